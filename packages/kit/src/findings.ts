@@ -1,0 +1,101 @@
+// The common model every tool's output is parsed into, so that the gate and reporters are written once.
+import { createHash } from 'node:crypto';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Lower rank = more severe. */
+export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
+export const atLeast = (s: Severity, threshold: Severity): boolean => severityRank(s) <= severityRank(threshold);
+
+export interface Location {
+  /** Repository-relative path with forward slashes. */
+  path: string;
+  startLine?: number;
+  endLine?: number;
+  startColumn?: number;
+  endColumn?: number;
+}
+
+export interface Help {
+  text: string;
+  markdown?: string;
+  uri?: string;
+}
+
+export interface Finding {
+  /** Tool that produced it, e.g. "gitleaks" or "helm-validate". */
+  tool: string;
+  ruleId: string;
+  severity: Severity;
+  /** Short rule title, e.g. "Container-only field at pod level". */
+  title: string;
+  /** What is wrong here and how to fix it. Never contains a secret. */
+  message: string;
+  location?: Location;
+  /** Stable identity across runs and line shifts (no line numbers): used by baselines and SARIF. */
+  fingerprint: string;
+  help?: Help;
+  tags?: string[];
+  /** Extra facts for reports, e.g. { object: "Deployment/default/web", values: "values-prod.yaml" }. */
+  properties?: Record<string, string | number | boolean>;
+}
+
+/** A fingerprint from the parts that identify a finding; callers leave line numbers out on purpose. */
+export function fingerprint(...parts: Array<string | number | undefined>): string {
+  return createHash('sha256')
+    .update(parts.map((p) => String(p ?? '')).join('\u0000'))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** Most severe first; then by path, line and rule so output is stable. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      severityRank(a.severity) - severityRank(b.severity) ||
+      (a.location?.path ?? '').localeCompare(b.location?.path ?? '') ||
+      (a.location?.startLine ?? 0) - (b.location?.startLine ?? 0) ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
+}
+
+export type SeverityCounts = Record<Severity, number> & { total: number };
+
+export function countBySeverity(findings: readonly Finding[]): SeverityCounts {
+  const c = { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 };
+  for (const f of findings) {
+    c[f.severity]++;
+    c.total++;
+  }
+  return c;
+}
+
+/** Maps the many severity vocabularies tools use onto ours. Unknown words become "medium" so nothing is hidden by a typo. */
+export function normaliseSeverity(word: string | undefined): Severity {
+  switch ((word ?? '').trim().toLowerCase()) {
+    case 'critical':
+    case 'blocker':
+      return 'critical';
+    case 'high':
+    case 'error':
+    case 'major':
+      return 'high';
+    case 'medium':
+    case 'moderate':
+    case 'warning':
+      return 'medium';
+    case 'low':
+    case 'minor':
+    case 'note':
+      return 'low';
+    case 'info':
+    case 'informational':
+    case 'negligible':
+    case 'unknown':
+    case 'none':
+      return 'info';
+    default:
+      return 'medium';
+  }
+}

@@ -1,0 +1,125 @@
+// What the triggering event says, read from the runner's environment and event payload. Pure functions
+// over plain data, so every event shape can be tested with a table.
+import { existsSync, readFileSync } from 'node:fs';
+
+export const ZERO_SHA = '0000000000000000000000000000000000000000';
+export const isZeroSha = (sha: string | undefined): boolean => !sha || /^0+$/.test(sha);
+
+export interface PullRequestInfo {
+  number: number;
+  baseSha: string;
+  headSha: string;
+  baseRef: string;
+  headRef: string;
+  /** Head repository differs from the base one: the token is read-only and there are no secrets. */
+  isFork: boolean;
+  headRepo?: string;
+}
+
+export interface PushInfo {
+  before: string;
+  after: string;
+  /** A new branch or tag: `before` is the zero SHA. */
+  created: boolean;
+  deleted: boolean;
+  /** GitHub says the push rewrote history. */
+  forced: boolean;
+  commitCount: number;
+}
+
+export interface MergeGroupInfo {
+  baseSha: string;
+  headSha: string;
+  baseRef: string;
+  headRef: string;
+}
+
+export type EventKind = 'pull_request' | 'pull_request_target' | 'push' | 'merge_group' | 'schedule' | 'workflow_dispatch' | 'other';
+
+export interface EventContext {
+  name: string;
+  kind: EventKind;
+  owner: string;
+  repo: string;
+  sha: string;
+  ref: string;
+  defaultBranch?: string;
+  pr?: PullRequestInfo;
+  push?: PushInfo;
+  mergeGroup?: MergeGroupInfo;
+  serverUrl: string;
+  apiUrl: string;
+  repoUrl: string;
+  runUrl?: string;
+  /** Where we may write with GITHUB_TOKEN (comments, SARIF, check runs). False on fork PRs. */
+  canWrite: boolean;
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const KINDS: EventKind[] = ['pull_request', 'pull_request_target', 'push', 'merge_group', 'schedule', 'workflow_dispatch'];
+
+/** Builds the context from an environment map and a payload (both plain data). */
+export function eventFromData(env: Record<string, string | undefined>, payload: Json): EventContext {
+  const name = env.GITHUB_EVENT_NAME ?? 'other';
+  const kind = (KINDS as string[]).includes(name) ? (name as EventKind) : 'other';
+  const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? payload.repository?.full_name ?? '/').split('/');
+  const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '');
+  const apiUrl = (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, '');
+  const repoUrl = `${serverUrl}/${owner}/${repo}`;
+  const ctx: EventContext = {
+    name,
+    kind,
+    owner,
+    repo,
+    sha: env.GITHUB_SHA ?? '',
+    ref: env.GITHUB_REF ?? '',
+    defaultBranch: payload.repository?.default_branch,
+    serverUrl,
+    apiUrl,
+    repoUrl,
+    runUrl: env.GITHUB_RUN_ID ? `${repoUrl}/actions/runs/${env.GITHUB_RUN_ID}${env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''}` : undefined,
+    canWrite: true,
+  };
+  const pr = payload.pull_request;
+  if ((kind === 'pull_request' || kind === 'pull_request_target') && pr) {
+    const headRepo: string | undefined = pr.head?.repo?.full_name;
+    const baseRepo: string | undefined = pr.base?.repo?.full_name ?? `${owner}/${repo}`;
+    const isFork = Boolean(pr.head?.repo?.fork) || (headRepo !== undefined && headRepo !== baseRepo);
+    ctx.pr = {
+      number: Number(pr.number ?? payload.number),
+      baseSha: pr.base?.sha ?? '',
+      headSha: pr.head?.sha ?? '',
+      baseRef: pr.base?.ref ?? '',
+      headRef: pr.head?.ref ?? '',
+      isFork,
+      headRepo,
+    };
+    // pull_request_target runs in the base repository's context with a write token.
+    ctx.canWrite = kind === 'pull_request_target' || !isFork;
+    // Dependabot PRs get a read-only token too.
+    if (kind === 'pull_request' && env.GITHUB_ACTOR === 'dependabot[bot]') ctx.canWrite = false;
+  }
+  if (kind === 'push') {
+    ctx.push = {
+      before: payload.before ?? '',
+      after: payload.after ?? env.GITHUB_SHA ?? '',
+      created: Boolean(payload.created) || isZeroSha(payload.before),
+      deleted: Boolean(payload.deleted),
+      forced: Boolean(payload.forced),
+      commitCount: Array.isArray(payload.commits) ? payload.commits.length : 0,
+    };
+  }
+  if (kind === 'merge_group' && payload.merge_group) {
+    const mg = payload.merge_group;
+    ctx.mergeGroup = { baseSha: mg.base_sha ?? '', headSha: mg.head_sha ?? '', baseRef: mg.base_ref ?? '', headRef: mg.head_ref ?? '' };
+  }
+  return ctx;
+}
+
+/** Reads the event of the current run from GITHUB_EVENT_PATH. */
+export function currentEvent(env: Record<string, string | undefined> = process.env): EventContext {
+  const p = env.GITHUB_EVENT_PATH;
+  const payload = p && existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as Json) : {};
+  return eventFromData(env, payload);
+}

@@ -1,0 +1,20 @@
+// @platform-actions/kit: what every action needs. See README.md in this folder for the map.
+export * from './errors.js';
+export * from './run.js';
+export * as inputs from './inputs.js';
+export { parseDuration, workspace, checkPath } from './inputs.js';
+export * from './exec.js';
+export * from './findings.js';
+export * from './gate.js';
+export * from './report/annotations.js';
+export * from './report/sarif.js';
+export * from './report/summary.js';
+export * from './report/markdown.js';
+export * from './report/comment.js';
+export * from './report/outputs.js';
+export * from './github/event.js';
+export * from './github/client.js';
+export * from './install/download.js';
+export * from './install/checksum.js';
+export * from './install/installer.js';
+export * from './report/publish.js';

@@ -1,0 +1,156 @@
+// Typed inputs. Every reader validates before any work starts and throws InputError naming the input
+// and what was expected. Values come from INPUT_* through @actions/core, as on the real runner.
+import * as core from '@actions/core';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { InputError } from './errors.js';
+
+interface Common {
+  required?: boolean;
+}
+
+const raw = (name: string): string => core.getInput(name, { trimWhitespace: true });
+
+function missing(name: string): never {
+  throw new InputError(name, 'is required and was empty');
+}
+
+/** A string; undefined when empty and not required. */
+export function string(name: string, opts: Common & { default?: string } = {}): string | undefined {
+  const v = raw(name);
+  if (v !== '') return v;
+  if (opts.required) missing(name);
+  return opts.default;
+}
+
+/** A secret: masked in every later log line the moment it is read. */
+export function secret(name: string, opts: Common = {}): string | undefined {
+  const v = core.getInput(name);
+  if (v !== '') {
+    core.setSecret(v);
+    return v;
+  }
+  if (opts.required) missing(name);
+  return undefined;
+}
+
+/** Only true or false (any case). Anything else is an error, not a silent false. */
+export function boolean(name: string, opts: { default?: boolean } = {}): boolean {
+  const v = raw(name);
+  if (v === '') {
+    if (opts.default === undefined) missing(name);
+    return opts.default;
+  }
+  const l = v.toLowerCase();
+  if (l === 'true') return true;
+  if (l === 'false') return false;
+  throw new InputError(name, 'must be true or false', v);
+}
+
+/** One of `values`. */
+export function oneOf<T extends string>(name: string, values: readonly T[], opts: Common & { default?: T } = {}): T {
+  const v = raw(name);
+  if (v === '') {
+    if (opts.default !== undefined && !opts.required) return opts.default;
+    missing(name);
+  }
+  if ((values as readonly string[]).includes(v)) return v as T;
+  throw new InputError(name, `must be one of ${values.join(', ')}`, v);
+}
+
+/** A list separated by newlines or commas; blank items and `#` comment lines are dropped. */
+export function list(name: string, opts: Common & { separators?: 'newline' | 'newline-or-comma' } = {}): string[] {
+  const v = raw(name);
+  const split = opts.separators === 'newline' ? /\r?\n/ : /\r?\n|,/;
+  const items = v
+    .split(split)
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && !s.startsWith('#'));
+  if (items.length === 0 && opts.required) missing(name);
+  return items;
+}
+
+/** A whole number within [min, max]. */
+export function integer(name: string, opts: Common & { default?: number; min?: number; max?: number } = {}): number {
+  const v = raw(name);
+  if (v === '') {
+    if (opts.default !== undefined && !opts.required) return opts.default;
+    missing(name);
+  }
+  const range = `${opts.min ?? '-∞'}..${opts.max ?? '∞'}`;
+  if (!/^-?\d+$/.test(v)) throw new InputError(name, `must be a whole number in ${range}`, v);
+  const n = Number(v);
+  if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
+    throw new InputError(name, `must be a whole number in ${range}`, v);
+  }
+  return n;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses `90s`, `5m`, `1h30m`, `250ms`; a bare number means seconds. Returns milliseconds, or undefined if malformed. */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return Number(t) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
+  let total = 0;
+  let m: RegExpExecArray | null;
+  let consumed = 0;
+  while ((m = re.exec(t)) !== null) {
+    total += Number(m[1]) * UNIT_MS[m[2]];
+    consumed = re.lastIndex;
+  }
+  return consumed === t.length && t.length > 0 ? Math.round(total) : undefined;
+}
+
+/** A duration in milliseconds. */
+export function duration(name: string, opts: Common & { default?: string; minMs?: number; maxMs?: number } = {}): number {
+  let v = raw(name);
+  if (v === '') {
+    if (opts.default === undefined || opts.required) missing(name);
+    v = opts.default;
+  }
+  const ms = parseDuration(v);
+  const expected = 'must be a duration such as 90s, 5m or 1h30m';
+  if (ms === undefined) throw new InputError(name, expected, v);
+  if (opts.minMs !== undefined && ms < opts.minMs) throw new InputError(name, `must be at least ${opts.minMs / 1000}s`, v);
+  if (opts.maxMs !== undefined && ms > opts.maxMs) throw new InputError(name, `must be at most ${opts.maxMs / 1000}s`, v);
+  return ms;
+}
+
+export const workspace = (): string => process.env.GITHUB_WORKSPACE || process.cwd();
+
+export interface PathOptions extends Common {
+  default?: string;
+  /** Must exist; 'file' or 'dir' also checks the kind. */
+  mustExist?: boolean | 'file' | 'dir';
+  /** Allow a path outside GITHUB_WORKSPACE (off by default: inputs should not reach into the runner). */
+  allowOutsideWorkspace?: boolean;
+}
+
+/** Resolves a path against the workspace and checks it. Returns an absolute path, or undefined when empty. */
+export function path(name: string, opts: PathOptions = {}): string | undefined {
+  const v = raw(name) || opts.default;
+  if (!v) {
+    if (opts.required) missing(name);
+    return undefined;
+  }
+  return checkPath(name, v, opts);
+}
+
+/** The checks of `path()` for a value that came from somewhere else (a list item, a default). */
+export function checkPath(name: string, value: string, opts: PathOptions = {}): string {
+  const ws = resolve(workspace());
+  const abs = resolve(ws, value);
+  const rel = relative(ws, abs);
+  if (!opts.allowOutsideWorkspace && (rel.startsWith('..') || isAbsolute(rel))) {
+    throw new InputError(name, `must be a path inside the workspace (${ws})`, value);
+  }
+  if (opts.mustExist) {
+    if (!existsSync(abs)) throw new InputError(name, 'must name an existing path', value);
+    const st = statSync(abs);
+    if (opts.mustExist === 'file' && !st.isFile()) throw new InputError(name, 'must name a file', value);
+    if (opts.mustExist === 'dir' && !st.isDirectory()) throw new InputError(name, 'must name a directory', value);
+  }
+  return abs;
+}

@@ -1,0 +1,92 @@
+// The reporters in one call, in the order a user needs them: outputs first (so callers can read them even
+// when the step fails), then annotations, SARIF, the job summary and the sticky PR comment.
+import * as core from '@actions/core';
+import { join } from 'node:path';
+import type { GateResult } from '../gate.js';
+import { octokit } from '../github/client.js';
+import { currentEvent, type EventContext } from '../github/event.js';
+import { annotate } from './annotations.js';
+import { commentMarker, type CommentResult, upsertComment } from './comment.js';
+import { setStandardOutputs } from './outputs.js';
+import { type SarifRunInput, writeSarif } from './sarif.js';
+import { renderSummary, writeSummary } from './summary.js';
+
+export interface PublishInput {
+  /** Action name: prefixes messages and names the sticky comment. */
+  action: string;
+  title: string;
+  gate: GateResult;
+  /** SARIF runs (one per tool and target); default one run of the active findings. */
+  sarif?: { path: string; runs: SarifRunInput[] };
+  /** Extra Markdown for the summary and the comment (scope, per-target tables). */
+  details?: string;
+  /** Other report files to name in outputs and the summary, e.g. { 'report-file': path }. */
+  reports?: Record<string, string>;
+  /** Post or update the sticky PR comment (needs a token with pull-requests: write). */
+  comment?: { token?: string; category?: string };
+  event?: EventContext;
+}
+
+export interface PublishResult {
+  sarif?: { path: string; results: number; dropped: number };
+  annotated: number;
+  comment?: CommentResult;
+}
+
+export async function publish(input: PublishInput): Promise<PublishResult> {
+  const event = input.event ?? currentEvent();
+  const result: PublishResult = { annotated: 0 };
+  let sarifPath: string | undefined;
+  if (input.sarif) {
+    const w = writeSarif(input.sarif.path, input.sarif.runs);
+    sarifPath = w.path;
+    result.sarif = { path: w.path, results: w.results, dropped: w.dropped };
+    if (w.dropped) core.warning(`${w.dropped} result(s) left out of the SARIF file to stay within GitHub's limits (least severe first).`);
+  }
+  setStandardOutputs({ outcome: input.gate.outcome, findings: input.gate.active, reports: { ...(sarifPath ? { 'sarif-file': sarifPath } : {}), ...input.reports } });
+
+  const where = sarifPath ? `See the job summary, or the SARIF file ${sarifPath}.` : 'See the job summary.';
+  result.annotated = annotate(input.gate.active, { whereToRead: where }).annotations.length;
+
+  const reportNames = [...(sarifPath ? [`SARIF \`${sarifPath}\``] : []), ...Object.entries(input.reports ?? {}).map(([k, v]) => `${k} \`${v}\``)];
+  const md = renderSummary({
+    title: input.title,
+    gate: input.gate,
+    details: input.details,
+    links: { repoUrl: event.repoUrl, sha: event.pr?.headSha || event.sha },
+    reports: reportNames,
+  });
+  await writeSummary(md);
+
+  if (input.comment && event.pr) {
+    if (!event.canWrite) {
+      core.notice('PR comment skipped: this is a fork PR, so the token is read-only. The job summary has the same report.');
+      result.comment = { action: 'skipped', reason: 'fork PR' };
+    } else if (!input.comment.token) {
+      core.notice('PR comment skipped: no token was given.');
+      result.comment = { action: 'skipped', reason: 'no token' };
+    } else {
+      const body = md + (event.runUrl ? `\n[Workflow run](${event.runUrl})\n` : '');
+      result.comment = await upsertComment(
+        { octokit: octokit(input.comment.token, event.apiUrl), owner: event.owner, repo: event.repo, issueNumber: event.pr.number },
+        commentMarker(input.action, input.comment.category),
+        body,
+        event.runUrl,
+      );
+    }
+  }
+  return result;
+}
+
+/** Fails the step for a policy failure or tool error; call after publish() so outputs and reports exist. */
+export function failUnlessClean(action: string, gate: GateResult, failOn: string): void {
+  if (gate.outcome === 'tool-error') {
+    core.setFailed(`${action}: ${gate.toolErrors.join('; ')}`);
+  } else if (gate.outcome === 'policy-failure') {
+    const n = gate.failing.length;
+    core.setFailed(`${action}: ${n} finding${n === 1 ? '' : 's'} at or above "${failOn}" (see the annotations and the job summary)`);
+  }
+}
+
+/** A path in RUNNER_TEMP (or the OS temp dir) for report files. */
+export const reportPath = (name: string): string => join(process.env.RUNNER_TEMP || process.env.TMPDIR || '/tmp', name);

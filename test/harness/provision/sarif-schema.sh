@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The official SARIF 2.1.0 JSON schema, used by tests to validate every SARIF file we write.
+# It ships inside @microsoft/sarif-multitool-linux (~95 MB); we keep only the schema file.
+set -euo pipefail
+v="$SARIF_SCHEMA_VERSION"
+[ -f "$(tool_dir sarif-schema "$v")/bin/sarif-2.1.0.json" ] && exit 0
+stage="$(stage_dir sarif-schema "$v")"
+trap 'rm -rf "$stage"' EXIT
+( cd "$stage" && npm pack --silent "@microsoft/sarif-multitool-linux@$v" >/dev/null )
+tgz="$(ls "$stage"/*.tgz)"
+member="$(tar -tzf "$tgz" | grep -E '/sarif-2\.1\.0\.json$' | head -n1)"
+[ -n "$member" ] || { echo "sarif-schema: sarif-2.1.0.json not found in $tgz" >&2; exit 1; }
+mkdir -p "$stage/out/bin"
+tar -xzf "$tgz" -C "$stage/out" "$member"
+mv "$stage/out/$member" "$stage/out/bin/sarif-2.1.0.json"
+rm -rf "$stage/out/package" "$tgz"
+commit_dir sarif-schema "$v" "$stage/out"

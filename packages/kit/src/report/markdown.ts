@@ -16,7 +16,7 @@ export function cell(text: string | number | undefined): string {
 
 export function table(headers: string[], rows: Array<Array<string | number | undefined>>): string {
   const head = `| ${headers.map(cell).join(' | ')} |\n| ${headers.map(() => '---').join(' | ')} |\n`;
-  return head + rows.map((r) => `| ${r.map(cell).join(' | ')} |`).join('\n') + '\n';
+  return head + rows.map((r) => `| ${r.map(cell).join(' | ')} |\n`).join('');
 }
 
 export function outcomeLine(outcome: Outcome, failing: number): string {

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The demo (README: `npm run demo`): builds the actions, provisions what they need, and runs every action
+# on the bundled examples through the local runner, printing what a PR author would see.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
+bash test/harness/provision.sh node24 >/dev/null
+node scripts/build.mjs >/dev/null
+npx tsx scripts/demo.ts "$@"

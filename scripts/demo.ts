@@ -1,0 +1,35 @@
+// Runs each demo step listed in examples/demo.json through the local runner and prints the result as a
+// PR author would see it: log, annotations, outputs and the job summary.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { runAction } from '../test/runner/runner.js';
+
+interface DemoStep {
+  title: string;
+  action: string;
+  /** Example repository under examples/. */
+  workspace: string;
+  event?: { name: string; payload?: Record<string, unknown> };
+  inputs?: Record<string, string>;
+}
+
+const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const steps = JSON.parse(readFileSync(join(root, 'examples', 'demo.json'), 'utf8')) as DemoStep[];
+const line = (t: string) => console.log(`\n${'━'.repeat(3)} ${t} ${'━'.repeat(Math.max(0, 72 - t.length))}`);
+let failures = 0;
+for (const s of steps) {
+  line(`${s.title}  (${s.action} on examples/${s.workspace})`);
+  const workspace = join(root, 'examples', s.workspace);
+  const inputs = Object.fromEntries(Object.entries(s.inputs ?? {}).map(([k, v]) => [k, v.replace('{workspace}', workspace)]));
+  const r = await runAction({ action: s.action, workspace, event: s.event, inputs });
+  console.log(r.main.log.trimEnd());
+  console.log('\nAnnotations:');
+  for (const a of r.main.annotations) console.log(`  ${a.level.toUpperCase().padEnd(7)} ${a.file ? `${a.file}${a.line ? `:${a.line}` : ''} ` : ''}${a.message}`);
+  console.log('\nOutputs:');
+  for (const [k, v] of Object.entries(r.outputs)) console.log(`  ${k} = ${v}`);
+  console.log('\nJob summary:\n');
+  console.log(r.summary.trimEnd().replace(/^/gm, '  '));
+  console.log(`\nResult: ${r.main.exitCode === 0 ? 'step passed' : `step failed (exit ${r.main.exitCode})`}`);
+  if (r.main.exitCode !== 0) failures++;
+}
+line(`${steps.length} step(s), ${failures} failed as the example intends`);

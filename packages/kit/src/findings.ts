@@ -5,7 +5,8 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
 export type Severity = (typeof SEVERITIES)[number];
 
 /** Lower rank = more severe. */
-export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
+const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+export const severityRank = (s: Severity): number => RANK[s];
 export const atLeast = (s: Severity, threshold: Severity): boolean => severityRank(s) <= severityRank(threshold);
 
 export interface Location {
@@ -49,14 +50,16 @@ export function fingerprint(...parts: Array<string | number | undefined>): strin
     .slice(0, 32);
 }
 
-/** Most severe first; then by path, line and rule so output is stable. */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Most severe first; then by path, line and rule so output is stable. Code-point order, not locale order: faster and the same everywhere. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
       severityRank(a.severity) - severityRank(b.severity) ||
-      (a.location?.path ?? '').localeCompare(b.location?.path ?? '') ||
+      cmp(a.location?.path ?? '', b.location?.path ?? '') ||
       (a.location?.startLine ?? 0) - (b.location?.startLine ?? 0) ||
-      a.ruleId.localeCompare(b.ruleId),
+      cmp(a.ruleId, b.ruleId),
   );
 }
 

@@ -1,5 +1,5 @@
 // The gate: one decision, from parsed findings (never from a tool's exit code alone), with three outcomes.
-import { atLeast, type Finding, type Severity, SEVERITIES } from './findings.js';
+import { atLeast, type Finding, type Severity, SEVERITIES, sortFindings } from './findings.js';
 import { InputError } from './errors.js';
 
 export type Outcome = 'clean' | 'policy-failure' | 'tool-error';
@@ -31,7 +31,7 @@ export interface Suppressed {
 
 export interface GateResult {
   outcome: Outcome;
-  /** Findings that remain after baseline and ignores. */
+  /** Findings that remain after baseline and ignores, most severe first. */
   active: Finding[];
   /** The active findings at or above the threshold: why the gate failed. */
   failing: Finding[];
@@ -77,6 +77,7 @@ export function gate(input: GateInput): GateResult {
     }
     active.push(f);
   }
+  active.splice(0, active.length, ...sortFindings(active));
   const failOn = input.failOn;
   const failing = failOn === 'none' ? [] : active.filter((f) => atLeast(f.severity, failOn));
   const toolErrors = [...(input.toolErrors ?? [])];

@@ -54,10 +54,11 @@ const encodePath = (p: string): string => p.replace(/\\/g, '/').split('/').map(e
 function buildRun(input: SarifRunInput, maxResults: number): { run: Record<string, unknown>; dropped: number } {
   const located = input.findings.filter((f) => f.location?.path || input.fallbackPath);
   let dropped = input.findings.length - located.length;
-  let kept = sortFindings(located);
+  let kept = located;
   if (kept.length > maxResults) {
+    // Only a trimmed run needs sorting: keep the most severe.
     dropped += kept.length - maxResults;
-    kept = kept.slice(0, maxResults);
+    kept = sortFindings(located).slice(0, maxResults);
   }
   const rules: Record<string, unknown>[] = [];
   const ruleIndex = new Map<string, number>();
@@ -150,8 +151,10 @@ export function buildSarif(runs: readonly SarifRunInput[], opts: { maxResultsPer
       return b.run;
     });
     const log = { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0' as const, runs: built };
-    const largest = Math.max(0, ...runs.map((r) => r.findings.length));
-    if (gzipSync(JSON.stringify(log)).length <= maxGzip || maxResults <= 1 || largest === 0) return { log, dropped };
+    const largest = runs.reduce((m, r) => Math.max(m, r.findings.length), 0);
+    const text = JSON.stringify(log);
+    // gzip never grows JSON beyond its length, so only compress when the raw text could be over the limit.
+    if (text.length <= maxGzip || gzipSync(text).length <= maxGzip || maxResults <= 1 || largest === 0) return { log, dropped };
     // Too big: halve the results kept per run (least severe go first) until it fits.
     maxResults = Math.max(1, Math.floor(Math.min(maxResults, largest) / 2));
   }

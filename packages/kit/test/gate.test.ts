@@ -44,7 +44,7 @@ describe('gate', () => {
       ['H', 'accepted risk'],
       ['C', 'in baseline'],
     ]);
-    expect(g.active.map((f) => f.ruleId)).toEqual(['L', 'M']);
+    expect(g.active.map((f) => f.ruleId)).toEqual(['M', 'L']); // most severe first
     expect(g.outcome).toBe('policy-failure');
   });
   test('parseFailOn', () => {

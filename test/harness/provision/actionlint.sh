@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# actionlint, built from the Go module proxy at the pinned release (version stamped for `-version`).
+set -euo pipefail
+v="${ACTIONLINT_VERSION:?ACTIONLINT_VERSION pin missing}"
+have_tool actionlint "$v" actionlint && { echo "actionlint $v already provisioned"; exit 0; }
+stage="$(stage_dir actionlint "$v")"
+trap 'rm -rf "$stage"' EXIT
+CGO_ENABLED=0 GOBIN="$stage/bin" nice -n 5 go install -trimpath \
+  -ldflags "-s -w -X github.com/rhysd/actionlint.version=$v" \
+  "github.com/rhysd/actionlint/cmd/actionlint@v$v"
+"$stage/bin/actionlint" -version | head -1 | grep -qx "$v" || { echo "actionlint: built binary does not report $v" >&2; exit 1; }
+commit_dir actionlint "$v" "$stage"
+echo "actionlint $v -> $(tool_dir actionlint "$v")/bin/actionlint"

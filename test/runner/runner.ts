@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as yaml from 'js-yaml';
 import { toolBin } from '../harness/tools.js';
-import { type ParsedAnnotation, parseWorkflowCommands } from './workflow-commands.js';
+import { type ParsedAnnotation, parseFileCommands, parseWorkflowCommands } from './workflow-commands.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -67,24 +67,6 @@ export function readActionYaml(dir: string): ActionYaml {
   const doc = yaml.load(readFileSync(join(dir, 'action.yml'), 'utf8')) as ActionYaml;
   if (doc?.runs?.using !== 'node24') throw new Error(`runner: ${dir}/action.yml must use runs.using: node24 (found ${doc?.runs?.using})`);
   return doc;
-}
-
-/** Parses GITHUB_OUTPUT / GITHUB_STATE files (`k=v` and `k<<EOF` heredocs). */
-export function parseFileCommands(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i]);
-    if (heredoc) {
-      const end = lines.indexOf(heredoc[2], i + 1);
-      out[heredoc[1]] = lines.slice(i + 1, end).join('\n');
-      i = end;
-    } else if (lines[i].includes('=')) {
-      const at = lines[i].indexOf('=');
-      out[lines[i].slice(0, at)] = lines[i].slice(at + 1);
-    }
-  }
-  return out;
 }
 
 const gitSha = (dir: string): string => {

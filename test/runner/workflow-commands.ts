@@ -58,3 +58,21 @@ export function parseWorkflowCommands(stdout: string): ParsedLog {
   for (const m of masks.filter((x) => x.length > 0)) text = text.split(m).join('***');
   return { annotations, masks, display: text };
 }
+
+/** Parses GITHUB_OUTPUT / GITHUB_STATE files (`k=v` and `k<<EOF` heredocs). */
+export function parseFileCommands(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i]);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2], i + 1);
+      out[heredoc[1]] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    } else if (lines[i].includes('=')) {
+      const at = lines[i].indexOf('=');
+      out[lines[i].slice(0, at)] = lines[i].slice(at + 1);
+    }
+  }
+  return out;
+}

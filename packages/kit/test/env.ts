@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseFileCommands } from '../../../test/runner/workflow-commands.js';
 
 export interface ActionEnv {
   dir: string;
@@ -38,24 +39,6 @@ export function actionEnv(inputs: Record<string, string> = {}, extra: Record<str
       Object.assign(process.env, saved);
     },
   };
-}
-
-/** Parses the `name<<delimiter\nvalue\ndelimiter` format @actions/core writes to GITHUB_OUTPUT. */
-export function parseFileCommands(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<=]+)<<(.+)$/.exec(lines[i]);
-    if (m) {
-      const end = lines.indexOf(m[2], i + 1);
-      out[m[1]] = lines.slice(i + 1, end).join('\n');
-      i = end;
-    } else if (lines[i].includes('=')) {
-      const [k, ...v] = lines[i].split('=');
-      out[k] = v.join('=');
-    }
-  }
-  return out;
 }
 
 /** Captures what is written to stdout (workflow commands) while `fn` runs. */

@@ -1,7 +1,7 @@
 // Running tools: argument arrays only (no shell, so inputs can never become shell syntax), a timeout that
 // kills the whole process tree, output captured up to a cap, and signals from the runner forwarded so a
 // cancelled job stops the tool cleanly (terraform releases its lock on SIGINT).
-import * as core from '@actions/core';
+import * as core from './core.js';
 import { spawn } from 'node:child_process';
 import { ToolError } from './errors.js';
 

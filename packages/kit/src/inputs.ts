@@ -1,6 +1,6 @@
 // Typed inputs. Every reader validates before any work starts and throws InputError naming the input
-// and what was expected. Values come from INPUT_* through @actions/core, as on the real runner.
-import * as core from '@actions/core';
+// and what was expected. Values come from INPUT_* variables, as on the real runner.
+import * as core from './core.js';
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { InputError } from './errors.js';

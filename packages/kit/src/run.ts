@@ -1,6 +1,6 @@
 // run(): the one entry point every action's main calls. Catches everything, so a failure is always a
 // single `setFailed` line prefixed with the action name, and outputs set before the failure survive.
-import * as core from '@actions/core';
+import * as core from './core.js';
 import { oneLine, ToolError, UserError } from './errors.js';
 
 const POST_STATE = 'isPost';

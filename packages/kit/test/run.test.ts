@@ -1,6 +1,5 @@
 import { afterEach, expect, test } from '@jest/globals';
-import * as core from '@actions/core';
-import { InputError, run, runAction, ToolError } from '@platform-actions/kit';
+import { core, InputError, run, runAction, ToolError } from '@platform-actions/kit';
 import { type ActionEnv, actionEnv, captureStdout } from './env.js';
 
 let env: ActionEnv;

@@ -1,9 +1,12 @@
 // An Octokit for the current repository's API (GitHub.com, GHES, or the test fake via GITHUB_API_URL).
-import * as github from '@actions/github';
+// Loaded on first use: Octokit is most of a bundle's weight, and most runs never call the API, so
+// importing it eagerly would slow every action's cold start.
+import type * as GitHub from '@actions/github';
 
-export type Octokit = ReturnType<typeof github.getOctokit>;
+export type Octokit = ReturnType<typeof GitHub.getOctokit>;
 
-export function octokit(token: string, apiUrl: string = process.env.GITHUB_API_URL || 'https://api.github.com'): Octokit {
+export async function octokit(token: string, apiUrl: string = process.env.GITHUB_API_URL || 'https://api.github.com'): Promise<Octokit> {
+  const github = await import('@actions/github');
   return github.getOctokit(token, { baseUrl: apiUrl.replace(/\/$/, ''), request: { timeout: 30_000 } });
 }
 

@@ -1,6 +1,6 @@
 // Downloads with a bounded number of retries and backoff. Retries what a retry can fix (429, 5xx, network
 // errors, a body shorter than announced) and nothing else: a 404 or a checksum mismatch fails at once.
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';

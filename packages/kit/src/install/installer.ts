@@ -1,8 +1,7 @@
 // Tool installer: `system` (use PATH, check the version) or a pinned release: tool cache first, else the
 // official archive (or the same file from a mirror, for GHES and air-gapped runners), verified by SHA-256
 // before anything is extracted or run, then cached.
-import * as core from '@actions/core';
-import * as tc from '@actions/tool-cache';
+import * as core from '../core.js';
 import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -60,6 +59,8 @@ function resolveBins(dir: string, binaries: string[], label: string): Record<str
 
 /** Installs a pinned release, from the tool cache when it is already there. */
 export async function installRelease(rel: ToolRelease, opts: InstallOptions = {}): Promise<InstalledTool> {
+  // Loaded on use: tool-cache brings an HTTP stack that most runs (tool already cached or `system`) never need at start-up.
+  const tc = await import('@actions/tool-cache');
   const label = `${rel.tool} ${rel.version}`;
   const cached = tc.find(rel.tool, rel.version, archKey());
   if (cached) {
@@ -76,7 +77,7 @@ export async function installRelease(rel: ToolRelease, opts: InstallOptions = {}
     const expected = rel.asset.sha256 ?? (await checksumFromFile(rel, base, work, opts));
     await verifySha256(archive, expected, basename(rel.asset.path));
     core.info(`${label}: sha256 verified (${expected.slice(0, 12)}…)`);
-    const extracted = await extract(archive, work);
+    const extracted = await extract(tc, archive, work);
     const dir = await tc.cacheDir(extracted, rel.tool, rel.version, archKey());
     return { dir, bin: resolveBins(dir, rel.binaries, label), version: rel.version, source: 'download' };
   } finally {
@@ -94,7 +95,7 @@ async function checksumFromFile(rel: ToolRelease, base: string, work: string, op
   return want;
 }
 
-async function extract(archive: string, work: string): Promise<string> {
+async function extract(tc: typeof import('@actions/tool-cache'), archive: string, work: string): Promise<string> {
   const out = join(work, 'x');
   if (/\.(tar\.gz|tgz)$/.test(archive)) return tc.extractTar(archive, out);
   if (/\.zip$/.test(archive)) return tc.extractZip(archive, out);

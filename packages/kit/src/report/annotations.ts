@@ -1,7 +1,7 @@
 // Workflow-command annotations. GitHub keeps only 10 per level per step (50 per job) and drops the rest
 // silently, so we choose: most severe first, and one closing notice that says what was left out and where
 // to read it.
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { type Finding, type Severity, sortFindings } from '../findings.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';

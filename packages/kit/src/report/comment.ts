@@ -1,6 +1,6 @@
 // One sticky PR comment per action and category, found by a hidden marker and updated in place, so a PR
 // never collects a comment per push. Skipped with a notice when the token cannot write (fork PRs).
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { isPermissionError, type Octokit } from '../github/client.js';
 
 export const COMMENT_MAX_CHARS = 65_536;

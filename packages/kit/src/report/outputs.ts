@@ -1,5 +1,5 @@
 // Outputs every action sets the same way, before it fails, so callers can read them either way.
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { countBySeverity, type Finding } from '../findings.js';
 import type { Outcome } from '../gate.js';
 

@@ -1,6 +1,6 @@
 // The reporters in one call, in the order a user needs them: outputs first (so callers can read them even
 // when the step fails), then annotations, SARIF, the job summary and the sticky PR comment.
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { join } from 'node:path';
 import type { GateResult } from '../gate.js';
 import { octokit } from '../github/client.js';
@@ -68,7 +68,7 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
     } else {
       const body = md + (event.runUrl ? `\n[Workflow run](${event.runUrl})\n` : '');
       result.comment = await upsertComment(
-        { octokit: octokit(input.comment.token, event.apiUrl), owner: event.owner, repo: event.repo, issueNumber: event.pr.number },
+        { octokit: await octokit(input.comment.token, event.apiUrl), owner: event.owner, repo: event.repo, issueNumber: event.pr.number },
         commentMarker(input.action, input.comment.category),
         body,
         event.runUrl,

@@ -1,5 +1,5 @@
 // The job summary: what a PR author reads first. Always under GitHub's 1 MiB per step.
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { countBySeverity } from '../findings.js';
 import type { GateResult } from '../gate.js';
 import { countsTable, findingsTable, type LinkOptions, outcomeLine } from './markdown.js';
@@ -40,10 +40,6 @@ export function renderSummary(input: SummaryInput): string {
 
 /** Appends the summary to $GITHUB_STEP_SUMMARY (no-op with a debug line when it is not set). */
 export async function writeSummary(md: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) {
-    core.debug('GITHUB_STEP_SUMMARY is not set; summary not written');
-    return;
-  }
-  await core.summary.addRaw(md, true).write();
+  if (!core.appendSummary(md)) core.debug('GITHUB_STEP_SUMMARY is not set; summary not written');
 }
 

@@ -1,7 +1,6 @@
 // Test-only action: reads findings from a file and sends them through the kit's gate and reporters.
-import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
-import { failUnlessClean, type Finding, gate, inputs, parseFailOn, publish, reportPath, runAction, UserError } from '@platform-actions/kit';
+import { core, failUnlessClean, type Finding, gate, inputs, parseFailOn, publish, reportPath, runAction, UserError } from '@platform-actions/kit';
 
 async function main(): Promise<void> {
   const file = inputs.path('findings-file', { required: true, mustExist: 'file', allowOutsideWorkspace: true }) as string;

@@ -1,7 +1,18 @@
 // npm run bench: every benchmark, side by side with its peer, printing ratios. Exits 1 if a target is missed.
+import { benchGitleaksScan } from './gitleaks-scan.js';
+import { benchHelmValidate } from './helm-validate.js';
 import { benchKit } from './kit.js';
 
+const suites: Array<[string, () => Promise<boolean>]> = [
+  ['kit', benchKit],
+  ['helm-validate', benchHelmValidate],
+  ['gitleaks-scan', benchGitleaksScan],
+];
+const only = process.argv[2];
 const results: boolean[] = [];
-console.log('== kit');
-results.push(await benchKit());
+for (const [name, fn] of suites) {
+  if (only && only !== name) continue;
+  console.log(`== ${name}`);
+  results.push(await fn());
+}
 process.exitCode = results.every(Boolean) ? 0 : 1;

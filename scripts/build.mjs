@@ -13,7 +13,7 @@ if (only && targets.length === 0) {
 }
 for (const t of targets) {
   const started = Date.now();
-  bundle(t.entry, t.out);
+  bundle(t.entry, t.out, t.actionDir);
   const kb = Math.round(statSync(join(t.out, 'index.js')).size / 1024);
   console.log(`build: ${t.name} → ${t.out.replace(process.cwd() + '/', '')}/index.js (${kb} KiB, ${Date.now() - started} ms)`);
 }

@@ -46,8 +46,11 @@ function writeLicences(stats, outDir) {
   writeFileSync(join(outDir, 'licenses.txt'), parts.join('\n\n') + '\n');
 }
 
-/** Bundles `entry` into `outDir` (replacing it). */
-export function bundle(entry, outDir) {
+/**
+ * Bundles `entry` into `outDir` (replacing it). An action that needs data files at run time keeps a
+ * `scripts/build-assets.mjs` that copies them next to the bundle; it runs here so build and check-dist agree.
+ */
+export function bundle(entry, outDir, actionDir) {
   rmSync(outDir, { recursive: true, force: true });
   const tmp = mkdtempSync(join(tmpdir(), 'ncc-stats-'));
   const statsFile = join(tmp, 'stats.json');
@@ -57,6 +60,8 @@ export function bundle(entry, outDir) {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     writeLicences(JSON.parse(readFileSync(statsFile, 'utf8')), outDir);
+    const assets = actionDir && join(actionDir, 'scripts', 'build-assets.mjs');
+    if (assets && existsSync(assets)) execFileSync(process.execPath, [assets, outDir], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -19,7 +19,7 @@ try {
   }
   for (const t of targets) {
     const fresh = join(tmp, t.name);
-    bundle(t.entry, fresh);
+    bundle(t.entry, fresh, t.actionDir);
     const committed = join(root, 'dist', t.name);
     const all = new Set([...files(fresh), ...files(committed)]);
     for (const f of all) {

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
-bash test/harness/provision.sh node24 >/dev/null
+# Node 24 runs the bundles; each demo step names the tools it needs (examples/demo.json "tools").
+tools=$(node -e 'const s=require("./examples/demo.json");console.log([...new Set(s.flatMap(x=>x.tools??[]))].join(" "))')
+bash test/harness/provision.sh node24 $tools >/dev/null
 node scripts/build.mjs >/dev/null
 npx tsx scripts/demo.ts "$@"

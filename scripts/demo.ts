@@ -2,6 +2,8 @@
 // PR author would see it: log, annotations, outputs and the job summary.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { dirname } from 'node:path';
+import { toolBin } from '../test/harness/tools.js';
 import { runAction } from '../test/runner/runner.js';
 
 interface DemoStep {
@@ -11,6 +13,8 @@ interface DemoStep {
   workspace: string;
   event?: { name: string; payload?: Record<string, unknown> };
   inputs?: Record<string, string>;
+  /** Harness tools the step uses as `system` tools (put first on PATH, as a setup step would). */
+  tools?: string[];
 }
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
@@ -21,7 +25,8 @@ for (const s of steps) {
   line(`${s.title}  (${s.action} on examples/${s.workspace})`);
   const workspace = join(root, 'examples', s.workspace);
   const inputs = Object.fromEntries(Object.entries(s.inputs ?? {}).map(([k, v]) => [k, v.replace('{workspace}', workspace)]));
-  const r = await runAction({ action: s.action, workspace, event: s.event, inputs });
+  const path = [...(s.tools ?? []).map((t) => dirname(toolBin(t))), process.env.PATH].join(':');
+  const r = await runAction({ action: s.action, workspace, event: s.event, inputs, env: { PATH: path } });
   console.log(r.main.log.trimEnd());
   console.log('\nAnnotations:');
   for (const a of r.main.annotations) console.log(`  ${a.level.toUpperCase().padEnd(7)} ${a.file ? `${a.file}${a.line ? `:${a.line}` : ''} ` : ''}${a.message}`);

@@ -1,0 +1,44 @@
+// Which gitleaks config applies, decided once and logged, so nobody has to guess which rules ran.
+// Order: the `config` input, gitleaks' own environment variables (kept for people moving from
+// gitleaks-action), `.gitleaks.toml` or `gitleaks.toml` at the repository root, gitleaks' defaults.
+import { UserError } from '@platform-actions/kit';
+import { relative } from 'node:path';
+
+export type ConfigOrigin = 'input' | 'env-path' | 'env-toml' | 'repository' | 'default';
+
+export interface ConfigChoice {
+  origin: ConfigOrigin;
+  /** Passed as --config; undefined for the default rules and for GITLEAKS_CONFIG_TOML. */
+  path?: string;
+  /** For the log and the summary, e.g. "`.gitleaks.toml` (repository)". */
+  label: string;
+}
+
+export const REPO_CONFIG_NAMES = ['.gitleaks.toml', 'gitleaks.toml'] as const;
+
+export interface ConfigFacts {
+  /** Absolute path from the `config` input (already checked to exist). */
+  input?: string;
+  env: { GITLEAKS_CONFIG?: string; GITLEAKS_CONFIG_TOML?: string };
+  /** Repository root, to show paths relative to it. */
+  root: string;
+  /** Whether a file exists (absolute path). */
+  exists: (path: string) => boolean;
+  resolvePath: (p: string) => string;
+}
+
+export function chooseConfig(f: ConfigFacts): ConfigChoice {
+  const rel = (p: string): string => relative(f.root, p) || p;
+  if (f.input) return { origin: 'input', path: f.input, label: `\`${rel(f.input)}\` (the config input)` };
+  if (f.env.GITLEAKS_CONFIG) {
+    const p = f.resolvePath(f.env.GITLEAKS_CONFIG);
+    if (!f.exists(p)) throw new UserError(`GITLEAKS_CONFIG names ${f.env.GITLEAKS_CONFIG}, which does not exist; fix the variable or set the config input`);
+    return { origin: 'env-path', path: p, label: `\`${rel(p)}\` (GITLEAKS_CONFIG)` };
+  }
+  if (f.env.GITLEAKS_CONFIG_TOML) return { origin: 'env-toml', label: 'the TOML in GITLEAKS_CONFIG_TOML' };
+  for (const name of REPO_CONFIG_NAMES) {
+    const p = `${f.root}/${name}`;
+    if (f.exists(p)) return { origin: 'repository', path: p, label: `\`${name}\` (repository)` };
+  }
+  return { origin: 'default', label: "gitleaks' default rules" };
+}

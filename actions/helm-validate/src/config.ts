@@ -1,0 +1,84 @@
+// Inputs → one validated configuration, before any work starts. Every mistake is one line naming the input.
+import { type FailOn, inputs, InputError, parseFailOn, reportPath, workspace } from '@platform-actions/kit';
+import { type Overrides, parseOverrides } from './rules.js';
+import type { KubeSchema, SchemaStore } from './schema/store.js';
+
+export interface Config {
+  workspace: string;
+  charts: string[];
+  valuesPatterns: string[];
+  validateDefaults: boolean;
+  targets: KubeSchema[];
+  helmVersion: string;
+  helmMirror?: string;
+  lint: boolean;
+  release: string;
+  namespace: string;
+  apiVersions: string[];
+  schemas: string[];
+  unknownKinds: 'notice' | 'fail';
+  overrides: Overrides;
+  exceptionsFile?: { abs: string; label: string };
+  failOn: FailOn;
+  dependencyBuild: 'auto' | 'never';
+  timeoutMs: number;
+  comment: boolean;
+  token?: string;
+  sarifFile: string;
+  reportFile: string;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Used when `values-files` is empty (a reusable workflow passing '' gets the same as leaving it out); `none` means no extra files. */
+export const DEFAULT_VALUES_PATTERNS = ['values-*.yaml', 'values-*.yml', 'ci/*-values.yaml'];
+
+/** The target versions: each must be a minor this action ships schemas for; default the four newest. */
+export function parseTargets(items: readonly string[], store: SchemaStore): KubeSchema[] {
+  const shipped = store.versions.map((v) => v.split('.').slice(0, 2).join('.'));
+  if (!items.length) return shipped.slice(-4).map((m) => store.get(m)!);
+  const picked = new Map<string, KubeSchema>();
+  for (const item of items) {
+    const m = /^v?(1\.\d+)(\.\d+)?$/.exec(item.trim());
+    const s = m ? store.get(m[1]) : undefined;
+    if (!s) throw new InputError('kubernetes-versions', `must list Kubernetes versions this action has schemas for (${shipped.join(', ')})`, item);
+    picked.set(s.minor, s);
+  }
+  return [...picked.values()].sort((a, b) => Number(a.minor.split('.')[1]) - Number(b.minor.split('.')[1]));
+}
+
+export function readConfig(store: SchemaStore): Config {
+  const ws = workspace();
+  const release = inputs.string('release-name', { default: 'release' })!;
+  if (!DNS_LABEL.test(release) || release.length > 53) throw new InputError('release-name', 'must be a lower-case DNS label of at most 53 characters (as helm requires)', release);
+  const namespace = inputs.string('namespace', { default: 'default' })!;
+  if (!DNS_LABEL.test(namespace) || namespace.length > 63) throw new InputError('namespace', 'must be a lower-case DNS label of at most 63 characters', namespace);
+  const exceptions = inputs.string('exceptions-file');
+  const failOn = parseFailOn('fail-on', inputs.string('fail-on', { default: 'high' })!);
+  const listed = inputs.list('values-files');
+  const valuesPatterns = !listed.length ? DEFAULT_VALUES_PATTERNS : listed.length === 1 && listed[0] === 'none' ? [] : listed;
+  for (const p of valuesPatterns) if (p.startsWith('/') || p.split('/').includes('..')) throw new InputError('values-files', 'must hold patterns relative to each chart directory', p);
+  return {
+    workspace: ws,
+    charts: inputs.list('charts'),
+    valuesPatterns,
+    validateDefaults: inputs.boolean('validate-default-values', { default: true }),
+    targets: parseTargets(inputs.list('kubernetes-versions'), store),
+    helmVersion: inputs.string('helm-version', { default: 'system' })!,
+    helmMirror: inputs.string('helm-mirror'),
+    lint: inputs.boolean('lint', { default: true }),
+    release,
+    namespace,
+    apiVersions: inputs.list('api-versions'),
+    schemas: inputs.list('schemas'),
+    unknownKinds: inputs.oneOf('unknown-kinds', ['notice', 'fail'] as const, { default: 'notice' }),
+    overrides: parseOverrides('severity-overrides', inputs.list('severity-overrides')),
+    ...(exceptions ? { exceptionsFile: { abs: inputs.checkPath('exceptions-file', exceptions, { mustExist: 'file' }), label: exceptions } } : {}),
+    failOn,
+    dependencyBuild: inputs.oneOf('dependency-build', ['auto', 'never'] as const, { default: 'auto' }),
+    timeoutMs: inputs.duration('timeout', { default: '5m', minMs: 1000, maxMs: 3_600_000 }),
+    comment: inputs.boolean('comment', { default: true }),
+    token: inputs.secret('token'),
+    sarifFile: inputs.string('sarif-file') || reportPath('helm-validate.sarif'),
+    reportFile: inputs.string('report-file') || reportPath('helm-validate-report.json'),
+  };
+}

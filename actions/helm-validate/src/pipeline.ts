@@ -1,0 +1,296 @@
+// The work: for each chart × values file, render with helm for the target Kubernetes versions, lint,
+// split the output into objects and check each one (schema per version, policies once). Produces
+// located hits, not findings yet: findings.ts merges hits that repeat across values files and versions.
+import { exec, type Location, type Severity, ToolError, UserError } from '@platform-actions/kit';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Chart, missingDependencies, relPath, resolveSource, type ValuesEntry, valuesMatrix } from './charts.js';
+import { checkObject, schemaFor, type UnknownKinds } from './check.js';
+import type { CustomKinds } from './crds.js';
+import type { ExceptionSet } from './exceptions.js';
+import { dependencyBuildArgs, type Helm, helmErrorText, kubeVersionConstraint, lintArgs, parseLint, parseRenderError, templateArgs } from './helm.js';
+import { findKeyLine, findValuesKey, type ValuesFile } from './locate.js';
+import { objectRef, splitManifests } from './manifests.js';
+import { checkPolicies } from './policies.js';
+import { effectiveSeverity, type Overrides, RULE_BY_ID } from './rules.js';
+import type { KubeSchema } from './schema/store.js';
+import { parseYaml } from './yaml.js';
+
+export interface PipelineConfig {
+  workspace: string;
+  release: string;
+  namespace: string;
+  valuesPatterns: readonly string[];
+  validateDefaults: boolean;
+  lint: boolean;
+  apiVersions: readonly string[];
+  unknownKinds: UnknownKinds;
+  dependencyBuild: 'auto' | 'never';
+  helmTimeoutMs: number;
+  concurrency: number;
+  overrides: Overrides;
+  exceptions?: ExceptionSet;
+}
+
+/** One problem at one place, before merging across values files and versions. */
+export interface Hit {
+  ruleId: string;
+  severity: Severity;
+  /** Chart directory, repository-relative. */
+  chart: string;
+  /** Values entry label. */
+  values: string;
+  /** Target minors the hit applies to; undefined when it does not depend on the version. */
+  versions?: string[];
+  object?: string;
+  path?: string;
+  message: string;
+  location: Location;
+}
+
+export interface Excused {
+  hit: Hit;
+  reason: string;
+}
+
+export type VersionStatus = 'validated' | 'render-error' | `skipped: ${string}`;
+
+export interface Cell {
+  chart: string;
+  values: string;
+  objects: number;
+  versions: Record<string, VersionStatus>;
+  renderError?: string;
+}
+
+export interface PipelineResult {
+  hits: Hit[];
+  excused: Excused[];
+  cells: Cell[];
+  /** One line per chart × values file that did not render (the helm error with file and line). */
+  renderErrors: string[];
+  /** Tool failures (e.g. `helm dependency build` could not fetch): the outcome becomes tool-error. */
+  toolErrors: string[];
+}
+
+/** Runs `jobs` with at most `n` in flight; results keep the input order. */
+export async function pool<T>(n: number, jobs: Array<() => Promise<T>>): Promise<T[]> {
+  const out: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      out[i] = await jobs[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, jobs.length) }, worker));
+  return out;
+}
+
+export async function runPipeline(
+  charts: readonly Chart[],
+  targets: readonly KubeSchema[],
+  all: readonly KubeSchema[],
+  userKinds: CustomKinds,
+  helm: Helm,
+  cfg: PipelineConfig,
+): Promise<PipelineResult> {
+  const result: PipelineResult = { hits: [], excused: [], cells: [], renderErrors: [], toolErrors: [] };
+  const jobs: Array<() => Promise<void>> = [];
+  for (const chart of charts) {
+    const prepared = await prepareChart(chart, helm, cfg, result);
+    if (!prepared) continue;
+    for (const entry of prepared.entries) jobs.push(() => runEntry(chart, entry, prepared.valuesHint(entry), targets, all, userKinds, helm, cfg, result));
+  }
+  await pool(cfg.concurrency, jobs);
+  result.cells.sort((a, b) => a.chart.localeCompare(b.chart) || a.values.localeCompare(b.values));
+  return result;
+}
+
+/** Dependencies and values files: what must be right before anything renders. */
+async function prepareChart(chart: Chart, helm: Helm, cfg: PipelineConfig, result: PipelineResult) {
+  const missing = missingDependencies(chart);
+  if (missing.length) {
+    const names = missing.map((d) => d.name).join(', ');
+    if (cfg.dependencyBuild === 'never') {
+      result.toolErrors.push(`${chart.rel}: dependencies ${names} are not in charts/ and dependency-build is "never"`);
+      return undefined;
+    }
+    const allLocal = missing.every((d) => d.repository?.startsWith('file://'));
+    const r = await exec(helm.bin, dependencyBuildArgs(chart.dir, allLocal), { timeoutMs: cfg.helmTimeoutMs, group: `helm dependency build ${chart.rel}` });
+    if (r.exitCode !== 0) {
+      result.toolErrors.push(`${chart.rel}: helm dependency build failed (${names}): ${r.timedOut ? 'timed out' : helmErrorText(r.stderr || r.stdout)}`);
+      return undefined;
+    }
+  }
+  const entries = valuesMatrix(chart, cfg.valuesPatterns, cfg.validateDefaults);
+  if (!entries.length) throw new UserError(`chart ${chart.rel} has no values file matching "values-files" and validate-default-values is false: nothing to validate`);
+  const texts = new Map<string, string>();
+  const defaults = join(chart.dir, 'values.yaml');
+  for (const f of [...(existsSync(defaults) ? [defaults] : []), ...entries.flatMap((e) => e.files)]) {
+    const rel = relPath(cfg.workspace, f);
+    const text = readFileSync(f, 'utf8');
+    const parsed = parseYaml(text, rel);
+    if (parsed.error) throw new UserError(`values file ${rel} is not valid YAML: line ${parsed.error.line ?? '?'}: ${parsed.error.message}`);
+    if (parsed.value !== null && (typeof parsed.value !== 'object' || Array.isArray(parsed.value))) throw new UserError(`values file ${rel} must be a YAML mapping of values, not a ${Array.isArray(parsed.value) ? 'list' : typeof parsed.value}`);
+    texts.set(f, text);
+    for (const d of parsed.duplicates) {
+      const label = f === defaults ? 'values.yaml' : entries.find((e) => e.files.includes(f))?.label ?? rel;
+      addHit(result, cfg, {
+        ruleId: 'yaml-duplicate-key',
+        chart: chart.rel,
+        values: label,
+        message: `values key ${d.path} is set twice in ${rel}; helm silently uses the last one.`,
+        location: { path: rel, startLine: d.line },
+      });
+    }
+  }
+  const valuesHint = (entry: ValuesEntry): ValuesFile[] =>
+    [...entry.files, ...(existsSync(defaults) ? [defaults] : [])].map((f) => ({ path: relPath(cfg.workspace, f), text: texts.get(f) ?? '' }));
+  return { entries, valuesHint };
+}
+
+function addHit(result: PipelineResult, cfg: PipelineConfig, h: Omit<Hit, 'severity'> & { severity?: Severity }): void {
+  const rule = RULE_BY_ID.get(h.ruleId);
+  if (!rule) throw new Error(`internal: unknown rule ${h.ruleId}`);
+  const sev = effectiveSeverity(h.ruleId, h.severity ?? rule.severity, cfg.overrides);
+  if (sev === 'off') return;
+  const hit: Hit = { ...h, severity: sev };
+  const ex = cfg.exceptions?.match({ ruleId: hit.ruleId, object: hit.object, chart: hit.chart, values: [hit.values] });
+  if (ex) result.excused.push({ hit, reason: ex.reason });
+  else result.hits.push(hit);
+}
+
+interface Rendered {
+  minors: string[];
+  stream: string;
+}
+
+async function runEntry(
+  chart: Chart,
+  entry: ValuesEntry,
+  valuesFiles: ValuesFile[],
+  targets: readonly KubeSchema[],
+  all: readonly KubeSchema[],
+  userKinds: CustomKinds,
+  helm: Helm,
+  cfg: PipelineConfig,
+  result: PipelineResult,
+): Promise<void> {
+  const cell: Cell = { chart: chart.rel, values: entry.label, objects: 0, versions: {} };
+  result.cells.push(cell);
+  // Render per target version only when the chart can tell versions apart; otherwise once, for the newest.
+  const groups: string[][] = chart.perVersion ? targets.map((t) => [t.minor]) : [targets.map((t) => t.minor)];
+  const renders: Rendered[] = [];
+  for (const minors of groups) {
+    const target = targets.find((t) => t.minor === minors[minors.length - 1])!;
+    const args = templateArgs({ release: cfg.release, chartDir: chart.dir, namespace: cfg.namespace, kubeVersion: target.version, valuesFiles: entry.files, apiVersions: cfg.apiVersions });
+    const r = await exec(helm.bin, args, { timeoutMs: cfg.helmTimeoutMs, cwd: cfg.workspace });
+    if (r.timedOut) throw new ToolError(`helm template timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s on ${chart.rel} (${entry.label})`);
+    if (r.exitCode === 0) {
+      renders.push({ minors, stream: r.stdout });
+      continue;
+    }
+    const constraint = kubeVersionConstraint(r.stderr);
+    if (constraint) {
+      for (const m of minors) cell.versions[m] = `skipped: chart requires kubeVersion ${constraint}`;
+      continue;
+    }
+    const err = parseRenderError(r.stderr || r.stdout);
+    const loc = err.file ? resolveSource(chart, err.file, cfg.workspace) : undefined;
+    const location: Location = loc ? { path: loc.path, ...(loc.isTemplate && err.line ? { startLine: err.line } : {}) } : { path: `${chart.rel === '.' ? '' : `${chart.rel}/`}Chart.yaml` };
+    cell.renderError = err.message;
+    for (const t of targets) cell.versions[t.minor] = 'render-error';
+    addHit(result, cfg, { ruleId: 'render-error', chart: chart.rel, values: entry.label, message: `helm template failed: ${err.message}`, location });
+    result.renderErrors.push(`chart ${chart.rel} with ${entry.label} does not render: ${err.message}`);
+    return;
+  }
+  if (cfg.lint && renders.length) await lint(chart, entry, helm, cfg, result);
+
+  const templateCache = new Map<string, string>();
+  const templateText = (rel: string) => {
+    let t = templateCache.get(rel);
+    if (t === undefined) {
+      t = readFileSync(join(cfg.workspace, rel), 'utf8');
+      templateCache.set(rel, t);
+    }
+    return t;
+  };
+  const locate = (o: { source: string }, field?: string, value?: unknown): { location: Location; hint?: string } => {
+    const src = resolveSource(chart, o.source, cfg.workspace);
+    if (src.inArchive) return { location: { path: src.path }, hint: `(in ${src.inArchive} of the packaged subchart)` };
+    const line = src.isTemplate && field ? findKeyLine(templateText(src.path), field, value) : undefined;
+    if (line) return { location: { path: src.path, startLine: line } };
+    const v = field ? findValuesKey(valuesFiles, field, value) : undefined;
+    return { location: { path: src.path }, ...(v ? { hint: `(likely set by ${v.key} in ${v.path}:${v.line})` } : {}) };
+  };
+
+  const newest = targets[targets.length - 1];
+  const objectMeta = newest.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
+  for (const render of renders) {
+    const { objects, broken } = splitManifests(render.stream);
+    // CRDs the chart ships (crds/ via --include-crds, or templates) validate its custom resources.
+    const kinds = userKinds.clone();
+    for (const o of objects) if (o.kind === 'CustomResourceDefinition' && o.apiVersion.startsWith('apiextensions.k8s.io/')) kinds.addCrd(o.value, o.source || 'the chart', objectMeta);
+    for (const b of broken) {
+      const { location } = locate(b);
+      addHit(result, cfg, {
+        ruleId: b.duplicates?.length ? 'yaml-duplicate-key' : 'yaml-invalid',
+        chart: chart.rel,
+        values: entry.label,
+        message: `a rendered document (line ${b.streamLine} of the helm template output) ${b.missing ? `has no ${b.missing.join(' and no ')}` : `is not valid YAML: ${b.message}${b.line ? ` (line ${b.line} of the document)` : ''}`}.`,
+        location,
+      });
+    }
+    for (const t of targets) if (render.minors.includes(t.minor)) cell.versions[t.minor] = 'validated';
+    cell.objects = Math.max(cell.objects, objects.length);
+    // Hits that do not depend on the version repeat for each per-version render; findings.ts merges them.
+    for (const o of objects) {
+      if (!o.namespace && schemaFor(o, newest, all, kinds, cfg.unknownKinds).namespaced !== false) o.namespace = cfg.namespace;
+      const base = { chart: chart.rel, values: entry.label, object: objectRef(o) };
+      for (const d of o.duplicates) {
+        const at = locate(o, d.key);
+        addHit(result, cfg, { ...base, ruleId: 'yaml-duplicate-key', path: d.path, message: `key ${d.path} appears more than once; strict decoding rejects the object and lenient decoding keeps only the last value.${at.hint ? ` ${at.hint}` : ''}`, location: at.location });
+      }
+      const misplaced = new Set<string>();
+      for (const h of checkPolicies(o.kind, o.value)) {
+        if (h.ruleId === 'securitycontext-misplaced') misplaced.add(h.path);
+        const at = locate(o, h.field, h.value);
+        addHit(result, cfg, { ...base, ruleId: h.ruleId, severity: h.severity, path: h.path, message: `${h.message}${at.hint ? ` ${at.hint}` : ''}`, location: at.location });
+      }
+      for (const t of targets) {
+        if (!render.minors.includes(t.minor)) continue;
+        for (const i of checkObject(o, t, all, kinds, cfg.unknownKinds)) {
+          // The misplaced-securityContext finding already says what to do with this field.
+          if (i.ruleId === 'schema-unknown-field' && i.path && misplaced.has(i.path)) continue;
+          const at = locate(o, i.field, i.value);
+          addHit(result, cfg, { ...base, ruleId: i.ruleId, severity: i.severity, versions: [t.minor], path: i.path, message: `${i.message}${at.hint ? ` ${at.hint}` : ''}`, location: at.location });
+        }
+      }
+    }
+  }
+}
+
+async function lint(chart: Chart, entry: ValuesEntry, helm: Helm, cfg: PipelineConfig, result: PipelineResult): Promise<void> {
+  const r = await exec(helm.bin, lintArgs(chart.dir, entry.files), { timeoutMs: cfg.helmTimeoutMs, cwd: cfg.workspace });
+  if (r.timedOut) throw new ToolError(`helm lint timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s on ${chart.rel}`);
+  for (const m of parseLint(`${r.stdout}\n${r.stderr}`)) {
+    if (m.level === 'INFO') continue;
+    // Deprecated APIs are reported per target version by our own rule; helm's check knows only its own client version.
+    if (/is deprecated in v\d|unavailable in v\d/.test(m.message)) continue;
+    const file = m.path && !m.path.endsWith('/') ? join(chart.dir, m.path) : '';
+    const path = file && existsSync(file) ? relPath(cfg.workspace, file) : `${chart.rel === '.' ? '' : `${chart.rel}/`}Chart.yaml`;
+    addHit(result, cfg, {
+      ruleId: m.level === 'ERROR' ? 'helm-lint-error' : 'helm-lint-warning',
+      chart: chart.rel,
+      values: entry.label,
+      message: `helm lint: ${m.path ? `${m.path}: ` : ''}${m.message}`,
+      location: { path },
+    });
+  }
+  if (r.exitCode !== 0 && !parseLint(r.stdout).some((m) => m.level !== 'INFO')) {
+    // helm failed without saying why in its usual format (e.g. an unreadable chart): still report it.
+    addHit(result, cfg, { ruleId: 'helm-lint-error', chart: chart.rel, values: entry.label, message: `helm lint failed: ${helmErrorText(r.stderr || r.stdout)}`, location: { path: `${chart.rel === '.' ? '' : `${chart.rel}/`}Chart.yaml` } });
+  }
+}
+

@@ -12,7 +12,7 @@ import { median, report, sideBySide } from './lib.js';
 const node24 = toolBin('node24', 'node');
 const dir = mkdtempSync(join(tmpdir(), 'bench-kit-'));
 
-/** ms from spawn until `marker` appears on stdout (or the process exits, for bare node). */
+/** ms from spawn until `marker` appears on stdout ('' = any output), or until exit (bare node prints nothing). */
 function timeTo(args: string[], env: NodeJS.ProcessEnv, marker?: string): Promise<number> {
   return new Promise((res, rej) => {
     const t0 = process.hrtime.bigint();
@@ -24,7 +24,8 @@ function timeTo(args: string[], env: NodeJS.ProcessEnv, marker?: string): Promis
       res(Number(process.hrtime.bigint() - t0) / 1e6);
     };
     child.stdout.on('data', (b: Buffer) => {
-      if (marker && b.toString().includes(marker)) finish();
+      // With a marker: the action's own first line of work. Without: its first output of any kind.
+      if (marker === '' || (marker && b.toString().includes(marker))) finish();
     });
     child.on('error', rej);
     child.on('close', finish);
@@ -57,7 +58,7 @@ async function coldStart(): Promise<boolean> {
     const r = await sideBySide(
       [
         { name: 'bare', run: () => timeTo(['-e', ''], env) },
-        { name: 'action', run: () => timeTo([b.path], env, b.name.startsWith('kit-probe') ? 'first line of work' : undefined) },
+        { name: 'action', run: () => timeTo([b.path], env, b.name.startsWith('kit-probe') ? 'first line of work' : '') },
       ],
       15,
       2,

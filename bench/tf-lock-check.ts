@@ -136,7 +136,7 @@ export async function benchTfLockCheck(): Promise<boolean> {
       3,
       1,
     );
-    console.log(`tf-lock-check bench: ${ROOTS} roots, ${WORKFLOWS} workflows, ${unlocked} unlocked roots found by both`);
+    console.log(`tf-lock-check bench: ${ROOTS} roots, ${WORKFLOWS} workflows, ${unlocked} unlocked roots, all found by tf-lock-check`);
     return report('tf-lock-check lint vs checkov CKV_TF_3', { name: 'tf-lock-check', ms: med['tf-lock-check'] }, { name: 'checkov', ms: med['checkov CKV_TF_3'] }, 0.5);
   } finally {
     rmSync(dir, { recursive: true, force: true });

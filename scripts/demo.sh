@@ -3,7 +3,7 @@
 # on the bundled examples through the local runner, printing what a PR author would see.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -d node_modules ]; then npm ci --no-audit --no-fund; fi
+if [ ! -d node_modules ]; then npm install --no-audit --no-fund; fi
 # Node 24 runs the bundles; each demo step names the tools it needs (examples/demo.json "tools").
 tools=$(node -e 'const s=require("./examples/demo.json");console.log([...new Set(s.flatMap(x=>x.tools??[]))].join(" "))')
 bash test/harness/provision.sh node24 $tools >/dev/null

@@ -2,11 +2,13 @@
 import { benchGitleaksScan } from './gitleaks-scan.js';
 import { benchHelmValidate } from './helm-validate.js';
 import { benchKit } from './kit.js';
+import { benchTfLockCheck } from './tf-lock-check.js';
 
 const suites: Array<[string, () => Promise<boolean>]> = [
   ['kit', benchKit],
   ['helm-validate', benchHelmValidate],
   ['gitleaks-scan', benchGitleaksScan],
+  ['tf-lock-check', benchTfLockCheck],
 ];
 const only = process.argv[2];
 const results: boolean[] = [];

@@ -1,0 +1,66 @@
+// The pg backend's lock: a session advisory lock on the workspace's row id in <schema>.states. The
+// database never records who asked for it (terraform's Lock Info for pg is the *requester's*), so we
+// report the session that holds it: pid, user, client, application and when the session started.
+// An advisory lock on a bigint key shows in pg_locks as classid (high 32 bits) and objid (low 32 bits);
+// the creation lock is key -1.
+// Read with psql (on GitHub's Ubuntu runners), SQL on stdin with psql variables, so no value is ever
+// spliced into SQL text. A pg lock dies with its session: it is never stale and never force-released.
+import { core, exec, ToolError, UserError } from '@platform-actions/kit';
+import { type HclValue, str } from './hcl.js';
+
+export interface PgLockHolder {
+  pid: number;
+  user: string;
+  client: string;
+  application: string;
+  sessionStart: string;
+  ageMs: number;
+  /** true for the creation lock (workspace being created) rather than the workspace lock. */
+  creation: boolean;
+}
+
+const SQL = `
+SELECT a.pid, coalesce(a.usename, ''), coalesce(host(a.client_addr), 'local'), coalesce(a.application_name, ''),
+       to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+       floor(extract(epoch FROM now() - a.backend_start) * 1000)::bigint,
+       ((l.classid::bigint << 32) | l.objid::bigint) = -1
+FROM pg_locks l
+JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'advisory' AND l.granted
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND (((l.classid::bigint << 32) | l.objid::bigint) = -1
+       OR ((l.classid::bigint << 32) | l.objid::bigint) IN (SELECT id FROM :"schema".states WHERE name = :'ws'))
+  AND a.pid <> pg_backend_pid();
+`;
+
+export function pgConnection(config: Record<string, HclValue>, env: NodeJS.ProcessEnv = process.env): { conn: string; schema: string } {
+  const conn = str(config.conn_str) || env.PG_CONN_STR;
+  if (!conn) throw new UserError('the pg backend has no conn_str: set it in the backend, with backend-config (conn_str=…), or in PG_CONN_STR');
+  core.setSecret(conn); // it may carry a password
+  return { conn, schema: str(config.schema_name) || env.PG_SCHEMA_NAME || 'terraform_remote_state' };
+}
+
+export function parsePgLocks(out: string): PgLockHolder[] {
+  return out
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [pid, user, client, application, sessionStart, age, creation] = l.split('\t');
+      return { pid: Number(pid), user, client, application, sessionStart, ageMs: Number(age), creation: creation === 't' };
+    });
+}
+
+export async function readPgLocks(conn: string, schema: string, workspace: string): Promise<PgLockHolder[]> {
+  const r = await exec('psql', ['-X', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-v', `schema=${schema}`, '-v', `ws=${workspace}`, '-f', '-', '--', conn], {
+    input: SQL,
+    timeoutMs: 30_000,
+    env: { PGCONNECT_TIMEOUT: '10' },
+  });
+  if (r.exitCode !== 0) {
+    const first = r.stderr.split('\n').find((l) => l.trim()) ?? 'no output';
+    if (/does not exist/.test(first) && /states/.test(first)) return []; // no state written yet: nothing to lock
+    if (/could not connect|Connection refused|timeout expired|could not translate host/i.test(first)) throw new UserError(`cannot reach the pg backend's database (${first.replace(/^psql: (error: )?/, '')})`);
+    throw new ToolError(`psql failed reading the pg backend's locks: ${first}`, r.stderr);
+  }
+  return parsePgLocks(r.stdout);
+}

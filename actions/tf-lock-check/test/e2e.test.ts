@@ -1,0 +1,263 @@
+// tf-lock-check end to end: the bundled action under Node 24 through the local runner, reading real
+// locks that real terraform and tofu hold in the harness's S3 (moto, conditional PUT) and DynamoDB.
+// A holder `apply` parks in a local-exec provisioner until the test drops a `release` file.
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../../test/harness/net.js';
+import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
+import { startLockStores, type LockStores } from '../../../test/harness/services/lockstores.js';
+import { tfFlavors, tfRoot, type TfFlavor, type TfRoot, type TfRun } from '../../../test/harness/terraform.js';
+import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
+import { runAction } from '../../../test/runner/runner.js';
+import { lockTargets, readLocks, releaseStale } from '../src/lock.js';
+import { repoWith } from './helpers.js';
+
+jest.setTimeout(300_000);
+
+const BUCKET = 'tfstate';
+const TABLE = 'tflock';
+const NO_COLOR = ['-no-color', '-input=false'];
+const HOLDER = `
+resource "terraform_data" "hold" {
+  triggers_replace = [timestamp()]
+  provisioner "local-exec" {
+    command = "echo HOLDING-LOCK; i=0; while [ ! -f release ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done"
+  }
+}
+`;
+
+let stores: LockStores;
+let pg: Postgres;
+const roots: TfRoot[] = [];
+
+const backend = (key: string, locking: string, endpoint = stores.s3Endpoint) => `
+terraform {
+  backend "s3" {
+    bucket    = "${BUCKET}"
+    key       = "${key}"
+    region    = "${stores.region}"
+    encrypt   = true
+    ${locking}
+    endpoints = { s3 = "${endpoint}", dynamodb = "${stores.dynamodbEndpoint}" }
+    use_path_style              = true
+    skip_credentials_validation = true
+    skip_requesting_account_id  = true
+    skip_metadata_api_check     = true
+    skip_region_validation      = true
+    skip_s3_checksum            = true
+  }
+}
+${HOLDER}`;
+
+function newRoot(flavor: TfFlavor, main: string): TfRoot {
+  const r = tfRoot(flavor, { 'main.tf': main }, stores.env);
+  roots.push(r);
+  return r;
+}
+
+async function holdLock(root: TfRoot): Promise<{ run: TfRun; release: () => void }> {
+  rmSync(join(root.dir, 'release'), { force: true });
+  const run = root.start(['apply', '-auto-approve', ...NO_COLOR]);
+  await run.waitForOutput(/HOLDING-LOCK/, 120_000);
+  return { run, release: () => writeFileSync(join(root.dir, 'release'), '') };
+}
+
+const live = (root: TfRoot, inputs: Record<string, string>, env: Record<string, string> = stores.env) =>
+  runAction({ action: 'tf-lock-check', workspace: root.dir, inputs: { 'working-directory': '.', ...inputs }, env });
+
+const failure = (r: Awaited<ReturnType<typeof runAction>>) => r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+
+beforeAll(async () => {
+  expect(existsSync('dist/tf-lock-check/index.js')).toBe(true); // npm run build
+  expect(existsSync('dist/tf-lock-check/tree-sitter-hcl.wasm')).toBe(true); // the build-assets step
+  [stores, pg] = await Promise.all([startLockStores(), startPostgres()]);
+  await stores.createBucket(BUCKET);
+  await stores.createLockTable(TABLE);
+});
+afterAll(async () => {
+  for (const r of roots) r.cleanup();
+  await Promise.all([stores?.stop(), pg?.stop()]);
+});
+
+describe.each(tfFlavors)('%s', (flavor) => {
+  test('double locking (lockfile + DynamoDB): status, wait, fresh lock kept, stale lock after SIGKILL released, then plan works', async () => {
+    const key = `e2e/${flavor}/double/terraform.tfstate`;
+    const root = newRoot(flavor, backend(key, `use_lockfile = true\n    dynamodb_table = "${TABLE}"`));
+    await root.ok(['init', ...NO_COLOR]);
+
+    const unlocked = await live(root, { command: 'status' });
+    expect(unlocked.main.exitCode).toBe(0);
+    expect(unlocked.outputs).toMatchObject({ locked: 'false', 'lock-id': '' });
+
+    // A running apply holds both locks with one ID: status reports the holder from both stores.
+    const held = await holdLock(root);
+    const lock = JSON.parse((await stores.getObject(BUCKET, `${key}.tflock`))!);
+    const item = await stores.getLockItem(TABLE, `${BUCKET}/${key}`);
+    expect(JSON.parse(item!.Info).ID).toBe(lock.ID);
+    const status = await live(root, { command: 'status', 'fail-if-locked': 'true' });
+    expect(status.main.exitCode).toBe(1);
+    expect(status.outputs).toMatchObject({ locked: 'true', 'lock-id': lock.ID, 'lock-holder': lock.Who, 'lock-operation': 'OperationTypeApply', stale: 'false' });
+    expect(Number(status.outputs['lock-age-seconds'])).toBeLessThan(120);
+    expect(failure(status)).toEqual([expect.stringMatching(new RegExp(`^tf-lock-check: state is locked by ${lock.Who.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(OperationTypeApply, v${lock.Version}, ID ${lock.ID}, created`))]);
+    expect(status.summary).toContain('| s3 |');
+    expect(status.summary).toContain('| dynamodb |');
+
+    // wait: times out naming the holder; returns once the apply finishes.
+    const short = await live(root, { command: 'wait', timeout: '2s' });
+    expect(short.main.exitCode).toBe(1);
+    expect(failure(short)[0]).toMatch(/^tf-lock-check: state still locked after 2s: held by .*OperationTypeApply/);
+    // recover never releases a fresh lock, even with force.
+    const fresh = await live(root, { command: 'recover', 'stale-after': '1h', 'force-unlock-stale': 'true' });
+    expect(fresh.main.exitCode).toBe(0);
+    expect(fresh.outputs).toMatchObject({ locked: 'true', stale: 'false', released: 'false' });
+    expect(JSON.parse((await stores.getObject(BUCKET, `${key}.tflock`))!).ID).toBe(lock.ID);
+
+    const waiting = live(root, { command: 'wait', timeout: '90s' });
+    await new Promise((r) => setTimeout(r, 3000));
+    held.release();
+    expect((await held.run.done).code).toBe(0);
+    const waited = await waiting;
+    expect(waited.main.exitCode).toBe(0);
+    expect(waited.outputs.locked).toBe('false');
+    expect(waited.main.log).toMatch(/Unlocked after/);
+
+    // SIGKILL leaves both locks behind; recover without opt-in only reports; with opt-in releases by ID.
+    const victim = await holdLock(root);
+    victim.run.killTree('SIGKILL');
+    await victim.run.done;
+    const stale = JSON.parse((await stores.getObject(BUCKET, `${key}.tflock`))!);
+    expect((await root.run(['plan', '-lock-timeout=0s', ...NO_COLOR])).code).not.toBe(0);
+    await new Promise((r) => setTimeout(r, 2500));
+    const report = await live(root, { command: 'recover', 'stale-after': '2s' });
+    expect(report.outputs).toMatchObject({ locked: 'true', stale: 'true', released: 'false', 'lock-id': stale.ID });
+    expect(report.main.annotations.some((a) => a.level === 'warning' && /force-unlock-stale: true/.test(a.message))).toBe(true);
+    const recovered = await live(root, { command: 'recover', 'stale-after': '2s', 'force-unlock-stale': 'true' });
+    expect(recovered.main.exitCode).toBe(0);
+    expect(recovered.outputs).toMatchObject({ released: 'true', 'lock-id': stale.ID });
+    expect(recovered.summary).toContain(`**Released** stale lock \`${stale.ID}\``);
+    expect(await stores.getObject(BUCKET, `${key}.tflock`)).toBeNull();
+    expect(await stores.getLockItem(TABLE, `${BUCKET}/${key}`)).toBeNull();
+    writeFileSync(join(root.dir, 'release'), '');
+    await root.ok(['plan', '-lock-timeout=0s', ...NO_COLOR]);
+  });
+});
+
+test('DynamoDB-only lock held by terraform is read from the item', async () => {
+  const key = 'e2e/dynamodb-only/terraform.tfstate';
+  const root = newRoot('terraform', backend(key, `dynamodb_table = "${TABLE}"`));
+  await root.ok(['init', ...NO_COLOR]);
+  const held = await holdLock(root);
+  const item = JSON.parse((await stores.getLockItem(TABLE, `${BUCKET}/${key}`))!.Info);
+  const r = await live(root, { command: 'status' });
+  held.release();
+  await held.run.done;
+  expect(r.outputs).toMatchObject({ locked: 'true', 'lock-id': item.ID, 'lock-operation': 'OperationTypeApply' });
+  expect(r.summary).not.toContain('| s3 |');
+});
+
+test('lint on the example repository: every problem at its file and line, SARIF valid', async () => {
+  const r = await runAction({ action: 'tf-lock-check', workspace: resolve('examples/sentiment-terraform'), inputs: { command: 'lint', 'terraform-version': '1.11.4' } });
+  expect(r.main.exitCode).toBe(1);
+  expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'findings-count': '8', 'critical-count': '2', 'high-count': '3' });
+  const got = r.main.annotations.filter((a) => a.file).map((a) => `${a.title?.split(':')[0]} ${a.file}:${a.line}`);
+  expect(got).toEqual([
+    'CRITICAL TFLOCK004 infra/envs/production.tfbackend:2',
+    'CRITICAL TFLOCK004 infra/envs/staging.tfbackend:1',
+    'HIGH TFLOCK010 .github/workflows/deploy.yml:5',
+    'HIGH TFLOCK009 .github/workflows/deploy.yml:7',
+    'HIGH TFLOCK006 .github/workflows/deploy.yml:14',
+    'MEDIUM TFLOCK007 .github/workflows/deploy.yml:29',
+    'MEDIUM TFLOCK003 network/main.tf:2',
+    'LOW TFLOCK002 infra/main.tf:9',
+  ]);
+  expect(failure(r).at(-1)).toBe('tf-lock-check: 5 findings at or above "high" (see the annotations and the job summary)');
+  expect(sarifSchemaErrors(JSON.parse(readFileSync(r.outputs['sarif-file'], 'utf8')))).toEqual([]);
+  expect(r.summary).toContain('TFLOCK004');
+});
+
+test('pg backend: the session holding the advisory lock is reported; wait returns when it ends', async () => {
+  const url = `${await pg.createDatabase('tflc_e2e')}?sslmode=disable`;
+  const root = tfRoot('terraform', { 'main.tf': `terraform {\n  backend "pg" {}\n}\n${HOLDER}` }, { PG_CONN_STR: url });
+  roots.push(root);
+  await root.ok(['init', ...NO_COLOR]);
+  const env = { PG_CONN_STR: url, PATH: process.env.PATH ?? '' };
+  const before = await live(root, { command: 'status' }, env);
+  expect(before.outputs).toMatchObject({ locked: 'false' });
+  const held = await holdLock(root);
+  const status = await live(root, { command: 'status', 'fail-if-locked': 'true' }, env);
+  expect(status.main.exitCode).toBe(1);
+  expect(status.outputs.locked).toBe('true');
+  expect(status.outputs['lock-holder']).toMatch(/^postgres@127\.0\.0\.1 pid \d+$/);
+  expect(failure(status)[0]).toMatch(/^tf-lock-check: state is locked by session pid \d+ \(postgres@127\.0\.0\.1/);
+  expect(status.main.log).not.toContain(url);
+  const waiting = live(root, { command: 'wait', timeout: '90s' }, env);
+  await new Promise((r) => setTimeout(r, 2000));
+  held.release();
+  await held.run.done;
+  const waited = await waiting;
+  expect(waited.main.exitCode).toBe(0);
+  expect(waited.outputs.locked).toBe('false');
+  // Now the workspace row exists: the lock is on its id, not the creation lock.
+  const again = await holdLock(root);
+  const second = await live(root, { command: 'status' }, env);
+  again.release();
+  await again.run.done;
+  expect(second.outputs.locked).toBe('true');
+  expect(second.main.log).not.toContain('creating a workspace');
+});
+
+test('backend-config files and workspaces select the lock that is read', async () => {
+  const root = newRoot('terraform', backend('e2e/base.tfstate', 'use_lockfile = true'));
+  writeFileSync(join(root.dir, 'prod.tfbackend'), 'key = "e2e/prod.tfstate"\n');
+  const id = '11111111-2222-4333-8444-555555555555';
+  const info = { ID: id, Operation: 'OperationTypeApply', Info: '', Who: 'ci@runner-1', Version: '1.11.4', Created: new Date(Date.now() - 3_600_000).toISOString(), Path: `${BUCKET}/e2e/prod.tfstate` };
+  expect(await stores.putIfAbsent(BUCKET, 'e2e/prod.tfstate.tflock', JSON.stringify(info))).toBe(200);
+  const r = await live(root, { command: 'status', 'backend-config': 'prod.tfbackend', 'stale-after': '30m' });
+  expect(r.outputs).toMatchObject({ locked: 'true', 'lock-id': id, 'lock-holder': 'ci@runner-1', stale: 'true' });
+  expect(Number(r.outputs['lock-age-seconds'])).toBeGreaterThanOrEqual(3600);
+  expect((await live(root, { command: 'status' })).outputs.locked).toBe('false');
+  expect((await live(root, { command: 'status', 'backend-config': 'key=e2e/prod.tfstate', workspace: 'blue' })).outputs.locked).toBe('false');
+
+  // The release re-reads: a lock whose ID is not the one judged stale, or that is younger, stays.
+  const targets = lockTargets({ bucket: BUCKET, key: 'e2e/prod.tfstate', region: stores.region, use_lockfile: true, use_path_style: true, endpoints: { s3: stores.s3Endpoint } }, 'default');
+  const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
+  expect((await releaseStale(targets, 'another-id', 60_000, creds)).refused[0].reason).toBe(`its ID is now ${id}, not another-id`);
+  expect((await releaseStale(targets, id, 2 * 3_600_000, creds)).refused[0].reason).toMatch(/^it is younger than stale-after/);
+  expect(await readLocks(targets, creds)).toHaveLength(1);
+  expect((await releaseStale(targets, id, 60_000, creds)).released).toHaveLength(1);
+  expect(await stores.getObject(BUCKET, 'e2e/prod.tfstate.tflock')).toBeNull();
+});
+
+describe('bad input is one line', () => {
+  test('missing credentials are named, never printed', async () => {
+    const root = newRoot('terraform', backend('e2e/x.tfstate', 'use_lockfile = true'));
+    const r = await live(root, { command: 'status' }, { AWS_REGION: 'us-east-1' });
+    expect(failure(r)).toEqual(['tf-lock-check: AWS credentials are missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for a role), e.g. with aws-actions/configure-aws-credentials before this step']);
+  });
+  test('the secret key is masked', async () => {
+    const root = newRoot('terraform', backend('e2e/y.tfstate', 'use_lockfile = true'));
+    const r = await live(root, { command: 'status' }, { ...stores.env, AWS_SECRET_ACCESS_KEY: 'sekrit-value-42' });
+    expect(r.main.exitCode).toBe(0);
+    expect(r.main.log).not.toContain('sekrit-value-42');
+  });
+  test('unreachable endpoint', async () => {
+    const port = await freePort(); // nothing listens there
+    const root = newRoot('terraform', backend('e2e/z.tfstate', 'use_lockfile = true', `http://127.0.0.1:${port}`));
+    const r = await live(root, { command: 'status' });
+    expect(failure(r)).toEqual([`tf-lock-check: cannot reach S3 endpoint http://127.0.0.1:${port} (ECONNREFUSED); check the backend's endpoints / AWS_ENDPOINT_URL_* and the network`]);
+  });
+  test('HCL that does not parse names file and line', async () => {
+    const ws = repoWith({ 'infra/main.tf': 'terraform {\n  backend "s3" {\n    bucket = \n  }\n' });
+    const r = await runAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint' } });
+    expect(failure(r)).toEqual([expect.stringMatching(/^tf-lock-check: infra\/main\.tf:\d+:\d+: HCL does not parse here/)]);
+  });
+  test('no root found', async () => {
+    const r = await runAction({ action: 'tf-lock-check', workspace: repoWith({ 'README.md': 'hi' }), inputs: { command: 'lint' } });
+    expect(failure(r)).toEqual(['tf-lock-check: input "working-directory": no Terraform root module (a directory whose .tf files have a backend or cloud block) under the repository']);
+  });
+  test('unknown command', async () => {
+    const r = await runAction({ action: 'tf-lock-check', workspace: repoWith({}), inputs: { command: 'unlock' } });
+    expect(failure(r)).toEqual(['tf-lock-check: input "command" must be one of lint, status, wait, recover; got "unlock"']);
+  });
+});

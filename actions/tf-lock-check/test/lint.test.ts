@@ -1,0 +1,150 @@
+// Every static rule with a positive and a negative fixture, on repositories the tests write.
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { findTfCommands, goDurationMs } from '../src/commands.js';
+import { HclSyntaxError, initHcl, parseHcl } from '../src/hcl.js';
+import { scanRepo } from '../src/repo.js';
+import { lint, type LintOptions } from '../src/rules.js';
+import { admitsAtLeast } from '../src/versions.js';
+import { repoWith, s3Root } from './helpers.js';
+
+beforeAll(initHcl);
+
+const run = (files: Record<string, string>, opts: LintOptions = { flavor: 'auto' }) => lint(scanRepo(repoWith(files)), opts);
+const ids = (files: Record<string, string>, opts?: LintOptions) => run(files, opts).map((f) => `${f.ruleId} ${f.location?.path}:${f.location?.startLine}`).sort();
+
+const goodWorkflow = `name: apply
+on: push
+concurrency:
+  group: terraform-prod
+  cancel-in-progress: false
+jobs:
+  apply:
+    runs-on: ubuntu-latest
+    steps:
+      - run: terraform -chdir=infra apply -auto-approve -lock-timeout=300s
+`;
+
+describe('HCL', () => {
+  test('attributes, blocks, objects and escapes become values with lines', () => {
+    const b = parseHcl('main.tf', 'terraform {\n  backend "s3" {\n    key = "a\\"b"\n    endpoints = { s3 = "http://x", "dynamodb" = "http://y" }\n    n = 3\n    k = var.x\n  }\n}\n');
+    const be = b.blocks[0].body.blocks[0];
+    expect(be.labels).toEqual(['s3']);
+    expect(be.line).toBe(2);
+    expect(be.body.attributes.key).toMatchObject({ value: 'a"b', line: 3 });
+    expect(be.body.attributes.endpoints.value).toEqual({ s3: 'http://x', dynamodb: 'http://y' });
+    expect(be.body.attributes.n.value).toBe(3);
+    expect(be.body.attributes.k.value).toMatchObject({ source: 'var.x' });
+  });
+  test('a syntax error names file and line', () => {
+    expect(() => parseHcl('envs/x.tf', 'terraform {\n  backend "s3" {\n    bucket = \n  }\n')).toThrow(HclSyntaxError);
+    expect(() => parseHcl('envs/x.tf', 'terraform {\n  backend "s3" {\n    bucket = \n  }\n')).toThrow(/^envs\/x\.tf:\d+:\d+: HCL does not parse/);
+  });
+});
+
+describe('rules', () => {
+  test('clean repository: no findings', () => {
+    expect(ids({ 'infra/main.tf': s3Root('infra.tfstate'), '.github/workflows/apply.yml': goodWorkflow })).toEqual([]);
+  });
+  test('TFLOCK001 s3 without locking, also when only the .tfbackend could have added it', () => {
+    expect(ids({ 'infra/main.tf': s3Root('a', 'encrypt = true') })).toEqual(['TFLOCK001 infra/main.tf:3']);
+    expect(ids({ 'infra/main.tf': s3Root('a', 'encrypt = true'), 'infra/prod.tfbackend': 'use_lockfile = true\n' })).toEqual([]);
+  });
+  test('TFLOCK002 DynamoDB-only is deprecated on terraform ≥ 1.11, not on tofu nor < 1.11', () => {
+    const dyn = 'dynamodb_table = "locks"\n    encrypt = true';
+    expect(ids({ 'a/main.tf': s3Root('a', dyn, 'required_version = ">= 1.11"') })).toEqual(['TFLOCK002 a/main.tf:7']);
+    expect(ids({ 'a/main.tf': s3Root('a', dyn, 'required_version = "~> 1.9.0"') })).toEqual([]);
+    expect(ids({ 'a/main.tf': s3Root('a', dyn) }, { flavor: 'tofu' })).toEqual([]);
+    expect(ids({ 'a/main.tf': s3Root('a', dyn) }, { flavor: 'terraform', terraformVersion: [1, 10, 5] })).toEqual([]);
+    expect(ids({ 'a/main.tf': s3Root('a', `${dyn}\n    use_lockfile = true`) }, { flavor: 'terraform', terraformVersion: [1, 11, 4] })).toEqual([]);
+    // auto: a root that CI runs with tofu is an OpenTofu root.
+    const tofuWf = goodWorkflow.replace('terraform -chdir=infra', 'tofu -chdir=a');
+    expect(ids({ 'a/main.tf': s3Root('a', dyn), '.github/workflows/apply.yml': tofuWf })).toEqual([]);
+  });
+  test('TFLOCK003 encrypt not true', () => {
+    expect(ids({ 'a/main.tf': s3Root('a', 'use_lockfile = true') })).toEqual(['TFLOCK003 a/main.tf:3']);
+    expect(ids({ 'a/main.tf': s3Root('a', 'use_lockfile = true\n    encrypt = false') })).toEqual(['TFLOCK003 a/main.tf:8']);
+  });
+  test('TFLOCK004 two environments share a key through .tfbackend files; distinct keys do not', () => {
+    const base = s3Root('placeholder').replace('    key    = "placeholder"\n', '');
+    const shared = ids({ 'app/main.tf': base, 'app/envs/dev.tfbackend': 'key = "app/terraform.tfstate"\n', 'app/envs/prod.tfbackend': '# prod\nkey = "app/terraform.tfstate"\n' });
+    expect(shared).toEqual(['TFLOCK004 app/envs/dev.tfbackend:1', 'TFLOCK004 app/envs/prod.tfbackend:2']);
+    expect(ids({ 'app/main.tf': base, 'app/envs/dev.tfbackend': 'key = "app/dev.tfstate"\n', 'app/envs/prod.tfbackend': 'key = "app/prod.tfstate"\n' })).toEqual([]);
+    const f = run({ 'a/main.tf': s3Root('same'), 'b/main.tf': s3Root('same') });
+    expect(f.map((x) => x.message)).toContain('a (backend block) writes s3://tfstate/same, the same state as b (backend block).');
+  });
+  test('TFLOCK004 with -backend-config files named by a workflow, relative to the working directory', () => {
+    const base = s3Root('x').replace('    key    = "x"\n', '');
+    const wf = goodWorkflow.replace('run: terraform -chdir=infra apply', 'working-directory: stacks\n        run: |\n          terraform -chdir=net init -backend-config=../config/net.hcl\n          terraform -chdir=dns init -backend-config=../config/dns.hcl -backend-config=region=us-east-1\n          terraform -chdir=net apply');
+    expect(ids({ 'stacks/net/main.tf': base, 'stacks/dns/main.tf': base, 'stacks/config/net.hcl': 'key = "k"\n', 'stacks/config/dns.hcl': 'key = "k"\n', '.github/workflows/apply.yml': wf })).toEqual(
+      expect.arrayContaining(['TFLOCK004 stacks/config/dns.hcl:1', 'TFLOCK004 stacks/config/net.hcl:1']),
+    );
+  });
+  test('TFLOCK004 through a matrix: -backend-config (../config/$ENV.hcl, ENV from ${{ matrix.env }})', () => {
+    const base = s3Root('x').replace('    key    = "x"\n', '');
+    const wf = goodWorkflow
+      .replace('    runs-on: ubuntu-latest\n', '    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        env: [staging, production]\n')
+      .replace('      - run: terraform -chdir=infra apply -auto-approve -lock-timeout=300s', '      - env:\n          ENV: ${{ matrix.env }}\n        run: |\n          terraform -chdir=infra init -backend-config="../config/$ENV.hcl"\n          terraform -chdir=infra apply -auto-approve -lock-timeout=300s');
+    const files = { 'infra/main.tf': base, 'config/staging.hcl': 'key = "same"\n', 'config/production.hcl': 'key = "same"\n', '.github/workflows/apply.yml': wf };
+    // The files live outside the root: only the expanded init command ties them to it.
+    expect(ids(files)).toEqual(['TFLOCK004 config/production.hcl:1', 'TFLOCK004 config/staging.hcl:1']);
+    expect(ids({ ...files, 'config/production.hcl': 'key = "prod"\n' })).toEqual([]);
+  });
+  test('TFLOCK005 local state in a root CI applies; not when nothing applies it', () => {
+    const wf = goodWorkflow.replace('-chdir=infra', '-chdir=local');
+    expect(ids({ 'infra/main.tf': s3Root('a'), 'local/main.tf': 'resource "terraform_data" "x" {}\n', '.github/workflows/apply.yml': wf })).toEqual(['TFLOCK005 .github/workflows/apply.yml:10']);
+    expect(ids({ 'infra/main.tf': s3Root('a'), 'local/main.tf': 'resource "terraform_data" "x" {}\n' })).toEqual([]);
+  });
+  test('TFLOCK006/007 -lock=false and apply without -lock-timeout, in workflows and scripts', () => {
+    const wf = goodWorkflow.replace(' -lock-timeout=300s', '').replace('      - run: terraform', '      - run: terraform -chdir=infra plan -lock=false\n      - run: terraform');
+    expect(ids({ 'infra/main.tf': s3Root('a'), '.github/workflows/apply.yml': wf, 'scripts/deploy.sh': '#!/bin/sh\ncd infra && \\\n  terraform apply -auto-approve -lock-timeout=0s\n' })).toEqual([
+      'TFLOCK006 .github/workflows/apply.yml:10',
+      'TFLOCK007 .github/workflows/apply.yml:11',
+      'TFLOCK007 scripts/deploy.sh:3',
+    ]);
+  });
+  test('TFLOCK008/009/010 concurrency: missing, cancel-in-progress, per-run group', () => {
+    const noConc = goodWorkflow.replace(/concurrency:\n.*\n.*\n/, '');
+    expect(ids({ 'infra/main.tf': s3Root('a'), '.github/workflows/apply.yml': noConc })).toEqual(['TFLOCK008 .github/workflows/apply.yml:4']);
+    const cancel = goodWorkflow.replace('cancel-in-progress: false', 'cancel-in-progress: true');
+    expect(ids({ 'infra/main.tf': s3Root('a'), '.github/workflows/apply.yml': cancel })).toEqual(['TFLOCK009 .github/workflows/apply.yml:5']);
+    const perRun = goodWorkflow.replace('group: terraform-prod', 'group: tf-${{ github.sha }}');
+    expect(ids({ 'infra/main.tf': s3Root('a'), '.github/workflows/apply.yml': perRun })).toEqual(['TFLOCK010 .github/workflows/apply.yml:3']);
+    // A job-level group wins over none at workflow level.
+    const jobLevel = noConc.replace('    runs-on: ubuntu-latest\n', '    runs-on: ubuntu-latest\n    concurrency: prod\n');
+    expect(ids({ 'infra/main.tf': s3Root('a'), '.github/workflows/apply.yml': jobLevel })).toEqual([]);
+  });
+  test('TFLOCK011 backends that cannot lock', () => {
+    expect(ids({ 'h/main.tf': 'terraform {\n  backend "http" {\n    address = "https://x/state"\n  }\n}\n' })).toEqual(['TFLOCK011 h/main.tf:2']);
+    expect(ids({ 'h/main.tf': 'terraform {\n  backend "http" {\n    address = "https://x/state"\n    lock_address = "https://x/lock"\n  }\n}\n' })).toEqual([]);
+    expect(ids({ 'c/main.tf': 'terraform {\n  backend "consul" {\n    path = "x"\n    lock = false\n  }\n}\n' })).toEqual(['TFLOCK011 c/main.tf:2']);
+  });
+  test('TFLOCK012 a workflow that is not YAML is reported, the rest still checked', () => {
+    expect(ids({ 'infra/main.tf': s3Root('a'), '.github/workflows/bad.yml': 'jobs: [\n', '.github/workflows/apply.yml': goodWorkflow })).toEqual(['TFLOCK012 .github/workflows/bad.yml:1']);
+  });
+  test('TFLOCK001 negative: dynamodb_table alone is locking', () => {
+    expect(ids({ 'a/main.tf': s3Root('a', 'dynamodb_table = "t"\n    encrypt = true') }, { flavor: 'tofu' })).toEqual([]);
+  });
+  test('no root and unparsable HCL are one-line user errors', () => {
+    expect(() => scanRepo(repoWith({ 'README.md': 'x' }))).toThrow(/^input "working-directory": no Terraform root module/);
+    expect(() => scanRepo(repoWith({ 'a/main.tf': 'terraform {\n  backend "s3" {\n' }))).toThrow(/^a\/main\.tf:\d+:\d+: HCL does not parse/);
+  });
+});
+
+describe('shell commands and versions', () => {
+  test.each([
+    ['terraform apply -auto-approve', 'apply', '', false, undefined],
+    ['cd envs/prod && tofu apply -lock-timeout=5m', 'apply', 'envs/prod', false, '5m'],
+    ['TF_LOG=1 terraform -chdir=a/b plan -lock=false', 'plan', 'a/b', true, undefined],
+    ['/usr/bin/terraform "-chdir=x y" destroy --lock-timeout=10s # comment', 'destroy', 'x y', false, '10s'],
+  ])('%s', (script, sub, chdir, disabled, timeout) => {
+    expect(findTfCommands(script)[0]).toMatchObject({ sub, chdir, lockDisabled: disabled, lockTimeout: timeout });
+  });
+  test('go durations and constraints', () => {
+    expect(goDurationMs('1m30s')).toBe(90_000);
+    expect(goDurationMs('0s')).toBe(0);
+    expect(admitsAtLeast('>= 1.5, < 1.11', [1, 11, 0])).toBe(false);
+    expect(admitsAtLeast('~> 1.10', [1, 11, 0])).toBe(true);
+    expect(admitsAtLeast('~> 1.10.0', [1, 11, 0])).toBe(false);
+    expect(admitsAtLeast('1.11.4', [1, 11, 0])).toBe(true);
+  });
+});

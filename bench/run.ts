@@ -2,6 +2,7 @@
 import { benchGitleaksScan } from './gitleaks-scan.js';
 import { benchHelmValidate } from './helm-validate.js';
 import { benchKit } from './kit.js';
+import { benchMigrationTest } from './migration-test.js';
 import { benchTfLockCheck } from './tf-lock-check.js';
 
 const suites: Array<[string, () => Promise<boolean>]> = [
@@ -9,6 +10,7 @@ const suites: Array<[string, () => Promise<boolean>]> = [
   ['helm-validate', benchHelmValidate],
   ['gitleaks-scan', benchGitleaksScan],
   ['tf-lock-check', benchTfLockCheck],
+  ['migration-test', benchMigrationTest],
 ];
 const only = process.argv[2];
 const results: boolean[] = [];

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { dirname } from 'node:path';
+import { startPostgres } from '../test/harness/services/postgres.js';
 import { toolBin } from '../test/harness/tools.js';
 import { runAction } from '../test/runner/runner.js';
 
@@ -13,8 +14,11 @@ interface DemoStep {
   workspace: string;
   event?: { name: string; payload?: Record<string, unknown> };
   inputs?: Record<string, string>;
-  /** Harness tools the step uses as `system` tools (put first on PATH, as a setup step would). */
+  /** Harness tools put first on PATH, as a setup step would: `tool` or `tool/executable` (e.g. `pyenv/alembic`). */
   tools?: string[];
+  /** Services the step needs, as a workflow's `services:` would give it; `{postgres-url}` in inputs gets the URL. */
+  services?: Array<'postgres'>;
+  env?: Record<string, string>;
 }
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
@@ -24,9 +28,16 @@ let failures = 0;
 for (const s of steps) {
   line(`${s.title}  (${s.action} on examples/${s.workspace})`);
   const workspace = join(root, 'examples', s.workspace);
-  const inputs = Object.fromEntries(Object.entries(s.inputs ?? {}).map(([k, v]) => [k, v.replace('{workspace}', workspace)]));
-  const path = [...(s.tools ?? []).map((t) => dirname(toolBin(t))), process.env.PATH].join(':');
-  const r = await runAction({ action: s.action, workspace, event: s.event, inputs, env: { PATH: path } });
+  const pg = s.services?.includes('postgres') ? await startPostgres() : undefined;
+  const fill = (v: string) => v.replace('{workspace}', workspace).replace('{postgres-url}', pg?.url ?? '');
+  const inputs = Object.fromEntries(Object.entries(s.inputs ?? {}).map(([k, v]) => [k, fill(v)]));
+  const bins = (s.tools ?? []).map((t) => dirname(toolBin(t.split('/')[0], t.split('/')[1])));
+  let r;
+  try {
+    r = await runAction({ action: s.action, workspace, event: s.event, inputs, env: { ...s.env, PATH: [...bins, process.env.PATH].join(':') } });
+  } finally {
+    await pg?.stop();
+  }
   console.log(r.main.log.trimEnd());
   console.log('\nAnnotations:');
   for (const a of r.main.annotations) console.log(`  ${a.level.toUpperCase().padEnd(7)} ${a.file ? `${a.file}${a.line ? `:${a.line}` : ''} ` : ''}${a.message}`);

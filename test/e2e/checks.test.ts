@@ -18,7 +18,7 @@ beforeAll(() => {
   for (const f of ['tsconfig.base.json', 'package.json']) cpSync(join(repo, f), join(dir, f));
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
   mkdirSync(join(dir, 'actions', 'hello', 'src'), { recursive: true });
-  writeFileSync(join(dir, 'actions', 'hello', 'src', 'main.ts'), "import * as core from '@actions/core';\ncore.info('hello');\n");
+  writeFileSync(join(dir, 'actions', 'hello', 'src', 'main.ts'), "console.log('hello');\n");
   writeFileSync(
     join(dir, 'actions', 'hello', 'action.yml'),
     'name: hello\ndescription: says hello\ninputs:\n  who:\n    description: whom to greet\n    default: world\nruns:\n  using: node24\n  main: ../../dist/hello/index.js\n',
@@ -53,7 +53,7 @@ test('dist: missing and stale fail, a fresh build passes', () => {
   expect(run('check-dist.mjs').status).toBe(0);
   // The bundle is ESM and runs on its own.
   expect(execFileSync(process.execPath, [join(dir, 'dist/hello/index.js')]).toString()).toContain('hello');
-  writeFileSync(join(dir, 'actions', 'hello', 'src', 'main.ts'), "import * as core from '@actions/core';\ncore.info('hello again');\n");
+  writeFileSync(join(dir, 'actions', 'hello', 'src', 'main.ts'), "console.log('hello again');\n");
   const stale = run('check-dist.mjs');
   expect(stale.status).toBe(1);
   expect(stale.stderr).toContain('dist/hello/index.js differs from a fresh build');

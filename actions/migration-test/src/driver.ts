@@ -1,0 +1,70 @@
+// The Driver the test modes use, built from a preset: the tool's commands run through the kit's exec
+// (argument arrays, timeout, process group), the database URL handed over in an environment variable,
+// and snapshots and revision labels read with psql.
+import { exec, type ExecResult, tail } from '@platform-actions/kit';
+import { readFileSync } from 'node:fs';
+import type { Config } from './config.js';
+import { seedFile } from './config.js';
+import type { CommandOutcome, Driver } from './execute.js';
+import { type Psql, scrub } from './psql.js';
+import { parseSnapshot, snapshotSql } from './snapshot.js';
+
+export interface ToolRunner {
+  run(args: readonly string[]): Promise<ExecResult>;
+}
+
+/** Runs the preset's program with `args` in the working directory, the URL in `url-env`. */
+export function toolRunner(cfg: Config): ToolRunner {
+  const [program, ...lead] = cfg.preset.program;
+  const env: Record<string, string> = { [cfg.urlEnv]: cfg.databaseUrl };
+  if (cfg.pgOptions) env.PGOPTIONS = [process.env.PGOPTIONS, cfg.pgOptions].filter(Boolean).join(' ');
+  return {
+    run: (args) => {
+      const argv = (program === undefined ? [...args] : [program, ...lead, ...args]).map((a) => (a === '{dir}' ? cfg.migrationsAbs : a === '{url}' ? cfg.databaseUrl : a));
+      return exec(argv[0], argv.slice(1), { cwd: cfg.workdir, env, timeoutMs: cfg.commandTimeoutMs });
+    },
+  };
+}
+
+export function outcome(r: ExecResult, secret: string | undefined): CommandOutcome {
+  const text = scrub(tail(`${r.stdout}\n${r.stderr}`.trim(), 30), secret);
+  return { ok: r.exitCode === 0 && !r.timedOut, output: r.timedOut ? `${text}\n(timed out after ${Math.round(r.durationMs / 1000)}s)` : text, durationMs: r.durationMs };
+}
+
+export function buildDriver(cfg: Config, psql: Psql, tool: ToolRunner): Driver {
+  const p = cfg.preset;
+  const sql = snapshotSql({ columnOrder: cfg.columnOrder, excludeTables: cfg.excludeTables });
+  const run = async (args: readonly string[]) => outcome(await tool.run(args), cfg.target.password);
+  let currentSql = p.currentSql;
+  const lit = (x: string) => `'${x.replace(/'/g, "''")}'`;
+  // A custom tool's bookkeeping table: label the revision by its newest name/version column when it has one
+  // (migration names start with a number or timestamp, so the greatest is the newest); else by a hash of
+  // the rows, which still tells when a step changed nothing.
+  const customCurrentSql = async (table: string): Promise<string> => {
+    const cols = (await psql.query(`SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(${lit(table)}) AND attnum > 0 AND NOT attisdropped`)).split('\0').map((c) => c.trim());
+    const col = ['name', 'version', 'version_num', 'migration', 'filename'].find((c) => cols.includes(c));
+    const rel = `"${table.replace(/"/g, '""').replace(/\./g, '"."')}"`;
+    return col ? `SELECT max("${col}"::text) FROM ${rel}` : `SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM ${rel} t`;
+  };
+  return {
+    snapshot: async () => parseSnapshot(await psql.query(sql, 'schema snapshot (psql)')),
+    async current() {
+      if (!p.currentTable) return '';
+      const exists = (await psql.query(`SELECT to_regclass(${lit(p.currentTable)}) IS NOT NULL`)).replace(/\0/g, '').trim();
+      if (exists !== 't') return '';
+      currentSql ??= await customCurrentSql(p.currentTable);
+      return (await psql.query(currentSql, 'current revision (psql)')).replace(/\0/g, '').trim();
+    },
+    up: () => run(p.up),
+    upOne: p.upOne ? () => run(p.upOne!) : undefined,
+    downOne: p.downOne ? () => run(p.downOne!) : undefined,
+    downN: p.downN ? (n) => run(p.downN!(n)) : undefined,
+    async seed(revision) {
+      const f = seedFile(cfg, revision);
+      if (!f) return undefined;
+      readFileSync(f); // fail early (ENOENT/EACCES) with Node's message rather than psql's
+      const err = await psql.file(f);
+      return err ? scrub(err, cfg.target.password) : undefined;
+    },
+  };
+}

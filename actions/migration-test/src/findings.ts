@@ -1,0 +1,75 @@
+// Problems → kit Findings, located at the migration file so annotations and SARIF land on the revision
+// that needs fixing. Fingerprints are rule + revision: stable across runs and line shifts.
+import { readdirSync } from 'node:fs';
+import { relative } from 'node:path';
+import { type Finding, fingerprint, type Severity, workspace } from '@platform-actions/kit';
+import type { Problem, RuleId } from './execute.js';
+
+export const TOOL = 'migration-test';
+
+export type AllRules = RuleId | 'multiple-heads' | 'empty-downgrade-source';
+
+const RULES: Record<AllRules, { title: string; severity: Severity; help: string }> = {
+  'up-failed': { title: 'Upgrade failed', severity: 'high', help: 'The migration could not be applied. With seed data, check that existing rows satisfy the new constraints.' },
+  'down-failed': { title: 'Downgrade failed', severity: 'high', help: 'The downgrade raised. Fix it, or declare the revision irreversible (irreversible-revisions).' },
+  'reup-failed': { title: 'Upgrade after downgrade failed', severity: 'high', help: 'The migration cannot be re-applied after its downgrade, usually because the downgrade left an object behind.' },
+  'seed-failed': { title: 'Seed SQL failed', severity: 'high', help: 'The seed SQL for this revision failed; it must fit the schema at that revision.' },
+  'downgrade-left-trace': { title: 'Downgrade left a trace', severity: 'high', help: 'After the downgrade the schema differs from the one before the upgrade. Undo every object the upgrade created or changed.' },
+  'reup-mismatch': { title: 'Re-upgrade gave a different schema', severity: 'high', help: 'Applying the migration again after its downgrade produced a different schema (e.g. a column moved to the end).' },
+  'empty-downgrade': { title: 'Downgrade changes nothing', severity: 'high', help: 'The downgrade ran without error but undid nothing. Write the downgrade, or declare the revision irreversible.' },
+  'empty-downgrade-source': { title: 'Empty downgrade()', severity: 'medium', help: 'downgrade() only contains pass: it passes every "downgrade works" test while undoing nothing.' },
+  'multiple-heads': { title: 'Multiple heads', severity: 'high', help: 'Two revisions share a parent; deployments break. Merge them with `alembic merge heads`.' },
+};
+
+export const ruleHelp = (rule: AllRules) => RULES[rule];
+
+/** Finds the file for a revision label: a known path, else a file in the migrations dir whose name contains it. */
+export function locateRevision(revision: string, migrationsAbs: string, known?: Map<string, string>): string | undefined {
+  const abs = known?.get(revision) ?? findByName(revision, migrationsAbs);
+  return abs ? relative(workspace(), abs).split('\\').join('/') : undefined;
+}
+
+function findByName(revision: string, dir: string): string | undefined {
+  if (!revision || revision.length < 3) return undefined;
+  try {
+    const names = (readdirSync(dir, { recursive: true }) as string[]).filter((n) => n.includes(revision)).sort();
+    return names[0] ? `${dir}/${names[0]}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface FindingInput {
+  rule: AllRules;
+  revision: string;
+  message: string;
+  path?: string;
+  line?: number;
+  diff?: string;
+  phase?: string;
+}
+
+export function toFinding(i: FindingInput): Finding {
+  const r = RULES[i.rule];
+  return {
+    tool: TOOL,
+    ruleId: i.rule,
+    severity: r.severity,
+    title: r.title,
+    message: i.message,
+    location: i.path ? { path: i.path, startLine: i.line ?? 1 } : undefined,
+    fingerprint: fingerprint(TOOL, i.rule, i.revision),
+    help: { text: r.help },
+    properties: { revision: i.revision, ...(i.phase ? { phase: i.phase } : {}) },
+  };
+}
+
+export function problemsToFindings(problems: readonly Problem[], locate: (rev: string) => string | undefined): Finding[] {
+  return problems.map((p) => toFinding({ rule: p.rule, revision: p.revision, message: p.message, path: locate(p.revision), diff: p.diff, phase: p.phase }));
+}
+
+/** One finding per rule and revision (a static and a dynamic check may see the same problem). */
+export function dedupe(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => (seen.has(f.fingerprint) ? false : (seen.add(f.fingerprint), true)));
+}

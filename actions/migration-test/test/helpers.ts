@@ -1,0 +1,180 @@
+// Fixture Alembic projects written by the tests: an alembic.ini, an env.py that reads DATABASE_URL,
+// and one revision file per entry, each upgrade/downgrade a list of SQL statements (or raw Python).
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Postgres } from '../../../test/harness/services/postgres.js';
+import { toolBin } from '../../../test/harness/tools.js';
+import type { Config } from '../src/config.js';
+import { parseDatabaseUrl } from '../src/dburl.js';
+import { buildDriver, toolRunner } from '../src/driver.js';
+import type { Preset } from '../src/presets.js';
+import { Psql } from '../src/psql.js';
+import { BOOKKEEPING_TABLES } from '../src/snapshot.js';
+
+export interface Rev {
+  id: string;
+  parent?: string;
+  up: string[];
+  /** SQL statements, or a Python body when it starts with "py:". */
+  down: string[] | string;
+}
+
+const ENV_PY = `import os
+from alembic import context
+from sqlalchemy import create_engine
+
+url = os.environ['DATABASE_URL'].replace('postgres://', 'postgresql+psycopg://', 1)
+if context.is_offline_mode():
+    context.configure(url=url, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    with create_engine(url).connect() as conn:
+        context.configure(connection=conn, target_metadata=None)
+        with context.begin_transaction():
+            context.run_migrations()
+`;
+
+const pyStr = (s: string) => JSON.stringify(s);
+
+function body(stmts: string[] | string): string {
+  if (typeof stmts === 'string') return stmts.startsWith('py:') ? `    ${stmts.slice(3)}` : `    op.execute(${pyStr(stmts)})`;
+  return stmts.length ? stmts.map((s) => `    op.execute(${pyStr(s)})`).join('\n') : '    pass';
+}
+
+/** Writes an Alembic project into `root` (a new temp dir when omitted); returns its path. */
+export function alembicProject(revs: Rev[], root = mkdtempSync(join(tmpdir(), 'mt-alembic-'))): string {
+  mkdirSync(join(root, 'migrations', 'versions'), { recursive: true });
+  writeFileSync(join(root, 'alembic.ini'), '[alembic]\nscript_location = migrations\n');
+  writeFileSync(join(root, 'migrations', 'env.py'), ENV_PY);
+  for (const r of revs) {
+    const file = join(root, 'migrations', 'versions', `${r.id}_rev.py`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(
+      file,
+      [
+        `"""revision ${r.id}"""`,
+        'from alembic import op',
+        '',
+        `revision = ${pyStr(r.id)}`,
+        `down_revision = ${r.parent ? pyStr(r.parent) : 'None'}`,
+        '',
+        '',
+        'def upgrade():',
+        body(r.up),
+        '',
+        '',
+        'def downgrade():',
+        body(r.down),
+        '',
+      ].join('\n'),
+    );
+  }
+  return root;
+}
+
+/** The chains the tests use. */
+export const CHAINS = {
+  good: [
+    { id: '0001', up: ['CREATE TABLE widgets (id serial PRIMARY KEY, name text NOT NULL)'], down: ['DROP TABLE widgets'] },
+    {
+      id: '0002',
+      parent: '0001',
+      up: ["CREATE TYPE widget_state AS ENUM ('new', 'done')", "ALTER TABLE widgets ADD COLUMN state widget_state NOT NULL DEFAULT 'new'", 'CREATE INDEX ix_widgets_name ON widgets (name)'],
+      down: ['DROP INDEX ix_widgets_name', 'ALTER TABLE widgets DROP COLUMN state', 'DROP TYPE widget_state'],
+    },
+    {
+      id: '0003',
+      parent: '0002',
+      up: ['CREATE TABLE parts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, widget_id int REFERENCES widgets(id), qty int CHECK (qty > 0))', 'CREATE VIEW part_counts AS SELECT widget_id, count(*) AS n FROM parts GROUP BY widget_id'],
+      down: ['DROP VIEW part_counts', 'DROP TABLE parts'],
+    },
+  ] as Rev[],
+  forgetsIndex: [
+    { id: '0001', up: ['CREATE TABLE widgets (id serial PRIMARY KEY, name text NOT NULL)'], down: ['DROP TABLE widgets'] },
+    { id: '0002', parent: '0001', up: ['ALTER TABLE widgets ADD COLUMN sku text', 'CREATE INDEX ix_widgets_name ON widgets (name)'], down: ['ALTER TABLE widgets DROP COLUMN sku'] },
+  ] as Rev[],
+  forgetsSequence: [
+    { id: '0001', up: ['CREATE TABLE orders (id serial PRIMARY KEY)'], down: ['DROP TABLE orders'] },
+    {
+      id: '0002',
+      parent: '0001',
+      up: ['CREATE SEQUENCE order_no_seq', "ALTER TABLE orders ADD COLUMN order_no bigint NOT NULL DEFAULT nextval('order_no_seq')"],
+      down: ['ALTER TABLE orders DROP COLUMN order_no'],
+    },
+  ] as Rev[],
+  raisingDown: [
+    { id: '0001', up: ['CREATE TABLE notes (id serial PRIMARY KEY, body text)'], down: ['DROP TABLE notes'] },
+    { id: '0002', parent: '0001', up: ['ALTER TABLE notes ADD COLUMN tag text'], down: "py:raise RuntimeError('cannot undo 0002: tags were merged')" },
+  ] as Rev[],
+  twoHeads: [
+    { id: '0001', up: ['CREATE TABLE a (id int)'], down: ['DROP TABLE a'] },
+    { id: '0002', parent: '0001', up: ['CREATE TABLE b (id int)'], down: ['DROP TABLE b'] },
+    { id: '0003', parent: '0001', up: ['CREATE TABLE c (id int)'], down: ['DROP TABLE c'] },
+  ] as Rev[],
+  enumAddValue: [
+    { id: '0001', up: ["CREATE TYPE ticket_state AS ENUM ('open', 'closed')", 'CREATE TABLE tickets (id serial PRIMARY KEY, state ticket_state NOT NULL)'], down: ['DROP TABLE tickets', 'DROP TYPE ticket_state'] },
+    { id: '0002', parent: '0001', up: ["ALTER TYPE ticket_state ADD VALUE 'archived'", 'ALTER TABLE tickets ADD COLUMN archived_at timestamptz'], down: ['ALTER TABLE tickets DROP COLUMN archived_at'] },
+  ] as Rev[],
+  dangerous: [
+    { id: '0001', up: ['CREATE TABLE accounts (id bigint PRIMARY KEY)'], down: ['DROP TABLE accounts'] },
+    { id: '0002', parent: '0001', up: ['ALTER TABLE accounts ADD COLUMN email text NOT NULL'], down: ['ALTER TABLE accounts DROP COLUMN email'] },
+  ] as Rev[],
+  slow: [
+    { id: '0001', up: ['CREATE TABLE jobs (id serial PRIMARY KEY)'], down: ['DROP TABLE jobs'] },
+    { id: '0002', parent: '0001', up: ['SELECT pg_sleep(5)'], down: [] },
+  ] as Rev[],
+  seedBreaks: [
+    { id: '0001', up: ['CREATE TABLE users (id serial PRIMARY KEY, email text)'], down: ['DROP TABLE users'] },
+    { id: '0002', parent: '0001', up: ['ALTER TABLE users ALTER COLUMN email SET NOT NULL'], down: ['ALTER TABLE users ALTER COLUMN email DROP NOT NULL'] },
+  ] as Rev[],
+  emptyDown: [
+    { id: '0001', up: ['CREATE TABLE logs (id serial PRIMARY KEY)'], down: ['DROP TABLE logs'] },
+    { id: '0002', parent: '0001', up: ['ALTER TABLE logs ADD COLUMN level text'], down: [] },
+  ] as Rev[],
+  reorders: [
+    { id: '0001', up: ['CREATE TABLE t (a int, b int, c int)'], down: ['DROP TABLE t'] },
+    { id: '0002', parent: '0001', up: ['ALTER TABLE t DROP COLUMN b'], down: ['ALTER TABLE t ADD COLUMN b int'] },
+  ] as Rev[],
+};
+
+/** PATH with the provisioned Alembic venv first, as a workflow's setup-python + pip install would leave it. */
+export const alembicPath = (): string => `${dirname(toolBin('pyenv', 'alembic'))}:${process.env.PATH ?? ''}`;
+
+let dbCount = 0;
+
+/** A fresh database on `pg` and the action's Driver for `preset` in project `dir`, as main.ts builds it. */
+export async function driverFor(pg: Postgres, dir: string, preset: Preset, over: Partial<Config> = {}, urlQuery = '') {
+  const db = `t_${process.pid}_${++dbCount}`;
+  const url = (await pg.createDatabase(db)) + urlQuery;
+  const target = parseDatabaseUrl('database-url', url);
+  const cfg: Config = {
+    databaseUrl: url,
+    target,
+    preset,
+    workdir: dir,
+    migrationsDir: preset.defaultDir,
+    migrationsAbs: join(dir, preset.defaultDir),
+    mode: 'stepwise',
+    downSteps: 1,
+    urlEnv: 'DATABASE_URL',
+    excludeTables: [...BOOKKEEPING_TABLES],
+    columnOrder: 'strict',
+    waitTimeoutMs: 10_000,
+    commandTimeoutMs: 120_000,
+    pgOptions: '',
+    irreversible: new Set(),
+    psql: '/usr/lib/postgresql/15/bin/psql',
+    lint: false,
+    squawk: 'squawk',
+    squawkExclude: [],
+    failOn: 'medium',
+    sarifFile: join(dir, 'out.sarif'),
+    comment: false,
+    ...over,
+  };
+  const psql = new Psql({ bin: cfg.psql, target, timeoutMs: 60_000 });
+  const tool = toolRunner(cfg);
+  return { cfg, psql, tool, driver: buildDriver(cfg, psql, tool), db };
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# JavaScript migration tools for migration-test's presets, from npm into one folder: node-pg-migrate, knex
+# (both drive PostgreSQL through `pg`) and dbmate (a Go binary shipped as an npm optionalDependency).
+# MIGRATE_JS_VERSION lists the exact packages; bin/ links each CLI.
+set -euo pipefail
+v="${MIGRATE_JS_VERSION:?MIGRATE_JS_VERSION pin missing}"
+have_tool migrate-js "$v" dbmate && { echo "migrate-js $v already provisioned"; exit 0; }
+stage="$(stage_dir migrate-js "$v")"
+trap 'rm -rf "$stage"' EXIT
+IFS=, read -r -a pkgs <<< "$v"
+npm install --prefix "$stage" --no-audit --no-fund --no-save --loglevel=error "${pkgs[@]}"
+mkdir -p "$stage/bin"
+for b in node-pg-migrate knex dbmate; do
+  [ -e "$stage/node_modules/.bin/$b" ] || { echo "migrate-js: npm did not install the $b CLI" >&2; exit 1; }
+  ln -s "../node_modules/.bin/$b" "$stage/bin/$b"
+done
+"$stage/bin/dbmate" --version >/dev/null
+trap - EXIT
+commit_dir migrate-js "$v" "$stage"
+echo "migrate-js $v -> $(tool_dir migrate-js "$v")/bin"

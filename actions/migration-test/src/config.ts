@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { type FailOn, InputError, inputs, parseFailOn, reportPath, UserError, workspace } from '@platform-actions/kit';
 import { splitArgs } from './args.js';
 import { type DbTarget, parseDatabaseUrl } from './dburl.js';
+import { djangoPreset, validAppLabel } from './django.js';
 import { PRESET_NAMES, PRESETS, type Preset } from './presets.js';
 import { BOOKKEEPING_TABLES, type ColumnOrder } from './snapshot.js';
 
@@ -45,8 +46,13 @@ const rel = (abs: string) => {
 
 /** The preset's commands, with the custom preset's taken from inputs and `command` replacing the program. */
 function resolvePreset(name: string): Preset {
-  const base = PRESETS[name];
   const program = inputs.string('command');
+  let base = PRESETS[name];
+  if (name === 'django') {
+    const app = inputs.string('django-app', { required: true })!;
+    if (!validAppLabel(app)) throw new InputError('django-app', 'must be a Django app label such as shop (letters, digits, _)', app);
+    base = djangoPreset(app);
+  }
   if (name !== 'custom') return program ? { ...base, program: splitArgs('command', program) } : base;
   const cmd = (input: string, required: boolean) => {
     const v = inputs.string(input, { required });
@@ -105,7 +111,7 @@ export function readConfig(): Config {
     mode,
     downSteps: mode === 'forward-only' ? 0 : inputs.integer('down-steps', { default: 1, min: 1, max: 1000 }),
     urlEnv,
-    excludeTables: [...BOOKKEEPING_TABLES, ...(preset.currentTable ? [preset.currentTable] : []), ...inputs.list('ignore-tables')],
+    excludeTables: [...BOOKKEEPING_TABLES, ...preset.bookkeeping, ...(preset.currentTable ? [preset.currentTable] : []), ...inputs.list('ignore-tables')],
     columnOrder: inputs.oneOf<ColumnOrder>('column-order', ['strict', 'logical'], { default: 'strict' }),
     waitTimeoutMs: inputs.duration('wait-timeout', { default: '60s', minMs: 1000, maxMs: 900_000 }),
     commandTimeoutMs: inputs.duration('command-timeout', { default: '10m', minMs: 1000 }),

@@ -1,11 +1,12 @@
 // The Driver the test modes use, built from a preset: the tool's commands run through the kit's exec
 // (argument arrays, timeout, process group), the database URL handed over in an environment variable,
 // and snapshots and revision labels read with psql.
-import { exec, type ExecResult, tail } from '@platform-actions/kit';
-import { readFileSync } from 'node:fs';
+import { exec, type ExecResult, expectExit, tail } from '@platform-actions/kit';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Config } from './config.js';
 import { seedFile } from './config.js';
 import type { CommandOutcome, Driver } from './execute.js';
+import { stepTargets } from './django.js';
 import { type Psql, scrub } from './psql.js';
 import { parseSnapshot, snapshotSql } from './snapshot.js';
 
@@ -46,7 +47,20 @@ export function buildDriver(cfg: Config, psql: Psql, tool: ToolRunner): Driver {
     const rel = `"${table.replace(/"/g, '""').replace(/\./g, '"."')}"`;
     return col ? `SELECT max("${col}"::text) FROM ${rel}` : `SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM ${rel} t`;
   };
-  return {
+  // Tools that step by naming a target (Django, Rails): the plan is read once, the target filled in per step.
+  let plan: string[] | undefined;
+  const step = async (args: readonly string[]): Promise<CommandOutcome> => {
+    if (!args.some((a) => /\{(next|previous)\}/.test(a))) return withIrreversible(await run(args));
+    plan ??= p.listRevisions ? await listRevisions(cfg, tool) : (p.revisionsFromFiles?.(readdirSync(cfg.migrationsAbs)) ?? []);
+    const t = stepTargets(plan, await driver.current());
+    if (args.some((a) => a.includes('{next}')) && t.next === undefined) return run(p.up); // at head: a no-op, as "+1" is for other tools
+    return withIrreversible(await run(args.map((a) => a.replace('{next}', t.next ?? '').replace('{previous}', t.previous))));
+  };
+  const withIrreversible = (r: CommandOutcome): CommandOutcome => {
+    const irreversible = !r.ok && p.irreversible ? p.irreversible(r.output) : undefined;
+    return irreversible ? { ...r, irreversible } : r;
+  };
+  const driver: Driver = {
     snapshot: async () => parseSnapshot(await psql.query(sql, 'schema snapshot (psql)')),
     async current() {
       if (!p.currentTable) return '';
@@ -56,9 +70,9 @@ export function buildDriver(cfg: Config, psql: Psql, tool: ToolRunner): Driver {
       return (await psql.query(currentSql, 'current revision (psql)')).replace(/\0/g, '').trim();
     },
     up: () => run(p.up),
-    upOne: p.upOne ? () => run(p.upOne!) : undefined,
-    downOne: p.downOne ? () => run(p.downOne!) : undefined,
-    downN: p.downN ? (n) => run(p.downN!(n)) : undefined,
+    upOne: p.upOne ? () => step(p.upOne!) : undefined,
+    downOne: p.downOne ? () => step(p.downOne!) : undefined,
+    downN: p.downN ? async (n) => withIrreversible(await run(p.downN!(n))) : undefined,
     async seed(revision) {
       const f = seedFile(cfg, revision);
       if (!f) return undefined;
@@ -67,4 +81,13 @@ export function buildDriver(cfg: Config, psql: Psql, tool: ToolRunner): Driver {
       return err ? scrub(err, cfg.target.password) : undefined;
     },
   };
+  return driver;
+}
+
+/** Revision labels base → head from the preset's list command (Django's showmigrations). */
+export async function listRevisions(cfg: Config, tool: ToolRunner): Promise<string[]> {
+  const l = cfg.preset.listRevisions;
+  if (!l) return [];
+  const r = await tool.run(l.args);
+  return l.parse(scrub(expectExit(r, [0], `${cfg.preset.name} ${l.args.join(' ')}`).stdout, cfg.target.password));
 }

@@ -13,6 +13,8 @@ export interface CommandOutcome {
   /** Last lines of the tool's output (already scrubbed of the password). */
   output: string;
   durationMs: number;
+  /** The tool refused the downgrade because this migration is irreversible (Django's IrreversibleError). */
+  irreversible?: string;
 }
 
 export interface Driver {
@@ -147,6 +149,16 @@ export async function runStepwise(d: Driver, opts: StepwiseOptions = {}): Promis
       continue;
     }
     const down = await d.downOne();
+    if (!down.ok && down.irreversible) {
+      // The tool checked reversibility before touching anything, so the database is still at c1.
+      row.down = 'skipped';
+      row.reup = 'skipped';
+      row.note = `irreversible (${down.irreversible} cannot be reversed): tested up only`;
+      s0 = s1;
+      c0 = c1;
+      if (done(!(await seeded()))) break;
+      continue;
+    }
     if (!down.ok) {
       row.down = 'failed';
       res.problems.push(failed('down-failed', c1, 'down', `downgrade of ${c1}`, down));
@@ -232,7 +244,9 @@ export async function runRoundTrip(d: Driver, steps: number, revisions?: readonl
       return res;
     }
     const down = steps === 1 || !d.downN ? await downRepeatedly(d, steps) : await d.downN(steps);
-    if (!down.ok) {
+    // An irreversible migration is not a defect: the tool refused to go below it before changing anything,
+    // so the round trip goes on from wherever the downgrade stopped.
+    if (!down.ok && !down.irreversible) {
       row.down = 'failed';
       res.problems.push(failed('down-failed', head, 'down', `downgrade of ${steps} step(s) from ${head}`, down));
       return res;
@@ -240,7 +254,9 @@ export async function runRoundTrip(d: Driver, steps: number, revisions?: readonl
     const after = await d.current();
     const s2 = await d.snapshot();
     row.note = `down ${steps} → ${after || 'base'}`;
-    if (isEmptyDiff(diffSnapshots(s1, s2)) && after !== head && after !== before) {
+    if (down.irreversible) row.note = `down stopped at ${after || 'base'}: ${down.irreversible} is irreversible`;
+    if (down.irreversible && after === head) row.down = 'skipped';
+    else if (isEmptyDiff(diffSnapshots(s1, s2)) && after !== head && after !== before) {
       row.down = 'unchanged';
       res.problems.push({
         rule: 'empty-downgrade',

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { core, expectExit, failUnlessClean, type Finding, gate, publish, runAction, UserError } from '@platform-actions/kit';
 import { classifyDowngrade, parseHeads, parseHistory } from './alembic.js';
 import { type Config, readConfig } from './config.js';
-import { buildDriver, type ToolRunner, toolRunner } from './driver.js';
+import { buildDriver, listRevisions, type ToolRunner, toolRunner } from './driver.js';
 import { runRoundTrip, runStepwise, type RunResult } from './execute.js';
 import { dedupe, locateRevision, problemsToFindings, TOOL, toFinding } from './findings.js';
 import { alembicUnits, runSquawk, type SqlUnit, sqlFileUnits, squawkFindings } from './lint.js';
@@ -21,9 +21,13 @@ interface PreCheck {
   blocked: boolean;
 }
 
-/** Alembic: one head, and a look at each downgrade() body; other tools have nothing to pre-check. */
+/** Django: the app's plan. Alembic: one head, and a look at each downgrade() body. Other tools have nothing to pre-check. */
 async function preCheck(cfg: Config, tool: ToolRunner): Promise<PreCheck> {
   const out: PreCheck = { findings: [], paths: new Map(), blocked: false };
+  if (cfg.preset.listRevisions) {
+    out.revisions = await listRevisions(cfg, tool);
+    if (out.revisions.length === 0) throw new UserError(`${cfg.preset.name}: ${cfg.preset.listRevisions.args.join(' ')} lists no migration; check django-app and working-directory`);
+  }
   if (cfg.preset.name !== 'alembic') return out;
   const ask = async (args: string[]) => scrub(expectExit(await tool.run(args), [0], `alembic ${args.join(' ')}`).stdout, cfg.target.password);
   const revs = parseHistory(await ask(['history', '--verbose']));

@@ -3,6 +3,9 @@
 // directory and `{url}` by database-url (only golang-migrate needs it: every other tool gets the URL through
 // an environment variable, url-env, so it stays out of the process list).
 
+import { djangoPreset } from './django.js';
+import { RAILS } from './rails.js';
+
 export interface Preset {
   name: string;
   /** Program and leading arguments; the `command` input replaces it (e.g. "poetry run alembic"). */
@@ -23,6 +26,14 @@ export interface Preset {
   revisionsFromFiles?: (names: string[]) => string[];
   /** Default migrations directory (for annotations and the existence check). */
   defaultDir: string;
+  /**
+   * For tools that step by naming a target (Django): the command listing revision labels base → head.
+   * upOne/downOne may then hold `{next}` / `{previous}`, filled in by the driver from that list (or from
+   * revisionsFromFiles when there is no list command).
+   */
+  listRevisions?: { args: string[]; parse: (stdout: string) => string[] };
+  /** Names the migration when a failed downgrade's output says the tool refused it as irreversible. */
+  irreversible?: (output: string) => string | undefined;
 }
 
 export const PRESETS: Record<string, Preset> = {
@@ -89,6 +100,9 @@ export const PRESETS: Record<string, Preset> = {
       [...new Set(names.map((n) => /^(\d+)_.*\.up\.sql$/.exec(n)?.[1]).filter((v): v is string => !!v))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).map((v) => String(BigInt(v))),
     defaultDir: 'migrations',
   },
+  rails: RAILS,
+  // Rebuilt for the django-app input by config.ts (the app label is part of every command).
+  django: djangoPreset('app'),
   custom: {
     name: 'custom',
     program: [],

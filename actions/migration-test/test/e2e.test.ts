@@ -177,7 +177,7 @@ describe('bad input is one line naming the problem, never the password', () => {
 
   test('an unknown preset', async () => {
     const r = await run(CHAINS.good, { tool: 'liquibase' });
-    expect(failLine(r)).toBe('migration-test: input "tool" must be one of alembic, node-pg-migrate, knex, dbmate, golang-migrate, custom; got "liquibase"');
+    expect(failLine(r)).toBe('migration-test: input "tool" must be one of alembic, node-pg-migrate, knex, dbmate, golang-migrate, rails, django, custom; got "liquibase"');
   });
 
   test('a migrations directory that does not exist', async () => {

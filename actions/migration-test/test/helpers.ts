@@ -142,6 +142,127 @@ export const CHAINS = {
 /** PATH with the provisioned Alembic venv first, as a workflow's setup-python + pip install would leave it. */
 export const alembicPath = (): string => `${dirname(toolBin('pyenv', 'alembic'))}:${process.env.PATH ?? ''}`;
 
+// Fixture Django projects: manage.py, settings.py reading DATABASE_URL, one app "shop", one file per migration.
+const MANAGE_PY = `import os
+import sys
+
+os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings')
+from django.core.management import execute_from_command_line
+
+execute_from_command_line(sys.argv)
+`;
+
+const SETTINGS_PY = `import os
+from urllib.parse import unquote, urlparse
+
+url = urlparse(os.environ['DATABASE_URL'])
+DATABASES = {'default': {
+    'ENGINE': 'django.db.backends.postgresql',
+    'NAME': url.path.lstrip('/'),
+    'USER': unquote(url.username or ''),
+    'PASSWORD': unquote(url.password or ''),
+    'HOST': url.hostname,
+    'PORT': url.port or 5432,
+}}
+INSTALLED_APPS = ['shop']
+SECRET_KEY = 'migration-test fixture'
+USE_TZ = True
+DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
+`;
+
+/** One migration: its name and the operations list (Python source). */
+export interface Mig {
+  name: string;
+  ops: string;
+  /** Module-level Python the operations refer to (RunPython functions). */
+  pre?: string;
+}
+
+export const INITIAL: Mig = {
+  name: '0001_initial',
+  ops: `migrations.CreateModel('Widget', [('id', models.BigAutoField(primary_key=True)), ('name', models.CharField(max_length=100))])`,
+};
+export const ADD_SKU: Mig = { name: '0002_widget_sku', ops: `migrations.AddField('widget', 'sku', models.CharField(max_length=20, null=True))` };
+// reverse_sql that drops the column but forgets the index its forward SQL created.
+export const INDEX_FORGOTTEN: Mig = {
+  name: '0003_name_index',
+  ops: `migrations.RunSQL(['ALTER TABLE shop_widget ADD COLUMN note text', 'CREATE INDEX ix_widget_name ON shop_widget (name)'], reverse_sql=['ALTER TABLE shop_widget DROP COLUMN note'])`,
+};
+// RunPython without reverse_code: Django refuses to go below it.
+export const BACKFILL: Mig = {
+  name: '0002_backfill',
+  pre: `def backfill(apps, schema_editor):\n    apps.get_model('shop', 'Widget').objects.filter(name='').update(name='unnamed')\n`,
+  ops: 'migrations.RunPython(backfill)',
+};
+export const ADD_PRICE: Mig = { name: '0003_widget_price', ops: `migrations.AddField('widget', 'price', models.IntegerField(default=0))` };
+
+export function djangoProject(migs: Mig[]): string {
+  const root = mkdtempSync(join(tmpdir(), 'mt-django-'));
+  const dir = join(root, 'shop', 'migrations');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(root, 'manage.py'), MANAGE_PY);
+  writeFileSync(join(root, 'settings.py'), SETTINGS_PY);
+  writeFileSync(join(root, 'shop', '__init__.py'), '');
+  writeFileSync(join(dir, '__init__.py'), '');
+  migs.forEach((m, i) => {
+    const deps = i === 0 ? '[]' : `[('shop', '${migs[i - 1].name}')]`;
+    const src = ['from django.db import migrations, models', '', m.pre ?? '', '', 'class Migration(migrations.Migration):', `    dependencies = ${deps}`, `    operations = [${m.ops}]`, ''];
+    writeFileSync(join(dir, `${m.name}.py`), src.join('\n'));
+  });
+  return root;
+}
+
+/** PATH with the provisioned Django venv first, as setup-python + pip install would leave it. */
+export const djangoPath = (): string => `${dirname(toolBin('django', 'python'))}:${process.env.PATH ?? ''}`;
+
+// Fixture Rails apps: just enough of an application (ActiveRecord only, no Bundler: the gems come from
+// Debian's packages) for bin/rails db:* tasks, the database from DATABASE_URL, one file per migration.
+const RAILS_FILES: Record<string, string> = {
+  'config/application.rb': 'require "active_record/railtie"\n\nmodule Shop\n  class Application < Rails::Application\n    config.load_defaults 6.1\n    config.eager_load = false\n  end\nend\n',
+  'config/environment.rb': 'require_relative "application"\nRails.application.initialize!\n',
+  'config/database.yml': 'development:\n  adapter: postgresql\n',
+  Rakefile: 'require_relative "config/application"\nRails.application.load_tasks\n',
+  'bin/rails': '#!/usr/bin/env ruby\nAPP_PATH = File.expand_path("../config/application", __dir__)\nrequire "rails/commands"\n',
+};
+
+/** One Rails migration: file name (<version>_<name>.rb) and the class body. */
+export interface RailsMig {
+  file: string;
+  body: string;
+}
+
+export const RAILS_MIGS = {
+  createWidgets: { file: '20240101000000_create_widgets.rb', body: '  def change\n    create_table :widgets do |t|\n      t.string :name, null: false\n    end\n  end' },
+  addSku: { file: '20240101000001_add_sku.rb', body: '  def change\n    add_column :widgets, :sku, :string\n  end' },
+  // down drops the column but forgets the index.
+  nameIndex: {
+    file: '20240101000002_name_index.rb',
+    body: "  def up\n    add_column :widgets, :note, :text\n    add_index :widgets, :name, name: 'ix_widget_name'\n  end\n\n  def down\n    remove_column :widgets, :note\n  end",
+  },
+  backfill: {
+    file: '20240101000001_backfill.rb',
+    body: "  def up\n    execute \"UPDATE widgets SET name = 'unnamed' WHERE name = ''\"\n  end\n\n  def down\n    raise ActiveRecord::IrreversibleMigration\n  end",
+  },
+  addPrice: { file: '20240101000002_add_price.rb', body: '  def change\n    add_column :widgets, :price, :integer, default: 0, null: false\n  end' },
+} satisfies Record<string, RailsMig>;
+
+export function railsProject(migs: RailsMig[]): string {
+  const root = mkdtempSync(join(tmpdir(), 'mt-rails-'));
+  const files: Record<string, string> = { ...RAILS_FILES };
+  for (const m of migs) {
+    const cls = m.file.replace(/^\d+_|\.rb$/g, '').replace(/(^|_)(\w)/g, (_, _u: string, c: string) => c.toUpperCase());
+    files[`db/migrate/${m.file}`] = `class ${cls} < ActiveRecord::Migration[6.1]\n${m.body}\nend\n`;
+  }
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, name)), { recursive: true });
+    writeFileSync(join(root, name), text, { mode: name === 'bin/rails' ? 0o755 : 0o644 });
+  }
+  return root;
+}
+
+/** PATH with Debian's ruby and rails (provision: rails) first. */
+export const railsPath = (): string => `${dirname(toolBin('rails', 'ruby'))}:${process.env.PATH ?? ''}`;
+
 let dbCount = 0;
 
 /** A fresh database on `pg` and the action's Driver for `preset` in project `dir`, as main.ts builds it. */
@@ -159,7 +280,7 @@ export async function driverFor(pg: Postgres, dir: string, preset: Preset, over:
     mode: 'stepwise',
     downSteps: 1,
     urlEnv: 'DATABASE_URL',
-    excludeTables: [...BOOKKEEPING_TABLES],
+    excludeTables: [...BOOKKEEPING_TABLES, ...preset.bookkeeping],
     columnOrder: 'strict',
     waitTimeoutMs: 10_000,
     commandTimeoutMs: 120_000,

@@ -17,6 +17,8 @@ async function main(): Promise<void> {
   const command = inputs.oneOf('command', COMMANDS, { default: 'lint' });
   const dirAbs = inputs.path('working-directory', { default: '.', mustExist: 'dir' }) as string;
   const dir = relative(workspace(), dirAbs).split('\\').join('/');
+  // Say what is starting before the parser's WebAssembly is compiled, so the log shows progress at once.
+  core.info(`${NAME}: ${command} in ${dir || '.'}`);
   await initHcl();
   if (command === 'lint') return runLint(dir);
   return runLive(command, dir);

@@ -1,60 +1,8 @@
-// Command line for the local runner:
+// Command line for the local runner (kept for the README and old habits):
 //   npx tsx test/runner/cli.ts <action> [--event pull_request] [--payload event.json] [--workspace dir]
 //                              [--input name=value ...] [--env NAME=value ...]
-// Prints what a PR author would see: the log, annotations, outputs and the job summary.
-import { readFileSync } from 'node:fs';
-import { runAction } from './runner.js';
+// Same as `platform-actions run`, which now owns it, but under the harness's Node 24.
+import { runnerCli } from '../../packages/cli/src/runner-cli.js';
+import { toolBin } from '../harness/tools.js';
 
-function parseArgs(argv: string[]) {
-  const o = { action: '', event: 'workflow_dispatch', payload: undefined as string | undefined, workspace: undefined as string | undefined, inputs: {} as Record<string, string>, env: {} as Record<string, string> };
-  const kv = (s: string, flag: string) => {
-    const i = s.indexOf('=');
-    if (i < 1) throw new Error(`${flag} expects name=value; got "${s}"`);
-    return [s.slice(0, i), s.slice(i + 1)] as const;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--event') o.event = next();
-    else if (a === '--payload') o.payload = next();
-    else if (a === '--workspace') o.workspace = next();
-    else if (a === '--input') {
-      const [k, v] = kv(next(), a);
-      o.inputs[k] = v;
-    } else if (a === '--env') {
-      const [k, v] = kv(next(), a);
-      o.env[k] = v;
-    } else if (!a.startsWith('--') && !o.action) o.action = a;
-    else throw new Error(`unknown argument "${a}"`);
-  }
-  if (!o.action) throw new Error('usage: cli.ts <action> [--event name] [--payload file] [--workspace dir] [--input k=v]... [--env K=V]...');
-  return o;
-}
-
-try {
-  const o = parseArgs(process.argv.slice(2));
-  const payload = o.payload ? (JSON.parse(readFileSync(o.payload, 'utf8')) as Record<string, unknown>) : {};
-  const r = await runAction({ action: o.action, inputs: o.inputs, event: { name: o.event, payload }, workspace: o.workspace, env: o.env });
-  const rule = (t: string) => console.log(`\n── ${t} ${'─'.repeat(Math.max(0, 70 - t.length))}`);
-  rule(`${o.action}: log`);
-  console.log(r.main.log.trimEnd());
-  if (r.post) {
-    rule('post step');
-    console.log(r.post.log.trimEnd());
-  }
-  rule('annotations');
-  for (const a of r.main.annotations) console.log(`${a.level.toUpperCase()} ${a.file ?? ''}${a.line ? `:${a.line}` : ''} ${a.title ? `[${a.title}] ` : ''}${a.message}`);
-  rule('outputs');
-  for (const [k, v] of Object.entries(r.outputs)) console.log(`${k}=${v}`);
-  rule('job summary');
-  console.log(r.summary.trimEnd());
-  rule(`exit code ${r.main.exitCode}`);
-  process.exitCode = r.main.exitCode ?? 1;
-} catch (e) {
-  console.error(`runner: ${(e as Error).message}`);
-  process.exitCode = 2;
-}
+process.exitCode = await runnerCli(process.argv.slice(2), { node: toolBin('node24', 'node') });

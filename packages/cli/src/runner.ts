@@ -1,0 +1,192 @@
+// A local stand-in for GitHub's runner, for the `platform-actions` CLI, the end-to-end tests and the demo:
+// reads action.yml, applies input defaults, sets INPUT_* and the runner's files and variables for a local
+// repository and a chosen event, runs the bundle, then the post step. The bundle runs under `node` when
+// given (the tests give the harness's Node 24, what `runs.using: node24` gets on GitHub), else under the
+// Node that runs this code.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as yaml from 'js-yaml';
+import { type ParsedAnnotation, parseFileCommands, parseWorkflowCommands } from './workflow-commands.js';
+
+/** The repository this package ships in: its actions/ and dist/ are what the CLI runs. */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface ActionYaml {
+  name: string;
+  inputs?: Record<string, { description?: string; required?: boolean; default?: string | number | boolean }>;
+  outputs?: Record<string, { description?: string }>;
+  runs: { using: string; main: string; post?: string; 'post-if'?: string };
+}
+
+export interface RunActionOptions {
+  /** Action folder, or a name under actions/ (then test/actions/). */
+  action: string;
+  inputs?: Record<string, string>;
+  /** Event name and payload (written to GITHUB_EVENT_PATH). */
+  event?: { name: string; payload?: Record<string, unknown> };
+  /** The checked-out repository (GITHUB_WORKSPACE); a temp folder when omitted. */
+  workspace?: string;
+  /** Extra environment (e.g. GITHUB_API_URL of the fake API, GITHUB_TOKEN). */
+  env?: Record<string, string>;
+  /** Node binary; defaults to the Node running this code. */
+  node?: string;
+  timeoutMs?: number;
+  /** Tool cache (RUNNER_TOOL_CACHE); a temp folder when omitted (or RUNNER_TOOL_CACHE_FOR_TESTS). */
+  toolCache?: string;
+  /** GITHUB_REPOSITORY / GITHUB_REF / GITHUB_SHA; defaults acme/example, refs/heads/main, the workspace's HEAD. */
+  repository?: string;
+  ref?: string;
+  sha?: string;
+  /** Called with each line the main step prints, as it prints it (for a live progress line). */
+  onLine?: (line: string) => void;
+}
+
+export interface StepResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  log: string;
+  annotations: ParsedAnnotation[];
+  durationMs: number;
+}
+
+export interface RunActionResult {
+  main: StepResult;
+  post?: StepResult;
+  outputs: Record<string, string>;
+  summary: string;
+  state: Record<string, string>;
+  /** Everything the job would show (unmasked), for secret-leak assertions. */
+  everything: string;
+  dirs: { runnerTemp: string; toolCache: string; workspace: string };
+}
+
+export function resolveActionDir(action: string): string {
+  if (isAbsolute(action) || action.startsWith('.')) return resolve(action);
+  for (const base of ['actions', 'test/actions']) {
+    const d = join(repoRoot, base, action);
+    if (existsSync(join(d, 'action.yml'))) return d;
+  }
+  throw new Error(`runner: no action "${action}" in actions/ or test/actions/`);
+}
+
+export function readActionYaml(dir: string): ActionYaml {
+  const doc = yaml.load(readFileSync(join(dir, 'action.yml'), 'utf8')) as ActionYaml;
+  if (doc?.runs?.using !== 'node24') throw new Error(`runner: ${dir}/action.yml must use runs.using: node24 (found ${doc?.runs?.using})`);
+  return doc;
+}
+
+const gitSha = (dir: string): string => {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return '0'.repeat(40);
+  }
+};
+
+function runStep(node: string, script: string, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, onLine?: (line: string) => void): Promise<StepResult> {
+  const started = Date.now();
+  return new Promise((res, rej) => {
+    const child = spawn(node, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    child.stdout.on('data', (b) => {
+      stdout += b;
+      if (!onLine) return;
+      const lines = (pending + String(b)).split('\n');
+      pending = lines.pop() ?? '';
+      for (const l of lines) onLine(l);
+    });
+    child.stderr.on('data', (b) => (stderr += b));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', rej);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const parsed = parseWorkflowCommands(stdout);
+      res({ exitCode: code, stdout, stderr, log: parsed.display, annotations: parsed.annotations, durationMs: Date.now() - started });
+    });
+  });
+}
+
+export async function runAction(opts: RunActionOptions): Promise<RunActionResult> {
+  const dir = resolveActionDir(opts.action);
+  const def = readActionYaml(dir);
+  const temp = mkdtempSync(join(tmpdir(), `runner-${def.name}-`));
+  const workspace = opts.workspace ?? join(temp, 'workspace');
+  const runnerTemp = join(temp, 'runner-temp');
+  const toolCache = opts.toolCache ?? process.env.RUNNER_TOOL_CACHE_FOR_TESTS ?? join(temp, 'tool-cache');
+  for (const d of [workspace, runnerTemp, toolCache]) mkdirSync(d, { recursive: true });
+  const files = Object.fromEntries(['output', 'state', 'summary', 'env', 'path'].map((f) => [f, join(temp, `${f}.txt`)]));
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  const eventPath = join(temp, 'event.json');
+  const eventName = opts.event?.name ?? 'workflow_dispatch';
+  writeFileSync(eventPath, JSON.stringify(opts.event?.payload ?? {}));
+
+  // The runner sets every declared input, using the default when the workflow gave none.
+  const inputEnv: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(def.inputs ?? {})) {
+    const v = opts.inputs?.[name] ?? (spec.default !== undefined ? String(spec.default) : '');
+    inputEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = v;
+  }
+  for (const name of Object.keys(opts.inputs ?? {})) {
+    if (!def.inputs?.[name]) throw new Error(`runner: ${def.name} has no input "${name}" (action.yml declares: ${Object.keys(def.inputs ?? {}).join(', ')})`);
+  }
+  const baseEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: 'C.UTF-8',
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: eventName,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_REPOSITORY: opts.repository ?? 'acme/example',
+    GITHUB_REPOSITORY_OWNER: (opts.repository ?? 'acme/example').split('/')[0],
+    GITHUB_SHA: opts.sha ?? gitSha(workspace),
+    GITHUB_REF: opts.ref ?? 'refs/heads/main',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    GITHUB_RUN_ID: '1000',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_ACTION: def.name,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_ENV: files.env,
+    GITHUB_PATH: files.path,
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_TOOL_CACHE: toolCache,
+    ...(process.env.PA_CACHE ? { PA_CACHE: process.env.PA_CACHE } : {}),
+    ...opts.env,
+  };
+  const node = opts.node ?? process.execPath;
+  const timeout = opts.timeoutMs ?? 10 * 60_000;
+  const mainScript = resolve(dir, def.runs.main);
+  if (!existsSync(mainScript)) throw new Error(`runner: ${mainScript} does not exist; run npm run build`);
+  const main = await runStep(node, mainScript, { ...baseEnv, ...inputEnv }, workspace, timeout, opts.onLine);
+
+  const state = parseFileCommands(readFileSync(files.state, 'utf8'));
+  let post: StepResult | undefined;
+  const postIf = def.runs['post-if'] ?? 'always()';
+  if (def.runs.post && (postIf.includes('always()') || (postIf.includes('success()') && main.exitCode === 0) || (postIf.includes('failure()') && main.exitCode !== 0))) {
+    const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]));
+    post = await runStep(node, resolve(dir, def.runs.post), { ...baseEnv, ...inputEnv, ...stateEnv }, workspace, timeout);
+  }
+  const outputs = parseFileCommands(readFileSync(files.output, 'utf8'));
+  const summary = readFileSync(files.summary, 'utf8');
+  // Raw output (not masked: leak tests must prove we never print a secret) minus the add-mask commands,
+  // which GitHub never shows.
+  const everything = [main.stdout, main.stderr, post?.stdout ?? '', post?.stderr ?? '', summary, JSON.stringify(outputs)]
+    .join('\n')
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
+  return { main, post, outputs, summary, state, everything, dirs: { runnerTemp, toolCache, workspace } };
+}

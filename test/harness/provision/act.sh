@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# nektos/act, built from the Go module proxy at the pinned release (version stamped for `--version`).
+# The pipeline tests run example workflows with it on the host (`-P ubuntu-latest=-self-hosted`, no Docker).
+set -euo pipefail
+v="${ACT_VERSION:?ACT_VERSION pin missing}"
+have_tool act "$v" act && { echo "act $v already provisioned"; exit 0; }
+stage="$(stage_dir act "$v")"
+trap 'rm -rf "$stage"' EXIT
+CGO_ENABLED=0 GOBIN="$stage/bin" nice -n 5 go install -trimpath \
+  -ldflags "-s -w -X main.version=$v" \
+  "github.com/nektos/act@v$v"
+"$stage/bin/act" --version | grep -qx "act version $v" || { echo "act: built binary does not report $v" >&2; exit 1; }
+commit_dir act "$v" "$stage"
+echo "act $v -> $(tool_dir act "$v")/bin/act"

@@ -34,6 +34,8 @@ export interface RunActionOptions {
   /** Node binary; defaults to the Node running this code. */
   node?: string;
   timeoutMs?: number;
+  /** RUNNER_TEMP, shared by the steps of one job; a new temp folder when omitted. */
+  runnerTemp?: string;
   /** Tool cache (RUNNER_TOOL_CACHE); a temp folder when omitted (or RUNNER_TOOL_CACHE_FOR_TESTS). */
   toolCache?: string;
   /** GITHUB_REPOSITORY / GITHUB_REF / GITHUB_SHA; defaults acme/example, refs/heads/main, the workspace's HEAD. */
@@ -61,7 +63,8 @@ export interface RunActionResult {
   state: Record<string, string>;
   /** Everything the job would show (unmasked), for secret-leak assertions. */
   everything: string;
-  dirs: { runnerTemp: string; toolCache: string; workspace: string };
+  /** `temp` holds the runner's own files (event, outputs, state); callers may delete it once done. */
+  dirs: { runnerTemp: string; toolCache: string; workspace: string; temp: string };
 }
 
 export function resolveActionDir(action: string): string {
@@ -117,7 +120,7 @@ export async function runAction(opts: RunActionOptions): Promise<RunActionResult
   const def = readActionYaml(dir);
   const temp = mkdtempSync(join(tmpdir(), `runner-${def.name}-`));
   const workspace = opts.workspace ?? join(temp, 'workspace');
-  const runnerTemp = join(temp, 'runner-temp');
+  const runnerTemp = opts.runnerTemp ?? join(temp, 'runner-temp');
   const toolCache = opts.toolCache ?? process.env.RUNNER_TOOL_CACHE_FOR_TESTS ?? join(temp, 'tool-cache');
   for (const d of [workspace, runnerTemp, toolCache]) mkdirSync(d, { recursive: true });
   const files = Object.fromEntries(['output', 'state', 'summary', 'env', 'path'].map((f) => [f, join(temp, `${f}.txt`)]));
@@ -188,5 +191,5 @@ export async function runAction(opts: RunActionOptions): Promise<RunActionResult
     .split('\n')
     .filter((l) => !l.startsWith('::add-mask::'))
     .join('\n');
-  return { main, post, outputs, summary, state, everything, dirs: { runnerTemp, toolCache, workspace } };
+  return { main, post, outputs, summary, state, everything, dirs: { runnerTemp, toolCache, workspace, temp } };
 }

@@ -1,0 +1,179 @@
+// What a laptop has instead of GitHub: the repository's git facts, the user's cache directory, tools on
+// PATH, and the documented local value of each context an expression may read.
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, delimiter, join } from 'node:path';
+import { type Contexts, Unevaluable, type Value } from './expressions.js';
+
+const git = (cwd: string, args: string[]): string | undefined => {
+  try {
+    return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).toString().trim();
+  } catch {
+    return undefined;
+  }
+};
+
+export interface GitFacts {
+  sha: string;
+  /** Current branch, or undefined on a detached HEAD. */
+  branch?: string;
+  /** owner/name from the origin remote, else local/<folder>. */
+  repository: string;
+  actor: string;
+  isRepo: boolean;
+}
+
+export function gitFacts(repo: string): GitFacts {
+  const sha = git(repo, ['rev-parse', 'HEAD']);
+  const branch = git(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+  const origin = git(repo, ['remote', 'get-url', 'origin']);
+  const m = origin ? /[:/]([^/:]+)\/([^/]+?)(?:\.git)?\/?$/.exec(origin) : null;
+  return {
+    sha: sha ?? '0'.repeat(40),
+    branch: branch || undefined,
+    repository: m ? `${m[1]}/${m[2]}` : `local/${basename(repo)}`,
+    actor: git(repo, ['config', 'user.name']) || process.env.USER || 'local',
+    isRepo: sha !== undefined,
+  };
+}
+
+/** The commits not yet pushed: `@{upstream}..HEAD` as a push event (before = upstream tip, after = HEAD). */
+export function unpushedRange(repo: string): { before: string; after: string; upstream: string; count: number } {
+  const upstream = git(repo, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}']);
+  if (!upstream) throw new Error('--changed needs a branch with an upstream (git push -u origin <branch> once, or git branch --set-upstream-to)');
+  const before = git(repo, ['rev-parse', '@{upstream}'])!;
+  const after = git(repo, ['rev-parse', 'HEAD'])!;
+  // What HEAD adds to the upstream: before is the merge base, so a rebased branch still scans only its own commits.
+  const base = git(repo, ['merge-base', before, after]) ?? before;
+  const count = Number(git(repo, ['rev-list', '--count', `${base}..${after}`]) ?? '0');
+  return { before: base, after, upstream, count };
+}
+
+/** The user's cache directory for tool downloads: $XDG_CACHE_HOME or ~/.cache, then platform-actions/tool-cache. */
+export function userToolCache(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'platform-actions', 'tool-cache');
+}
+
+/** Absolute path of `bin` on PATH, or undefined. */
+export function onPath(bin: string, path = process.env.PATH ?? ''): string | undefined {
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    const p = join(dir, bin);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Inputs that choose a tool release: locally `system` when the tool is on PATH, else the release the
+ * action pins (downloaded, checksum-verified and cached in userToolCache() by the action's own installer).
+ */
+export const TOOL_INPUTS: Record<string, { input: string; bin: string; pinned: string }> = {
+  'gitleaks-scan': { input: 'version', bin: 'gitleaks', pinned: '8.30.1' },
+  'helm-validate': { input: 'helm-version', bin: 'helm', pinned: '4.1.4' },
+};
+
+export interface LocalContextOptions {
+  repo: string;
+  git: GitFacts;
+  eventName: string;
+  payload: Record<string, unknown>;
+  runnerTemp: string;
+  toolCache: string;
+  workflow: string;
+  job: string;
+  inputs: Record<string, Value>;
+  /** Raw env (workflow, job, step), evaluated on use. */
+  env: Record<string, unknown>;
+  /** Outputs and outcomes of earlier stages of the same job, by step id. */
+  steps: Record<string, { outputs: Record<string, string>; outcome: string }>;
+  evaluate: (raw: unknown, ctx: Contexts) => Value;
+}
+
+/** Marker for a reusable workflow input whose caller value only GitHub can evaluate. */
+export interface UnknownInput {
+  unevaluable: string;
+}
+export const isUnknown = (v: unknown): v is UnknownInput => !!v && typeof v === 'object' && !Array.isArray(v) && 'unevaluable' in v;
+
+const unknown = (ctx: string) => (path: string[]): Value => {
+  throw new Unevaluable([ctx, ...path].join('.'));
+};
+
+/** The contexts, with the local values documented in the README (github.token is empty: no token locally). */
+export function localContexts(o: LocalContextOptions): Contexts {
+  const ref = o.git.branch ? `refs/heads/${o.git.branch}` : '';
+  const github: Record<string, Value> = {
+    workspace: o.repo,
+    token: '',
+    event_name: o.eventName,
+    event: o.payload as Value,
+    sha: o.git.sha,
+    ref,
+    ref_name: o.git.branch ?? '',
+    ref_type: 'branch',
+    head_ref: '',
+    base_ref: '',
+    repository: o.git.repository,
+    repository_owner: o.git.repository.split('/')[0],
+    actor: o.git.actor,
+    triggering_actor: o.git.actor,
+    server_url: 'https://github.com',
+    api_url: 'https://api.github.com',
+    graphql_url: 'https://api.github.com/graphql',
+    run_id: '0',
+    run_number: '1',
+    run_attempt: '1',
+    workflow: o.workflow,
+    job: o.job,
+    action_path: '',
+    retention_days: '0',
+  };
+  let evaluatingEnv = false;
+  const ctx: Contexts = {
+    github,
+    runner: { temp: o.runnerTemp, tool_cache: o.toolCache, os: 'Linux', arch: process.arch === 'arm64' ? 'ARM64' : 'X64', name: 'local', environment: 'self-hosted', debug: '' },
+    inputs: (path) => {
+      if (path.length === 0) return Object.fromEntries(Object.entries(o.inputs).filter(([, v]) => !isUnknown(v)));
+      const key = Object.keys(o.inputs).find((k) => k.toLowerCase() === path[0].toLowerCase());
+      const v = key === undefined ? null : o.inputs[key];
+      if (isUnknown(v)) throw new Unevaluable(v.unevaluable);
+      return path.length > 1 ? null : v;
+    },
+    env: (path) => {
+      if (path.length === 0 || evaluatingEnv) throw new Unevaluable(['env', ...path].join('.'));
+      const key = Object.keys(o.env).find((k) => k === path[0]);
+      if (key === undefined) return null;
+      evaluatingEnv = true;
+      try {
+        return o.evaluate(o.env[key], ctx);
+      } finally {
+        evaluatingEnv = false;
+      }
+    },
+    steps: (path) => {
+      const s = path[0] !== undefined ? o.steps[path[0]] : undefined;
+      if (!s) throw new Unevaluable(['steps', ...path].join('.'));
+      if (path[1] === 'outputs') return path[2] === undefined ? s.outputs : (s.outputs[path[2]] ?? '');
+      if (path[1] === 'outcome' || path[1] === 'conclusion') return s.outcome;
+      return null;
+    },
+    // secrets.GITHUB_TOKEN is github.token, which has no local value; every other secret needs --input.
+    secrets: (path) => {
+      if (path.length === 1 && path[0].toUpperCase() === 'GITHUB_TOKEN') return '';
+      return unknown('secrets')(path);
+    },
+    job: { status: 'success' },
+    vars: unknown('vars'),
+    matrix: unknown('matrix'),
+    strategy: unknown('strategy'),
+    needs: unknown('needs'),
+    jobs: unknown('jobs'),
+  };
+  return ctx;
+}

@@ -1,0 +1,289 @@
+// The decisions, over plain object JSON as `kubectl get -o json` returns it: which revision a workload is
+// at, which pods belong to its new revision, and whether its rollout is done, still going, or failed
+// for a reason that will not heal by waiting. No I/O here, so every rule is tested with tables.
+import type { WorkloadKind, WorkloadRef } from './manifests.js';
+
+export interface Meta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  annotations?: Record<string, string>;
+  labels?: Record<string, string>;
+  ownerReferences?: Array<{ kind: string; name: string; uid: string; controller?: boolean }>;
+}
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  lastUpdateTime?: string;
+}
+
+export interface Workload {
+  kind: string;
+  metadata: Meta;
+  spec: {
+    replicas?: number;
+    selector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
+    template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: Array<{ name: string; readinessProbe?: Probe; startupProbe?: Probe }> } };
+    updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
+    paused?: boolean;
+  };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+    desiredNumberScheduled?: number;
+    updatedNumberScheduled?: number;
+    numberAvailable?: number;
+    numberReady?: number;
+    conditions?: Condition[];
+  };
+}
+
+export interface Probe {
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  failureThreshold?: number;
+}
+
+export interface ContainerStatus {
+  name: string;
+  ready?: boolean;
+  started?: boolean;
+  restartCount?: number;
+  image?: string;
+  state?: { waiting?: { reason?: string; message?: string }; running?: { startedAt?: string }; terminated?: { reason?: string; exitCode?: number; message?: string } };
+  lastState?: { terminated?: { reason?: string; exitCode?: number; message?: string; finishedAt?: string } };
+}
+
+export interface Pod {
+  kind?: string;
+  metadata: Meta;
+  spec?: { nodeName?: string; containers?: Array<{ name: string; readinessProbe?: Probe; startupProbe?: Probe }> };
+  status?: {
+    phase?: string;
+    startTime?: string;
+    reason?: string;
+    message?: string;
+    conditions?: Condition[];
+    containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
+  };
+}
+
+export interface ReplicaSet {
+  kind?: string;
+  metadata: Meta;
+  spec?: { replicas?: number };
+  status?: { replicas?: number; readyReplicas?: number };
+}
+
+export interface ControllerRevision {
+  kind?: string;
+  metadata: Meta;
+  revision: number;
+}
+
+/** Everything in one namespace the watcher reads in one call. */
+export interface Snapshot {
+  workloads: Workload[];
+  replicaSets: ReplicaSet[];
+  controllerRevisions: ControllerRevision[];
+  pods: Pod[];
+}
+
+/** Splits a `kubectl get a,b,c -o json` List into a Snapshot. */
+export function toSnapshot(list: { items?: Array<{ kind?: string }> }): Snapshot {
+  const s: Snapshot = { workloads: [], replicaSets: [], controllerRevisions: [], pods: [] };
+  for (const item of list.items ?? []) {
+    if (item.kind === 'Deployment' || item.kind === 'StatefulSet' || item.kind === 'DaemonSet') s.workloads.push(item as Workload);
+    else if (item.kind === 'ReplicaSet') s.replicaSets.push(item as ReplicaSet);
+    else if (item.kind === 'ControllerRevision') s.controllerRevisions.push(item as ControllerRevision);
+    else if (item.kind === 'Pod') s.pods.push(item as Pod);
+  }
+  return s;
+}
+
+export const findWorkload = (s: Snapshot, ref: WorkloadRef): Workload | undefined =>
+  s.workloads.find((w) => w.kind === ref.kind && w.metadata.name === ref.name);
+
+const ownedBy = (m: Meta, owner: Meta): boolean => (m.ownerReferences ?? []).some((o) => o.uid === owner.uid && o.controller !== false);
+
+/** The hash suffix of a ControllerRevision name (`<owner>-<hash>`), which pods carry as controller-revision-hash. */
+const crHash = (cr: ControllerRevision, owner: string): string => (cr.metadata.name.startsWith(`${owner}-`) ? cr.metadata.name.slice(owner.length + 1) : cr.metadata.name);
+
+export interface RevisionRecord {
+  /** Deployment: deployment.kubernetes.io/revision; StatefulSet/DaemonSet: the ControllerRevision's revision. 0 = unknown/none. */
+  revision: number;
+  /** Deployment: pod-template-hash of that ReplicaSet; StatefulSet/DaemonSet: the controller-revision-hash. */
+  templateHash: string;
+  /** The controller has seen the latest spec (status.observedGeneration ≥ metadata.generation). */
+  observed: boolean;
+}
+
+/** The revision a workload is at now, as its controller last recorded it. */
+export function currentRevision(w: Workload, s: Snapshot): RevisionRecord {
+  const observed = (w.status?.observedGeneration ?? 0) >= (w.metadata.generation ?? 1);
+  if (w.kind === 'Deployment') {
+    const revision = Number(w.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) || 0;
+    const rs = s.replicaSets.find((r) => ownedBy(r.metadata, w.metadata) && Number(r.metadata.annotations?.['deployment.kubernetes.io/revision']) === revision);
+    return { revision, templateHash: rs?.metadata.labels?.['pod-template-hash'] ?? '', observed };
+  }
+  const crs = s.controllerRevisions.filter((c) => ownedBy(c.metadata, w.metadata));
+  if (w.kind === 'StatefulSet') {
+    const cr = crs.find((c) => c.metadata.name === w.status?.updateRevision);
+    return { revision: cr?.revision ?? 0, templateHash: cr ? crHash(cr, w.metadata.name) : '', observed: observed && !!cr };
+  }
+  // DaemonSet: the newest ControllerRevision is the one its pods are being moved to.
+  const newest = crs.reduce<ControllerRevision | undefined>((a, c) => (!a || c.revision > a.revision ? c : a), undefined);
+  return { revision: newest?.revision ?? 0, templateHash: newest ? crHash(newest, w.metadata.name) : '', observed: observed && !!newest };
+}
+
+function selectorMatches(sel: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  if (!sel) return false;
+  return Object.entries(sel).every(([k, v]) => labels?.[k] === v);
+}
+
+/** Pods of the workload's current revision (the ones whose health decides the rollout). */
+export function newPods(w: Workload, s: Snapshot, rev: RevisionRecord): Pod[] {
+  if (w.kind === 'Deployment') {
+    const rs = s.replicaSets.find((r) => ownedBy(r.metadata, w.metadata) && r.metadata.labels?.['pod-template-hash'] === rev.templateHash);
+    return rs ? s.pods.filter((p) => ownedBy(p.metadata, rs.metadata)) : [];
+  }
+  return s.pods.filter(
+    (p) => ownedBy(p.metadata, w.metadata) && (!rev.templateHash || p.metadata.labels?.['controller-revision-hash'] === rev.templateHash),
+  );
+}
+
+/** All pods the workload owns (directly or through its ReplicaSets), for diagnostics. */
+export function allPods(w: Workload, s: Snapshot): Pod[] {
+  if (w.kind !== 'Deployment') return s.pods.filter((p) => ownedBy(p.metadata, w.metadata));
+  const rss = s.replicaSets.filter((r) => ownedBy(r.metadata, w.metadata));
+  return s.pods.filter((p) => rss.some((r) => ownedBy(p.metadata, r.metadata)) || (!p.metadata.ownerReferences && selectorMatches(w.spec.selector?.matchLabels, p.metadata.labels)));
+}
+
+export interface Thresholds {
+  /** CrashLoopBackOff counts as failed once a container restarted this many times. */
+  crashLoopRestarts: number;
+  /** A running pod that is not Ready (or a pod that cannot be scheduled) fails after this long. */
+  readinessGraceMs: number;
+}
+
+export type Phase = 'waiting' | 'ready' | 'failed';
+
+export interface Verdict {
+  phase: Phase;
+  /** Short machine reason: ImagePullBackOff, CrashLoopBackOff, ProgressDeadlineExceeded, ReadinessTimeout, … */
+  reason?: string;
+  /** One line a person can act on, naming the pod and container. */
+  message?: string;
+  progress: { desired: number; updated: number; ready: number; available: number };
+  /** Names of the pods that show the failure. */
+  failingPods: string[];
+}
+
+const IMAGE_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable']);
+const CONFIG_REASONS = new Set(['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
+
+const ms = (t: string | undefined): number | undefined => (t ? Date.parse(t) : undefined);
+
+/** Worst case time a healthy container may take to pass its probes, so the grace never cuts a slow-but-configured start short. */
+export function probeBudgetMs(containers: Array<{ readinessProbe?: Probe; startupProbe?: Probe }> = []): number {
+  const budget = (p?: Probe): number => (p ? ((p.initialDelaySeconds ?? 0) + (p.periodSeconds ?? 10) * (p.failureThreshold ?? 3)) * 1000 : 0);
+  return Math.max(0, ...containers.map((c) => budget(c.startupProbe) + budget(c.readinessProbe)));
+}
+
+/** Why one pod of the new revision will not become healthy, or undefined while it may still get there. */
+export function podProblem(p: Pod, now: number, t: Thresholds): { reason: string; message: string } | undefined {
+  const name = p.metadata.name;
+  const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])];
+  for (const c of statuses) {
+    const w = c.state?.waiting;
+    const restarts = c.restartCount ?? 0;
+    if (w?.reason && IMAGE_REASONS.has(w.reason)) {
+      return { reason: w.reason, message: `pod ${name} container ${c.name}: ${w.reason}${c.image ? ` for image ${c.image}` : ''}${w.message ? ` (${firstLine(w.message)})` : ''}` };
+    }
+    if (w?.reason && CONFIG_REASONS.has(w.reason)) {
+      return { reason: w.reason, message: `pod ${name} container ${c.name}: ${w.reason}${w.message ? ` (${firstLine(w.message)})` : ''}` };
+    }
+    const crashing = w?.reason === 'CrashLoopBackOff' || (c.state?.terminated && c.state.terminated.exitCode !== 0);
+    if (crashing && restarts >= t.crashLoopRestarts) {
+      const last = c.lastState?.terminated ?? c.state?.terminated;
+      const exit = last ? `, last exit code ${last.exitCode}${last.reason ? ` (${last.reason})` : ''}` : '';
+      return { reason: 'CrashLoopBackOff', message: `pod ${name} container ${c.name}: CrashLoopBackOff after ${restarts} restarts${exit}` };
+    }
+  }
+  const cond = (type: string): Condition | undefined => p.status?.conditions?.find((c) => c.type === type);
+  const sched = cond('PodScheduled');
+  if (sched?.status === 'False' && sched.reason === 'Unschedulable') {
+    const since = ms(sched.lastTransitionTime) ?? ms(p.metadata.creationTimestamp) ?? now;
+    // A cluster autoscaler may still add a node, so unschedulable gets the readiness grace too.
+    if (now - since >= t.readinessGraceMs) return { reason: 'Unschedulable', message: `pod ${name} cannot be scheduled for ${Math.round((now - since) / 1000)}s: ${firstLine(sched.message ?? '')}` };
+    return undefined;
+  }
+  if (p.status?.phase === 'Failed') return { reason: p.status.reason ?? 'PodFailed', message: `pod ${name} failed: ${firstLine(p.status.message ?? p.status.reason ?? '')}` };
+  if (p.status?.phase === 'Running' && cond('Ready')?.status !== 'True') {
+    const started = Math.max(
+      ...(p.status.containerStatuses ?? []).map((c) => ms(c.state?.running?.startedAt) ?? 0),
+      ms(p.status.startTime) ?? 0,
+    );
+    const grace = Math.max(t.readinessGraceMs, probeBudgetMs(p.spec?.containers));
+    if (started > 0 && now - started >= grace) {
+      const notReady = (p.status.containerStatuses ?? []).filter((c) => !c.ready).map((c) => c.name);
+      return { reason: 'ReadinessTimeout', message: `pod ${name}: running but not Ready after ${Math.round((now - started) / 1000)}s (grace ${Math.round(grace / 1000)}s; containers not ready: ${notReady.join(', ') || '?'})` };
+    }
+  }
+  return undefined;
+}
+
+const firstLine = (s: string): string => s.split('\n')[0].slice(0, 300);
+
+/** Is this workload's rollout done, still going, or failed (and why)? */
+export function classify(w: Workload, s: Snapshot, now: number, t: Thresholds): Verdict {
+  const rev = currentRevision(w, s);
+  const st = w.status ?? {};
+  const kind = w.kind as WorkloadKind;
+  const desired = kind === 'DaemonSet' ? st.desiredNumberScheduled ?? 0 : w.spec.replicas ?? 1;
+  const progress =
+    kind === 'DaemonSet'
+      ? { desired, updated: st.updatedNumberScheduled ?? 0, ready: st.numberReady ?? 0, available: st.numberAvailable ?? 0 }
+      : { desired, updated: st.updatedReplicas ?? 0, ready: st.readyReplicas ?? 0, available: kind === 'StatefulSet' ? st.availableReplicas ?? st.readyReplicas ?? 0 : st.availableReplicas ?? 0 };
+  const verdict = (phase: Phase, reason?: string, message?: string, failingPods: string[] = []): Verdict => ({ phase, reason, message, progress, failingPods });
+
+  if (!rev.observed) return verdict('waiting', undefined, 'waiting for the controller to observe the new spec');
+
+  if (kind === 'Deployment') {
+    const progressing = st.conditions?.find((c) => c.type === 'Progressing');
+    if (progressing?.reason === 'ProgressDeadlineExceeded') {
+      const pods = newPods(w, s, rev);
+      const detail = pods.map((p) => podProblem(p, Number.MAX_SAFE_INTEGER / 2, { ...t, readinessGraceMs: 0 })).find(Boolean);
+      return verdict('failed', 'ProgressDeadlineExceeded', `${firstLine(progressing.message ?? 'progress deadline exceeded')}${detail ? `; ${detail.message}` : ''}`, pods.map((p) => p.metadata.name));
+    }
+    if (w.spec.paused) return verdict('failed', 'Paused', 'the Deployment is paused, so the rollout cannot progress');
+  }
+
+  // Fail fast on the first pod of the new revision that will not heal.
+  for (const p of newPods(w, s, rev)) {
+    const problem = podProblem(p, now, t);
+    if (problem) return verdict('failed', problem.reason, problem.message, [p.metadata.name]);
+  }
+
+  const done =
+    kind === 'Deployment'
+      ? progress.updated >= desired && (st.replicas ?? 0) <= progress.updated && progress.available >= desired
+      : kind === 'StatefulSet'
+        ? (w.spec.updateStrategy?.type === 'OnDelete' || st.updateRevision === st.currentRevision || (w.spec.updateStrategy?.rollingUpdate?.partition ?? 0) > 0 ? true : false) &&
+          progress.updated >= desired - (w.spec.updateStrategy?.rollingUpdate?.partition ?? 0) &&
+          progress.ready >= desired
+        : progress.updated >= desired && progress.available >= desired;
+  return verdict(done ? 'ready' : 'waiting');
+}

@@ -1,0 +1,168 @@
+// Every input, validated before anything touches the cluster; each error names the input and what was
+// expected. Field names equal the action.yml input names.
+import { core, InputError, inputs, workspace } from '@platform-actions/kit';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { type ImageRule, parseImageRules, parsePlaceholders, type Placeholder } from './manifests.js';
+import { checkWebhookUrl } from './notify.js';
+import { parseCommand } from './smoke.js';
+
+export const PENDING = ['fail', 'rollback'] as const;
+
+export interface Settings {
+  mode: 'manifests' | 'helm';
+  manifests: string[];
+  chart?: string;
+  release?: string;
+  'chart-version'?: string;
+  'values-files': string[];
+  set: string[];
+  'pending-release': (typeof PENDING)[number];
+  namespace?: string;
+  images: ImageRule[];
+  placeholders: Placeholder[];
+  'server-side': boolean;
+  'field-manager': string;
+  timeoutMs: number;
+  readinessGraceMs: number;
+  'crashloop-restarts': number;
+  rollback: boolean;
+  smoke: { url?: string; status: number; body?: RegExp; retries: number; command?: string[]; timeoutMs: number };
+  kubectl: string;
+  helm: string;
+  environment?: string;
+  'environment-url'?: string;
+  'github-deployment': boolean;
+  token?: string;
+  'webhook-url'?: string;
+  annotate: boolean;
+}
+
+export const DEFAULT_READINESS_GRACE = '60s';
+
+export function readSettings(): Settings {
+  const manifests = inputs.list('manifests', { separators: 'newline' });
+  const chart = inputs.string('chart');
+  if (manifests.length && chart) throw new InputError('chart', 'cannot be combined with manifests: deploy either manifests or a Helm chart');
+  if (!manifests.length && !chart) throw new InputError('manifests', 'is required (files, directories, globs or kustomize directories), unless chart is set');
+  const release = inputs.string('release');
+  if (chart && !release) throw new InputError('release', 'is required with chart (the Helm release name)');
+  if (release && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(release)) throw new InputError('release', 'must be a Helm release name (lowercase letters, digits and -)', release);
+  const namespace = inputs.string('namespace');
+  if (namespace && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) throw new InputError('namespace', 'must be a Kubernetes namespace name', namespace);
+  const smokeUrl = inputs.string('smoke-url');
+  if (smokeUrl) {
+    try {
+      const u = new URL(smokeUrl);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    } catch {
+      throw new InputError('smoke-url', 'must be an http(s) URL', smokeUrl);
+    }
+  }
+  const bodyText = inputs.string('smoke-body');
+  let body: RegExp | undefined;
+  if (bodyText) {
+    try {
+      body = new RegExp(bodyText);
+    } catch {
+      throw new InputError('smoke-body', 'must be a regular expression', bodyText);
+    }
+  }
+  const allowLoopback = inputs.boolean('webhook-allow-http-loopback', { default: false });
+  const webhook = inputs.secret('webhook-url');
+  const githubDeployment = inputs.boolean('github-deployment', { default: false });
+  const environment = inputs.string('environment');
+  if (githubDeployment && !environment) throw new InputError('environment', 'is required with github-deployment: true (the GitHub environment to record the deployment in)');
+  return {
+    mode: chart ? 'helm' : 'manifests',
+    manifests,
+    chart,
+    release,
+    'chart-version': inputs.string('chart-version'),
+    'values-files': inputs.list('values-files', { separators: 'newline' }),
+    set: inputs.list('set', { separators: 'newline' }).map((s) => {
+      if (!/^[^=\s]+=/.test(s)) throw new InputError('set', 'entries must look like key=value', s);
+      return s;
+    }),
+    'pending-release': inputs.oneOf('pending-release', PENDING, { default: 'fail' }),
+    namespace,
+    images: parseImageRules(inputs.list('images', { separators: 'newline' })),
+    placeholders: parsePlaceholders(inputs.list('placeholders', { separators: 'newline' })),
+    'server-side': inputs.boolean('server-side', { default: true }),
+    'field-manager': inputs.string('field-manager', { default: 'k8s-deploy-rollback' })!,
+    timeoutMs: inputs.duration('timeout', { default: '10m', minMs: 10_000, maxMs: 6 * 3_600_000 }),
+    readinessGraceMs: inputs.duration('readiness-grace', { default: DEFAULT_READINESS_GRACE, minMs: 0, maxMs: 3_600_000 }),
+    'crashloop-restarts': inputs.integer('crashloop-restarts', { default: 3, min: 1, max: 100 }),
+    rollback: inputs.boolean('rollback', { default: true }),
+    smoke: {
+      url: smokeUrl,
+      status: inputs.integer('smoke-status', { default: 200, min: 100, max: 599 }),
+      body,
+      retries: inputs.integer('smoke-retries', { default: 5, min: 0, max: 20 }),
+      command: parseCommand(inputs.string('smoke-command')),
+      timeoutMs: inputs.duration('smoke-timeout', { default: '30s', minMs: 1000, maxMs: 3_600_000 }),
+    },
+    kubectl: inputs.string('kubectl', { default: 'kubectl' })!,
+    helm: inputs.string('helm', { default: 'helm' })!,
+    environment,
+    'environment-url': inputs.string('environment-url'),
+    'github-deployment': githubDeployment,
+    token: inputs.secret('token'),
+    'webhook-url': checkWebhookUrl(webhook, allowLoopback),
+    annotate: inputs.boolean('annotate', { default: true }),
+  };
+}
+
+export interface Kubeconfig {
+  /** KUBECONFIG for kubectl and helm. */
+  path: string;
+  cleanup: () => void;
+}
+
+/**
+ * The kubeconfig from the input (masked line by line, written to a 0600 file in a private folder), or
+ * the KUBECONFIG the job already has. Checked for readability and shape before any kubectl call.
+ */
+export function kubeconfigFromInputs(): Kubeconfig {
+  const text = core.getInput('kubeconfig', { trimWhitespace: false });
+  if (text.trim()) {
+    // Mask every credential-looking line, not only the whole document: kubectl errors quote single fields.
+    for (const line of text.split('\n')) {
+      const v = line.replace(/^\s*[\w-]+:\s*/, '').trim();
+      if (v.length >= 8 && /(data|token|password|key)/i.test(line)) core.setSecret(v);
+    }
+    checkKubeconfigText(text, 'kubeconfig');
+    const dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'k8s-deploy-'));
+    const path = join(dir, 'kubeconfig');
+    writeFileSync(path, text, { mode: 0o600 });
+    return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const env = process.env.KUBECONFIG;
+  const path = env ? env.split(':')[0] : join(homedir(), '.kube', 'config');
+  if (!existsSync(path)) throw new InputError('kubeconfig', `is empty and ${env ? `KUBECONFIG (${path})` : `~/.kube/config`} does not exist; pass the kubeconfig as a secret or set KUBECONFIG`);
+  try {
+    accessSync(path, constants.R_OK);
+    checkKubeconfigText(readFileSync(path, 'utf8'), `kubeconfig (KUBECONFIG=${path})`);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError('kubeconfig', `is empty and ${path} cannot be read`);
+  }
+  return { path: env ?? path, cleanup: () => undefined };
+}
+
+function checkKubeconfigText(text: string, what: string): void {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch {
+    throw new InputError(what, 'must be a kubeconfig (YAML with clusters, users and contexts); it is not valid YAML');
+  }
+  const d = doc as { clusters?: unknown; kind?: unknown };
+  if (typeof doc !== 'object' || doc === null || !Array.isArray(d.clusters) || d.clusters.length === 0) {
+    throw new InputError(what, 'must be a kubeconfig (YAML with clusters, users and contexts); it has no clusters');
+  }
+}
+
+export const workspaceDir = (): string => workspace();

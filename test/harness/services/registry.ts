@@ -146,6 +146,16 @@ export async function pushDb(reg: Pick<Registry, 'url'>, repo = 'trivy-db', tag 
   return pushArtifact(reg, { repo, tag }, { ...TRIVY_DB_ARTIFACT, content });
 }
 
+/** Push an image built by trivy/oci-image.ts as `<repo>:<tag>`; returns the manifest digest. */
+export async function pushImage(reg: Pick<Registry, 'url'>, ref: { repo: string; tag: string }, image: { manifest: Buffer; config: Buffer; layer: Buffer }): Promise<string> {
+  await pushBlob(reg, ref.repo, image.config, 'application/vnd.oci.image.config.v1+json');
+  await pushBlob(reg, ref.repo, image.layer, 'application/vnd.oci.image.layer.v1.tar+gzip');
+  const mediaType = 'application/vnd.oci.image.manifest.v1+json';
+  const res = await fetch(`${reg.url}/v2/${ref.repo}/manifests/${ref.tag}`, { method: 'PUT', headers: { 'Content-Type': mediaType }, body: image.manifest });
+  if (res.status !== 201) throw new Error(`registry: put manifest ${ref.repo}:${ref.tag}: HTTP ${res.status} ${await res.text()}`);
+  return sha256(image.manifest);
+}
+
 export interface RateLimitProxy {
   host: string;
   url: string;
@@ -153,17 +163,21 @@ export interface RateLimitProxy {
   limited: string[];
   /** Requests forwarded to the registry, by path. */
   forwarded: string[];
+  /** Response body bytes the registry sent through this proxy, by path prefix `/v2/<repo>/`: what a client downloaded. */
+  bytesServed(repoPrefix?: string): number;
   stop(): Promise<void>;
 }
 
 /**
  * A loopback proxy in front of `reg` that answers every request under /v2/<repo>/ for the given
- * repositories with 429 TOOMANYREQUESTS (body shaped like ghcr's) and forwards everything else.
+ * repositories with 429 TOOMANYREQUESTS (body shaped like ghcr's) and forwards everything else,
+ * counting the bytes it passes back (with no limited repositories it is a byte-counting proxy).
  */
 export async function startRateLimitProxy(reg: Pick<Registry, 'url'>, limitedRepos: string[]): Promise<RateLimitProxy> {
   const upstream = new URL(reg.url);
   const limited: string[] = [];
   const forwarded: string[] = [];
+  const served: Array<{ path: string; bytes: number }> = [];
   const isLimited = (path: string): boolean => limitedRepos.some((r) => path.startsWith(`/v2/${r}/`));
 
   const server = createServer((req, res) => {
@@ -181,6 +195,9 @@ export async function startRateLimitProxy(reg: Pick<Registry, 'url'>, limitedRep
       { host: upstream.hostname, port: upstream.port, method: req.method, path, headers: req.headers }, // Host kept: the registry's URLs point back here
       (up: IncomingMessage) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
+        const entry = { path, bytes: 0 };
+        served.push(entry);
+        up.on('data', (chunk: Buffer) => void (entry.bytes += chunk.length));
         up.pipe(res);
       },
     );
@@ -197,6 +214,7 @@ export async function startRateLimitProxy(reg: Pick<Registry, 'url'>, limitedRep
     url: `http://127.0.0.1:${port}`,
     limited,
     forwarded,
+    bytesServed: (prefix = '/v2/') => served.filter((s) => s.path.startsWith(prefix)).reduce((n, s) => n + s.bytes, 0),
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

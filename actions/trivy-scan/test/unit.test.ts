@@ -1,0 +1,197 @@
+// The pure parts: targets and scanners, trivy's argument arrays and environment, release names, ignore
+// files, database freshness and download-failure classes, the findings parser and the Markdown.
+import { describe, expect, test } from '@jest/globals';
+import { InputError, UserError } from '@platform-actions/kit';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cacheKey, classify, isFresh, VULN_DB } from '../src/db.js';
+import { parseReport, toFindings } from '../src/findings.js';
+import { applyIgnores, loadIgnoreFiles, parseTrivyignore, parseTrivyignoreYaml } from '../src/ignore.js';
+import { trivyRelease } from '../src/install.js';
+import { detailsMarkdown } from '../src/report.js';
+import { parseBaseline, parseRepositories, parseVersion } from '../src/settings.js';
+import { parseScanners, parseTargets } from '../src/targets.js';
+import { scanArgs, trivyEnv } from '../src/trivy.js';
+
+const ws = mkdtempSync(join(tmpdir(), 'trivy-unit-'));
+mkdirSync(join(ws, 'app'));
+mkdirSync(join(ws, 'layout'));
+writeFileSync(join(ws, 'layout', 'index.json'), '{}');
+writeFileSync(join(ws, 'image.tar'), '');
+writeFileSync(join(ws, 'sbom.json'), '{}');
+process.env.GITHUB_WORKSPACE = ws;
+
+describe('targets', () => {
+  test('type:value lines, scanners per subcommand, unique labels', () => {
+    const t = parseTargets(['image:ghcr.io/acme/web:1.4.2', 'image-input:layout', 'image-input:image.tar', 'fs:app', 'config:.', 'sbom:sbom.json', 'repo:https://github.com/acme/web'], ['vuln', 'secret', 'license'], ws);
+    expect(t.map((x) => [x.type, x.label, x.scanners.join(',')])).toEqual([
+      ['image', 'image-ghcr.io-acme-web-1.4.2', 'vuln,secret,license'],
+      ['image-input', 'image-input-layout', 'vuln,secret,license'],
+      ['image-input', 'image-input-image.tar', 'vuln,secret,license'],
+      ['fs', 'fs-app', 'vuln,secret,license'],
+      ['config', 'config-root', 'misconfig'],
+      ['sbom', 'sbom-sbom.json', 'vuln,license'],
+      ['repo', 'repo-github.com-acme-web', 'vuln,secret,license'],
+    ]);
+    expect(t[3]).toMatchObject({ arg: join(ws, 'app'), root: 'app' });
+    expect(t[4].root).toBe('.');
+    expect(t[0].root).toBeUndefined();
+  });
+  test.each([
+    ['docker:alpine', /input "targets" must use the types image, image-input, fs, config, repo, sbom/],
+    ['image:alpine;rm -rf /', /image: must be an image reference/],
+    ['image:$(curl evil)', /image: must be an image reference/],
+    ['image:alpine --input /etc', /image: must be an image reference/],
+    ['image-input:missing.tar', /input "targets" must name an existing path; got "missing.tar"/],
+    ['fs:../outside', /must be a path inside the workspace/],
+    ['fs:', /has "fs:" without a value/],
+    ['fs:--help', /fs: must be a path, not an option/],
+    ['sbom:app', /sbom: must name a CycloneDX or SPDX file/],
+  ])('%s is refused', (line, re) => {
+    expect(() => parseTargets([line], ['vuln'], ws)).toThrow(InputError);
+    expect(() => parseTargets([line], ['vuln'], ws)).toThrow(re);
+  });
+  test('scanners: aliases, duplicates, unknown', () => {
+    expect(parseScanners(['vuln', 'misconf', 'vulnerability', 'license'])).toEqual(['vuln', 'misconfig', 'license']);
+    expect(() => parseScanners(['vuln', 'rootkit'])).toThrow(/input "scanners" must list scanners from vuln, secret, misconfig, license; got "rootkit"/);
+  });
+});
+
+describe('trivy command line and environment', () => {
+  const base = { cacheDir: '/c', reportPath: '/r.json', neutralConfig: '/n.yaml', neutralIgnore: '/n.ignore', offline: false, dbReady: true, javaDb: false, timeoutMs: 600_000 };
+  test('JSON, every severity, exit code 0, the database left to us; image by reference without a daemon', () => {
+    const [t] = parseTargets(['image:ghcr.io/acme/web:1.4.2'], ['vuln', 'secret'], ws);
+    const a = scanArgs(t, base);
+    expect(a[0]).toBe('image');
+    expect(a.join(' ')).toContain('--format json --output /r.json --exit-code 0 --severity UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL');
+    expect(a).toEqual(expect.arrayContaining(['--skip-db-update', '--skip-java-db-update', '--skip-version-check', '--disable-telemetry', '--ignorefile', '/n.ignore', '--config', '/n.yaml']));
+    expect(a.slice(-3)).toEqual(['--image-src', 'remote', 'ghcr.io/acme/web:1.4.2']);
+    expect(a).not.toContain('--offline-scan');
+  });
+  test('offline scans and the config subcommand', () => {
+    const [c] = parseTargets(['config:.'], ['vuln'], ws);
+    const a = scanArgs(c, { ...base, offline: true });
+    expect(a[0]).toBe('config');
+    expect(a).not.toContain('--scanners');
+    expect(a).toEqual(expect.arrayContaining(['--offline-scan', '--skip-check-update']));
+    const [i] = parseTargets(['image-input:image.tar'], ['vuln'], ws);
+    expect(scanArgs(i, base).slice(-2)).toEqual(['--input', join(ws, 'image.tar')]);
+  });
+  test('trivy never sees the GitHub token or settings that change what the report means', () => {
+    const env = trivyEnv({ PATH: '/bin', GITHUB_TOKEN: 'ghs_x', GH_TOKEN: 'y', ACTIONS_RUNTIME_TOKEN: 'z', INPUT_TOKEN: 'ghs_x', TRIVY_SEVERITY: 'CRITICAL', TRIVY_EXIT_CODE: '1', TRIVY_USERNAME: 'u', TRIVY_PASSWORD: 'p' });
+    expect(env).toEqual({ PATH: '/bin', TRIVY_USERNAME: 'u', TRIVY_PASSWORD: 'p', TRIVY_DISABLE_VEX_NOTICE: 'true', TRIVY_NO_PROGRESS: 'true' });
+  });
+  test('release assets and refused versions', () => {
+    expect(trivyRelease('0.74.0', 'linux', 'x64').asset).toEqual({ path: 'v0.74.0/trivy_0.74.0_Linux-64bit.tar.gz', checksumsPath: 'v0.74.0/trivy_0.74.0_checksums.txt' });
+    expect(trivyRelease('0.74.0', 'darwin', 'arm64').asset.path).toBe('v0.74.0/trivy_0.74.0_macOS-ARM64.tar.gz');
+    expect(trivyRelease('0.74.0', 'win32', 'x64').binaries).toEqual(['trivy.exe']);
+    expect(() => trivyRelease('0.74.0', 'aix', 'ppc64')).toThrow(/set version: system/);
+    expect(parseVersion('v0.74.0')).toBe('0.74.0');
+    expect(() => parseVersion('0.69.4')).toThrow(/must not be 0.69.4: it was published by the March 2026 supply-chain compromise/);
+    expect(() => parseVersion('latest')).toThrow(/must be a trivy release such as 0.74.0, or system; got "latest"/);
+    expect(() => parseRepositories('db-repositories', ['https://ghcr.io/aquasecurity/trivy-db:2'])).toThrow(/no scheme/);
+    expect(parseRepositories('db-repositories', ['127.0.0.1:5000/trivy-db:2', 'ghcr.io/aquasecurity/trivy-db:2'])).toHaveLength(2);
+  });
+});
+
+describe('database', () => {
+  const now = Date.parse('2026-11-26T12:00:00Z');
+  test('fresh: schema 2 and not due, or fetched within a day', () => {
+    expect(isFresh({ present: true, version: 2, nextUpdate: '2026-11-27T00:00:00Z' }, VULN_DB, now)).toBe(true);
+    expect(isFresh({ present: true, version: 2, nextUpdate: '2026-11-25T00:00:00Z', downloadedAt: '2026-11-26T06:00:00Z' }, VULN_DB, now)).toBe(true);
+    expect(isFresh({ present: true, version: 2, nextUpdate: '2026-11-25T00:00:00Z', downloadedAt: '2026-11-24T06:00:00Z' }, VULN_DB, now)).toBe(false);
+    expect(isFresh({ present: true, version: 1, nextUpdate: '2099-01-01T00:00:00Z' }, VULN_DB, now)).toBe(false);
+    expect(isFresh({ present: false }, VULN_DB, now)).toBe(false);
+  });
+  test('one cache key per day, restoring earlier days', () => {
+    expect(cacheKey([VULN_DB], '2026-11-26')).toEqual({ key: `trivy-scan-db-${process.platform}-2026-11-26`, restoreKeys: [`trivy-scan-db-${process.platform}-`] });
+  });
+  test.each([
+    ['GET http://x/v2/trivy-db/manifests/2: TOOMANYREQUESTS: retry-after: 0.5, allowed: 44000/minute', '429 Too Many Requests', true],
+    ['unexpected status code 503 Service Unavailable', 'HTTP 503', true],
+    ['dial tcp 127.0.0.1:1: connect: connection refused', 'connection refused', true],
+    ['MANIFEST_UNKNOWN: manifest unknown', 'not found (404)', false],
+    ['UNAUTHORIZED: authentication required', 'access denied', false],
+  ])('%s → %s', (stderr, reason, retryable) => expect(classify(stderr)).toMatchObject({ reason, retryable }));
+  test('retry-after is honoured', () => expect(classify('TOOMANYREQUESTS: retry-after: 0.5').retryAfterMs).toBe(500));
+});
+
+describe('ignore files', () => {
+  test('.trivyignore: IDs, exp: dates, comments; a bad line names file and line', () => {
+    expect(parseTrivyignore('# c\nCVE-1\nCVE-2 exp:2020-01-01 # old\n\n', '.trivyignore')).toEqual([
+      { id: 'CVE-1', expires: undefined, where: '.trivyignore:2' },
+      { id: 'CVE-2', expires: '2020-01-01', where: '.trivyignore:3' },
+    ]);
+    expect(() => parseTrivyignore('CVE-1 exp:tomorrow', '.trivyignore')).toThrow(/\.trivyignore:1: exp: must be a date such as 2026-12-31; got "tomorrow"/);
+    expect(() => parseTrivyignore('CVE-1 because', '.trivyignore')).toThrow(UserError);
+  });
+  test('.trivyignore.yaml: sections, paths, purls, statements; malformed files are one line', async () => {
+    const e = await parseTrivyignoreYaml('vulnerabilities:\n  - id: CVE-1\n    paths: ["app/**"]\n    statement: not reachable\n    expired_at: 2999-01-01\nsecrets:\n  - id: aws-access-key-id\n', '.trivyignore.yaml');
+    expect(e.map((x) => [x.id, x.kind, x.expires, x.statement])).toEqual([
+      ['CVE-1', 'vulnerability', '2999-01-01', 'not reachable'],
+      ['aws-access-key-id', 'secret', undefined, undefined],
+    ]);
+    await expect(parseTrivyignoreYaml('vulnerabilities: [id: 1', 'x.yaml')).rejects.toThrow(/x.yaml is not valid YAML/);
+    await expect(parseTrivyignoreYaml('vulns:\n  - id: CVE-1\n', 'x.yaml')).rejects.toThrow(/unknown section "vulns"/);
+    await expect(parseTrivyignoreYaml('vulnerabilities:\n  - paths: [a]\n', 'x.yaml')).rejects.toThrow(/needs an id/);
+  });
+  test('expired entries are kept apart and suppress nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ign-'));
+    writeFileSync(join(dir, '.trivyignore'), 'CVE-1\nCVE-2 exp:2020-01-01\n');
+    const files = await loadIgnoreFiles(undefined, dir, '2026-11-26');
+    expect(files[0].entries.map((e) => e.id)).toEqual(['CVE-1']);
+    expect(files[0].expired.map((e) => e.id)).toEqual(['CVE-2']);
+    const f = (id: string) => ({ tool: 'trivy', ruleId: id, severity: 'high' as const, title: id, message: id, fingerprint: id, properties: { kind: 'vulnerability' } });
+    const r = applyIgnores([f('CVE-1'), f('CVE-2'), f('CVE-1')], files);
+    expect(r.kept.map((x) => x.ruleId)).toEqual(['CVE-2']);
+    expect(r.hits.get('.trivyignore:1')).toBe(2);
+  });
+});
+
+describe('findings from a JSON report', () => {
+  const report = parseReport(
+    JSON.stringify({
+      SchemaVersion: 2,
+      Trivy: { Version: '0.74.0' },
+      ArtifactName: 'app',
+      ArtifactType: 'filesystem',
+      Results: [
+        {
+          Target: 'package-lock.json',
+          Class: 'lang-pkgs',
+          Type: 'npm',
+          Packages: [{ Name: 'lodash', Version: '4.17.20', Identifier: { UID: 'u1' }, Locations: [{ StartLine: 7, EndLine: 11 }] }],
+          Vulnerabilities: [{ VulnerabilityID: 'CVE-9', PkgName: 'lodash', PkgIdentifier: { UID: 'u1', PURL: 'pkg:npm/lodash@4.17.20' }, InstalledVersion: '4.17.20', FixedVersion: '4.17.21', Severity: 'CRITICAL', Title: 'proto <b>pollution</b>', PrimaryURL: 'https://example.invalid/CVE-9' }],
+        },
+        { Target: 'Dockerfile', Class: 'config', Type: 'dockerfile', Misconfigurations: [{ ID: 'DS-0002', Title: 'root', Message: 'Specify a user', Severity: 'HIGH', Status: 'FAIL', CauseMetadata: { StartLine: 3, EndLine: 3 } }, { ID: 'DS-0001', Status: 'PASS' }] },
+        { Target: 'config/.env', Class: 'secret', Secrets: [{ RuleID: 'aws-access-key-id', Category: 'AWS', Severity: 'CRITICAL', Title: 'AWS Access Key ID', StartLine: 2, EndLine: 2, Match: 'AWS_ACCESS_KEY_ID=****', Code: { Lines: [{ Content: 'secret-material' }] } }] },
+        { Target: 'OS Packages', Class: 'license', Licenses: [{ Severity: 'HIGH', Category: 'restricted', PkgName: 'busybox', Name: 'GPL-2.0-only' }, { Severity: 'LOW', Category: 'notice', PkgName: 'musl', Name: 'MIT' }] },
+      ],
+    }),
+  )!;
+  const [target] = parseTargets(['fs:app'], ['vuln', 'secret', 'license'], ws);
+  const fs = toFindings(report, target, { forbiddenLicenses: new Set(['mit']) });
+  test('locations are workspace paths with lockfile and IaC lines; secrets carry no value', () => {
+    expect(fs.map((f) => [f.ruleId, f.severity, f.location?.path, f.location?.startLine])).toEqual([
+      ['CVE-9', 'critical', 'app/package-lock.json', 7],
+      ['DS-0002', 'high', 'app/Dockerfile', 3],
+      ['secret:aws-access-key-id', 'critical', 'app/config/.env', 2],
+      ['license:GPL-2.0-only', 'high', 'app/OS Packages', undefined],
+      ['license:MIT', 'critical', 'app/OS Packages', undefined],
+    ]);
+    expect(JSON.stringify(fs)).not.toMatch(/secret-material|\*\*\*\*/);
+    expect(fs[0].properties).toMatchObject({ package: 'lodash', installed: '4.17.20', fixed: '4.17.21', purl: 'pkg:npm/lodash@4.17.20' });
+    expect(fs[4].title).toBe('Forbidden licence MIT');
+  });
+  test('the summary groups by package, links advisories and escapes what trivy wrote', () => {
+    const md = detailsMarkdown({ dbNeeded: true, targets: [{ target, findings: fs }], ignoreFiles: [], ignoreHits: new Map(), suppressed: [], ignoreUnfixed: false, db: { source: { db: 'local' }, failures: [] } });
+    expect(md).toContain('| critical | lodash | 4.17.20 | 4.17.21 | [CVE-9](https://example.invalid/CVE-9) | app/package-lock.json |');
+    expect(md).not.toContain('<b>');
+  });
+  test('a baseline is a SARIF file from this action', () => {
+    expect([...parseBaseline(JSON.stringify({ runs: [{ results: [{ partialFingerprints: { 'platformActionsFingerprint/v1': 'abc' } }] }] }))]).toEqual(['abc']);
+    expect(() => parseBaseline('nope')).toThrow(/input "baseline-path" must be a SARIF file written by trivy-scan/);
+  });
+  test('not a report', () => expect(parseReport('{"SchemaVersion": 1}')).toBeUndefined());
+});

@@ -85,6 +85,17 @@ export function setFailed(message: string | Error): void {
   error(message);
 }
 
+/**
+ * Prints untrusted text (a tool's output, a file's content) so that no line of it can act as a workflow
+ * command: `::stop-commands::<token>` turns command processing off until the same token is printed again,
+ * and the token is random, so the text cannot guess it.
+ */
+export function untrusted(text: string): void {
+  if (!text) return;
+  const token = `pa-${randomUUID()}`;
+  process.stdout.write(`::stop-commands::${token}${EOL}${text.endsWith('\n') ? text : text + EOL}::${token}::${EOL}`);
+}
+
 export const startGroup = (name: string): void => issueCommand('group', {}, name);
 export const endGroup = (): void => issueCommand('endgroup', {}, '');
 

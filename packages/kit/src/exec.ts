@@ -1,13 +1,18 @@
 // Running tools: argument arrays only (no shell, so inputs can never become shell syntax), a timeout that
 // kills the whole process tree, output captured up to a cap, and signals from the runner forwarded so a
 // cancelled job stops the tool cleanly (terraform releases its lock on SIGINT).
+//
+// Time limits hold whatever the tool does: Node's 'close' event waits until every holder of the stdout
+// and stderr pipes has gone, so a tool that leaves a detached child behind would keep a step alive long
+// after its timeout. We stop waiting for the pipes shortly after the tool itself has exited, and never
+// wait longer than timeout + kill grace + PIPE_GRACE_MS in total.
 import * as core from './core.js';
 import { spawn } from 'node:child_process';
 import { ToolError } from './errors.js';
 
 export interface ExecOptions {
   cwd?: string;
-  /** Replaces the environment when `replaceEnv` is true, else is merged over process.env. */
+  /** Replaces the environment when `replaceEnv` is true, else is merged over process.env less `toolEnv()`'s exclusions. */
   env?: NodeJS.ProcessEnv;
   replaceEnv?: boolean;
   /** Kill the process tree after this many ms (SIGTERM, then SIGKILL after `killGraceMs`). */
@@ -38,6 +43,23 @@ export interface ExecResult {
 }
 
 const DEFAULT_MAX = 32 * 1024 * 1024;
+/** How long the pipes may stay open after the tool has exited (its output is normally flushed by then). */
+export const PIPE_GRACE_MS = 1500;
+
+/**
+ * Variables a tool never gets from our process unless a caller passes them explicitly in `env`: the
+ * action's own inputs (INPUT_TOKEN among them) and the runner's credentials. A tool that needs a token
+ * is given it by name, so nothing else can read or print it.
+ */
+export function toolEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (k.startsWith('INPUT_') || k.startsWith('STATE_') || SECRET_ENV.has(k)) continue;
+    out[k] = v;
+  }
+  return out;
+}
+const SECRET_ENV = new Set(['GITHUB_TOKEN', 'GH_TOKEN', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_CACHE_URL', 'ACTIONS_RESULTS_URL', 'ACTIONS_RUNTIME_URL']);
 
 class CappedBuffer {
   private chunks: Buffer[] = [];
@@ -72,23 +94,44 @@ export async function exec(command: string, args: readonly string[], opts: ExecO
   }
 }
 
+/** Echoes a tool's output with workflow commands switched off, so no line of it can forge an annotation, mask or output. */
+class EchoGuard {
+  private readonly token = `pa-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+  private open = false;
+  // Both streams go to stdout inside the block: the runner reads commands from either.
+  write(b: Buffer): void {
+    if (!this.open) {
+      process.stdout.write(`::stop-commands::${this.token}\n`);
+      this.open = true;
+    }
+    process.stdout.write(b);
+  }
+  close(): void {
+    if (this.open) process.stdout.write(`\n::${this.token}::\n`);
+    this.open = false;
+  }
+}
+
 function execInner(command: string, args: string[], opts: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
   const max = opts.maxOutputBytes ?? DEFAULT_MAX;
   const out = new CappedBuffer(max);
   const err = new CappedBuffer(max);
+  const echo = opts.echo ? new EchoGuard() : undefined;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, {
       cwd: opts.cwd,
-      env: opts.replaceEnv ? opts.env : { ...process.env, ...opts.env },
+      env: opts.replaceEnv ? opts.env : { ...toolEnv(), ...opts.env },
       // Own process group, so a timeout or cancellation can signal the tool and everything it started.
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
       windowsHide: true,
     });
     let timedOut = false;
-    let killTimer: NodeJS.Timeout | undefined;
-    let graceTimer: NodeJS.Timeout | undefined;
+    let finished = false;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    const later = (ms: number, fn: () => void) => timers.push(setTimeout(fn, ms));
     const signalTree = (sig: NodeJS.Signals) => {
       if (child.pid === undefined) return;
       try {
@@ -105,47 +148,67 @@ function execInner(command: string, args: string[], opts: ExecOptions): Promise<
     const cleanup = () => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      clearTimeout(killTimer);
-      clearTimeout(graceTimer);
+      for (const t of timers) clearTimeout(t);
     };
-    if (opts.timeoutMs && opts.timeoutMs > 0) {
-      killTimer = setTimeout(() => {
-        timedOut = true;
-        signalTree('SIGTERM');
-        graceTimer = setTimeout(() => signalTree('SIGKILL'), opts.killGraceMs ?? 5000);
-      }, opts.timeoutMs);
-    }
-    child.stdout.on('data', (b: Buffer) => {
-      out.push(b);
-      if (opts.echo) process.stdout.write(b);
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      err.push(b);
-      if (opts.echo) process.stderr.write(b);
-    });
-    child.on('error', (e: NodeJS.ErrnoException) => {
+    const finish = () => {
+      if (finished) return;
+      finished = true;
       cleanup();
-      reject(
-        e.code === 'ENOENT'
-          ? new ToolError(`${command} was not found (is it installed and on PATH?)`)
-          : new ToolError(`${command} could not be started: ${e.message}`),
-      );
-    });
-    child.on('close', (code, signal) => {
-      cleanup();
+      echo?.close();
       // The group may still hold grandchildren that ignored the signal; make sure none outlive us on timeout.
       if (timedOut) signalTree('SIGKILL');
+      // Pipes still held by a detached descendant: stop reading them, or they keep this process alive.
+      child.stdout.destroy();
+      child.stderr.destroy();
       resolvePromise({
         command,
         args,
-        exitCode: code,
-        signal,
+        exitCode: exit ? exit.code : null,
+        signal: exit ? exit.signal : 'SIGKILL',
         stdout: out.text(),
         stderr: err.text(),
         truncated: out.truncated || err.truncated,
         timedOut,
         durationMs: Date.now() - started,
       });
+    };
+    if (opts.timeoutMs && opts.timeoutMs > 0) {
+      const grace = opts.killGraceMs ?? 5000;
+      later(opts.timeoutMs, () => {
+        timedOut = true;
+        signalTree('SIGTERM');
+        later(grace, () => signalTree('SIGKILL'));
+        // Whatever happens to the pipes, the caller gets its answer shortly after the kill.
+        later(grace + PIPE_GRACE_MS, finish);
+      });
+    }
+    child.stdout.on('data', (b: Buffer) => {
+      out.push(b);
+      echo?.write(b);
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      err.push(b);
+      echo?.write(b);
+    });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (finished) return;
+      finished = true;
+      cleanup();
+      echo?.close();
+      reject(
+        e.code === 'ENOENT'
+          ? new ToolError(`${command} was not found (is it installed and on PATH?)`)
+          : new ToolError(`${command} could not be started: ${e.message}`),
+      );
+    });
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      // Normally 'close' follows at once; if a descendant holds the pipes, stop waiting soon.
+      later(timedOut ? 0 : PIPE_GRACE_MS, finish);
+    });
+    child.on('close', (code, signal) => {
+      exit ??= { code, signal };
+      finish();
     });
     child.stdin.on('error', () => {
       /* the tool closed stdin early; its exit status tells the story */
@@ -154,6 +217,15 @@ function execInner(command: string, args: string[], opts: ExecOptions): Promise<
     else child.stdin.end();
   });
 }
+
+/** Why a process that ended by a signal ended, in words a user can act on. */
+export function signalReason(signal: NodeJS.Signals | null, exitCode: number | null): string | undefined {
+  const sig = signal ?? (exitCode !== null && exitCode > 128 && exitCode < 160 ? SIGNALS[exitCode - 128] : undefined);
+  if (!sig) return undefined;
+  if (sig === 'SIGKILL') return 'was killed by SIGKILL (often the out-of-memory killer: the runner ran out of memory)';
+  return `was killed by ${sig}`;
+}
+const SIGNALS: Record<number, NodeJS.Signals> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
 
 /** The last `lines` lines of a tool's stderr (or stdout), for error messages and log groups. */
 export function tail(text: string, lines = 20): string {
@@ -164,7 +236,8 @@ export function tail(text: string, lines = 20): string {
 /** Throws ToolError unless the tool exited with one of `ok` codes; the message names the tool and why. */
 export function expectExit(r: ExecResult, ok: readonly number[] = [0], what = r.command): ExecResult {
   if (r.timedOut) throw new ToolError(`${what} timed out after ${Math.round(r.durationMs / 1000)}s`, tail(r.stderr || r.stdout));
-  if (r.exitCode === null) throw new ToolError(`${what} was killed by ${r.signal}`, tail(r.stderr || r.stdout));
+  const killed = signalReason(r.signal, r.exitCode);
+  if (r.exitCode === null || (killed && !ok.includes(r.exitCode))) throw new ToolError(`${what} ${killed ?? 'was killed'}`, tail(r.stderr || r.stdout));
   if (!ok.includes(r.exitCode)) {
     const last = tail(r.stderr || r.stdout, 1);
     throw new ToolError(`${what} failed with exit code ${r.exitCode}${last ? `: ${last}` : ''}`, tail(r.stderr || r.stdout, 50));

@@ -1,8 +1,11 @@
-// The gate: one decision, from parsed findings (never from a tool's exit code alone), with three outcomes.
+// The gate: one decision, from parsed findings (never from a tool's exit code alone). Every run ends in
+// one of four documented outcomes: three decided here, and `config-error`, which runAction() sets when
+// the caller's configuration is rejected before any work.
 import { atLeast, type Finding, type Severity, SEVERITIES, sortFindings } from './findings.js';
 import { InputError } from './errors.js';
 
-export type Outcome = 'clean' | 'policy-failure' | 'tool-error';
+export type Outcome = 'clean' | 'policy-failure' | 'tool-error' | 'config-error';
+export const OUTCOMES: readonly Outcome[] = ['clean', 'policy-failure', 'tool-error', 'config-error'];
 export type FailOn = Severity | 'none';
 export const FAIL_ON_VALUES: readonly FailOn[] = [...SEVERITIES, 'none'];
 

@@ -1,9 +1,12 @@
 // Typed inputs. Every reader validates before any work starts and throws InputError naming the input
 // and what was expected. Values come from INPUT_* variables, as on the real runner.
 import * as core from './core.js';
-import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError } from './errors.js';
+import { type FailOn, parseFailOn } from './gate.js';
+import { addSecret } from './secrets.js';
 
 interface Common {
   required?: boolean;
@@ -27,7 +30,7 @@ export function string(name: string, opts: Common & { default?: string } = {}): 
 export function secret(name: string, opts: Common = {}): string | undefined {
   const v = core.getInput(name);
   if (v !== '') {
-    core.setSecret(v);
+    addSecret(v);
     return v;
   }
   if (opts.required) missing(name);
@@ -119,6 +122,7 @@ export function duration(name: string, opts: Common & { default?: string; minMs?
 }
 
 export const workspace = (): string => process.env.GITHUB_WORKSPACE || process.cwd();
+export const runnerTemp = (): string => process.env.RUNNER_TEMP || tmpdir();
 
 export interface PathOptions extends Common {
   default?: string;
@@ -126,6 +130,8 @@ export interface PathOptions extends Common {
   mustExist?: boolean | 'file' | 'dir';
   /** Allow a path outside GITHUB_WORKSPACE (off by default: inputs should not reach into the runner). */
   allowOutsideWorkspace?: boolean;
+  /** Also allow RUNNER_TEMP (a file an earlier step wrote there, or a report we write there). */
+  allowRunnerTemp?: boolean;
 }
 
 /** Resolves a path against the workspace and checks it. Returns an absolute path, or undefined when empty. */
@@ -138,13 +144,47 @@ export function path(name: string, opts: PathOptions = {}): string | undefined {
   return checkPath(name, v, opts);
 }
 
-/** The checks of `path()` for a value that came from somewhere else (a list item, a default). */
+/** The real path of `p`, or of its nearest existing ancestor joined with the rest (for paths not yet created). */
+export function realish(p: string): string {
+  let cur = p;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(cur), ...rest.reverse());
+    } catch {
+      const parent = dirname(cur);
+      if (parent === cur) return p;
+      rest.push(cur.slice(parent.length + (parent.endsWith('/') ? 0 : 1)));
+      cur = parent;
+    }
+  }
+}
+
+const inside = (root: string, p: string): boolean => {
+  const rel = relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+/** True when `p` is inside `root` once symlinks are resolved on both sides. */
+export const isInside = (root: string, p: string): boolean => inside(realish(resolve(root)), realish(resolve(p)));
+
+/**
+ * The checks of `path()` for a value that came from somewhere else (a list item, a default). Paths are
+ * compared after resolving symlinks: a committed symlink can point anywhere, and reading through it
+ * would let a repository's content make us read (and print) a runner file. The message names the
+ * path the user gave, never the content behind it.
+ */
 export function checkPath(name: string, value: string, opts: PathOptions = {}): string {
   const ws = resolve(workspace());
   const abs = resolve(ws, value);
-  const rel = relative(ws, abs);
-  if (!opts.allowOutsideWorkspace && (rel.startsWith('..') || isAbsolute(rel))) {
-    throw new InputError(name, `must be a path inside the workspace (${ws})`, value);
+  if (!opts.allowOutsideWorkspace) {
+    const real = realish(abs);
+    const roots = [ws, ...(opts.allowRunnerTemp ? [resolve(runnerTemp())] : [])];
+    if (!roots.some((r) => inside(realish(r), real))) {
+      const where = opts.allowRunnerTemp ? `inside the workspace (${ws}) or RUNNER_TEMP` : `inside the workspace (${ws})`;
+      const via = inside(ws, abs) ? ' (it is a symlink that leads outside)' : '';
+      throw new InputError(name, `must be a path ${where}${via}`, value);
+    }
   }
   if (opts.mustExist) {
     if (!existsSync(abs)) throw new InputError(name, 'must name an existing path', value);
@@ -153,4 +193,61 @@ export function checkPath(name: string, value: string, opts: PathOptions = {}): 
     if (opts.mustExist === 'dir' && !st.isDirectory()) throw new InputError(name, 'must name a directory', value);
   }
   return abs;
+}
+
+// ---- Standard inputs: read one way in every action, with the same names in action.yml and in code. ----
+
+/** `fail-on`: the lowest severity that fails the step, or none. */
+export function failOn(defaultValue: FailOn): FailOn {
+  return parseFailOn('fail-on', string('fail-on', { default: defaultValue })!);
+}
+
+/**
+ * A file the action writes (`sarif-file`, `report-file`, …): empty → RUNNER_TEMP/<defaultFileName>;
+ * relative → against the workspace; inside the workspace or RUNNER_TEMP; never a directory. Checked
+ * before any work, so a bad path is a configuration error, not a failure after a long scan.
+ */
+export function outputFile(name: string, defaultFileName: string): string {
+  const v = raw(name);
+  if (!v) return join(runnerTemp(), defaultFileName);
+  const abs = checkPath(name, v, { allowRunnerTemp: true });
+  if (v.endsWith('/') || (existsSync(abs) && statSync(abs).isDirectory())) throw new InputError(name, 'must be a file path, not a directory', v);
+  let dir = dirname(abs);
+  while (!existsSync(dir)) dir = dirname(dir);
+  if (!statSync(dir).isDirectory()) throw new InputError(name, `must be a path whose parent is a directory (${relative(workspace(), dir) || dir} is a file)`, v);
+  return abs;
+}
+
+/** `comment` and `token`: whether to post the sticky PR comment, and the token to post it with (masked). */
+export function comment(): { enabled: boolean; token?: string } {
+  const enabled = boolean('comment', { default: true });
+  const token = secret('token');
+  return { enabled, token };
+}
+
+const VERSION_RE = /^v?\d+(?:\.\d+){0,3}(?:[-+][0-9A-Za-z.-]+)?$/;
+
+/** A tool version input (`version`, `helm-version`, …): `system` (use PATH) or a release number such as 8.30.1. */
+export function toolVersion(name: string, defaultVersion: string): 'system' | string {
+  const v = string(name, { default: defaultVersion })!;
+  if (v === 'system' || VERSION_RE.test(v)) return v;
+  throw new InputError(name, 'must be a release number such as 1.2.3, or system to use the tool on PATH', v);
+}
+
+/** `mirror`: a base URL to download tool releases from (GHES, air-gapped), or undefined for the official host. */
+export function mirror(name = 'mirror'): string | undefined {
+  const v = string(name);
+  if (!v) return undefined;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new InputError(name, 'must be an http(s) URL such as https://mirror.example.com/releases', v);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new InputError(name, 'must be an http(s) URL such as https://mirror.example.com/releases', v);
+  if (u.username || u.password) {
+    addSecret(decodeURIComponent(u.password));
+    throw new InputError(name, 'must not carry credentials in the URL (serve the mirror without them, or inside the network)');
+  }
+  return v.replace(/\/+$/, '');
 }

@@ -1,7 +1,14 @@
 // run(): the one entry point every action's main calls. Catches everything, so a failure is always a
 // single `setFailed` line prefixed with the action name, and outputs set before the failure survive.
+//
+// The outcome contract lives here: whatever path a run takes, it ends with `outcome` set to one of
+// clean | policy-failure | tool-error | config-error, and with the counts set (zero when nothing was
+// counted), so a caller's `if: steps.x.outputs.outcome == …` never reads an empty string.
 import * as core from './core.js';
 import { oneLine, ToolError, UserError } from './errors.js';
+import type { Outcome } from './gate.js';
+import { ensureStandardOutputs, writtenOutcome } from './report/outputs.js';
+import { scrub } from './secrets.js';
 
 const POST_STATE = 'isPost';
 
@@ -17,35 +24,46 @@ export interface ActionSteps {
 export async function runAction(steps: ActionSteps): Promise<void> {
   const isPost = core.getState(POST_STATE) === 'true';
   if (isPost) {
+    // A post step has no outputs of its own (the runner ignores them), so only the failure line matters.
     if (steps.post) await run(`${steps.name} (post)`, steps.post);
     return;
   }
   core.saveState(POST_STATE, 'true');
-  await run(steps.name, steps.main);
+  await run(steps.name, steps.main, { outputs: true });
 }
 
 /** Runs `fn` and turns any error into one failure line; internal errors keep their stack in the debug log. */
-export async function run(name: string, fn: () => Promise<void>): Promise<void> {
+export async function run(name: string, fn: () => Promise<void>, opts: { outputs?: boolean } = {}): Promise<void> {
   try {
     await fn();
+    if (opts.outputs) {
+      // A main that returns without publishing (nothing to check) still ends in a documented state.
+      const failed = process.exitCode !== undefined && process.exitCode !== 0;
+      if (!writtenOutcome()) ensureStandardOutputs(failed ? 'tool-error' : 'clean');
+    }
   } catch (err) {
-    reportFailure(name, err);
+    const outcome = reportFailure(name, err);
+    if (opts.outputs) ensureStandardOutputs(outcome);
   }
 }
 
-export function reportFailure(name: string, err: unknown): void {
+/** Prints the one failure line for `err` and returns the outcome it means. */
+export function reportFailure(name: string, err: unknown): Outcome {
   if (err instanceof UserError) {
-    core.setFailed(`${name}: ${oneLine(err.message)}`);
-  } else if (err instanceof ToolError) {
+    core.setFailed(scrub(`${name}: ${oneLine(err.message)}`));
+    return 'config-error';
+  }
+  if (err instanceof ToolError) {
     if (err.detail) {
       core.startGroup(`${name}: tool output`);
-      core.info(err.detail);
+      core.untrusted(scrub(err.detail));
       core.endGroup();
     }
-    core.setFailed(`${name}: ${oneLine(err.message)}`);
-  } else {
-    const e = err instanceof Error ? err : new Error(String(err));
-    core.debug(e.stack ?? e.message);
-    core.setFailed(`${name}: internal error: ${oneLine(e.message)} (re-run with ACTIONS_STEP_DEBUG=true for the stack; please report it)`);
+    core.setFailed(scrub(`${name}: ${oneLine(err.message)}`));
+    return 'tool-error';
   }
+  const e = err instanceof Error ? err : new Error(String(err));
+  core.debug(scrub(e.stack ?? e.message));
+  core.setFailed(scrub(`${name}: internal error: ${oneLine(e.message)} (re-run with ACTIONS_STEP_DEBUG=true for the stack; please report it)`));
+  return 'tool-error';
 }

@@ -52,7 +52,7 @@ describe('summary', () => {
     expect(md).toContain('| 🟥 critical | 2000 |');
     expect(md).toMatch(/### Findings \(top \d+ of 10000\)/);
     expect(md).toContain('M0 \\| with pipe &lt;b&gt;');
-    expect(md).toContain('[`p/0.yaml:1`](https://github.com/o/r/blob/abc/p/0.yaml#L1)');
+    expect(md).toContain('[<code>p/0.yaml:1</code>](https://github.com/o/r/blob/abc/p/0.yaml#L1)');
   });
   test('clean and tool error read differently', () => {
     expect(renderSummary({ title: 'x', gate: gate({ findings: [], failOn: 'high' }) })).toContain('✅ **Passed**');

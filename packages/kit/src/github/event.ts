@@ -1,5 +1,6 @@
 // What the triggering event says, read from the runner's environment and event payload. Pure functions
 // over plain data, so every event shape can be tested with a table.
+import * as core from '../core.js';
 import { existsSync, readFileSync } from 'node:fs';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
@@ -57,6 +58,21 @@ export interface EventContext {
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/**
+ * A commit id from the payload, or '' when it is not one. Payload fields end up as arguments to git, so
+ * anything but 40 (SHA-1) or 64 (SHA-256) hex digits is dropped here, once, for every action: a "SHA"
+ * of `--upload-pack=…` must never reach a command line.
+ */
+export function commitId(value: unknown): string {
+  return typeof value === 'string' && /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i.test(value) ? value.toLowerCase() : '';
+}
+
+/** A positive whole number from the payload, or 0. */
+const positiveInt = (value: unknown): number => {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : 0;
+};
+
 const KINDS: EventKind[] = ['pull_request', 'pull_request_target', 'push', 'merge_group', 'schedule', 'workflow_dispatch'];
 
 /** Builds the context from an environment map and a payload (both plain data). */
@@ -72,7 +88,7 @@ export function eventFromData(env: Record<string, string | undefined>, payload: 
     kind,
     owner,
     repo,
-    sha: env.GITHUB_SHA ?? '',
+    sha: commitId(env.GITHUB_SHA),
     ref: env.GITHUB_REF ?? '',
     defaultBranch: payload.repository?.default_branch,
     serverUrl,
@@ -87,9 +103,9 @@ export function eventFromData(env: Record<string, string | undefined>, payload: 
     const baseRepo: string | undefined = pr.base?.repo?.full_name ?? `${owner}/${repo}`;
     const isFork = Boolean(pr.head?.repo?.fork) || (headRepo !== undefined && headRepo !== baseRepo);
     ctx.pr = {
-      number: Number(pr.number ?? payload.number),
-      baseSha: pr.base?.sha ?? '',
-      headSha: pr.head?.sha ?? '',
+      number: positiveInt(pr.number ?? payload.number),
+      baseSha: commitId(pr.base?.sha),
+      headSha: commitId(pr.head?.sha),
       baseRef: pr.base?.ref ?? '',
       headRef: pr.head?.ref ?? '',
       isFork,
@@ -102,9 +118,9 @@ export function eventFromData(env: Record<string, string | undefined>, payload: 
   }
   if (kind === 'push') {
     ctx.push = {
-      before: payload.before ?? '',
-      after: payload.after ?? env.GITHUB_SHA ?? '',
-      created: Boolean(payload.created) || isZeroSha(payload.before),
+      before: commitId(payload.before),
+      after: commitId(payload.after) || commitId(env.GITHUB_SHA),
+      created: Boolean(payload.created) || isZeroSha(commitId(payload.before)),
       deleted: Boolean(payload.deleted),
       forced: Boolean(payload.forced),
       commitCount: Array.isArray(payload.commits) ? payload.commits.length : 0,
@@ -112,7 +128,7 @@ export function eventFromData(env: Record<string, string | undefined>, payload: 
   }
   if (kind === 'merge_group' && payload.merge_group) {
     const mg = payload.merge_group;
-    ctx.mergeGroup = { baseSha: mg.base_sha ?? '', headSha: mg.head_sha ?? '', baseRef: mg.base_ref ?? '', headRef: mg.head_ref ?? '' };
+    ctx.mergeGroup = { baseSha: commitId(mg.base_sha), headSha: commitId(mg.head_sha), baseRef: mg.base_ref ?? '', headRef: mg.head_ref ?? '' };
   }
   return ctx;
 }
@@ -120,6 +136,15 @@ export function eventFromData(env: Record<string, string | undefined>, payload: 
 /** Reads the event of the current run from GITHUB_EVENT_PATH. */
 export function currentEvent(env: Record<string, string | undefined> = process.env): EventContext {
   const p = env.GITHUB_EVENT_PATH;
-  const payload = p && existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as Json) : {};
+  let payload: Json = {};
+  if (p && existsSync(p)) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(p, 'utf8'));
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) payload = parsed as Json;
+    } catch {
+      // The runner writes this file; a broken one is not the user's fault and must not stop a scan.
+      core.warning(`The event payload at GITHUB_EVENT_PATH is not valid JSON; going on as if the event carried no details.`);
+    }
+  }
   return eventFromData(env, payload);
 }

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { ToolError, UserError } from '../errors.js';
-import { exec } from '../exec.js';
+import { exec, signalReason, tail } from '../exec.js';
 import { parseChecksums, verifySha256 } from './checksum.js';
 import { download, type RetryPolicy } from './download.js';
 
@@ -127,9 +127,14 @@ export function compareVersions(a: string, b: string): number {
 
 /** Uses the tool on PATH and checks its version. */
 export async function useSystemTool(spec: SystemToolSpec): Promise<InstalledTool> {
-  const r = await exec(spec.tool, spec.versionArgs, { timeoutMs: 30_000 }).catch(() => undefined);
-  if (!r || r.exitCode !== 0) {
+  if (!which(spec.tool)) {
     throw new UserError(`${spec.tool} is not on PATH; install it in an earlier step or set the version input to a release number`);
+  }
+  const r = await exec(spec.tool, spec.versionArgs, { timeoutMs: 30_000, killGraceMs: 2000 });
+  // A tool that is there but hangs or crashes on `version` is a broken tool, not a missing one.
+  if (r.timedOut) throw new ToolError(`${spec.tool} ${spec.versionArgs.join(' ')} hung (no answer in 30s); the ${spec.tool} on PATH (${which(spec.tool)}) looks broken`);
+  if (r.exitCode !== 0) {
+    throw new ToolError(`${spec.tool} ${spec.versionArgs.join(' ')} failed (${signalReason(r.signal, r.exitCode) ?? `exit code ${r.exitCode}`}); the ${spec.tool} on PATH (${which(spec.tool)}) looks broken`, tail(r.stderr || r.stdout));
   }
   const m = spec.versionPattern.exec(`${r.stdout}\n${r.stderr}`);
   if (!m) throw new ToolError(`could not read the version of ${spec.tool} from: ${(r.stdout || r.stderr).trim().split('\n')[0]}`);

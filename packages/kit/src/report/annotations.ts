@@ -3,6 +3,7 @@
 // to read it.
 import * as core from '../core.js';
 import { type Finding, type Severity, sortFindings } from '../findings.js';
+import { scrub } from '../secrets.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -25,8 +26,20 @@ export interface AnnotationPlan {
 }
 
 /** Pure: which annotations to emit for `findings`, within the caps, with the closing notice last. */
-export function planAnnotations(findings: readonly Finding[], opts: { cap?: number; whereToRead?: string } = {}): AnnotationPlan {
+export interface AnnotationOptions {
+  cap?: number;
+  whereToRead?: string;
+  /**
+   * Error slots to leave free for lines printed after the findings. A failing step's own failure line is an
+   * error annotation too; printed as the 11th it would be dropped, and the PR author would see ten findings
+   * but not why the step failed.
+   */
+  reserveErrors?: number;
+}
+
+export function planAnnotations(findings: readonly Finding[], opts: AnnotationOptions = {}): AnnotationPlan {
   const cap = opts.cap ?? PER_LEVEL_CAP;
+  const errorCap = Math.max(0, cap - (opts.reserveErrors ?? 0));
   const used: Record<AnnotationLevel, number> = { error: 0, warning: 0, notice: 0 };
   const annotations: Annotation[] = [];
   let omitted = 0;
@@ -34,17 +47,17 @@ export function planAnnotations(findings: readonly Finding[], opts: { cap?: numb
   // Keep one notice slot for the closing notice when some level overflows.
   const perLevel: Record<AnnotationLevel, number> = { error: 0, warning: 0, notice: 0 };
   for (const f of findings) perLevel[levelFor(f.severity)]++;
-  const overflow = Object.values(perLevel).some((n) => n > cap);
+  const overflow = perLevel.error > errorCap || perLevel.warning > cap || perLevel.notice > cap;
   const noticeCap = overflow ? cap - 1 : cap;
   for (const f of sorted) {
     const level = levelFor(f.severity);
-    const limit = level === 'notice' ? noticeCap : cap;
+    const limit = level === 'notice' ? noticeCap : level === 'error' ? errorCap : cap;
     if (used[level] >= limit) {
       omitted++;
       continue;
     }
     used[level]++;
-    annotations.push({ level, message: f.message, properties: annotationProperties(f) });
+    annotations.push({ level, message: scrub(f.message), properties: annotationProperties(f) });
   }
   if (omitted > 0) {
     annotations.push({
@@ -57,7 +70,7 @@ export function planAnnotations(findings: readonly Finding[], opts: { cap?: numb
 }
 
 function annotationProperties(f: Finding): core.AnnotationProperties {
-  const p: core.AnnotationProperties = { title: `${f.severity.toUpperCase()} ${f.ruleId}: ${f.title}` };
+  const p: core.AnnotationProperties = { title: scrub(`${f.severity.toUpperCase()} ${f.ruleId}: ${f.title}`) };
   if (f.location?.path) {
     p.file = f.location.path;
     if (f.location.startLine) {
@@ -74,7 +87,7 @@ function annotationProperties(f: Finding): core.AnnotationProperties {
 }
 
 /** Emits the planned annotations; returns the plan so callers can report counts. */
-export function annotate(findings: readonly Finding[], opts: { cap?: number; whereToRead?: string } = {}): AnnotationPlan {
+export function annotate(findings: readonly Finding[], opts: AnnotationOptions = {}): AnnotationPlan {
   const plan = planAnnotations(findings, opts);
   for (const a of plan.annotations) {
     if (a.level === 'error') core.error(a.message, a.properties);

@@ -1,7 +1,10 @@
 // One sticky PR comment per action and category, found by a hidden marker and updated in place, so a PR
 // never collects a comment per push. Skipped with a notice when the token cannot write (fork PRs).
+// The comment is an optional extra: no answer from the API (refused, 5xx, hung, bad token) ever changes
+// a run's verdict; it becomes one warning line and the job summary carries the same report.
 import * as core from '../core.js';
-import { isPermissionError, type Octokit } from '../github/client.js';
+import { apiErrorLine, isPermissionError, type Octokit } from '../github/client.js';
+import { scrub } from '../secrets.js';
 
 export const COMMENT_MAX_CHARS = 65_536;
 
@@ -10,7 +13,7 @@ export const commentMarker = (action: string, category = 'default'): string => `
 /** Pure: the comment body with its marker, cut to GitHub's limit with a pointer to the full report. */
 export function commentBody(marker: string, markdown: string, fullReportUrl?: string): string {
   const suffix = `\n\n…(cut to fit GitHub's comment limit${fullReportUrl ? `; full report: ${fullReportUrl}` : ''})`;
-  let body = `${marker}\n${markdown}`;
+  let body = `${marker}\n${scrub(markdown)}`;
   if (body.length > COMMENT_MAX_CHARS) body = body.slice(0, COMMENT_MAX_CHARS - suffix.length) + suffix;
   return body;
 }
@@ -24,7 +27,7 @@ export interface StickyCommentTarget {
 
 export type CommentResult = { action: 'created' | 'updated'; id: number; url: string } | { action: 'skipped'; reason: string };
 
-/** Creates or updates the comment that carries `marker`. Never throws for permission problems. */
+/** Creates or updates the comment that carries `marker`. Never throws: failures are a notice or a warning. */
 export async function upsertComment(target: StickyCommentTarget, marker: string, markdown: string, fullReportUrl?: string): Promise<CommentResult> {
   const { octokit, owner, repo, issueNumber } = target;
   const body = commentBody(marker, markdown, fullReportUrl);
@@ -44,6 +47,8 @@ export async function upsertComment(target: StickyCommentTarget, marker: string,
       core.notice(`PR comment skipped: ${reason}. The job summary has the same report.`);
       return { action: 'skipped', reason };
     }
-    throw err;
+    const reason = apiErrorLine(err);
+    core.warning(`PR comment not posted: ${reason}. The verdict is unchanged; the job summary has the same report.`);
+    return { action: 'skipped', reason };
   }
 }

@@ -4,6 +4,20 @@ import type { Outcome } from '../gate.js';
 
 const ICON: Record<string, string> = { critical: '🟥', high: '🟧', medium: '🟨', low: '🟦', info: '⬜' };
 
+/**
+ * Escapes text from a repository or a tool (a file name, a rule's text, a tool message) for inline
+ * Markdown, so it reads as the characters it is and cannot become a heading, a link, an image, HTML or
+ * a ✅ that is not ours. Newlines become spaces: inline text never starts a block.
+ */
+export function escapeMarkdown(text: string | number | undefined): string {
+  return String(text ?? '')
+    .replace(/[\\`*_{}[\]()#+\-.!|~<>"'&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === '"' ? '&quot;' : c === "'" ? '&#39;' : `\\${c}`))
+    .replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+/** Text shown as code: HTML `<code>` with its content escaped, because a backtick in a file name ends a Markdown code span. */
+export const code = (text: string | number | undefined): string => `<code>${textCell(text)}</code>`;
+
 /** Escapes text for a Markdown table cell (pipes, newlines, HTML). */
 export function cell(text: string | number | undefined): string {
   return String(text ?? '')
@@ -14,6 +28,9 @@ export function cell(text: string | number | undefined): string {
     .replace(/\r?\n/g, '<br>');
 }
 
+/** A table cell holding text from a repository or a tool: `cell()` plus links, images and emphasis made inert. */
+export const textCell = (text: string | number | undefined): string => cell(text).replace(/[[\]!*_`#~]/g, (c) => `&#${c.charCodeAt(0)};`);
+
 export function table(headers: string[], rows: Array<Array<string | number | undefined>>): string {
   const head = `| ${headers.map(cell).join(' | ')} |\n| ${headers.map(() => '---').join(' | ')} |\n`;
   return head + rows.map((r) => `| ${r.map(cell).join(' | ')} |\n`).join('');
@@ -22,6 +39,7 @@ export function table(headers: string[], rows: Array<Array<string | number | und
 export function outcomeLine(outcome: Outcome, failing: number): string {
   if (outcome === 'clean') return '✅ **Passed**';
   if (outcome === 'tool-error') return '⚠️ **Tool error**: the check could not complete, so nothing is known to be clean.';
+  if (outcome === 'config-error') return '⚙️ **Configuration error**: the inputs were rejected before any check ran.';
   return `❌ **Failed**: ${failing} finding${failing === 1 ? '' : 's'} at or above the threshold.`;
 }
 
@@ -43,9 +61,9 @@ export function locationLink(f: Finding, links: LinkOptions): string {
   const loc = f.location;
   if (!loc?.path) return '';
   const label = loc.startLine ? `${loc.path}:${loc.startLine}` : loc.path;
-  if (!links.repoUrl || !links.sha) return `\`${label}\``;
+  if (!links.repoUrl || !links.sha) return code(label);
   const anchor = loc.startLine ? `#L${loc.startLine}${loc.endLine && loc.endLine !== loc.startLine ? `-L${loc.endLine}` : ''}` : '';
-  return `[\`${label}\`](${links.repoUrl}/blob/${links.sha}/${loc.path.split('/').map(encodeURIComponent).join('/')}${anchor})`;
+  return `[${code(label)}](${links.repoUrl}/blob/${links.sha}/${loc.path.split('/').map(encodeURIComponent).join('/')}${anchor})`;
 }
 
 /** A table of the most severe findings; rows are added while they fit in `budget` characters. */
@@ -55,7 +73,7 @@ export function findingsTable(findings: readonly Finding[], links: LinkOptions, 
   let md = header;
   let shown = 0;
   for (const f of sorted.slice(0, opts.max)) {
-    const row = `| ${ICON[f.severity]} ${f.severity} | ${cell(f.ruleId)} | ${locationLink(f, links).replace(/\|/g, '\\|')} | ${cell(f.message)} |\n`;
+    const row = `| ${ICON[f.severity]} ${f.severity} | ${textCell(f.ruleId)} | ${locationLink(f, links).replace(/\|/g, '\\|')} | ${textCell(f.message)} |\n`;
     if (md.length + row.length > opts.budget) break;
     md += row;
     shown++;

@@ -2,8 +2,10 @@
 // when the step fails), then annotations, SARIF, the job summary and the sticky PR comment.
 import * as core from '../core.js';
 import { join } from 'node:path';
+import { ToolError } from '../errors.js';
+import { scrub } from '../secrets.js';
 import type { GateResult } from '../gate.js';
-import { octokit } from '../github/client.js';
+import { apiErrorLine, octokit } from '../github/client.js';
 import { currentEvent, type EventContext } from '../github/event.js';
 import { annotate } from './annotations.js';
 import { commentMarker, type CommentResult, upsertComment } from './comment.js';
@@ -38,7 +40,13 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
   const result: PublishResult = { annotated: 0 };
   let sarifPath: string | undefined;
   if (input.sarif) {
-    const w = writeSarif(input.sarif.path, input.sarif.runs);
+    let w: ReturnType<typeof writeSarif>;
+    try {
+      w = writeSarif(input.sarif.path, input.sarif.runs);
+    } catch (e) {
+      // The path was checked when the input was read; a failure now is the disk or the runner, not the user.
+      throw new ToolError(`could not write the SARIF file ${input.sarif.path}: ${(e as Error).message}`);
+    }
     sarifPath = w.path;
     result.sarif = { path: w.path, results: w.results, dropped: w.dropped };
     if (w.dropped) core.warning(`${w.dropped} result(s) left out of the SARIF file to stay within GitHub's limits (least severe first).`);
@@ -46,7 +54,7 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
   setStandardOutputs({ outcome: input.gate.outcome, findings: input.gate.active, reports: { ...(sarifPath ? { 'sarif-file': sarifPath } : {}), ...input.reports } });
 
   const where = sarifPath ? `See the job summary, or the SARIF file ${sarifPath}.` : 'See the job summary.';
-  result.annotated = annotate(input.gate.active, { whereToRead: where }).annotations.length;
+  result.annotated = annotate(input.gate.active, { whereToRead: where, reserveErrors: input.gate.outcome === 'clean' ? 0 : 1 }).annotations.length;
 
   const reportNames = [...(sarifPath ? [`SARIF \`${sarifPath}\``] : []), ...Object.entries(input.reports ?? {}).map(([k, v]) => `${k} \`${v}\``)];
   const md = renderSummary({
@@ -56,9 +64,16 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
     links: { repoUrl: event.repoUrl, sha: event.pr?.headSha || event.sha },
     reports: reportNames,
   });
-  await writeSummary(md);
+  try {
+    await writeSummary(scrub(md));
+  } catch (e) {
+    core.warning(`Job summary not written: ${(e as Error).message}`);
+  }
 
-  if (input.comment && event.pr) {
+  if (input.comment && event.pr && !event.pr.number) {
+    core.warning('PR comment skipped: the event payload carries no pull request number.');
+    result.comment = { action: 'skipped', reason: 'no PR number' };
+  } else if (input.comment && event.pr) {
     if (!event.canWrite) {
       core.notice('PR comment skipped: this is a fork PR, so the token is read-only. The job summary has the same report.');
       result.comment = { action: 'skipped', reason: 'fork PR' };
@@ -67,21 +82,32 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
       result.comment = { action: 'skipped', reason: 'no token' };
     } else {
       const body = md + (event.runUrl ? `\n[Workflow run](${event.runUrl})\n` : '');
-      result.comment = await upsertComment(
-        { octokit: await octokit(input.comment.token, event.apiUrl), owner: event.owner, repo: event.repo, issueNumber: event.pr.number },
-        commentMarker(input.action, input.comment.category),
-        body,
-        event.runUrl,
-      );
+      try {
+        result.comment = await upsertComment(
+          { octokit: await octokit(input.comment.token, event.apiUrl), owner: event.owner, repo: event.repo, issueNumber: event.pr.number },
+          commentMarker(input.action, input.comment.category),
+          body,
+          event.runUrl,
+        );
+      } catch (e) {
+        // upsertComment already turns API answers into warnings; this catches what happens before a request.
+        const reason = apiErrorLine(e);
+        core.warning(`PR comment not posted: ${reason}. The verdict is unchanged; the job summary has the same report.`);
+        result.comment = { action: 'skipped', reason };
+      }
     }
   }
   return result;
 }
 
-/** Fails the step for a policy failure or tool error; call after publish() so outputs and reports exist. */
+/**
+ * Fails the step for a policy failure or tool error; call after publish() so outputs and reports exist.
+ * The only place an action fails for what it found: an action never calls setFailed itself, so the
+ * step's status and its `outcome` output cannot disagree.
+ */
 export function failUnlessClean(action: string, gate: GateResult, failOn: string): void {
   if (gate.outcome === 'tool-error') {
-    core.setFailed(`${action}: ${gate.toolErrors.join('; ')}`);
+    core.setFailed(scrub(`${action}: ${gate.toolErrors.join('; ')}`));
   } else if (gate.outcome === 'policy-failure') {
     const n = gate.failing.length;
     core.setFailed(`${action}: ${n} finding${n === 1 ? '' : 's'} at or above "${failOn}" (see the annotations and the job summary)`);

@@ -1,5 +1,6 @@
 // SARIF 2.1.0 for GitHub code scanning. GitHub rejects files over its limits instead of trimming them, so
 // we trim first, keeping the most severe results, and tell the caller what was dropped.
+import { scrub } from '../secrets.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -163,7 +164,8 @@ export function buildSarif(runs: readonly SarifRunInput[], opts: { maxResultsPer
 /** Writes the SARIF file and returns its size facts. */
 export function writeSarif(path: string, runs: readonly SarifRunInput[]): { path: string; bytes: number; dropped: number; results: number } {
   const { log, dropped } = buildSarif(runs);
-  const text = JSON.stringify(log, null, 2);
+  // Every string is scrubbed as it is serialised, so no field (message, snippet, property) can carry a secret.
+  const text = JSON.stringify(log, (_k, v: unknown) => (typeof v === 'string' ? scrub(v) : v), 2);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   const results = log.runs.reduce((n, r) => n + (r.results as unknown[]).length, 0);

@@ -2,7 +2,7 @@
 import * as core from '../core.js';
 import { countBySeverity } from '../findings.js';
 import type { GateResult } from '../gate.js';
-import { countsTable, findingsTable, type LinkOptions, outcomeLine } from './markdown.js';
+import { countsTable, escapeMarkdown, findingsTable, type LinkOptions, outcomeLine } from './markdown.js';
 
 export const SUMMARY_MAX_BYTES = 1024 * 1024;
 // Leave room for other writers in the same step and for multi-byte characters.
@@ -24,7 +24,7 @@ export function renderSummary(input: SummaryInput): string {
   const { gate } = input;
   const counts = countBySeverity(gate.active);
   let md = `## ${input.title}\n\n${outcomeLine(gate.outcome, gate.failing.length)}\n\n`;
-  for (const e of gate.toolErrors) md += `> [!WARNING]\n> ${e.replace(/\n/g, '\n> ')}\n\n`;
+  for (const e of gate.toolErrors) md += `> [!WARNING]\n> ${escapeMarkdown(e)}\n\n`;
   md += countsTable(counts);
   if (gate.suppressed.length) md += `\n${gate.suppressed.length} finding(s) suppressed (baseline or ignore rules).\n`;
   if (input.details) md += `\n${input.details.length > BUDGET / 4 ? `${input.details.slice(0, BUDGET / 4)}\n\n…(details truncated)` : input.details}\n`;

@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type FailOn, InputError, inputs, parseFailOn, reportPath, UserError, workspace } from '@platform-actions/kit';
 import { splitArgs } from './args.js';
+import { secrets } from './secrets.js';
 import { type DbTarget, parseDatabaseUrl } from './dburl.js';
 import { djangoPreset, validAppLabel } from './django.js';
 import { PRESET_NAMES, PRESETS, type Preset } from './presets.js';
@@ -21,6 +22,8 @@ export interface Config {
   migrationsAbs: string;
   mode: Mode;
   downSteps: number;
+  /** Stepwise: stop after this many failing revisions; 0 tests every revision. */
+  maxFailures: number;
   urlEnv: string;
   excludeTables: string[];
   columnOrder: ColumnOrder;
@@ -71,6 +74,7 @@ function resolvePreset(name: string): Preset {
 
 export function readConfig(): Config {
   const databaseUrl = inputs.secret('database-url', { required: true })!;
+  secrets.addDatabaseUrl(databaseUrl);
   const target = parseDatabaseUrl('database-url', databaseUrl);
   const toolName = inputs.string('tool', { default: 'alembic' })!;
   if (!PRESET_NAMES.includes(toolName)) throw new InputError('tool', `must be one of ${PRESET_NAMES.join(', ')}`, toolName);
@@ -110,6 +114,7 @@ export function readConfig(): Config {
     migrationsAbs,
     mode,
     downSteps: mode === 'forward-only' ? 0 : inputs.integer('down-steps', { default: 1, min: 1, max: 1000 }),
+    maxFailures: inputs.integer('max-failures', { default: 0, min: 0, max: 100_000 }),
     urlEnv,
     excludeTables: [...BOOKKEEPING_TABLES, ...preset.bookkeeping, ...(preset.currentTable ? [preset.currentTable] : []), ...inputs.list('ignore-tables')],
     columnOrder: inputs.oneOf<ColumnOrder>('column-order', ['strict', 'logical'], { default: 'strict' }),

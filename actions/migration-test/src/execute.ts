@@ -38,6 +38,11 @@ export interface Problem {
   /** Readable snapshot diff, when the problem is a schema difference. */
   diff?: string;
   output?: string;
+  /** Where the failure happened in the user's file (the innermost frame in a revision file). */
+  path?: string;
+  line?: number;
+  /** Full tool output or traceback, folded in reports below the line that matters. */
+  detail?: string;
 }
 
 export type Status = 'ok' | 'failed' | 'trace' | 'mismatch' | 'unchanged' | 'skipped' | '-';

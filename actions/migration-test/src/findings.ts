@@ -26,7 +26,10 @@ export const ruleHelp = (rule: AllRules) => RULES[rule];
 /** Finds the file for a revision label: a known path, else a file in the migrations dir whose name contains it. */
 export function locateRevision(revision: string, migrationsAbs: string, known?: Map<string, string>): string | undefined {
   const abs = known?.get(revision) ?? findByName(revision, migrationsAbs);
-  return abs ? relative(workspace(), abs).split('\\').join('/') : undefined;
+  if (!abs) return undefined;
+  const rel = relative(workspace(), abs).split('\\').join('/');
+  // A file outside the repository (only on the runner) cannot be annotated or linked.
+  return rel.startsWith('../') || rel === '..' || rel.startsWith('/') ? undefined : rel;
 }
 
 function findByName(revision: string, dir: string): string | undefined {
@@ -46,6 +49,8 @@ export interface FindingInput {
   path?: string;
   line?: number;
   diff?: string;
+  /** Error text (exception and the user's frame) for SARIF when there is no diff. */
+  error?: string;
   phase?: string;
 }
 
@@ -60,12 +65,15 @@ export function toFinding(i: FindingInput): Finding {
     location: i.path ? { path: i.path, startLine: i.line ?? 1 } : undefined,
     fingerprint: fingerprint(TOOL, i.rule, i.revision),
     help: { text: r.help },
-    properties: { revision: i.revision, ...(i.phase ? { phase: i.phase } : {}) },
+    // SARIF carries the evidence: the snapshot diff, or the error text.
+    properties: { revision: i.revision, ...(i.phase ? { phase: i.phase } : {}), ...(i.diff ? { diff: i.diff } : i.error ? { error: i.error } : {}) },
   };
 }
 
 export function problemsToFindings(problems: readonly Problem[], locate: (rev: string) => string | undefined): Finding[] {
-  return problems.map((p) => toFinding({ rule: p.rule, revision: p.revision, message: p.message, path: locate(p.revision), diff: p.diff, phase: p.phase }));
+  return problems.map((p) =>
+    toFinding({ rule: p.rule, revision: p.revision, message: p.message, path: p.path ?? locate(p.revision), line: p.line, diff: p.diff, error: p.diff ? undefined : p.output, phase: p.phase }),
+  );
 }
 
 /** One finding per rule and revision (a static and a dynamic check may see the same problem). */

@@ -4,7 +4,9 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { exec, type Finding, fingerprint, type Severity, ToolError, workspace } from '@platform-actions/kit';
+import { core, exec, type Finding, fingerprint, type Severity, ToolError, workspace } from '@platform-actions/kit';
+import type { Config } from './config.js';
+import type { ToolRunner } from './driver.js';
 import { TOOL } from './findings.js';
 
 export interface SqlUnit {
@@ -139,4 +141,20 @@ export async function runSquawk(units: readonly SqlUnit[], o: LintOptions): Prom
   // squawk exits 1 when it found something; anything else without a JSON report is a failure.
   if (r.exitCode !== 0 && r.exitCode !== 1) throw new ToolError(`squawk failed with exit code ${r.exitCode}`, (r.stderr || r.stdout).slice(-2000));
   return parseSquawk(r.stdout);
+}
+
+/** squawk over the migrations' SQL: Alembic's offline SQL per revision, else the .sql files in the migrations dir. */
+export async function lint(cfg: Config, tool: ToolRunner, pgMajor: number, locate: (rev: string) => string | undefined): Promise<Finding[]> {
+  let units: SqlUnit[] = [];
+  if (cfg.preset.name === 'alembic') {
+    const r = await tool.run(['upgrade', 'head', '--sql']);
+    if (r.exitCode === 0) units = alembicUnits(r.stdout, locate);
+    else core.warning(`lint: alembic offline mode (upgrade head --sql) failed, so Alembic migrations were not linted; does env.py handle context.is_offline_mode()?`);
+  } else units = sqlFileUnits(cfg.migrationsAbs);
+  if (units.length === 0) {
+    core.notice(`lint: no migration SQL found in ${cfg.migrationsDir}`);
+    return [];
+  }
+  const violations = await runSquawk(units, { squawk: cfg.squawk, pgMajor, exclude: cfg.squawkExclude, inTransaction: cfg.preset.name === 'alembic', timeoutMs: 120_000 });
+  return squawkFindings(violations, units);
 }

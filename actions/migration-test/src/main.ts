@@ -1,112 +1,84 @@
 // migration-test: prove every migration goes up, comes down without a trace, and goes up again.
-// inputs → wait for PostgreSQL → tool pre-checks (heads, empty downgrades) → round-trip or stepwise run
-// with catalog snapshots → findings → gate → publish → fail unless clean.
-import { readdirSync, readFileSync } from 'node:fs';
-import { core, expectExit, failUnlessClean, type Finding, gate, publish, runAction, UserError } from '@platform-actions/kit';
-import { classifyDowngrade, parseHeads, parseHistory } from './alembic.js';
+// inputs → wait for PostgreSQL → pre-checks and the test run (Alembic: one Python session walking the
+// revision graph; other tools: their commands) with catalog snapshots → lint → findings → gate → publish →
+// fail unless clean.
+import { readdirSync } from 'node:fs';
+import { core, failUnlessClean, type Finding, gate, publish, ToolError } from '@platform-actions/kit';
+import { testAlembic } from './alembic-test.js';
 import { type Config, readConfig } from './config.js';
-import { buildDriver, listRevisions, type ToolRunner, toolRunner } from './driver.js';
+import { buildDriver, toolRunner } from './driver.js';
 import { runRoundTrip, runStepwise, type RunResult } from './execute.js';
-import { dedupe, locateRevision, problemsToFindings, TOOL, toFinding } from './findings.js';
-import { alembicUnits, runSquawk, type SqlUnit, sqlFileUnits, squawkFindings } from './lint.js';
-import { Psql, scrub } from './psql.js';
+import { dedupe, locateRevision, problemsToFindings, TOOL } from './findings.js';
+import { lint } from './lint.js';
+import { genericPreCheck, type PreCheck } from './precheck.js';
+import { Psql } from './psql.js';
 import { detailsMarkdown } from './report.js';
+import { secrets } from './secrets.js';
 
-interface PreCheck {
-  findings: Finding[];
-  /** Revision ids base → head, when the tool can list them. */
-  revisions?: string[];
-  paths: Map<string, string>;
-  /** Stop before running anything (e.g. two heads make `upgrade head` fail). */
-  blocked: boolean;
-}
+export { TOOL as ACTION };
 
-/** Django: the app's plan. Alembic: one head, and a look at each downgrade() body. Other tools have nothing to pre-check. */
-async function preCheck(cfg: Config, tool: ToolRunner): Promise<PreCheck> {
-  const out: PreCheck = { findings: [], paths: new Map(), blocked: false };
-  if (cfg.preset.listRevisions) {
-    out.revisions = await listRevisions(cfg, tool);
-    if (out.revisions.length === 0) throw new UserError(`${cfg.preset.name}: ${cfg.preset.listRevisions.args.join(' ')} lists no migration; check django-app and working-directory`);
-  }
-  if (cfg.preset.name !== 'alembic') return out;
-  const ask = async (args: string[]) => scrub(expectExit(await tool.run(args), [0], `alembic ${args.join(' ')}`).stdout, cfg.target.password);
-  const revs = parseHistory(await ask(['history', '--verbose']));
-  for (const r of revs) if (r.path) out.paths.set(r.id, r.path);
-  const loc = (id: string) => locateRevision(id, cfg.migrationsAbs, out.paths);
-  const heads = parseHeads(await ask(['heads']));
-  if (heads.length > 1) {
-    out.blocked = true;
-    for (const h of heads) {
-      out.findings.push(
-        toFinding({ rule: 'multiple-heads', revision: h, path: loc(h), message: `${heads.length} heads (${heads.join(', ')}): ${h} is one of them; merge them with \`alembic merge heads\`` }),
-      );
-    }
-    return out;
-  }
-  out.revisions = revs.map((r) => r.id);
-  for (const r of revs) {
-    if (!r.path) continue;
-    const kind = classifyDowngrade(readFileSync(r.path, 'utf8'));
-    if (kind.kind === 'irreversible') cfg.irreversible.add(r.id);
-    if (kind.kind === 'empty' && !cfg.irreversible.has(r.id)) {
-      out.findings.push(
-        toFinding({ rule: 'empty-downgrade-source', revision: r.id, path: loc(r.id), line: kind.line, message: `downgrade() of ${r.id} is empty: it undoes nothing` }),
-      );
-    }
-  }
-  return out;
-}
-
-async function execute(cfg: Config, psql: Psql, tool: ToolRunner, pre: PreCheck): Promise<RunResult> {
+/** Every tool but Alembic: its own commands through the generic Driver. */
+async function testGeneric(cfg: Config, psql: Psql): Promise<{ pre: PreCheck; run: RunResult }> {
+  const tool = toolRunner(cfg);
+  const pre = await genericPreCheck(cfg, tool);
   const driver = buildDriver(cfg, psql, tool);
-  const fromFiles = cfg.preset.revisionsFromFiles?.(readdirSync(cfg.migrationsAbs));
-  if (cfg.mode === 'stepwise') return runStepwise(driver, { revisions: pre.revisions ?? fromFiles, irreversible: cfg.irreversible });
-  return runRoundTrip(driver, cfg.downSteps, pre.revisions ?? fromFiles);
+  const revisions = pre.revisions ?? cfg.preset.revisionsFromFiles?.(readdirSync(cfg.migrationsAbs));
+  const run = await core.group(`${cfg.preset.name}: ${cfg.mode}`, () =>
+    cfg.mode === 'stepwise' ? runStepwise(driver, { revisions, irreversible: cfg.irreversible }) : runRoundTrip(driver, cfg.downSteps, revisions),
+  );
+  return { pre, run };
 }
 
-/** squawk over the migrations' SQL: Alembic's offline SQL per revision, else the .sql files in the migrations dir. */
-async function lint(cfg: Config, tool: ToolRunner, pgMajor: number, locate: (rev: string) => string | undefined): Promise<Finding[]> {
-  let units: SqlUnit[] = [];
-  if (cfg.preset.name === 'alembic') {
-    const r = await tool.run(['upgrade', 'head', '--sql']);
-    if (r.exitCode === 0) units = alembicUnits(r.stdout, locate);
-    else core.warning(`lint: alembic offline mode (upgrade head --sql) failed, so Alembic migrations were not linted; does env.py handle context.is_offline_mode()?`);
-  } else units = sqlFileUnits(cfg.migrationsAbs);
-  if (units.length === 0) {
-    core.notice(`lint: no migration SQL found in ${cfg.migrationsDir}`);
-    return [];
-  }
-  const violations = await runSquawk(units, { squawk: cfg.squawk, pgMajor, exclude: cfg.squawkExclude, inTransaction: cfg.preset.name === 'alembic', timeoutMs: 120_000 });
-  return squawkFindings(violations, units);
+/**
+ * One finding per defect: an empty downgrade() seen in the source and again by the snapshots is one finding
+ * (the snapshot's, which carries the diff), placed at `def downgrade`.
+ */
+function mergeFindings(pre: PreCheck, run: RunResult, cfg: Config): Finding[] {
+  const locate = (rev: string) => locateRevision(rev, cfg.migrationsAbs, pre.paths);
+  const dynamicDown = new Set(run.problems.filter((p) => p.phase === 'down').map((p) => p.revision));
+  for (const p of run.problems) if (p.phase === 'down' && !p.line && pre.downLines.has(p.revision)) p.line = pre.downLines.get(p.revision);
+  const preFindings = pre.findings.filter((f) => !(f.ruleId === 'empty-downgrade-source' && dynamicDown.has(String(f.properties?.revision))));
+  return dedupe([...problemsToFindings(run.problems, locate), ...preFindings]);
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const cfg = readConfig();
   const psql = new Psql({ bin: cfg.psql, target: cfg.target, timeoutMs: 120_000 });
-  const version = await psql.waitReady(cfg.waitTimeoutMs);
+  const version = await core.group('Wait for PostgreSQL', () => psql.waitReady(cfg.waitTimeoutMs));
   core.info(`${TOOL}: PostgreSQL ${version} at ${cfg.target.display}; ${cfg.preset.name}, mode ${cfg.mode}, migrations in ${cfg.migrationsDir}`);
 
-  const tool = toolRunner(cfg);
-  const pre = await preCheck(cfg, tool);
-  const run: RunResult = pre.blocked ? { mode: cfg.mode, rows: [], problems: [] } : await execute(cfg, psql, tool, pre);
+  // A tool error part-way (the server went away, a command hung) still publishes what was tested.
+  const toolErrors: string[] = [];
+  let phase: { pre: PreCheck; run: RunResult; empty?: boolean } = { pre: { findings: [], paths: new Map(), downLines: new Map() }, run: { mode: cfg.mode, rows: [], problems: [] } };
+  try {
+    phase = cfg.preset.name === 'alembic' ? await testAlembic(cfg, psql) : await testGeneric(cfg, psql);
+  } catch (err) {
+    if (!(err instanceof ToolError)) throw err;
+    if (err.detail) core.group(`${TOOL}: tool output`, async () => core.info(secrets.scrub(err.detail!)));
+    toolErrors.push(secrets.scrub(err.message));
+  }
+  const { pre, run } = phase;
+  if (phase.empty) core.notice(`${TOOL}: ${cfg.preset.name} has no revisions in ${cfg.migrationsDir}: nothing to test`);
+  else if (!toolErrors.length && run.rows.length === 0 && run.problems.length === 0) {
+    core.notice(`${TOOL}: ${cfg.preset.name} found nothing to apply in ${cfg.migrationsDir} (is the database already at head, or migrations-dir wrong?)`);
+  }
   for (const p of run.problems) {
     core.startGroup(`${p.rule}: ${p.revision}`);
-    core.info(p.message);
-    if (p.diff ?? p.output) core.info((p.diff ?? p.output)!);
+    core.info(secrets.scrub(p.message));
+    const body = [p.diff ?? p.output, p.detail].filter(Boolean).join('\n');
+    if (body) core.info(secrets.scrub(body));
     core.endGroup();
   }
 
   const locate = (rev: string) => locateRevision(rev, cfg.migrationsAbs, pre.paths);
-  const lintFindings = cfg.lint ? await lint(cfg, tool, Math.floor(version / 10_000), locate) : [];
-  const findings = dedupe([...problemsToFindings(run.problems, locate), ...pre.findings, ...lintFindings]);
-  const g = gate({ findings, failOn: cfg.failOn });
+  const lintFindings = cfg.lint && !toolErrors.length ? await core.group('Lint (squawk)', () => lint(cfg, toolRunner(cfg), Math.floor(version / 10_000), locate)) : [];
+  // Everything below is written somewhere (log, annotations, SARIF, summary, comment): scrubbed once here.
+  const findings = secrets.scrubDeep([...mergeFindings(pre, run, cfg), ...lintFindings]);
+  const g = gate({ findings, failOn: cfg.failOn, toolErrors });
   const failing = run.problems[0]?.revision ?? pre.findings.find((f) => f.ruleId === 'multiple-heads')?.properties?.revision;
   core.setOutput('failing-revision', failing ?? '');
   core.setOutput('head-revision', run.head?.revision ?? '');
   core.setOutput('steps-count', run.rows.length);
-  if (run.problems.length === 0 && !pre.blocked && !run.rows.length) {
-    throw new UserError(`no migration to test: ${cfg.preset.name} found nothing to apply in ${cfg.migrationsDir} (is the database already at head, or migrations-dir wrong?)`);
-  }
   await publish({
     action: TOOL,
     title: 'Migration test',
@@ -118,10 +90,8 @@ async function main(): Promise<void> {
         ...(cfg.lint ? [{ tool: { name: 'squawk' }, category: `${TOOL}/squawk/${cfg.migrationsDir}`, findings: g.active.filter((f) => f.ruleId.startsWith('squawk/')) }] : []),
       ],
     },
-    details: detailsMarkdown(run, { tool: cfg.preset.name, database: cfg.target.display, columnOrder: cfg.columnOrder }),
+    details: secrets.scrub(detailsMarkdown(secrets.scrubDeep(run), { tool: cfg.preset.name, database: cfg.target.display, columnOrder: cfg.columnOrder })),
     comment: cfg.comment ? { token: cfg.token } : undefined,
   });
   failUnlessClean(TOOL, g, cfg.failOn);
 }
-
-await runAction({ name: TOOL, main });

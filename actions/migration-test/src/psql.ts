@@ -3,6 +3,7 @@
 // libpq environment variables, so nothing secret is on the command line.
 import { exec, expectExit, ToolError, UserError } from '@platform-actions/kit';
 import { type DbTarget, libpqEnv } from './dburl.js';
+import { secrets } from './secrets.js';
 
 export interface PsqlOptions {
   bin: string;
@@ -11,10 +12,30 @@ export interface PsqlOptions {
   timeoutMs: number;
 }
 
-const BASE_ARGS = ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1'];
+// -w: never prompt for a password (a URL without one must fail at once, not hang on a prompt).
+const BASE_ARGS = ['-X', '-w', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1'];
 
 export class Psql {
   constructor(readonly opts: PsqlOptions) {}
+
+  /** Points later calls at another database on the same server. */
+  useDatabase(database: string): void {
+    this.opts.target = { ...this.opts.target, database };
+  }
+
+  /** CREATE DATABASE (outside a transaction, as it must be), from the current database's connection. */
+  async createDatabase(name: string): Promise<void> {
+    await this.query(`CREATE DATABASE "${name.replace(/"/g, '""')}" TEMPLATE template0`, `create database ${name} (psql)`);
+  }
+
+  /** DROP DATABASE IF EXISTS, from another database's connection; best effort. */
+  async dropDatabase(name: string, from: string): Promise<boolean> {
+    const r = await exec(this.opts.bin, [...BASE_ARGS, '-c', `DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}"`], {
+      env: { ...libpqEnv(this.opts.target, from), PGCONNECT_TIMEOUT: '10' },
+      timeoutMs: this.opts.timeoutMs,
+    });
+    return r.exitCode === 0;
+  }
 
   private env(): Record<string, string> {
     return { ...libpqEnv(this.opts.target), PGCONNECT_TIMEOUT: '10' };
@@ -60,7 +81,8 @@ export class Psql {
   }
 }
 
-/** Removes a password from text that came back from a tool. */
+/** Removes the password (every form of it registered in secrets.ts, and `secret` itself) from a tool's text. */
 export function scrub(text: string, secret: string | undefined): string {
-  return secret ? text.split(secret).join('***') : text;
+  const out = secrets.scrub(text);
+  return secret ? out.split(secret).join('***') : out;
 }

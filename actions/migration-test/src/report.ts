@@ -27,11 +27,19 @@ export function detailsMarkdown(run: RunResult, ctx: { tool: string; database: s
   return md;
 }
 
+const fenceFor = (body: string) => (body.includes('```') ? '~~~~' : '```');
+
+/** The diff, or the exception and the user's frame, first; the full traceback folded below it. */
 function problemBlock(p: Problem): string {
   const body = p.diff ?? p.output;
-  if (!body) return '';
-  const fence = body.includes('```') ? '~~~~' : '```';
-  return `\n<details><summary>${p.rule} · ${escapeHtml(p.revision)}</summary>\n\n${fence}diff\n${body}\n${fence}\n</details>\n`;
+  if (!body && !p.detail) return '';
+  let md = `\n<details><summary>${p.rule} · ${escapeHtml(p.revision)}</summary>\n\n`;
+  if (body) md += `${fenceFor(body)}${p.diff ? 'diff' : 'text'}\n${body}\n${fenceFor(body)}\n`;
+  if (p.detail) {
+    const d = p.detail.length > 8000 ? `…\n${p.detail.slice(-8000)}` : p.detail;
+    md += `\n<details><summary>full output</summary>\n\n${fenceFor(d)}text\n${d}\n${fenceFor(d)}\n</details>\n`;
+  }
+  return `${md}</details>\n`;
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -279,6 +279,7 @@ export async function driverFor(pg: Postgres, dir: string, preset: Preset, over:
     migrationsAbs: join(dir, preset.defaultDir),
     mode: 'stepwise',
     downSteps: 1,
+    maxFailures: 0,
     urlEnv: 'DATABASE_URL',
     excludeTables: [...BOOKKEEPING_TABLES, ...preset.bookkeeping],
     columnOrder: 'strict',

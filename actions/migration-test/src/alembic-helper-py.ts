@@ -1,0 +1,198 @@
+// The Python side of the Alembic session (see alembic-session.ts), kept here as text so the bundle
+// carries it; it is written to RUNNER_TEMP and run by the Python that runs the project's Alembic.
+export const HELPER_PY = `# migration-test's Alembic session: one Python process for the whole run, so Python, SQLAlchemy and
+# Alembic start once instead of once per command. Commands arrive as JSON lines on stdin; each answer is
+# one JSON line on file descriptor 3, so nothing env.py or logging prints can be mistaken for an answer.
+import ast
+import json
+import os
+import sys
+import traceback
+
+OUT = os.fdopen(3, "w", buffering=1)
+
+
+def answer(obj):
+    OUT.write(json.dumps(obj) + "\\n")
+    OUT.flush()
+
+
+def parse_args(argv):
+    cfg_file, name, xs = os.environ.get("ALEMBIC_CONFIG", "alembic.ini"), "alembic", []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("-c", "--config") and i + 1 < len(argv):
+            cfg_file = argv[i + 1]; i += 2; continue
+        if a.startswith("--config="):
+            cfg_file = a.split("=", 1)[1]; i += 1; continue
+        if a in ("-n", "--name") and i + 1 < len(argv):
+            name = argv[i + 1]; i += 2; continue
+        if a in ("-x",) and i + 1 < len(argv):
+            xs.append(argv[i + 1]); i += 2; continue
+        i += 1
+    return cfg_file, name, xs
+
+
+def error_of(e):
+    tb = traceback.extract_tb(e.__traceback__)
+    frames = [{"file": os.path.abspath(f.filename), "line": f.lineno, "func": f.name} for f in tb]
+    if isinstance(e, SyntaxError) and e.filename:
+        frames.append({"file": os.path.abspath(e.filename), "line": e.lineno or 1, "func": "<module>"})
+    cause = e.__cause__ or e.__context__
+    return {
+        "type": type(e).__name__,
+        "module": type(e).__module__,
+        "message": str(e),
+        "cause": (type(cause).__module__ + "." + type(cause).__name__) if cause is not None else None,
+        "frames": frames,
+        "traceback": "".join(traceback.format_exception(type(e), e, e.__traceback__)),
+    }
+
+
+def body_kind(fn):
+    """empty: only pass / ... / docstrings; irreversible: only raises NotImplementedError."""
+    if fn is None:
+        return "missing"
+    stmts = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if not stmts or all(isinstance(s, ast.Pass) for s in stmts):
+        return "empty"
+    def raises_nie(s):
+        if not isinstance(s, ast.Raise) or s.exc is None:
+            return False
+        x = s.exc.func if isinstance(s.exc, ast.Call) else s.exc
+        return isinstance(x, ast.Name) and x.id == "NotImplementedError"
+    if all(raises_nie(s) for s in stmts):
+        return "irreversible"
+    return "ok"
+
+
+def inspect_source(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read(), path)
+    except Exception:
+        return {"down": "ok", "downLine": 1, "upEmpty": False}
+    fns = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    down = fns.get("downgrade")
+    return {
+        "down": body_kind(down),
+        "downLine": down.lineno if down is not None else 1,
+        "upEmpty": body_kind(fns.get("upgrade")) in ("empty", "missing"),
+    }
+
+
+def main():
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.runtime.migration import RevisionStep
+    from alembic.script import ScriptDirectory
+    import sqlalchemy
+    import sqlalchemy.engine.create as sa_create
+
+    # env.py builds a new engine every time it runs; keep each one so its pooled connections are closed
+    # after the command (otherwise a long history leaves one idle connection per command).
+    engines = []
+    real_create = sa_create.create_engine
+
+    def tracking_create(*a, **kw):
+        eng = real_create(*a, **kw)
+        engines.append(eng)
+        return eng
+
+    sqlalchemy.create_engine = tracking_create
+    sa_create.create_engine = tracking_create
+    try:
+        import sqlalchemy.engine as sa_engine
+        sa_engine.create_engine = tracking_create
+    except Exception:
+        pass
+
+    cfg_file, name, xs = parse_args(sys.argv[1:])
+    import argparse
+    cfg = Config(cfg_file, ini_section=name, cmd_opts=argparse.Namespace(x=xs, raiseerr=True))
+    state = {"script": None}
+
+    def script():
+        if state["script"] is None:
+            state["script"] = ScriptDirectory.from_config(cfg)
+        return state["script"]
+
+    def run_env(fn):
+        s = script()
+        with EnvironmentContext(cfg, s, fn=fn, as_sql=False, starting_rev=None, destination_rev=None, tag=None):
+            s.run_env()
+
+    def op_info(_):
+        s = script()
+        revs = []
+        for r in s.walk_revisions("base", "heads"):
+            info = {
+                "id": r.revision,
+                "parents": list(r._normalized_down_revisions),
+                "dependsOn": list(r._normalized_resolved_dependencies) if hasattr(r, "_normalized_resolved_dependencies") else [],
+                "path": os.path.abspath(r.path) if r.path else None,
+                "branchLabels": sorted(r.branch_labels or []),
+                "isMerge": bool(r.is_merge_point),
+            }
+            if r.path:
+                info.update(inspect_source(r.path))
+            revs.append(info)
+        return {"revisions": revs, "heads": list(s.get_heads()), "envPy": os.path.abspath(os.path.join(s.dir, "env.py")), "dir": os.path.abspath(s.dir), "versions": [os.path.abspath(d) for d in s._version_locations]}
+
+    def op_current(_):
+        seen = {}
+        def fn(rev, context):
+            seen["heads"] = list(context.get_current_heads())
+            return []
+        run_env(fn)
+        return {"heads": seen.get("heads", [])}
+
+    def op_step(req):
+        s = script()
+        rev = s.get_revision(req["rev"])
+        def fn(_rev, _context):
+            return [RevisionStep(s.revision_map, rev, bool(req["up"]))]
+        run_env(fn)
+        return {}
+
+    def op_upgrade(req):
+        command.upgrade(cfg, req["target"])
+        return {}
+
+    def op_downgrade(req):
+        command.downgrade(cfg, req["target"])
+        return {}
+
+    ops = {"info": op_info, "current": op_current, "step": op_step, "upgrade": op_upgrade, "downgrade": op_downgrade}
+    answer({"ready": True})
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        req = json.loads(line)
+        try:
+            res = ops[req["op"]](req)
+            res["ok"] = True
+        except BaseException as e:  # env.py may sys.exit(); a migration may raise anything
+            res = {"ok": False, "error": error_of(e)}
+        finally:
+            for eng in engines:
+                try:
+                    eng.dispose()
+                except Exception:
+                    pass
+            engines.clear()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        answer(res)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BaseException as e:
+        answer({"ok": False, "fatal": True, "error": error_of(e)})
+        sys.exit(1)
+`;

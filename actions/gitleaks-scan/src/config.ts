@@ -2,7 +2,8 @@
 // Order: the `config` input, gitleaks' own environment variables (kept for people moving from
 // gitleaks-action), `.gitleaks.toml` or `gitleaks.toml` at the repository root, gitleaks' defaults.
 import { UserError } from '@platform-actions/kit';
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
+import { inlineCode } from './md.js';
 
 export type ConfigOrigin = 'input' | 'env-path' | 'env-toml' | 'repository' | 'default';
 
@@ -10,7 +11,7 @@ export interface ConfigChoice {
   origin: ConfigOrigin;
   /** Passed as --config; undefined for the default rules and for GITLEAKS_CONFIG_TOML. */
   path?: string;
-  /** For the log and the summary, e.g. "`.gitleaks.toml` (repository)". */
+  /** Markdown for the summary, e.g. "`.gitleaks.toml` (repository)"; strip the backticks for the log. */
   label: string;
 }
 
@@ -28,17 +29,21 @@ export interface ConfigFacts {
 }
 
 export function chooseConfig(f: ConfigFacts): ConfigChoice {
-  const rel = (p: string): string => relative(f.root, p) || p;
-  if (f.input) return { origin: 'input', path: f.input, label: `\`${rel(f.input)}\` (the config input)` };
+  // Inside the repository: relative to it. Elsewhere (RUNNER_TEMP): the absolute path.
+  const rel = (p: string): string => {
+    const r = relative(f.root, p);
+    return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+  };
+  if (f.input) return { origin: 'input', path: f.input, label: `${inlineCode(rel(f.input))} (the config input)` };
   if (f.env.GITLEAKS_CONFIG) {
     const p = f.resolvePath(f.env.GITLEAKS_CONFIG);
     if (!f.exists(p)) throw new UserError(`GITLEAKS_CONFIG names ${f.env.GITLEAKS_CONFIG}, which does not exist; fix the variable or set the config input`);
-    return { origin: 'env-path', path: p, label: `\`${rel(p)}\` (GITLEAKS_CONFIG)` };
+    return { origin: 'env-path', path: p, label: `${inlineCode(rel(p))} (GITLEAKS_CONFIG)` };
   }
   if (f.env.GITLEAKS_CONFIG_TOML) return { origin: 'env-toml', label: 'the TOML in GITLEAKS_CONFIG_TOML' };
   for (const name of REPO_CONFIG_NAMES) {
     const p = `${f.root}/${name}`;
-    if (f.exists(p)) return { origin: 'repository', path: p, label: `\`${name}\` (repository)` };
+    if (f.exists(p)) return { origin: 'repository', path: p, label: `${inlineCode(name)} (repository)` };
   }
   return { origin: 'default', label: "gitleaks' default rules" };
 }

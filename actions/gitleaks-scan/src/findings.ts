@@ -17,6 +17,8 @@ export interface Leak {
   tags: string[];
   /** gitleaks' own fingerprint, the line .gitleaksignore takes: commit:file:rule:line (file:rule:line in dir mode). */
   ignoreLine: string;
+  /** The file name as gitleaks reported it, when `file` had to be corrected (see merges.ts); ids use it. */
+  idFile?: string;
 }
 
 type Raw = Record<string, unknown>;
@@ -63,7 +65,7 @@ export function parseReport(text: string): Leak[] | undefined {
  * stable and keeps two secrets of the same rule in one file apart. In dir mode the line is kept too: a
  * shifted entry then shows up again (a false alarm), but a new secret can never hide behind an old one.
  */
-export const leakId = (l: Pick<Leak, 'commit' | 'file' | 'ruleId' | 'startLine'>): string => fingerprint('gitleaks', l.commit, l.file, l.ruleId, l.startLine);
+export const leakId = (l: Pick<Leak, 'commit' | 'file' | 'ruleId' | 'startLine' | 'idFile'>): string => fingerprint('gitleaks', l.commit, l.idFile ?? l.file, l.ruleId, l.startLine);
 
 /** Reads a baseline file: a gitleaks JSON report. Returns the ids it accepts. */
 export function parseBaseline(text: string, name = 'baseline-path'): Set<string> {

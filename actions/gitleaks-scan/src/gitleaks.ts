@@ -4,6 +4,7 @@
 import { core, exec, type ExecResult, InputError, tail, ToolError, UserError } from '@platform-actions/kit';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { ConfigChoice } from './config.js';
+import { toolEnv } from './env.js';
 
 /**
  * Our --exit-code for "leaks found". Not 2: a Go panic (for example a bad regex in a config) also exits
@@ -109,9 +110,12 @@ export async function runGitleaks(bin: string, cmd: ScanCommand, config: ConfigC
   core.startGroup(`gitleaks ${cmd.subcommand} (${config.label.replace(/`/g, '')})`);
   let r: ExecResult;
   try {
-    r = await exec(bin, gitleaksArgs(cmd), { cwd: cmd.source, timeoutMs });
-    // Its log is short (no findings are printed without -v, and they are redacted anyway).
-    if (r.stderr.trim()) core.info(r.stderr.replace(ANSI, '').trimEnd());
+    // No token in its environment: gitleaks never needs one (see env.ts).
+    r = await exec(bin, gitleaksArgs(cmd), { cwd: cmd.source, timeoutMs, env: toolEnv(), replaceEnv: true });
+    // Its log is short (no findings are printed without -v, and they are redacted anyway). It can quote
+    // file names and git's words, so it is printed with workflow commands off: no line of it can forge
+    // an annotation, a mask or an output.
+    if (r.stderr.trim()) core.untrusted(r.stderr.replace(ANSI, '').trimEnd());
   } finally {
     core.endGroup();
   }

@@ -1,23 +1,29 @@
 // gitleaks-scan: secret scanning over exactly the commits the event brought. Reads like its table of
 // contents: inputs → what to scan → gitleaks → findings → gate → reports → pass or fail.
-import { core, currentEvent, type EventContext, failUnlessClean, type Finding, gate, publish, runAction, ToolError } from '@platform-actions/kit';
+import { core, currentEvent, type EventContext, failUnlessClean, type Finding, gate, type GateResult, publish, ToolError } from '@platform-actions/kit';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { type SettingsChange, settingsChanges, settingsFiles } from './changes.js';
 import { chooseConfig, type ConfigChoice } from './config.js';
 import { parseReport, toFinding } from './findings.js';
 import { Git } from './git.js';
 import { runGitleaks } from './gitleaks.js';
 import { installGitleaks } from './install.js';
-import { scopeLine, scopeMarkdown, type ScopeFacts } from './report.js';
+import { canRemergeDiff, fixMergePaths } from './merges.js';
+import { checkPayloadShas, commitsBrought, firstDeepenStep, readPayload } from './payload.js';
+import { notScannedLine, scopeLine, scopeMarkdown, type ScopeFacts, settingsChangeLine } from './report.js';
 import { resolveScope } from './resolve.js';
-import { logOpts } from './scope.js';
+import { logOpts, REMERGE_DIFF_SINCE, revListArgs } from './scope.js';
 import { readSettings, type Settings } from './settings.js';
 
-const ACTION = 'gitleaks-scan';
+export const ACTION = 'gitleaks-scan';
 
-async function main(): Promise<void> {
-  // 1. Inputs, all validated before any work; the repository and the config that applies.
+export async function main(): Promise<void> {
+  // 1. Inputs and the event, all validated before any work (payload SHAs before any git call); the
+  //    repository and the config that applies.
   const s = readSettings();
+  const payload = readPayload();
+  if (s.mode !== 'dir') checkPayloadShas(process.env.GITHUB_EVENT_NAME, payload);
   const event = currentEvent();
   const git = s.mode === 'dir' ? undefined : await Git.open(s.path);
   const root = git?.root ?? s.path;
@@ -31,22 +37,26 @@ async function main(): Promise<void> {
   let findings: Finding[] = [];
   let reported = false;
   try {
-    ({ findings, reported } = await scan(s, git, root, config, event, facts));
+    if (git) await core.group(`${ACTION}: what to scan`, () => resolveWhatToScan(s, git, root, config, event, payload, facts));
+    ({ findings, reported } = await scan(s, git, root, config, facts));
   } catch (e) {
     if (!(e instanceof ToolError)) throw e;
     if (e.detail) {
       core.startGroup(`${ACTION}: tool output`);
-      core.info(e.detail);
+      core.untrusted(e.detail);
       core.endGroup();
     }
     toolErrors.push(e.message);
   }
 
-  // 5. Gate: baseline, threshold, tool errors → one outcome.
-  const g = gate({ findings, failOn: s.failOn, baseline: s.baseline?.ids, toolErrors });
+  // 5. Gate: baseline, threshold, tool errors, and a settings change when config-change is fail.
+  const g = decide(s, findings, toolErrors, facts.settingsChanges ?? []);
 
   // 6. Reports. The kit's findings table would link each file at the head commit, where a secret from
   // history may be gone; our own table links it at the commit that added it, so the kit's stays unlinked.
+  for (const c of facts.settingsChanges ?? []) core.warning(settingsChangeLine(c), { title: 'gitleaks-scan: scan settings changed', file: c.path });
+  const notScanned = notScannedLine(facts.refs);
+  if (notScanned) core.warning(notScanned, { title: 'gitleaks-scan: not every ref was scanned' });
   await publish({
     action: ACTION,
     title: 'Secret scan (gitleaks)',
@@ -77,13 +87,24 @@ function initialFacts(s: Settings, event: EventContext, root: string, config: Co
   };
 }
 
-/** Resolves the scope (fetching and deepening as needed), runs gitleaks on it and parses the report. */
-async function scan(s: Settings, git: Git | undefined, root: string, config: ConfigChoice, event: EventContext, facts: ScopeFacts): Promise<{ findings: Finding[]; reported: boolean }> {
-  if (git) {
-    const firstStep = event.push?.commitCount ? event.push.commitCount + 1 : undefined;
-    const r = await resolveScope(git, event, s.mode, { remote: 'origin', deepenLimit: s.deepenLimit, firstStep });
-    Object.assign(facts, { scope: r.scope, commits: r.commits, commitCount: r.commitCount, deepenedBy: r.deepenedBy, fetched: r.fetched.length });
+/** Resolves the scope (fetching and deepening as needed) and finds changes to the scan's own settings in it. */
+async function resolveWhatToScan(s: Settings, git: Git, root: string, config: ConfigChoice, event: EventContext, payload: Record<string, unknown>, facts: ScopeFacts): Promise<void> {
+  const firstStep = firstDeepenStep(commitsBrought(event.name, payload));
+  const r = await resolveScope(git, event, s.mode, { remote: 'origin', deepenLimit: s.deepenLimit, firstStep });
+  Object.assign(facts, { scope: r.scope, commits: r.commits, commitCount: r.commitCount, deepenedBy: r.deepenedBy, fetched: r.fetched.length, refs: r.refs });
+  if (r.deepenedBy) core.info(`Deepened by ${r.deepenedBy} commits in ${r.rounds} round trip(s), starting at ${firstStep}`);
+  const gitVersion = await git.version();
+  facts.merges = canRemergeDiff(gitVersion)
+    ? { scanned: true }
+    : { scanned: false, why: `git ${gitVersion ?? '(unknown version)'} cannot show them (--remerge-diff needs git ${REMERGE_DIFF_SINCE} or newer); use a newer git` };
+  if (!facts.merges.scanned) core.warning(`Merge commits' own changes are not scanned: ${facts.merges.why}.`);
+  if (r.scope.kind === 'range' && r.commitCount > 0) {
+    facts.settingsChanges = await settingsChanges(git, revListArgs(r.scope), settingsFiles(root, config, s.baseline?.path), facts.merges.scanned);
   }
+}
+
+/** Runs gitleaks on the resolved scope and parses the report. */
+async function scan(s: Settings, git: Git | undefined, root: string, config: ConfigChoice, facts: ScopeFacts): Promise<{ findings: Finding[]; reported: boolean }> {
   core.info(`Scanning ${scopeLine(facts)}`);
   core.setOutput('scan-mode', facts.scope.kind === 'nothing' ? 'range' : facts.scope.kind);
   core.setOutput('scan-range', scopeLine(facts));
@@ -95,7 +116,7 @@ async function scan(s: Settings, git: Git | undefined, root: string, config: Con
   facts.tool = { version: tool.version, source: tool.source };
   const run = await runGitleaks(
     tool.path,
-    { subcommand: sc.kind === 'dir' ? 'dir' : 'git', source: root, logOpts: sc.kind === 'dir' ? undefined : logOpts(sc), config: config.path, reportPath: s.reportFile },
+    { subcommand: sc.kind === 'dir' ? 'dir' : 'git', source: root, logOpts: sc.kind === 'dir' ? undefined : logOpts(sc, { remergeDiff: facts.merges?.scanned ?? false }), config: config.path, reportPath: s.reportFile },
     config,
     s.timeoutMs,
   );
@@ -103,7 +124,26 @@ async function scan(s: Settings, git: Git | undefined, root: string, config: Con
   // Parsed from the report, never inferred from the exit code.
   const leaks = parseReport(run.report);
   if (!leaks) throw new ToolError('gitleaks wrote a report that is not a JSON array of findings');
+  if (git && facts.merges?.scanned) await fixMergePaths(git, leaks);
   return { findings: leaks.map(toFinding), reported: true };
 }
 
-await runAction({ name: ACTION, main });
+/**
+ * The gate over the findings; with `config-change: fail`, a change to the scan's own settings fails the
+ * run as policy even when no secret is found. It is not a secret, so it is not an active finding (not in
+ * the counts or the SARIF); it only joins the list of reasons the gate failed.
+ */
+function decide(s: Settings, findings: Finding[], toolErrors: string[], changes: SettingsChange[]): GateResult {
+  const g = gate({ findings, failOn: s.failOn, baseline: s.baseline?.ids, toolErrors });
+  if (s.configChange !== 'fail' || !changes.length || g.outcome === 'tool-error') return g;
+  const reasons: Finding[] = changes.map((c) => ({
+    tool: ACTION,
+    ruleId: 'scan-settings-changed',
+    severity: 'high',
+    title: 'The scanned commits change the scan\'s own settings',
+    message: settingsChangeLine(c),
+    location: { path: c.path },
+    fingerprint: `${ACTION}:scan-settings-changed:${c.path}:${c.commits[0]}`,
+  }));
+  return { ...g, outcome: 'policy-failure', failing: [...g.failing, ...reasons] };
+}

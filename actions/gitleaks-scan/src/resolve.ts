@@ -1,7 +1,7 @@
 // Turns the plan into commits git can actually read: gathers the facts planScan asks for, fetches
 // commits the checkout lacks, and deepens a shallow clone in bounded, doubling steps until the range is
 // whole. It never settles for a range it could not read: that is a ToolError, not a clean scan.
-import { core, type EventContext, ToolError } from '@platform-actions/kit';
+import { core, type EventContext, tail, ToolError } from '@platform-actions/kit';
 import type { Git } from './git.js';
 import { type Facts, type Mode, type Need, planScan, type RangeScope, revListArgs, type Scope } from './scope.js';
 
@@ -14,6 +14,16 @@ export interface ResolveOptions {
   firstStep?: number;
 }
 
+/** Full mode: which refs were scanned, and whether they are all of the remote's. */
+export interface RefsReport {
+  branches: string[];
+  tags: string[];
+  /** Refs fetched from the remote because the clone did not have them (or had them at another commit). */
+  fetched: number;
+  /** Set when the remote's refs could not be brought in: why, so the summary can say what was not scanned. */
+  notFetched?: string;
+}
+
 export interface Resolved {
   scope: Scope;
   /** Commits in the scope, newest first (range scopes only). */
@@ -23,6 +33,10 @@ export interface Resolved {
   deepenedBy: number;
   /** Commits fetched because the checkout did not have them. */
   fetched: string[];
+  /** `git fetch --deepen` round trips made. */
+  rounds: number;
+  /** Full mode only. */
+  refs?: RefsReport;
 }
 
 const pair = (a: string, b: string): string => `${a} ${b}`;
@@ -83,13 +97,48 @@ class Gatherer {
     if (!(await this.canFetch())) return false;
     // In a shallow clone take only the commit itself (deepening comes later, bounded); in a full clone
     // its history too, so the clone stays whole. Never --depth on a commit we have: that cuts history.
-    const r = await this.git.fetch(this.opts.remote, [...(shallow ? ['--depth=1'] : []), sha]);
+    const r = await this.git.fetch(this.opts.remote, [sha], shallow ? ['--depth=1'] : []);
     if (r.exitCode !== 0) {
       core.info(`Could not fetch ${sha.slice(0, 7)} from ${this.opts.remote}: ${r.stderr.trim().split('\n').pop()}`);
       return false;
     }
     this.fetched.push(sha);
     return this.git.has(sha);
+  }
+
+  /**
+   * Full mode: brings every branch and tag of the remote into the clone, so "every ref" means the
+   * repository's refs and not only the one branch actions/checkout fetched. In a shallow clone only the
+   * new tips come (depth 1); the deepening loop then reads their history within deepen-limit.
+   */
+  async completeRefs(shallow: boolean): Promise<Pick<RefsReport, 'fetched' | 'notFetched'>> {
+    const remote = this.opts.remote;
+    if (!(await this.canFetch())) {
+      return { fetched: 0, notFetched: this.opts.deepenLimit === 0 ? 'deepen-limit is 0, so nothing was fetched' : `there is no ${remote} remote to fetch from` };
+    }
+    const theirs = await this.git.remoteRefs(remote);
+    if (!theirs) return { fetched: 0, notFetched: `the branches and tags of ${remote} could not be listed` };
+    const ours = await this.git.refCommits([`refs/remotes/${remote}/`, 'refs/tags/']);
+    const want: Array<{ spec: string; sha: string }> = [];
+    for (const [ref, sha] of theirs) {
+      const local = ref.startsWith('refs/heads/') ? `refs/remotes/${remote}/${ref.slice('refs/heads/'.length)}` : ref;
+      if (ours.get(local) !== sha) want.push({ spec: `+${ref}:${local}`, sha });
+    }
+    if (!want.length) return { fetched: 0 };
+    const here = await this.git.which([...new Set(want.map((w) => w.sha))]);
+    // Never --depth for a commit we already have: that would cut its history short.
+    const have = want.filter((w) => here.has(w.sha)).map((w) => w.spec);
+    const lack = want.filter((w) => !here.has(w.sha)).map((w) => w.spec);
+    for (const [specs, options] of [
+      [have, []],
+      [lack, shallow ? ['--depth=1'] : []],
+    ] as const) {
+      if (!specs.length) continue;
+      const r = await this.git.fetch(remote, [...specs], [...options]);
+      if (r.exitCode !== 0) throw new ToolError(`could not fetch the branches and tags of ${remote} for mode: full (${tail(r.stderr, 1)}); check out with fetch-depth: 0`, r.stderr);
+    }
+    core.info(`Full mode: fetched ${want.length} branch(es)/tag(s) of ${remote} that the clone did not have`);
+    return { fetched: want.length };
   }
 
   private async defaultBranch(f: Facts): Promise<Facts['defaultBranch']> {
@@ -122,6 +171,7 @@ export async function resolveScope(git: Git, ev: EventContext, mode: Mode, opts:
   let facts = await fresh();
   let deepenedBy = 0;
   let asked = 0;
+  let refs: Pick<RefsReport, 'fetched' | 'notFetched'> | undefined;
   for (let round = 0; ; ) {
     const plan = planScan(ev, mode, facts);
     if ('needs' in plan) {
@@ -130,12 +180,16 @@ export async function resolveScope(git: Git, ev: EventContext, mode: Mode, opts:
       await g.gather(facts, plan.needs);
       continue;
     }
-    if (plan.kind === 'dir' || plan.kind === 'nothing') return { scope: plan, commits: [], commitCount: 0, deepenedBy, fetched: g.fetched };
+    if (plan.kind === 'dir' || plan.kind === 'nothing') return { scope: plan, commits: [], commitCount: 0, deepenedBy, fetched: g.fetched, rounds: round };
+    if (plan.kind === 'full' && !refs) {
+      refs = await g.completeRefs(facts.shallow);
+      if (refs.fetched) facts = await fresh(facts);
+    }
     const commits = plan.kind === 'range' ? await git.revList(revListArgs(plan)) : [];
     const gap = facts.shallow ? await whatIsMissing(git, plan, commits) : undefined;
     if (!gap) {
       const commitCount = plan.kind === 'range' ? commits.length : await git.count(revListArgs(plan));
-      return { scope: plan, commits, commitCount, deepenedBy, fetched: g.fetched };
+      return { scope: plan, commits, commitCount, deepenedBy, fetched: g.fetched, rounds: round, ...(refs ? { refs: { ...(await git.localRefs()), ...refs } } : {}) };
     }
     const canFetch = await g.canFetch();
     const step = canFetch ? deepenStep(opts.firstStep ?? 50, round++, deepenedBy, opts.deepenLimit) : 0;
@@ -155,10 +209,10 @@ export async function resolveScope(git: Git, ev: EventContext, mode: Mode, opts:
 
 /** `git fetch --deepen` from the anchors; one by one if the remote refuses one of them (a local-only commit). */
 async function deepen(git: Git, remote: string, step: number, anchors: string[]): Promise<void> {
-  const all = await git.fetch(remote, [`--deepen=${step}`, ...anchors]);
+  const all = await git.fetch(remote, anchors, [`--deepen=${step}`]);
   if (all.exitCode === 0) return;
   let ok = 0;
-  if (anchors.length > 1) for (const a of anchors) if ((await git.fetch(remote, [`--deepen=${step}`, a])).exitCode === 0) ok++;
+  if (anchors.length > 1) for (const a of anchors) if ((await git.fetch(remote, [a], [`--deepen=${step}`])).exitCode === 0) ok++;
   if (!ok) {
     const why = all.stderr.trim().split('\n').pop();
     throw new ToolError(`git fetch --deepen=${step} from ${remote} failed (${why}); check out with fetch-depth: 0 if the clone cannot fetch`, all.stderr);

@@ -28,12 +28,12 @@ describe('scopeLine', () => {
 describe('scopeMarkdown', () => {
   test('range, 20 commit links and how many more, the clone, what applied', () => {
     const md = scopeMarkdown({ ...base, deepenedBy: 150, fetched: 2, ignoreEntries: 1, baseline: { path: 'b.json', entries: 3 }, tool: { version: '8.30.1', source: 'cache' }, scanned: '~2 KB' }, []);
-    expect(md).toContain('**Scanned:** `merge-base(main, feature)..feature`, 24 commits — pull_request #7: the commits the pull request adds to its base.');
+    expect(md).toContain('**Scanned:** `merge-base(main, feature)..feature`, 24 commits — pull\\_request #7: the commits the pull request adds to its base.');
     expect(md.match(/\]\(https:\/\/github\.com\/acme\/example\/commit\//g)).toHaveLength(20);
     expect(md).toContain('· … and 4 more');
     expect(md).toContain('**Clone:** fetched 2 missing commits; deepened the shallow clone by 150 commits.');
     expect(md).toContain("**Config:** gitleaks' default rules · **Ignore file:** `.gitleaksignore` (1 entry) · **Baseline:** `b.json` (3 known findings)");
-    expect(md).toContain('**gitleaks:** 8.30.1 (cache), scanned ~2 KB. Secrets are always redacted.');
+    expect(md).toContain('**gitleaks:** 8.30.1 (cache), scanned \\~2 KB. Secrets are always redacted.');
     expect(md).not.toContain('Where the secrets are');
   });
 

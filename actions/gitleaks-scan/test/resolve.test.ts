@@ -3,10 +3,11 @@
 // a range that cannot be read must be a tool error.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { eventFromData, ToolError } from '@platform-actions/kit';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Git } from '../src/git.js';
+import { commitsBrought, firstDeepenStep } from '../src/payload.js';
 import { resolveScope } from '../src/resolve.js';
 import { payloads, Repo, ZERO } from './helpers.js';
 
@@ -97,15 +98,70 @@ describe('resolveScope on real clones', () => {
     expect(r.commits).toEqual(rewritten);
   });
 
-  test('full mode in a shallow clone: deepened until the whole history is here', async () => {
+  test('full mode in a shallow single-branch clone: every branch of origin fetched, then deepened until the whole history is here', async () => {
     const git = await shallow('feature', 2);
     const r = await resolveScope(git, ev('schedule', payloads.schedule(), 'refs/heads/main'), 'auto', opts);
     expect(r.scope.kind).toBe('full');
     expect(await git.isShallow()).toBe(false);
+    // 20 early + 5 feature + 12 later + 2 rebased: every branch, not only the 25 commits of feature.
+    expect(r.commitCount).toBe(39);
+    expect(r.refs).toEqual({ branches: ['feature', 'main', 'rebased'], tags: [], fetched: 2 });
+  });
+
+  test('full mode that may not fetch: only the clone\'s refs, and it says why', async () => {
+    const git = await Git.open((await Repo.clone(url, join(tmp, `single${n++}`), ['--single-branch', '--branch', 'feature'])).dir);
+    const r = await resolveScope(git, ev('schedule', payloads.schedule(), 'refs/heads/main'), 'full', { ...opts, deepenLimit: 0 });
     expect(r.commitCount).toBe(25);
+    expect(r.refs).toEqual({ branches: ['feature'], tags: [], fetched: 0, notFetched: 'deepen-limit is 0, so nothing was fetched' });
+  });
+
+  test('a payload "SHA" that is an option never reaches git as one (--end-of-options)', async () => {
+    const git = await shallow('feature');
+    const marker = join(tmp, 'pwned');
+    const r = await git.fetch('origin', [`--upload-pack=touch ${marker}`]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain("invalid refspec '--upload-pack=touch");
+    expect(existsSync(marker)).toBe(false);
+    // The same call with a real commit works: the separator costs nothing.
+    expect((await git.fetch('origin', [sha.main], ['--depth=1'])).exitCode).toBe(0);
+    expect(await git.has(`--output=${marker}`)).toBe(false);
+    expect(existsSync(marker)).toBe(false);
   });
 
   test('not a git repository: one line naming the folder', async () => {
     await expect(Git.open(mkdtempSync(join(tmp, 'plain-')))).rejects.toThrow(/is not a git repository \(not a git repository .*\); check the code out with actions\/checkout/);
+  });
+});
+
+describe('deepening starts at what the event brought', () => {
+  let longUrl: string;
+  let tip: string;
+  beforeAll(async () => {
+    const r = await Repo.init(join(tmp, 'long-src'));
+    await r.commits(10, 'base');
+    await r.checkout('long', { create: true });
+    tip = (await r.commits(43, 'long')).at(-1)!;
+    const bare = await Repo.init(join(tmp, 'long.git'), { bare: true });
+    await r.git('push', '-q', bare.dir, 'main', 'long');
+    longUrl = `file://${bare.dir}`;
+  });
+  const forcePush = (commits: number) => ev('push', payloads.push('e'.repeat(40), tip, { forced: true, ref: 'refs/heads/long', commits }), 'refs/heads/long');
+  const run = async (commits: number) => {
+    const git = await Git.open((await Repo.clone(longUrl, join(tmp, `long${n++}`), ['--depth', '1', '--branch', 'long'])).dir);
+    const event = forcePush(commits);
+    return resolveScope(git, event, 'auto', { remote: 'origin', deepenLimit: 1000, firstStep: firstDeepenStep(commitsBrought('push', event.push ? { commits: Array(commits).fill({}) } : {})) });
+  };
+
+  test('a force push of a 43-commit branch whose payload lists its 43 commits: one round trip', async () => {
+    const r = await run(43);
+    expect(r.commitCount).toBe(43);
+    expect(r).toMatchObject({ rounds: 1, deepenedBy: 44 });
+  });
+
+  test('a payload that understates the count still converges by doubling, in more round trips', async () => {
+    const r = await run(1);
+    expect(r.commitCount).toBe(43);
+    // 8 + 16 + 32: three round trips (starting at 2, as before, took five).
+    expect(r).toMatchObject({ rounds: 3, deepenedBy: 56 });
   });
 });

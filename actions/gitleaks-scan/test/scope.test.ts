@@ -123,9 +123,10 @@ describe('planScan', () => {
 });
 
 describe('log options and rev-list arguments', () => {
-  test('a range becomes tips and ^excludes; full is every ref', () => {
-    expect(logOpts({ kind: 'range', tips: [H], excludes: [M, M2], label: '', reason: '', complete: true })).toBe(`--full-history --diff-filter=tuxdb ${H} ^${M} ^${M2}`);
-    expect(logOpts({ kind: 'full' })).toBe('--full-history --diff-filter=tuxdb --all');
+  test('a range becomes tips and ^excludes after --end-of-options; full is every ref; merges by their remerge diff', () => {
+    expect(logOpts({ kind: 'range', tips: [H], excludes: [M, M2], label: '', reason: '', complete: true })).toBe(`--full-history --diff-filter=tuxdb --remerge-diff --end-of-options ${H} ^${M} ^${M2}`);
+    expect(logOpts({ kind: 'full' })).toBe('--full-history --diff-filter=tuxdb --remerge-diff --all --end-of-options');
+    expect(logOpts({ kind: 'full' }, { remergeDiff: false })).toBe('--full-history --diff-filter=tuxdb --all --end-of-options');
     expect(revListArgs({ kind: 'range', tips: [H], excludes: [M], label: '', reason: '', complete: true })).toEqual([H, `^${M}`]);
   });
 

@@ -1,0 +1,2 @@
+environment = "production"
+node_count  = 5

@@ -1,6 +1,8 @@
-// Finds terraform/tofu invocations in shell text (workflow `run:` scripts and *.sh files). This is a
-// word splitter for shell, not an HCL reader: it honours quotes, backslash-newline continuations,
-// `&&`/`;`/`|` separators and `cd dir`, which is all a CI script needs to say which root it runs in.
+// Finds terraform/tofu invocations in shell text (workflow `run:` scripts, *.sh files, Makefile recipes).
+// This is a word splitter for shell, not a shell: it honours quotes, backslash-newline continuations,
+// `&&`/`;`/`|` separators, `cd dir`, `export VAR=…` and `VAR=… cmd`, and keeps a GitHub expression
+// `${{ … }}` as one word (its spaces are not shell word breaks: the runner substitutes it before bash
+// runs). It also reports calls to scripts and `make` targets, which the caller follows (wrappers.ts).
 
 export interface TfCommand {
   tool: 'terraform' | 'tofu';
@@ -13,8 +15,27 @@ export interface TfCommand {
   chdir: string;
   lockDisabled: boolean;
   lockTimeout?: string;
+  /** Where -lock=false / -lock-timeout came from when not on the command line (TF_CLI_ARGS_apply, …). */
+  lockFrom?: string;
+  timeoutFrom?: string;
   /** -backend-config values: a file path or key=value. */
   backendConfig: string[];
+}
+
+/** A script or make target the shell text runs; followed so the applies inside count for the job. */
+export interface Call {
+  kind: 'script' | 'make';
+  /** Script path, or the Makefile's directory for make (relative to the start directory). */
+  path: string;
+  /** make: -f file, if given. */
+  makefile?: string;
+  /** make: targets (empty = the default goal). */
+  targets: string[];
+  line: number;
+  /** Directory the call runs in, relative to the start directory. */
+  cwd: string;
+  /** Environment the callee inherits (exported variables known at the call). */
+  env: Record<string, string>;
 }
 
 interface Word {
@@ -48,6 +69,16 @@ export function shellWords(script: string): Word[] {
       line++;
       continue;
     }
+    // A GitHub expression is one word, whatever it contains.
+    if (c === '$' && script.startsWith('${{', i)) {
+      const end = script.indexOf('}}', i + 3);
+      const stop = end < 0 ? script.length : end + 2;
+      start();
+      cur += script.slice(i, stop);
+      line += (script.slice(i, stop).match(/\n/g) ?? []).length;
+      i = stop - 1;
+      continue;
+    }
     if (c === '\n' || c === ';' || c === '&' || c === '|') {
       flush();
       if (c === '\n') line++;
@@ -73,6 +104,13 @@ export function shellWords(script: string): Word[] {
     } else if (c === '"') {
       let j = i + 1;
       while (j < script.length && script[j] !== '"') {
+        if (script[j] === '$' && script.startsWith('${{', j)) {
+          const end = script.indexOf('}}', j + 3);
+          const stop = end < 0 ? script.length : end + 2;
+          cur += script.slice(j, stop);
+          j = stop;
+          continue;
+        }
         if (script[j] === '\\' && j + 1 < script.length) j++;
         if (script[j] === '\n') line++;
         cur += script[j];
@@ -88,12 +126,21 @@ export function shellWords(script: string): Word[] {
 }
 
 const TOOLS = new Set(['terraform', 'tofu']);
+const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh']);
 const base = (w: string) => w.slice(w.lastIndexOf('/') + 1);
+const ASSIGN = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 
-/** Every terraform/tofu command in `script`, with the directory it runs in after any `cd`. */
-export function findTfCommands(script: string): TfCommand[] {
+/** Substitutes $VAR / ${VAR} for variables we know; the rest stays as written. */
+export function shellExpand(text: string, vars: Record<string, string>): string {
+  return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (all, a?: string, b?: string) => vars[(a ?? b)!] ?? all);
+}
+
+/** Every terraform/tofu command and every script/make call in `script`, with the directory each runs in. */
+export function scanShell(script: string, env: Record<string, string> = {}): { commands: TfCommand[]; calls: Call[] } {
   const words = shellWords(script);
-  const cmds: TfCommand[] = [];
+  const commands: TfCommand[] = [];
+  const calls: Call[] = [];
+  const vars = { ...env };
   let cwd = '';
   let i = 0;
   while (i < words.length) {
@@ -102,48 +149,125 @@ export function findTfCommands(script: string): TfCommand[] {
     while (i < words.length && !words[i].op) simple.push(words[i++]);
     i++;
     if (simple.length === 0) continue;
-    // Skip leading VAR=value assignments and wrappers that take the command as arguments.
+    // Leading VAR=value assignments apply to this command only; wrappers take the command as arguments.
+    const local: Record<string, string> = {};
     let k = 0;
-    while (k < simple.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(simple[k].text) || ['env', 'time', 'exec', 'sudo', 'command'].includes(simple[k].text))) k++;
+    for (; k < simple.length; k++) {
+      const m = ASSIGN.exec(simple[k].text);
+      if (m) local[m[1]] = shellExpand(m[2], vars);
+      else if (!['env', 'time', 'exec', 'sudo', 'command', 'nohup'].includes(simple[k].text)) break;
+    }
     const head = simple[k];
-    if (!head) continue;
-    if (head.text === 'cd') {
-      const to = simple[k + 1]?.text ?? '';
-      cwd = to.startsWith('/') ? to : joinRel(cwd, to);
+    if (!head) {
+      Object.assign(vars, local); // a bare assignment: a shell variable for later lines
       continue;
     }
-    if (!TOOLS.has(base(head.text))) continue;
-    const args = simple.slice(k + 1).map((w) => w.text);
-    let chdir = cwd;
-    let sub = '';
-    const rest: string[] = [];
-    for (const a of args) {
-      if (!sub && a.startsWith('-chdir=')) chdir = joinRel(cwd, a.slice('-chdir='.length));
-      else if (!sub && !a.startsWith('-')) sub = a;
-      else rest.push(a);
+    const rest = simple.slice(k + 1).map((w) => shellExpand(w.text, { ...vars, ...local }));
+    const here = { ...vars, ...local };
+    if (head.text === 'export' || head.text === 'declare' || head.text === 'typeset') {
+      for (const w of rest) {
+        const m = ASSIGN.exec(w);
+        if (m) vars[m[1]] = m[2];
+      }
+      continue;
     }
-    const flag = (name: string) => rest.filter((a) => a === `-${name}` || a === `--${name}` || a.startsWith(`-${name}=`) || a.startsWith(`--${name}=`));
-    const value = (a: string) => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : 'true');
-    const lockFlags = flag('lock').map(value);
-    const timeout = flag('lock-timeout').map(value)[0];
-    const backendConfig: string[] = [];
-    rest.forEach((a, idx) => {
-      if (a.startsWith('-backend-config=') || a.startsWith('--backend-config=')) backendConfig.push(value(a));
-      else if ((a === '-backend-config' || a === '--backend-config') && rest[idx + 1]) backendConfig.push(rest[idx + 1]);
-    });
-    cmds.push({
-      tool: base(head.text) as 'terraform' | 'tofu',
-      sub,
-      args,
-      line: head.line,
-      chdir,
-      lockDisabled: lockFlags.some((v) => v.toLowerCase() === 'false' || v === '0'),
-      lockTimeout: timeout,
-      backendConfig,
-    });
+    if (head.text === 'cd' || head.text === 'pushd') {
+      const to = rest.find((w) => !w.startsWith('-')) ?? '';
+      cwd = to.startsWith('/') || to === '' ? to : joinRel(cwd, to);
+      continue;
+    }
+    const name = base(head.text);
+    if (TOOLS.has(name)) {
+      commands.push(tfCommand(name as 'terraform' | 'tofu', rest, head.line, cwd, here));
+      continue;
+    }
+    if (name === 'make' || name === 'gmake') {
+      calls.push({ kind: 'make', ...makeArgs(rest, cwd), line: head.line, cwd, env: here });
+      continue;
+    }
+    let script: string | undefined;
+    if (SHELLS.has(name) || head.text === 'source' || head.text === '.') {
+      // bash [-eux] path args…  (not bash -c "…": that text is a string, read it as a script)
+      const c = rest.indexOf('-c');
+      if (c >= 0 && rest[c + 1]) {
+        const inner = scanShell(rest[c + 1], here);
+        for (const x of inner.commands) commands.push({ ...x, line: head.line, chdir: joinRel(cwd, x.chdir) });
+        for (const x of inner.calls) calls.push({ ...x, line: head.line, cwd: joinRel(cwd, x.cwd), path: x.kind === 'script' ? joinRel(cwd, x.path) : joinRel(cwd, x.path) });
+        continue;
+      }
+      script = rest.find((w) => !w.startsWith('-'));
+    } else if (head.text.includes('/') || head.text.endsWith('.sh')) script = head.text;
+    if (script && !script.includes('$')) calls.push({ kind: 'script', path: joinRel(cwd, script), targets: [], line: head.line, cwd, env: here });
   }
-  return cmds;
+  return { commands, calls };
 }
+
+/** `make -C dir -f file target…` → where the Makefile is and which targets run. */
+function makeArgs(args: string[], cwd: string): { path: string; makefile?: string; targets: string[] } {
+  let dir = cwd;
+  let makefile: string | undefined;
+  const targets: string[] = [];
+  for (let j = 0; j < args.length; j++) {
+    const a = args[j];
+    if (a === '-C' || a === '--directory') dir = joinRel(dir, args[++j] ?? '');
+    else if (a.startsWith('--directory=')) dir = joinRel(dir, a.slice(12));
+    else if (a.startsWith('-C') && a.length > 2) dir = joinRel(dir, a.slice(2));
+    else if (a === '-f' || a === '--file' || a === '--makefile') makefile = args[++j];
+    else if (a.startsWith('--file=') || a.startsWith('--makefile=')) makefile = a.slice(a.indexOf('=') + 1);
+    else if (a === '-j' || a === '-l' || a === '-o' || a === '-W') j++;
+    else if (!a.startsWith('-') && !a.includes('=')) targets.push(a);
+  }
+  return { path: dir, makefile, targets };
+}
+
+// Go's strconv.ParseBool, which terraform's flag parsing uses: every spelling of false it accepts.
+const FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
+
+/** Splits TF_CLI_ARGS the way terraform does (shell-like words). */
+const cliArgs = (v: string | undefined): string[] => (v ? shellWords(v).filter((w) => !w.op).map((w) => w.text) : []);
+
+/** One terraform/tofu command from its arguments; TF_CLI_ARGS and TF_CLI_ARGS_<sub> from `env` count. */
+export function tfCommand(tool: 'terraform' | 'tofu', argv: string[], line: number, cwd: string, env: Record<string, string> = {}): TfCommand {
+  let chdir = cwd;
+  let sub = '';
+  const rest: string[] = [];
+  for (const a of argv) {
+    if (!sub && a.startsWith('-chdir=')) chdir = joinRel(cwd, a.slice('-chdir='.length));
+    else if (!sub && !a.startsWith('-')) sub = a;
+    else rest.push(a);
+  }
+  // terraform inserts TF_CLI_ARGS, then TF_CLI_ARGS_<sub>, after the subcommand; later flags win.
+  const fromEnv: Array<[string, string[]]> = [
+    ['TF_CLI_ARGS', cliArgs(env.TF_CLI_ARGS)],
+    [`TF_CLI_ARGS_${sub.replace(/-/g, '_')}`, cliArgs(sub ? env[`TF_CLI_ARGS_${sub.replace(/-/g, '_')}`] : undefined)],
+  ];
+  const all: Array<[string | undefined, string]> = [...fromEnv.flatMap(([n, xs]) => xs.map((x) => [n, x] as [string, string])), ...rest.map((x) => [undefined, x] as [undefined, string])];
+  const isFlag = (a: string, name: string) => a === `-${name}` || a === `--${name}` || a.startsWith(`-${name}=`) || a.startsWith(`--${name}=`);
+  const value = (a: string) => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : 'true');
+  const lock = all.filter(([, a]) => isFlag(a, 'lock')).at(-1);
+  const timeout = all.filter(([, a]) => isFlag(a, 'lock-timeout')).at(-1);
+  const backendConfig: string[] = [];
+  rest.forEach((a, idx) => {
+    if (a.startsWith('-backend-config=') || a.startsWith('--backend-config=')) backendConfig.push(value(a));
+    else if ((a === '-backend-config' || a === '--backend-config') && rest[idx + 1]) backendConfig.push(rest[idx + 1]);
+  });
+  const lockDisabled = lock !== undefined && FALSE.has(value(lock[1]));
+  return {
+    tool,
+    sub,
+    args: argv,
+    line,
+    chdir,
+    lockDisabled,
+    lockTimeout: timeout ? value(timeout[1]) : undefined,
+    lockFrom: lockDisabled ? lock[0] : undefined,
+    timeoutFrom: timeout?.[0],
+    backendConfig,
+  };
+}
+
+/** Back-compatible: only the terraform/tofu commands. */
+export const findTfCommands = (script: string, env: Record<string, string> = {}): TfCommand[] => scanShell(script, env).commands;
 
 /** Joins relative POSIX paths and normalises `.`/`..`; "" means the start directory. */
 export function joinRel(a: string, b: string): string {
@@ -156,6 +280,9 @@ export function joinRel(a: string, b: string): string {
   }
   return parts.join('/');
 }
+
+/** A directory we cannot know statically: an unresolved expression or shell variable, or outside the repository. */
+export const unknownDir = (dir: string): boolean => dir.includes('${{') || dir.includes('$') || dir.startsWith('/') || dir === '..' || dir.startsWith('../');
 
 /** Subcommands that write state and hold the lock for a long time. */
 export const WRITES_STATE = new Set(['apply', 'destroy']);

@@ -2,12 +2,13 @@
 // configurations, and the terraform/tofu commands in workflows and scripts. Then merges each backend
 // with the partial configuration it is initialised with, one "environment" per combination, because
 // that merged configuration (not the HCL alone) is what terraform locks with.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { UserError } from '@platform-actions/kit';
+import { InputError } from '@platform-actions/kit';
 import { joinRel } from './commands.js';
-import { type Body, type HclValue, parseHcl, str } from './hcl.js';
+import { listFiles } from './files.js';
+import { type Body, HclSyntaxError, type HclValue, parseHcl, str } from './hcl.js';
+import { parseTfJson } from './tfjson.js';
 import { type CiCommand, scriptCommands, workflowCommands } from './workflows.js';
+import { WorkflowSyntaxError } from './yamlread.js';
 
 export interface Source {
   file: string;
@@ -25,7 +26,7 @@ export interface Module {
   /** Repository-relative directory ("" = the repository root). */
   dir: string;
   backend?: Backend;
-  /** `terraform { cloud {} }`: HCP Terraform / TFE locks the workspace itself. */
+  /** `terraform { cloud {} }` or `backend "remote"`: HCP Terraform / TFE queues runs and locks the workspace itself. */
   cloud?: Source;
   requiredVersion?: { constraint: string } & Source;
 }
@@ -45,63 +46,94 @@ export interface Repo {
   modules: Map<string, Module>;
   envs: BackendEnv[];
   commands: CiCommand[];
-  /** Workflow files that did not decode: reported, not fatal. */
-  unreadable: Array<{ file: string; reason: string }>;
-}
-
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform', '.terragrunt-cache']);
-
-function walk(root: string, rel = '', out: string[] = []): string[] {
-  for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
-    const p = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) walk(root, p, out);
-    } else if (e.isFile()) out.push(p);
-  }
-  return out;
+  /** Workflow files that did not parse: reported with their line, not fatal. */
+  unreadable: Array<{ file: string; line: number; reason: string }>;
+  /** One-line notices for the log (module repository, Terragrunt, skipped links, templates). */
+  notices: string[];
 }
 
 const dirOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
 
+/** A module is a root when it has a backend or is an HCP Terraform workspace. */
+export const isRoot = (m: Module): boolean => Boolean(m.backend || m.cloud);
+
+// Template engines' markers (cookiecutter/Jinja, Go templates): a file that holds them is a template, not HCL.
+const TEMPLATE = /\{\{|\{%/;
+
 export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo {
-  const files = walk(workspace).filter((f) => !opts.scope || f === opts.scope || f.startsWith(`${opts.scope}/`) || f.startsWith('.github/'));
-  const read = (f: string) => readFileSync(join(workspace, f), 'utf8');
+  const repo = listFiles(workspace);
+  const inScope = (f: string) => !opts.scope || f === opts.scope || f.startsWith(`${opts.scope}/`);
+  const files = repo.files.filter((f) => inScope(f) || f.startsWith('.github/'));
   const modules = new Map<string, Module>();
   const tfbackends = new Map<string, Body>();
   const commands: CiCommand[] = [];
   const unreadable: Repo['unreadable'] = [];
+  const notices: string[] = [];
+  const templates: string[] = [];
+  const terragrunt: string[] = [];
+  const scripts: string[] = [];
+  const called = new Set<string>();
+
+  const parseOrTemplate = (f: string, text: string): Body | undefined => {
+    try {
+      return f.endsWith('.json') ? parseTfJson(f, text) : parseHcl(f, text);
+    } catch (e) {
+      // A template folder (cookiecutter, Jinja) is not Terraform until it is rendered: skip it, say so.
+      if (e instanceof HclSyntaxError && TEMPLATE.test(text)) {
+        templates.push(f);
+        return undefined;
+      }
+      throw e;
+    }
+  };
 
   for (const f of files) {
-    if (f.endsWith('.tf')) {
+    if (f.endsWith('.tf') || f.endsWith('.tf.json')) {
+      const body = parseOrTemplate(f, repo.read(f));
+      if (!body) continue;
       const dir = dirOf(f);
       const mod = modules.get(dir) ?? { dir };
       modules.set(dir, mod);
-      for (const tb of parseHcl(f, read(f)).blocks.filter((b) => b.type === 'terraform')) {
+      for (const tb of body.blocks.filter((b) => b.type === 'terraform')) {
         const rv = tb.body.attributes.required_version;
         if (rv && typeof rv.value === 'string') mod.requiredVersion = { constraint: rv.value, file: f, line: rv.line };
         for (const b of tb.body.blocks) {
-          if (b.type === 'backend') mod.backend = { type: b.labels[0] ?? '', file: f, line: b.line, body: b.body };
+          if (b.type === 'backend' && b.labels[0] === 'remote') mod.cloud = { file: f, line: b.line };
+          else if (b.type === 'backend') mod.backend = { type: b.labels[0] ?? '', file: f, line: b.line, body: b.body };
           if (b.type === 'cloud') mod.cloud = { file: f, line: b.line };
         }
       }
     } else if (f.endsWith('.tfbackend')) {
-      tfbackends.set(f, parseHcl(f, read(f)));
+      tfbackends.set(f, parseHcl(f, repo.read(f)));
+    } else if (/(^|\/)terragrunt\.hcl$/.test(f)) {
+      terragrunt.push(f);
     } else if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(f)) {
       try {
-        commands.push(...workflowCommands(f, read(f)));
+        commands.push(...workflowCommands(f, repo.read(f), repo, called));
       } catch (e) {
-        unreadable.push({ file: f, reason: (e as Error).message.split('\n')[0] });
+        if (!(e instanceof WorkflowSyntaxError)) throw e;
+        unreadable.push({ file: f, line: e.line, reason: e.message });
       }
     } else if (f.endsWith('.sh')) {
-      commands.push(...scriptCommands(f, read(f)));
+      scripts.push(f);
     }
   }
-  if (![...modules.values()].some((m) => m.backend || m.cloud)) {
-    throw new UserError(`input "working-directory": no Terraform root module (a directory whose .tf files have a backend or cloud block) under ${opts.scope || 'the repository'}`);
-  }
+  // A script a workflow calls was read in the job that calls it (with that job's directory and env).
+  for (const f of scripts) if (!called.has(f)) commands.push(...scriptCommands(f, repo.read(f)));
+
+  const roots = [...modules.values()].filter(isRoot);
+  if (roots.length === 0) {
+    if (terragrunt.length) notices.push(`Terragrunt: ${terragrunt.length} terragrunt.hcl file(s) found. Their remote_state blocks are not analysed; only backend blocks in .tf files are (none here).`);
+    else if (modules.size) notices.push(`No root module with a backend or cloud block under ${opts.scope || 'the repository'}: ${modules.size} module folder(s) read as a module repository (local state). Commands that apply them are still checked.`);
+    else if (opts.scope) throw new InputError('working-directory', 'must be a folder that holds Terraform files (.tf, .tf.json)', opts.scope);
+    else if (!templates.length) notices.push('No Terraform files (.tf, .tf.json) in the repository: nothing to check.');
+  } else if (terragrunt.length) notices.push(`Terragrunt: ${terragrunt.length} terragrunt.hcl file(s) not analysed (their remote_state blocks are not read); the .tf backends were.`);
+  if (templates.length) notices.push(`Skipped ${templates.length} template file(s) that are not HCL until rendered (${templates.slice(0, 3).join(', ')}${templates.length > 3 ? ', …' : ''}).`);
+  const outside = repo.skippedLinks.filter(inScope);
+  if (outside.length) notices.push(`Skipped ${outside.length} symbolic link(s) that point outside the workspace or nowhere (${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', …' : ''}); they were not read.`);
   // -backend-config files with other names (config/prod.hcl) are read when an init names them.
-  const readPartial = (rel: string): Body | undefined => (existsSync(join(workspace, rel)) && statSync(join(workspace, rel)).isFile() ? parseHcl(rel, read(rel)) : undefined);
-  return { modules, envs: mergeEnvs(modules, tfbackends, commands, readPartial), commands, unreadable };
+  const readPartial = (rel: string): Body | undefined => (repo.has(rel) ? parseHcl(rel, repo.read(rel)) : undefined);
+  return { modules, envs: mergeEnvs(modules, tfbackends, commands, readPartial), commands, unreadable, notices };
 }
 
 /** The partial configuration a `-backend-config` value adds: a file's attributes or one key=value. */
@@ -179,9 +211,13 @@ function mergeEnvs(modules: Map<string, Module>, tfbackends: Map<string, Body>, 
   return [...envs.values()];
 }
 
+const PLACEHOLDER = /\$[A-Za-z_{]|\{\{|\}\}|%\{|<[A-Za-z_][A-Za-z0-9_-]*>|__[A-Z][A-Z0-9_]*__/;
+
 /** bucket/key identity of an environment's state, or undefined when not statically known. */
 export function stateIdentity(env: BackendEnv): string | undefined {
   const c = env.config;
+  // A template's placeholder ($name, ${var}, {{ var }}, <name>, __NAME__) is not a real bucket or key.
+  if (['bucket', 'key', 'prefix', 'storage_account_name', 'container_name'].some((k) => typeof c[k] === 'string' && PLACEHOLDER.test(c[k]))) return undefined;
   switch (env.backend.type) {
     case 's3': {
       const bucket = str(c.bucket);

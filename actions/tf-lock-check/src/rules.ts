@@ -1,6 +1,6 @@
 // The static rules. Each has an id, a severity and help; each finding points at file:line.
 import { type Finding, fingerprint, type Severity } from '@platform-actions/kit';
-import { goDurationMs, WRITES_STATE } from './commands.js';
+import { goDurationMs, unknownDir, WRITES_STATE } from './commands.js';
 import { Expr, isTrue, str } from './hcl.js';
 import { type BackendEnv, type Repo, type Source, stateIdentity } from './repo.js';
 import { admitsAtLeast, cmpVersion, type Version } from './versions.js';
@@ -21,13 +21,13 @@ export const RULES = {
   notEncrypted: rule('TFLOCK003', 'medium', 'State not encrypted at rest', 'Set `encrypt = true` (AES256, or `kms_key_id` for KMS) so the state and the .tflock object are encrypted server-side. State holds secrets in plain text.'),
   sharedKey: rule('TFLOCK004', 'critical', 'Two roots or environments share one state', 'Two configurations resolve to the same state object: each apply overwrites the other\'s state, and they contend for one lock. Give every root and environment its own `key` (or prefix).'),
   localApplied: rule('TFLOCK005', 'high', 'Local state in a root that CI applies', 'A CI runner is thrown away after the job, and the local lock only protects one machine. Configure a remote backend that locks (s3 with use_lockfile, gcs, azurerm, pg).'),
-  lockDisabled: rule('TFLOCK006', 'high', 'State locking turned off', '`-lock=false` lets this command write the state while another run holds the lock. Remove it; use `-lock-timeout` to wait for a lock instead.'),
+  lockDisabled: rule('TFLOCK006', 'high', 'State locking turned off', '`-lock=false` (any spelling Go accepts: `false`, `f`, `0`, also through `TF_CLI_ARGS` / `TF_CLI_ARGS_<command>`) lets this command write the state while another run holds the lock. Remove it; use `-lock-timeout` to wait for a lock instead.'),
   noLockTimeout: rule('TFLOCK007', 'medium', 'apply without -lock-timeout', 'The default -lock-timeout is 0s: an apply that meets a held lock fails at once. Add `-lock-timeout=300s` (or longer than your longest plan) so queued runs wait.'),
   noConcurrency: rule('TFLOCK008', 'high', 'Applying job without a concurrency group', 'Two runs of this job can apply at the same time. Add a constant `concurrency:` group per root/environment (for example `concurrency: { group: terraform-prod, cancel-in-progress: false }`).'),
   cancelInProgress: rule('TFLOCK009', 'high', 'cancel-in-progress can kill an apply', '`cancel-in-progress: true` cancels a running apply when a newer run starts: the cancelled terraform may leave a half-applied change and a stale lock. Set `cancel-in-progress: false` for jobs that apply.'),
   perRunGroup: rule('TFLOCK010', 'high', 'Concurrency group unique per run', 'This group is keyed on something unique per run (github.sha, run_id, run_number), so it serialises nothing. Key it on the root/environment only.'),
   cannotLock: rule('TFLOCK011', 'high', 'Backend cannot lock', 'This backend configuration has no locking at all: an http backend needs `lock_address`, a consul backend needs `lock = true`, and some backends never lock. Use a backend that locks.'),
-  unreadableWorkflow: rule('TFLOCK012', 'low', 'Workflow file could not be read', 'The workflow file is not valid YAML, so its terraform commands were not checked.'),
+  unreadableWorkflow: rule('TFLOCK012', 'low', 'Workflow file could not be read', 'The workflow file does not parse as YAML (GitHub would reject it too), so its terraform commands were not checked. Fix the line named; `actionlint` shows the same error.'),
 } as const;
 
 const TOOL = 'tf-lock-check';
@@ -101,29 +101,46 @@ export function lint(repo: Repo, opts: LintOptions): Finding[] {
     }
   }
 
-  // Commands in workflows and scripts.
+  // Commands in workflows, scripts and Makefiles. HCP Terraform roots queue runs themselves: no lock
+  // timeout or concurrency advice for them. A command in a directory we cannot resolve counts as a
+  // cloud run only when every root of the repository is one.
+  const roots = [...repo.modules.values()].filter((m) => m.backend || m.cloud);
+  const allCloud = roots.length > 0 && roots.every((m) => m.cloud);
+  const isCloud = (cmd: CiCommand) => (unknownDir(cmd.dir) ? allCloud : Boolean(repo.modules.get(cmd.dir)?.cloud));
   const seenJobs = new Set<string>();
   for (const cmd of repo.commands) {
     const loc = { file: cmd.file, line: cmd.line };
     const what = `${cmd.tool} ${cmd.sub}`.trim();
-    if (cmd.lockDisabled) out.push(finding(RULES.lockDisabled, loc, `\`${what}\` runs with -lock=false in ${cmd.dir || '.'}.`, `${cmd.dir}/${what}`));
-    if (WRITES_STATE.has(cmd.sub) && !cmd.lockDisabled && (cmd.lockTimeout === undefined || goDurationMs(cmd.lockTimeout) === 0)) {
-      out.push(finding(RULES.noLockTimeout, loc, `\`${what}\` in ${cmd.dir || '.'} has ${cmd.lockTimeout === undefined ? 'no -lock-timeout' : `-lock-timeout=${cmd.lockTimeout}`}, so it fails at once when the state is locked.`, `${cmd.dir}/${what}`));
+    const where = unknownDir(cmd.dir) ? `a directory not known before run time (${cmd.dir})` : cmd.dir || '.';
+    const via = cmd.via ? ` (run from ${cmd.via.file}:${cmd.via.line})` : '';
+    const writes = WRITES_STATE.has(cmd.sub);
+    const noTimeout = cmd.lockTimeout === undefined || goDurationMs(cmd.lockTimeout) === 0;
+    const cloud = isCloud(cmd);
+    if (cmd.lockDisabled) {
+      const from = cmd.lockFrom ? ` (set in ${cmd.lockFrom})` : '';
+      const also = writes && noTimeout && !cloud ? '; it also has no -lock-timeout' : '';
+      out.push(finding(RULES.lockDisabled, loc, `\`${what}\` runs with -lock=false${from} in ${where}${via}${also}.`, `${cmd.dir}/${what}`));
     }
-    const mod = repo.modules.get(cmd.dir);
-    if (WRITES_STATE.has(cmd.sub) && mod && !mod.cloud && (!mod.backend || mod.backend.type === 'local')) {
-      out.push(finding(RULES.localApplied, loc, `\`${what}\` applies ${cmd.dir || '.'}, whose state is local${mod.backend ? '' : ' (no backend block)'}.`, `${cmd.dir}/${what}`));
+    if (writes && !cloud && noTimeout) {
+      const t = cmd.lockTimeout === undefined ? 'no -lock-timeout' : `-lock-timeout=${cmd.lockTimeout}${cmd.timeoutFrom ? ` (from ${cmd.timeoutFrom})` : ''}`;
+      out.push(finding(RULES.noLockTimeout, loc, `\`${what}\` in ${where}${via} has ${t}, so it fails at once when the state is locked.`, `${cmd.dir}/${what}`));
     }
-    if (cmd.job && WRITES_STATE.has(cmd.sub) && !seenJobs.has(`${cmd.file}#${cmd.job.id}`)) {
-      seenJobs.add(`${cmd.file}#${cmd.job.id}`);
-      const jl = { file: cmd.file, line: cmd.job.line };
+    const mod = unknownDir(cmd.dir) ? undefined : repo.modules.get(cmd.dir);
+    if (writes && mod && !mod.cloud && (!mod.backend || mod.backend.type === 'local')) {
+      out.push(finding(RULES.localApplied, loc, `\`${what}\` applies ${cmd.dir || '.'}${via}, whose state is local${mod.backend ? '' : ' (no backend block)'}.`, `${cmd.dir}/${what}`));
+    }
+    const wfFile = cmd.via?.file ?? cmd.file;
+    if (cmd.job && writes && !cloud && !seenJobs.has(`${wfFile}#${cmd.job.id}`)) {
+      seenJobs.add(`${wfFile}#${cmd.job.id}`);
+      const jl = { file: wfFile, line: cmd.job.line };
       const conc = cmd.job.concurrency;
+      const how = cmd.via ? `runs \`${what}\` through ${cmd.file}` : `runs \`${what}\``;
       if (!conc || !conc.group) {
-        out.push(finding(RULES.noConcurrency, jl, `job "${cmd.job.id}" runs \`${what}\` but has no concurrency group (job or workflow level).`, cmd.job.id));
+        out.push(finding(RULES.noConcurrency, jl, `job "${cmd.job.id}" ${how} but has no concurrency group (job or workflow level).`, cmd.job.id));
       } else {
-        const cl = { file: cmd.file, line: conc.line };
-        if (conc.cancelInProgress === true || (typeof conc.cancelInProgress === 'string' && conc.cancelInProgress.trim() !== 'false')) {
-          out.push(finding(RULES.cancelInProgress, { file: cmd.file, line: conc.cancelLine ?? conc.line }, `job "${cmd.job.id}" applies under concurrency group ${JSON.stringify(conc.group)} with cancel-in-progress: ${String(conc.cancelInProgress)}.`, cmd.job.id));
+        const cl = { file: wfFile, line: conc.line };
+        if (cmd.job.cancels) {
+          out.push(finding(RULES.cancelInProgress, { file: wfFile, line: conc.cancelLine ?? conc.line }, `job "${cmd.job.id}" applies under concurrency group ${JSON.stringify(conc.group)} with cancel-in-progress: ${String(conc.cancelInProgress)}${typeof conc.cancelInProgress === 'string' ? ', which can be true for an event that reaches the apply' : ''}.`, cmd.job.id));
         }
         if (/github\.(sha|run_id|run_number|run_attempt)|github\.event\.pull_request\.head\.sha/.test(conc.group)) {
           out.push(finding(RULES.perRunGroup, cl, `job "${cmd.job.id}" applies under concurrency group ${JSON.stringify(conc.group)}, which differs on every run.`, cmd.job.id));
@@ -131,7 +148,7 @@ export function lint(repo: Repo, opts: LintOptions): Finding[] {
       }
     }
   }
-  for (const u of repo.unreadable) out.push(finding(RULES.unreadableWorkflow, { file: u.file, line: 1 }, `${u.file}: ${u.reason}`, u.file));
+  for (const u of repo.unreadable) out.push(finding(RULES.unreadableWorkflow, { file: u.file, line: u.line }, `${u.file}: ${u.reason}; its terraform commands were not checked.`, u.file));
   return dedupe(out);
 }
 

@@ -1,8 +1,11 @@
-// GitHub workflow files and shell scripts: which terraform/tofu commands run where, and how the jobs
-// that apply are serialised (`concurrency:`). YAML is decoded with js-yaml; lines are found by locating
-// the job key and the script text in the file, which is enough for an annotation.
-import { load } from 'js-yaml';
-import { findTfCommands, joinRel, type TfCommand } from './commands.js';
+// GitHub workflow files: which terraform/tofu commands run where, in which job, and how the jobs that
+// apply are serialised (`concurrency:`). Commands are found in `run:` steps and, through them, in the
+// scripts and Makefile targets those steps call (wrappers.ts), so an apply hidden in
+// `bash scripts/apply.sh` still belongs to the job that runs it.
+import { type Call, scanShell, joinRel, type TfCommand } from './commands.js';
+import { evaluate, type ExprContext, substitute, truthy, UNKNOWN } from './expr.js';
+import { type FileAccess, followCalls } from './wrappers.js';
+import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type ParsedWorkflow, readWorkflow, type YAMLMap } from './yamlread.js';
 
 export interface Concurrency {
   group?: string;
@@ -15,72 +18,61 @@ export interface Concurrency {
   cancelLine?: number;
 }
 
+export interface JobRef {
+  id: string;
+  line: number;
+  concurrency?: Concurrency;
+  /** Whether cancel-in-progress can be true for an event that reaches the step running this command. */
+  cancels: boolean;
+}
+
 export interface CiCommand extends TfCommand {
-  /** Repository-relative file (workflow or script). */
+  /** Repository-relative file (workflow, script or Makefile). */
   file: string;
   /** Directory the command runs in, repository-relative ("" = repository root). */
   dir: string;
-  job?: { id: string; line: number; concurrency?: Concurrency };
+  job?: JobRef;
+  /** For a command in a script or Makefile called from a workflow: where it was called. */
+  via?: { file: string; line: number };
 }
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function lineOf(text: string, needle: string, from = 0): number {
-  const at = needle ? text.indexOf(needle, from) : -1;
-  return at < 0 ? 1 : text.slice(0, at).split('\n').length;
+/** The events that trigger the workflow (`on: push`, `on: [push, pull_request]`, `on: { push: … }`). */
+export function triggers(on: unknown): string[] {
+  if (typeof on === 'string') return [on];
+  if (Array.isArray(on)) return on.filter((x): x is string => typeof x === 'string');
+  if (isObj(on)) return Object.keys(on);
+  return [];
 }
 
-function jobLine(text: string, id: string): number {
-  const lines = text.split('\n');
-  const jobsAt = lines.findIndex((l) => l.trimEnd() === 'jobs:');
-  for (let i = Math.max(jobsAt, 0); i < lines.length; i++) {
-    const t = lines[i].trim();
-    if ((t === `${id}:` || t === `"${id}":` || t === `'${id}':`) && lines[i].startsWith(' ')) return i + 1;
-  }
-  return 1;
-}
-
-function concurrencyOf(v: unknown, level: 'workflow' | 'job', line: number, text: string): Concurrency | undefined {
-  if (typeof v === 'string') return { group: v, cancelInProgress: false, level, line };
-  if (!isObj(v)) return undefined;
-  const c = v['cancel-in-progress'];
-  // Point at the cancel-in-progress line when there is one (the usual fix), else at the block.
-  const lines = text.split('\n');
-  const cl = c === undefined ? -1 : lines.findIndex((l, i) => i >= line - 1 && l.trim().startsWith('cancel-in-progress:'));
-  return { group: typeof v.group === 'string' ? v.group : undefined, cancelInProgress: typeof c === 'boolean' || typeof c === 'string' ? c : false, level, line, cancelLine: cl >= 0 ? cl + 1 : line };
-}
-
-/** Terraform commands in one workflow file. Throws a plain Error with the YAML reason when it does not decode. */
-export function workflowCommands(file: string, text: string): CiCommand[] {
-  const doc = text.trim() ? load(text) : undefined;
-  if (!isObj(doc) || !isObj(doc.jobs)) return [];
-  const wfLine = text.split('\n').findIndex((l) => l.startsWith('concurrency:')) + 1;
-  const wfConc = concurrencyOf(doc.concurrency, 'workflow', wfLine || 1, text);
-  const wfDir = defaultsDir(doc);
-  const out: CiCommand[] = [];
-  for (const [id, job] of Object.entries(doc.jobs)) {
-    if (!isObj(job) || !Array.isArray(job.steps)) continue;
-    const jl = jobLine(text, id);
-    const jobConc = concurrencyOf(job.concurrency, 'job', jl, text) ?? wfConc;
-    const jobDir = defaultsDir(job) ?? wfDir ?? '';
-    for (const step of job.steps) {
-      if (!isObj(step) || typeof step.run !== 'string') continue;
-      const firstLine = step.run.split('\n').find((l) => l.trim() !== '') ?? '';
-      const base = lineOf(text, firstLine.trim(), text.indexOf(`${id}:`)) - 1;
-      // One pass per matrix combination, so `-backend-config=envs/${{ matrix.env }}.tfbackend` (directly
-      // or through a step env variable) names every file it can. Same-line duplicates fold in the rules.
-      for (const combo of matrixCombos(job)) {
-        const vars = { ...stringMap(doc.env, combo), ...stringMap(job.env, combo), ...stringMap(step.env, combo) };
-        const script = expand(step.run, combo, vars);
-        const wd = expand(typeof step['working-directory'] === 'string' ? step['working-directory'] : jobDir, combo, vars);
-        for (const c of findTfCommands(script)) {
-          out.push({ ...c, file, line: base + c.line, dir: joinRel(stripDot(wd), c.chdir), job: { id, line: jl, concurrency: jobConc } });
-        }
-      }
+/** Default values of workflow_dispatch and workflow_call inputs. */
+function inputDefaults(on: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObj(on)) return out;
+  for (const ev of ['workflow_dispatch', 'workflow_call']) {
+    const inputs = isObj(on[ev]) ? (on[ev] as Obj).inputs : undefined;
+    if (!isObj(inputs)) continue;
+    for (const [k, v] of Object.entries(inputs)) {
+      if (isObj(v) && ['string', 'number', 'boolean'].includes(typeof v.default)) out[k] = String(v.default);
     }
   }
   return out;
+}
+
+function concurrencyOf(pair: Pair | undefined, value: unknown, level: 'workflow' | 'job', lineOf: (o: number) => number): Concurrency | undefined {
+  // The `concurrency:` key's line: where a reader looks for the group.
+  const k = pair?.key as Node | undefined;
+  const line = k?.range ? lineOf(k.range[0]) : 1;
+  const n = pair?.value;
+  if (typeof value === 'string') return { group: value, cancelInProgress: false, level, line };
+  if (!isObj(value) || !isMap(n)) return undefined;
+  const c = value['cancel-in-progress'];
+  const cp = n.items.find((p) => isScalar(p.key) && p.key.value === 'cancel-in-progress');
+  const cancelLine = cp && isScalar(cp.key) && cp.key.range ? lineOf(cp.key.range[0]) : line;
+  const group = typeof value.group === 'string' ? value.group : undefined;
+  return { group, cancelInProgress: typeof c === 'boolean' || typeof c === 'string' ? c : false, level, line, cancelLine };
 }
 
 const MAX_COMBOS = 64;
@@ -102,14 +94,12 @@ export function matrixCombos(job: Obj): Array<Record<string, string>> {
   return combos.slice(0, MAX_COMBOS);
 }
 
-const stringMap = (v: unknown, combo: Record<string, string>): Record<string, string> =>
-  isObj(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => ['string', 'number', 'boolean'].includes(typeof x)).map(([k, x]) => [k, expand(String(x), combo, {})])) : {};
-
-/** Substitutes `${{ matrix.k }}` and then `$VAR` / `${VAR}` for variables we know; the rest stays as written. */
-export function expand(text: string, combo: Record<string, string>, vars: Record<string, string>): string {
-  return text
-    .replace(/\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}/g, (all, k: string) => combo[k] ?? all)
-    .replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (all, a?: string, b?: string) => vars[(a ?? b)!] ?? all);
+/** An `env:` map with each value's expressions resolved against what is known so far. */
+function envMap(v: unknown, ctx: ExprContext): Record<string, string> {
+  if (!isObj(v)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) if (['string', 'number', 'boolean'].includes(typeof x)) out[k] = substitute(String(x), { ...ctx, env: { ...ctx.env, ...out } });
+  return out;
 }
 
 function defaultsDir(o: Obj): string | undefined {
@@ -119,9 +109,86 @@ function defaultsDir(o: Obj): string | undefined {
   return typeof w === 'string' ? w : undefined;
 }
 
-const stripDot = (p: string) => joinRel('', p);
+/** Whether `cond` (an `if:`) can be true; unknown counts as yes. */
+const mayRun = (cond: unknown, ctx: ExprContext): boolean => {
+  if (cond === undefined || cond === null || cond === '') return true;
+  if (typeof cond === 'boolean') return cond;
+  return truthy(evaluate(String(cond), ctx)) !== false;
+};
 
-/** Terraform commands in a shell script; CI runs scripts from the repository root, so paths start there. */
+/** Whether some triggering event reaches this step with cancel-in-progress true (or unknown). */
+function cancelsFor(conc: Concurrency | undefined, events: string[], job: Obj, step: Obj, base: ExprContext): boolean {
+  if (!conc || conc.cancelInProgress === false) return false;
+  if (conc.cancelInProgress === true) return true;
+  // workflow_call: github.event_name is the caller's event, which this file does not know.
+  const names: Array<string | undefined> = events.length ? events.map((e) => (e === 'workflow_call' ? undefined : e)) : [undefined];
+  return names.some((eventName) => {
+    const ctx = { ...base, eventName };
+    if (!mayRun(job.if, ctx) || !mayRun(step.if, ctx)) return false;
+    const v = evaluate(conc.cancelInProgress as string, ctx);
+    return v === UNKNOWN || truthy(v) !== false;
+  });
+}
+
+const lineOfNode = (n: unknown, wf: ParsedWorkflow): number => {
+  const x = n as Node | undefined;
+  return x?.range ? wf.lineOf(x.range[0]) : 1;
+};
+
+/** Terraform commands in one workflow file (and the scripts it calls). Throws WorkflowSyntaxError when it does not parse. */
+export function workflowCommands(file: string, text: string, files?: FileAccess, called?: Set<string>): CiCommand[] {
+  if (!text.trim()) return [];
+  const wf = readWorkflow(text);
+  const doc = wf.doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  if (!isObj(doc) || !isObj(doc.jobs)) return [];
+  const root = wf.doc.contents;
+  const rootMap = isMap(root) ? root : undefined;
+  const pairOf = (m: YAMLMap | undefined, key: string): Pair | undefined => m?.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+  const events = triggers(doc.on ?? doc.true);
+  const inputs = inputDefaults(doc.on);
+  const wfConc = concurrencyOf(pairOf(rootMap, 'concurrency'), doc.concurrency, 'workflow', wf.lineOf);
+  const wfDir = defaultsDir(doc);
+  const jobsNode = pairOf(rootMap, 'jobs')?.value;
+  const out: CiCommand[] = [];
+  for (const [id, job] of Object.entries(doc.jobs)) {
+    if (!isObj(job) || !Array.isArray(job.steps)) continue;
+    const jobPair = isMap(jobsNode) ? pairOf(jobsNode, id) : undefined;
+    const jl = lineOfNode(jobPair?.key, wf);
+    const jobMap = isMap(jobPair?.value) ? (jobPair.value as YAMLMap) : undefined;
+    const jobConc = concurrencyOf(pairOf(jobMap, 'concurrency'), job.concurrency, 'job', wf.lineOf) ?? wfConc;
+    const stepsNode = pairOf(jobMap, 'steps')?.value;
+    const jobDir = defaultsDir(job) ?? wfDir ?? '';
+    job.steps.forEach((step, si) => {
+      if (!isObj(step) || typeof step.run !== 'string') return;
+      const stepNode = isSeq(stepsNode) ? stepsNode.items[si] : undefined;
+      const runNode = isMap(stepNode) ? pairOf(stepNode, 'run')?.value : undefined;
+      // A block scalar's text starts on the line after its `|` / `>` indicator.
+      const block = isScalar(runNode) && (runNode.type === 'BLOCK_LITERAL' || runNode.type === 'BLOCK_FOLDED');
+      const base = lineOfNode(runNode, wf) + (block ? 1 : 0) - 1;
+      // One pass per matrix combination, so `-backend-config=envs/${{ matrix.env }}.tfbackend` (directly
+      // or through a step env variable) names every file it can. Same-line duplicates fold in the rules.
+      for (const matrix of matrixCombos(job)) {
+        const ctx: ExprContext = { env: {}, inputs, matrix };
+        ctx.env = envMap(doc.env, ctx);
+        ctx.env = { ...ctx.env, ...envMap(job.env, ctx) };
+        ctx.env = { ...ctx.env, ...envMap(step.env, ctx) };
+        const jobRef: JobRef = { id, line: jl, concurrency: jobConc, cancels: cancelsFor(jobConc, events, job, step, ctx) };
+        const script = substitute(step.run as string, ctx);
+        const wdRaw = typeof step['working-directory'] === 'string' ? step['working-directory'] : jobDir;
+        const wd = joinRel('', substitute(wdRaw, ctx));
+        const { commands, calls } = scanShell(script, ctx.env);
+        for (const c of commands) out.push({ ...c, file, line: base + c.line, dir: joinRel(wd, c.chdir), job: jobRef });
+        if (files) {
+          const via = (call: Call) => ({ file, line: base + call.line });
+          for (const call of calls) out.push(...followCalls(call, wd, files, { job: jobRef, via: via(call), called }));
+        }
+      }
+    });
+  }
+  return out;
+}
+
+/** Terraform commands in a shell script run on its own; CI runs scripts from the repository root, so paths start there. */
 export function scriptCommands(file: string, text: string): CiCommand[] {
-  return findTfCommands(text).map((c) => ({ ...c, file, dir: joinRel('', c.chdir) }));
+  return scanShell(text).commands.map((c) => ({ ...c, file, dir: joinRel('', c.chdir) }));
 }

@@ -124,8 +124,8 @@ describe('rules', () => {
   test('TFLOCK001 negative: dynamodb_table alone is locking', () => {
     expect(ids({ 'a/main.tf': s3Root('a', 'dynamodb_table = "t"\n    encrypt = true') }, { flavor: 'tofu' })).toEqual([]);
   });
-  test('no root and unparsable HCL are one-line user errors', () => {
-    expect(() => scanRepo(repoWith({ 'README.md': 'x' }))).toThrow(/^input "working-directory": no Terraform root module/);
+  test('a working-directory without Terraform files and unparsable HCL are one-line user errors', () => {
+    expect(() => scanRepo(repoWith({ 'README.md': 'x' }), { scope: 'infra' })).toThrow(/^input "working-directory" must be a folder that holds Terraform files/);
     expect(() => scanRepo(repoWith({ 'a/main.tf': 'terraform {\n  backend "s3" {\n' }))).toThrow(/^a\/main\.tf:\d+:\d+: HCL does not parse/);
   });
 });

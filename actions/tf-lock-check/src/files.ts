@@ -1,0 +1,65 @@
+// The repository's files as terraform sees them: symlinks are followed (a shared backend.tf linked
+// into each environment is part of every root it is linked into), but only when the real path stays
+// inside the workspace. A link that points outside is never read, and its target is never printed.
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform', '.terragrunt-cache']);
+
+export interface RepoFiles {
+  /** Real path of the workspace. */
+  root: string;
+  /** Repository-relative paths (as linked, not as resolved), POSIX separators. */
+  files: string[];
+  /** Links whose target is outside the workspace (or missing): skipped. */
+  skippedLinks: string[];
+  has: (rel: string) => boolean;
+  read: (rel: string) => string;
+}
+
+/** Whether `abs` (a real path) is `root` or inside it. */
+export const inside = (root: string, abs: string): boolean => {
+  const r = relative(root, abs);
+  return r === '' || (!r.startsWith(`..${sep}`) && r !== '..' && !r.startsWith('/'));
+};
+
+/** Real path, or undefined when it does not exist (a dangling link). */
+export function real(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+export function listFiles(workspace: string): RepoFiles {
+  const root = realpathSync(workspace);
+  const files: string[] = [];
+  const skippedLinks: string[] = [];
+  const seenDirs = new Set<string>([root]);
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) walk(p);
+      } else if (e.isFile()) files.push(p);
+      else if (e.isSymbolicLink()) {
+        const target = real(join(root, p));
+        if (!target || !inside(root, target)) {
+          skippedLinks.push(p);
+          continue;
+        }
+        const st = statSync(target);
+        if (st.isFile()) files.push(p);
+        // A linked directory is walked once (a link to an ancestor would loop for ever).
+        else if (st.isDirectory() && !SKIP_DIRS.has(e.name) && !seenDirs.has(target)) {
+          seenDirs.add(target);
+          walk(p);
+        }
+      }
+    }
+  };
+  walk('');
+  const set = new Set(files);
+  return { root, files, skippedLinks, has: (rel) => set.has(rel), read: (rel) => readFileSync(join(root, rel), 'utf8') };
+}

@@ -1,0 +1,148 @@
+// The live lock of one root: status (read it), wait (poll until released), recover (report a stale
+// lock and, only when asked, release exactly that lock). s3 (lockfile and/or DynamoDB) and pg backends.
+import { cell, core, inputs, InputError, UserError, workspace, writeSummary } from '@platform-actions/kit';
+import { credentialsFromEnv } from './aws.js';
+import { type HclValue, initHcl, parseHclFile } from './hcl.js';
+import { backoff, describeLock, formatAge, type HeldLock, isStale, lockTargets, readLocks, releaseStale } from './lock.js';
+import { type PgLockHolder, pgConnection, readPgLocks } from './pg.js';
+import { partial, scanRepo } from './repo.js';
+import { checkedPartialFile, workspaceName } from './settings.js';
+
+const ACTION = 'tf-lock-check';
+/** Below this, force-unlock-stale needs allow-short-stale-after: true. */
+export const STALE_FLOOR_MS = 5 * 60_000;
+
+/** Why the S3 and DynamoDB copies of one double lock do not match, or undefined when they do. */
+export function disagreement(locks: HeldLock[]): string | undefined {
+  const s3 = locks.find((l) => l.store === 's3');
+  const ddb = locks.find((l) => l.store === 'dynamodb');
+  if (!s3 || !ddb) return undefined;
+  if (s3.info.ID !== ddb.info.ID) return `S3 holds ID ${s3.info.ID}, DynamoDB holds ID ${ddb.info.ID}`;
+  if ((s3.info.Created ?? '') !== (ddb.info.Created ?? '')) return `same ID, but S3 says created ${s3.info.Created ?? 'unknown'} and DynamoDB ${ddb.info.Created ?? 'unknown'}`;
+  return undefined;
+}
+
+export async function runLive(command: 'status' | 'wait' | 'recover', dir: string): Promise<void> {
+  const ws = workspaceName();
+  const failIfLocked = inputs.boolean('fail-if-locked', { default: false });
+  const timeoutMs = inputs.duration('timeout', { default: '10m', minMs: 0, maxMs: 6 * 3_600_000 });
+  const staleAfterMs = inputs.duration('stale-after', { default: '2h', minMs: 1000 });
+  const force = inputs.boolean('force-unlock-stale', { default: false });
+  // A floor on stale-after when releasing: a typo like "5s" must not release a lock a running apply holds.
+  if (force && staleAfterMs < STALE_FLOOR_MS && !inputs.boolean('allow-short-stale-after', { default: false })) {
+    throw new InputError('stale-after', `must be at least ${formatAge(STALE_FLOOR_MS)} when force-unlock-stale is true (set allow-short-stale-after: true to go lower)`, inputs.string('stale-after'));
+  }
+  const extra = inputs.list('backend-config', { separators: 'newline' });
+
+  await initHcl();
+  const repo = core.group(`${ACTION}: reading ${dir || '.'}`, async () => scanRepo(workspace(), { scope: dir || undefined }));
+  const mod = (await repo).modules.get(dir);
+  if (mod?.cloud) throw new UserError(`${dir || '.'} runs on HCP Terraform / a remote backend (${mod.cloud.file}:${mod.cloud.line}), which holds and shows its own workspace lock; live ${command} reads s3 and pg locks`);
+  if (!mod?.backend) throw new InputError('working-directory', 'must be a root module with a backend block', dir || '.');
+  if (mod.backend.type !== 's3' && mod.backend.type !== 'pg') throw new UserError(`live ${command} supports the s3 (lockfile, DynamoDB) and pg backends; ${dir || '.'} uses "${mod.backend.type}"`);
+  const config = Object.fromEntries(Object.values(mod.backend.body.attributes).map((a) => [a.name, a.value]));
+  for (const v of extra) {
+    const p = partial(v, dir, new Map(), (rel) => {
+      const abs = checkedPartialFile(rel, v);
+      return abs ? parseHclFile(abs, rel) : undefined;
+    });
+    if (!p) throw new InputError('backend-config', 'must list .tfbackend files (relative to working-directory) or key=value lines', v);
+    Object.assign(config, p.kv);
+  }
+  if (mod.backend.type === 'pg') return runPg(command, dir, ws, config, { failIfLocked, timeoutMs });
+  const targets = lockTargets(config, ws);
+  const creds = credentialsFromEnv();
+
+  let locks = await core.group(`${ACTION}: reading the lock`, () => readLocks(targets, creds));
+  if (command === 'wait') locks = await waitForRelease(locks, () => readLocks(targets, creds), describeLock, timeoutMs, (held) => setLockOutputs(held, staleAfterMs));
+  setLockOutputs(locks, staleAfterMs);
+
+  const rows = locks.map((l) => `| ${l.store} | ${cell(l.info.ID)} | ${cell(l.info.Operation)} | ${cell(l.info.Who)} | ${cell(l.info.Version)} | ${cell(l.info.Created)} | ${l.ageMs === undefined ? '' : formatAge(l.ageMs)} | ${isStale(l, staleAfterMs) ? 'yes' : 'no'} |`);
+  let md = `## Terraform state lock: ${dir || '.'} (workspace ${ws})\n\n`;
+  md += locks.length ? `| store | ID | operation | who | version | created | age | stale |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}\n` : 'Not locked.\n';
+  const disagree = disagreement(locks);
+  if (disagree) {
+    core.warning(`The S3 and DynamoDB locks disagree: ${disagree}.`);
+    md += `\n**The S3 and DynamoDB locks disagree:** ${cell(disagree)}. Only a lock whose ID is the same in both stores is released.\n`;
+  }
+
+  let released = false;
+  if (command === 'recover' && locks.length) {
+    const stale = locks.every((l) => isStale(l, staleAfterMs));
+    if (!stale) {
+      core.info(`Lock is younger than stale-after (${formatAge(staleAfterMs)}): not touched. ${describeLock(locks[0])}`);
+      md += `\nThe lock is younger than stale-after (${formatAge(staleAfterMs)}), so it was left alone.\n`;
+    } else if (!force) {
+      core.warning(`Stale lock: ${describeLock(locks[0])}. Set force-unlock-stale: true to release it by its ID.`);
+      md += `\nThe lock is stale. Set \`force-unlock-stale: true\` to release it (by its exact ID).\n`;
+    } else {
+      const r = await releaseStale(targets, locks[0].info.ID, staleAfterMs, creds);
+      if (r.refused.length) {
+        const why = r.refused.map((x) => x.reason).join('; ');
+        md += `\nNot released: ${why}.\n`;
+        await writeSummary(md);
+        throw new UserError(`stale lock ${locks[0].info.ID} was not released: on re-reading, ${why}`);
+      }
+      released = true;
+      core.notice(`Released stale lock ${locks[0].info.ID} (${r.released.map((l) => l.where).join(', ')}), held by ${locks[0].info.Who ?? 'unknown'} since ${locks[0].info.Created ?? 'unknown'}.`);
+      md += `\n**Released** stale lock \`${locks[0].info.ID}\` from ${r.released.map((l) => l.where).join(' and ')} at ${new Date().toISOString()} (re-read just before release; older than ${formatAge(staleAfterMs)}).\n`;
+    }
+  }
+  core.setOutput('released', String(released));
+  await writeSummary(md);
+  if (locks.length && !released) core.info(`Locked by ${describeLock(locks[0])}`);
+  else if (!locks.length) core.info('Not locked.');
+  if (failIfLocked && locks.length && !released) throw new UserError(`state is locked by ${describeLock(locks[0])}`);
+}
+
+/** Polls with backoff until nothing is held; past `timeoutMs` fails naming the holder. */
+async function waitForRelease<T>(held: T[], read: () => Promise<T[]>, describe: (l: T) => string, timeoutMs: number, onTimeout: (held: T[]) => void): Promise<T[]> {
+  const started = Date.now();
+  for (let attempt = 0; held.length > 0; attempt++) {
+    const left = timeoutMs - (Date.now() - started);
+    if (left <= 0) {
+      onTimeout(held);
+      throw new UserError(`state still locked after ${formatAge(timeoutMs)}: held by ${describe(held[0])}`);
+    }
+    const pause = Math.min(backoff(attempt), left);
+    core.info(`Locked by ${describe(held[0])}; checking again in ${Math.round(pause / 1000)}s`);
+    await new Promise((r) => setTimeout(r, pause));
+    held = await read();
+  }
+  core.info(`Unlocked after ${formatAge(Date.now() - started)}.`);
+  return held;
+}
+
+async function runPg(command: 'status' | 'wait' | 'recover', dir: string, ws: string, config: Record<string, HclValue>, opts: { failIfLocked: boolean; timeoutMs: number }): Promise<void> {
+  const { conn, schema } = pgConnection(config);
+  const describe = (h: PgLockHolder) => `session pid ${h.pid} (${h.user || 'unknown user'}@${h.client}${h.application ? `, ${h.application}` : ''}, session started ${h.sessionStart}, ${formatAge(h.ageMs)} ago)${h.creation ? ' creating a workspace' : ''}`;
+  const setOutputs = (held: PgLockHolder[]) => {
+    core.setOutput('locked', String(held.length > 0));
+    core.setOutput('lock-id', ''); // pg stores no lock ID
+    core.setOutput('lock-holder', held[0] ? `${held[0].user}@${held[0].client} pid ${held[0].pid}` : '');
+    core.setOutput('lock-operation', '');
+    core.setOutput('lock-age-seconds', held[0] ? String(Math.floor(held[0].ageMs / 1000)) : '');
+    core.setOutput('stale', 'false');
+    core.setOutput('released', 'false');
+  };
+  let held = await readPgLocks(conn, schema, ws);
+  if (command === 'wait') held = await waitForRelease(held, () => readPgLocks(conn, schema, ws), describe, opts.timeoutMs, setOutputs);
+  setOutputs(held);
+  let md = `## Terraform state lock: ${dir || '.'} (pg, workspace ${ws})\n\n`;
+  md += held.length ? `| pid | user | client | application | session started | age |\n| --- | --- | --- | --- | --- | --- |\n${held.map((h) => `| ${h.pid} | ${cell(h.user)} | ${cell(h.client)} | ${cell(h.application)} | ${cell(h.sessionStart)} | ${formatAge(h.ageMs)} |`).join('\n')}\n` : 'Not locked.\n';
+  if (command === 'recover') md += '\nA pg lock is a session advisory lock: it ends with the session that holds it, so it is never stale and never force-released.\n';
+  await writeSummary(md);
+  core.info(held.length ? `Locked by ${describe(held[0])}` : 'Not locked.');
+  if (opts.failIfLocked && held.length) throw new UserError(`state is locked by ${describe(held[0])}`);
+}
+
+function setLockOutputs(locks: HeldLock[], staleAfterMs: number): void {
+  const l = locks[0];
+  core.setOutput('locked', String(locks.length > 0));
+  core.setOutput('lock-id', l?.info.ID ?? '');
+  core.setOutput('lock-holder', l?.info.Who ?? '');
+  core.setOutput('lock-operation', l?.info.Operation ?? '');
+  core.setOutput('lock-age-seconds', l?.ageMs === undefined ? '' : String(Math.floor(l.ageMs / 1000)));
+  core.setOutput('stale', String(locks.length > 0 && locks.every((x) => isStale(x, staleAfterMs))));
+}
+

@@ -1,0 +1,113 @@
+// Follows what a `run:` step calls — `bash scripts/apply.sh env`, `./deploy.sh`, `sh x`, `source x`,
+// `make apply` — into the script or the Makefile recipe, so the terraform commands inside belong to
+// the job that runs them. Only files inside the workspace are read (the repository listing already
+// excludes links that point outside). Depth and visits are bounded: a script that calls itself ends.
+import { type Call, joinRel, scanShell, shellExpand } from './commands.js';
+import type { CiCommand, JobRef } from './workflows.js';
+
+export interface FileAccess {
+  has: (rel: string) => boolean;
+  read: (rel: string) => string;
+}
+
+const MAX_DEPTH = 6;
+
+interface Ctx {
+  job?: JobRef;
+  via: { file: string; line: number };
+  /** Scripts reached from a workflow (so they are not also read as stand-alone scripts). */
+  called?: Set<string>;
+  depth?: number;
+  seen?: Set<string>;
+}
+
+/** The terraform commands a call runs; `from` is the directory the calling line runs in (repository-relative). */
+export function followCalls(call: Call, from: string, files: FileAccess, ctx: Ctx): CiCommand[] {
+  const depth = ctx.depth ?? 0;
+  if (depth >= MAX_DEPTH) return [];
+  const seen = ctx.seen ?? new Set<string>();
+  const cwd = joinRel(from, call.cwd);
+  const out: CiCommand[] = [];
+  const run = (file: string, script: string, start: string, lineOffset: number, env: Record<string, string>) => {
+    const { commands, calls } = scanShell(script, env);
+    for (const c of commands) out.push({ ...c, file, line: lineOffset + c.line, dir: joinRel(start, c.chdir), job: ctx.job, via: ctx.via });
+    for (const inner of calls) out.push(...followCalls(inner, start, files, { ...ctx, depth: depth + 1, seen }));
+  };
+  if (call.kind === 'script') {
+    const path = joinRel(from, call.path);
+    if (!files.has(path) || seen.has(path)) return out;
+    seen.add(path);
+    ctx.called?.add(path);
+    run(path, files.read(path), cwd, 0, call.env);
+    return out;
+  }
+  const dir = joinRel(from, call.path);
+  const candidates = call.makefile ? [joinRel(dir, call.makefile)] : ['GNUmakefile', 'makefile', 'Makefile'].map((f) => joinRel(dir, f));
+  const makefile = candidates.find((f) => files.has(f));
+  if (!makefile) return out;
+  const mk = parseMakefile(files.read(makefile));
+  const goals = call.targets.length ? call.targets : mk.defaultGoal ? [mk.defaultGoal] : [];
+  const visit = (target: string) => {
+    const key = `${makefile}:${target}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const rule = mk.rules.get(target);
+    if (!rule) return;
+    for (const p of rule.prerequisites) visit(p);
+    // Each recipe line runs in its own shell, in the directory make runs in.
+    for (const r of rule.recipe) run(makefile, r.text, dir, r.line - 1, { ...call.env, ...mk.vars });
+  };
+  goals.forEach(visit);
+  return out;
+}
+
+export interface Makefile {
+  rules: Map<string, { prerequisites: string[]; recipe: Array<{ text: string; line: number }> }>;
+  defaultGoal?: string;
+  vars: Record<string, string>;
+}
+
+/** Rules, recipe lines (with their line numbers) and simple variables of a Makefile. */
+export function parseMakefile(text: string): Makefile {
+  const rules: Makefile['rules'] = new Map();
+  const vars: Record<string, string> = {};
+  let defaultGoal: string | undefined;
+  const raw = text.split('\n');
+  let current: string[] = [];
+  for (let n = 0; n < raw.length; n++) {
+    const start = n;
+    let line = raw[n];
+    while (line.endsWith('\\') && n + 1 < raw.length) line = `${line.slice(0, -1)} ${raw[++n].replace(/^\t/, '')}`;
+    if (line.startsWith('\t')) {
+      if (!current.length) continue;
+      // make's own syntax first: $(VAR) from the Makefile, $(MAKE) is make, $$ is a shell $.
+      let cmd = line.slice(1).replace(/^[@+-]+/, '');
+      cmd = cmd.replace(/\$[({](MAKE)[)}]/g, 'make').replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all).replace(/\$\$/g, '$');
+      for (const t of current) rules.get(t)!.recipe.push({ text: cmd, line: start + 1 });
+      continue;
+    }
+    const trimmed = line.replace(/#.*$/, '');
+    if (!trimmed.trim()) continue;
+    const assign = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=|\+=)\s*(.*)$/.exec(trimmed);
+    if (assign) {
+      vars[assign[1]] = shellExpand(assign[2].trim().replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all), {});
+      current = [];
+      continue;
+    }
+    const rule = /^([^:=#\t][^:=#]*?)\s*::?\s*(.*)$/.exec(trimmed);
+    if (rule) {
+      const targets = rule[1].split(/\s+/).filter(Boolean);
+      const [prereqPart, inlineRecipe] = rule[2].split(';', 2);
+      current = targets.filter((t) => !t.startsWith('.'));
+      for (const t of current) {
+        if (!rules.has(t)) rules.set(t, { prerequisites: [], recipe: [] });
+        rules.get(t)!.prerequisites.push(...prereqPart.split(/\s+/).filter((p) => p && !p.startsWith('$')));
+        if (inlineRecipe?.trim()) rules.get(t)!.recipe.push({ text: inlineRecipe.trim(), line: start + 1 });
+      }
+      defaultGoal ??= current.find((t) => !t.includes('%'));
+      continue;
+    }
+    current = [];
+  }
+  return { rules, defaultGoal, vars };
+}

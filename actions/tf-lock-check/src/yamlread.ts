@@ -1,0 +1,105 @@
+// Reads a workflow file the way GitHub does. `yaml` is a YAML 1.2 parser (so `on:` is a key, not a
+// boolean) that keeps source ranges, which give exact lines for jobs, steps and `run:` scripts.
+// GitHub (and actionlint, PyYAML) also accept one thing the YAML 1.2 spec forbids and both JavaScript
+// parsers reject: a continuation line of a flow collection (`{a: 1,\n b: 2}`) or of a quoted scalar
+// indented no deeper than its key. Indentation carries no meaning there (a quoted scalar folds the
+// line's leading spaces away; a flow collection ignores them), so when the first parse fails we indent
+// such lines one column past their key and parse again: same values, same line numbers. A file that
+// still does not parse is reported with the line of its first error.
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+
+export class WorkflowSyntaxError extends Error {
+  constructor(
+    readonly line: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+export interface ParsedWorkflow {
+  doc: Document;
+  lineOf: (offset: number) => number;
+  /** true when the lenient re-indent was needed (GitHub accepts it, the YAML spec does not). */
+  repaired: boolean;
+}
+
+function parse(text: string): { doc: Document; lc: LineCounter } {
+  const lc = new LineCounter();
+  // uniqueKeys: GitHub rejects duplicate keys too. merge: GitHub resolves `<<` merge keys.
+  const doc = parseDocument(text, { lineCounter: lc, version: '1.2', merge: true, uniqueKeys: true, prettyErrors: false });
+  return { doc, lc };
+}
+
+export function readWorkflow(text: string): ParsedWorkflow {
+  let { doc, lc } = parse(text);
+  let repaired = false;
+  if (doc.errors.length) {
+    const fixed = reindentContinuations(text);
+    if (fixed !== text) {
+      const second = parse(fixed);
+      if (second.doc.errors.length === 0) {
+        ({ doc, lc } = second);
+        repaired = true;
+      }
+    }
+  }
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    // An error at the end of the file (an unclosed bracket) is shown on the file's last line.
+    const last = text.replace(/\s+$/, '').split('\n').length;
+    const line = Math.min(e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line, last);
+    throw new WorkflowSyntaxError(line, `not valid YAML at line ${line}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+  }
+  return { doc, lineOf: (offset) => lc.linePos(offset).line, repaired };
+}
+
+/** Indents continuation lines of open flow collections and quoted scalars past the line that opened them. */
+export function reindentContinuations(text: string): string {
+  const lines = text.split('\n');
+  let depth = 0; // open [ and {
+  let quote: '' | '"' | "'" = '';
+  let openerCol = -1; // column of the quote or bracket that is still open
+  let blockIndent = -1; // inside a block scalar (| or >) whose key is at this indent
+  const indentOf = (l: string) => l.length - l.trimStart().length;
+  for (let n = 0; n < lines.length; n++) {
+    let l = lines[n];
+    const ind = indentOf(l);
+    if (blockIndent >= 0) {
+      if (l.trim() === '' || ind > blockIndent) continue;
+      blockIndent = -1;
+    }
+    if ((depth > 0 || quote) && l.trim() !== '' && ind <= openerCol) {
+      l = ' '.repeat(openerCol + 1 - ind) + l;
+      lines[n] = l;
+    }
+    // Scan the line for quotes and brackets that start values (not an apostrophe inside a plain word).
+    let prev = ' ';
+    for (let i = 0; i < l.length; i++) {
+      const c = l[i];
+      if (quote === '"') {
+        if (c === '\\') i++;
+        else if (c === '"') quote = '';
+      } else if (quote === "'") {
+        if (c === "'" && l[i + 1] === "'") i++;
+        else if (c === "'") quote = '';
+      } else if (c === '#' && /\s/.test(prev)) break;
+      else if ((c === '"' || c === "'") && /[\s:[{,-]/.test(prev)) {
+        if (depth === 0) openerCol = i;
+        quote = c;
+      } else if ((c === '[' || c === '{') && (depth > 0 || /[\s:-]/.test(prev))) {
+        if (depth === 0) openerCol = i;
+        depth++;
+      }
+      else if ((c === ']' || c === '}') && depth > 0) depth--;
+      if (!/\s/.test(c)) prev = c;
+      else prev = ' ';
+    }
+    // `key: |` / `- >-` starts a block scalar: its lines are content, not YAML.
+    if (depth === 0 && !quote && /(^|[\s:-])[|>][+-]?[0-9]?\s*(#.*)?$/.test(l)) blockIndent = ind;
+  }
+  return lines.join('\n');
+}
+
+export type { Document, Node, Pair, YAMLMap };
+export { isMap, isPair, isScalar, isSeq };

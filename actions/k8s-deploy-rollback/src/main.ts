@@ -5,6 +5,7 @@ import { core, currentEvent, failUnlessClean, type Finding, fingerprint, gate, p
 import { currentRevision, findWorkload, type RevisionRecord } from './classify.js';
 import { Helm, type UpgradeArgs } from './helm.js';
 import { Kubectl } from './kubectl.js';
+import { relative } from 'node:path';
 import { CLUSTER_SCOPED, findSources, type LoadedObject, loadFiles, parseDocuments, placeInNamespace, refId, substitute, unreplaced, type WorkloadRef } from './manifests.js';
 import { createDeployment, type GitHubTarget, sendWebhook, setDeploymentStatus } from './notify.js';
 import { type Before, isPending, lastDeployed, latest, planRollback } from './plan.js';
@@ -53,7 +54,9 @@ export async function main(): Promise<void> {
   const gh = githubTarget(s);
   let deploymentId: number | undefined;
   try {
-    // 2. The cluster answers (bounded retries), and the namespace for objects that declare none.
+    // 2. Manifests read and checked locally, then the cluster answers (bounded retries) and gives the
+    // namespace for objects that declare none.
+    const objects = s.mode === 'manifests' ? await loadManifests(run) : [];
     const namespace = await core.group('Cluster', async () => {
       const version = await k.reachable();
       const ns = s.namespace ?? (await k.contextNamespace());
@@ -67,7 +70,7 @@ export async function main(): Promise<void> {
     // 3–7. Deploy, watch, smoke-test; on failure roll back. ToolErrors are kept so reports still go out.
     try {
       if (s.mode === 'helm') await deployHelm(run, namespace, kc.path);
-      else await deployManifests(run, namespace);
+      else await deployManifests(run, namespace, { objects });
     } catch (e) {
       if (!(e instanceof ToolError)) throw e;
       if (e.detail) core.group(`${ACTION}: tool output`, async () => core.info(e.detail!));
@@ -89,26 +92,33 @@ export async function main(): Promise<void> {
 
 // ---- manifests ---------------------------------------------------------------------------------------
 
-async function deployManifests(run: Run, namespace: string): Promise<void> {
+/** Manifests found, parsed and substituted before the cluster is touched; an unreplaced placeholder stops everything. */
+async function loadManifests(run: Run): Promise<LoadedObject[]> {
   const { s, k } = run;
   const ws = workspaceDir();
-
-  // 3. Manifests: found, parsed, substituted, placed; an unreplaced placeholder stops everything.
-  const { objects, refs } = await core.group('Manifests', async () => {
+  return core.group('Manifests', async () => {
     const sources = findSources(s.manifests, ws);
     const loaded: LoadedObject[] = loadFiles(sources, ws);
-    for (const src of sources.filter((x) => x.kind === 'kustomize')) loaded.push(...parseDocuments(await k.kustomize(src.path), src.path.slice(ws.length + 1) || '.'));
+    for (const src of sources.filter((x) => x.kind === 'kustomize')) loaded.push(...parseDocuments(await k.kustomize(src.path), relative(ws, src.path) || '.'));
     if (loaded.length === 0) throw new UserError(`manifests: ${s.manifests.join(', ')} hold no Kubernetes objects`);
     const sub = substitute(loaded, s.images, s.placeholders);
     for (const rule of s.images) if (!sub.imagesReplaced.some((r) => r.rule === rule.name)) core.warning(`images: no container uses an image named ${rule.name}`);
     run.facts.images = sub.imagesReplaced.map((i) => ({ object: i.object, container: i.container, to: i.to }));
     const left = unreplaced(sub.objects, s.placeholders.map((p) => p.token));
     if (left.length) throw new UserError(`manifests: ${left.length} value(s) still hold a placeholder, nothing was applied: ${left.slice(0, 3).join('; ')}${left.length > 3 ? '; …' : ''}`);
-    const scoped = await k.clusterScopedKinds();
-    const wl = placeInNamespace(sub.objects, namespace, (o) => scoped.has(o.kind) || CLUSTER_SCOPED.has(o.kind));
-    core.info(`${sub.objects.length} objects from ${sources.length} source(s); workloads: ${wl.map(refId).join(', ') || 'none'}`);
-    return { objects: sub.objects, refs: wl };
+    core.info(`${sub.objects.length} objects from ${sources.length} source(s)`);
+    return sub.objects;
   });
+}
+
+async function deployManifests(run: Run, namespace: string, local: { objects: LoadedObject[] }): Promise<void> {
+  const { s, k } = run;
+
+  // 3. Place the objects: the target namespace for those that declare none (never overriding one).
+  const scoped = await k.clusterScopedKinds();
+  const objects = local.objects;
+  const refs = placeInNamespace(objects, namespace, (o) => scoped.has(o.kind) || CLUSTER_SCOPED.has(o.kind));
+  core.info(`workloads: ${refs.map(refId).join(', ') || 'none'}`);
   run.facts.namespaces = [...new Set(refs.map((r) => r.namespace))];
   const stream = objects.map((o) => JSON.stringify(o.obj)).join('\n---\n');
 

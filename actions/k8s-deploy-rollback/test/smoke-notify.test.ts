@@ -1,0 +1,116 @@
+// Smoke checks, notifications and log redaction against a real local HTTP server.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkWebhookUrl, sendWebhook } from '../src/notify.js';
+import { redact } from '../src/report.js';
+import { backoffMs, commandCheck, httpCheck, parseCommand } from '../src/smoke.js';
+
+let server: Server;
+let base: string;
+const hits = new Map<string, number>();
+const bodies: unknown[] = [];
+const read = (req: IncomingMessage): Promise<string> => new Promise((r) => { let b = ''; req.on('data', (d) => (b += d)); req.on('end', () => r(b)); });
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    const n = (hits.get(req.url!) ?? 0) + 1;
+    hits.set(req.url!, n);
+    if (req.url === '/healthz') return void res.writeHead(200).end('{"status":"ok","version":"1.4.2"}');
+    if (req.url === '/flaky') return void res.writeHead(n < 3 ? 503 : 200).end(n < 3 ? 'starting' : 'ok');
+    if (req.url === '/down') return void res.writeHead(500).end('boom');
+    if (req.url === '/hang') return; // never answers
+    if (req.url === '/hook') {
+      bodies.push(JSON.parse(await read(req)));
+      return void res.writeHead(200).end('ok');
+    }
+    if (req.url === '/hook-500') return void res.writeHead(500).end();
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+describe('httpCheck', () => {
+  test('status and body match', async () => {
+    expect(await httpCheck({ url: `${base}/healthz`, status: 200, body: /"version":"1\.4\.2"/, retries: 0, timeoutMs: 2000 })).toEqual({ ok: true, line: `GET ${base}/healthz: HTTP 200, body matches /"version":"1\\.4\\.2"/ (attempt 1)` });
+  });
+  test('retries with backoff until it passes', async () => {
+    const r = await httpCheck({ url: `${base}/flaky`, status: 200, retries: 3, timeoutMs: 2000 }, 10);
+    expect(r).toEqual({ ok: true, line: `GET ${base}/flaky: HTTP 200 (attempt 3)` });
+  });
+  test('a wrong status fails after the bounded retries', async () => {
+    expect(await httpCheck({ url: `${base}/down`, status: 200, retries: 2, timeoutMs: 2000 }, 10)).toEqual({ ok: false, line: `GET ${base}/down: HTTP 500 (expected 200) after 3 attempts` });
+    expect(hits.get('/down')).toBe(3);
+  });
+  test('a body mismatch fails', async () => {
+    expect((await httpCheck({ url: `${base}/healthz`, status: 200, body: /"version":"2/, retries: 0, timeoutMs: 2000 })).line).toMatch(/body does not match/);
+  });
+  test('a server that never answers times out per attempt', async () => {
+    const t0 = Date.now();
+    expect((await httpCheck({ url: `${base}/hang`, status: 200, retries: 1, timeoutMs: 300 }, 10)).line).toBe(`GET ${base}/hang: no answer within 0.3s after 2 attempts`);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+  test('backoff is bounded', () => {
+    expect([1, 2, 3, 4, 5, 9].map((n) => backoffMs(n))).toEqual([1000, 2000, 4000, 8000, 10_000, 10_000]);
+  });
+});
+
+describe('smoke command', () => {
+  test('argument array, no shell', async () => {
+    expect(parseCommand('["node", "-e", "process.exit(0)"]')).toEqual(['node', '-e', 'process.exit(0)']);
+    expect((await commandCheck([process.execPath, '-e', 'process.exit(0)'], 10_000, process.cwd())).ok).toBe(true);
+    const bad = await commandCheck([process.execPath, '-e', 'console.error("health check failed: 503"); process.exit(3)'], 10_000, process.cwd());
+    expect(bad.ok).toBe(false);
+    expect(bad.line).toMatch(/exit code 3 \(health check failed: 503\)$/);
+    // Shell syntax stays literal.
+    const lit = await commandCheck([process.execPath, '-e', 'process.exit(process.argv[1] === "$(id)" ? 0 : 1)', '$(id)'], 10_000, process.cwd());
+    expect(lit.ok).toBe(true);
+  });
+  test.each(['./smoke.sh', '[]', '["a", 1]', '{"cmd": "x"}'])('%s is rejected', (v) => expect(() => parseCommand(v)).toThrow(/input "smoke-command"/));
+});
+
+describe('webhook', () => {
+  test.each<[string, boolean, string | RegExp]>([
+    ['https://hooks.slack.com/services/T/B/X', false, 'https://hooks.slack.com/services/T/B/X'],
+    ['http://127.0.0.1:8080/hook', true, 'http://127.0.0.1:8080/hook'],
+    ['http://localhost/hook', true, 'http://localhost/hook'],
+    ['http://127.0.0.1:8080/hook', false, /must be an https:\/\/ URL/],
+    ['http://example.com/hook', true, /http is allowed only for 127\.0\.0\.1/],
+    ['ftp://example.com', false, /must be an https/],
+    ['not a url', false, /must be an https/],
+  ])('%s (loopback allowed: %s)', (url, allow, want) => {
+    if (typeof want === 'string') expect(checkWebhookUrl(url, allow)).toBe(want);
+    else expect(() => checkWebhookUrl(url, allow)).toThrow(want);
+  });
+  test('delivers JSON with a Slack-compatible text field', async () => {
+    expect(await sendWebhook(`${base}/hook`, { text: 'deploy failed', result: 'rolled-back' })).toBe(true);
+    expect(bodies.at(-1)).toEqual({ text: 'deploy failed', result: 'rolled-back' });
+  });
+  test('a failing or absent receiver is a warning, not an error, and is bounded in time', async () => {
+    const t0 = Date.now();
+    expect(await sendWebhook(`${base}/hook-500`, { text: 'x', result: 'failed' })).toBe(false);
+    expect(hits.get('/hook-500')).toBe(2); // one retry
+    expect(await sendWebhook('http://127.0.0.1:1/hook', { text: 'x', result: 'failed' })).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
+
+describe('redact', () => {
+  test.each([
+    ['DB_PASSWORD=hunter2hunter2 connecting', 'DB_PASSWORD=*** connecting'],
+    ['token: abcdefghijklmnop', 'token: ***'],
+    ['Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.abc', 'Authorization: Bearer ***'],
+    ['key AKIAABCDEFGHIJKLMNOP used', 'key *** used'],
+    ['postgres://app:s3cretpw@db:5432/app', 'postgres://app:***@db:5432/app'],
+    ['"api_key": "xyz123456"', '"api_key": "***"'],
+    ['plain line', 'plain line'],
+  ])('%s', (input, want) => expect(redact(input)).toBe(want));
+  test('known secrets are replaced wherever they appear', () => {
+    expect(redact('calling https://hooks.example/T0/abcdef with abcdef', ['abcdef'])).toBe('calling https://hooks.example/T0/*** with ***');
+  });
+});

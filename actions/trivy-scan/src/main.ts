@@ -8,7 +8,7 @@ import { ensureDatabases, JAVA_DB, saveCache, VULN_DB } from './db.js';
 import { isUnfixed, toFindings } from './findings.js';
 import { applyIgnores, loadIgnoreFiles, type Suppression } from './ignore.js';
 import { installTrivy } from './install.js';
-import { dbLine, detailsMarkdown, type RunFacts, type TargetFacts, UNFIXED_REASON } from './report.js';
+import { dbLine, detailsMarkdown, type RunFacts, UNFIXED_REASON } from './report.js';
 import { readSettings, type Settings } from './settings.js';
 import { needsDb } from './targets.js';
 import { convertToCycloneDx, neutralFiles, runScan, trivyEnv } from './trivy.js';
@@ -134,7 +134,10 @@ function suppress(findings: Finding[], s: Settings, facts: RunFacts): { kept: Fi
   let rest = findings;
   if (s['ignore-unfixed']) {
     rest = [];
-    for (const f of findings) (isUnfixed(f) ? suppressed.push({ finding: f, reason: UNFIXED_REASON }) : rest.push(f));
+    for (const f of findings) {
+      if (isUnfixed(f)) suppressed.push({ finding: f, reason: UNFIXED_REASON });
+      else rest.push(f);
+    }
   }
   const r = applyIgnores(rest, facts.ignoreFiles);
   facts.ignoreHits = r.hits;

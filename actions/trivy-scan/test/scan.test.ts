@@ -137,3 +137,15 @@ describe('IaC, secrets, images, licences, SBOM, baseline', () => {
     expect(r.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0', 'suppressed-count': first.outputs['findings-count'] });
   });
 });
+
+describe('the example: the hardened Python service', () => {
+  test('its lockfile and IaC pass the high gate; the Jinja2 advisory is reported at its lockfile line', async () => {
+    const example = join(process.cwd(), 'examples', 'python-web-service-image');
+    const r = await runMain(example, { offline: 'true', 'cache-dir': cacheDir, targets: 'fs:.\nconfig:.' }, { toolCache });
+    expect(r.failure).toBeUndefined();
+    expect(r.outputs).toMatchObject({ outcome: 'clean', 'critical-count': '0', 'high-count': '0' });
+    const jinja = results(r).find((x) => x.ruleId === 'CVE-2099-10003');
+    expect(jinja?.locations[0].physicalLocation.artifactLocation.uri).toBe('requirements.txt');
+    expect(r.summary).toContain('| medium | Jinja2 | 3.1.2 | 3.1.3 |');
+  });
+});

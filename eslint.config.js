@@ -11,4 +11,17 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'warn',
     },
   },
+  {
+    // A focused or skipped test silently shrinks the suite: CI would pass while testing less.
+    files: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['describe', 'test', 'it'].flatMap((object) =>
+          ['only', 'skip', 'todo'].map((property) => ({ object, property, message: `${object}.${property} focuses or skips tests; remove it before committing.` })),
+        ),
+      ],
+      'no-restricted-globals': ['error', ...['fit', 'fdescribe', 'xit', 'xdescribe', 'xtest'].map((name) => ({ name, message: `${name} focuses or skips tests.` }))],
+    },
+  },
 );

@@ -143,6 +143,8 @@ interface Shared {
   toolCache: string;
   databaseUrl?: string;
   changed: boolean;
+  /** --postgres: a server is started when the first stage needs it. */
+  postgres: boolean;
   inputs: Record<string, string>;
 }
 
@@ -172,12 +174,18 @@ function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs:
   const def = readActionYaml(resolveActionDir(stage.action));
   const declared = def.inputs ?? {};
   const inputs: Record<string, string> = {};
+  // Inputs the CLI gives a local value anyway (below) are not evaluated, so they never need --input.
+  const tool = TOOL_INPUTS[stage.action];
+  const localKeys = new Set(['comment', 'sarif-file', 'report-file']);
+  if (tool && onPath(tool.bin)) localKeys.add(tool.input);
+  if (stage.action === 'migration-test' && (sh.databaseUrl || sh.postgres)) localKeys.add('database-url');
+  if (stage.action === 'gitleaks-scan' && sh.changed) localKeys.add('mode');
   for (const [k, raw] of Object.entries(stage.with)) {
     if (!(k in declared)) {
       problems.push(`stage ${stage.name}: ${where} passes with: ${k}, but ${stage.action} has no such input (inputs: ${Object.keys(declared).join(', ')})`);
       continue;
     }
-    if (set.has(k)) continue;
+    if (set.has(k) || localKeys.has(k)) continue;
     try {
       inputs[k] = toText(evalRaw(raw, ctx));
     } catch (e) {
@@ -205,7 +213,6 @@ function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs:
   local('comment', 'false');
   if ('sarif-file' in declared) local('sarif-file', join(sh.runnerTemp, `${slug(stage.name)}.sarif`));
   if ('report-file' in declared) local('report-file', join(sh.runnerTemp, `${slug(stage.name)}-report.json`));
-  const tool = TOOL_INPUTS[stage.action];
   if (tool && !set.has(tool.input)) {
     const wanted = inputs[tool.input] ?? String(declared[tool.input]?.default ?? '');
     if (onPath(tool.bin)) local(tool.input, 'system');
@@ -216,6 +223,7 @@ function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs:
   }
   if (stage.action === 'migration-test' && !set.has('database-url')) {
     if (sh.databaseUrl) local('database-url', sh.databaseUrl);
+    else if (sh.postgres) local('database-url', 'postgres://started-with--postgres');
     else if (stage.services.length > 0 || !inputs['database-url'])
       problems.push(`stage ${stage.name}: needs PostgreSQL (the job's ${stage.services.join(', ') || 'database'} service); pass --database-url postgres://… or --postgres`);
   }
@@ -309,7 +317,7 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
       payload = { ref: git.branch ? `refs/heads/${git.branch}` : '', before: range.before, after: range.after, created: false, deleted: false, forced: false, repository: { full_name: git.repository } };
       scope = `${range.upstream}..HEAD (${range.count} unpushed commit${range.count === 1 ? '' : 's'})`;
     }
-    const sh: Shared = { repo: o.repo, git, eventName, payload, runnerTemp, toolCache: o.toolCache ?? userToolCache(), databaseUrl: o.databaseUrl, changed: !!o.changed, inputs: o.inputs ?? {} };
+    const sh: Shared = { repo: o.repo, git, eventName, payload, runnerTemp, toolCache: o.toolCache ?? userToolCache(), databaseUrl: o.databaseUrl, changed: !!o.changed, postgres: !!o.startPostgres, inputs: o.inputs ?? {} };
 
     const discovery = discover(o.repo, (raw, at) => {
       const ctx = localContexts({ ...sh, workflow: at.workflow, job: at.job, inputs: at.inputs, env: at.env, steps: {}, evaluate: evalRaw });

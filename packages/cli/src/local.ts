@@ -147,8 +147,9 @@ export function localContexts(o: LocalContextOptions): Contexts {
     },
     env: (path) => {
       if (path.length === 0 || evaluatingEnv) throw new Unevaluable(['env', ...path].join('.'));
+      // A name no env: block sets may still come from a run: step writing GITHUB_ENV, which only GitHub runs.
       const key = Object.keys(o.env).find((k) => k === path[0]);
-      if (key === undefined) return null;
+      if (key === undefined) throw new Unevaluable(['env', ...path].join('.'));
       evaluatingEnv = true;
       try {
         return o.evaluate(o.env[key], ctx);

@@ -129,7 +129,8 @@ export function discover(repo: string, evalWith: (raw: Record<string, unknown>, 
         const callee = reusableOf(job.uses, repo);
         if (!callee) continue;
         if (inherited.chain.length >= 10) throw new UsageError(`${label}: job ${jobId}: reusable workflows nest more than 10 levels`);
-        const calleeLabel = relative(repoRoot, callee).startsWith('..') ? relative(repo, callee) : relative(repoRoot, callee);
+        // Ours are named as the package ships them; a caller-local reusable workflow by its path in the caller.
+        const calleeLabel = callee.startsWith(repo + '/') ? relative(repo, callee) : `platform-actions/${relative(repoRoot, callee)}`;
         const calleeWf = readWorkflow(callee, calleeLabel);
         // The callee's inputs: its declared defaults, overridden by what the caller passes.
         const given = evalWith(job.with ?? {}, { workflow: label, job: jobId, env: { ...inherited.env, ...(wf.env ?? {}) }, conditions, inputs, callChain: inherited.chain, services: [], jobKey });

@@ -73,7 +73,7 @@ export function parseArgs(argv: string[]): Args {
     if (FLAGS_WITH_VALUE.has(flag)) {
       if (value === undefined) {
         value = rest[++i];
-        if (value === undefined || (value.startsWith('--') && FLAGS_WITH_VALUE.has(value))) throw new UsageError(`${flag} needs a value`);
+        if (value === undefined || FLAGS_WITH_VALUE.has(value) || BOOLEAN_FLAGS.has(value)) throw new UsageError(`${flag} needs a value`);
       }
     } else if (BOOLEAN_FLAGS.has(flag)) {
       if (flag === '--help' || flag === '-h') return { ...a, command: 'help' };

@@ -63,7 +63,7 @@ export function scopeLine(s: Pick<ScopeFacts, 'scope' | 'commitCount' | 'refs'>)
 /** What a full scan did not cover and how to cover it; undefined when it covered every ref of the remote. */
 export function notScannedLine(refs: RefsReport | undefined): string | undefined {
   if (!refs?.notFetched) return undefined;
-  return `mode: full scanned only the refs in this clone: ${refs.notFetched}, so branches and tags that exist only on the remote were not scanned. Check out with fetch-depth: 0, or set deepen-limit above 0 with an origin remote, to scan every ref.`;
+  return `mode: full scanned only the refs in this clone (${refs.notFetched}); branches and tags that exist only on the remote were not scanned. Check out with fetch-depth: 0, or set deepen-limit above 0 with an origin remote, to scan every ref.`;
 }
 
 export function settingsChangeLine(c: SettingsChange): string {

@@ -47,11 +47,12 @@ function repoPath(target: Target, path: string): string | undefined {
   return target.root === '.' ? p : `${target.root}/${p}`;
 }
 
-/** Where findings in a result point when they are not in a workspace file (image layers, remote repos). */
-const artifactPath = (target: Target, result: Raw): string => {
-  const t = str(result.Target);
-  return target.type === 'image-input' ? `${target.value}${t && t !== target.value ? ` (${t})` : ''}` : `${target.value}${t && t !== target.value ? ` (${t})` : ''}`;
-};
+/**
+ * Where a finding points when it is not in a workspace file (an image, a remote repository): the target
+ * as the caller wrote it (for image-input that is the tarball or layout in the workspace). Where inside
+ * the artifact it was found goes into the message.
+ */
+const inside = (where: string): string => (where ? ` (in ${where})` : '');
 
 export interface ToFindingsOptions {
   /** Lower-cased SPDX ids that are critical findings wherever they are found. */
@@ -61,11 +62,15 @@ export interface ToFindingsOptions {
 /** Every finding in one target's report: vulnerabilities, misconfigurations, secrets, licences. */
 export function toFindings(report: TrivyReport, target: Target, opts: ToFindingsOptions = {}): Finding[] {
   const out: Finding[] = [];
+  // The file each language package came from (its lockfile), for licence findings that only name the package.
+  const pkgFile = new Map<string, string>();
+  for (const r of report.results) if (str(r.Class) === 'lang-pkgs') for (const p of arr(r.Packages)) if (!pkgFile.has(str(p.Name))) pkgFile.set(str(p.Name), str(p.FilePath) || str(r.Target));
   const common = { tool: 'trivy' } as const;
   for (const r of report.results) {
     const resultTarget = str(r.Target);
     const inRepo = repoPath(target, resultTarget);
-    const fallback = artifactPath(target, r);
+    const fallback = target.value;
+    const where = inRepo ? '' : inside(resultTarget);
     // Package lines in lockfiles: trivy records them on the package, not on the vulnerability.
     const pkgLines = new Map<string, { start?: number; end?: number }>();
     for (const p of arr(r.Packages)) {
@@ -90,7 +95,7 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
         ruleId: id,
         severity: sev,
         title: `${id}: ${title}`.slice(0, 300),
-        message: `${pkg} ${installed} is affected by ${id} (${sev})${fixed ? `; fixed in ${fixed}` : '; no fixed version yet'}. ${title}`,
+        message: `${pkg} ${installed}${path ? '' : inside(pkgPath || resultTarget)} is affected by ${id} (${sev})${fixed ? `; fixed in ${fixed}` : '; no fixed version yet'}. ${title}`,
         location: { path: path ?? fallback, startLine: path ? lines?.start : undefined, endLine: path ? lines?.end : undefined },
         fingerprint: fingerprint('trivy', target.label, 'vuln', id, pkg, pkgPath || resultTarget),
         help: {
@@ -123,7 +128,7 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
         ruleId: id,
         severity: sev,
         title: str(m.Title) || id,
-        message: `${str(m.Message) || str(m.Title)}${resource ? ` (${resource})` : ''}. ${str(m.Resolution)}`.trim(),
+        message: `${str(m.Message) || str(m.Title)}${resource ? ` (${resource})` : ''}${where}. ${str(m.Resolution)}`.trim(),
         location: { path: inRepo ?? fallback, startLine: inRepo ? num(cause.StartLine) : undefined, endLine: inRepo ? num(cause.EndLine) : undefined },
         fingerprint: fingerprint('trivy', target.label, 'misconfig', id, resultTarget, resource),
         help: { text: `${str(m.Description)} ${str(m.Resolution)}`.trim() || str(m.Title), markdown: `${str(m.Description)}\n\n**Fix:** ${str(m.Resolution)}${url ? `\n\n[${id}](${url})` : ''}`, uri: url },
@@ -139,7 +144,7 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
         ruleId: `secret:${id}`,
         severity: sev,
         title: str(s.Title) || id,
-        message: `${str(s.Title) || id} (${str(s.Category) || 'secret'}); value not shown. Rotate the credential: removing it from the code does not revoke it.`,
+        message: `${str(s.Title) || id} (${str(s.Category) || 'secret'})${where}; value not shown. Rotate the credential: removing it from the code does not revoke it.`,
         location: { path: inRepo ?? fallback, startLine: inRepo ? num(s.StartLine) : undefined, endLine: inRepo ? num(s.EndLine) : undefined },
         fingerprint: fingerprint('trivy', target.label, 'secret', id, resultTarget, num(s.StartLine)),
         help: { text: 'A credential in the code. Rotate it where it was issued, then read it from a secret store.', markdown: '**Rotate the credential first**: deleting it from the code or from history does not revoke it. Then read it from a secret store (for example GitHub Actions secrets).' },
@@ -152,15 +157,15 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
       const forbidden = opts.forbiddenLicenses?.has(name.toLowerCase()) ?? false;
       const sev: Severity = forbidden ? 'critical' : trivySeverity(l.Severity);
       const pkg = str(l.PkgName);
-      const file = str(l.FilePath);
-      const where = pkg ? `package ${pkg}` : file || resultTarget;
-      const path = repoPath(target, file) ?? inRepo;
+      const file = str(l.FilePath) || pkgFile.get(pkg) || '';
+      const subject = `${pkg ? `package ${pkg}` : file || resultTarget}${target.root ? '' : inside(file || resultTarget)}`;
+      const path = repoPath(target, file);
       out.push({
         ...common,
         ruleId: `license:${name}`,
         severity: sev,
         title: forbidden ? `Forbidden licence ${name}` : `Licence ${name} (${str(l.Category) || 'unknown'})`,
-        message: forbidden ? `${where} is licensed ${name}, which forbidden-licenses lists.` : `${where} is licensed ${name}; trivy classifies it as ${str(l.Category) || 'unknown'}.`,
+        message: forbidden ? `${subject} is licensed ${name}, which forbidden-licenses lists.` : `${subject} is licensed ${name}; trivy classifies it as ${str(l.Category) || 'unknown'}.`,
         location: { path: path ?? fallback },
         fingerprint: fingerprint('trivy', target.label, 'license', name, pkg, file || resultTarget),
         help: { text: `Licence ${name}: check it is acceptable for how this software is distributed.`, uri: str(l.Link) || undefined },

@@ -177,8 +177,8 @@ describe('findings from a JSON report', () => {
       ['CVE-9', 'critical', 'app/package-lock.json', 7],
       ['DS-0002', 'high', 'app/Dockerfile', 3],
       ['secret:aws-access-key-id', 'critical', 'app/config/.env', 2],
-      ['license:GPL-2.0-only', 'high', 'app/OS Packages', undefined],
-      ['license:MIT', 'critical', 'app/OS Packages', undefined],
+      ['license:GPL-2.0-only', 'high', 'app', undefined],
+      ['license:MIT', 'critical', 'app', undefined],
     ]);
     expect(JSON.stringify(fs)).not.toMatch(/secret-material|\*\*\*\*/);
     expect(fs[0].properties).toMatchObject({ package: 'lodash', installed: '4.17.20', fixed: '4.17.21', purl: 'pkg:npm/lodash@4.17.20' });

@@ -103,6 +103,7 @@ class Walker {
     }
     const frame = r.error ? revisionFrame(r.error, this.revFiles) : undefined;
     const revision = frame?.revision ?? fallbackRev;
+    what = what.replace('{rev}', revision);
     const out = this.ctx.scrub(r.output.trim());
     let message: string;
     let detail: string | undefined;
@@ -324,7 +325,7 @@ export async function alembicRoundTrip(ctx: AlembicRunContext, order: readonly s
   };
   const upFailed = (r: StepResult, fallback: string, row?: StepRow) => {
     if (row) row.up = 'failed';
-    w.res.problems.push(w.failure('up-failed', fallback, 'up', 'upgrade', r));
+    w.res.problems.push(w.failure('up-failed', fallback, 'up', 'upgrade to {rev}', r));
     return finish();
   };
   // 1. up to the revisions below the top n (in one command: Alembic runs them in one env.py session).
@@ -402,10 +403,10 @@ export async function alembicRoundTrip(ctx: AlembicRunContext, order: readonly s
   };
   if (!reup.ok) {
     markReup('failed');
-    const p = w.failure('reup-failed', top.at(-1)!, 're-up', 're-upgrade to heads', reup);
+    const p = w.failure('reup-failed', top.at(-1)!, 're-up', 're-upgrade to {rev}', reup);
     const cause = leftovers.find((l) => l.revision === p.revision) ?? leftovers[0];
     if (cause) {
-      cause.message += ` That is why the re-upgrade failed: ${p.message.replace(/^re-upgrade to heads failed: /, '')}`;
+      cause.message += ` That is why the re-upgrade failed: ${p.message.replace(/^re-upgrade to \S+ failed: /, '')}`;
       cause.detail = [p.output, p.detail].filter(Boolean).join('\n');
     } else w.res.problems.push(p);
     return finish();

@@ -2,7 +2,7 @@
 // masked the moment it is read and never appears in a message.
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type FailOn, InputError, inputs, parseFailOn, reportPath, UserError, workspace } from '@platform-actions/kit';
+import { type FailOn, InputError, inputs, UserError, workspace } from '@platform-actions/kit';
 import { splitArgs } from './args.js';
 import { secrets } from './secrets.js';
 import { type DbTarget, parseDatabaseUrl } from './dburl.js';
@@ -101,9 +101,7 @@ export function readConfig(): Config {
     .map((t) => `-c ${t.name.replace('-', '_')}=${t.ms}`);
   const urlEnv = inputs.string('url-env', { default: 'DATABASE_URL' })!;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(urlEnv)) throw new InputError('url-env', 'must be an environment variable name', urlEnv);
-  const sarif = inputs.string('sarif-file');
-  const comment = inputs.boolean('comment', { default: false });
-  const token = inputs.secret('token');
+  const { enabled: comment, token } = inputs.comment();
   if (comment && !token) throw new UserError('input "comment" is true but "token" is empty; pass token: ${{ github.token }} and grant pull-requests: write');
   return {
     databaseUrl,
@@ -130,8 +128,8 @@ export function readConfig(): Config {
       if (!/^[a-z0-9-]+$/.test(r)) throw new InputError('squawk-exclude', 'must list squawk rule names such as prefer-robust-stmts', r);
       return r;
     }),
-    failOn: parseFailOn('fail-on', inputs.string('fail-on', { default: 'medium' })!),
-    sarifFile: sarif ? resolve(workspace(), sarif) : reportPath('migration-test.sarif'),
+    failOn: inputs.failOn('medium'),
+    sarifFile: inputs.outputFile('sarif-file', 'migration-test.sarif'),
     comment,
     token,
   };

@@ -54,7 +54,7 @@ export async function main(): Promise<void> {
     phase = cfg.preset.name === 'alembic' ? await testAlembic(cfg, psql) : await testGeneric(cfg, psql);
   } catch (err) {
     if (!(err instanceof ToolError)) throw err;
-    if (err.detail) core.group(`${TOOL}: tool output`, async () => core.info(secrets.scrub(err.detail!)));
+    if (err.detail) await core.group(`${TOOL}: tool output`, async () => core.untrusted(secrets.scrub(err.detail!)));
     toolErrors.push(secrets.scrub(err.message));
   }
   const { pre, run } = phase;
@@ -64,9 +64,9 @@ export async function main(): Promise<void> {
   }
   for (const p of run.problems) {
     core.startGroup(`${p.rule}: ${p.revision}`);
-    core.info(secrets.scrub(p.message));
+    core.untrusted(secrets.scrub(p.message));
     const body = [p.diff ?? p.output, p.detail].filter(Boolean).join('\n');
-    if (body) core.info(secrets.scrub(body));
+    if (body) core.untrusted(secrets.scrub(body)); // tool output: no line of it may act as a workflow command
     core.endGroup();
   }
 

@@ -3,7 +3,7 @@
 // its query string (SQLAlchemy and libpq print the URL without the query). Every form is masked in the log
 // the moment the input is read, and scrubbed from every text this action writes: log lines, findings,
 // the summary, SARIF and the PR comment (the runner masks the log only, and only exact strings).
-import { core } from '@platform-actions/kit';
+import { addSecret, scrub as kitScrub } from '@platform-actions/kit';
 
 export class Secrets {
   private forms: string[] = [];
@@ -13,7 +13,7 @@ export class Secrets {
     const add = (v: string | undefined) => {
       if (!v || v.length < 3 || this.forms.includes(v)) return;
       this.forms.push(v);
-      core.setSecret(v);
+      addSecret(v); // the kit masks it in the log and scrubs it (in each of its encodings) from every reporter
     };
     add(url);
     add(url.split('?')[0]);
@@ -48,7 +48,7 @@ export class Secrets {
     if (!text) return text;
     let out = text;
     for (const f of this.forms) if (out.includes(f)) out = out.split(f).join('***');
-    return out;
+    return kitScrub(out);
   }
 
   /** Every string in a JSON-like value, scrubbed. */

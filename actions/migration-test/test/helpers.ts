@@ -14,13 +14,15 @@ import { BOOKKEEPING_TABLES } from '../src/snapshot.js';
 
 export interface Rev {
   id: string;
-  parent?: string;
-  up: string[];
+  /** Parent revision; several for a merge revision. */
+  parent?: string | string[];
+  /** SQL statements, or a Python body when it starts with "py:". */
+  up: string[] | string;
   /** SQL statements, or a Python body when it starts with "py:". */
   down: string[] | string;
 }
 
-const ENV_PY = `import os
+export const ENV_PY = `import os
 from alembic import context
 from sqlalchemy import create_engine
 
@@ -39,15 +41,16 @@ else:
 const pyStr = (s: string) => JSON.stringify(s);
 
 function body(stmts: string[] | string): string {
-  if (typeof stmts === 'string') return stmts.startsWith('py:') ? `    ${stmts.slice(3)}` : `    op.execute(${pyStr(stmts)})`;
+  // "py:" bodies may span lines; each line is indented into the function.
+  if (typeof stmts === 'string') return stmts.startsWith('py:') ? stmts.slice(3).split('\n').map((l) => `    ${l}`).join('\n') : `    op.execute(${pyStr(stmts)})`;
   return stmts.length ? stmts.map((s) => `    op.execute(${pyStr(s)})`).join('\n') : '    pass';
 }
 
 /** Writes an Alembic project into `root` (a new temp dir when omitted); returns its path. */
-export function alembicProject(revs: Rev[], root = mkdtempSync(join(tmpdir(), 'mt-alembic-'))): string {
+export function alembicProject(revs: Rev[], root = mkdtempSync(join(tmpdir(), 'mt-alembic-')), opts: { envPy?: string } = {}): string {
   mkdirSync(join(root, 'migrations', 'versions'), { recursive: true });
   writeFileSync(join(root, 'alembic.ini'), '[alembic]\nscript_location = migrations\n');
-  writeFileSync(join(root, 'migrations', 'env.py'), ENV_PY);
+  writeFileSync(join(root, 'migrations', 'env.py'), opts.envPy ?? ENV_PY);
   for (const r of revs) {
     const file = join(root, 'migrations', 'versions', `${r.id}_rev.py`);
     mkdirSync(dirname(file), { recursive: true });
@@ -58,7 +61,7 @@ export function alembicProject(revs: Rev[], root = mkdtempSync(join(tmpdir(), 'm
         'from alembic import op',
         '',
         `revision = ${pyStr(r.id)}`,
-        `down_revision = ${r.parent ? pyStr(r.parent) : 'None'}`,
+        `down_revision = ${Array.isArray(r.parent) ? `(${r.parent.map(pyStr).join(', ')})` : r.parent ? pyStr(r.parent) : 'None'}`,
         '',
         '',
         'def upgrade():',

@@ -23,3 +23,19 @@ export const cases: Array<{ name: string; inputs: Record<string, string>; expect
   { name: 'rollback that is not a boolean', inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), rollback: 'yes' }, expect: /input "rollback" must be true or false/ },
   { name: 'pending-release not a known mode', inputs: { chart: 'chart', release: 'r', kubeconfig: unreachableKubeconfig(), 'pending-release': 'force' }, expect: /input "pending-release" must be one of fail, rollback/ },
 ];
+
+/** Cases that need a live API server to be told apart: run by e2e-manifests.test.ts on the test cluster, with these files in the workspace. */
+export const clusterCases: Array<{ name: string; files: Record<string, string>; inputs: Record<string, string>; expect: RegExp }> = [
+  {
+    name: 'an unknown kind',
+    files: { 'k8s/web.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: app, image: "registry.example/web:1"}]}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n' },
+    inputs: { manifests: 'k8s' },
+    expect: /^k8s-deploy-rollback: manifests: k8s\/web\.yaml document 2: kind Widget \(apiVersion example\.com\/v1\) is not known to the cluster; nothing was applied$/,
+  },
+  {
+    name: 'a field the API does not know (strict validation)',
+    files: { 'web.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      securityContext: {allowPrivilegeEscalation: false}\n      containers: [{name: app, image: "registry.example/web:1"}]\n' },
+    inputs: { manifests: 'web.yaml' },
+    expect: /^k8s-deploy-rollback: manifests: the server-side dry run rejected them, nothing was applied: .*unknown field "spec\.template\.spec\.securityContext\.allowPrivilegeEscalation"/,
+  },
+];

@@ -4,11 +4,14 @@
 // (b) the action's whole run (Node 24, bundle, git, gitleaks, every reporter) against bare gitleaks on the
 //     same range (target ≤ 1.15x), on a PR big enough that scanning is the work (1,000 commits, 200,000
 //     added lines). The action's fixed cost (mostly starting Node and loading the bundle) is printed
-//     separately from the 10-commit PR, where it dominates.
+//     separately from the 10-commit PR, where it dominates;
+// (c) what scanning merge commits' own changes costs (issue 13): bare gitleaks over a history with 200
+//     merges (every branch merged with --no-ff, one in ten with a change made while merging), with and
+//     without --remerge-diff, and how many secrets each sees (only the merges' own, planted at run time).
 // Histories are synthetic (git fast-import), so the run needs no network; gitleaks comes from the harness
 // and sits in a tool cache laid out as @actions/tool-cache leaves it, the way a warm runner has it.
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction } from '../test/runner/runner.js';
@@ -48,6 +51,67 @@ function buildRepo(dir: string, base: number, pr: number, prLines: number): { he
   execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env: GIT_ENV, input: chunks.join(''), maxBuffer: 256 << 20 });
   git(dir, 'checkout', '-q', 'feature');
   return { head: git(dir, 'rev-parse', 'feature'), mergeBase: git(dir, 'rev-parse', 'main') };
+}
+
+/**
+ * main with `merges` topic branches merged into it, `perBranch` commits each (a new module of `lines`
+ * lines per commit), main moving on between merges. One merge in ten also edits a file while merging,
+ * and every such edit adds a generated AWS-style key id: the findings only a merge-aware scan can see.
+ */
+function buildMergeRepo(dir: string, merges: number, perBranch: number, lines: number): { evil: number } {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  git(dir, 'init', '-q', '--initial-branch=main');
+  const chunks: string[] = [];
+  const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}\n`;
+  const b32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const keyId = (i: number) => 'AKIA' + Array.from({ length: 16 }, (_, j) => b32[(i * 7 + j * 13 + ((i * j) % 5)) % 32]).join('');
+  let t = 1_700_000_000;
+  let mark = 0;
+  const header = (ref: string, msg: string) => {
+    mark++;
+    chunks.push(`commit ${ref}\nmark :${mark}\ncommitter Bench <bench@example.invalid> ${t++} +0000\n${data(msg)}`);
+    return mark;
+  };
+  let main = header('refs/heads/main', 'root');
+  chunks.push(`M 100644 inline README.md\n${data('# bench\n')}\n`);
+  let evil = 0;
+  for (let m = 1; m <= merges; m++) {
+    const files: Array<[string, string]> = [];
+    let tip = main;
+    for (let c = 1; c <= perBranch; c++) {
+      const path = `src/topic${m}/part${c}.ts`;
+      const body = source(m * 100 + c, lines);
+      files.push([path, body]);
+      const from = tip;
+      tip = header('refs/heads/topic', `topic ${m} part ${c}`);
+      chunks.push(`from :${from}\nM 100644 inline ${path}\n${data(body)}\n`);
+    }
+    const onMain = header('refs/heads/main', `main moves ${m}`);
+    chunks.push(`from :${main}\nM 100644 inline src/module${m % 50}.ts\n${data(source(m, 20))}\n`);
+    main = header('refs/heads/main', `Merge topic ${m}`);
+    chunks.push(`from :${onMain}\nmerge :${tip}\n`);
+    for (const [path, body] of files) chunks.push(`M 100644 inline ${path}\n${data(body)}\n`);
+    if (m % 10 === 0) {
+      evil++;
+      chunks.push(`M 100644 inline config/merged${m}.ini\n${data(`[default]\naws_access_key_id = ${keyId(m)}\n`)}\n`);
+    }
+  }
+  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env: GIT_ENV, input: chunks.join(''), maxBuffer: 256 << 20 });
+  git(dir, 'checkout', '-q', 'main');
+  return { evil };
+}
+
+/** Bare gitleaks over every ref with the action's log options, with or without --remerge-diff, in ms. */
+function gitleaksAllMs(workspace: string, remergeDiff: boolean, reportPath: string): Promise<number> {
+  const opts = `--full-history --diff-filter=tuxdb${remergeDiff ? ' --remerge-diff' : ''} --all --end-of-options`;
+  const args = ['git', workspace, '--no-banner', '--no-color', '--redact=100', '--exit-code', '0', '--report-format', 'json', '--report-path', reportPath, '--platform', 'none', '--log-opts', opts];
+  return new Promise((res, rej) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(toolBin('gitleaks'), args, { stdio: 'ignore' });
+    child.on('error', rej);
+    child.on('close', (code) => (code === 0 ? res(Number(process.hrtime.bigint() - t0) / 1e6) : rej(new Error(`bench: gitleaks exited ${code}`))));
+  });
 }
 
 /** A tool cache holding the harness gitleaks where @actions/tool-cache would have put the pinned release. */
@@ -122,6 +186,21 @@ export async function benchGitleaksScan(): Promise<boolean> {
     );
     console.log(
       `gitleaks-scan (info) 10-commit PR: action ${s.action.toFixed(1)} ms vs bare gitleaks ${s.gitleaks.toFixed(1)} ms → ${(s.action - s.gitleaks).toFixed(0)} ms fixed overhead (Node 24 start, git range selection, reporters)`,
+    );
+
+    const merged = buildMergeRepo(join(dir, 'merges'), 200, 3, 60);
+    const c = await sideBySide(
+      [
+        { name: 'remerge', run: () => gitleaksAllMs(join(dir, 'merges'), true, join(dir, 'remerge.json')) },
+        { name: 'plain', run: () => gitleaksAllMs(join(dir, 'merges'), false, join(dir, 'plain.json')) },
+      ],
+      7,
+      1,
+    );
+    const seen = (f: string) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown[]).length;
+    console.log(
+      `gitleaks-scan (c) 200 merges (${merged.evil} with a key added while merging), 1,001 commits: --remerge-diff ${c.remerge.toFixed(1)} ms vs without ${c.plain.toFixed(1)} ms → ${(c.remerge / c.plain).toFixed(2)}x; ` +
+        `secrets seen: ${seen('remerge.json')} with, ${seen('plain.json')} without (of ${merged.evil})`,
     );
     return okA && okB;
   } finally {

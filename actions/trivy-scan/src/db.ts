@@ -104,7 +104,7 @@ export async function downloadDb(
     for (const repo of repositories) {
       if (permanent.has(repo)) continue;
       core.info(`${kind.label}: downloading from ${repo}${round ? ` (round ${round + 1} of ${policy.rounds})` : ''}`);
-      const r: ExecResult = await exec(bin, ['image', kind.downloadFlag, kind.repositoryFlag, repo, '--cache-dir', cacheDir, ...QUIET_NETWORK], { env, timeoutMs: policy.timeoutMs });
+      const r: ExecResult = await exec(bin, ['image', kind.downloadFlag, kind.repositoryFlag, repo, '--cache-dir', cacheDir, ...QUIET_NETWORK], { env, replaceEnv: true, timeoutMs: policy.timeoutMs });
       if (r.exitCode === 0 && !r.timedOut) {
         core.info(`${kind.label}: downloaded from ${repo}`);
         return { repository: repo, failures };

@@ -1,6 +1,6 @@
 // Every input, validated before any work starts; each error names the input and what was expected.
 // Field names equal the action.yml input names.
-import { checkPath, compareVersions, type FailOn, InputError, inputs, parseFailOn, reportPath, workspace } from '@platform-actions/kit';
+import { checkPath, compareVersions, type FailOn, InputError, inputs, runnerTemp, workspace } from '@platform-actions/kit';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_VERSION, MIN_VERSION, REFUSED_VERSIONS } from './install.js';
@@ -41,18 +41,6 @@ export function parseVersion(value: string): string {
   return m[1];
 }
 
-export function parseMirror(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    throw new InputError('mirror', 'must be an http(s) URL laid out like the release download host', value);
-  }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new InputError('mirror', 'must be an http(s) URL', value);
-  return value;
-}
-
 /** A database repository as trivy takes it: host/path:tag or @digest, no scheme, no spaces. */
 const DB_REPO = /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$/;
 export function parseRepositories(name: string, items: string[]): string[] {
@@ -77,35 +65,30 @@ export function parseBaseline(text: string, name = 'baseline-path'): Set<string>
   return ids;
 }
 
-const toolCacheRoot = (): string => process.env.RUNNER_TOOL_CACHE || join(process.env.RUNNER_TEMP || '/tmp', 'tool-cache');
+const toolCacheRoot = (): string => process.env.RUNNER_TOOL_CACHE || join(runnerTemp(), 'tool-cache');
 
 export function readSettings(): Settings {
   const ws = workspace();
   const scanners = parseScanners(inputs.list('scanners').length ? inputs.list('scanners') : ['vuln', 'secret']);
   const targetLines = inputs.list('targets', { separators: 'newline' });
   const targets = parseTargets(targetLines.length ? targetLines : ['fs:.'], scanners, ws);
-  const failOn = parseFailOn('fail-on', inputs.string('fail-on', { default: 'high' })!);
+  const failOn = inputs.failOn('high');
   const ignoreUnfixed = inputs.boolean('ignore-unfixed', { default: false });
   const ignoreFile = inputs.path('ignore-file', { mustExist: 'file' });
   const baselinePath = inputs.path('baseline-path', { mustExist: 'file' });
   const baseline = baselinePath ? { path: baselinePath, ids: parseBaseline(readFileSync(baselinePath, 'utf8')) } : undefined;
   const forbidden = new Set(inputs.list('forbidden-licenses').map((l) => l.toLowerCase()));
-  const version = parseVersion(inputs.string('version', { default: DEFAULT_VERSION })!);
-  const mirror = parseMirror(inputs.string('mirror'));
+  const version = parseVersion(inputs.toolVersion('version', DEFAULT_VERSION));
+  const mirror = inputs.mirror();
   const dbRepos = inputs.list('db-repositories');
   const javaRepos = inputs.list('java-db-repositories');
   const offline = inputs.boolean('offline', { default: false });
-  const out = (name: string, fallback: string): string => {
-    const v = inputs.string(name);
-    const p = v ? checkPath(name, resolve(ws, v), { allowOutsideWorkspace: true }) : reportPath(fallback);
-    return p;
-  };
-  const sarifFile = out('sarif-file', 'trivy-scan.sarif');
-  if (existsSync(sarifFile) && statSync(sarifFile).isDirectory()) throw new InputError('sarif-file', 'must be a file path, not a folder', sarifFile);
-  const reportDir = out('report-dir', 'trivy-scan-reports');
-  if (existsSync(reportDir) && !statSync(reportDir).isDirectory()) throw new InputError('report-dir', 'must be a folder', reportDir);
-  const sbomInput = inputs.string('sbom-file');
-  const sbomFile = sbomInput ? out('sbom-file', 'sbom.cdx.json') : undefined;
+  const sarifFile = inputs.outputFile('sarif-file', 'trivy-scan.sarif');
+  const reportDirInput = inputs.string('report-dir');
+  const reportDir = reportDirInput ? checkPath('report-dir', reportDirInput, { allowRunnerTemp: true }) : join(runnerTemp(), 'trivy-scan-reports');
+  if (existsSync(reportDir) && !statSync(reportDir).isDirectory()) throw new InputError('report-dir', 'must be a folder', reportDirInput);
+  const sbomFile = inputs.string('sbom-file') ? inputs.outputFile('sbom-file', 'sbom.cdx.json') : undefined;
+  const comment = inputs.comment();
   if (sbomFile && targets.every((t) => t.type === 'config')) throw new InputError('sbom-file', 'needs a target other than config (an SBOM lists packages)');
   const cacheDirInput = inputs.string('cache-dir');
   return {
@@ -126,8 +109,8 @@ export function readSettings(): Settings {
     'sarif-file': sarifFile,
     'report-dir': reportDir,
     'sbom-file': sbomFile,
-    comment: inputs.boolean('comment', { default: true }),
-    token: inputs.secret('token'),
+    comment: comment.enabled,
+    token: comment.token,
     timeoutMs: inputs.duration('timeout', { default: '10m', minMs: 10_000, maxMs: 6 * 3_600_000 }),
   };
 }

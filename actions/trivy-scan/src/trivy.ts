@@ -16,7 +16,7 @@ const DROPPED_ENV = /^(GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|ACTIONS_RUNTIME
  */
 const OVERRIDDEN_TRIVY_ENV = /^TRIVY_(SEVERITY|EXIT_CODE|EXIT_ON_EOL|FORMAT|OUTPUT|TEMPLATE|IGNOREFILE|IGNORE_UNFIXED|IGNORE_STATUS|IGNORE_POLICY|CONFIG|SCANNERS|QUIET|CACHE_DIR|DB_REPOSITORY|JAVA_DB_REPOSITORY|SKIP_DB_UPDATE|SKIP_JAVA_DB_UPDATE|REPORT|LIST_ALL_PKGS|SHOW_SUPPRESSED|PKG_TYPES|VEX)$/;
 
-/** The environment trivy runs with. A `repo` target that needs a token to clone gets it explicitly. */
+/** The complete environment trivy runs with (exec gets replaceEnv, so nothing else leaks in). */
 export function trivyEnv(base: NodeJS.ProcessEnv = process.env, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined && !DROPPED_ENV.test(k) && !OVERRIDDEN_TRIVY_ENV.test(k)) env[k] = v;
@@ -92,7 +92,7 @@ export async function runScan(bin: string, t: Target, o: ScanOptions, env: Recor
   core.startGroup(`trivy ${what}`);
   let r: ExecResult;
   try {
-    r = await exec(bin, scanArgs(t, o), { cwd, env, timeoutMs: o.timeoutMs + 30_000 });
+    r = await exec(bin, scanArgs(t, o), { cwd, env, replaceEnv: true, timeoutMs: o.timeoutMs + 30_000 });
     printLog(r);
   } finally {
     core.endGroup();
@@ -108,7 +108,7 @@ export async function runScan(bin: string, t: Target, o: ScanOptions, env: Recor
 /** Re-renders a JSON report as a CycloneDX SBOM (trivy convert: no scan, no database). */
 export async function convertToCycloneDx(bin: string, reportPath: string, out: string, env: Record<string, string>, cwd: string): Promise<void> {
   mkdirSync(join(out, '..'), { recursive: true });
-  const r = await exec(bin, ['convert', '--format', 'cyclonedx', '--output', out, ...QUIET_NETWORK.filter((f) => f !== '--no-progress'), reportPath], { cwd, env, timeoutMs: 120_000 });
+  const r = await exec(bin, ['convert', '--format', 'cyclonedx', '--output', out, ...QUIET_NETWORK.filter((f) => f !== '--no-progress'), reportPath], { cwd, env, replaceEnv: true, timeoutMs: 120_000 });
   if (r.exitCode !== 0 || !existsSync(out)) throw new ToolError(`trivy convert could not write the SBOM: ${trivyError(r.stderr) ?? `exit code ${r.exitCode}`}`, tail(r.stderr));
 }
 

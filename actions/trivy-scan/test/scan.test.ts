@@ -108,8 +108,8 @@ describe('IaC, secrets, images, licences, SBOM, baseline', () => {
   });
 
   test('an image built here, from its OCI layout and from a tarball: OS and app packages, a forbidden licence, one SARIF category each, an SBOM', async () => {
-    const sbom = join(tmp, 'sbom.cdx.json');
-    const r = await scan({ targets: 'image-input:build/layout\nimage-input:build/image.tar', scanners: 'vuln,license', 'forbidden-licenses': 'GPL-2.0-only, AGPL-3.0', 'sbom-file': sbom });
+    const sbom = join(p.ws, 'build', 'sbom.cdx.json');
+    const r = await scan({ targets: 'image-input:build/layout\nimage-input:build/image.tar', scanners: 'vuln,license', 'forbidden-licenses': 'GPL-2.0-only, AGPL-3.0', 'sbom-file': 'build/sbom.cdx.json' });
     expect(r.outputs.outcome).toBe('policy-failure');
     expect(r.sarif!.runs.map((x) => x.automationDetails.id)).toEqual(['trivy-scan/image-input-build-layout/', 'trivy-scan/image-input-build-image.tar/']);
     for (const run of r.sarif!.runs) {

@@ -75,3 +75,13 @@ test('fingerprints are stable and ignore nothing they are given', () => {
   expect(fingerprint('a', 'b')).not.toBe(fingerprint('ab', ''));
   expect(fingerprint('a', 'b')).toMatch(/^[0-9a-f]{32}$/);
 });
+
+// Fingerprints are a promise to users: baselines, ignore files and code-scanning alert identity are keyed
+// on them. These literals must only change with a release note telling users their baselines reset.
+test.each([
+  [['helm-validate', 'schema', 'Deployment/default/web', 'spec.replicas'], 'b45178a8f80a2daa4c2b59a42c29e07b'],
+  [[], 'e3b0c44298fc1c149afbf4c8996fb924'],
+  [['a', undefined, 3], 'ce56b71b42524bddb59e21190057cd5c'],
+])('fingerprint(%j) is pinned', (parts, want) => {
+  expect(fingerprint(...(parts as Array<string | number | undefined>))).toBe(want);
+});

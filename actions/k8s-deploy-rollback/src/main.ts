@@ -251,7 +251,7 @@ async function deployHelm(run: Run, namespace: string, kubeconfig: string): Prom
     if (isPending(top)) {
       const good = lastDeployed(h);
       if (s['pending-release'] !== 'rollback' || !good) {
-        throw new UserError(`release ${s.release} is stuck in ${top!.status} (revision ${top!.revision}), so helm would refuse to upgrade it; set pending-release: rollback to roll it back to ${good ? `revision ${good.revision}, the last deployed` : 'its last deployed revision (there is none: uninstall it by hand)'} first`);
+        throw new UserError(`release ${s.release} is stuck in ${top!.status} (revision ${top!.revision}), so helm would refuse to upgrade it; set pending-release: rollback ${good ? `to roll it back to revision ${good.revision} (the last deployed) first` : 'only helps with a deployed revision to return to, and there is none: uninstall the release by hand'}`);
       }
       core.info(`release ${s.release} is stuck in ${top!.status} (revision ${top!.revision}); pending-release: rollback → helm rollback to revision ${good.revision}`);
       await helm.rollback(good.revision, 120_000);

@@ -13,6 +13,10 @@ export interface RepoFiles {
   files: string[];
   /** Links whose target is outside the workspace (or missing): skipped. */
   skippedLinks: string[];
+  /** Real paths of files that some link inside the workspace points at. */
+  linkTargets: Set<string>;
+  /** Whether `rel` is a link (to a file inside the workspace). */
+  isLink: (rel: string) => boolean;
   has: (rel: string) => boolean;
   read: (rel: string) => string;
 }
@@ -37,6 +41,8 @@ export function listFiles(workspace: string): RepoFiles {
   const files: string[] = [];
   const skippedLinks: string[] = [];
   const seenDirs = new Set<string>([root]);
+  const linkTargets = new Set<string>();
+  const links = new Set<string>();
   const walk = (rel: string) => {
     for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
       const p = rel ? `${rel}/${e.name}` : e.name;
@@ -50,7 +56,11 @@ export function listFiles(workspace: string): RepoFiles {
           continue;
         }
         const st = statSync(target);
-        if (st.isFile()) files.push(p);
+        if (st.isFile()) {
+          files.push(p);
+          links.add(p);
+          linkTargets.add(target);
+        }
         // A linked directory is walked once (a link to an ancestor would loop for ever).
         else if (st.isDirectory() && !SKIP_DIRS.has(e.name) && !seenDirs.has(target)) {
           seenDirs.add(target);
@@ -61,5 +71,5 @@ export function listFiles(workspace: string): RepoFiles {
   };
   walk('');
   const set = new Set(files);
-  return { root, files, skippedLinks, has: (rel) => set.has(rel), read: (rel) => readFileSync(join(root, rel), 'utf8') };
+  return { root, files, skippedLinks, linkTargets, isLink: (rel) => links.has(rel), has: (rel) => set.has(rel), read: (rel) => readFileSync(join(root, rel), 'utf8') };
 }

@@ -1,7 +1,7 @@
 // tf-lock-check: Terraform/OpenTofu state locking, statically (lint) and live (status, wait, recover).
 // Reads like its table of contents: inputs → repository → rules → reports → pass or fail; the live
 // commands are in live.ts.
-import { core, exec, failUnlessClean, gate, inputs, InputError, parseFailOn, publish, reportPath, workspace } from '@platform-actions/kit';
+import { core, escapeMarkdown, exec, failUnlessClean, gate, inputs, InputError, publish, workspace } from '@platform-actions/kit';
 import { initHcl } from './hcl.js';
 import { runLive } from './live.js';
 import { isRoot, scanRepo } from './repo.js';
@@ -24,12 +24,11 @@ export async function main(): Promise<void> {
 
 async function runLint(dir: string): Promise<void> {
   // 1. Inputs.
-  const failOn = parseFailOn('fail-on', inputs.string('fail-on', { default: 'high' })!);
+  const failOn = inputs.failOn('high');
   const flavor = inputs.oneOf('flavor', ['auto', 'terraform', 'tofu'] as const, { default: 'auto' });
   const versionText = inputs.string('terraform-version');
-  const wantComment = inputs.boolean('comment', { default: false });
-  const token = inputs.secret('token');
-  const sarifFile = inputs.path('sarif-file', { allowOutsideWorkspace: true }) ?? reportPath('tf-lock-check.sarif');
+  const comment = inputs.comment();
+  const sarifFile = inputs.outputFile('sarif-file', 'tf-lock-check.sarif');
   let terraformVersion: Version | undefined;
   if (versionText) {
     terraformVersion = parseVersion(versionText);
@@ -55,16 +54,13 @@ async function runLint(dir: string): Promise<void> {
     title: 'Terraform state locking',
     gate: g,
     sarif: { path: sarifFile, runs: [{ tool: { name: ACTION }, category: ACTION, findings: g.active }] },
-    details: repo.notices.length ? repo.notices.map((n) => `- ${escapeMd(n)}`).join('\n') : undefined,
-    comment: wantComment ? { token } : undefined,
+    details: repo.notices.length ? repo.notices.map((n) => `- ${escapeMarkdown(n)}`).join('\n') : undefined,
+    comment: comment.enabled ? { token: comment.token } : undefined,
   });
 
   // 4. Pass or fail.
   failUnlessClean(ACTION, g, failOn);
 }
-
-/** Repository text in Markdown: backslash-escape what Markdown would read as syntax. */
-const escapeMd = (s: string): string => s.replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`);
 
 /** `terraform version -json` of the binary on PATH, if there is one (decides the 1.11 deprecation). */
 async function binaryVersion(): Promise<Version | undefined> {

@@ -4,7 +4,8 @@
 // that merged configuration (not the HCL alone) is what terraform locks with.
 import { InputError } from '@platform-actions/kit';
 import { joinRel } from './commands.js';
-import { listFiles } from './files.js';
+import { join } from 'node:path';
+import { listFiles, real } from './files.js';
 import { type Body, HclSyntaxError, type HclValue, parseHcl, str } from './hcl.js';
 import { parseTfJson } from './tfjson.js';
 import { type CiCommand, scriptCommands, workflowCommands } from './workflows.js';
@@ -87,11 +88,13 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
     }
   };
 
+  const tfFilesOf = new Map<string, string[]>();
   for (const f of files) {
     if (f.endsWith('.tf') || f.endsWith('.tf.json')) {
       const body = parseOrTemplate(f, repo.read(f));
       if (!body) continue;
       const dir = dirOf(f);
+      tfFilesOf.set(dir, [...(tfFilesOf.get(dir) ?? []), f]);
       const mod = modules.get(dir) ?? { dir };
       modules.set(dir, mod);
       for (const tb of body.blocks.filter((b) => b.type === 'terraform')) {
@@ -116,6 +119,12 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
       }
     } else if (f.endsWith('.sh')) {
       scripts.push(f);
+    }
+  }
+  // A folder that only holds files other roots link to (shared/backend.tf) is a library of files, not a root.
+  if (repo.linkTargets.size) {
+    for (const [dir, tfs] of tfFilesOf) {
+      if (tfs.every((f) => !repo.isLink(f) && repo.linkTargets.has(real(join(repo.root, f)) ?? ''))) modules.delete(dir);
     }
   }
   // A script a workflow calls was read in the job that calls it (with that job's directory and env).

@@ -2,7 +2,9 @@
 // locks that real terraform and tofu hold in the harness's S3 (moto, conditional PUT) and DynamoDB.
 // A holder `apply` parks in a local-exec provisioner until the test drops a `release` file.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../../test/harness/net.js';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
@@ -11,6 +13,7 @@ import { tfFlavors, tfRoot, type TfFlavor, type TfRoot, type TfRun } from '../..
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
 import { runAction } from '../../../test/runner/runner.js';
 import { lockTargets, readLocks, releaseStale } from '../src/lock.js';
+import { sign } from '../src/sigv4.js';
 import { repoWith } from './helpers.js';
 
 jest.setTimeout(300_000);
@@ -66,10 +69,21 @@ async function holdLock(root: TfRoot): Promise<{ run: TfRun; release: () => void
 const live = (root: TfRoot, inputs: Record<string, string>, env: Record<string, string> = stores.env) =>
   runAction({ action: 'tf-lock-check', workspace: root.dir, inputs: { 'working-directory': '.', ...inputs }, env });
 
+/** Writes a DynamoDB lock item directly (signed with our own SigV4), to stage a lock terraform would not write. */
+async function putLockItem(lockId: string, info: string): Promise<void> {
+  const url = new URL(stores.dynamodbEndpoint);
+  const body = JSON.stringify({ TableName: TABLE, Item: { LockID: { S: lockId }, Info: { S: info } } });
+  const headers = sign({ method: 'POST', url, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' }, body, region: stores.region, service: 'dynamodb' }, { accessKeyId: 'test', secretAccessKey: 'test' });
+  const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
+  expect(res.status).toBe(200);
+  await res.arrayBuffer();
+}
+
 const failure = (r: Awaited<ReturnType<typeof runAction>>) => r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
 
 beforeAll(async () => {
-  expect(existsSync('dist/tf-lock-check/index.js')).toBe(true); // npm run build
+  // Build this action's bundle first, so an edit is never tested against a stale one.
+  execFileSync(process.execPath, ['scripts/build.mjs', '--only', 'tf-lock-check'], { stdio: 'ignore' });
   expect(existsSync('dist/tf-lock-check/tree-sitter-hcl.wasm')).toBe(true); // the build-assets step
   [stores, pg] = await Promise.all([startLockStores(), startPostgres()]);
   await stores.createBucket(BUCKET);
@@ -132,7 +146,12 @@ describe.each(tfFlavors)('%s', (flavor) => {
     const report = await live(root, { command: 'recover', 'stale-after': '2s' });
     expect(report.outputs).toMatchObject({ locked: 'true', stale: 'true', released: 'false', 'lock-id': stale.ID });
     expect(report.main.annotations.some((a) => a.level === 'warning' && /force-unlock-stale: true/.test(a.message))).toBe(true);
-    const recovered = await live(root, { command: 'recover', 'stale-after': '2s', 'force-unlock-stale': 'true' });
+    // A stale-after below the 5m floor needs the explicit override to release.
+    const floor = await live(root, { command: 'recover', 'stale-after': '2s', 'force-unlock-stale': 'true' });
+    expect(failure(floor)).toEqual(['tf-lock-check: input "stale-after" must be at least 5m when force-unlock-stale is true (set allow-short-stale-after: true to go lower); got "2s"']);
+    expect(floor.outputs.outcome).toBe('config-error');
+    expect(JSON.parse((await stores.getObject(BUCKET, `${key}.tflock`))!).ID).toBe(stale.ID);
+    const recovered = await live(root, { command: 'recover', 'stale-after': '2s', 'force-unlock-stale': 'true', 'allow-short-stale-after': 'true' });
     expect(recovered.main.exitCode).toBe(0);
     expect(recovered.outputs).toMatchObject({ released: 'true', 'lock-id': stale.ID });
     expect(recovered.summary).toContain(`**Released** stale lock \`${stale.ID}\``);
@@ -229,6 +248,59 @@ test('backend-config files and workspaces select the lock that is read', async (
   expect(await stores.getObject(BUCKET, 'e2e/prod.tfstate.tflock')).toBeNull();
 });
 
+test('S3 and DynamoDB locks that disagree: named in the summary, and neither is released', async () => {
+  const key = 'e2e/disagree/terraform.tfstate';
+  const root = newRoot('terraform', backend(key, `use_lockfile = true\n    dynamodb_table = "${TABLE}"`));
+  const old = new Date(Date.now() - 3 * 3_600_000).toISOString();
+  const info = (ID: string) => JSON.stringify({ ID, Operation: 'OperationTypeApply', Info: '', Who: 'ci@runner-7', Version: '1.11.4', Created: old, Path: `${BUCKET}/${key}` });
+  expect(await stores.putIfAbsent(BUCKET, `${key}.tflock`, info('aaaaaaaa-0000-4000-8000-000000000001'))).toBe(200);
+  await putLockItem(`${BUCKET}/${key}`, info('bbbbbbbb-0000-4000-8000-000000000002'));
+  const r = await live(root, { command: 'recover', 'stale-after': '1h', 'force-unlock-stale': 'true' });
+  expect(r.summary).toContain('**The S3 and DynamoDB locks disagree:** S3 holds ID aaaaaaaa-0000-4000-8000-000000000001, DynamoDB holds ID bbbbbbbb-0000-4000-8000-000000000002');
+  expect(r.main.annotations.some((a) => a.level === 'warning' && a.message.startsWith('The S3 and DynamoDB locks disagree'))).toBe(true);
+  expect(r.outputs.released).not.toBe('true');
+  expect(await stores.getObject(BUCKET, `${key}.tflock`)).not.toBeNull();
+  expect(await stores.getLockItem(TABLE, `${BUCKET}/${key}`)).not.toBeNull();
+});
+
+test('a workspace name that would point at another state is refused before any read', async () => {
+  const root = newRoot('terraform', backend('e2e/ws.tfstate', 'use_lockfile = true'));
+  const r = await live(root, { command: 'recover', workspace: '../../other-bucket/x', 'force-unlock-stale': 'true' });
+  expect(failure(r)).toEqual([expect.stringMatching(/^tf-lock-check: input "workspace" must be a terraform workspace name: .*; got "\.\.\/\.\.\/other-bucket\/x"$/)]);
+  expect(r.outputs.outcome).toBe('config-error');
+});
+
+describe('lint on repositories shaped like real ones', () => {
+  test('a module repository is clean with a notice; nothing blames working-directory', async () => {
+    const ws = repoWith({ 'main.tf': 'variable "name" {}\n', 'examples/basic/main.tf': 'module "m" {\n  source = "../.."\n  name   = "x"\n}\n' });
+    const r = await runAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint' } });
+    expect(r.main.exitCode).toBe(0);
+    expect(r.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0' });
+    expect(r.main.annotations.map((a) => `${a.level}: ${a.message}`)).toEqual([expect.stringMatching(/^notice: No root module with a backend or cloud block under the repository: 2 module folder\(s\)/)]);
+  });
+  test('a symlink that leads outside the workspace is never read or printed; one inside makes a root', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'tflc-out-'));
+    writeFileSync(join(outside, 'backend.tf'), 'terraform {\n  backend "s3" {\n    bucket = "SECRET-OUTSIDE-VALUE"\n  }\n}\n');
+    const ws = repoWith({ 'shared/backend.tf': 'terraform {\n  backend "s3" {\n    bucket = "b"\n    region = "eu-west-1"\n    encrypt = true\n  }\n}\n', 'envs/prod/main.tf': 'locals {}\n', 'envs/dev/main.tf': 'locals {}\n' });
+    symlinkSync('../../shared/backend.tf', join(ws, 'envs/prod/backend.tf'));
+    symlinkSync('../../shared/backend.tf', join(ws, 'envs/dev/backend.tf'));
+    symlinkSync(join(outside, 'backend.tf'), join(ws, 'envs/prod/evil.tf'));
+    const r = await runAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint', 'fail-on': 'none' } });
+    expect(r.main.exitCode).toBe(0);
+    expect(r.main.annotations.filter((a) => a.file).map((a) => `${a.title?.split(':')[0]} ${a.file}:${a.line}`).sort()).toEqual(['HIGH TFLOCK001 envs/dev/backend.tf:2', 'HIGH TFLOCK001 envs/prod/backend.tf:2']);
+    expect(r.main.log).toMatch(/Skipped 1 symbolic link\(s\) that point outside the workspace or nowhere \(envs\/prod\/evil\.tf\)/);
+    expect(`${r.main.log}${r.summary}${readFileSync(r.outputs['sarif-file'], 'utf8')}`).not.toContain('SECRET-OUTSIDE-VALUE');
+    expect(r.main.log).not.toContain(outside);
+  });
+  test('a working-directory symlink that leads outside the workspace is a config error', async () => {
+    const ws = repoWith({ 'infra/main.tf': 'terraform {\n  backend "s3" {}\n}\n' });
+    symlinkSync(mkdtempSync(join(tmpdir(), 'tflc-out-')), join(ws, 'elsewhere'));
+    const r = await runAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint', 'working-directory': 'elsewhere' } });
+    expect(failure(r)).toEqual([expect.stringMatching(/^tf-lock-check: input "working-directory" must be a (path|folder) inside the workspace/)]);
+    expect(r.outputs.outcome).toBe('config-error');
+  });
+});
+
 describe('bad input is one line', () => {
   test('missing credentials are named, never printed', async () => {
     const root = newRoot('terraform', backend('e2e/x.tfstate', 'use_lockfile = true'));
@@ -252,9 +324,9 @@ describe('bad input is one line', () => {
     const r = await runAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint' } });
     expect(failure(r)).toEqual([expect.stringMatching(/^tf-lock-check: infra\/main\.tf:\d+:\d+: HCL does not parse here/)]);
   });
-  test('no root found', async () => {
-    const r = await runAction({ action: 'tf-lock-check', workspace: repoWith({ 'README.md': 'hi' }), inputs: { command: 'lint' } });
-    expect(failure(r)).toEqual(['tf-lock-check: input "working-directory": no Terraform root module (a directory whose .tf files have a backend or cloud block) under the repository']);
+  test('a working-directory without Terraform files', async () => {
+    const r = await runAction({ action: 'tf-lock-check', workspace: repoWith({ 'docs/README.md': 'hi' }), inputs: { command: 'lint', 'working-directory': 'docs' } });
+    expect(failure(r)).toEqual(['tf-lock-check: input "working-directory" must be a folder that holds Terraform files (.tf, .tf.json); got "docs"']);
   });
   test('unknown command', async () => {
     const r = await runAction({ action: 'tf-lock-check', workspace: repoWith({}), inputs: { command: 'unlock' } });

@@ -136,8 +136,13 @@ describe('3. symbolic links', () => {
     symlinkSync('../../shared/backend.tf', join(dir, 'envs/dev/backend.tf'));
     symlinkSync('../../shared/backend.tf', join(dir, 'envs/prod/backend.tf'));
     const repo = scanRepo(dir);
-    expect([...repo.modules.values()].filter(isRoot).map((m) => m.dir).sort()).toEqual(['envs/dev', 'envs/prod', 'shared']);
-    expect(ids(dir)).toEqual(['TFLOCK001 envs/dev/backend.tf:3', 'TFLOCK001 envs/prod/backend.tf:3', 'TFLOCK001 shared/backend.tf:3']);
+    // shared/ only holds the linked file: a library of files, not a root of its own.
+    expect([...repo.modules.values()].filter(isRoot).map((m) => m.dir).sort()).toEqual(['envs/dev', 'envs/prod']);
+    expect(ids(dir)).toEqual(['TFLOCK001 envs/dev/backend.tf:3', 'TFLOCK001 envs/prod/backend.tf:3']);
+  });
+  test('negative: without the links the environments have no backend (and the shared folder is a root)', () => {
+    const dir = repoWith({ 'shared/backend.tf': s3Root('x'), 'envs/dev/main.tf': 'locals {}\n' });
+    expect([...scanRepo(dir).modules.values()].filter(isRoot).map((m) => m.dir)).toEqual(['shared']);
   });
   test('negative: a link that points outside the workspace is never read and its content never printed', () => {
     const outside = mkdtempSync(join(tmpdir(), 'tflc-outside-'));

@@ -57,7 +57,8 @@ export interface CheckOptions {
   onStageStart?: (stage: Stage, index: number, total: number) => void;
   onStageLine?: (stage: Stage, line: string) => void;
   onStageEnd?: (result: StageResult, index: number, total: number) => void;
-  onNote?: (text: string) => void;
+  /** Resolve and return the stages without running them (`--list`). */
+  listOnly?: boolean;
 }
 
 export interface CheckResult {
@@ -171,6 +172,9 @@ function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs:
     }
   }
 
+  const notACheck = notACheckReason(stage, ctx, overrides);
+  if (notACheck) return { run: false, skipReason: notACheck, inputs: {}, env: {}, notes, problems };
+
   const def = readActionYaml(resolveActionDir(stage.action));
   const declared = def.inputs ?? {};
   const inputs: Record<string, string> = {};
@@ -178,7 +182,8 @@ function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs:
   const tool = TOOL_INPUTS[stage.action];
   const localKeys = new Set(['comment', 'sarif-file', 'report-file']);
   if (tool && onPath(tool.bin)) localKeys.add(tool.input);
-  if (stage.action === 'migration-test' && (sh.databaseUrl || sh.postgres)) localKeys.add('database-url');
+  // A job with service containers points database-url at one of them: locally that is --database-url or --postgres.
+  if (stage.action === 'migration-test' && (sh.databaseUrl || sh.postgres || stage.services.length > 0)) localKeys.add('database-url');
   if (stage.action === 'gitleaks-scan' && sh.changed) localKeys.add('mode');
   for (const [k, raw] of Object.entries(stage.with)) {
     if (!(k in declared)) {
@@ -240,6 +245,25 @@ function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs:
     }
   }
   return { run: true, inputs, env, notes, problems };
+}
+
+/**
+ * Steps that change something outside the laptop are not checks: a pre-push hook must never deploy or
+ * release a lock. Deploys and tf-lock-check's live commands (status, wait, recover) are listed as skipped;
+ * `platform-actions run` runs them on purpose.
+ */
+export function notACheckReason(stage: Stage, ctx: Contexts, overrides: Record<string, string>): string | undefined {
+  if (stage.action === 'k8s-deploy-rollback') return 'deploys are not checks; check never runs them (platform-actions run k8s-deploy-rollback runs one on purpose)';
+  if (stage.action === 'tf-lock-check') {
+    let command: string;
+    try {
+      command = overrides.command ?? (stage.with.command === undefined ? 'lint' : toText(evalRaw(stage.with.command, ctx)));
+    } catch {
+      return 'its command cannot be evaluated locally, and only lint is a check';
+    }
+    if (command !== 'lint') return `command ${command} reads or changes the live lock; check runs only lint (platform-actions run tf-lock-check --input command=${command} runs it on purpose)`;
+  }
+  return undefined;
 }
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '-');
@@ -345,6 +369,10 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
       if (s.stepId) steps[s.stepId] = { outputs: new Proxy({}, { get: () => '' }) as Record<string, string>, outcome: 'success' };
     }
     if (problems.length) throw new ConfigProblems(problems);
+    if (o.listOnly) {
+      const listed = stages.map((s): StageResult => ({ name: s.name, action: s.action, workflow: s.workflow, job: s.job, outcome: 'skipped', notes: ['listed, not run (--list)'], errors: [], durationMs: 0, findingsCount: 0, counts: zeroCounts(), findings: [], outputs: {}, exitCode: null }));
+      return { repo: o.repo, event: eventName, scope, workflows: discovery.workflows, stages: listed, outcome: 'clean', exitCode: 0, durationMs: Date.now() - started, startedAt };
+    }
 
     let pg: { url: string; stop: () => Promise<void> } | undefined;
     const results: StageResult[] = [];

@@ -174,27 +174,14 @@ class Parser {
     return v;
   }
 
-  /** Parses an operand whose value does not matter; unknown contexts in it are fine. */
+  /** Parses an operand whose value does not matter: unknown contexts in it read as null. */
+  private skipping = 0;
   private skip(f: () => Value): void {
+    this.skipping++;
     try {
       f();
-    } catch (e) {
-      if (!(e instanceof Unevaluable)) throw e;
-      // Parsing stopped at the unknown lookup; consume the rest of this operand's postfix chain.
-      this.skipPostfix();
-    }
-  }
-
-  private skipPostfix(): void {
-    let depth = 0;
-    while (this.i < this.toks.length) {
-      const t = this.toks[this.i];
-      if (t.t === 'op' && (t.v === '(' || t.v === '[')) depth++;
-      else if (t.t === 'op' && (t.v === ')' || t.v === ']')) {
-        if (depth === 0) return;
-        depth--;
-      } else if (depth === 0 && t.t === 'op' && ['||', '&&', '==', '!=', '<', '>', '<=', '>=', ','].includes(t.v)) return;
-      this.i++;
+    } finally {
+      this.skipping--;
     }
   }
 
@@ -250,13 +237,15 @@ class Parser {
       }
       this.i++;
       const key = name.toLowerCase();
-      if (key === 'hashfiles') throw new Unevaluable(`hashFiles(…)`);
       const f = FUNCTIONS[key];
-      if (!f) throw new ExpressionSyntaxError(`unknown function ${name}() in "${this.src}"`);
+      if (!f && key !== 'hashfiles') throw new ExpressionSyntaxError(`unknown function ${name}() in "${this.src}"`);
+      if (this.skipping) return this.members(null, undefined);
+      if (!f) throw new Unevaluable(`hashFiles(…)`);
       return this.members(f(args), undefined);
     }
     const ctx = this.ctx[name];
-    if (ctx === undefined) throw new Unevaluable(this.pathText(name));
+    if (ctx === undefined && !this.skipping) throw new Unevaluable(this.pathText(name));
+    if (ctx === undefined) return this.members(null, undefined);
     if (typeof ctx === 'function') {
       // Collect the literal property path first, then ask the context for it.
       const path: string[] = [];
@@ -270,6 +259,14 @@ class Parser {
           path.push((this.toks[this.i + 1] as { v: string }).v);
           this.i += 3;
         } else break;
+      }
+      if (this.skipping) {
+        try {
+          return this.members(ctx(path), undefined);
+        } catch (e) {
+          if (e instanceof Unevaluable) return this.members(null, undefined);
+          throw e;
+        }
       }
       return this.members(ctx(path), undefined);
     }

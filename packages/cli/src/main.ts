@@ -27,6 +27,7 @@ check options:
   --event <name>            github.event_name the stages see (default workflow_dispatch; push with --changed)
   --payload <file>          the event payload (JSON)
   --json <file>             write a JSON report (schema: packages/cli/schema/report.schema.json)
+  --list                    print the stages (and any input that needs --input) without running them
   --timeout <seconds>       longest one stage may take (default 600)
 
 run options:
@@ -45,6 +46,7 @@ interface Args {
   changed: boolean;
   databaseUrl?: string;
   postgres: boolean;
+  list: boolean;
   event?: string;
   payload?: string;
   json?: string;
@@ -52,11 +54,11 @@ interface Args {
 }
 
 const FLAGS_WITH_VALUE = new Set(['--repo', '--only', '--skip', '--input', '--database-url', '--event', '--payload', '--json', '--timeout']);
-const BOOLEAN_FLAGS = new Set(['--changed', '--postgres', '--help', '-h']);
+const BOOLEAN_FLAGS = new Set(['--changed', '--postgres', '--list', '--help', '-h']);
 
 /** Parses the command line; every mistake is a UsageError with one line naming the flag and what it expects. */
 export function parseArgs(argv: string[]): Args {
-  const a: Args = { command: 'help', repo: process.cwd(), only: [], skip: [], inputs: {}, changed: false, postgres: false, timeoutMs: 600_000 };
+  const a: Args = { command: 'help', repo: process.cwd(), only: [], skip: [], inputs: {}, changed: false, postgres: false, list: false, timeoutMs: 600_000 };
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return a;
   if (command !== 'check' && command !== 'run') throw new UsageError(`unknown command "${command}" (expected check or run; see platform-actions --help)`);
@@ -129,11 +131,12 @@ export function parseArgs(argv: string[]): Args {
     }
     if (flag === '--changed') a.changed = true;
     if (flag === '--postgres') a.postgres = true;
+    if (flag === '--list') a.list = true;
   }
   if (command === 'run' && !a.action) throw new UsageError(`run needs an action name (one of: ${ourActions().join(', ')})`);
   if (command === 'run' && !ourActions().includes(a.action!)) throw new UsageError(`run: unknown action "${a.action}" (one of: ${ourActions().join(', ')})`);
   if (a.databaseUrl && a.postgres) throw new UsageError('--database-url and --postgres: give one of them, not both');
-  if (command === 'run' && (a.only.length || a.skip.length || a.changed)) throw new UsageError('--only, --skip and --changed are options of check, not run');
+  if (command === 'run' && (a.only.length || a.skip.length || a.changed || a.list)) throw new UsageError('--only, --skip, --changed and --list are options of check, not run');
   return a;
 }
 
@@ -186,10 +189,15 @@ export async function main(argv: string[], io: MainIo = defaultIo()): Promise<nu
         startPostgres: a.postgres ? startPostgres : undefined,
         node: io.node,
         timeoutMs: a.timeoutMs,
+        listOnly: a.list,
         onStageStart: (s, i, n) => progress.start(s, i, n),
         onStageLine: (s, l) => progress.line(s, l),
         onStageEnd: (r, i, n) => progress.end(r, i, n),
       });
+      if (a.list) {
+        for (const s of res.stages) io.stdout.write(`${s.name}\t${s.action}\t${s.workflow} › ${s.job}\n`);
+        return 0;
+      }
       if (res.stages.length === 0) io.stdout.write(`No step in ${res.workflows.length} workflow(s) uses one of our actions (${ourActions().join(', ')}).\n`);
     } else {
       res = await runOne(a, payload, io, progress);

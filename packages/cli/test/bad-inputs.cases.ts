@@ -34,5 +34,5 @@ export const cases: CliCase[] = [
   { name: 'run without an action', argv: ['run'], expect: /run needs an action name \(one of: .*gitleaks-scan.*helm-validate/ },
   { name: 'run an unknown action', argv: ['run', 'trivy'], expect: /run: unknown action "trivy" \(one of: / },
   { name: 'run with an input the action lacks', argv: ['run', 'tf-lock-check', '--repo', '{repo}', '--input', 'fail_on=high'], expect: /--input fail_on: tf-lock-check has no input "fail_on"/ },
-  { name: 'run with a check-only flag', argv: ['run', 'tf-lock-check', '--only', 'x'], expect: /--only, --skip and --changed are options of check, not run/ },
+  { name: 'run with a check-only flag', argv: ['run', 'tf-lock-check', '--only', 'x'], expect: /--only, --skip, --changed and --list are options of check, not run/ },
 ];

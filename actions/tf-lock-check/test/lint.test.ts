@@ -148,3 +148,11 @@ describe('shell commands and versions', () => {
     expect(admitsAtLeast('1.11.4', [1, 11, 0])).toBe(true);
   });
 });
+
+test('the README rules table is current (npx tsx actions/tf-lock-check/scripts/gen-rules-table.ts)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { README, withRulesTable } = await import('../scripts/gen-rules-table.js');
+  const readme = readFileSync(README, 'utf8');
+  expect(withRulesTable(readme)).toBe(readme);
+  expect(readme).toContain('| `TFLOCK012` | low |');
+});

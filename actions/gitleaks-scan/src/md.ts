@@ -1,7 +1,8 @@
 // Markdown for text we do not control: file names from the repository, branch and ref names, paths from
 // inputs. A file name may hold a newline, a backtick run or `::error::`; it must never end a code span,
 // start a heading ("✅ no secrets found"), close a fenced block or open HTML in the summary or comment.
-// (The kit's escapeMarkdown covers prose; these are the code-span and fenced-block forms this action needs.)
+// (Prose goes through the kit's escapeMarkdown; these are the code-span and fenced-block forms this action needs.)
+import { escapeMarkdown } from '@platform-actions/kit';
 
 /** Control characters (newline, tab, ESC, …) shown as visible escapes, so a name stays on one line. */
 export function oneLineText(text: string): string {
@@ -35,13 +36,7 @@ export function codeBlock(lines: readonly string[]): string {
 }
 
 /**
- * Plain text in running prose: kept on one line (so nothing can start a block such as a heading), HTML
- * neutralised, and the characters that start inline markup (emphasis, code, links, tables) escaped.
+ * Plain text in running prose: the kit's escapeMarkdown (no heading, link, image, HTML or emphasis can
+ * come out of it), after control characters are made visible so a newline in a name is seen, not lost.
  */
-export function proseText(text: string): string {
-  return oneLineText(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|~])/g, '\\$1');
-}
+export const proseText = (text: string): string => escapeMarkdown(oneLineText(text));

@@ -101,7 +101,7 @@ export function scopeMarkdown(s: ScopeFacts, findings: readonly Finding[]): stri
   if (s.ignoreEntries !== undefined) applied.push(`**Ignore file:** \`.gitleaksignore\` (${plural(s.ignoreEntries, 'entry', 'entries')})`);
   if (s.baseline) applied.push(`**Baseline:** ${inlineCode(s.baseline.path)} (${plural(s.baseline.entries, 'known finding')})`);
   lines.push(applied.join(' · '));
-  if (s.tool) lines.push(`**gitleaks:** ${proseText(s.tool.version)} (${proseText(s.tool.source)})${s.scanned ? `, scanned ${proseText(s.scanned)}` : ''}. Secrets are always redacted.`);
+  if (s.tool) lines.push(`**gitleaks:** ${s.tool.version} (${s.tool.source})${s.scanned ? `, scanned ${proseText(s.scanned)}` : ''}. Secrets are always redacted.`);
   let md = lines.join('  \n') + '\n';
 
   if (s.settingsChanges?.length) {

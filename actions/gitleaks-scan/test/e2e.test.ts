@@ -319,7 +319,7 @@ describe('config, ignore file and baseline', () => {
 describe('bad input: one line naming what is wrong, no stack trace', () => {
   const cases: Array<[string, Record<string, string>, string | undefined, RegExp]> = [
     ['unknown mode', { mode: 'fast' }, undefined, /^gitleaks-scan: input "mode" must be one of auto, range, full, dir; got "fast"$/],
-    ['missing config file', { config: 'nope.toml' }, undefined, /^gitleaks-scan: input "config" must name an existing file in the workspace or RUNNER_TEMP; got "nope.toml"$/],
+    ['missing config file', { config: 'nope.toml' }, undefined, /^gitleaks-scan: input "config" must name an existing path; got "nope.toml"$/],
     ['invalid TOML config', { config: 'bad.toml' }, 'title = "x"\n[[rules]\n', /^gitleaks-scan: input "config" is not a valid gitleaks config: unable to load gitleaks config, err: While parsing config: toml: /],
     ['baseline that is not a gitleaks report', { 'baseline-path': 'bad.toml' }, '{"version": "2.1.0", "runs": []}', /^gitleaks-scan: input "baseline-path" must be a gitleaks JSON report/],
     ['bad deepen-limit', { 'deepen-limit': '-1' }, undefined, /^gitleaks-scan: input "deepen-limit" must be a whole number in 0\.\.1000000; got "-1"$/],

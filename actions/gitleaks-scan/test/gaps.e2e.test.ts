@@ -243,7 +243,7 @@ describe('5. config from RUNNER_TEMP', () => {
     writeFileSync(join(elsewhere, 'x.toml'), customConfig());
     const res = await scan({ workspace: r.dir, inputs: { config: join(elsewhere, 'x.toml') } });
     expect(res.outputs.outcome).toBe('config-error');
-    expect(errors(res).map((a) => a.message)).toEqual([`gitleaks-scan: input "config" must name a file in the workspace or RUNNER_TEMP; got "${join(elsewhere, 'x.toml')}"`]);
+    expect(errors(res).map((a) => a.message)).toEqual([`gitleaks-scan: input "config" must be a path inside the workspace (${r.dir}) or RUNNER_TEMP; got "${join(elsewhere, 'x.toml')}"`]);
   });
 });
 

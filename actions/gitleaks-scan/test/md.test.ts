@@ -29,7 +29,7 @@ describe('codeBlock', () => {
 
 describe('proseText', () => {
   test('HTML and inline markup are neutralised, a newline is shown as \\n (its backslash escaped too)', () => {
-    expect(proseText('push to <b>x</b> *y* [l](u) a|b\n# h')).toBe('push to &lt;b&gt;x&lt;/b&gt; \\*y\\* \\[l\\](u) a\\|b\\\\n# h');
+    expect(proseText('push to <b>x</b> *y* [l](u) a|b\n# h')).toBe('push to &lt;b&gt;x&lt;/b&gt; \\*y\\* \\[l\\]\\(u\\) a\\|b\\\\n\\# h');
   });
   test('control characters become visible escapes', () => {
     expect(oneLineText('a\tb\u0000')).toBe('a\\tb\\u0000');

@@ -191,6 +191,23 @@ export interface Verdict {
   failingPods: string[];
 }
 
+/** The fail-fast rules, as documented in the README (a test keeps the two in step). */
+export const RULES: ReadonlyArray<{ reason: string; signal: string; when: string }> = [
+  { reason: 'ImagePullBackOff, ErrImagePull, InvalidImageName, ErrImageNeverPull, RegistryUnavailable', signal: 'a container of a new pod waits with this reason', when: 'at once: a missing image or registry does not heal by waiting' },
+  { reason: 'CreateContainerConfigError, CreateContainerError, RunContainerError', signal: 'a container of a new pod waits with this reason (missing Secret/ConfigMap key, bad command)', when: 'at once' },
+  { reason: 'CrashLoopBackOff', signal: 'a container of a new pod is crash-looping (or terminated non-zero)', when: 'once it restarted `crashloop-restarts` times (default 3)' },
+  { reason: 'ProgressDeadlineExceeded', signal: "the Deployment's Progressing condition", when: 'at once (the controller gave up after progressDeadlineSeconds)' },
+  { reason: 'Unschedulable', signal: 'a new pod cannot be scheduled', when: 'after `readiness-grace` (an autoscaler may still add a node)' },
+  { reason: 'ReadinessTimeout', signal: 'a new pod runs but is not Ready', when: 'after `readiness-grace` (default 60 s), or the pod\'s own probe budget if longer' },
+  { reason: 'PodFailed / Evicted', signal: 'a new pod is in phase Failed', when: 'at once' },
+  { reason: 'Paused', signal: 'the Deployment is paused', when: 'at once (it cannot progress)' },
+  { reason: 'Timeout', signal: 'none of the above, but not ready', when: 'at `timeout` minus the time kept back for a rollback' },
+];
+
+/** The rules as a Markdown table (README). */
+export const rulesTable = (): string =>
+  ['| Reason | Signal | Fails |', '| --- | --- | --- |', ...RULES.map((r) => `| ${r.reason} | ${r.signal} | ${r.when} |`)].join('\n');
+
 const IMAGE_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable']);
 const CONFIG_REASONS = new Set(['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
 

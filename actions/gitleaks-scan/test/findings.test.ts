@@ -63,6 +63,14 @@ describe('parseReport and toFinding', () => {
     expect(parseReport('[]')).toEqual([]);
   });
 
+  test('ids are a promise to every baseline: their literal values are pinned', () => {
+    expect(leakId({ commit: 'a'.repeat(40), file: 'deploy/app.ini', ruleId: 'aws-access-token', startLine: 3 })).toBe('81a99c8a6e46ce4e51456bb2e3fbef09');
+    expect(leakId({ commit: '', file: 'cfg/prod.ini', ruleId: 'aws-access-token', startLine: 3 })).toBe('2c73b8ec55ddd533afae8a010b089b5f');
+    // A merge's conflicted file shown at its real path keeps the id of the name gitleaks reported.
+    expect(leakId({ commit: 'a'.repeat(40), file: 'app.ini', idFile: 'b/app.ini', ruleId: 'aws-access-token', startLine: 2 })).toBe('6fb728367a128cf93493e9f9a69562c9');
+    expect(leakId({ commit: 'a'.repeat(40), file: 'b/app.ini', ruleId: 'aws-access-token', startLine: 2 })).toBe('6fb728367a128cf93493e9f9a69562c9');
+  });
+
   test('ids: one per commit, file, rule and line', () => {
     const base = { commit: C, file: 'x', ruleId: 'r', startLine: 1 };
     expect(leakId(base)).toBe(leakId({ ...base }));

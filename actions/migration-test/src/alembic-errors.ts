@@ -46,7 +46,6 @@ export interface SetupContext {
  * the exception belongs to a migration. `during` says what was running, for the message.
  */
 export function setupError(e: PyError, ctx: SetupContext, during: string): Error | undefined {
-  const msg = e.message.split('\n')[0];
   const plugin = /Can't load plugin: sqlalchemy\.dialects:(\S+)/.exec(e.message);
   if (plugin) {
     if (plugin[1] === 'postgres') {

@@ -1,8 +1,8 @@
 // More of migration-test end to end through the bundled action: the django preset, and the inputs the first
 // e2e file does not exercise (ignore-tables, lock-timeout, irreversible-revisions, the sticky PR comment
 // against the fake GitHub API).
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { existsSync } from 'node:fs';
 import { startFakeGitHub, type FakeGitHub } from '../../../test/harness/services/fake-github.js';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
 import { runAction } from '../../../test/runner/runner.js';
@@ -15,10 +15,10 @@ let pg: Postgres;
 let gh: FakeGitHub;
 let n = 0;
 beforeAll(async () => {
-  expect(existsSync('dist/migration-test/index.js')).toBe(true); // node scripts/build.mjs --only migration-test
+  execFileSync('node', ['scripts/build.mjs', '--only', 'migration-test'], { stdio: 'ignore' }); // never test a stale bundle
   pg = await startPostgres();
   gh = await startFakeGitHub();
-});
+}, 240_000);
 afterAll(async () => {
   await gh?.stop();
   await pg?.stop();

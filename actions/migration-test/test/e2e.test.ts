@@ -1,8 +1,9 @@
 // migration-test end to end: the bundled action under Node 24 through the local runner, with a real
 // PostgreSQL 15 and a real Alembic on PATH, in a workspace holding a fixture Alembic project. The URL
 // carries a password (trust auth ignores it) that must never show anywhere the job would show.
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { freePort } from '../../../test/harness/net.js';
@@ -17,9 +18,9 @@ const PASSWORD = 'Sup3rSecretPw';
 let pg: Postgres;
 let n = 0;
 beforeAll(async () => {
-  expect(existsSync('dist/migration-test/index.js')).toBe(true); // node scripts/build.mjs --only migration-test
+  execFileSync('node', ['scripts/build.mjs', '--only', 'migration-test'], { stdio: 'ignore' }); // never test a stale bundle
   pg = await startPostgres();
-});
+}, 240_000);
 afterAll(async () => pg?.stop());
 
 async function run(revs: Rev[], inputs: Record<string, string> = {}) {

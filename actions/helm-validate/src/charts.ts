@@ -1,8 +1,8 @@
 // Finding charts, their values matrix, their subcharts and their dependencies. Everything here reads the
 // checkout only; helm runs elsewhere.
-import { globToRegExp, InputError, UserError } from '@platform-actions/kit';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, relative, sep } from 'node:path';
+import { core, globToRegExp, InputError, UserError } from '@platform-actions/kit';
+import { type Dirent, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { parseYaml } from './yaml.js';
 
 export interface Dependency {
@@ -22,6 +22,11 @@ export interface Chart {
   dependencies: Dependency[];
   /** The chart's templates use .Capabilities or it declares kubeVersion: render once per target version. */
   perVersion: boolean;
+  /**
+   * Dependencies this run built into charts/ (removed again at the end): name → the chart folder of a
+   * file:// dependency, where its findings point, or undefined (a downloaded chart: findings point at Chart.yaml).
+   */
+  built?: Map<string, string | undefined>;
 }
 
 export interface ValuesEntry {
@@ -46,9 +51,44 @@ function readChartYaml(dir: string, workspace: string): Record<string, unknown> 
   return parsed.value as Record<string, unknown>;
 }
 
+/** True when `abs`, with every symlink resolved, is `root` or inside it. */
+export function insideRealPath(root: string, abs: string): boolean {
+  try {
+    const rel = relative(realpathSync(root), realpathSync(abs));
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  } catch {
+    return false; // a dangling link
+  }
+}
+
+const warnedLinks = new Set<string>();
+
+/**
+ * What a directory entry is, following symlinks that stay inside the workspace (a chart or values file
+ * shared by linking it into place is validated like any other). A link that leads outside the workspace is
+ * never read: one warning names it.
+ */
+export function entryKind(workspace: string, dir: string, e: Dirent): 'file' | 'dir' | undefined {
+  if (e.isFile()) return 'file';
+  if (e.isDirectory()) return 'dir';
+  if (!e.isSymbolicLink()) return undefined;
+  const p = join(dir, e.name);
+  if (!insideRealPath(workspace, p)) {
+    const rel = relPath(workspace, p);
+    if (!warnedLinks.has(rel)) {
+      warnedLinks.add(rel);
+      core.warning(`${rel} is a symlink that leads outside the workspace (or nowhere); it is not read.`);
+    }
+    return undefined;
+  }
+  const st = statSync(p);
+  return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : undefined;
+}
+
 /** Every directory with a Chart.yaml under `root` (depth-limited; skips VCS and dependency folders). */
 export function findChartDirs(root: string, maxDepth = 10): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   const walk = (dir: string, depth: number) => {
     let entries;
     try {
@@ -56,9 +96,14 @@ export function findChartDirs(root: string, maxDepth = 10): string[] {
     } catch {
       return;
     }
-    if (entries.some((e) => e.isFile() && e.name === 'Chart.yaml')) out.push(dir);
+    // A directory reached twice through links (or a link cycle) is walked once.
+    const real = realpathSync(dir);
+    if (seen.has(real)) return;
+    seen.add(real);
+    const kinds = entries.map((e) => ({ e, kind: entryKind(root, dir, e) }));
+    if (kinds.some((k) => k.kind === 'file' && k.e.name === 'Chart.yaml')) out.push(dir);
     if (depth >= maxDepth) return;
-    for (const e of entries) if (e.isDirectory() && !SKIP_DIRS.has(e.name)) walk(join(dir, e.name), depth + 1);
+    for (const { e, kind } of kinds) if (kind === 'dir' && !SKIP_DIRS.has(e.name)) walk(join(dir, e.name), depth + 1);
   };
   walk(root, 0);
   return out.sort();
@@ -76,7 +121,10 @@ function templatesUseCapabilities(dir: string): boolean {
     if (!existsSync(d)) continue;
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
-      if (e.isDirectory()) stack.push(p);
+      // Links were checked by linkOutside() first: the ones left stay inside the workspace.
+      const st = e.isSymbolicLink() ? statSync(p, { throwIfNoEntry: false }) : undefined;
+      if (e.isDirectory() || st?.isDirectory()) stack.push(p);
+      else if (!e.isFile() && !st?.isFile()) continue;
       else if (/\.tgz$/.test(e.name)) return true; // a packaged subchart: we cannot tell, so assume it does
       else if (/\.(ya?ml|tpl|txt)$/.test(e.name) && readFileSync(p, 'utf8').includes('.Capabilities')) return true;
     }
@@ -84,7 +132,28 @@ function templatesUseCapabilities(dir: string): boolean {
   return false;
 }
 
+/** The first symlink inside a chart that leads outside the workspace: helm would read what it points at. */
+export function linkOutside(dir: string, workspace: string, depth = 6): string | undefined {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isSymbolicLink() && !insideRealPath(workspace, p)) return p;
+    if (e.isDirectory() && depth > 0 && !SKIP_DIRS.has(e.name)) {
+      const found = linkOutside(p, workspace, depth - 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 export function loadChart(dir: string, workspace: string): Chart {
+  const outside = linkOutside(dir, workspace);
+  if (outside) throw new UserError(`${relPath(workspace, outside)} is a symlink that leads outside the workspace; helm would read it, so chart ${relPath(workspace, dir)} is not rendered. Replace the link with the file, or link to a file inside the repository.`);
   const y = readChartYaml(dir, workspace);
   let deps = Array.isArray(y.dependencies) ? y.dependencies : [];
   const req = join(dir, 'requirements.yaml');
@@ -125,6 +194,7 @@ export function discoverCharts(workspace: string, patterns: readonly string[]): 
       } else {
         const abs = join(workspace, pat);
         if (!existsSync(join(abs, 'Chart.yaml'))) throw new InputError('charts', `must name chart directories; "${pat}" has no Chart.yaml`, raw);
+        if (!insideRealPath(workspace, join(abs, 'Chart.yaml'))) throw new InputError('charts', 'must name charts inside the workspace (a symlink that leads outside it is not followed)', raw);
         picked.add(abs);
       }
     }
@@ -133,32 +203,49 @@ export function discoverCharts(workspace: string, patterns: readonly string[]): 
   return dirs.map((d) => loadChart(d, workspace));
 }
 
-function filesUnder(dir: string, maxDepth = 3): string[] {
+function filesUnder(dir: string, workspace: string, maxDepth = 3): string[] {
   const out: string[] = [];
   const walk = (d: string, depth: number) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
-      if (e.isFile()) out.push(p);
-      else if (e.isDirectory() && depth < maxDepth && !['templates', 'charts', 'crds', '.git', 'node_modules'].includes(e.name)) walk(p, depth + 1);
+      const kind = entryKind(workspace, d, e);
+      if (kind === 'file') out.push(p);
+      else if (kind === 'dir' && depth < maxDepth && !['templates', 'charts', 'crds', '.git', 'node_modules'].includes(e.name)) walk(p, depth + 1);
     }
   };
   walk(dir, 0);
   return out;
 }
 
-/** The values matrix of a chart: its defaults (when wanted) and one entry per values file matching `patterns` (relative to the chart). */
-export function valuesMatrix(chart: Chart, patterns: readonly string[], withDefaults: boolean): ValuesEntry[] {
+export const isGlob = (pattern: string): boolean => /[*?[]/.test(pattern);
+
+export interface ValuesMatrix {
+  entries: ValuesEntry[];
+  /** Patterns (with wildcards) that matched no file in this chart. */
+  unmatched: string[];
+  /** Literal file names (no wildcard) that this chart does not have. */
+  missing: string[];
+}
+
+/**
+ * The values matrix of a chart: its defaults (when wanted) and one entry per values file matching `patterns`
+ * (relative to the chart), plus the patterns that matched nothing, so a typo is never skipped in silence.
+ */
+export function valuesMatrix(chart: Chart, patterns: readonly string[], withDefaults: boolean, workspace = chart.dir): ValuesMatrix {
   const entries: ValuesEntry[] = [];
   if (withDefaults) entries.push({ label: existsSync(join(chart.dir, 'values.yaml')) ? 'values.yaml' : '(chart defaults)', files: [] });
-  const res = patterns.map((p) => globToRegExp(p.replace(/^\.\//, '')));
+  const pats = patterns.map((p) => ({ p, re: globToRegExp(p.replace(/^\.\//, '')), hits: 0 }));
   const seen = new Set<string>();
-  for (const f of filesUnder(chart.dir).sort()) {
+  for (const f of filesUnder(chart.dir, workspace).sort()) {
     const rel = toPosix(relative(chart.dir, f));
-    if (rel === 'values.yaml' || seen.has(rel) || !res.some((re) => re.test(rel))) continue;
+    const matching = pats.filter((x) => x.re.test(rel));
+    matching.forEach((x) => x.hits++);
+    if (rel === 'values.yaml' || seen.has(rel) || !matching.length) continue;
     seen.add(rel);
     entries.push({ label: rel, files: [f] });
   }
-  return entries;
+  const zero = pats.filter((x) => !x.hits).map((x) => x.p);
+  return { entries, unmatched: zero.filter(isGlob), missing: zero.filter((p) => !isGlob(p)) };
 }
 
 /** Declared dependencies that charts/ does not hold (neither unpacked nor packaged). */
@@ -202,6 +289,19 @@ export function resolveSource(chart: Chart, source: string, workspace: string): 
     const key = parts[i + 1];
     const dep = deps.find((d) => (d.alias ?? d.name) === key);
     const name = dep?.name ?? key;
+    if (i === 1 && chart.built?.has(name)) {
+      // Built by this run: the archive will be gone, so point at the file:// source folder instead.
+      const from = chart.built.get(name);
+      if (!from) return fallback;
+      dir = from;
+      try {
+        deps = loadChart(dir, workspace).dependencies;
+      } catch {
+        deps = [];
+      }
+      i += 2;
+      continue;
+    }
     const sub = findSubchart(join(dir, 'charts'), name, key);
     if (!sub) return fallback;
     if (sub.archive) return { path: relPath(workspace, sub.archive), isTemplate: false, inArchive: parts.slice(i + 2).join('/') };

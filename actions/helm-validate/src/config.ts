@@ -1,5 +1,5 @@
 // Inputs → one validated configuration, before any work starts. Every mistake is one line naming the input.
-import { type FailOn, inputs, InputError, parseFailOn, reportPath, workspace } from '@platform-actions/kit';
+import { type FailOn, inputs, InputError, workspace } from '@platform-actions/kit';
 import { type Overrides, parseOverrides } from './rules.js';
 import type { KubeSchema, SchemaStore } from './schema/store.js';
 
@@ -7,6 +7,8 @@ export interface Config {
   workspace: string;
   charts: string[];
   valuesPatterns: string[];
+  /** True when the caller set values-files (not the default patterns): then a pattern matching nothing in a chart is worth a warning. */
+  valuesExplicit: boolean;
   validateDefaults: boolean;
   targets: KubeSchema[];
   helmVersion: string;
@@ -25,6 +27,7 @@ export interface Config {
   comment: boolean;
   token?: string;
   sarifFile: string;
+  sarifCategory: string;
   reportFile: string;
 }
 
@@ -46,6 +49,11 @@ export function parseTargets(items: readonly string[], store: SchemaStore): Kube
   return [...picked.values()].sort((a, b) => Number(a.minor.split('.')[1]) - Number(b.minor.split('.')[1]));
 }
 
+function commentAndToken(): { comment: boolean; token?: string } {
+  const c = inputs.comment();
+  return { comment: c.enabled, ...(c.token ? { token: c.token } : {}) };
+}
+
 export function readConfig(store: SchemaStore): Config {
   const ws = workspace();
   const release = inputs.string('release-name', { default: 'release' })!;
@@ -53,18 +61,22 @@ export function readConfig(store: SchemaStore): Config {
   const namespace = inputs.string('namespace', { default: 'default' })!;
   if (!DNS_LABEL.test(namespace) || namespace.length > 63) throw new InputError('namespace', 'must be a lower-case DNS label of at most 63 characters', namespace);
   const exceptions = inputs.string('exceptions-file');
-  const failOn = parseFailOn('fail-on', inputs.string('fail-on', { default: 'high' })!);
+  const failOn = inputs.failOn('high');
   const listed = inputs.list('values-files');
   const valuesPatterns = !listed.length ? DEFAULT_VALUES_PATTERNS : listed.length === 1 && listed[0] === 'none' ? [] : listed;
   for (const p of valuesPatterns) if (p.startsWith('/') || p.split('/').includes('..')) throw new InputError('values-files', 'must hold patterns relative to each chart directory', p);
+  const valuesExplicit = valuesPatterns.join('\n') !== DEFAULT_VALUES_PATTERNS.join('\n');
+  const sarifCategory = inputs.string('sarif-category', { default: 'helm-validate' })!;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(sarifCategory)) throw new InputError('sarif-category', 'must be letters, digits, ".", "_", "-" and "/" (a code scanning category)', sarifCategory);
   return {
     workspace: ws,
     charts: inputs.list('charts'),
     valuesPatterns,
+    valuesExplicit,
     validateDefaults: inputs.boolean('validate-default-values', { default: true }),
     targets: parseTargets(inputs.list('kubernetes-versions'), store),
-    helmVersion: inputs.string('helm-version', { default: 'system' })!,
-    helmMirror: inputs.string('helm-mirror'),
+    helmVersion: inputs.toolVersion('helm-version', 'system'),
+    helmMirror: inputs.mirror('helm-mirror'),
     lint: inputs.boolean('lint', { default: true }),
     release,
     namespace,
@@ -76,9 +88,9 @@ export function readConfig(store: SchemaStore): Config {
     failOn,
     dependencyBuild: inputs.oneOf('dependency-build', ['auto', 'never'] as const, { default: 'auto' }),
     timeoutMs: inputs.duration('timeout', { default: '5m', minMs: 1000, maxMs: 3_600_000 }),
-    comment: inputs.boolean('comment', { default: true }),
-    token: inputs.secret('token'),
-    sarifFile: inputs.string('sarif-file') || reportPath('helm-validate.sarif'),
-    reportFile: inputs.string('report-file') || reportPath('helm-validate-report.json'),
+    ...commentAndToken(),
+    sarifFile: inputs.outputFile('sarif-file', 'helm-validate.sarif'),
+    sarifCategory,
+    reportFile: inputs.outputFile('report-file', 'helm-validate-report.json'),
   };
 }

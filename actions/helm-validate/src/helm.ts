@@ -39,6 +39,23 @@ export async function setupHelm(version: string, mirror?: string): Promise<Helm>
   return { bin: tool.bin.helm, version: tool.version, major: Number(tool.version.split('.')[0]) };
 }
 
+/**
+ * helm 3.18.0 turns numbers from values files into json.Number, so templates that do arithmetic, printf or
+ * quantities on them fail or render `%!f(json.Number=…)`; 3.18.1 fixed it (helm/helm#30880). Charts that are
+ * fine get findings, so the advice comes first, and again next to any render error that shows the bug.
+ */
+export const BUGGY_HELM: Readonly<Record<string, string>> = {
+  '3.18.0': 'helm 3.18.0 has a known rendering regression: numbers from values files become json.Number, so arithmetic, printf and quantities on them fail or render "%!f(json.Number=…)". Use helm 3.18.1 or newer (for example helm-version: 3.19.0).',
+};
+
+/** One warning line when this helm has a known rendering bug. */
+export const helmVersionAdvice = (helm: Pick<Helm, 'version'>): string | undefined => BUGGY_HELM[helm.version];
+
+/** Advice to append to a render error that looks like the known bug of this helm version. */
+export function knownBugAdvice(helm: Pick<Helm, 'version'>, message: string): string | undefined {
+  return BUGGY_HELM[helm.version] && /json\.Number/.test(message) ? `(This is likely helm ${helm.version}'s bug, not the chart's: use helm 3.18.1 or newer.)` : undefined;
+}
+
 /** Validates the `helm-version` input: `system` or a full release number from 3.8.0 on. */
 export function parseHelmVersion(text: string): string {
   const m = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(text.trim());

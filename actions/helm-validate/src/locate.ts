@@ -12,7 +12,8 @@ export function findKeyLine(text: string, key: string, value?: unknown): number 
   if (!key) return undefined;
   const re = new RegExp(`^\\s*(?:-\\s+)?["']?${escape(key)}["']?\\s*:(.*)$`);
   const hits: Array<{ line: number; rest: string }> = [];
-  text.split('\n').forEach((l, i) => {
+  // Split on CRLF too: a template saved with Windows line endings keeps its \r otherwise, and `.` stops at it.
+  text.split(/\r?\n/).forEach((l, i) => {
     const m = re.exec(l);
     if (m) hits.push({ line: i + 1, rest: m[1].trim() });
   });

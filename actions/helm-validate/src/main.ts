@@ -1,98 +1,164 @@
-// helm-validate: the pre-deployment gate for Helm charts.
-// inputs → helm → render/lint/validate every chart × values file × Kubernetes version → findings →
-// gate → publish → fail unless clean.
-import { core, failUnlessClean, gate, publish, runAction, UserError } from '@platform-actions/kit';
-import { discoverCharts } from './charts.js';
-import { readConfig } from './config.js';
-import { loadExceptions } from './exceptions.js';
+// helm-validate: the pre-deployment gate for Helm charts. Reads like its table of contents:
+// inputs → charts and values files → helm → render/lint/validate every chart × values file × Kubernetes
+// version → findings → gate → reports → pass or fail (failUnlessClean, the only place the step fails).
+import { core, failUnlessClean, gate, type GateResult, publish, ToolError, UserError } from '@platform-actions/kit';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Chart, discoverCharts, relPath, type ValuesEntry, valuesMatrix } from './charts.js';
+import { type Config, readConfig } from './config.js';
+import { type ExceptionSet, loadExceptions } from './exceptions.js';
 import { TOOL, toFindings, toSuppressed } from './findings.js';
-import { setupHelm } from './helm.js';
-import { runPipeline } from './pipeline.js';
-import { buildReport, detailsMarkdown, writeReport } from './report.js';
+import { type Helm, helmVersionAdvice, setupHelm } from './helm.js';
+import { emptyResult, MAX_RENDER_BYTES, parseValues, type PipelineResult, runPipeline } from './pipeline.js';
+import { buildReport, detailsMarkdown, type ReportContext, writeReport } from './report.js';
+import { effectiveSeverity } from './rules.js';
 import { SchemaStore } from './schema/store.js';
 import { loadUserSchemas } from './schemas.js';
 
-async function main(): Promise<void> {
-  // Inputs: everything is checked before any work.
+/** Runs a phase in a named, collapsible log group. */
+async function phase<T>(title: string, fn: () => Promise<T> | T): Promise<T> {
+  core.startGroup(title);
+  try {
+    return await fn();
+  } finally {
+    core.endGroup();
+  }
+}
+
+export async function main(): Promise<void> {
+  // 1. Inputs, charts and values files: every mistake in the configuration is found before helm runs.
+  const { cfg, store, exceptions, apps, values } = await phase('Inputs, charts and values files', () => plan());
+
+  // 2–3. helm, then the whole matrix. A tool failure is kept, not thrown: what ran is still reported,
+  // and the summary says what did not.
+  const toolErrors: string[] = [];
+  const result: PipelineResult = emptyResult();
+  let helm: Helm | undefined;
+  const tempDir = mkdtempSync(join(process.env.RUNNER_TEMP || process.env.TMPDIR || '/tmp', 'helm-validate-'));
+  try {
+    helm = await phase('Set up helm', () => setupHelm(cfg.helmVersion, cfg.helmMirror));
+    const advice = helmVersionAdvice(helm);
+    if (advice) core.warning(advice);
+    if (apps.length) await validate(cfg, store, exceptions, apps, values, helm, tempDir, result);
+  } catch (e) {
+    if (!(e instanceof ToolError)) throw e;
+    if (e.detail) await phase(`${TOOL}: tool output`, () => core.info(e.detail!));
+    toolErrors.push(e.message);
+    result.notRun.push(helm ? `the rest of the matrix after: ${e.message}` : `every chart: helm is not available (${e.message})`);
+  } finally {
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+
+  // 4. Findings and the gate.
+  const minors = cfg.targets.map((t) => t.minor);
+  const g = gate({ findings: toFindings(result.hits, minors), failOn: cfg.failOn, toolErrors: [...toolErrors, ...result.toolErrors] });
+  g.suppressed.push(...toSuppressed(result.excused, minors));
+  warnAboutUnrendered(cfg, result);
+
+  // 5. Reports: JSON file, outputs, annotations, SARIF, summary, PR comment.
+  await phase('Reports', () => report(cfg, apps, result, g, helm, exceptions));
+
+  // 6. Pass or fail.
+  failUnlessClean(TOOL, g, cfg.failOn);
+}
+
+/** Inputs, exceptions, the charts and each chart's values matrix. */
+function plan() {
   const store = SchemaStore.load();
   const cfg = readConfig(store);
   const exceptions = cfg.exceptionsFile ? loadExceptions(cfg.exceptionsFile.abs, cfg.exceptionsFile.label) : undefined;
   for (const e of exceptions?.expired ?? []) core.warning(`exception for ${e.rule} on ${e.resource} expired on ${e.expires} and no longer applies`);
   const charts = discoverCharts(cfg.workspace, cfg.charts);
-  const library = charts.filter((c) => c.type === 'library');
-  for (const c of library) core.notice(`${c.rel}: library chart, not rendered on its own (it is validated through the charts that use it)`);
+  // A library chart renders nothing by itself; its templates are checked through the charts that use it.
+  for (const c of charts.filter((c) => c.type === 'library')) core.notice(`${c.rel}: library chart, not rendered on its own (it is validated through the charts that use it)`, { file: `${c.rel === '.' ? '' : `${c.rel}/`}Chart.yaml` });
   const apps = charts.filter((c) => c.type !== 'library');
-  if (!apps.length) throw new UserError('no application chart to validate: every chart found is a library chart');
+  if (!apps.length) core.notice('no application chart to validate: every chart found is a library chart, so nothing was rendered.');
+  return { cfg, store, exceptions, apps, values: valuesPlan(cfg, apps) };
+}
 
-  // Tool and schemas.
-  const helm = await setupHelm(cfg.helmVersion, cfg.helmMirror);
+/** Each chart's values entries. A literal file name that a chart lacks is a configuration error; a pattern matching nothing is a warning. */
+function valuesPlan(cfg: Config, apps: readonly Chart[]): Map<string, ValuesEntry[]> {
+  const out = new Map<string, ValuesEntry[]>();
+  for (const chart of apps) {
+    const m = valuesMatrix(chart, cfg.valuesPatterns, cfg.validateDefaults, cfg.workspace);
+    if (m.missing.length) {
+      throw new UserError(
+        `input "values-files" names ${m.missing.map((f) => `"${f}"`).join(', ')}, which chart ${chart.rel} does not have (a name without wildcards must exist in every chart validated; use a pattern such as values-prod*.yaml for files only some charts have)`,
+      );
+    }
+    if (cfg.valuesExplicit) for (const p of m.unmatched) core.warning(`values-files pattern "${p}" matches no file in chart ${chart.rel}; only ${m.entries.map((e) => e.label).join(', ') || 'nothing'} is validated there.`);
+    if (!m.entries.length) throw new UserError(`chart ${chart.rel} has no values file matching "values-files" and validate-default-values is false: nothing to validate`);
+    // Values files that are not YAML are the caller's to fix, and are found before any tool runs.
+    const defaults = join(chart.dir, 'values.yaml');
+    for (const f of [...(existsSync(defaults) ? [defaults] : []), ...m.entries.flatMap((e) => e.files)]) parseValues(readFileSync(f, 'utf8'), relPath(cfg.workspace, f));
+    out.set(chart.rel, m.entries);
+  }
+  return out;
+}
+
+/** Schemas the caller added, then render, lint and validate the whole matrix into `result`. */
+async function validate(cfg: Config, store: SchemaStore, exceptions: ExceptionSet | undefined, apps: Chart[], values: Map<string, ValuesEntry[]>, helm: Helm, tempDir: string, result: PipelineResult) {
   const newest = cfg.targets[cfg.targets.length - 1];
-  const userKinds = await loadUserSchemas(cfg.schemas, newest.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), cfg.timeoutMs);
+  const userKinds = await phase('Schemas', () => loadUserSchemas(cfg.schemas, newest.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), cfg.timeoutMs));
   const all = store.versions.map((v) => store.get(v)!);
   core.info(`helm-validate: ${apps.length} chart(s), Kubernetes ${cfg.targets.map((t) => t.version).join(', ')}, helm ${helm.version}`);
+  await phase('Render, lint and validate', () =>
+    runPipeline(
+      apps,
+      cfg.targets,
+      all,
+      userKinds,
+      helm,
+      {
+        workspace: cfg.workspace,
+        release: cfg.release,
+        namespace: cfg.namespace,
+        values,
+        lint: cfg.lint,
+        apiVersions: cfg.apiVersions,
+        unknownKinds: cfg.unknownKinds,
+        dependencyBuild: cfg.dependencyBuild,
+        helmTimeoutMs: cfg.timeoutMs,
+        concurrency: 4,
+        overrides: cfg.overrides,
+        exceptions,
+        maxRenderBytes: MAX_RENDER_BYTES,
+        tempDir,
+      },
+      result,
+    ),
+  );
+}
 
-  // Execute: render, lint and validate the whole matrix.
-  const result = await runPipeline(apps, cfg.targets, all, userKinds, helm, {
-    workspace: cfg.workspace,
-    release: cfg.release,
-    namespace: cfg.namespace,
-    valuesPatterns: cfg.valuesPatterns,
-    validateDefaults: cfg.validateDefaults,
-    lint: cfg.lint,
-    apiVersions: cfg.apiVersions,
-    unknownKinds: cfg.unknownKinds,
-    dependencyBuild: cfg.dependencyBuild,
-    helmTimeoutMs: cfg.timeoutMs,
-    concurrency: 4,
-    overrides: cfg.overrides,
-    exceptions,
-  });
+/** A chart that does not render is a critical finding; when the caller turned that rule off, still say what was not validated. */
+function warnAboutUnrendered(cfg: Config, result: PipelineResult): void {
+  if (!result.renderErrors.length || effectiveSeverity('render-error', 'critical', cfg.overrides) !== 'off') return;
+  core.warning(`${result.renderErrors.length} chart × values combination(s) did not render and were not validated (render-error is off): ${result.renderErrors[0]}`);
+}
 
-  // Findings and the gate.
-  const minors = cfg.targets.map((t) => t.minor);
-  const g = gate({ findings: toFindings(result.hits, minors), failOn: cfg.failOn, toolErrors: result.toolErrors });
-  g.suppressed.push(...toSuppressed(result.excused, minors));
-
-  // Reports: JSON file, outputs, annotations, SARIF (a category per chart), summary, PR comment.
-  const ctx = {
-    helmVersion: helm.version,
+async function report(cfg: Config, apps: Chart[], result: PipelineResult, g: GateResult, helm: Helm | undefined, exceptions: ExceptionSet | undefined): Promise<void> {
+  const ctx: ReportContext = {
+    helmVersion: helm?.version ?? 'not available',
     targets: cfg.targets.map((t) => ({ minor: t.minor, version: t.version, source: t.source })),
     failOn: cfg.failOn,
     cells: result.cells,
     hits: result.hits,
     gate: g,
     expired: exceptions?.expired ?? [],
+    notRun: result.notRun,
   };
   writeReport(cfg.reportFile, buildReport(ctx));
   core.setOutput('charts-count', apps.length);
   core.setOutput('objects-count', result.cells.reduce((n, c) => n + c.objects, 0));
-  const perChart = apps.length <= 20;
   await publish({
     action: TOOL,
     title: 'Helm chart validation',
     gate: g,
-    sarif: {
-      path: cfg.sarifFile,
-      runs: perChart
-        ? apps.map((c) => ({
-            tool: { name: TOOL },
-            category: `${TOOL}/${c.rel}`,
-            findings: g.active.filter((f) => f.properties?.chart === c.rel),
-            fallbackPath: `${c.rel === '.' ? '' : `${c.rel}/`}Chart.yaml`,
-          }))
-        : [{ tool: { name: TOOL }, category: TOOL, findings: g.active }],
-    },
+    // One run, one category, whatever the number of charts: code scanning alerts keep their category
+    // when charts are added or removed (results name their chart in properties.chart).
+    sarif: { path: cfg.sarifFile, runs: [{ tool: { name: TOOL }, category: cfg.sarifCategory, findings: g.active }] },
     details: detailsMarkdown(ctx),
     reports: { 'report-file': cfg.reportFile },
     comment: cfg.comment ? { token: cfg.token } : undefined,
   });
-
-  // A chart that does not render is the caller's to fix: one line with helm's file and line.
-  if (result.renderErrors.length && g.outcome !== 'tool-error' && cfg.failOn !== 'none') {
-    const more = result.renderErrors.length > 1 ? ` (and ${result.renderErrors.length - 1} more; see the job summary)` : '';
-    throw new UserError(`${result.renderErrors[0]}${more}`);
-  }
-  failUnlessClean(TOOL, g, cfg.failOn);
 }
-
-await runAction({ name: TOOL, main });

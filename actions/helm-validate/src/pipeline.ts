@@ -1,14 +1,15 @@
 // The work: for each chart × values file, render with helm for the target Kubernetes versions, lint,
 // split the output into objects and check each one (schema per version, policies once). Produces
 // located hits, not findings yet: findings.ts merges hits that repeat across values files and versions.
-import { exec, type Location, type Severity, ToolError, UserError } from '@platform-actions/kit';
+import { core, exec, type Location, type Severity, UserError } from '@platform-actions/kit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Chart, missingDependencies, relPath, resolveSource, type ValuesEntry, valuesMatrix } from './charts.js';
+import { type Chart, missingDependencies, relPath, resolveSource, type ValuesEntry } from './charts.js';
 import { checkObject, schemaFor, type UnknownKinds } from './check.js';
 import type { CustomKinds } from './crds.js';
+import { buildDependencies } from './dependencies.js';
 import type { ExceptionSet } from './exceptions.js';
-import { dependencyBuildArgs, type Helm, helmErrorText, kubeVersionConstraint, lintArgs, parseLint, parseRenderError, templateArgs } from './helm.js';
+import { BUGGY_HELM, type Helm, helmErrorText, knownBugAdvice, kubeVersionConstraint, lintArgs, parseLint, parseRenderError, templateArgs } from './helm.js';
 import { findKeyLine, findValuesKey, type ValuesFile } from './locate.js';
 import { objectRef, splitManifests } from './manifests.js';
 import { checkPolicies } from './policies.js';
@@ -20,8 +21,8 @@ export interface PipelineConfig {
   workspace: string;
   release: string;
   namespace: string;
-  valuesPatterns: readonly string[];
-  validateDefaults: boolean;
+  /** The values matrix of each chart (by `Chart.rel`), planned and checked before helm runs. */
+  values: ReadonlyMap<string, ValuesEntry[]>;
   lint: boolean;
   apiVersions: readonly string[];
   unknownKinds: UnknownKinds;
@@ -30,7 +31,14 @@ export interface PipelineConfig {
   concurrency: number;
   overrides: Overrides;
   exceptions?: ExceptionSet;
+  /** Bytes of `helm template` output read per render; more is a tool error naming the chart, never a silent cut. */
+  maxRenderBytes: number;
+  /** Private folder for helm's repository configuration and cache (never the user's ~/.config/helm). */
+  tempDir: string;
 }
+
+/** 256 MiB: a whole large chart (the issue's biggest real chart renders about 40 MiB) with room to spare, well under Node's string limit. */
+export const MAX_RENDER_BYTES = 256 * 1024 * 1024;
 
 /** One problem at one place, before merging across values files and versions. */
 export interface Hit {
@@ -53,7 +61,7 @@ export interface Excused {
   reason: string;
 }
 
-export type VersionStatus = 'validated' | 'render-error' | `skipped: ${string}`;
+export type VersionStatus = 'validated' | 'render-error' | 'timed-out' | 'too-large' | `skipped: ${string}`;
 
 export interface Cell {
   chart: string;
@@ -71,7 +79,15 @@ export interface PipelineResult {
   renderErrors: string[];
   /** Tool failures (e.g. `helm dependency build` could not fetch): the outcome becomes tool-error. */
   toolErrors: string[];
+  /** What was not validated and why, one line each, for the summary (tool errors, skipped charts). */
+  notRun: string[];
 }
+
+export const emptyResult = (): PipelineResult => ({ hits: [], excused: [], cells: [], renderErrors: [], toolErrors: [], notRun: [] });
+
+const sizeText = (bytes: number) => (bytes >= 1048576 ? `${Math.round(bytes / 1048576)} MiB` : `${Math.round(bytes / 1024)} KiB`);
+
+const chartYaml = (chart: Chart) => `${chart.rel === '.' ? '' : `${chart.rel}/`}Chart.yaml`;
 
 /** Runs `jobs` with at most `n` in flight; results keep the input order. */
 export async function pool<T>(n: number, jobs: Array<() => Promise<T>>): Promise<T[]> {
@@ -94,45 +110,44 @@ export async function runPipeline(
   userKinds: CustomKinds,
   helm: Helm,
   cfg: PipelineConfig,
+  /** Filled in place, so a caller that catches a ToolError still has what ran before it. */
+  result: PipelineResult = emptyResult(),
 ): Promise<PipelineResult> {
-  const result: PipelineResult = { hits: [], excused: [], cells: [], renderErrors: [], toolErrors: [] };
   const jobs: Array<() => Promise<void>> = [];
-  for (const chart of charts) {
-    const prepared = await prepareChart(chart, helm, cfg, result);
-    if (!prepared) continue;
-    for (const entry of prepared.entries) jobs.push(() => runEntry(chart, entry, prepared.valuesHint(entry), targets, all, userKinds, helm, cfg, result));
+  const restores: Array<() => void> = [];
+  try {
+    for (const chart of charts) {
+      const prepared = await prepareChart(chart, helm, cfg, result, restores);
+      if (!prepared) continue;
+      for (const entry of prepared.entries) jobs.push(() => runEntry(chart, entry, prepared.valuesHint(entry), targets, all, userKinds, helm, cfg, result));
+    }
+    await pool(cfg.concurrency, jobs);
+  } finally {
+    // What `helm dependency build` wrote into the checkout (Chart.lock, charts/*.tgz) goes away again.
+    for (const restore of restores.reverse()) restore();
+    result.cells.sort((a, b) => a.chart.localeCompare(b.chart) || a.values.localeCompare(b.values));
   }
-  await pool(cfg.concurrency, jobs);
-  result.cells.sort((a, b) => a.chart.localeCompare(b.chart) || a.values.localeCompare(b.values));
   return result;
 }
 
 /** Dependencies and values files: what must be right before anything renders. */
-async function prepareChart(chart: Chart, helm: Helm, cfg: PipelineConfig, result: PipelineResult) {
+async function prepareChart(chart: Chart, helm: Helm, cfg: PipelineConfig, result: PipelineResult, restores: Array<() => void>) {
   const missing = missingDependencies(chart);
   if (missing.length) {
-    const names = missing.map((d) => d.name).join(', ');
-    if (cfg.dependencyBuild === 'never') {
-      result.toolErrors.push(`${chart.rel}: dependencies ${names} are not in charts/ and dependency-build is "never"`);
-      return undefined;
-    }
-    const allLocal = missing.every((d) => d.repository?.startsWith('file://'));
-    const r = await exec(helm.bin, dependencyBuildArgs(chart.dir, allLocal), { timeoutMs: cfg.helmTimeoutMs, group: `helm dependency build ${chart.rel}` });
-    if (r.exitCode !== 0) {
-      result.toolErrors.push(`${chart.rel}: helm dependency build failed (${names}): ${r.timedOut ? 'timed out' : helmErrorText(r.stderr || r.stdout)}`);
+    const failure = await buildDependencies(chart, missing, helm, cfg, restores);
+    if (failure) {
+      result.toolErrors.push(failure);
+      result.notRun.push(`${chart.rel}: not rendered (missing dependencies)`);
       return undefined;
     }
   }
-  const entries = valuesMatrix(chart, cfg.valuesPatterns, cfg.validateDefaults);
-  if (!entries.length) throw new UserError(`chart ${chart.rel} has no values file matching "values-files" and validate-default-values is false: nothing to validate`);
+  const entries = cfg.values.get(chart.rel) ?? [];
   const texts = new Map<string, string>();
   const defaults = join(chart.dir, 'values.yaml');
   for (const f of [...(existsSync(defaults) ? [defaults] : []), ...entries.flatMap((e) => e.files)]) {
     const rel = relPath(cfg.workspace, f);
     const text = readFileSync(f, 'utf8');
-    const parsed = parseYaml(text, rel);
-    if (parsed.error) throw new UserError(`values file ${rel} is not valid YAML: line ${parsed.error.line ?? '?'}: ${parsed.error.message}`);
-    if (parsed.value !== null && (typeof parsed.value !== 'object' || Array.isArray(parsed.value))) throw new UserError(`values file ${rel} must be a YAML mapping of values, not a ${Array.isArray(parsed.value) ? 'list' : typeof parsed.value}`);
+    const parsed = parseValues(text, rel);
     texts.set(f, text);
     for (const d of parsed.duplicates) {
       const label = f === defaults ? 'values.yaml' : entries.find((e) => e.files.includes(f))?.label ?? rel;
@@ -148,6 +163,14 @@ async function prepareChart(chart: Chart, helm: Helm, cfg: PipelineConfig, resul
   const valuesHint = (entry: ValuesEntry): ValuesFile[] =>
     [...entry.files, ...(existsSync(defaults) ? [defaults] : [])].map((f) => ({ path: relPath(cfg.workspace, f), text: texts.get(f) ?? '' }));
   return { entries, valuesHint };
+}
+
+/** A values file's YAML, or a configuration error naming it (checked before helm runs, and again here). */
+export function parseValues(text: string, rel: string): ReturnType<typeof parseYaml> {
+  const parsed = parseYaml(text, rel);
+  if (parsed.error) throw new UserError(`values file ${rel} is not valid YAML: line ${parsed.error.line ?? '?'}: ${parsed.error.message}`);
+  if (parsed.value !== null && (typeof parsed.value !== 'object' || Array.isArray(parsed.value))) throw new UserError(`values file ${rel} must be a YAML mapping of values, not a ${Array.isArray(parsed.value) ? 'list' : typeof parsed.value}`);
+  return parsed;
 }
 
 function addHit(result: PipelineResult, cfg: PipelineConfig, h: Omit<Hit, 'severity'> & { severity?: Severity }): void {
@@ -182,12 +205,27 @@ async function runEntry(
   // Render per target version only when the chart can tell versions apart; otherwise once, for the newest.
   const groups: string[][] = chart.perVersion ? targets.map((t) => [t.minor]) : [targets.map((t) => t.minor)];
   const renders: Rendered[] = [];
+  const seconds = Math.round(cfg.helmTimeoutMs / 1000);
   for (const minors of groups) {
     const target = targets.find((t) => t.minor === minors[minors.length - 1])!;
-    const args = templateArgs({ release: cfg.release, chartDir: chart.dir, namespace: cfg.namespace, kubeVersion: target.version, valuesFiles: entry.files, apiVersions: cfg.apiVersions });
-    const r = await exec(helm.bin, args, { timeoutMs: cfg.helmTimeoutMs, cwd: cfg.workspace });
-    if (r.timedOut) throw new ToolError(`helm template timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s on ${chart.rel} (${entry.label})`);
+    // What a real cluster of that version serves (so .Capabilities.APIVersions.Has answers as it would), plus the input's extras.
+    // Only a chart that reads .Capabilities can tell the difference; the others get just the input's extras.
+    const apiVersions = [...(chart.perVersion ? target.servedApiVersions() : []), ...cfg.apiVersions];
+    const args = templateArgs({ release: cfg.release, chartDir: chart.dir, namespace: cfg.namespace, kubeVersion: target.version, valuesFiles: entry.files, apiVersions });
+    const r = await exec(helm.bin, args, { timeoutMs: cfg.helmTimeoutMs, cwd: cfg.workspace, maxOutputBytes: cfg.maxRenderBytes });
+    if (r.timedOut || r.truncated) {
+      // This cell is not validated; the others still are, and the run ends as a tool error that says which.
+      const why = r.timedOut ? `helm template timed out after ${seconds}s` : `helm template printed more than ${sizeText(cfg.maxRenderBytes)}, the most this action reads`;
+      for (const m of minors) cell.versions[m] = r.timedOut ? 'timed-out' : 'too-large';
+      result.toolErrors.push(`${why} on ${chart.rel} (${entry.label}); it was not validated`);
+      result.notRun.push(`${chart.rel} (${entry.label}), Kubernetes ${minors.join(', ')}: ${why}`);
+      continue;
+    }
     if (r.exitCode === 0) {
+      // helm 3.18.0 renders numbers from values as "%!f(json.Number=8080)" without failing: say so at the chart.
+      if (BUGGY_HELM[helm.version] && r.stdout.includes('(json.Number=')) {
+        core.warning(`${chart.rel} (${entry.label}): the rendered output contains "(json.Number=…)" where numbers belong: helm ${helm.version}'s rendering bug, not the chart's. Use helm 3.18.1 or newer.`, { file: chartYaml(chart) });
+      }
       renders.push({ minors, stream: r.stdout });
       continue;
     }
@@ -198,12 +236,25 @@ async function runEntry(
     }
     const err = parseRenderError(r.stderr || r.stdout);
     const loc = err.file ? resolveSource(chart, err.file, cfg.workspace) : undefined;
-    const location: Location = loc ? { path: loc.path, ...(loc.isTemplate && err.line ? { startLine: err.line } : {}) } : { path: `${chart.rel === '.' ? '' : `${chart.rel}/`}Chart.yaml` };
+    const location: Location = loc ? { path: loc.path, ...(loc.isTemplate && err.line ? { startLine: err.line } : {}) } : { path: chartYaml(chart) };
+    const advice = knownBugAdvice(helm, err.message);
     cell.renderError = err.message;
     for (const t of targets) cell.versions[t.minor] = 'render-error';
-    addHit(result, cfg, { ruleId: 'render-error', chart: chart.rel, values: entry.label, message: `helm template failed: ${err.message}`, location });
+    addHit(result, cfg, { ruleId: 'render-error', chart: chart.rel, values: entry.label, message: `helm template failed: ${err.message}${advice ? ` ${advice}` : ''}`, location });
     result.renderErrors.push(`chart ${chart.rel} with ${entry.label} does not render: ${err.message}`);
     return;
+  }
+  const skipped = targets.filter((t) => cell.versions[t.minor]?.startsWith('skipped'));
+  if (skipped.length === targets.length) {
+    const constraint = cell.versions[targets[0].minor].replace(/^skipped: chart requires kubeVersion /, '');
+    addHit(result, cfg, {
+      ruleId: 'kube-version-excluded',
+      chart: chart.rel,
+      values: entry.label,
+      message: `chart ${chart.rel} requires kubeVersion ${constraint}, which excludes every target (${targets.map((t) => t.version).join(', ')}), so nothing in it was validated. Target a version it supports (kubernetes-versions) or widen kubeVersion in Chart.yaml.`,
+      location: { path: chartYaml(chart) },
+    });
+    result.notRun.push(`${chart.rel} (${entry.label}): kubeVersion ${constraint} excludes every target`);
   }
   if (cfg.lint && renders.length) await lint(chart, entry, helm, cfg, result);
 
@@ -273,7 +324,11 @@ async function runEntry(
 
 async function lint(chart: Chart, entry: ValuesEntry, helm: Helm, cfg: PipelineConfig, result: PipelineResult): Promise<void> {
   const r = await exec(helm.bin, lintArgs(chart.dir, entry.files), { timeoutMs: cfg.helmTimeoutMs, cwd: cfg.workspace });
-  if (r.timedOut) throw new ToolError(`helm lint timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s on ${chart.rel}`);
+  if (r.timedOut) {
+    result.toolErrors.push(`helm lint timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s on ${chart.rel} (${entry.label})`);
+    result.notRun.push(`${chart.rel} (${entry.label}): helm lint timed out`);
+    return;
+  }
   for (const m of parseLint(`${r.stdout}\n${r.stderr}`)) {
     if (m.level === 'INFO') continue;
     // Deprecated APIs are reported per target version by our own rule; helm's check knows only its own client version.
@@ -290,7 +345,7 @@ async function lint(chart: Chart, entry: ValuesEntry, helm: Helm, cfg: PipelineC
   }
   if (r.exitCode !== 0 && !parseLint(r.stdout).some((m) => m.level !== 'INFO')) {
     // helm failed without saying why in its usual format (e.g. an unreadable chart): still report it.
-    addHit(result, cfg, { ruleId: 'helm-lint-error', chart: chart.rel, values: entry.label, message: `helm lint failed: ${helmErrorText(r.stderr || r.stdout)}`, location: { path: `${chart.rel === '.' ? '' : `${chart.rel}/`}Chart.yaml` } });
+    addHit(result, cfg, { ruleId: 'helm-lint-error', chart: chart.rel, values: entry.label, message: `helm lint failed: ${helmErrorText(r.stderr || r.stdout)}`, location: { path: chartYaml(chart) } });
   }
 }
 

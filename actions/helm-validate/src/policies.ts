@@ -235,8 +235,8 @@ export function checkPolicies(kind: string, o: Obj): PolicyHit[] {
           ruleId: 'allow-privilege-escalation',
           severity: 'high',
           path: scPath('allowPrivilegeEscalation'),
-          field: 'allowPrivilegeEscalation',
-          value: sc.allowPrivilegeEscalation,
+          // Implied by privileged: point at the privileged setting (its template line or values file), not at a key nobody wrote.
+          ...(sc.allowPrivilegeEscalation === true ? { field: 'allowPrivilegeEscalation', value: true } : { field: 'privileged', value: true }),
           message: `container "${c.name}" allows privilege escalation (${sc.allowPrivilegeEscalation === true ? `${scPath('allowPrivilegeEscalation')}: true` : 'implied by privileged: true'}); set it to false.`,
         });
       } else if (sc.allowPrivilegeEscalation !== false) {

@@ -1,6 +1,6 @@
 // What helm-validate adds to the kit's reporters: the chart × values table for the summary and the
 // comment, and the JSON validation report file.
-import { atLeast, cell as mdCell, countBySeverity, type Finding, type GateResult, type Severity, SEVERITIES, severityRank } from '@platform-actions/kit';
+import { atLeast, cell as mdCell, countBySeverity, escapeMarkdown, type Finding, type GateResult, type Severity, SEVERITIES, severityRank } from '@platform-actions/kit';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Exception } from './exceptions.js';
@@ -17,6 +17,8 @@ export interface ReportContext {
   hits: readonly Hit[];
   gate: GateResult;
   expired: readonly Exception[];
+  /** What was not validated and why (tool errors, timeouts, charts whose kubeVersion excludes every target). */
+  notRun: readonly string[];
 }
 
 /** Severity counts per chart × values cell, each problem counted once whatever the number of versions. */
@@ -39,6 +41,8 @@ function versionCell(c: Cell, minor: string, hits: readonly Hit[], failOn: strin
   const st = c.versions[minor];
   if (!st) return '–';
   if (st === 'render-error') return '💥 render';
+  if (st === 'timed-out') return '⏱️ timed out';
+  if (st === 'too-large') return '📦 too large';
   if (st.startsWith('skipped')) return `⏭️ ${st.slice('skipped: '.length)}`;
   const here = hits.filter((h) => h.chart === c.chart && h.values === c.values && h.versions?.includes(minor));
   const n = new Set(here.map((h) => `${h.object}\u0000${h.path}\u0000${h.ruleId}\u0000${h.message}`)).size;
@@ -51,14 +55,18 @@ function versionCell(c: Cell, minor: string, hits: readonly Hit[], failOn: strin
 export function detailsMarkdown(ctx: ReportContext): string {
   const minors = ctx.targets.map((t) => t.minor);
   const counts = cellCounts(ctx.hits);
-  let md = `**Scope:** ${new Set(ctx.cells.map((c) => c.chart)).size} chart(s), ${ctx.cells.length} chart × values combination(s), Kubernetes ${ctx.targets.map((t) => t.version).join(', ')}, helm ${ctx.helmVersion}.\n\n`;
+  let md = '';
+  if (ctx.notRun.length) {
+    md += `**Not validated** (${ctx.notRun.length}):\n\n${ctx.notRun.slice(0, 50).map((l) => `- ${escapeMarkdown(l)}`).join('\n')}${ctx.notRun.length > 50 ? `\n- … and ${ctx.notRun.length - 50} more (see the report file)` : ''}\n\n`;
+  }
+  md += `**Scope:** ${new Set(ctx.cells.map((c) => c.chart)).size} chart(s), ${ctx.cells.length} chart × values combination(s), Kubernetes ${ctx.targets.map((t) => t.version).join(', ')}, helm ${ctx.helmVersion}.\n\n`;
   md += `| Chart | Values | Objects | ${minors.map((m) => `k8s ${m}`).join(' | ')} | ${SEVERITIES.map((s) => ICON[s]).join(' | ')} |\n`;
   md += `| --- | --- | ---: | ${minors.map(() => ':---:').join(' | ')} | ${SEVERITIES.map(() => '---:').join(' | ')} |\n`;
   for (const c of ctx.cells) {
     const n = counts.get(`${c.chart}\u0000${c.values}`) ?? { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
     md += `| \`${mdCell(c.chart)}\` | \`${mdCell(c.values)}\` | ${c.objects} | ${minors.map((m) => mdCell(versionCell(c, m, ctx.hits, ctx.failOn))).join(' | ')} | ${SEVERITIES.map((s) => n[s]).join(' | ')} |\n`;
   }
-  md += `\nPer version: ✅ schema and API checks passed; ❌ n problems, some at or above fail-on; ⚠️ n problems below it; 💥 did not render; ⏭️ skipped by the chart's kubeVersion.\n`;
+  md += `\nPer version: ✅ schema and API checks passed; ❌ n problems, some at or above fail-on; ⚠️ n problems below it; 💥 did not render; ⏭️ skipped by the chart's kubeVersion; ⏱️ helm timed out; 📦 output over the size limit (not validated).\n`;
   const exceptions = ctx.gate.suppressed.filter((s) => s.reason.startsWith('exception: '));
   if (exceptions.length) {
     md += `\n<details><summary>${exceptions.length} finding(s) excused by the exceptions file</summary>\n\n| Rule | Object | Reason |\n| --- | --- | --- |\n`;
@@ -81,6 +89,7 @@ export interface JsonReport {
   findings: Finding[];
   suppressed: Array<{ reason: string; finding: Finding }>;
   toolErrors: string[];
+  notValidated: string[];
 }
 
 export function buildReport(ctx: ReportContext): JsonReport {
@@ -98,6 +107,7 @@ export function buildReport(ctx: ReportContext): JsonReport {
     findings: sorted,
     suppressed: ctx.gate.suppressed.map((s) => ({ reason: s.reason, finding: s.finding })),
     toolErrors: ctx.gate.toolErrors,
+    notValidated: [...ctx.notRun],
   };
 }
 

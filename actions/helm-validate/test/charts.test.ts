@@ -36,10 +36,18 @@ describe('valuesMatrix', () => {
   const ws = workspaceWith('matrix');
   const chart = loadChart(join(ws, 'charts', 'matrix'), ws);
   test('defaults first, then each matching values file, layered over values.yaml', () => {
-    const m = valuesMatrix(chart, ['values-*.yaml', 'ci/*-values.yaml'], true);
-    expect(m.map((e) => e.label)).toEqual(['values.yaml', 'values-production.yaml', 'values-staging.yaml']);
-    expect(m[1].files).toEqual([join(chart.dir, 'values-production.yaml')]);
-    expect(valuesMatrix(chart, ['values-staging.yaml'], false).map((e) => e.label)).toEqual(['values-staging.yaml']);
+    const m = valuesMatrix(chart, ['values-*.yaml', 'ci/*-values.yaml'], true, ws);
+    expect(m.entries.map((e) => e.label)).toEqual(['values.yaml', 'values-production.yaml', 'values-staging.yaml']);
+    expect(m.entries[1].files).toEqual([join(chart.dir, 'values-production.yaml')]);
+    expect(m.unmatched).toEqual(['ci/*-values.yaml']);
+    expect(valuesMatrix(chart, ['values-staging.yaml'], false, ws).entries.map((e) => e.label)).toEqual(['values-staging.yaml']);
+  });
+
+  test('a literal name the chart lacks and a pattern matching nothing are both reported, never skipped in silence', () => {
+    const m = valuesMatrix(chart, ['values-prodution.yaml', 'values-qa*.yaml', 'values-staging.yaml'], true, ws);
+    expect(m.entries.map((e) => e.label)).toEqual(['values.yaml', 'values-staging.yaml']);
+    expect(m.missing).toEqual(['values-prodution.yaml']);
+    expect(m.unmatched).toEqual(['values-qa*.yaml']);
   });
 });
 

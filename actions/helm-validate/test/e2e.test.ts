@@ -2,7 +2,7 @@
 // and helm 4 on charts we wrote (test/fixtures/charts), reporting through the kit.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startFakeGitHub, type FakeGitHub } from '../../../test/harness/services/fake-github.js';
@@ -103,10 +103,11 @@ describe.each(HELMS)('%s', (_name, helm, version) => {
     const r = await run(workspaceWith('clean'), { comment: 'true', token: 'ghs_e2eHelmValidateToken1' }, { env: { GITHUB_API_URL: gh.url }, event: { name: 'pull_request', payload } });
     expect(r.main.exitCode).toBe(0);
     expect(r.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0', 'charts-count': '1', 'objects-count': '2' });
-    expect(r.main.annotations).toEqual([]);
+    // helm 3.18.0 gets one warning recommending a release without its rendering bug; nothing else is annotated.
+    expect(r.main.annotations.filter((a) => !a.message.startsWith('helm 3.18.0 has a known rendering regression'))).toEqual([]);
     const sarif = JSON.parse(readFileSync(r.outputs['sarif-file'], 'utf8'));
     expect(sarifSchemaErrors(sarif)).toEqual([]);
-    expect(sarif.runs.map((x: { automationDetails: { id: string } }) => x.automationDetails.id)).toEqual(['helm-validate/charts/clean/']);
+    expect(sarif.runs.map((x: { automationDetails: { id: string } }) => x.automationDetails.id)).toEqual(['helm-validate/']);
     expect(gh.state.comments.some((c) => String(c.body).includes('<!-- platform-actions:helm-validate:default -->') && String(c.body).includes('✅ **Passed**'))).toBe(true);
     expect(r.everything).not.toContain('ghs_e2eHelmValidateToken1');
   });
@@ -135,23 +136,25 @@ describe.each(HELMS)('%s', (_name, helm, version) => {
     });
   });
 
-  test('a missing file:// dependency is built offline; its findings map to the packaged subchart', async () => {
+  test('a missing file:// dependency is built offline, its findings map to the source chart, and the checkout is left as it was', async () => {
     const ws = workspaceWith('sentiment-api');
     const app = join(ws, 'charts', 'app');
     mkdirSync(join(app, 'templates'), { recursive: true });
     writeFileSync(join(app, 'Chart.yaml'), 'apiVersion: v2\nname: app\nversion: 1.0.0\nicon: https://example.com/i.png\ndependencies:\n  - name: sentiment-api\n    version: 0.3.0\n    repository: file://../sentiment-api\n');
     const r = await run(ws, { charts: 'charts/app' });
-    expect(existsSync(join(app, 'charts', 'sentiment-api-0.3.0.tgz'))).toBe(true);
+    // helm dependency build wrote charts/sentiment-api-0.3.0.tgz and Chart.lock; both are gone again.
+    expect(readdirSync(app).sort()).toEqual(['Chart.yaml', 'templates']);
     const misplaced = report(r).findings.filter((f) => f.ruleId === 'securitycontext-misplaced');
     expect(misplaced).toHaveLength(3);
-    expect(misplaced[0].location).toEqual({ path: 'charts/app/charts/sentiment-api-0.3.0.tgz' });
-    expect(misplaced[0].message).toContain('(in templates/deployment.yaml of the packaged subchart)');
+    expect(misplaced[0].location).toMatchObject({ path: 'charts/sentiment-api/templates/deployment.yaml' });
     const ws2 = workspaceWith('sentiment-api');
     mkdirSync(join(ws2, 'charts', 'app'));
     writeFileSync(join(ws2, 'charts', 'app', 'Chart.yaml'), readFileSync(join(app, 'Chart.yaml')));
     const t = await run(ws2, { charts: 'charts/app', 'dependency-build': 'never' });
     expect(t.outputs.outcome).toBe('tool-error');
-    expect(t.main.annotations.at(-1)?.message).toBe('helm-validate: charts/app: dependencies sentiment-api are not in charts/ and dependency-build is "never"');
+    expect(t.main.annotations.at(-1)?.message).toBe(
+      'helm-validate: charts/app: dependency sentiment-api (file://../sentiment-api) is not in charts/ and dependency-build is "never". Either vendor them (run "helm dependency build charts/app" where the repositories are reachable and commit charts/*.tgz), or make the file:// paths in Chart.yaml point at charts inside the repository with dependency-build: auto, which adds the repositories from Chart.lock itself.',
+    );
   });
 
   describe('bad input and broken charts: one line each', () => {
@@ -182,8 +185,10 @@ describe.each(HELMS)('%s', (_name, helm, version) => {
     test('a template that fails to render: helm\'s error with its file and line, reports still written', async () => {
       const r = await run(workspaceWith('broken', 'clean'));
       expect(r.main.exitCode).toBe(1);
-      const last = r.main.annotations.at(-1)!;
-      expect(last.message).toMatch(/^helm-validate: chart charts\/broken with values\.yaml does not render: .*broken\/templates\/service\.yaml:7:22.*nil pointer evaluating interface \{\}\.http$/);
+      // The gate is the only failure path: the render error is a critical finding, annotated first with helm's file and line.
+      expect(r.outputs.outcome).toBe('policy-failure');
+      expect(r.main.annotations.at(-1)!.message).toBe('helm-validate: 1 finding at or above "high" (see the annotations and the job summary)');
+      expect(errors(r)[0].message).toMatch(/helm template failed: .*broken\/templates\/service\.yaml:7:22.*nil pointer evaluating interface \{\}\.http/);
       expect(errors(r)[0]).toMatchObject({ file: 'charts/broken/templates/service.yaml', line: 7, title: 'CRITICAL render-error: Chart does not render' });
       expect(report(r).matrix.map((c) => [c.chart, c.versions['1.37']])).toEqual([
         ['charts/broken', 'render-error'],
@@ -215,6 +220,12 @@ describe('helm-version: a pinned release, from a mirror laid out like get.helm.s
       const bad = await runAction({ action: 'helm-validate', workspace: workspaceWith('clean'), inputs, env });
       expect(bad.main.exitCode).toBe(1);
       expect(bad.main.annotations.map((a) => a.message)).toEqual([expect.stringMatching(/^helm-validate: checksum mismatch for helm-v3\.18\.0-linux-amd64\.tar\.gz: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}\. The file was not used\.$/)]);
+      // helm could not be installed: still every output, the SARIF file, the report and a summary that says nothing ran.
+      expect(bad.outputs).toMatchObject({ outcome: 'tool-error', 'findings-count': '0', 'charts-count': '1', 'objects-count': '0' });
+      expect(existsSync(bad.outputs['sarif-file'])).toBe(true);
+      const rep = JSON.parse(readFileSync(bad.outputs['report-file'], 'utf8')) as JsonReport;
+      expect(rep.notValidated).toEqual([expect.stringMatching(/^every chart: helm is not available \(checksum mismatch for helm-v3\.18\.0-linux-amd64\.tar\.gz/)]);
+      expect(bad.summary).toContain('**Not validated** (1)');
       const system = await runAction({ action: 'helm-validate', workspace: workspaceWith('clean'), inputs: { comment: 'false' }, env });
       expect(system.main.annotations.map((a) => a.message)).toEqual(['helm-validate: helm is not on PATH: install it in an earlier step (e.g. azure/setup-helm) or set input "helm-version" to a release such as 3.18.0']);
     } finally {

@@ -64,7 +64,10 @@ export function packSchema(s: SwaggerSchema, nameIndex: (name: string) => number
     case undefined: {
       if (s.properties) {
         const o: PackedObject = { p: {} };
-        for (const [k, v] of Object.entries(s.properties)) o.p![k] = packSchema(v, nameIndex);
+        for (const [k, v] of Object.entries(s.properties)) {
+          const described = defName ? describedEnum(defName, k, v) : undefined;
+          o.p![k] = packSchema(described ? { ...v, enum: described } : v, nameIndex);
+        }
         if (s.required?.length) o.r = [...s.required];
         if (s.additionalProperties === true) o.o = 1;
         else if (s.additionalProperties) o.m = packSchema(s.additionalProperties, nameIndex);
@@ -76,6 +79,47 @@ export function packSchema(s: SwaggerSchema, nameIndex: (name: string) => number
     default:
       return '*';
   }
+}
+
+/**
+ * Enum fields of built-in kinds. Upstream's OpenAPI (v2 and v3 alike, 1.34–1.37) carries no `enum` for
+ * them; the allowed values are only written in each field's description ("One of Always, Never,
+ * IfNotPresent."). kubeconform therefore accepts `imagePullPolicy: IfNotPresnt`, and the API server
+ * rejects it. For the fields listed here the values are read from the description of each release at
+ * generation time (so a release that adds a value, such as Toleration.operator Lt/Gt in 1.37, gets it),
+ * with the sentence that introduces the list. A field whose description no longer matches gets no enum
+ * (never a wrong one), and test/schema.test.ts pins the values read for each field.
+ */
+export const ENUM_FIELDS: ReadonlyArray<{ def: string; prop: string; list: RegExp }> = [
+  { def: 'io.k8s.api.core.v1.Container', prop: 'imagePullPolicy', list: /One of ([^.]+)\./ },
+  { def: 'io.k8s.api.core.v1.EphemeralContainer', prop: 'imagePullPolicy', list: /One of ([^.]+)\./ },
+  { def: 'io.k8s.api.core.v1.PodSpec', prop: 'restartPolicy', list: /One of ([^.]+)\./ },
+  { def: 'io.k8s.api.core.v1.PodSpec', prop: 'preemptionPolicy', list: /One of ([^.]+)\./ },
+  { def: 'io.k8s.api.core.v1.PodSpec', prop: 'dnsPolicy', list: /Valid values are ([^.]+)\./ },
+  { def: 'io.k8s.api.core.v1.ContainerPort', prop: 'protocol', list: /Must be ([^.]+)\./ },
+  { def: 'io.k8s.api.core.v1.ServicePort', prop: 'protocol', list: /Supports ([^.]+)\./ },
+  { def: 'io.k8s.api.networking.v1.NetworkPolicyPort', prop: 'protocol', list: /protocol \(([^)]+)\)/ },
+  { def: 'io.k8s.api.core.v1.ServiceSpec', prop: 'type', list: /Valid options are ([^.]+)\./ },
+  { def: 'io.k8s.api.core.v1.ServiceSpec', prop: 'sessionAffinity', list: /Supports ([^.]+)\./ },
+  { def: 'io.k8s.api.apps.v1.DeploymentStrategy', prop: 'type', list: /Can be ([^.]+)\./ },
+  { def: 'io.k8s.api.apps.v1.DaemonSetUpdateStrategy', prop: 'type', list: /Can be ([^.]+)\./ },
+  { def: 'io.k8s.api.core.v1.Toleration', prop: 'operator', list: /Valid operators are ([^.]+)\./ },
+  { def: 'io.k8s.api.core.v1.Toleration', prop: 'effect', list: /allowed values are ([^.]+)\./ },
+  { def: 'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement', prop: 'operator', list: /Valid operators are ([^.]+)\./ },
+];
+
+/** The values an ENUM_FIELDS entry lists in `s.description`, or undefined (not listed, or the sentence changed). */
+export function describedEnum(def: string, prop: string, s: SwaggerSchema): string[] | undefined {
+  if (s.type !== 'string' || s.enum) return undefined;
+  const entry = ENUM_FIELDS.find((e) => e.def === def && e.prop === prop);
+  const m = entry && entry.list.exec(s.description ?? '');
+  if (!m) return undefined;
+  const values = m[1]
+    .split(/,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+/)
+    .map((v) => v.trim().replace(/^["'`]|["'`]$/g, ''))
+    .filter(Boolean);
+  // Every item must look like an enum constant; prose means the description changed shape.
+  return values.length >= 2 && values.every((v) => /^[A-Za-z][A-Za-z0-9]*$/.test(v)) ? values : undefined;
 }
 
 /** Stable JSON (sorted object keys), so equal types from different versions dedupe to one entry. */

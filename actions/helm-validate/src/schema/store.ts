@@ -66,6 +66,21 @@ export class KubeSchema {
     return n < 0 || !this.defOf.has(n) ? undefined : this.link(n);
   }
 
+  /**
+   * What this release serves, as helm's `.Capabilities.APIVersions` holds it: every group/version, and every
+   * group/version/Kind (charts test either form). Passed to `helm template --api-versions`, so a chart that
+   * branches on `.Capabilities.APIVersions.Has "policy/v1"` renders the branch a real cluster gets.
+   */
+  servedApiVersions(): string[] {
+    const out = new Set<string>();
+    for (const key of this.kinds.keys()) {
+      out.add(key.slice(0, key.lastIndexOf('/')));
+      // Discovery lists resources, not their List wrappers (ConfigMapList is no resource a chart tests for).
+      if (!(key.endsWith('List') && this.kinds.has(key.slice(0, -'List'.length)))) out.add(key);
+    }
+    return [...out].sort();
+  }
+
   /** apiVersions at which this release serves `kind`. */
   apiVersionsOf(kind: string): string[] {
     return this.versionsOfKind.get(kind) ?? [];

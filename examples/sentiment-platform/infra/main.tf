@@ -9,6 +9,9 @@ terraform {
     region       = "eu-west-1"
     encrypt      = true
     use_lockfile = true
+    # Path-style requests: the same configuration works with AWS and with the S3-compatible store the
+    # team runs next to its self-hosted cluster.
+    use_path_style = true
   }
 }
 

@@ -1,0 +1,289 @@
+// Each scenario's pipeline (examples/<scenario>/.github/workflows/*.yml) run end to end with nektos/act on
+// this host (`-P ubuntu-latest=-self-hosted`, no Docker): the example is its own git repository, the
+// call of our reusable workflow at its pinned commit resolves to this working tree, and the harness's
+// real tools and services stand in for the runner image and the service containers.
+//
+// What act cannot do, and how these runs stand in for it (the rest is covered by workflows.test.ts):
+// - `uses: $/actions/<name>` is rejected by act 0.2.89. Its meaning is "this repository at the commit of
+//   the workflow file", which is exactly `acme/platform-actions/actions/<name>@<pinned commit>`; the
+//   library snapshot below rewrites it so, and --local-repository maps that commit to the snapshot.
+// - Third-party actions cannot be downloaded here. Each is mapped to a small FAKE (named as one) that
+//   does what the run needs: upload-sarif copies the SARIF into a folder the test reads; setup-terraform
+//   and setup-python check that the harness's tool is on PATH. actions/checkout of the caller itself is
+//   done by act (it copies the example).
+// - Service containers are skipped in host mode: the harness's PostgreSQL is passed as
+//   PLATFORM_ACTIONS_DATABASE_URL, which db-migrations documents for runners without containers.
+// - Pinned tool releases (trivy, gitleaks) come from a warm runner tool cache, as on a self-hosted
+//   runner: the harness's binaries are placed where the kit's installer looks first.
+// - Environments' required reviewers, OIDC, code scanning and the Actions cache exist only on GitHub.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { toolBin } from '../harness/tools.js';
+import { pgBinDir, startPostgres, type Postgres } from '../harness/services/postgres.js';
+import { startLockStores, type LockStores } from '../harness/services/lockstores.js';
+import { startFakeGitHub, type FakeGitHub } from '../harness/services/fake-github.js';
+
+const work = mkdtempSync(join(tmpdir(), 'pa-pipelines-'));
+
+// ---- pins read from the workflows themselves, so a re-pin never breaks the mapping ----------------
+const templateText = readdirSync('workflows-templates').filter((f) => f.endsWith('.yml')).map((f) => readFileSync(join('workflows-templates', f), 'utf8')).join('\n');
+const PIN = [...new Set([...templateText.matchAll(/acme\/platform-actions\/\.github\/workflows\/[\w.-]+\.yml@([0-9a-f]{40})/g)].map((m) => m[1]))];
+const ownText = readdirSync('.github/workflows').map((f) => readFileSync(join('.github/workflows', f), 'utf8')).join('\n');
+const pinOf = (action: string) => {
+  const m = new RegExp(`uses: ${action.replace(/[/.]/g, '\\$&')}@([0-9a-f]{40})`).exec(ownText + templateText);
+  if (!m) throw new Error(`no pinned use of ${action}`);
+  return m[1];
+};
+
+// ---- bundles: rebuilt when older than their sources, so a run never tests a stale bundle -----------
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+function ensureBuilt(action: string): void {
+  const bundle = join('dist', action, 'index.js');
+  const sources = Math.max(newest(join('actions', action, 'src')), newest(join('packages', 'kit', 'src')), statSync(join('actions', action, 'action.yml')).mtimeMs);
+  if (existsSync(bundle) && statSync(bundle).mtimeMs > sources) return;
+  execFileSync('node', ['scripts/build.mjs', '--only', action], { stdio: 'inherit', timeout: 300_000 });
+}
+
+/** This repository as a caller at PIN would get it: action.yml files, bundles, and the reusable workflows with `$/` spelled out. */
+function librarySnapshot(actions: string[]): string {
+  const dir = join(work, 'library');
+  for (const a of actions) {
+    if (existsSync(join(dir, 'actions', a))) continue;
+    ensureBuilt(a);
+    mkdirSync(join(dir, 'actions', a), { recursive: true });
+    copyFileSync(join('actions', a, 'action.yml'), join(dir, 'actions', a, 'action.yml'));
+    cpSync(join('dist', a), join(dir, 'dist', a), { recursive: true });
+  }
+  mkdirSync(join(dir, '.github', 'workflows'), { recursive: true });
+  for (const f of readdirSync('.github/workflows')) {
+    const text = readFileSync(join('.github/workflows', f), 'utf8').replace(/uses: \$\/(actions\/[\w.-]+)/g, `uses: acme/platform-actions/$1@${PIN[0]}`);
+    writeFileSync(join(dir, '.github', 'workflows', f), text);
+  }
+  return dir;
+}
+
+// ---- fakes for third-party actions -----------------------------------------------------------------
+const sarifInbox = join(work, 'code-scanning');
+function fakes(): string[] {
+  const root = join(work, 'fakes');
+  const composite = (dir: string, description: string, inputs: string[], script: string) => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'action.yml'),
+      [
+        `name: fake`,
+        `description: ${JSON.stringify(description)}`,
+        `inputs:`,
+        ...inputs.map((i) => `  ${i}:\n    required: false`),
+        `runs:`,
+        `  using: composite`,
+        `  steps:`,
+        `    - shell: bash`,
+        `      env:`,
+        ...inputs.map((i) => `        IN_${i.toUpperCase().replace(/-/g, '_')}: \${{ inputs.${i} }}`),
+        `      run: |`,
+        ...script.split('\n').map((l) => `        ${l}`),
+      ].join('\n'),
+    );
+  };
+  composite(join(root, 'codeql', 'upload-sarif'), 'FAKE github/codeql-action/upload-sarif: copies the SARIF into the test inbox', ['sarif_file', 'category', 'checkout_path'], [
+    'set -euo pipefail',
+    `mkdir -p "${sarifInbox}"`,
+    'name="${IN_CATEGORY:-$(basename "$IN_SARIF_FILE" .sarif)}"',
+    `cp "$IN_SARIF_FILE" "${sarifInbox}/\${name//\\//_}.sarif"`,
+    'echo "FAKE upload-sarif: $IN_SARIF_FILE as $name"',
+  ].join('\n'));
+  composite(join(root, 'setup-terraform'), 'FAKE hashicorp/setup-terraform: the harness terraform is on PATH', ['terraform_version', 'terraform_wrapper'], 'command -v terraform');
+  composite(join(root, 'setup-python'), 'FAKE actions/setup-python: the harness venv is on PATH', ['python-version'], 'python --version');
+  // act resolves every action of a job before it runs, skipped steps included; these must never run here.
+  composite(join(root, 'setup-opentofu'), 'FAKE opentofu/setup-opentofu: not used by the examples', ['tofu_version', 'tofu_wrapper'], 'echo "FAKE setup-opentofu must not run" >&2; exit 1');
+  composite(join(root, 'aws-credentials'), 'FAKE aws-actions/configure-aws-credentials: OIDC exists only on GitHub', ['role-to-assume', 'aws-region', 'role-session-name'], 'echo "FAKE configure-aws-credentials: OIDC cannot run outside GitHub" >&2; exit 1');
+  return [
+    `opentofu/setup-opentofu@${pinOf('opentofu/setup-opentofu')}=${join(root, 'setup-opentofu')}`,
+    `aws-actions/configure-aws-credentials@${pinOf('aws-actions/configure-aws-credentials')}=${join(root, 'aws-credentials')}`,
+    `github/codeql-action@${pinOf('github/codeql-action/upload-sarif')}=${join(root, 'codeql')}`,
+    `hashicorp/setup-terraform@${pinOf('hashicorp/setup-terraform')}=${join(root, 'setup-terraform')}`,
+    `actions/setup-python@${pinOf('actions/setup-python')}=${join(root, 'setup-python')}`,
+  ];
+}
+
+// ---- the example as a caller repository ------------------------------------------------------------
+interface Caller { dir: string; base: string; head: string }
+function callerRepo(example: string): Caller {
+  const dir = join(work, example);
+  cpSync(join('examples', example), dir, { recursive: true });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'ci', GIT_AUTHOR_EMAIL: 'ci@example.com', GIT_COMMITTER_NAME: 'ci', GIT_COMMITTER_EMAIL: 'ci@example.com' } }).trim();
+  git('init', '-q', '-b', 'main');
+  git('remote', 'add', 'origin', `https://github.com/acme/${example}.git`);
+  git('commit', '-q', '--allow-empty', '-m', 'start');
+  const base = git('rev-parse', 'HEAD');
+  git('checkout', '-q', '-b', 'feature');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'the change under review');
+  return { dir, base, head: git('rev-parse', 'HEAD') };
+}
+
+function pullRequestEvent(c: Caller): string {
+  const file = join(c.dir, '..', `${c.dir.split('/').pop()}-event.json`);
+  const repoInfo = { full_name: `acme/${c.dir.split('/').pop()}`, fork: false, default_branch: 'main' };
+  writeFileSync(file, JSON.stringify({
+    action: 'synchronize', number: 7,
+    pull_request: { number: 7, base: { sha: c.base, ref: 'main', repo: repoInfo }, head: { sha: c.head, ref: 'feature', repo: repoInfo } },
+    repository: repoInfo,
+  }));
+  return file;
+}
+
+interface ActRun { code: number | null; log: string; ms: number }
+interface ActOptions {
+  env?: Record<string, string>;
+  vars?: Record<string, string>;
+  secrets?: Record<string, string>;
+  localRepos: string[];
+  timeoutMs?: number;
+  path?: string[];
+  /** The FAKE GitHub REST API the actions talk to (PR comments); github.token is a token it accepts. */
+  github: FakeGitHub;
+}
+function act(c: Caller, workflow: string, event: string, eventFile: string, opts: ActOptions): Promise<ActRun> {
+  const cache = join(work, 'act-cache');
+  const args = [
+    event, '-W', join('.github', 'workflows', workflow), '-e', eventFile,
+    '-P', 'ubuntu-latest=-self-hosted', '--action-cache-path', cache, '--no-cache-server',
+    ...opts.localRepos.flatMap((r) => ['--local-repository', r]),
+    ...Object.entries({ GITHUB_API_URL: opts.github.url, ...opts.env }).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+    ...Object.entries({ GITHUB_TOKEN: FAKE_TOKEN, ...opts.secrets }).flatMap(([k, v]) => ['-s', `${k}=${v}`]),
+    ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}=${v}`]),
+  ];
+  const started = Date.now();
+  return new Promise((res) => {
+    const child = spawn(toolBin('act'), args, {
+      cwd: c.dir,
+      env: { ...process.env, PATH: [...(opts.path ?? []), process.env.PATH].join(':'), DOCKER_HOST: '', XDG_CACHE_HOME: join(work, 'xdg') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 240_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // terraform colours its output
+      res({ code, log: log.replace(/\x1b\[[0-9;]*m/g, ''), ms: Date.now() - started });
+    });
+  });
+}
+
+/** `name=value` a step of job `job` set as an output, from act's `::set-output::` log lines. */
+function outputs(log: string, job: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of log.matchAll(new RegExp(`^\\[[^\\]]*${job}\\]\\s+⚙\\s+::set-output:: ([\\w-]+)=(.*)$`, 'gm'))) out[m[1]] = m[2];
+  return out;
+}
+const succeeded = (log: string, job: string) => new RegExp(`^\\[[^\\]]*${job}\\]\\s+🏁\\s+Job succeeded`, 'm').test(log);
+
+const FAKE_TOKEN = 'ghs_fake_pipeline_token';
+const nodePath = () => dirname(toolBin('node24', 'node'));
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platform), pull request', () => {
+  let stores: LockStores;
+  let github: FakeGitHub;
+  let run: ActRun;
+  beforeAll(async () => {
+    github = await startFakeGitHub();
+    stores = await startLockStores();
+    await stores.createBucket('acme-sentiment-tfstate');
+    const lib = librarySnapshot(['helm-validate', 'tf-lock-check']);
+    const c = callerRepo('sentiment-platform');
+    run = await act(c, 'helm-terraform-platform.yml', 'pull_request', pullRequestEvent(c), {
+      localRepos: [...PIN.map((p) => `acme/platform-actions@${p}=${lib}`), ...fakes()],
+      github,
+      path: [nodePath(), dirname(toolBin('helm')), dirname(toolBin('terraform'))],
+      env: {
+        ...stores.env,
+        // The S3 API is the harness's moto: no STS, no account lookup.
+        TF_CLI_ARGS_init: ['skip_credentials_validation', 'skip_requesting_account_id', 'skip_metadata_api_check', 'skip_region_validation'].map((k) => `-backend-config=${k}=true`).join(' '),
+      },
+    });
+  }, 600_000);
+  afterAll(async () => Promise.all([stores?.stop(), github?.stop()]));
+
+  test('the pipeline passes: charts gate, state-locking lint, wait for the lock, plan', () => {
+    if (run.code !== 0) console.log(run.log.slice(-6000));
+    expect(run.code).toBe(0);
+    expect(succeeded(run.log, 'helm-validate')).toBe(true);
+    expect(outputs(run.log, 'helm-validate')).toMatchObject({ outcome: 'clean', 'findings-count': '0' });
+    expect(outputs(run.log, 'lint')).toMatchObject({ outcome: 'clean' });
+    expect(outputs(run.log, 'plan')).toMatchObject({ locked: 'false' });
+    expect(run.log).toMatch(/terraform_data\.cluster will be created/);
+    expect(run.log).toMatch(/Plan: 1 to add, 0 to change, 0 to destroy/);
+    console.log(`scenario 1 pipeline under act: ${run.ms} ms`);
+  });
+
+  test('SARIF of both gates reached the (fake) code scanning upload', () => {
+    expect(readdirSync(sarifInbox).sort()).toEqual(expect.arrayContaining(['helm-validate.sarif', 'tf-lock-check.sarif']));
+  });
+
+  test('the plan did not leave a lock behind', async () => {
+    expect(await stores.getObject('acme-sentiment-tfstate', 'sentiment/staging/terraform.tfstate.tflock')).toBeNull();
+  });
+});
+
+/** Migrations and integration tests need python with the migration tool (the harness venv) and psql. */
+const pythonPath = () => [dirname(toolBin('pyenv', 'python')), pgBinDir()];
+
+describe('scenario 3: Flask + React (examples/flask-react-app), pull request', () => {
+  let pg: Postgres;
+  let github: FakeGitHub;
+  let run: ActRun;
+  beforeAll(async () => {
+    github = await startFakeGitHub();
+    pg = await startPostgres();
+    const lib = librarySnapshot(['migration-test']);
+    const c = callerRepo('flask-react-app');
+    run = await act(c, 'flask-react-ci-cd.yml', 'pull_request', pullRequestEvent(c), {
+      localRepos: [...PIN.map((p) => `acme/platform-actions@${p}=${lib}`), ...fakes()],
+      github,
+      path: [nodePath(), ...pythonPath()],
+      // No service containers on this runner: the documented stand-in (an empty database). pip finds
+      // every requirement in the harness venv, so it never reaches an index.
+      env: { PLATFORM_ACTIONS_DATABASE_URL: await pg.createDatabase('flask_ci'), PIP_NO_INDEX: '1' },
+    });
+  }, 600_000);
+  afterAll(async () => Promise.all([pg?.stop(), github?.stop()]));
+
+  test('migrations go up, down and up clean, then the backend tests pass against the migrated database', () => {
+    if (run.code !== 0) console.log(run.log.slice(-6000));
+    expect(run.code).toBe(0);
+    expect(outputs(run.log, 'migrations')).toMatchObject({ outcome: 'clean', 'head-revision': '0002', 'failing-revision': '' });
+    expect(run.log).toMatch(/test_open_tasks_of_an_owner \(tests\.test_api\.TasksTest\.test_open_tasks_of_an_owner\)[^\n]*ok/);
+    expect(succeeded(run.log, 'migrations')).toBe(true);
+    console.log(`scenario 3 pipeline under act: ${run.ms} ms`);
+  });
+
+  test('one sticky migration-test comment on the pull request (the FAKE GitHub API)', () => {
+    const comments = github.state.comments.filter((c) => c.issue_number === 7);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]).toMatchObject({ owner: 'acme', repo: 'flask-react-app' });
+  });
+
+  test('the deploy job waits for the default branch', () => {
+    expect(run.log).not.toMatch(/\[deploy\//);
+  });
+
+  test('the database really holds the migrated schema (the migration test left it at head)', async () => {
+    expect(await pg.psql("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'tasks'", 'flask_ci')).toBe('id,title,done,owner');
+  });
+});

@@ -10,6 +10,8 @@ export interface KubectlOptions {
   env: NodeJS.ProcessEnv;
   fieldManager: string;
   serverSide: boolean;
+  /** Server-side apply takes over fields another manager set (e.g. an earlier client-side apply). */
+  forceConflicts: boolean;
 }
 
 /** Seconds kubectl itself waits for one API request; our process timeout is a little longer. */
@@ -75,7 +77,8 @@ export class Kubectl {
   }
 
   private applyArgs(): string[] {
-    return this.o.serverSide ? ['apply', '--server-side', `--field-manager=${this.o.fieldManager}`, '-f', '-'] : ['apply', `--field-manager=${this.o.fieldManager}`, '-f', '-'];
+    if (!this.o.serverSide) return ['apply', `--field-manager=${this.o.fieldManager}`, '-f', '-'];
+    return ['apply', '--server-side', `--field-manager=${this.o.fieldManager}`, ...(this.o.forceConflicts ? ['--force-conflicts'] : []), '-f', '-'];
   }
 
   /** Server-side dry run of everything: validation, admission and schema checks, nothing persisted. */

@@ -46,7 +46,7 @@ export async function main(): Promise<void> {
   // 1. Inputs, all validated before the cluster is touched.
   const s = readSettings();
   const kc = kubeconfigFromInputs();
-  const k = new Kubectl({ bin: s.kubectl, env: { KUBECONFIG: kc.path }, fieldManager: s['field-manager'], serverSide: s['server-side'] });
+  const k = new Kubectl({ bin: s.kubectl, env: { KUBECONFIG: kc.path }, fieldManager: s['field-manager'], serverSide: s['server-side'], forceConflicts: s['force-conflicts'] });
   const run: Run = {
     s, k, started: Date.now(), toolErrors: [], secrets: [s.token ?? '', s['webhook-url'] ?? ''].filter(Boolean), revisionsBefore: {}, revisionsAfter: {},
     facts: { result: 'failed', mode: s.mode, namespaces: [], revisions: [], rollback: [], smoke: [], diagnostics: [], images: [] },

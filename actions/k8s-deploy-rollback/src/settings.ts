@@ -25,6 +25,7 @@ export interface Settings {
   placeholders: Placeholder[];
   'server-side': boolean;
   'field-manager': string;
+  'force-conflicts': boolean;
   timeoutMs: number;
   readinessGraceMs: number;
   'crashloop-restarts': number;
@@ -92,6 +93,7 @@ export function readSettings(): Settings {
     placeholders: parsePlaceholders(inputs.list('placeholders', { separators: 'newline' })),
     'server-side': inputs.boolean('server-side', { default: true }),
     'field-manager': inputs.string('field-manager', { default: 'k8s-deploy-rollback' })!,
+    'force-conflicts': inputs.boolean('force-conflicts', { default: true }),
     timeoutMs: inputs.duration('timeout', { default: '10m', minMs: 10_000, maxMs: 6 * 3_600_000 }),
     readinessGraceMs: inputs.duration('readiness-grace', { default: DEFAULT_READINESS_GRACE, minMs: 0, maxMs: 3_600_000 }),
     'crashloop-restarts': inputs.integer('crashloop-restarts', { default: 3, min: 1, max: 100 }),

@@ -72,8 +72,18 @@ export async function watch(k: Kubectl, refs: readonly WorkloadRef[], o: WatchOp
   const recs = new Map<string, RevisionRecord | undefined>();
   const lines = new Map<string, string>();
   let snaps = new Map<string, Snapshot>();
+  let errors = 0;
   for (;;) {
-    snaps = await snapshots(k, refs);
+    // A brief API hiccup must not end the watch (and skip the rollback): 3 failed reads in a row do.
+    try {
+      snaps = await snapshots(k, refs);
+      errors = 0;
+    } catch (e) {
+      if (++errors >= 3 || Date.now() >= o.deadline) throw e;
+      core.warning(`could not read the workloads (${(e as Error).message}); retrying`);
+      await sleep(o.intervalMs);
+      continue;
+    }
     const now = Date.now();
     let allReady = true;
     for (const ref of refs) {

@@ -81,8 +81,7 @@ async function oursFromFile(kube: KubeCluster, ns: string, behaviour: string, wa
 }
 
 /** apply → rollout status (capped) → rollout undo → wait until the old template serves again. */
-async function peer(kube: KubeCluster, ns: string, behaviour: string): Promise<Figures> {
-  const want = await seed(kube, ns);
+async function peer(kube: KubeCluster, ns: string, behaviour: string, want: string): Promise<Figures> {
   const t0 = Date.now();
   await kube.kubectl(['apply', '-n', ns, '-f', '-'], { input: deployment('2.0', behaviour) });
   const st = await kube.kubectl(['rollout', 'status', 'deployment/web', '-n', ns, `--timeout=${PEER_CAP_S}s`], { timeoutMs: (PEER_CAP_S + 30) * 1000 });
@@ -100,12 +99,13 @@ export async function benchK8sDeployRollback(): Promise<boolean> {
   execFileSync(process.execPath, ['--input-type=module', '-e', `import { bundle } from './scripts/bundle.mjs'; bundle('actions/k8s-deploy-rollback/src/index.ts', 'dist/k8s-deploy-rollback', 'actions/k8s-deploy-rollback');`], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   const kube = await startKubeCluster();
   try {
-    // All four runs at once, so both contenders see the same cluster load.
+    // Healthy v1 everywhere first; then all four broken deploys at once, so both contenders see the same cluster load.
+    const [a, b, c, d] = await Promise.all(['ours-pull', 'peer-pull', 'ours-never', 'peer-never'].map((ns) => seed(kube, ns)));
     const [oursPull, peerPull, oursNever, peerNever] = await Promise.all([
-      oursFromFile(kube, 'ours-pull', 'image-pull-backoff', await seed(kube, 'ours-pull')),
-      peer(kube, 'peer-pull', 'image-pull-backoff'),
-      oursFromFile(kube, 'ours-never', 'never-ready', await seed(kube, 'ours-never')),
-      peer(kube, 'peer-never', 'never-ready'),
+      oursFromFile(kube, 'ours-pull', 'image-pull-backoff', a),
+      peer(kube, 'peer-pull', 'image-pull-backoff', b),
+      oursFromFile(kube, 'ours-never', 'never-ready', c),
+      peer(kube, 'peer-never', 'never-ready', d),
     ]);
     console.log(`k8s-deploy-rollback bench: Deployment of 3 replicas, default progressDeadlineSeconds (600 s), readiness-grace ${DEFAULT_READINESS_GRACE}; peer = kubectl rollout status --timeout=${PEER_CAP_S}s then rollout undo`);
     console.log(`  ImagePullBackOff: apply → rollback start: ours ${fmt(oursPull.detectS)} vs peer ${fmt(peerPull.detectS)}; apply → previous revision serving: ours ${fmt(oursPull.restoreS)} vs peer ${fmt(peerPull.restoreS)}`);

@@ -61,15 +61,15 @@ export async function main(): Promise<void> {
     action: ACTION,
     title: 'Secret scan (gitleaks)',
     gate: g,
-    sarif: { path: s.sarifFile, runs: [{ tool: { name: 'gitleaks', version: facts.tool?.version, informationUri: 'https://github.com/gitleaks/gitleaks' }, category: ACTION, findings: g.active }] },
+    sarif: { path: s['sarif-file'], runs: [{ tool: { name: 'gitleaks', version: facts.tool?.version, informationUri: 'https://github.com/gitleaks/gitleaks' }, category: ACTION, findings: g.active }] },
     details: scopeMarkdown(facts, g.active),
-    reports: reported ? { 'report-file': s.reportFile } : {},
+    reports: reported ? { 'report-file': s['report-file'] } : {},
     comment: s.comment ? { token: s.token } : undefined,
     event: { ...event, sha: '', pr: event.pr && { ...event.pr, headSha: '' } },
   });
 
   // 7. Pass or fail.
-  failUnlessClean(ACTION, g, s.failOn);
+  failUnlessClean(ACTION, g, s['fail-on']);
 }
 
 function initialFacts(s: Settings, event: EventContext, root: string, config: ConfigChoice): ScopeFacts {
@@ -82,7 +82,7 @@ function initialFacts(s: Settings, event: EventContext, root: string, config: Co
     fetched: 0,
     config,
     ignoreEntries: existsSync(ignoreFile) ? readFileSync(ignoreFile, 'utf8').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).length : undefined,
-    baseline: s.baseline ? { path: s.baseline.path, entries: s.baseline.ids.size } : undefined,
+    baseline: s['baseline-path'] ? { path: s['baseline-path'].path, entries: s['baseline-path'].ids.size } : undefined,
     repoUrl: event.repoUrl,
   };
 }
@@ -90,7 +90,7 @@ function initialFacts(s: Settings, event: EventContext, root: string, config: Co
 /** Resolves the scope (fetching and deepening as needed) and finds changes to the scan's own settings in it. */
 async function resolveWhatToScan(s: Settings, git: Git, root: string, config: ConfigChoice, event: EventContext, payload: Record<string, unknown>, facts: ScopeFacts): Promise<void> {
   const firstStep = firstDeepenStep(commitsBrought(event.name, payload));
-  const r = await resolveScope(git, event, s.mode, { remote: 'origin', deepenLimit: s.deepenLimit, firstStep });
+  const r = await resolveScope(git, event, s.mode, { remote: 'origin', deepenLimit: s['deepen-limit'], firstStep });
   Object.assign(facts, { scope: r.scope, commits: r.commits, commitCount: r.commitCount, deepenedBy: r.deepenedBy, fetched: r.fetched.length, refs: r.refs });
   if (r.deepenedBy) core.info(`Deepened by ${r.deepenedBy} commits in ${r.rounds} round trip(s), starting at ${firstStep}`);
   const gitVersion = await git.version();
@@ -99,7 +99,7 @@ async function resolveWhatToScan(s: Settings, git: Git, root: string, config: Co
     : { scanned: false, why: `git ${gitVersion ?? '(unknown version)'} cannot show them (--remerge-diff needs git ${REMERGE_DIFF_SINCE} or newer); use a newer git` };
   if (!facts.merges.scanned) core.warning(`Merge commits' own changes are not scanned: ${facts.merges.why}.`);
   if (r.scope.kind === 'range' && r.commitCount > 0) {
-    facts.settingsChanges = await settingsChanges(git, revListArgs(r.scope), settingsFiles(root, config, s.baseline?.path), facts.merges.scanned);
+    facts.settingsChanges = await settingsChanges(git, revListArgs(r.scope), settingsFiles(root, config, s['baseline-path']?.path), facts.merges.scanned);
   }
 }
 
@@ -116,9 +116,9 @@ async function scan(s: Settings, git: Git | undefined, root: string, config: Con
   facts.tool = { version: tool.version, source: tool.source };
   const run = await runGitleaks(
     tool.path,
-    { subcommand: sc.kind === 'dir' ? 'dir' : 'git', source: root, logOpts: sc.kind === 'dir' ? undefined : logOpts(sc, { remergeDiff: facts.merges?.scanned ?? false }), config: config.path, reportPath: s.reportFile },
+    { subcommand: sc.kind === 'dir' ? 'dir' : 'git', source: root, logOpts: sc.kind === 'dir' ? undefined : logOpts(sc, { remergeDiff: facts.merges?.scanned ?? false }), config: config.path, reportPath: s['report-file'] },
     config,
-    s.timeoutMs,
+    s.timeout,
   );
   facts.scanned = run.log.scanned;
   // Parsed from the report, never inferred from the exit code.
@@ -134,8 +134,8 @@ async function scan(s: Settings, git: Git | undefined, root: string, config: Con
  * the counts or the SARIF); it only joins the list of reasons the gate failed.
  */
 function decide(s: Settings, findings: Finding[], toolErrors: string[], changes: SettingsChange[]): GateResult {
-  const g = gate({ findings, failOn: s.failOn, baseline: s.baseline?.ids, toolErrors });
-  if (s.configChange !== 'fail' || !changes.length || g.outcome === 'tool-error') return g;
+  const g = gate({ findings, failOn: s['fail-on'], baseline: s['baseline-path']?.ids, toolErrors });
+  if (s['config-change'] !== 'fail' || !changes.length || g.outcome === 'tool-error') return g;
   const reasons: Finding[] = changes.map((c) => ({
     tool: ACTION,
     ruleId: 'scan-settings-changed',

@@ -5,6 +5,7 @@ import { parseBaseline } from './findings.js';
 import { DEFAULT_VERSION, MIN_VERSION } from './install.js';
 import { type Mode, MODES } from './scope.js';
 
+/** Field names are the action.yml input names, so a grep for an input finds where it is used. */
 export interface Settings {
   mode: Mode;
   /** A release number such as 8.30.1, or "system". */
@@ -13,16 +14,18 @@ export interface Settings {
   /** The folder to scan (absolute). */
   path: string;
   config?: string;
-  baseline?: { path: string; ids: Set<string> };
-  failOn: FailOn;
-  deepenLimit: number;
+  /** From `baseline-path`: the file and the finding ids it accepts. */
+  'baseline-path'?: { path: string; ids: Set<string> };
+  'fail-on': FailOn;
+  'deepen-limit': number;
   comment: boolean;
   token?: string;
-  sarifFile: string;
-  reportFile: string;
-  timeoutMs: number;
+  'sarif-file': string;
+  'report-file': string;
+  /** In milliseconds. */
+  timeout: number;
   /** What a change to the scan's own settings files in the scanned commits does. */
-  configChange: ConfigChangeMode;
+  'config-change': ConfigChangeMode;
 }
 
 export const CONFIG_CHANGE_MODES = ['warn', 'fail'] as const;
@@ -61,5 +64,20 @@ export function readSettings(): Settings {
   if (sarifFile === reportFile) throw new InputError('report-file', 'must differ from sarif-file', reportFile);
   const timeoutMs = inputs.duration('timeout', { default: '15m', minMs: 10_000 });
   const configChange = inputs.oneOf('config-change', CONFIG_CHANGE_MODES, { default: 'warn' });
-  return { mode, version, mirror, path, config, baseline, failOn, deepenLimit, comment, token, sarifFile, reportFile, timeoutMs, configChange };
+  return {
+    mode,
+    version,
+    mirror,
+    path,
+    config,
+    'baseline-path': baseline,
+    'fail-on': failOn,
+    'deepen-limit': deepenLimit,
+    comment,
+    token,
+    'sarif-file': sarifFile,
+    'report-file': reportFile,
+    timeout: timeoutMs,
+    'config-change': configChange,
+  };
 }

@@ -31,6 +31,8 @@ export interface Call {
   makefile?: string;
   /** make: targets (empty = the default goal). */
   targets: string[];
+  /** make: VAR=value arguments, which override the Makefile's own assignments. */
+  overrides?: Record<string, string>;
   line: number;
   /** Directory the call runs in, relative to the start directory. */
   cwd: string;
@@ -203,10 +205,11 @@ export function scanShell(script: string, env: Record<string, string> = {}): { c
 }
 
 /** `make -C dir -f file target…` → where the Makefile is and which targets run. */
-function makeArgs(args: string[], cwd: string): { path: string; makefile?: string; targets: string[] } {
+function makeArgs(args: string[], cwd: string): { path: string; makefile?: string; targets: string[]; overrides: Record<string, string> } {
   let dir = cwd;
   let makefile: string | undefined;
   const targets: string[] = [];
+  const overrides: Record<string, string> = {};
   for (let j = 0; j < args.length; j++) {
     const a = args[j];
     if (a === '-C' || a === '--directory') dir = joinRel(dir, args[++j] ?? '');
@@ -215,9 +218,12 @@ function makeArgs(args: string[], cwd: string): { path: string; makefile?: strin
     else if (a === '-f' || a === '--file' || a === '--makefile') makefile = args[++j];
     else if (a.startsWith('--file=') || a.startsWith('--makefile=')) makefile = a.slice(a.indexOf('=') + 1);
     else if (a === '-j' || a === '-l' || a === '-o' || a === '-W') j++;
-    else if (!a.startsWith('-') && !a.includes('=')) targets.push(a);
+    else if (ASSIGN.test(a)) {
+      const m = ASSIGN.exec(a)!;
+      overrides[m[1]] = m[2];
+    } else if (!a.startsWith('-')) targets.push(a);
   }
-  return { path: dir, makefile, targets };
+  return { path: dir, makefile, targets, overrides };
 }
 
 // Go's strconv.ParseBool, which terraform's flag parsing uses: every spelling of false it accepts.

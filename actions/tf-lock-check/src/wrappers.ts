@@ -45,7 +45,7 @@ export function followCalls(call: Call, from: string, files: FileAccess, ctx: Ct
   const candidates = call.makefile ? [joinRel(dir, call.makefile)] : ['GNUmakefile', 'makefile', 'Makefile'].map((f) => joinRel(dir, f));
   const makefile = candidates.find((f) => files.has(f));
   if (!makefile) return out;
-  const mk = parseMakefile(files.read(makefile));
+  const mk = parseMakefile(files.read(makefile), call.overrides);
   const goals = call.targets.length ? call.targets : mk.defaultGoal ? [mk.defaultGoal] : [];
   const visit = (target: string) => {
     const key = `${makefile}:${target}`;
@@ -68,9 +68,9 @@ export interface Makefile {
 }
 
 /** Rules, recipe lines (with their line numbers) and simple variables of a Makefile. */
-export function parseMakefile(text: string): Makefile {
+export function parseMakefile(text: string, overrides: Record<string, string> = {}): Makefile {
   const rules: Makefile['rules'] = new Map();
-  const vars: Record<string, string> = {};
+  const vars: Record<string, string> = { ...overrides };
   let defaultGoal: string | undefined;
   const raw = text.split('\n');
   let current: string[] = [];
@@ -90,7 +90,8 @@ export function parseMakefile(text: string): Makefile {
     if (!trimmed.trim()) continue;
     const assign = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=|\+=)\s*(.*)$/.exec(trimmed);
     if (assign) {
-      vars[assign[1]] = shellExpand(assign[2].trim().replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all), {});
+      // A VAR=value on make's command line wins over the Makefile's own assignment.
+      if (!(assign[1] in overrides)) vars[assign[1]] = shellExpand(assign[2].trim().replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all), {});
       current = [];
       continue;
     }

@@ -93,6 +93,10 @@ apply: init
     const dir = repoWith({ ...INFRA, 'scripts/apply.sh': script, '.github/workflows/deploy.yml': deployWorkflow('bash ../../etc/apply.sh && bash scripts/apply.sh production', SAFE) });
     const repo = scanRepo(dir);
     expect(repo.commands.map((c) => `${c.file}:${c.line} ${c.sub}`)).toEqual(['scripts/apply.sh:5 init', 'scripts/apply.sh:6 apply']);
+    // make VAR=value overrides the Makefile's own assignment, as make does.
+    const envMk = 'ENV ?= dev\nROOT := envs/$(ENV)\napply:\n\tterraform -chdir=$(ROOT) apply -auto-approve -lock-timeout=5m\n';
+    const overridden = scanRepo(repoWith({ 'envs/production/main.tf': s3Root('p'), Makefile: envMk, '.github/workflows/deploy.yml': deployWorkflow('make apply ENV=production', SAFE) }));
+    expect(overridden.commands.map((c) => `${c.file}:${c.line} ${c.sub} in ${c.dir}`)).toEqual(['Makefile:4 apply in envs/production']);
     expect(parseMakefile(makefile).rules.get('apply')).toMatchObject({ prerequisites: ['init'], recipe: [{ line: 12 }, { text: expect.stringContaining('-chdir=infra apply'), line: 13 }] });
   });
 });

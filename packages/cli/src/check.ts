@@ -37,6 +37,8 @@ export interface StageResult {
   findings: ReportFinding[];
   outputs: Record<string, string>;
   exitCode: number | null;
+  /** The inputs the stage ran with (not in the JSON report: they may hold a database URL). */
+  inputs?: Record<string, string>;
 }
 
 export interface CheckOptions {
@@ -49,7 +51,7 @@ export interface CheckOptions {
   event?: { name: string; payload: Record<string, unknown> };
   databaseUrl?: string;
   /** Start a throwaway PostgreSQL for stages that need one (returns its URL and a stop function). */
-  startPostgres?: () => Promise<{ url: string; stop: () => Promise<void> }>;
+  startPostgres?: () => Promise<{ url: string; createDatabase(name: string): Promise<string>; stop: () => Promise<void> }>;
   node?: string;
   timeoutMs?: number;
   toolCache?: string;
@@ -374,7 +376,7 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
       return { repo: o.repo, event: eventName, scope, workflows: discovery.workflows, stages: listed, outcome: 'clean', exitCode: 0, durationMs: Date.now() - started, startedAt };
     }
 
-    let pg: { url: string; stop: () => Promise<void> } | undefined;
+    let pg: Awaited<ReturnType<NonNullable<CheckOptions['startPostgres']>>> | undefined;
     const results: StageResult[] = [];
     const jobSteps: Record<string, Record<string, { outputs: Record<string, string>; outcome: string }>> = {};
     try {
@@ -382,9 +384,10 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
         const steps = (jobSteps[s.jobKey] ??= {});
         o.onStageStart?.(s, i, stages.length);
         const t0 = Date.now();
-        if (s.action === 'migration-test' && !sh.databaseUrl && o.startPostgres && !(`${s.name}.database-url` in sh.inputs)) {
+        // --postgres: one server for the run, a new empty database for each migration-test stage.
+        if (s.action === 'migration-test' && !o.databaseUrl && o.startPostgres && !(`${s.name}.database-url` in sh.inputs)) {
           pg ??= await o.startPostgres();
-          sh.databaseUrl = pg.url;
+          sh.databaseUrl = await pg.createDatabase(`stage_${i + 1}`);
         }
         const plan = resolveStage(s, sh, steps);
         const base = { name: s.name, action: s.action, workflow: s.workflow, job: s.job, findingsCount: 0, counts: zeroCounts(), findings: [], outputs: {}, exitCode: null };
@@ -423,6 +426,7 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
               findings,
               outputs: r.outputs,
               exitCode: r.main.exitCode,
+              inputs: plan.inputs,
             };
             if (s.stepId) steps[s.stepId] = { outputs: r.outputs, outcome: r.main.exitCode === 0 ? 'success' : 'failure' };
             rmSync(r.dirs.temp, { recursive: true, force: true });

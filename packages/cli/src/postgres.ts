@@ -44,7 +44,14 @@ function serverUser(): { uid?: number; gid?: number } {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-export async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
+export interface LocalPostgres {
+  url: string;
+  /** A new empty database (each migration-test stage gets its own); returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startPostgres(): Promise<LocalPostgres> {
   const bin = pgBinDir();
   const as = serverUser();
   const dir = mkdtempSync(join(tmpdir(), 'platform-actions-pg-'));
@@ -78,8 +85,14 @@ export async function startPostgres(): Promise<{ url: string; stop: () => Promis
         if (attempt >= 2 || !/could not (bind|create listen)/.test(log)) throw new Error(`--postgres: the server did not start: ${(e as Error).message.split('\n')[0]}`);
       }
     }
+    const urlFor = (db: string) => `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(db)}`;
     return {
-      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      url: urlFor('postgres'),
+      async createDatabase(name: string) {
+        const psql = existsSync(join(bin, 'psql')) ? join(bin, 'psql') : 'psql';
+        await run(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', `CREATE DATABASE "${name.replace(/"/g, '""')}" TEMPLATE template0`], { timeout: 60_000 });
+        return urlFor(name);
+      },
       async stop() {
         process.removeListener('exit', stopSync);
         if (started) await run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop'], { ...as, cwd: dir, timeout: 60_000 }).then(() => (started = false), () => undefined);

@@ -18,7 +18,7 @@ export interface JsonReport {
   outcome: CheckResult['outcome'];
   exitCode: CheckResult['exitCode'];
   workflows: string[];
-  stages: Array<Omit<StageResult, 'exitCode' | 'outputs'> & { outputs: Record<string, string> }>;
+  stages: Array<Omit<StageResult, 'exitCode' | 'inputs'>>;
   totals: { stages: number; findings: number; byOutcome: Record<StageResult['outcome'], number> };
 }
 
@@ -37,7 +37,7 @@ export function toJsonReport(res: CheckResult, command: 'check' | 'run' = 'check
     outcome: res.outcome,
     exitCode: res.exitCode,
     workflows: res.workflows,
-    stages: res.stages.map(({ exitCode: _e, ...s }) => s),
+    stages: res.stages.map(({ exitCode: _e, inputs: _i, ...s }) => s),
     totals: { stages: res.stages.length, findings: res.stages.reduce((n, s) => n + s.findingsCount, 0), byOutcome },
   };
 }

@@ -1,0 +1,145 @@
+// `check` on every example repository under examples/ that has workflows: the stages it finds are the
+// steps of those workflows that use our actions (directly or through our reusable workflows), and where
+// the tools are here, each stage's verdict and finding counts equal what the same action reports through
+// the runner with the same inputs, and the JSON report validates against the schema we ship.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { type Postgres, startPostgres as harnessPostgres } from '../../../test/harness/services/postgres.js';
+import { toolBin } from '../../../test/harness/tools.js';
+import { runAction } from '../../../test/runner/runner.js';
+import { check, type CheckResult } from '../src/check.js';
+import { startPostgres } from '../src/postgres.js';
+import { toJsonReport } from '../src/report.js';
+import { freshBundle, git, node24, root } from './helpers.js';
+
+interface Example {
+  /** Stages `check --list` finds: [stage, action, workflow › job]. */
+  stages: Array<[string, string, string]>;
+  /** Run for real (tools and services available here) with these extra arguments; else listed only. */
+  run?: { tools: string[]; postgres?: boolean; skip?: string[]; outcomes: Record<string, string> };
+}
+
+const PA = 'platform-actions/.github/workflows';
+const DEPLOYS: Example['stages'] = [
+  ['staging/k8s-deploy-rollback', 'k8s-deploy-rollback', `${PA}/k8s-deploy.yml › staging`],
+  ['production/k8s-deploy-rollback', 'k8s-deploy-rollback', `${PA}/k8s-deploy.yml › production`],
+];
+const TRIVY: Example['stages'][number] = ['trivy-scan', 'trivy-scan', `${PA}/security-scan.yml › trivy`];
+
+// trivy-scan stages are listed but not run here: their targets come from a run: step (so they need
+// --input trivy-scan.targets=…) and trivy needs its vulnerability database (trivy-scan's own tests cover it).
+const EXAMPLES: Record<string, Example> = {
+  'helm-microservices': {
+    stages: [['helm-validate', 'helm-validate', '.github/workflows/charts.yml › helm-validate']],
+    run: { tools: ['helm'], outcomes: { 'helm-validate': 'policy-failure' } },
+  },
+  'sentiment-platform': {
+    stages: [
+      ['helm-validate', 'helm-validate', `${PA}/helm-ci.yml › helm-validate`],
+      ['lint/tf-lock-check', 'tf-lock-check', `${PA}/terraform.yml › lint`],
+      ['plan/tf-lock-check', 'tf-lock-check', `${PA}/terraform.yml › plan`],
+      ['apply/tf-lock-check', 'tf-lock-check', `${PA}/terraform.yml › apply`],
+      ...DEPLOYS,
+    ],
+    run: {
+      tools: ['helm'],
+      outcomes: { 'helm-validate': 'clean', 'lint/tf-lock-check': 'clean', 'plan/tf-lock-check': 'skipped', 'apply/tf-lock-check': 'skipped', 'staging/k8s-deploy-rollback': 'skipped', 'production/k8s-deploy-rollback': 'skipped' },
+    },
+  },
+  'python-web-service-secrets': {
+    stages: [['gitleaks-scan', 'gitleaks-scan', '.github/workflows/secrets.yml › gitleaks']],
+    run: { tools: ['gitleaks'], outcomes: { 'gitleaks-scan': 'policy-failure' } },
+  },
+  'python-web-service-migrations': {
+    stages: [['migration-test', 'migration-test', '.github/workflows/migrations.yml › migration-test']],
+    run: { tools: ['pyenv/alembic'], postgres: true, outcomes: { 'migration-test': 'policy-failure' } },
+  },
+  'python-service-hardened': {
+    stages: [TRIVY, ['gitleaks-scan', 'gitleaks-scan', `${PA}/security-scan.yml › gitleaks`], ['migration-test', 'migration-test', `${PA}/db-migrations.yml › migrations`]],
+    run: { tools: ['gitleaks', 'pyenv/alembic'], postgres: true, skip: ['trivy-scan'], outcomes: { 'gitleaks-scan': 'clean', 'migration-test': 'clean' } },
+  },
+  'flask-react-app': { stages: [['migration-test', 'migration-test', `${PA}/db-migrations.yml › migrations`], ...DEPLOYS] },
+  'ml-platform': { stages: [TRIVY, ['gitleaks-scan', 'gitleaks-scan', `${PA}/security-scan.yml › gitleaks`], ['migration-test', 'migration-test', `${PA}/db-migrations.yml › migrations`], ...DEPLOYS] },
+  'trading-service': { stages: [TRIVY, ['gitleaks-scan', 'gitleaks-scan', `${PA}/security-scan.yml › gitleaks`], ...DEPLOYS] },
+};
+
+const withWorkflows = readdirSync(join(root, 'examples')).filter((e) => existsSync(join(root, 'examples', e, '.github', 'workflows')));
+
+/** The example as its own git repository (gitleaks reads history; the CLI reads git facts). */
+function copyExample(name: string): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'pa-cli-ex-')), name);
+  cpSync(join(root, 'examples', name), dir, { recursive: true });
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'example');
+  return dir;
+}
+
+const toolsPath = (tools: string[]) => [...tools.map((t) => dirname(toolBin(t.split('/')[0], t.split('/')[1]))), process.env.PATH].join(':');
+
+let pg: Postgres;
+beforeAll(async () => {
+  for (const a of ['helm-validate', 'tf-lock-check', 'gitleaks-scan', 'migration-test']) freshBundle(a);
+  pg = await harnessPostgres();
+}, 600_000);
+afterAll(async () => {
+  await pg?.stop();
+});
+
+describe('examples', () => {
+  it('every example with workflows is covered here (a new one must say what check finds in it)', () => {
+    expect(withWorkflows.filter((e) => EXAMPLES[e] === undefined && e !== 'sentiment-terraform')).toEqual([]);
+  });
+
+  it.each(Object.keys(EXAMPLES))('%s: check --list finds one stage per step that uses our actions', async (name) => {
+    const ex = EXAMPLES[name];
+    const res = await check({ repo: join(root, 'examples', name), listOnly: true, startPostgres: startPostgres, inputs: ex.stages.some((s) => s[1] === 'trivy-scan') ? { 'trivy-scan.targets': 'fs:.' } : {} });
+    expect(res.stages.map((s) => [s.name, s.action, `${s.workflow} › ${s.job}`])).toEqual(ex.stages);
+  });
+
+  it('sentiment-terraform: its deploy workflow uses none of our actions, so there is nothing to run', async () => {
+    const res = await check({ repo: join(root, 'examples', 'sentiment-terraform') });
+    expect([res.stages, res.exitCode]).toEqual([[], 0]);
+  });
+
+  const validate = (() => {
+    const schema = JSON.parse(readFileSync(join(root, 'packages/cli/schema/report.schema.json'), 'utf8'));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const ajv = new (Ajv2020 as any)({ strict: true });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    (addFormats as any)(ajv);
+    return ajv.compile(schema) as ((d: unknown) => boolean) & { errors?: unknown };
+  })();
+
+  const runnable = Object.entries(EXAMPLES).filter(([, ex]) => ex.run);
+  it.each(runnable.map(([n]) => n))('%s: verdicts and counts equal the runner’s, report valid', async (name) => {
+    const run = EXAMPLES[name].run!;
+    const repo = copyExample(name);
+    const PATH = toolsPath(run.tools);
+    // The stages get the user's environment: tools on PATH, no .pyc files written into the example.
+    const saved = { ...process.env };
+    Object.assign(process.env, { PATH, PYTHONDONTWRITEBYTECODE: '1' });
+    let res: CheckResult;
+    try {
+      res = await check({ repo, skip: run.skip, startPostgres: run.postgres ? startPostgres : undefined, node: node24() });
+    } finally {
+      process.env.PATH = saved.PATH;
+      if (saved.PYTHONDONTWRITEBYTECODE === undefined) delete process.env.PYTHONDONTWRITEBYTECODE;
+    }
+    expect(Object.fromEntries(res.stages.map((s) => [s.name, s.outcome]))).toEqual(run.outcomes);
+    expect(validate(toJsonReport(res)) ? [] : validate.errors).toEqual([]);
+    for (const s of res.stages.filter((x) => x.outcome !== 'skipped')) {
+      const inputs = { ...s.inputs! };
+      // The runner's run gets its own empty database; the check's has the migrations applied already.
+      if (s.action === 'migration-test') inputs['database-url'] = await pg.createDatabase(`parity_${name.replace(/-/g, '_')}`);
+      for (const f of ['sarif-file', 'report-file']) delete inputs[f];
+      const r = await runAction({ action: s.action, inputs, workspace: repo, env: { PATH, PYTHONDONTWRITEBYTECODE: '1' } });
+      const counts = Object.fromEntries(['critical', 'high', 'medium', 'low', 'info'].map((x) => [x, Number(r.outputs[`${x}-count`] ?? 0)]));
+      expect([s.name, s.outcome, s.findingsCount, s.counts]).toEqual([s.name, r.outputs.outcome, Number(r.outputs['findings-count']), counts]);
+    }
+  }, 300_000);
+});

@@ -1,6 +1,7 @@
 // What a person reads after a failed deploy: per unhealthy workload, the failing pods, their container
 // states and reasons, recent events and the last log lines (redacted), and a table of what was rolled
 // back to which revision. Pure rendering plus one collector that reads the cluster.
+import { scrub } from '@platform-actions/kit';
 import { cell, escapeMarkdownText, table } from './md.js';
 import { allPods, findWorkload, type Pod, type Snapshot } from './classify.js';
 import type { Kubectl } from './kubectl.js';
@@ -34,7 +35,7 @@ const PATTERNS: Array<[RegExp, string]> = [
 ];
 
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text;
+  let out = scrub(text);
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
   for (const [re, rep] of PATTERNS) out = out.replace(re, rep);
   return out;

@@ -1,6 +1,6 @@
 // Every input, validated before anything touches the cluster; each error names the input and what was
 // expected. Field names equal the action.yml input names.
-import { core, InputError, inputs, workspace } from '@platform-actions/kit';
+import { addSecret, core, InputError, inputs, workspace } from '@platform-actions/kit';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,10 +130,11 @@ export interface Kubeconfig {
 export function kubeconfigFromInputs(): Kubeconfig {
   const text = core.getInput('kubeconfig', { trimWhitespace: false });
   if (text.trim()) {
-    // Mask every credential-looking line, not only the whole document: kubectl errors quote single fields.
+    // Register every credential-looking value (masked in the log, scrubbed from the summary and outputs):
+    // kubectl errors quote single fields, never the whole document.
     for (const line of text.split('\n')) {
       const v = line.replace(/^\s*[\w-]+:\s*/, '').trim();
-      if (v.length >= 8 && /(data|token|password|key)/i.test(line)) core.setSecret(v);
+      if (v.length >= 8 && /(data|token|password|key)/i.test(line)) addSecret(v);
     }
     checkKubeconfigText(text, 'kubeconfig');
     const dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'k8s-deploy-'));

@@ -1,7 +1,8 @@
-// Every bad-input case through the local runner and the real bundle: exit code 1, one error line that
-// matches, no stack trace, and the kubeconfig's token never printed.
+// Every bad-input case through the local runner and the real bundle, with the corpus's assertions: exit
+// code 1, one error line that matches, outcome config-error, no stack trace, nothing written, and neither
+// the GitHub token nor the kubeconfig's token ever printed.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runAction } from '../../../test/runner/runner.js';
@@ -22,17 +23,26 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
 
+const TOKEN = 'ghp_K8sCorpusSecretToken0123456789abcd';
+const listing = (d: string): string[] => (existsSync(d) ? readdirSync(d, { recursive: true }).map(String).sort() : []);
+
 describe('bad inputs fail with one line', () => {
   test.each(cases)('$name', async ({ inputs, expect: re }) => {
-    const r = await runAction({ action: 'k8s-deploy-rollback', workspace: ws, inputs: { kubectl: kubectlBin(), ...inputs }, env: { PATH: `${dirname(kubectlBin())}:${process.env.PATH}` }, timeoutMs: 60_000 });
+    const before = listing(ws);
+    const r = await runAction({ action: 'k8s-deploy-rollback', workspace: ws, inputs: { kubectl: kubectlBin(), token: TOKEN, ...inputs }, env: { PATH: `${dirname(kubectlBin())}:${process.env.PATH}` }, timeoutMs: 60_000 });
     expect(r.main.exitCode).toBe(1);
     const errors = r.main.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0].message).toMatch(/^k8s-deploy-rollback: /);
     expect(errors[0].message).toMatch(re);
     expect(errors[0].message).not.toMatch(/\n/);
-    expect(r.everything).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack trace
+    expect(r.outputs.outcome).toBe('config-error');
+    expect(r.everything).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/); // no stack trace
+    expect(r.everything).not.toMatch(/internal error/);
     expect(r.everything).not.toContain('not-a-real-token-0123456789');
+    expect(r.everything).not.toContain(TOKEN);
+    expect(listing(r.dirs.runnerTemp)).toEqual([]); // not even the kubeconfig file is left behind
+    expect(listing(ws)).toEqual(before);
     expect(r.main.durationMs).toBeLessThan(30_000);
   });
 });

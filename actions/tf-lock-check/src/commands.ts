@@ -81,6 +81,14 @@ export function shellWords(script: string): Word[] {
       i = stop - 1;
       continue;
     }
+    // Parentheses (a subshell, `$(…)`) separate commands like `;` does, so the command inside is read
+    // too. A subshell's `cd` leaks out here, which only matters for a later command in the same script.
+    if (c === '(' || c === ')') {
+      if (c === '(' && cur.endsWith('$')) cur = cur.slice(0, -1);
+      flush();
+      out.push({ text: c, line, op: true });
+      continue;
+    }
     if (c === '\n' || c === ';' || c === '&' || c === '|') {
       flush();
       if (c === '\n') line++;
@@ -174,8 +182,9 @@ export function scanShell(script: string, env: Record<string, string> = {}): { c
       continue;
     }
     if (head.text === 'cd' || head.text === 'pushd') {
-      const to = rest.find((w) => !w.startsWith('-')) ?? '';
-      cwd = to.startsWith('/') || to === '' ? to : joinRel(cwd, to);
+      // `cd` alone goes home, `cd -` back: neither is a folder of the repository.
+      const to = rest.find((w) => !w.startsWith('-'));
+      cwd = to === undefined ? (rest.includes('-') ? '$OLDPWD' : '$HOME') : to.startsWith('/') ? to : joinRel(cwd, to);
       continue;
     }
     const name = base(head.text);

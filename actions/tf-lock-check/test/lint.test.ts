@@ -136,6 +136,9 @@ describe('shell commands and versions', () => {
     ['cd envs/prod && tofu apply -lock-timeout=5m', 'apply', 'envs/prod', false, '5m'],
     ['TF_LOG=1 terraform -chdir=a/b plan -lock=false', 'plan', 'a/b', true, undefined],
     ['/usr/bin/terraform "-chdir=x y" destroy --lock-timeout=10s # comment', 'destroy', 'x y', false, '10s'],
+    ['(cd infra && terraform apply -lock=false)', 'apply', 'infra', true, undefined],
+    ['ID=$(terraform -chdir=a output -raw id)', 'output', 'a', false, undefined],
+    ['cd\nterraform apply', 'apply', '$HOME', false, undefined],
   ])('%s', (script, sub, chdir, disabled, timeout) => {
     expect(findTfCommands(script)[0]).toMatchObject({ sub, chdir, lockDisabled: disabled, lockTimeout: timeout });
   });

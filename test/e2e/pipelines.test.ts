@@ -21,10 +21,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
 import { toolBin } from '../harness/tools.js';
 import { pgBinDir, startPostgres, type Postgres } from '../harness/services/postgres.js';
 import { startLockStores, type LockStores } from '../harness/services/lockstores.js';
 import { startFakeGitHub, type FakeGitHub } from '../harness/services/fake-github.js';
+import { installTrivyDb } from '../harness/trivy-db.js';
+import { startKubeCluster, type KubeCluster } from '../harness/services/kube.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pa-pipelines-'));
 
@@ -117,6 +120,16 @@ function fakes(): string[] {
   ];
 }
 
+/** A warm runner tool cache: the harness's pinned binaries where tool-cache's find() looks. */
+function toolCache(cacheRoot: string, tools: Array<[tool: string, version: string, bin: string]>): void {
+  for (const [tool, version, bin] of tools) {
+    const d = join(cacheRoot, 'tool_cache', tool, version, process.arch);
+    mkdirSync(d, { recursive: true });
+    copyFileSync(bin, join(d, tool));
+    writeFileSync(`${d}.complete`, '');
+  }
+}
+
 // ---- the example as a caller repository ------------------------------------------------------------
 interface Caller { dir: string; base: string; head: string }
 function callerRepo(example: string): Caller {
@@ -195,7 +208,13 @@ const succeeded = (log: string, job: string) => new RegExp(`^\\[[^\\]]*${job}\\]
 const FAKE_TOKEN = 'ghs_fake_pipeline_token';
 const nodePath = () => dirname(toolBin('node24', 'node'));
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+// One Kubernetes control plane for every deploy in this file (namespaces keep the scenarios apart).
+let kubeStarted: Promise<KubeCluster> | undefined;
+const sharedKube = () => (kubeStarted ??= startKubeCluster());
+afterAll(async () => {
+  if (kubeStarted) await (await kubeStarted).stop();
+  rmSync(work, { recursive: true, force: true });
+});
 
 describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platform), pull request', () => {
   let stores: LockStores;
@@ -285,5 +304,196 @@ describe('scenario 3: Flask + React (examples/flask-react-app), pull request', (
 
   test('the database really holds the migrated schema (the migration test left it at head)', async () => {
     expect(await pg.psql("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'tasks'", 'flask_ci')).toBe('id,title,done,owner');
+  });
+});
+
+/** trivy and gitleaks at the versions the actions pin, and a current trivy DB, in act's runner tool cache. */
+async function warmSecurityTools(): Promise<void> {
+  const cache = join(work, 'act-cache');
+  const pinned = (action: string) => String((parse(readFileSync(join('actions', action, 'action.yml'), 'utf8')) as { inputs: Record<string, { default: string }> }).inputs.version.default);
+  toolCache(cache, [
+    ['trivy', pinned('trivy-scan'), toolBin('trivy')],
+    ['gitleaks', pinned('gitleaks-scan'), toolBin('gitleaks')],
+  ]);
+  await installTrivyDb(join(cache, 'tool_cache', 'trivy-scan', 'cache'));
+}
+
+describe('scenario 2: the hardened Python service (examples/python-service-hardened), pull request', () => {
+  let pg: Postgres;
+  let github: FakeGitHub;
+  let run: ActRun;
+  beforeAll(async () => {
+    github = await startFakeGitHub();
+    pg = await startPostgres();
+    await warmSecurityTools();
+    const lib = librarySnapshot(['trivy-scan', 'gitleaks-scan', 'migration-test']);
+    const c = callerRepo('python-service-hardened');
+    run = await act(c, 'hardened-python-service.yml', 'pull_request', pullRequestEvent(c), {
+      localRepos: [...PIN.map((p) => `acme/platform-actions@${p}=${lib}`), ...fakes()],
+      github,
+      path: [nodePath(), ...pythonPath()],
+      env: { PLATFORM_ACTIONS_DATABASE_URL: await pg.createDatabase('orders_ci'), PIP_NO_INDEX: '1' },
+    });
+  }, 600_000);
+  afterAll(async () => Promise.all([pg?.stop(), github?.stop()]));
+
+  test('every check passes and the required "ready" job runs last', () => {
+    if (run.code !== 0) console.log(run.log.slice(-8000));
+    expect(run.code).toBe(0);
+    expect(run.log).toMatch(/trivy clean, gitleaks clean, migrations clean/);
+    expect(outputs(run.log, 'gitleaks')).toMatchObject({ outcome: 'clean', 'commits-scanned': '2' });
+    expect(outputs(run.log, 'migrations')).toMatchObject({ outcome: 'clean', 'head-revision': '0002' });
+    console.log(`scenario 2 pipeline under act: ${run.ms} ms`);
+  });
+
+  test('the integration tests ran against the migrated PostgreSQL; the Redis one says why it did not', () => {
+    expect(run.log).toMatch(/test_orders_reference_customers [^\n]*ok/);
+    expect(run.log).toMatch(/test_ping [^\n]*skipped 'REDIS_URL is not set: no Redis service on this runner'/);
+  });
+
+  test('trivy and gitleaks SARIF reached the (fake) code scanning upload, and each tool commented once', () => {
+    expect(readdirSync(sarifInbox)).toEqual(expect.arrayContaining(['trivy-scan.sarif', 'gitleaks-scan.sarif']));
+    const bodies = github.state.comments.filter((c) => c.repo === 'python-service-hardened').map((c) => String(c.body));
+    expect(bodies.length).toBe(3);
+  });
+});
+
+function pushEvent(c: Caller, ref: string): string {
+  const file = join(c.dir, '..', `${c.dir.split('/').pop()}-push-${ref.split('/').pop()}.json`);
+  const repoInfo = { full_name: `acme/${c.dir.split('/').pop()}`, default_branch: 'main' };
+  writeFileSync(file, JSON.stringify({ ref, before: c.base, after: c.head, repository: repoInfo }));
+  return file;
+}
+
+function tagPushEvent(c: Caller, tag: string): string {
+  const file = join(c.dir, '..', `${c.dir.split('/').pop()}-push-${tag}.json`);
+  const repoInfo = { full_name: `acme/${c.dir.split('/').pop()}`, default_branch: 'main' };
+  writeFileSync(file, JSON.stringify({ ref: `refs/tags/${tag}`, before: '0'.repeat(40), after: c.head, created: true, repository: repoInfo }));
+  return file;
+}
+
+describe('scenario 5: versioned release to a small cluster (examples/trading-service), tag push', () => {
+  let kube: KubeCluster;
+  let github: FakeGitHub;
+  let first: ActRun;
+  let second: ActRun;
+  const kubectl = async (...args: string[]) => (await kube.kubectl(args)).stdout.trim();
+  beforeAll(async () => {
+    github = await startFakeGitHub();
+    kube = await sharedKube();
+    await kube.kubectl(['create', 'namespace', 'trading']);
+    await warmSecurityTools();
+    const lib = librarySnapshot(['trivy-scan', 'gitleaks-scan', 'k8s-deploy-rollback']);
+    const kubeconfig = readFileSync(kube.kubeconfig, 'utf8');
+    const c = callerRepo('trading-service');
+    const opts: ActOptions = {
+      localRepos: [...PIN.map((p) => `acme/platform-actions@${p}=${lib}`), ...fakes()],
+      github,
+      path: [nodePath(), dirname(toolBin('kube', 'kubectl'))],
+      secrets: { STAGING_KUBECONFIG: kubeconfig, PRODUCTION_KUBECONFIG: kubeconfig },
+    };
+    first = await act(c, 'versioned-k8s-release.yml', 'push', tagPushEvent(c, 'v1.4.2'), opts);
+    // The next release cannot pull its image (the harness's kwok Stage keyed on this label).
+    const manifest = join(c.dir, 'k8s', 'deployment.yaml');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('      labels: {app: strategy-engine}\n', '      labels: {app: strategy-engine, harness.platform-actions/behaviour: image-pull-backoff}\n'));
+    execFileSync('git', ['-c', 'user.name=ci', '-c', 'user.email=ci@example.com', 'commit', '-qam', 'v1.5.0'], { cwd: c.dir });
+    second = await act(c, 'versioned-k8s-release.yml', 'push', tagPushEvent(c, 'v1.5.0'), opts);
+  }, 900_000);
+  afterAll(async () => github?.stop());
+
+  test('v1.4.2: checks pass, VERSION_PLACEHOLDER becomes the tag, paper-trading then live are deployed', async () => {
+    if (first.code !== 0) console.log(first.log.slice(-8000));
+    expect(first.code).toBe(0);
+    expect(outputs(first.log, 'staging')).toMatchObject({ result: 'deployed', outcome: 'clean' });
+    expect(outputs(first.log, 'production')).toMatchObject({ result: 'deployed', outcome: 'clean' });
+    expect(await kubectl('-n', 'trading', 'get', 'deployment', 'strategy-engine', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.metadata.labels.app\\.kubernetes\\.io/version}')).toBe('ghcr.io/acme/strategy-engine:v1.4.2 v1.4.2');
+    console.log(`scenario 5 release under act: ${first.ms} ms`);
+  });
+
+  test('v1.5.0 cannot pull its image: paper-trading rolls back to v1.4.2, live is not touched, the run fails', async () => {
+    if (second.code === 0) console.log(second.log.slice(-8000));
+    expect(second.code).not.toBe(0);
+    expect(outputs(second.log, 'staging')).toMatchObject({ result: 'rolled-back', outcome: 'policy-failure' });
+    expect(second.log).not.toMatch(/\[deploy\/k8s-deploy\/production\]\s+⭐ Run Main/);
+    expect(await kubectl('-n', 'trading', 'get', 'deployment', 'strategy-engine', '-o', 'jsonpath={.spec.template.spec.containers[0].image}')).toBe('ghcr.io/acme/strategy-engine:v1.4.2');
+    console.log(`scenario 5 failed release and rollback under act: ${second.ms} ms`);
+  });
+});
+
+describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platform), push to main', () => {
+  let stores: LockStores;
+  let github: FakeGitHub;
+  let kube: KubeCluster;
+  let run: ActRun;
+  beforeAll(async () => {
+    github = await startFakeGitHub();
+    stores = await startLockStores();
+    await stores.createBucket('acme-sentiment-tfstate');
+    kube = await sharedKube();
+    await kube.kubectl(['create', 'namespace', 'sentiment']);
+    const lib = librarySnapshot(['helm-validate', 'tf-lock-check', 'k8s-deploy-rollback']);
+    const c = callerRepo('sentiment-platform');
+    const kubeconfig = readFileSync(kube.kubeconfig, 'utf8');
+    run = await act(c, 'helm-terraform-platform.yml', 'push', pushEvent(c, 'refs/heads/main'), {
+      localRepos: [...PIN.map((p) => `acme/platform-actions@${p}=${lib}`), ...fakes()],
+      github,
+      path: [nodePath(), dirname(toolBin('kube', 'kubectl')), dirname(toolBin('helm')), dirname(toolBin('terraform'))],
+      secrets: { STAGING_KUBECONFIG: kubeconfig, PRODUCTION_KUBECONFIG: kubeconfig },
+      env: {
+        ...stores.env,
+        TF_CLI_ARGS_init: ['skip_credentials_validation', 'skip_requesting_account_id', 'skip_metadata_api_check', 'skip_region_validation'].map((k) => `-backend-config=${k}=true`).join(' '),
+      },
+    });
+  }, 900_000);
+  afterAll(async () => Promise.all([stores?.stop(), github?.stop()]));
+
+  test('validate → apply staging (behind its environment) → deploy the chart to staging, then production', async () => {
+    if (run.code !== 0) console.log(run.log.slice(-8000));
+    expect(run.code).toBe(0);
+    expect(outputs(run.log, 'apply')).toBeDefined();
+    expect(run.log).toMatch(/Apply complete! Resources: 1 added, 0 changed, 0 destroyed/);
+    expect(outputs(run.log, 'staging')).toMatchObject({ result: 'deployed' });
+    expect(outputs(run.log, 'production')).toMatchObject({ result: 'deployed' });
+    const image = await kube.kubectl(['-n', 'sentiment', 'get', 'deployment', 'sentiment-api-sentiment-api', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.spec.replicas}']);
+    // Production ran last: its values file sets 3 replicas; the image is this commit's.
+    expect(image.stdout.trim()).toMatch(/^ghcr\.io\/acme\/sentiment-api:[0-9a-f]{40} 3$/);
+    console.log(`scenario 1 main-branch pipeline under act: ${run.ms} ms`);
+  });
+
+  test('the staging state was written under its own key and no lock was left behind', async () => {
+    const state = JSON.parse((await stores.getObject('acme-sentiment-tfstate', 'sentiment/staging/terraform.tfstate')) ?? '{}') as { resources?: unknown[] };
+    expect(state.resources).toHaveLength(1);
+    expect(await stores.getObject('acme-sentiment-tfstate', 'sentiment/staging/terraform.tfstate.tflock')).toBeNull();
+  });
+});
+
+describe('scenario 4: the ML platform (examples/ml-platform), pull request', () => {
+  let pg: Postgres;
+  let github: FakeGitHub;
+  let run: ActRun;
+  beforeAll(async () => {
+    github = await startFakeGitHub();
+    pg = await startPostgres();
+    await warmSecurityTools();
+    const lib = librarySnapshot(['trivy-scan', 'gitleaks-scan', 'migration-test']);
+    const c = callerRepo('ml-platform');
+    run = await act(c, 'ml-staged-deploy.yml', 'pull_request', pullRequestEvent(c), {
+      localRepos: [...PIN.map((p) => `acme/platform-actions@${p}=${lib}`), ...fakes()],
+      github,
+      path: [nodePath(), ...pythonPath()],
+      env: { PLATFORM_ACTIONS_DATABASE_URL: await pg.createDatabase('ml_ci'), PIP_NO_INDEX: '1' },
+    });
+  }, 600_000);
+  afterAll(async () => Promise.all([pg?.stop(), github?.stop()]));
+
+  test('quality gates pass: trivy (vulnerabilities, secrets, licences), gitleaks, migrations, registry tests; no image build or deploy on a PR', () => {
+    if (run.code !== 0) console.log(run.log.slice(-8000));
+    expect(run.code).toBe(0);
+    expect(outputs(run.log, 'trivy')).toMatchObject({ outcome: 'clean' });
+    expect(outputs(run.log, 'gitleaks')).toMatchObject({ outcome: 'clean' });
+    expect(outputs(run.log, 'migrations')).toMatchObject({ outcome: 'clean', 'head-revision': '0002' });
+    expect(run.log).toMatch(/test_promotion_archives_the_previous_production_model [^\n]*ok/);
+    expect(run.log).not.toMatch(/\[image\]|\[deploy\//);
+    console.log(`scenario 4 pipeline under act: ${run.ms} ms`);
   });
 });

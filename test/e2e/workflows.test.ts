@@ -206,6 +206,23 @@ describe('reusable workflows', () => {
     }
   });
 
+  test('SARIF uploads are skipped where the token is read-only (fork and Dependabot pull requests) and run after a failed gate', () => {
+    let uploads = 0;
+    for (const f of reusable) {
+      for (const job of Object.values(load(f).jobs)) {
+        for (const step of job.steps ?? []) {
+          if (!step.uses?.startsWith('github/codeql-action/upload-sarif@')) continue;
+          uploads++;
+          const cond = String((step as { if?: string }).if);
+          expect([f, cond]).toEqual([f, expect.stringContaining('always()')]);
+          expect([f, cond]).toEqual([f, expect.stringContaining('github.event.pull_request.head.repo.fork != true')]);
+          expect([f, cond]).toEqual([f, expect.stringContaining("github.actor != 'dependabot[bot]'")]);
+        }
+      }
+    }
+    expect(uploads).toBe(4);
+  });
+
   test('a terraform apply is never cancelled half-way and runs terraform as the step process', () => {
     const wf = load('.github/workflows/terraform.yml');
     for (const id of ['plan', 'apply']) {

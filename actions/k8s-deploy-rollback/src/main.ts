@@ -1,7 +1,7 @@
 // k8s-deploy-rollback: deploy, watch, smoke-test, and restore the exact previous state. Reads like its
 // table of contents: inputs → cluster → what will change (recorded) → apply → watch → smoke tests →
 // on failure: diagnostics, rollback to the recorded revisions, watch the rollback → reports → pass/fail.
-import { core, currentEvent, failUnlessClean, type Finding, fingerprint, gate, publish, ToolError, UserError } from '@platform-actions/kit';
+import { core, currentEvent, failUnlessClean, type Finding, fingerprint, gate, oneLine, publish, ToolError, UserError } from '@platform-actions/kit';
 import { currentRevision, findWorkload, type RevisionRecord } from './classify.js';
 import { Helm, type UpgradeArgs } from './helm.js';
 import { Kubectl } from './kubectl.js';
@@ -72,8 +72,12 @@ export async function main(): Promise<void> {
       if (s.mode === 'helm') await deployHelm(run, namespace, kc.path);
       else await deployManifests(run, namespace, { objects });
     } catch (e) {
-      if (!(e instanceof ToolError)) throw e;
-      if (e.detail) core.group(`${ACTION}: tool output`, async () => core.info(e.detail!));
+      if (!(e instanceof ToolError)) {
+        // A configuration problem found late (dry run, pending release): the GitHub deployment must not stay in_progress.
+        if (gh && deploymentId) await setDeploymentStatus(gh, deploymentId, 'error', oneLine((e as Error).message), runUrl(), s['environment-url']);
+        throw e;
+      }
+      if (e.detail) await core.group(`${ACTION}: tool output`, async () => core.info(e.detail!));
       run.toolErrors.push(e.message);
     }
   } finally {

@@ -2,16 +2,18 @@
 // checked. Each case runs the bundled action under Node 24 through the local runner, with real helm 3
 // (3.18.0) and helm 4 (4.1.4), on charts written here; a positive and a negative case per item.
 import { beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { toolBin } from '../../../test/harness/tools.js';
 import { runAction, type RunActionResult } from '../../../test/runner/runner.js';
 import type { JsonReport } from '../src/report.js';
 
 jest.setTimeout(240_000);
+const execFileAsync = promisify(execFile);
 
 const HELMS = [
   ['helm 3', toolBin('helm3', 'helm'), '3.18.0'],
@@ -190,8 +192,9 @@ metadata: { name: from-api-versions-input }
       // The user's Chart.lock, made the usual way; the archives it fetched are not committed.
       const helmHome = mkdtempSync(join(tmpdir(), 'hv-helm-home-'));
       const userEnv = { ...process.env, HELM_REPOSITORY_CONFIG: join(helmHome, 'r.yaml'), HELM_REPOSITORY_CACHE: join(helmHome, 'c') };
-      execFileSync(helm, ['repo', 'add', 'mine', url], { stdio: 'pipe', env: userEnv });
-      execFileSync(helm, ['dependency', 'update', join(ws, 'charts/app')], { stdio: 'pipe', env: userEnv });
+      // Asynchronously: the repository is served from this process, so its event loop must keep running.
+      await execFileAsync(helm, ['repo', 'add', 'mine', url], { env: userEnv, timeout: 60_000 });
+      await execFileAsync(helm, ['dependency', 'update', join(ws, 'charts/app')], { env: userEnv, timeout: 60_000 });
       rmSync(join(ws, 'charts/app/charts'), { recursive: true });
       const lockBefore = readFileSync(join(ws, 'charts/app/Chart.lock'), 'utf8');
       expect(lockBefore).toContain(url);

@@ -293,6 +293,31 @@ describe('callers of the reusable workflows', () => {
   });
 });
 
+describe('the pinned commit serves every action its workflows use', () => {
+  // A caller at the pinned commit runs that commit's action.yml and bundle. The pin may not lag behind a
+  // bundle HEAD already has (after a dist rebuild: node workflows-templates/sync.mjs --pin <that commit>).
+  test('each action a called workflow uses has its action.yml at the pin, and its bundle whenever HEAD has one', () => {
+    const at = (commit: string, path: string) => spawnSync('git', ['cat-file', '-e', `${commit}:${path}`]).status === 0;
+    const problems: string[] = [];
+    const pins = new Set<string>();
+    for (const f of all) for (const job of Object.values(load(f).jobs ?? {})) {
+      const w = job.uses ? ourWorkflow(job.uses) : undefined;
+      if (w?.[1]) pins.add(`${w[1]} ${w[0]}`);
+    }
+    expect(pins.size).toBeGreaterThan(0);
+    for (const entry of pins) {
+      const [pin, workflow] = entry.split(' ');
+      const text = execFileSync('git', ['show', `${pin}:${workflow}`], { encoding: 'utf8' });
+      for (const m of text.matchAll(/uses: \$\/actions\/([\w.-]+)/g)) {
+        const bundle = `dist/${m[1]}/index.js`;
+        if (!at(pin, `actions/${m[1]}/action.yml`)) problems.push(`${workflow}@${pin}: no actions/${m[1]}/action.yml`);
+        if (!at(pin, bundle) && at('HEAD', bundle)) problems.push(`${workflow}@${pin}: no ${bundle} (HEAD has it: re-pin with node workflows-templates/sync.mjs --pin <commit>)`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('starter workflows', () => {
   test('each has its properties file, and the example copies are current (node workflows-templates/sync.mjs --check)', () => {
     for (const t of templates) {

@@ -74,7 +74,7 @@ export async function runMain(workspace: string, inputs: Record<string, string>,
   process.exitCode = 0;
   let failed: boolean;
   try {
-    await run(ACTION, main);
+    await run(ACTION, main, { outputs: true });
   } finally {
     process.stdout.write = orig;
     failed = process.exitCode === 1;

@@ -5,7 +5,7 @@
 //     revision reads) against the same three Alembic commands run bare: target ≤ 1.2x CPU;
 // (c) the Alembic stepwise run (up, down, up per revision with four snapshots) against a bare loop of the same
 //     three commands per revision: target ≤ 1.15x CPU.
-// (b) and (c) use a 70-revision history with two parallel branches and a merge. CPU is this process plus its
+// (b) and (c) use an 80-revision history with two parallel branches and a merge. CPU is this process plus its
 // reaped children (Node, Python, psql), from /proc/self/stat; the PostgreSQL server's own CPU is left out
 // for both sides. PostgreSQL 15 and Alembic come from the test harness.
 import { execFile } from 'node:child_process';
@@ -66,7 +66,7 @@ async function quietly<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-/** 30 linear revisions, two branches of 10, a merge, 29 more: 70 revisions, each a table and an index. */
+/** 30 linear revisions, two branches of 10, a merge, 29 more: 80 revisions, each a table and an index. */
 function branchyHistory(): Rev[] {
   const revs: Rev[] = [];
   const add = (id: string, parent: string | string[] | undefined, i: number) =>
@@ -118,7 +118,7 @@ export async function benchMigrationTest(): Promise<boolean> {
     console.log(`migration-test: snapshot of 500 tables = ${lines} lines`);
     const okA = report('migration-test snapshot (500 tables)', { name: 'catalog snapshot', ms: a['catalog snapshot'] }, { name: 'pg_dump', ms: a['pg_dump --schema-only'] }, 0.5);
 
-    // (b), (c) a 70-revision Alembic history with two parallel branches and a merge, written here.
+    // (b), (c) an 80-revision Alembic history with two parallel branches and a merge, written here.
     process.env.PATH = alembicPath();
     const dir = alembicProject(branchyHistory());
     const alembic = toolBin('pyenv', 'alembic');

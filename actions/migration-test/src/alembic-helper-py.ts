@@ -34,8 +34,11 @@ def parse_args(argv):
     return cfg_file, name, xs
 
 
+HERE = os.path.abspath(__file__)
+
+
 def error_of(e):
-    tb = traceback.extract_tb(e.__traceback__)
+    tb = [f for f in traceback.extract_tb(e.__traceback__) if os.path.abspath(f.filename) != HERE]
     frames = [{"file": os.path.abspath(f.filename), "line": f.lineno, "func": f.name} for f in tb]
     if isinstance(e, SyntaxError) and e.filename:
         frames.append({"file": os.path.abspath(e.filename), "line": e.lineno or 1, "func": "<module>"})
@@ -46,8 +49,18 @@ def error_of(e):
         "message": str(e),
         "cause": (type(cause).__module__ + "." + type(cause).__name__) if cause is not None else None,
         "frames": frames,
-        "traceback": "".join(traceback.format_exception(type(e), e, e.__traceback__)),
+        # This helper's own frames say nothing to the user: left out.
+        "traceback": "".join(x for x in traceback.format_exception(type(e), e, e.__traceback__) if not x.startswith('  File "%s"' % HERE)),
     }
+
+
+def parents_of(r):
+    # Private in Alembic but stable since 1.0; the public down_revision is the fallback.
+    got = getattr(r, "_normalized_down_revisions", None)
+    if got is not None:
+        return got
+    d = r.down_revision
+    return () if d is None else (d,) if isinstance(d, str) else tuple(d)
 
 
 def body_kind(fn):
@@ -130,7 +143,7 @@ def main():
         for r in s.walk_revisions("base", "heads"):
             info = {
                 "id": r.revision,
-                "parents": list(r._normalized_down_revisions),
+                "parents": list(parents_of(r)),
                 "dependsOn": list(r._normalized_resolved_dependencies) if hasattr(r, "_normalized_resolved_dependencies") else [],
                 "path": os.path.abspath(r.path) if r.path else None,
                 "branchLabels": sorted(r.branch_labels or []),
@@ -139,7 +152,7 @@ def main():
             if r.path:
                 info.update(inspect_source(r.path))
             revs.append(info)
-        return {"revisions": revs, "heads": list(s.get_heads()), "envPy": os.path.abspath(os.path.join(s.dir, "env.py")), "dir": os.path.abspath(s.dir), "versions": [os.path.abspath(d) for d in s._version_locations]}
+        return {"revisions": revs, "heads": list(s.get_heads()), "envPy": os.path.abspath(os.path.join(s.dir, "env.py")), "dir": os.path.abspath(s.dir), "versions": [os.path.abspath(d) for d in getattr(s, "_version_locations", [])]}
 
     def op_current(_):
         seen = {}

@@ -153,6 +153,8 @@ export class AlembicSession {
     });
     this.child = child;
     this.fatal = undefined;
+    this.buffer = '';
+    this.output = '';
     const keep = (d: Buffer) => {
       if (this.output.length < OUTPUT_CAP) this.output += d.toString('utf8');
     };
@@ -167,6 +169,7 @@ export class AlembicSession {
         rejectReady(new UserError(`alembic: Python did not start within ${Math.round((this.opts.startTimeoutMs ?? 120_000) / 1000)}s (${argv[0]})`));
       }, this.opts.startTimeoutMs ?? 120_000);
       answers.on('data', (d: Buffer) => {
+        if (this.child !== child) return;
         this.buffer += d.toString('utf8');
         for (let nl = this.buffer.indexOf('\n'); nl >= 0; nl = this.buffer.indexOf('\n')) {
           const line = this.buffer.slice(0, nl);
@@ -196,6 +199,8 @@ export class AlembicSession {
       });
       child.on('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(startTimer);
+        // A process killed after a timeout may report late; it must not touch its successor's state.
+        if (this.child !== child && started) return;
         this.child = undefined;
         if (!started) {
           rejectReady(
@@ -207,6 +212,7 @@ export class AlembicSession {
       });
       child.on('close', (code, signal) => {
         clearTimeout(startTimer);
+        if (this.child !== child && started) return;
         this.child = undefined;
         const output = this.output;
         if (!started) {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { freePort } from '../../../test/harness/net.js';
 import { startFakeGitHub, type FakeGitHub } from '../../../test/harness/services/fake-github.js';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
@@ -174,6 +175,45 @@ describe('failures are blamed on the right revision, with the schema difference'
     expect(r.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0' });
     expect(r.main.annotations.map((a) => [a.level, a.message])).toEqual([['notice', 'migration-test: alembic has no revisions in migrations: nothing to test']]);
   });
+});
+
+test('a migration that hangs is stopped at command-timeout and named; the run goes on without its descendants', async () => {
+  const started = Date.now();
+  const { r } = await run(alembicProject(chain(3, { 2: { up: ['SELECT pg_sleep(20)'] } })), { mode: 'stepwise', 'command-timeout': '3s' });
+  expect(Date.now() - started).toBeLessThan(20_000);
+  expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'failing-revision': '0002', 'steps-count': '3' });
+  expect(r.main.annotations.find((a) => a.title?.includes('Upgrade failed'))?.message).toBe('upgrade to 0002 did not finish within command-timeout and was stopped');
+  expect(rowOf(r.summary, '0001')).toMatch(/^\| 0001 \| ✅ \| ✅ \| ✅ \|/);
+  expect(rowOf(r.summary, '0003')).toContain('not tested: needs 0002, whose upgrade failed');
+});
+
+test('a URL without a password against a server that asks for one fails at once: psql never prompts', async () => {
+  // A fake PostgreSQL server that refuses SSL/GSS encryption and then asks for a cleartext password.
+  const server = createServer((sock) => {
+    sock.on('data', (d: Buffer) => {
+      const code = d.length >= 8 ? d.readUInt32BE(4) : 0;
+      if (code === 80877103 || code === 80877104) sock.write('N'); // SSLRequest / GSSENCRequest: not supported
+      else sock.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3])); // AuthenticationCleartextPassword
+    });
+    sock.on('error', () => undefined);
+  });
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const started = Date.now();
+    const r = await runAction({
+      action: 'migration-test',
+      workspace: alembicProject(chain(1)),
+      inputs: { 'database-url': `postgresql://app@127.0.0.1:${port}/app`, psql: PSQL, 'wait-timeout': '60s' },
+      env: { PATH: alembicPath() },
+      timeoutMs: 60_000,
+    });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(r.outputs.outcome).toBe('config-error');
+    expect(r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([expect.stringMatching(/^migration-test: cannot connect to postgresql:\/\/app@127\.0\.0\.1:\d+\/app: .*no password supplied/)]);
+  } finally {
+    server.close();
+  }
 });
 
 describe('setup problems are configuration or tool errors with the fix, never up-failed', () => {

@@ -49,9 +49,10 @@ export function scanArgs(t: Target, o: ScanOptions): string[] {
   args.push('--format', 'json', '--output', o.reportPath, '--exit-code', '0');
   args.push('--severity', 'UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL');
   args.push('--cache-dir', o.cacheDir, '--config', o.neutralConfig, '--ignorefile', o.neutralIgnore);
-  args.push(...QUIET_NETWORK, '--timeout', `${Math.max(1, Math.round(o.timeoutMs / 1000))}s`);
+  args.push('--skip-version-check', '--disable-telemetry', '--timeout', `${Math.max(1, Math.round(o.timeoutMs / 1000))}s`);
+  // trivy config has no progress bar, scanners, database or package list.
   if (t.type !== 'config') {
-    args.push('--scanners', t.scanners.join(','));
+    args.push('--no-progress', '--scanners', t.scanners.join(','));
     // The database is our job (downloaded with fallbacks, cached); trivy must not fetch it on its own.
     args.push('--skip-db-update', '--skip-java-db-update');
     // Full package list: lockfile line numbers for vulnerabilities, and what the SBOM is made from.
@@ -59,8 +60,9 @@ export function scanArgs(t: Target, o: ScanOptions): string[] {
     // Image layers are analysed per run: a growing scan cache buys nothing on an ephemeral runner.
     args.push('--cache-backend', 'memory');
   }
-  if (t.scanners.includes('misconfig')) args.push(...(o.offline ? ['--skip-check-update'] : []));
-  if (o.offline) args.push('--offline-scan');
+  // Offline: the checks embedded in this trivy release, and no lookups of dependencies on the network.
+  if (o.offline && t.scanners.includes('misconfig')) args.push('--skip-check-update');
+  if (o.offline && t.type !== 'config') args.push('--offline-scan');
   if (t.type === 'image') args.push('--image-src', 'remote', t.arg);
   else if (t.type === 'image-input') args.push('--input', t.arg);
   else args.push(t.arg);
@@ -78,11 +80,19 @@ const printLog = (r: ExecResult): void => {
   if (text) core.untrusted(text);
 };
 
-/** The first FATAL/ERROR line of trivy's log, without its timestamp. */
+/**
+ * What went wrong, in trivy's words: its FATAL line (else its first ERROR line) without timestamp and
+ * level, with the "* detail" lines of a multi-error that follow it, on one line.
+ */
 export function trivyError(stderr: string): string | undefined {
   const lines = stderr.replace(ANSI, '').split('\n');
-  const fatal = lines.find((l) => /\s(FATAL|ERROR)\s/.test(l)) ?? lines.find((l) => /\bFATAL\b|error/i.test(l));
-  return fatal?.replace(/^\S+\s+(FATAL|ERROR)\s+/, '').trim();
+  let i = lines.findIndex((l) => /\sFATAL\s/.test(l));
+  if (i < 0) i = lines.findIndex((l) => /\sERROR\s/.test(l));
+  if (i < 0) return lines.find((l) => l.trim())?.trim().slice(0, 500);
+  let msg = lines[i].replace(/^\S+\s+(FATAL|ERROR)\s+/, '').replace(/^Fatal error\s+/, '').replace(/^run error:\s*/, '');
+  const details = lines.slice(i + 1).filter((l) => /^\s*\*\s/.test(l)).map((l) => l.trim().replace(/^\*\s*/, ''));
+  if (details.length) msg += ` ${details.join('; ')}`;
+  return msg.replace(/\s+/g, ' ').trim().slice(0, 500);
 }
 
 /** Runs one scan; throws ToolError (with trivy's words) when trivy failed or wrote no report. */
@@ -108,7 +118,8 @@ export async function runScan(bin: string, t: Target, o: ScanOptions, env: Recor
 /** Re-renders a JSON report as a CycloneDX SBOM (trivy convert: no scan, no database). */
 export async function convertToCycloneDx(bin: string, reportPath: string, out: string, env: Record<string, string>, cwd: string): Promise<void> {
   mkdirSync(join(out, '..'), { recursive: true });
-  const r = await exec(bin, ['convert', '--format', 'cyclonedx', '--output', out, ...QUIET_NETWORK.filter((f) => f !== '--no-progress'), reportPath], { cwd, env, replaceEnv: true, timeoutMs: 120_000 });
+  // convert reads the JSON only: no network, so no version-check or telemetry flags (it has none).
+  const r = await exec(bin, ['convert', '--format', 'cyclonedx', '--output', out, reportPath], { cwd, env, replaceEnv: true, timeoutMs: 120_000 });
   if (r.exitCode !== 0 || !existsSync(out)) throw new ToolError(`trivy convert could not write the SBOM: ${trivyError(r.stderr) ?? `exit code ${r.exitCode}`}`, tail(r.stderr));
 }
 

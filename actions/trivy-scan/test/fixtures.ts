@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildOciLayout, type OciImage, tarLayout } from '../../../test/harness/trivy/oci-image.js';
+import { buildOciLayout, dockerArchive, type OciImage } from '../../../test/harness/trivy/oci-image.js';
 import { writeAlpineRootfs, writeLangFixture } from '../../../test/harness/trivy-db.js';
 import { writeFiles } from './helpers.js';
 
@@ -64,7 +64,14 @@ export async function writeProject(ws: string): Promise<Project> {
   await writeAlpineRootfs(rootfs);
   mkdirSync(join(rootfs, 'app'), { recursive: true });
   cpSync(join(ws, 'py', 'requirements.txt'), join(rootfs, 'app', 'requirements.txt'));
+  // In an image trivy reads installed packages (dist-info metadata), not lockfiles: pip install's result.
+  const site = 'usr/lib/python3.12/site-packages';
+  const metadata = (name: string, version: string, license: string): string => `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\nLicense: ${license}\n`;
+  writeFiles(rootfs, {
+    [`${site}/jinja2-3.1.2.dist-info/METADATA`]: metadata('Jinja2', '3.1.2', 'BSD-3-Clause'),
+    [`${site}/PyYAML-6.0.1.dist-info/METADATA`]: metadata('PyYAML', '6.0.1', 'MIT'),
+  });
   const image = buildOciLayout(rootfs, join(ws, 'build', 'layout'), 'web:1.4.2');
-  tarLayout(image.dir, join(ws, 'build', 'image.tar'));
+  dockerArchive(image, join(ws, 'build', 'image.tar'));
   return { ws, secret, image };
 }

@@ -1,9 +1,9 @@
 // A container image built in Node, no Docker: a one-layer OCI image layout (oci-layout, index.json,
 // blobs/sha256/…) from a folder, byte-for-byte deterministic (sorted entries, zero mtimes, root owner),
-// and a docker-archive-free tarball of that layout. Pushed to the harness registry with pushImage().
+// and the same image as a `docker save` tarball. Pushed to the harness registry with pushImage().
 //   const img = await buildOciLayout(rootfsDir, join(tmp, 'layout'), 'demo:1');
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -110,8 +110,18 @@ export function buildOciLayout(rootfs: string, out: string, ref = 'latest'): Oci
   return { dir: out, manifest, manifestDigest: `sha256:${sha(manifest)}`, config, layer };
 }
 
-/** The layout folder as a tar file (trivy reads an OCI layout tarball with --input too). */
-export function tarLayout(layoutDir: string, outFile: string): string {
-  writeFileSync(outFile, tarDir(layoutDir));
+/**
+ * The image as a `docker save` archive, the way Docker 25+ writes one: the OCI layout plus the
+ * manifest.json that docker-archive readers (trivy --input among them) look for.
+ */
+export function dockerArchive(image: OciImage, outFile: string, repoTag = 'web:1.4.2'): string {
+  const config = JSON.parse(image.manifest.toString()) as { config: { digest: string }; layers: Array<{ digest: string }> };
+  const blob = (d: string): string => `blobs/sha256/${d.replace(/^sha256:/, '')}`;
+  writeFileSync(join(image.dir, 'manifest.json'), JSON.stringify([{ Config: blob(config.config.digest), RepoTags: [repoTag], Layers: config.layers.map((l) => blob(l.digest)) }]));
+  try {
+    writeFileSync(outFile, tarDir(image.dir));
+  } finally {
+    rmSync(join(image.dir, 'manifest.json'));
+  }
   return outFile;
 }

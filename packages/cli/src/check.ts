@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Contexts, condition, ExpressionSyntaxError, interpolate, toText, Unevaluable, type Value } from './expressions.js';
-import { gitFacts, type GitFacts, isUnknown, localContexts, onPath, TOOL_INPUTS, unpushedRange, userToolCache } from './local.js';
+import { gitFacts, type GitFacts, localContexts, onPath, TOOL_INPUTS, unpushedRange, userToolCache } from './local.js';
 import { readActionYaml, resolveActionDir, runAction, type RunActionResult } from './runner.js';
 import { discover, type Stage, UsageError } from './workflows.js';
 
@@ -280,12 +280,21 @@ function userEnv(): Record<string, string> {
   return out;
 }
 
+interface SarifResult {
+  ruleId?: string;
+  level?: string;
+  message?: { text?: string };
+  suppressions?: unknown[];
+  properties?: { severity?: Severity };
+  locations?: Array<{ physicalLocation?: { artifactLocation?: { uri?: string }; region?: { startLine?: number } } }>;
+}
+
 /** Findings from the stage's SARIF file (our actions all write one), else from its file annotations. */
 export function stageFindings(r: RunActionResult, repo: string): ReportFinding[] {
   const sarifFile = r.outputs['sarif-file'];
   if (sarifFile && existsSync(sarifFile)) {
     try {
-      const log = JSON.parse(readFileSync(sarifFile, 'utf8')) as { runs?: Array<{ results?: any[] }> };
+      const log = JSON.parse(readFileSync(sarifFile, 'utf8')) as { runs?: Array<{ results?: SarifResult[] }> };
       const out: ReportFinding[] = [];
       for (const run of log.runs ?? []) {
         for (const res of run.results ?? []) {
@@ -294,7 +303,7 @@ export function stageFindings(r: RunActionResult, repo: string): ReportFinding[]
           const uri: string | undefined = loc?.artifactLocation?.uri;
           out.push({
             ruleId: String(res.ruleId ?? 'unknown'),
-            severity: SEVERITIES.includes(res.properties?.severity) ? res.properties.severity : res.level === 'error' ? 'high' : res.level === 'warning' ? 'medium' : 'low',
+            severity: res.properties?.severity && SEVERITIES.includes(res.properties.severity) ? res.properties.severity : res.level === 'error' ? 'high' : res.level === 'warning' ? 'medium' : 'low',
             message: String(res.message?.text ?? ''),
             ...(uri ? { file: decodeURIComponent(uri) } : {}),
             ...(loc?.region?.startLine ? { line: Number(loc.region.startLine) } : {}),

@@ -4,7 +4,7 @@
 // given (the tests give the harness's Node 24, what `runs.using: node24` gets on GitHub), else under the
 // Node that runs this code.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,8 +76,16 @@ export function resolveActionDir(action: string): string {
   throw new Error(`runner: no action "${action}" in actions/ or test/actions/`);
 }
 
+// The CLI reads each action.yml several times per run (planning, then running); parse it once.
+const actionYamls = new Map<string, { mtimeMs: number; doc: ActionYaml }>();
+
 export function readActionYaml(dir: string): ActionYaml {
-  const doc = yaml.load(readFileSync(join(dir, 'action.yml'), 'utf8')) as ActionYaml;
+  const file = join(dir, 'action.yml');
+  const mtimeMs = statSync(file).mtimeMs;
+  const hit = actionYamls.get(file);
+  if (hit && hit.mtimeMs === mtimeMs) return hit.doc;
+  const doc = yaml.load(readFileSync(file, 'utf8')) as ActionYaml;
+  actionYamls.set(file, { mtimeMs, doc });
   if (doc?.runs?.using !== 'node24') throw new Error(`runner: ${dir}/action.yml must use runs.using: node24 (found ${doc?.runs?.using})`);
   return doc;
 }

@@ -150,7 +150,8 @@ export function scanShell(script: string, env: Record<string, string> = {}): { c
   const words = shellWords(script);
   const commands: TfCommand[] = [];
   const calls: Call[] = [];
-  const vars = { ...env };
+  // $GITHUB_WORKSPACE is the repository root: paths under it are repository paths.
+  const vars: Record<string, string> = { GITHUB_WORKSPACE: WORKSPACE_MARK, ...env };
   let cwd = '';
   let i = 0;
   while (i < words.length) {
@@ -284,8 +285,12 @@ export function tfCommand(tool: 'terraform' | 'tofu', argv: string[], line: numb
 /** Back-compatible: only the terraform/tofu commands. */
 export const findTfCommands = (script: string, env: Record<string, string> = {}): TfCommand[] => scanShell(script, env).commands;
 
+/** What $GITHUB_WORKSPACE expands to: a marker that joinRel reads as "from the repository root". */
+export const WORKSPACE_MARK = '\u0001';
+
 /** Joins relative POSIX paths and normalises `.`/`..`; "" means the start directory. */
 export function joinRel(a: string, b: string): string {
+  if (b.startsWith(WORKSPACE_MARK)) return joinRel('', b.slice(WORKSPACE_MARK.length).replace(/^\/+/, ''));
   if (b.startsWith('/')) return b;
   const parts: string[] = [];
   for (const p of `${a}/${b}`.split('/')) {

@@ -1,3 +1,5 @@
+import { WORKSPACE_MARK } from './commands.js';
+
 // GitHub Actions expressions (`${{ … }}`), as far as a static check can know them. Values we can know
 // come from the workflow itself: `env` (workflow, job, step), `inputs` defaults (workflow_dispatch and
 // workflow_call), `matrix` combinations and `github.event_name` for each event that triggers the
@@ -209,6 +211,7 @@ class ExprParser {
         return known(this.ctx.matrix);
       case 'github':
         if (key === 'event_name') return this.ctx.eventName ?? UNKNOWN;
+        if (key === 'workspace') return WORKSPACE_MARK; // the repository root, read by joinRel
         if (key.startsWith('event.inputs.')) {
           // Only workflow_dispatch carries event.inputs; its default is what a run without overrides gets.
           if (this.ctx.eventName && this.ctx.eventName !== 'workflow_dispatch') return null;

@@ -2,7 +2,7 @@
 // apply are serialised (`concurrency:`). Commands are found in `run:` steps and, through them, in the
 // scripts and Makefile targets those steps call (wrappers.ts), so an apply hidden in
 // `bash scripts/apply.sh` still belongs to the job that runs it.
-import { type Call, scanShell, joinRel, type TfCommand } from './commands.js';
+import { scanShell, joinRel, type TfCommand } from './commands.js';
 import { evaluate, type ExprContext, substitute, truthy, UNKNOWN } from './expr.js';
 import { type FileAccess, followCalls } from './wrappers.js';
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type ParsedWorkflow, readWorkflow, type YAMLMap } from './yamlread.js';
@@ -159,12 +159,10 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
     const stepsNode = pairOf(jobMap, 'steps')?.value;
     const jobDir = defaultsDir(job) ?? wfDir ?? '';
     job.steps.forEach((step, si) => {
-      if (!isObj(step) || typeof step.run !== 'string') return;
+      if (!isObj(step)) return;
       const stepNode = isSeq(stepsNode) ? stepsNode.items[si] : undefined;
-      const runNode = isMap(stepNode) ? pairOf(stepNode, 'run')?.value : undefined;
-      // A block scalar's text starts on the line after its `|` / `>` indicator.
-      const block = isScalar(runNode) && (runNode.type === 'BLOCK_LITERAL' || runNode.type === 'BLOCK_FOLDED');
-      const base = lineOfNode(runNode, wf) + (block ? 1 : 0) - 1;
+      const local = typeof step.uses === 'string' && step.uses.startsWith('./') ? step.uses : undefined;
+      if (typeof step.run !== 'string' && !(local && files)) return;
       // One pass per matrix combination, so `-backend-config=envs/${{ matrix.env }}.tfbackend` (directly
       // or through a step env variable) names every file it can. Same-line duplicates fold in the rules.
       for (const matrix of matrixCombos(job)) {
@@ -173,18 +171,69 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
         ctx.env = { ...ctx.env, ...envMap(job.env, ctx) };
         ctx.env = { ...ctx.env, ...envMap(step.env, ctx) };
         const jobRef: JobRef = { id, line: jl, concurrency: jobConc, cancels: cancelsFor(jobConc, events, job, step, ctx) };
-        const script = substitute(step.run as string, ctx);
-        const wdRaw = typeof step['working-directory'] === 'string' ? step['working-directory'] : jobDir;
-        const wd = joinRel('', substitute(wdRaw, ctx));
-        const { commands, calls } = scanShell(script, ctx.env);
-        for (const c of commands) out.push({ ...c, file, line: base + c.line, dir: joinRel(wd, c.chdir), job: jobRef });
-        if (files) {
-          const via = (call: Call) => ({ file, line: base + call.line });
-          for (const call of calls) out.push(...followCalls(call, wd, files, { job: jobRef, via: via(call), called }));
+        if (local && files) {
+          // A local composite action: its run steps are this job's steps.
+          const usesNode = isMap(stepNode) ? pairOf(stepNode, 'uses')?.value : undefined;
+          const withValues = envMap(step.with, ctx);
+          out.push(...compositeCommands(joinRel('', local), withValues, ctx, jobRef, files, { file, line: lineOfNode(usesNode, wf) }, called, 0));
+          continue;
         }
+        const wdRaw = typeof step['working-directory'] === 'string' ? step['working-directory'] : jobDir;
+        out.push(...runStep(file, wf, stepNode, step.run as string, ctx, joinRel('', substitute(wdRaw, ctx)), jobRef, files, called));
       }
     });
   }
+  return out;
+}
+
+/** The commands of one `run:` step (and of the scripts and make targets it calls). */
+function runStep(file: string, wf: ParsedWorkflow, stepNode: unknown, run: string, ctx: ExprContext, wd: string, jobRef: JobRef, files: FileAccess | undefined, called: Set<string> | undefined, via?: { file: string; line: number }): CiCommand[] {
+  const runNode = isMap(stepNode) ? stepNode.items.find((p) => isScalar(p.key) && p.key.value === 'run')?.value : undefined;
+  // A block scalar's text starts on the line after its `|` / `>` indicator.
+  const block = isScalar(runNode) && (runNode.type === 'BLOCK_LITERAL' || runNode.type === 'BLOCK_FOLDED');
+  const base = lineOfNode(runNode, wf) + (block ? 1 : 0) - 1;
+  const { commands, calls } = scanShell(substitute(run, ctx), ctx.env);
+  const out: CiCommand[] = commands.map((c) => ({ ...c, file, line: base + c.line, dir: joinRel(wd, c.chdir), job: jobRef, ...(via ? { via } : {}) }));
+  if (files) for (const call of calls) out.push(...followCalls(call, wd, files, { job: jobRef, via: via ?? { file, line: base + call.line }, called }));
+  return out;
+}
+
+const MAX_COMPOSITE_DEPTH = 4;
+
+/** The commands of a local composite action (`uses: ./.github/actions/x`), run as part of the calling job. */
+function compositeCommands(dir: string, withValues: Record<string, string>, caller: ExprContext, jobRef: JobRef, files: FileAccess, via: { file: string; line: number }, called: Set<string> | undefined, depth: number): CiCommand[] {
+  const file = ['action.yml', 'action.yaml'].map((f) => joinRel(dir, f)).find((f) => files.has(f));
+  if (!file || depth >= MAX_COMPOSITE_DEPTH) return [];
+  let wf: ParsedWorkflow;
+  try {
+    wf = readWorkflow(files.read(file));
+  } catch {
+    return []; // not ours to report: GitHub fails the job that uses it
+  }
+  const doc = wf.doc.toJS() as unknown;
+  if (!isObj(doc) || !isObj(doc.runs) || doc.runs.using !== 'composite' || !Array.isArray(doc.runs.steps)) return [];
+  const inputs: Record<string, string> = {};
+  if (isObj(doc.inputs)) for (const [k, v] of Object.entries(doc.inputs)) if (isObj(v) && ['string', 'number', 'boolean'].includes(typeof v.default)) inputs[k] = String(v.default);
+  Object.assign(inputs, withValues);
+  const root = wf.doc.contents;
+  const runsNode = isMap(root) ? root.items.find((p) => isScalar(p.key) && p.key.value === 'runs')?.value : undefined;
+  const stepsNode = isMap(runsNode) ? runsNode.items.find((p) => isScalar(p.key) && p.key.value === 'steps')?.value : undefined;
+  const out: CiCommand[] = [];
+  doc.runs.steps.forEach((step: unknown, si: number) => {
+    if (!isObj(step)) return;
+    const stepNode = isSeq(stepsNode) ? stepsNode.items[si] : undefined;
+    const ctx: ExprContext = { env: caller.env, inputs, matrix: caller.matrix, eventName: caller.eventName };
+    ctx.env = { ...caller.env, GITHUB_ACTION_PATH: dir, ...envMap(step.env, ctx) };
+    if (typeof step.uses === 'string' && step.uses.startsWith('./')) {
+      out.push(...compositeCommands(joinRel('', step.uses), envMap(step.with, ctx), ctx, jobRef, files, via, called, depth + 1));
+      return;
+    }
+    if (typeof step.run !== 'string') return;
+    // github.action_path is the action's folder; a composite step runs in the workspace root by default.
+    const run = step.run.replace(/\$\{\{\s*github\.action_path\s*\}\}/g, dir);
+    const wd = joinRel('', substitute(typeof step['working-directory'] === 'string' ? step['working-directory'] : '', ctx));
+    out.push(...runStep(file, wf, stepNode, run, ctx, wd, jobRef, files, called, via));
+  });
   return out;
 }
 

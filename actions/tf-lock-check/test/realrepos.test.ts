@@ -101,6 +101,51 @@ apply: init
   });
 });
 
+describe('1b. applies inside a local composite action belong to the job that uses it', () => {
+  const action = `name: terraform apply
+description: Init and apply one root
+inputs:
+  working-directory:
+    description: Root to apply
+    required: true
+  lock-timeout:
+    description: How long to wait for the state lock
+    default: 10m
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: terraform -chdir=\${{ inputs.working-directory }} init -input=false
+    - shell: bash
+      run: |
+        terraform -chdir=\${{ inputs.working-directory }} apply -input=false -auto-approve \\
+          -lock-timeout=\${{ inputs.lock-timeout }}
+    - shell: bash
+      run: \${{ github.action_path }}/notify.sh
+`;
+  const wf = (extra: string, withLines = '') => `name: deploy
+on: push
+${extra}jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: ./.github/actions/tf-apply
+        with:
+          working-directory: infra
+${withLines}`;
+  const notify = 'cd "$GITHUB_WORKSPACE"\nterraform -chdir=infra output -json > outputs.json\n';
+  test('positive: no concurrency group on the job, and a lock-timeout of 0s passed in', () => {
+    const dir = repoWith({ ...INFRA, '.github/actions/tf-apply/action.yml': action, '.github/actions/tf-apply/notify.sh': notify, '.github/workflows/deploy.yml': wf('', '          lock-timeout: 0s\n') });
+    expect(ids(dir)).toEqual(['TFLOCK007 .github/actions/tf-apply/action.yml:17', 'TFLOCK008 .github/workflows/deploy.yml:4']);
+    const cmds = scanRepo(dir).commands.map((c) => `${c.file}:${c.line} ${c.sub} in ${c.dir} via ${c.via?.file}:${c.via?.line}`);
+    expect(cmds).toEqual(['.github/actions/tf-apply/action.yml:14 init in infra via .github/workflows/deploy.yml:8', '.github/actions/tf-apply/action.yml:17 apply in infra via .github/workflows/deploy.yml:8', '.github/actions/tf-apply/notify.sh:2 output in infra via .github/workflows/deploy.yml:8']);
+  });
+  test('negative: under a concurrency group with the default lock-timeout', () => {
+    expect(idsOf({ ...INFRA, '.github/actions/tf-apply/action.yml': action, '.github/workflows/deploy.yml': wf(SAFE) })).toEqual([]);
+  });
+});
+
 describe('2. an expression is one word, resolved where the workflow says what it is', () => {
   const wf = (cmd: string) => `name: apply
 on:
@@ -124,6 +169,9 @@ jobs:
     expect(fromEnv.find((f) => f.ruleId === 'TFLOCK006')!.message).toBe('`terraform apply` runs with -lock=false in infra; it also has no -lock-timeout.');
     const unknown = findings(repoWith({ ...INFRA, '.github/workflows/a.yml': wf('terraform -chdir=${{ vars.TF_ROOT }} apply -auto-approve') }));
     expect(unknown.map((f) => f.message)).toEqual(['`terraform apply` in a directory not known before run time (${{ vars.TF_ROOT }}) has no -lock-timeout, so it fails at once when the state is locked.']);
+    // ${{ github.workspace }} and $GITHUB_WORKSPACE are the repository root.
+    const ws = scanRepo(repoWith({ ...INFRA, '.github/workflows/a.yml': wf('cd "$GITHUB_WORKSPACE/infra" && terraform -chdir=${{ github.workspace }}/infra plan') })).commands;
+    expect(ws.map((x) => [x.sub, x.dir])).toEqual([['plan', 'infra']]);
     const c = findTfCommands('terraform -chdir=${{ matrix.root == \'a b\' && \'x\' || \'y\' }} apply -lock=false');
     expect(c[0]).toMatchObject({ sub: 'apply', lockDisabled: true, chdir: "${{ matrix.root == 'a b' && 'x' || 'y' }}" });
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { listFiles, real } from './files.js';
 import { type Body, HclSyntaxError, type HclValue, parseHcl, str } from './hcl.js';
 import { parseTfJson } from './tfjson.js';
-import { type CiCommand, scriptCommands, workflowCommands } from './workflows.js';
+import { type Callers, type CiCommand, scriptCommands, workflowCommands } from './workflows.js';
 import { WorkflowSyntaxError } from './yamlread.js';
 
 export interface Source {
@@ -74,6 +74,7 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
   const terragrunt: string[] = [];
   const scripts: string[] = [];
   const called = new Set<string>();
+  const callers: Callers = new Map();
 
   const parseOrTemplate = (f: string, text: string): Body | undefined => {
     try {
@@ -112,7 +113,7 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
       terragrunt.push(f);
     } else if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(f)) {
       try {
-        commands.push(...workflowCommands(f, repo.read(f), repo, called));
+        commands.push(...workflowCommands(f, repo.read(f), repo, called, callers));
       } catch (e) {
         if (!(e instanceof WorkflowSyntaxError)) throw e;
         unreadable.push({ file: f, line: e.line, reason: e.message });
@@ -126,6 +127,14 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
     for (const [dir, tfs] of tfFilesOf) {
       if (tfs.every((f) => !repo.isLink(f) && repo.linkTargets.has(real(join(repo.root, f)) ?? ''))) modules.delete(dir);
     }
+  }
+  // A reusable workflow's job with no group of its own is serialised when every caller in this repository
+  // runs it under a concurrency group (the caller's group covers the whole called workflow).
+  for (const c of commands) {
+    const file = c.via?.file ?? c.file;
+    const list = callers.get(file);
+    if (!c.job?.reusable || c.job.concurrency?.group || !list?.length) continue;
+    if (list.every((x) => x.concurrency?.group)) c.job = { ...c.job, concurrency: list[0].concurrency, cancels: list.some((x) => x.concurrency?.cancelInProgress !== false) };
   }
   // A script a workflow calls was read in the job that calls it (with that job's directory and env).
   for (const f of scripts) if (!called.has(f)) commands.push(...scriptCommands(f, repo.read(f)));

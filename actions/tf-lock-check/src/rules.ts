@@ -136,11 +136,13 @@ export function lint(repo: Repo, opts: LintOptions): Finding[] {
       const conc = cmd.job.concurrency;
       const how = cmd.via ? `runs \`${what}\` through ${cmd.file}` : `runs \`${what}\``;
       if (!conc || !conc.group) {
-        out.push(finding(RULES.noConcurrency, jl, `job "${cmd.job.id}" ${how} but has no concurrency group (job or workflow level).`, cmd.job.id));
+        const reusable = cmd.job.reusable ? ' It is a reusable workflow: a group on every calling job serialises it too.' : '';
+        out.push(finding(RULES.noConcurrency, jl, `job "${cmd.job.id}" ${how} but has no concurrency group (job or workflow level).${reusable}`, cmd.job.id));
       } else {
-        const cl = { file: wfFile, line: conc.line };
+        const concFile = conc.file ?? wfFile;
+        const cl = { file: concFile, line: conc.line };
         if (cmd.job.cancels) {
-          out.push(finding(RULES.cancelInProgress, { file: wfFile, line: conc.cancelLine ?? conc.line }, `job "${cmd.job.id}" applies under concurrency group ${JSON.stringify(conc.group)} with cancel-in-progress: ${String(conc.cancelInProgress)}${typeof conc.cancelInProgress === 'string' ? ', which can be true for an event that reaches the apply' : ''}.`, cmd.job.id));
+          out.push(finding(RULES.cancelInProgress, { file: concFile, line: conc.cancelLine ?? conc.line }, `job "${cmd.job.id}" applies under concurrency group ${JSON.stringify(conc.group)} with cancel-in-progress: ${String(conc.cancelInProgress)}${typeof conc.cancelInProgress === 'string' ? ', which can be true for an event that reaches the apply' : ''}.`, cmd.job.id));
         }
         if (/github\.(sha|run_id|run_number|run_attempt)|github\.event\.pull_request\.head\.sha/.test(conc.group)) {
           out.push(finding(RULES.perRunGroup, cl, `job "${cmd.job.id}" applies under concurrency group ${JSON.stringify(conc.group)}, which differs on every run.`, cmd.job.id));

@@ -16,6 +16,8 @@ export interface Concurrency {
   line: number;
   /** Line of `cancel-in-progress:` (or of the block). */
   cancelLine?: number;
+  /** Where it is declared when not in the command's own workflow (the caller of a reusable workflow). */
+  file?: string;
 }
 
 export interface JobRef {
@@ -24,7 +26,12 @@ export interface JobRef {
   concurrency?: Concurrency;
   /** Whether cancel-in-progress can be true for an event that reaches the step running this command. */
   cancels: boolean;
+  /** The workflow is reusable (`on: workflow_call`): a caller's concurrency can serialise it. */
+  reusable?: boolean;
 }
+
+/** Jobs that call a reusable workflow of this repository (`uses: ./.github/workflows/x.yml`), by called file. */
+export type Callers = Map<string, Array<{ file: string; job: string; concurrency?: Concurrency }>>;
 
 export interface CiCommand extends TfCommand {
   /** Repository-relative file (workflow, script or Makefile). */
@@ -136,7 +143,7 @@ const lineOfNode = (n: unknown, wf: ParsedWorkflow): number => {
 };
 
 /** Terraform commands in one workflow file (and the scripts it calls). Throws WorkflowSyntaxError when it does not parse. */
-export function workflowCommands(file: string, text: string, files?: FileAccess, called?: Set<string>): CiCommand[] {
+export function workflowCommands(file: string, text: string, files?: FileAccess, called?: Set<string>, callers?: Callers): CiCommand[] {
   if (!text.trim()) return [];
   const wf = readWorkflow(text);
   const doc = wf.doc.toJS({ maxAliasCount: 1000 }) as unknown;
@@ -150,12 +157,18 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
   const wfDir = defaultsDir(doc);
   const jobsNode = pairOf(rootMap, 'jobs')?.value;
   const out: CiCommand[] = [];
+  const reusable = events.includes('workflow_call');
   for (const [id, job] of Object.entries(doc.jobs)) {
-    if (!isObj(job) || !Array.isArray(job.steps)) continue;
+    if (!isObj(job)) continue;
     const jobPair = isMap(jobsNode) ? pairOf(jobsNode, id) : undefined;
     const jl = lineOfNode(jobPair?.key, wf);
     const jobMap = isMap(jobPair?.value) ? (jobPair.value as YAMLMap) : undefined;
     const jobConc = concurrencyOf(pairOf(jobMap, 'concurrency'), job.concurrency, 'job', wf.lineOf) ?? wfConc;
+    if (typeof job.uses === 'string' && job.uses.startsWith('./') && callers) {
+      const target = joinRel('', job.uses.replace(/@.*$/, ''));
+      callers.set(target, [...(callers.get(target) ?? []), { file, job: id, concurrency: jobConc && { ...jobConc, file } }]);
+    }
+    if (!Array.isArray(job.steps)) continue;
     const stepsNode = pairOf(jobMap, 'steps')?.value;
     const jobDir = defaultsDir(job) ?? wfDir ?? '';
     job.steps.forEach((step, si) => {
@@ -170,7 +183,7 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
         ctx.env = envMap(doc.env, ctx);
         ctx.env = { ...ctx.env, ...envMap(job.env, ctx) };
         ctx.env = { ...ctx.env, ...envMap(step.env, ctx) };
-        const jobRef: JobRef = { id, line: jl, concurrency: jobConc, cancels: cancelsFor(jobConc, events, job, step, ctx) };
+        const jobRef: JobRef = { id, line: jl, concurrency: jobConc, cancels: cancelsFor(jobConc, events, job, step, ctx), reusable };
         if (local && files) {
           // A local composite action: its run steps are this job's steps.
           const usesNode = isMap(stepNode) ? pairOf(stepNode, 'uses')?.value : undefined;

@@ -146,6 +146,42 @@ ${withLines}`;
   });
 });
 
+describe('1c. a reusable workflow is serialised by the group of the jobs that call it', () => {
+  const reusable = `name: apply (reusable)
+on:
+  workflow_call:
+    inputs:
+      root:
+        type: string
+        required: true
+jobs:
+  apply:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: terraform -chdir=\${{ inputs.root }} apply -auto-approve -lock-timeout=10m
+`;
+  const caller = (name: string, concurrency: string) => `name: ${name}
+on:
+  push:
+    branches: [main]
+jobs:
+  production:
+${concurrency}    uses: ./.github/workflows/_apply.yml
+    with:
+      root: infra
+`;
+  test('negative: every caller sets a group', () => {
+    expect(idsOf({ ...INFRA, '.github/workflows/_apply.yml': reusable, '.github/workflows/deploy.yml': caller('deploy', '    concurrency:\n      group: terraform-production\n      cancel-in-progress: false\n') })).toEqual([]);
+  });
+  test('positive: a caller without a group, or with cancel-in-progress, is reported where it matters', () => {
+    const noGroup = findings(repoWith({ ...INFRA, '.github/workflows/_apply.yml': reusable, '.github/workflows/deploy.yml': caller('deploy', '    concurrency: terraform-production\n'), '.github/workflows/hotfix.yml': caller('hotfix', '') }));
+    expect(noGroup.map((f) => `${f.ruleId} ${f.location?.path}:${f.location?.startLine}`)).toEqual(['TFLOCK008 .github/workflows/_apply.yml:9']);
+    expect(noGroup[0].message).toContain('It is a reusable workflow: a group on every calling job serialises it too.');
+    expect(idsOf({ ...INFRA, '.github/workflows/_apply.yml': reusable, '.github/workflows/deploy.yml': caller('deploy', '    concurrency:\n      group: terraform-production\n      cancel-in-progress: true\n') })).toEqual(['TFLOCK009 .github/workflows/deploy.yml:9']);
+  });
+});
+
 describe('2. an expression is one word, resolved where the workflow says what it is', () => {
   const wf = (cmd: string) => `name: apply
 on:

@@ -67,7 +67,8 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
   for (const r of report.results) if (str(r.Class) === 'lang-pkgs') for (const p of arr(r.Packages)) if (!pkgFile.has(str(p.Name))) pkgFile.set(str(p.Name), str(p.FilePath) || str(r.Target));
   const common = { tool: 'trivy' } as const;
   for (const r of report.results) {
-    const resultTarget = str(r.Target);
+    // trivy names an --input image by the absolute path it was given: show the path the caller wrote.
+    const resultTarget = target.arg !== target.value ? str(r.Target).split(target.arg).join(target.value) : str(r.Target);
     const inRepo = repoPath(target, resultTarget);
     const fallback = target.value;
     const where = inRepo ? '' : inside(resultTarget);

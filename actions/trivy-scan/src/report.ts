@@ -2,7 +2,8 @@
 // counts), where the database came from, vulnerabilities grouped by severity and package with installed
 // and fixed versions and links to the advisories, and what ignore files, ignore-unfixed and the baseline
 // suppressed. Everything from a repository or trivy is escaped before it goes into Markdown.
-import { countBySeverity, escapeMarkdown, type Finding, SEVERITIES, severityRank, textCell } from '@platform-actions/kit';
+import { countBySeverity, escapeMarkdown, type Finding, SEVERITIES, severityRank, textCell, workspace } from '@platform-actions/kit';
+import { isAbsolute, relative } from 'node:path';
 import type { DbFacts } from './db.js';
 import type { IgnoreFile, Suppression } from './ignore.js';
 import type { Target } from './targets.js';
@@ -104,8 +105,14 @@ export function detailsMarkdown(f: RunFacts): string {
   if (f.ignoreUnfixed) applied.push(`ignore-unfixed: ${plural(f.suppressed.filter((s) => s.reason === UNFIXED_REASON).length, 'finding')} without a fix left out`);
   if (f.baseline) applied.push(`baseline ${textCell(f.baseline.path.split('/').pop())}: ${plural(f.baseline.entries, 'known finding')}`);
   if (applied.length) lines.push(`**Suppressions:** ${applied.join(' · ')}`, '');
-  if (f.sbomFile) lines.push(`**SBOM:** CycloneDX written to ${textCell(f.sbomFile)}`, '');
+  if (f.sbomFile) lines.push(`**SBOM:** CycloneDX written to ${textCell(shortPath(f.sbomFile))}`, '');
   return lines.join('\n');
 }
+
+/** Workspace-relative when inside the workspace: the path a reader recognises. */
+const shortPath = (p: string): string => {
+  const rel = relative(workspace(), p);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
+};
 
 export const UNFIXED_REASON = 'no fixed version yet (ignore-unfixed)';

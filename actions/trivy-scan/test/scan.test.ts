@@ -119,6 +119,9 @@ describe('IaC, secrets, images, licences, SBOM, baseline', () => {
     }
     expect(r.summary).toContain('| high | busybox | 1.37.0-r18 | 1.37.0-r19 |');
     expect(r.summary).toMatch(/OS alpine 3\.22\.2/);
+    // No runner path in what people read.
+    expect(r.summary).not.toContain(p.ws);
+    expect(r.summary).toContain('busybox 1.37.0-r18 (in build/image.tar (alpine 3.22.2))');
     const lic = results(r).find((x) => x.ruleId === 'license:GPL-2.0-only');
     expect(lic?.level).toBe('error');
     expect(Number(r.outputs['critical-count'])).toBeGreaterThanOrEqual(2);

@@ -178,7 +178,7 @@ test('DynamoDB-only lock held by terraform is read from the item', async () => {
 test('lint on the example repository: every problem at its file and line, SARIF valid', async () => {
   const r = await runAction({ action: 'tf-lock-check', workspace: resolve('examples/sentiment-terraform'), inputs: { command: 'lint', 'terraform-version': '1.11.4' } });
   expect(r.main.exitCode).toBe(1);
-  expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'findings-count': '8', 'critical-count': '2', 'high-count': '3' });
+  expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'findings-count': '9', 'critical-count': '2', 'high-count': '4' });
   const got = r.main.annotations.filter((a) => a.file).map((a) => `${a.title?.split(':')[0]} ${a.file}:${a.line}`);
   expect(got).toEqual([
     'CRITICAL TFLOCK004 infra/envs/production.tfbackend:2',
@@ -186,11 +186,13 @@ test('lint on the example repository: every problem at its file and line, SARIF 
     'HIGH TFLOCK010 .github/workflows/deploy.yml:5',
     'HIGH TFLOCK009 .github/workflows/deploy.yml:7',
     'HIGH TFLOCK006 .github/workflows/deploy.yml:14',
+    // The nightly job applies through scripts/network.sh, with no concurrency group.
+    'HIGH TFLOCK008 .github/workflows/nightly.yml:9',
     'MEDIUM TFLOCK007 .github/workflows/deploy.yml:29',
     'MEDIUM TFLOCK003 network/main.tf:2',
     'LOW TFLOCK002 infra/main.tf:9',
   ]);
-  expect(failure(r).at(-1)).toBe('tf-lock-check: 5 findings at or above "high" (see the annotations and the job summary)');
+  expect(failure(r).at(-1)).toBe('tf-lock-check: 6 findings at or above "high" (see the annotations and the job summary)');
   expect(sarifSchemaErrors(JSON.parse(readFileSync(r.outputs['sarif-file'], 'utf8')))).toEqual([]);
   expect(r.summary).toContain('TFLOCK004');
 });

@@ -1,5 +1,6 @@
 // Inputs → one validated configuration, before any work starts. Every mistake is one line naming the input.
 import { type FailOn, inputs, InputError, workspace } from '@platform-actions/kit';
+import { parseHelmVersion } from './helm.js';
 import { type Overrides, parseOverrides } from './rules.js';
 import type { KubeSchema, SchemaStore } from './schema/store.js';
 
@@ -49,6 +50,11 @@ export function parseTargets(items: readonly string[], store: SchemaStore): Kube
   return [...picked.values()].sort((a, b) => Number(a.minor.split('.')[1]) - Number(b.minor.split('.')[1]));
 }
 
+function helmVersionInput(): string {
+  const v = inputs.string('helm-version', { default: 'system' })!;
+  return v === 'system' ? v : parseHelmVersion(v);
+}
+
 function commentAndToken(): { comment: boolean; token?: string } {
   const c = inputs.comment();
   return { comment: c.enabled, ...(c.token ? { token: c.token } : {}) };
@@ -75,7 +81,8 @@ export function readConfig(store: SchemaStore): Config {
     valuesExplicit,
     validateDefaults: inputs.boolean('validate-default-values', { default: true }),
     targets: parseTargets(inputs.list('kubernetes-versions'), store),
-    helmVersion: inputs.toolVersion('helm-version', 'system'),
+    // Checked here, before any work, with helm's own floor (3.8.0) in the message.
+    helmVersion: helmVersionInput(),
     helmMirror: inputs.mirror('helm-mirror'),
     lint: inputs.boolean('lint', { default: true }),
     release,

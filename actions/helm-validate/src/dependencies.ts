@@ -78,6 +78,8 @@ export async function buildDependencies(chart: Chart, missing: readonly Dependen
   core.info(`${chart.rel}: helm dependency build (${names})`);
   const r = await exec(helm.bin, dependencyBuildArgs(chart.dir, true), { timeoutMs: ctx.helmTimeoutMs, env });
   if (r.exitCode !== 0) return `${what} and helm dependency build failed: ${r.timedOut ? 'timed out' : helmErrorText(r.stderr || r.stdout)}. ${waysOut(chart, remote)}`;
+  // Built archives may read .Capabilities; like vendored ones, they are rendered once per target version.
+  chart.perVersion = true;
   chart.built = new Map(missing.map((d) => [d.name, d.repository?.startsWith('file://') ? resolve(chart.dir, d.repository.slice('file://'.length)) : undefined]));
   return undefined;
 }

@@ -11,6 +11,7 @@ import { toolBin } from '../../../test/harness/tools.js';
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
 import { runAction, type RunActionResult } from '../../../test/runner/runner.js';
 import type { JsonReport } from '../src/report.js';
+import { buildAction } from './helpers/build.js';
 import { workspaceWith } from './helpers/paths.js';
 
 jest.setTimeout(180_000);
@@ -22,7 +23,8 @@ const HELMS = [
 
 let gh: FakeGitHub;
 beforeAll(async () => {
-  expect(existsSync('dist/helm-validate/index.js')).toBe(true); // npm run build
+  buildAction(); // when a source is newer than the bundle
+  expect(existsSync('dist/helm-validate/index.js')).toBe(true);
   expect(existsSync('dist/helm-validate/schemas/kubernetes.json')).toBe(true); // the build-assets step
   gh = await startFakeGitHub();
 });

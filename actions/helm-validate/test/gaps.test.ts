@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { toolBin } from '../../../test/harness/tools.js';
 import { runAction, type RunActionResult } from '../../../test/runner/runner.js';
 import type { JsonReport } from '../src/report.js';
+import { buildAction } from './helpers/build.js';
 
 jest.setTimeout(240_000);
 const execFileAsync = promisify(execFile);
@@ -20,10 +21,8 @@ const HELMS = [
   ['helm 4', toolBin('helm'), '4.1.4'],
 ] as const;
 
-beforeAll(() => {
-  // Never test a stale bundle: build this action (and its schema asset) first.
-  execFileSync('node', ['scripts/build.mjs', '--only', 'helm-validate'], { stdio: 'pipe', timeout: 180_000 });
-}, 200_000);
+// Never test a stale bundle: build this action (and its schema asset) first when a source changed.
+beforeAll(buildAction, 300_000);
 
 const CHART = (name: string, extra = '') => `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n${extra}`;
 

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { check, type CheckResult, ConfigProblems, stageFindings, type StageResult, SEVERITIES, verdictOf } from './check.js';
 import { gitFacts, onPath, TOOL_INPUTS, userToolCache } from './local.js';
 import { startPostgres } from './postgres.js';
-import { painter, Progress, renderReport, stageLine, useColour } from './render.js';
+import { painter, Progress, renderReport, useColour } from './render.js';
 import { writeJsonReport } from './report.js';
 import { readActionYaml, resolveActionDir, runAction } from './runner.js';
 import { ourActions, UsageError } from './workflows.js';
@@ -259,7 +259,10 @@ async function runOne(a: Args, payload: Record<string, unknown>, io: MainIo, pro
     const counts = Object.fromEntries(SEVERITIES.map((s) => [s, Number(r.outputs[`${s}-count`] ?? 0) || 0])) as StageResult['counts'];
     const findings = stageFindings(r, a.repo);
     res = {
-      ...stage,
+      name: stage.name,
+      action,
+      workflow: stage.workflow,
+      job: stage.job,
       outcome,
       notes: [],
       errors: outcome === 'clean' || outcome === 'policy-failure' ? [] : r.main.annotations.filter((x) => x.level === 'error' && !x.file).map((x) => x.message.split('\n')[0]),
@@ -270,10 +273,12 @@ async function runOne(a: Args, payload: Record<string, unknown>, io: MainIo, pro
       outputs: r.outputs,
       exitCode: r.main.exitCode,
     };
+  } catch (e) {
+    // The runner could not start the step (no bundle, bad action.yml): a tool error, reported like one.
+    res = { name: action, action, workflow: stage.workflow, job: stage.job, outcome: 'tool-error', notes: [], errors: [(e as Error).message.split('\n')[0]], durationMs: Date.now() - started, findingsCount: 0, counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 }, findings: [], outputs: {}, exitCode: null };
   } finally {
     await pg?.stop();
   }
   progress.end(res, 0, 1);
-  void stageLine;
   return { repo: a.repo, event: a.event ?? 'workflow_dispatch', workflows: [], stages: [res], ...verdictOf([res.outcome]), durationMs: Date.now() - started, startedAt: new Date(started).toISOString() };
 }

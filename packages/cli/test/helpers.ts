@@ -64,14 +64,14 @@ export interface Captured {
   stderr: string;
 }
 
-/** Runs `platform-actions <argv>` in-process (not a TTY), with the bundles under the harness's Node 24. */
-export async function runCli(argv: string[], env: Record<string, string> = {}): Promise<Captured> {
+/** Runs `platform-actions <argv>` in-process (not a TTY unless asked), with the bundles under the harness's Node 24. */
+export async function runCli(argv: string[], env: Record<string, string> = {}, opts: { isTTY?: boolean } = {}): Promise<Captured> {
   let stdout = '';
   let stderr = '';
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
-    const code = await main(argv, { stdout: { write: (s: string) => (stdout += s), isTTY: false }, stderr: { write: (s: string) => (stderr += s) }, env: process.env, node: node24() });
+    const code = await main(argv, { stdout: { write: (s: string) => (stdout += s), isTTY: opts.isTTY ?? false, columns: 120 }, stderr: { write: (s: string) => (stderr += s) }, env: process.env, node: node24() });
     return { code, stdout, stderr };
   } finally {
     for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];

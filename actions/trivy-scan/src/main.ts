@@ -11,7 +11,7 @@ import { installTrivy } from './install.js';
 import { dbLine, detailsMarkdown, type RunFacts, UNFIXED_REASON } from './report.js';
 import { readSettings, type Settings } from './settings.js';
 import { needsDb } from './targets.js';
-import { convertToCycloneDx, neutralFiles, runScan, trivyEnv } from './trivy.js';
+import { convertToCycloneDx, envFor, neutralFiles, runScan, trivyEnv } from './trivy.js';
 
 export const ACTION = 'trivy-scan';
 
@@ -101,7 +101,7 @@ async function scanAll(s: Settings, facts: RunFacts, toolErrors: string[]): Prom
         tool.path,
         t.target,
         { cacheDir: s['cache-dir'], reportPath: t.reportFile, neutralConfig: neutral.config, neutralIgnore: neutral.ignore, offline: s.offline, dbReady: Boolean(facts.db), javaDb: s['java-db'], timeoutMs: s.timeoutMs },
-        env,
+        envFor(t.target, env, s.token),
         ws,
       );
       t.os = run.report.os;

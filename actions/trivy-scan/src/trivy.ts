@@ -25,6 +25,21 @@ export function trivyEnv(base: NodeJS.ProcessEnv = process.env, extra: Record<st
   return { ...env, ...extra };
 }
 
+/**
+ * The environment for one target: only a `repo` target on this GitHub host gets the token, because
+ * trivy needs it to clone a private repository there; no other scan ever sees it.
+ */
+export function envFor(t: Target, env: Record<string, string>, token: string | undefined, serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com'): Record<string, string> {
+  if (t.type !== 'repo' || !token || !/^https:\/\//.test(t.arg)) return env;
+  let host: string;
+  try {
+    host = new URL(serverUrl).host;
+  } catch {
+    return env;
+  }
+  return new URL(t.arg).host === host ? { ...env, GITHUB_TOKEN: token } : env;
+}
+
 /** Flags every trivy call gets: no version check, no telemetry, no progress bars. */
 export const QUIET_NETWORK = ['--skip-version-check', '--disable-telemetry', '--no-progress'];
 

@@ -12,7 +12,7 @@ import { trivyRelease } from '../src/install.js';
 import { detailsMarkdown } from '../src/report.js';
 import { parseBaseline, parseRepositories, parseVersion } from '../src/settings.js';
 import { parseScanners, parseTargets } from '../src/targets.js';
-import { scanArgs, trivyEnv } from '../src/trivy.js';
+import { envFor, scanArgs, trivyEnv } from '../src/trivy.js';
 
 const ws = mkdtempSync(join(tmpdir(), 'trivy-unit-'));
 mkdirSync(join(ws, 'app'));
@@ -84,6 +84,12 @@ describe('trivy command line and environment', () => {
   test('trivy never sees the GitHub token or settings that change what the report means', () => {
     const env = trivyEnv({ PATH: '/bin', GITHUB_TOKEN: 'ghs_x', GH_TOKEN: 'y', ACTIONS_RUNTIME_TOKEN: 'z', INPUT_TOKEN: 'ghs_x', TRIVY_SEVERITY: 'CRITICAL', TRIVY_EXIT_CODE: '1', TRIVY_USERNAME: 'u', TRIVY_PASSWORD: 'p' });
     expect(env).toEqual({ PATH: '/bin', TRIVY_USERNAME: 'u', TRIVY_PASSWORD: 'p', TRIVY_DISABLE_VEX_NOTICE: 'true', TRIVY_NO_PROGRESS: 'true' });
+  });
+  test('only a repo target on this GitHub host gets the token (to clone a private repository)', () => {
+    const [repo, other, fs] = parseTargets(['repo:https://github.com/acme/web', 'repo:https://gitlab.example/acme/web', 'fs:app'], ['vuln'], ws);
+    expect(envFor(repo, { A: '1' }, 'tok', 'https://github.com')).toEqual({ A: '1', GITHUB_TOKEN: 'tok' });
+    expect(envFor(other, { A: '1' }, 'tok', 'https://github.com')).toEqual({ A: '1' });
+    expect(envFor(fs, { A: '1' }, 'tok', 'https://github.com')).toEqual({ A: '1' });
   });
   test('release assets and refused versions', () => {
     expect(trivyRelease('0.74.0', 'linux', 'x64').asset).toEqual({ path: 'v0.74.0/trivy_0.74.0_Linux-64bit.tar.gz', checksumsPath: 'v0.74.0/trivy_0.74.0_checksums.txt' });

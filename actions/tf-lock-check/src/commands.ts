@@ -204,7 +204,7 @@ export function scanShell(script: string, env: Record<string, string> = {}): { c
       if (c >= 0 && rest[c + 1]) {
         const inner = scanShell(rest[c + 1], here);
         for (const x of inner.commands) commands.push({ ...x, line: head.line, chdir: joinRel(cwd, x.chdir) });
-        for (const x of inner.calls) calls.push({ ...x, line: head.line, cwd: joinRel(cwd, x.cwd), path: x.kind === 'script' ? joinRel(cwd, x.path) : joinRel(cwd, x.path) });
+        for (const x of inner.calls) calls.push({ ...x, line: head.line, cwd: joinRel(cwd, x.cwd), path: joinRel(cwd, x.path) });
         continue;
       }
       script = rest.find((w) => !w.startsWith('-'));

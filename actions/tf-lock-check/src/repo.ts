@@ -108,7 +108,8 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
         }
       }
     } else if (f.endsWith('.tfbackend')) {
-      tfbackends.set(f, parseHcl(f, repo.read(f)));
+      const body = parseOrTemplate(f, repo.read(f));
+      if (body) tfbackends.set(f, body);
     } else if (/(^|\/)terragrunt\.hcl$/.test(f)) {
       terragrunt.push(f);
     } else if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(f)) {

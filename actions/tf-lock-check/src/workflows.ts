@@ -151,7 +151,7 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
   const root = wf.doc.contents;
   const rootMap = isMap(root) ? root : undefined;
   const pairOf = (m: YAMLMap | undefined, key: string): Pair | undefined => m?.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
-  const events = triggers(doc.on ?? doc.true);
+  const events = triggers(doc.on);
   const inputs = inputDefaults(doc.on);
   const wfConc = concurrencyOf(pairOf(rootMap, 'concurrency'), doc.concurrency, 'workflow', wf.lineOf);
   const wfDir = defaultsDir(doc);

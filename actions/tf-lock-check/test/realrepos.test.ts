@@ -379,10 +379,11 @@ describe('9. template folders with placeholders', () => {
       'blueprints/a/backend.tf': tpl('<app>/terraform.tfstate'),
       'blueprints/b/backend.tf': tpl('<app>/terraform.tfstate'),
       '{{cookiecutter.name}}/backend.tf': 'terraform {\n  backend "s3" {\n    key = {{ cookiecutter.state_key }}\n  }\n}\n',
+      '{{cookiecutter.name}}/envs/prod.tfbackend': 'key = {{ cookiecutter.prod_key }}\n',
     });
     const repo = scanRepo(dir);
     expect(lint(repo, opts)).toEqual([]);
-    expect(repo.notices).toEqual([expect.stringMatching(/^Skipped 1 template file\(s\) that are not HCL until rendered \(\{\{cookiecutter\.name\}\}\/backend\.tf\)/)]);
+    expect(repo.notices).toEqual([expect.stringMatching(/^Skipped 2 template file\(s\) that are not HCL until rendered \(\{\{cookiecutter\.name\}\}\/backend\.tf, \{\{cookiecutter\.name\}\}\/envs\/prod\.tfbackend\)/)]);
   });
   test('positive: two real roots with one key', () => {
     expect(idsOf({ 'services/a/backend.tf': tpl('services/terraform.tfstate'), 'services/b/backend.tf': tpl('services/terraform.tfstate') })).toEqual(['TFLOCK004 services/a/backend.tf:4', 'TFLOCK004 services/b/backend.tf:4']);

@@ -49,6 +49,13 @@ describe('main() in-process', () => {
     expect(r.log).toContain('Checked 1 root module(s), 1 backend environment(s) and 1 terraform/tofu command(s)');
     expect(r.outputs).toMatch(/findings-count<<.*\n2\n/);
   });
+  test('live status on an HCP Terraform root says why there is nothing to read; on an s3 root it gets to the credentials', async () => {
+    const ws = repoWith({ 'a/main.tf': cloud('a'), 'b/main.tf': s3Root('b') });
+    await expect(runMain(ws, { command: 'status', 'working-directory': 'a' })).rejects.toThrow(/^a runs on HCP Terraform \/ a remote backend \(a\/main\.tf:2\), which holds and shows its own workspace lock; live status reads s3 and pg locks$/);
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    await expect(runMain(ws, { command: 'status', 'working-directory': 'b' })).rejects.toThrow(/^AWS credentials are missing/);
+  });
   test('a Terragrunt repository: the notice is an annotation and in the summary', async () => {
     const ws = repoWith({ 'live/prod/terragrunt.hcl': 'terraform {\n  source = "../../modules/app"\n}\n', 'modules/app/main.tf': 'variable "x" {}\n' });
     const r = await runMain(ws, {});

@@ -3,7 +3,7 @@
 // from Chart.lock (or Chart.yaml) are added to a private helm configuration in RUNNER_TEMP, `helm
 // dependency build` runs, and whatever it wrote into the checkout (Chart.lock, charts/*.tgz, tmpcharts/)
 // is removed again when the run ends, so the user's checkout is left as it was found.
-import { core, exec } from '@platform-actions/kit';
+import { addSecret, core, exec, scrub } from '@platform-actions/kit';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Chart, Dependency } from './charts.js';
@@ -16,11 +16,23 @@ export interface DependencyContext {
   tempDir: string;
 }
 
-const label = (d: Dependency) => `${d.name}${d.repository ? ` (${d.repository})` : ''}`;
+/**
+ * A repository URL as we print it: credentials in it (https://user:token@host/…) are registered as secrets,
+ * so helm's own output is masked too, and left out of every line we write.
+ */
+export function shown(url: string): string {
+  const m = /^(\w+:\/\/)([^/@]*)@(.*)$/.exec(url);
+  if (!m) return url;
+  const [user, pass] = m[2].split(':');
+  addSecret(pass ? decodeURIComponent(pass) : decodeURIComponent(user));
+  return `${m[1]}${m[3]}`;
+}
+
+const label = (d: Dependency) => `${d.name}${d.repository ? ` (${shown(d.repository)})` : ''}`;
 
 /** The two ways out, worded for this chart. */
 export function waysOut(chart: Chart, remote: readonly string[]): string {
-  const reach = remote.length ? `let this job reach ${remote.join(', ')}` : 'make the file:// paths in Chart.yaml point at charts inside the repository';
+  const reach = remote.length ? `let this job reach ${remote.map(shown).join(', ')}` : 'make the file:// paths in Chart.yaml point at charts inside the repository';
   return `Either vendor them (run "helm dependency build ${chart.rel}" where the repositories are reachable and commit charts/*.tgz), or ${reach} with dependency-build: auto, which adds the repositories from Chart.lock itself.`;
 }
 
@@ -56,6 +68,12 @@ function snapshot(chart: Chart): () => void {
  * `restores`). Returns undefined on success, else one line naming the dependencies and the two ways out.
  */
 export async function buildDependencies(chart: Chart, missing: readonly Dependency[], helm: Helm, ctx: DependencyContext, restores: Array<() => void>): Promise<string | undefined> {
+  // helm's words may repeat a repository URL with its credentials: the line goes to reports and the summary.
+  const failure = await build(chart, missing, helm, ctx, restores);
+  return failure === undefined ? undefined : scrub(failure);
+}
+
+async function build(chart: Chart, missing: readonly Dependency[], helm: Helm, ctx: DependencyContext, restores: Array<() => void>): Promise<string | undefined> {
   const names = missing.map(label).join(', ');
   const what = `${chart.rel}: ${missing.length === 1 ? 'dependency' : 'dependencies'} ${names} ${missing.length === 1 ? 'is' : 'are'} not in charts/`;
   const remote = repositoriesOf(chart, missing);
@@ -70,9 +88,9 @@ export async function buildDependencies(chart: Chart, missing: readonly Dependen
   const env = { HELM_REPOSITORY_CONFIG: join(home, 'repositories.yaml'), HELM_REPOSITORY_CACHE: join(home, 'repository'), HELM_CACHE_HOME: join(home, 'cache') };
   restores.push(snapshot(chart));
   for (const [i, url] of remote.entries()) {
-    core.info(`${chart.rel}: helm repo add ${url} (a private repository configuration)`);
+    core.info(`${chart.rel}: helm repo add ${shown(url)} (a private repository configuration)`);
     const r = await exec(helm.bin, ['repo', 'add', `hv-${chart.name}-${i}`, url, '--force-update'], { timeoutMs: ctx.helmTimeoutMs, env });
-    if (r.exitCode !== 0) return `${what} and the repository ${url} could not be added: ${r.timedOut ? 'timed out' : helmErrorText(r.stderr || r.stdout)}. ${waysOut(chart, remote)}`;
+    if (r.exitCode !== 0) return `${what} and the repository ${shown(url)} could not be added: ${r.timedOut ? 'timed out' : helmErrorText(r.stderr || r.stdout)}. ${waysOut(chart, remote)}`;
   }
   // The indexes were just fetched by `helm repo add`, so no refresh: the build reads them from the private cache.
   core.info(`${chart.rel}: helm dependency build (${names})`);

@@ -321,6 +321,20 @@ describe('helm 4 only: SARIF categories (item 4) and a large chart (item 3)', ()
     expect(messages(few, 'error')).toHaveLength(4);
   });
 
+  test('item 6: credentials in a repository URL never reach the log, annotations, summary or report', async () => {
+    const ws = workspace({
+      'charts/app/Chart.yaml': CHART('app', 'dependencies:\n  - name: redis\n    version: 1.0.0\n    repository: http://bob:s3cretT0kenValue@127.0.0.1:9/charts\n'),
+      'charts/app/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n',
+    });
+    const r = await run(ws);
+    expect(r.outputs.outcome).toBe('tool-error');
+    expect(messages(r, 'error').at(-1)).toContain('dependency redis (http://127.0.0.1:9/charts) is not in charts/');
+    // The raw stdout holds the ::add-mask:: command that registers it (the runner never shows those lines).
+    const shownOut = r.main.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+    expect(r.main.stdout).toContain('::add-mask::s3cretT0kenValue');
+    for (const text of [shownOut, r.main.log, r.main.stderr, r.summary, readFileSync(r.outputs['report-file'], 'utf8'), JSON.stringify(r.main.annotations)]) expect(text).not.toContain('s3cretT0kenValue');
+  });
+
   test('item 3 (helm 4; the limit itself is tested with both in pipeline.test.ts): rendered output over 32 MiB is validated whole, not cut into a bogus yaml-invalid', async () => {
     const big = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  blob: {{ repeat 34000000 "a" | quote }}\n`;
     const ws = workspace({ 'charts/big/Chart.yaml': CHART('big'), 'charts/big/templates/cm.yaml': big });

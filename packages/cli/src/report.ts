@@ -37,7 +37,8 @@ export function toJsonReport(res: CheckResult, command: 'check' | 'run' = 'check
     outcome: res.outcome,
     exitCode: res.exitCode,
     workflows: res.workflows,
-    stages: res.stages.map(({ exitCode: _e, inputs: _i, ...s }) => s),
+    // sarif-file and report-file point into the run's temp folder, which is gone once check returns.
+    stages: res.stages.map(({ exitCode: _e, inputs: _i, outputs, ...s }) => ({ ...s, outputs: Object.fromEntries(Object.entries(outputs).filter(([k]) => k !== 'sarif-file' && k !== 'report-file')) })),
     totals: { stages: res.stages.length, findings: res.stages.reduce((n, s) => n + s.findingsCount, 0), byOutcome },
   };
 }

@@ -3,6 +3,7 @@
 // Prints what a PR author would see: the log, annotations, outputs and the job summary.
 // `platform-actions run` is the friendlier front end for the same runner.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { runAction } from './runner.js';
 
 function parseArgs(argv: string[]) {
@@ -21,7 +22,7 @@ function parseArgs(argv: string[]) {
     };
     if (a === '--event') o.event = next();
     else if (a === '--payload') o.payload = next();
-    else if (a === '--workspace') o.workspace = next();
+    else if (a === '--workspace') o.workspace = resolve(next()); // GITHUB_WORKSPACE is absolute on GitHub
     else if (a === '--input') {
       const [k, v] = kv(next(), a);
       o.inputs[k] = v;
@@ -57,7 +58,8 @@ export async function runnerCli(argv: string[], defaults: { node?: string } = {}
     rule(`exit code ${r.main.exitCode}`);
     return r.main.exitCode ?? 1;
   } catch (e) {
-    console.error(`runner: ${(e as Error).message}`);
+    const msg = (e as Error).message;
+    console.error(msg.startsWith('runner: ') ? msg : `runner: ${msg}`);
     return 2;
   }
 }

@@ -328,8 +328,8 @@ export async function alembicRoundTrip(ctx: AlembicRunContext, order: readonly s
     w.res.problems.push(w.failure('up-failed', fallback, 'up', 'upgrade to {rev}', r));
     return finish();
   };
-  // 1. up to the revisions below the top n (in one command: Alembic runs them in one env.py session).
-  if (low.length) {
+  // 1. up to the revisions below the top n (one command per head: Alembic runs each in one env.py session).
+  if (low.length && n > 0) {
     for (const h of headsOf(low, w.byId)) {
       const r = await ctx.session.upgrade(h);
       if (!r.ok) return upFailed(r, h, headRow);

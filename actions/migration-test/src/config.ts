@@ -73,7 +73,9 @@ function resolvePreset(name: string): Preset {
 }
 
 export function readConfig(): Config {
-  const databaseUrl = inputs.secret('database-url', { required: true })!;
+  // Not inputs.secret(): that masks the whole URL even without a password, hiding host and database in every
+  // message; secrets.ts masks the password in all its forms, and the URL only when it carries one.
+  const databaseUrl = inputs.string('database-url', { required: true })!;
   secrets.addDatabaseUrl(databaseUrl);
   const target = parseDatabaseUrl('database-url', databaseUrl);
   const toolName = inputs.string('tool', { default: 'alembic' })!;

@@ -37,6 +37,8 @@ export interface Preset {
 }
 
 export const PRESETS: Record<string, Preset> = {
+  // The action runs Alembic through its own Python session by revision id (alembic-session.ts); the relative
+  // commands here only serve the generic Driver (and `program`/`up` the lint's offline SQL).
   alembic: {
     name: 'alembic',
     program: ['alembic'],

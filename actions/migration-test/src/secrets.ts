@@ -15,32 +15,34 @@ export class Secrets {
       this.forms.push(v);
       addSecret(v); // the kit masks it in the log and scrubs it (in each of its encodings) from every reporter
     };
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      add(url); // not a URL (the input check rejects it next): whatever it holds may be secret
+      return;
+    }
+    // A URL without a password holds nothing secret: masking it would hide the host and database in messages.
+    if (!u.password) return;
     add(url);
     add(url.split('?')[0]);
     add(url.split('#')[0]);
+    add(u.href);
+    const noQuery = new URL(u.href);
+    noQuery.search = '';
+    noQuery.hash = '';
+    add(noQuery.href);
+    add(u.password); // as written in the URL (percent-encoded)
+    let decoded = u.password;
     try {
-      const u = new URL(url);
-      add(u.href);
-      const noQuery = new URL(u.href);
-      noQuery.search = '';
-      noQuery.hash = '';
-      add(noQuery.href);
-      if (u.password) {
-        add(u.password); // as written in the URL (percent-encoded)
-        let decoded = u.password;
-        try {
-          decoded = decodeURIComponent(u.password);
-        } catch {
-          /* a stray % stays as it is */
-        }
-        add(decoded);
-        add(encodeURIComponent(decoded));
-        add(encodeURI(decoded));
-        add(decoded.replace(/%/g, '%%')); // configparser-style escaping, as alembic.ini users write it
-      }
+      decoded = decodeURIComponent(u.password);
     } catch {
-      /* not a URL: the raw string is still registered */
+      /* a stray % stays as it is */
     }
+    add(decoded);
+    add(encodeURIComponent(decoded));
+    add(encodeURI(decoded));
+    add(decoded.replace(/%/g, '%%')); // configparser-style escaping, as alembic.ini users write it
     this.forms.sort((a, b) => b.length - a.length); // longest first, so a form containing another goes whole
   }
 

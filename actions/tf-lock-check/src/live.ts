@@ -35,8 +35,8 @@ export async function runLive(command: 'status' | 'wait' | 'recover', dir: strin
   const extra = inputs.list('backend-config', { separators: 'newline' });
 
   await initHcl();
-  const repo = core.group(`${ACTION}: reading ${dir || '.'}`, async () => scanRepo(workspace(), { scope: dir || undefined }));
-  const mod = (await repo).modules.get(dir);
+  const repo = await core.group(`${ACTION}: reading ${dir || '.'}`, async () => scanRepo(workspace(), { scope: dir || undefined }));
+  const mod = repo.modules.get(dir);
   if (mod?.cloud) throw new UserError(`${dir || '.'} runs on HCP Terraform / a remote backend (${mod.cloud.file}:${mod.cloud.line}), which holds and shows its own workspace lock; live ${command} reads s3 and pg locks`);
   if (!mod?.backend) throw new InputError('working-directory', 'must be a root module with a backend block', dir || '.');
   if (mod.backend.type !== 's3' && mod.backend.type !== 'pg') throw new UserError(`live ${command} supports the s3 (lockfile, DynamoDB) and pg backends; ${dir || '.'} uses "${mod.backend.type}"`);

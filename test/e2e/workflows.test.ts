@@ -333,7 +333,10 @@ describe('starter workflows', () => {
     const ok = spawnSync('bash', ['.github/release-notes.sh', 'v0.0.0-test'], { encoding: 'utf8' });
     expect(ok.status).toBe(1);
     expect(ok.stderr).toContain("CHANGELOG.md has no '## 0.0.0-test' section");
-    const changelog = readFileSync('CHANGELOG.md', 'utf8');
-    expect(changelog).toMatch(/^## \[Unreleased\]/m);
+    // The section's body, without its heading or the next section (here: the Unreleased section).
+    const notes = spawnSync('bash', ['.github/release-notes.sh', 'vUnreleased'], { encoding: 'utf8' });
+    expect(notes.status).toBe(0);
+    expect(notes.stdout).toContain('### Added');
+    expect(notes.stdout).not.toMatch(/^## /m);
   });
 });

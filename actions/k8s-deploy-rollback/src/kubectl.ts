@@ -104,7 +104,8 @@ export class Kubectl {
   }
 
   async logs(namespace: string, pod: string, container: string, lines: number, previous: boolean): Promise<string | undefined> {
-    const r = await this.run(['logs', '-n', namespace, pod, '-c', container, `--tail=${lines}`, ...(previous ? ['--previous'] : [])], { timeoutMs: 15_000 });
+    // Short bounds: logs are a nice-to-have and a node that does not serve them must not delay anything.
+    const r = await exec(this.o.bin, ['--request-timeout=5s', 'logs', '-n', namespace, pod, '-c', container, `--tail=${lines}`, ...(previous ? ['--previous'] : [])], { env: this.o.env, timeoutMs: 8_000, killGraceMs: 1_000 });
     return r.exitCode === 0 ? r.stdout : undefined;
   }
 

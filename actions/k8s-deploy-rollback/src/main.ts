@@ -152,6 +152,7 @@ async function deployManifests(run: Run, namespace: string, local: { objects: Lo
     return r;
   });
   let after: Map<string, RevisionRecord | undefined>;
+  let diagnostics: Promise<void> | undefined;
   if (applied.exitCode !== 0 || applied.timedOut) {
     const line = (applied.stderr.trim().split('\n').find((l) => /^error|Error from server/i.test(l)) ?? applied.stderr.trim().split('\n').pop() ?? `exit code ${applied.exitCode}`).slice(0, 500);
     run.failure = { stage: 'apply', reason: 'ApplyFailed', message: `kubectl apply failed part-way: ${line}`, failingPods: [], detectedAt: Date.now() };
@@ -161,7 +162,9 @@ async function deployManifests(run: Run, namespace: string, local: { objects: Lo
     after = w.records;
     if (w.outcome !== 'ready') run.failure = rolloutFailure(w);
     else await smokeTests(run);
-    if (run.failure) run.facts.diagnostics = await core.group('Diagnostics', () => collectDiagnostics(k, run.failure?.ref ? [run.failure.ref] : refs, w.snapshots, run.failure?.failingPods ?? [], run.secrets));
+    // Diagnostics are read while the rollback starts (not before it: time to restore matters more),
+    // early enough that the failing pods and their logs are still there.
+    if (run.failure) diagnostics = startDiagnostics(run, run.failure.ref ? [run.failure.ref] : refs, w.snapshots);
   }
   for (const b of before) {
     const a = after.get(refId(b.ref));
@@ -176,6 +179,7 @@ async function deployManifests(run: Run, namespace: string, local: { objects: Lo
   }
   if (!s.rollback) {
     core.warning('rollback: false — the failed revision is left running');
+    await diagnostics;
     return;
   }
 
@@ -228,6 +232,7 @@ async function deployManifests(run: Run, namespace: string, local: { objects: Lo
       run.facts.timeToRestoreS = (w.at - run.applyStarted!) / 1000;
     }
   });
+  await diagnostics;
 }
 
 function dryRunError(stderr: string, objects: readonly LoadedObject[]): UserError {
@@ -279,6 +284,7 @@ async function deployHelm(run: Run, namespace: string, kubeconfig: string): Prom
   });
   let w: WatchResult | undefined;
   let refs: WorkloadRef[] = [];
+  let diagnostics: Promise<void> | undefined;
   if (r.exitCode !== 0) {
     run.failure = { stage: 'apply', reason: 'HelmUpgradeFailed', message: `helm upgrade failed: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 400)}`, failingPods: [], detectedAt: Date.now() };
   } else {
@@ -286,7 +292,7 @@ async function deployHelm(run: Run, namespace: string, kubeconfig: string): Prom
     w = await core.group('Rollout', () => watch(k, refs, { deadline: watchDeadline(run), intervalMs: POLL_MS, thresholds: thresholds(s), label: 'rollout' }));
     if (w.outcome !== 'ready') run.failure = rolloutFailure(w);
     else await smokeTests(run);
-    if (run.failure) run.facts.diagnostics = await core.group('Diagnostics', () => collectDiagnostics(k, run.failure?.ref ? [run.failure.ref] : refs, w!.snapshots, run.failure?.failingPods ?? [], run.secrets));
+    if (run.failure) diagnostics = startDiagnostics(run, run.failure.ref ? [run.failure.ref] : refs, w.snapshots);
   }
   const now = latest(await helm.history());
   if (now) run.revisionsAfter[`release/${namespace}/${s.release}`] = now.revision;
@@ -298,6 +304,7 @@ async function deployHelm(run: Run, namespace: string, kubeconfig: string): Prom
   }
   if (!s.rollback) {
     core.warning('rollback: false — the failed release revision is left running');
+    await diagnostics;
     return;
   }
   // 5. helm rollback to the recorded last-deployed revision (a failed first install is uninstalled).
@@ -326,6 +333,7 @@ async function deployHelm(run: Run, namespace: string, kubeconfig: string): Prom
       run.rollbackError = (e as Error).message;
     }
   });
+  await diagnostics;
 }
 
 async function releaseWorkloads(helm: Helm, k: Kubectl, namespace: string): Promise<WorkloadRef[]> {
@@ -335,6 +343,14 @@ async function releaseWorkloads(helm: Helm, k: Kubectl, namespace: string): Prom
 }
 
 // ---- shared phases -----------------------------------------------------------------------------------
+
+/** Reads diagnostics in the background; a failure to read them is a warning, never the deploy's result. */
+function startDiagnostics(run: Run, refs: WorkloadRef[], snaps: WatchResult['snapshots']): Promise<void> {
+  return collectDiagnostics(run.k, refs, snaps, run.failure?.failingPods ?? [], run.secrets).then(
+    (d) => void (run.facts.diagnostics = d),
+    (e: Error) => core.warning(`diagnostics incomplete: ${e.message}`),
+  );
+}
 
 const thresholds = (s: Settings) => ({ crashLoopRestarts: s['crashloop-restarts'], readinessGraceMs: s.readinessGraceMs });
 

@@ -72,7 +72,7 @@ export async function collectDiagnostics(k: Kubectl, refs: readonly WorkloadRef[
       if (failingPods.includes(p.metadata.name)) {
         const bad = cs.find((c) => !c.ready) ?? cs[0];
         if (bad) {
-          const lines = (await k.logs(ref.namespace, p.metadata.name, bad.name, 20, (bad.restartCount ?? 0) > 0)) ?? (await k.logs(ref.namespace, p.metadata.name, bad.name, 20, false));
+          const lines = await k.logs(ref.namespace, p.metadata.name, bad.name, 20, (bad.restartCount ?? 0) > 0);
           if (lines?.trim()) d.logs = { container: bad.name, lines: redact(lines.trimEnd(), secrets) };
         }
       }

@@ -123,7 +123,7 @@ export function helmErrorText(stderr: string): string {
 export function parseRenderError(stderr: string): RenderError {
   const message = helmErrorText(stderr);
   const loc =
-    /(?:template: |execution error at \(|^)([^\s:()]+\.(?:ya?ml|tpl|txt|json)):(\d+)(?::(\d+))?/.exec(message) ??
+    /(?:template: |execution error at \(|parse error at \(|^)([^\s:()]+\.(?:ya?ml|tpl|txt|json)):(\d+)(?::(\d+))?/.exec(message) ??
     /(?:YAML parse error on |error converting YAML.*? on )([^\s:]+\.(?:ya?ml|tpl))/.exec(message);
   if (!loc) return { message };
   return { file: loc[1], line: loc[2] ? Number(loc[2]) : undefined, column: loc[3] ? Number(loc[3]) : undefined, message };

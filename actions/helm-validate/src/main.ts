@@ -9,7 +9,7 @@ import { type Config, readConfig } from './config.js';
 import { type ExceptionSet, loadExceptions } from './exceptions.js';
 import { TOOL, toFindings, toSuppressed } from './findings.js';
 import { type Helm, helmVersionAdvice, setupHelm } from './helm.js';
-import { emptyResult, MAX_RENDER_BYTES, parseValues, type PipelineResult, runPipeline } from './pipeline.js';
+import { checkLibrary, emptyResult, MAX_RENDER_BYTES, parseValues, type PipelineConfig, type PipelineResult, runPipeline } from './pipeline.js';
 import { buildReport, detailsMarkdown, type ReportContext, writeReport } from './report.js';
 import { effectiveSeverity } from './rules.js';
 import { SchemaStore } from './schema/store.js';
@@ -27,7 +27,7 @@ async function phase<T>(title: string, fn: () => Promise<T> | T): Promise<T> {
 
 export async function main(): Promise<void> {
   // 1. Inputs, charts and values files: every mistake in the configuration is found before helm runs.
-  const { cfg, store, exceptions, apps, values } = await phase('Inputs, charts and values files', () => plan());
+  const { cfg, store, exceptions, apps, libraries, values } = await phase('Inputs, charts and values files', () => plan());
 
   // 2–3. helm, then the whole matrix. A tool failure is kept, not thrown: what ran is still reported,
   // and the summary says what did not.
@@ -39,12 +39,12 @@ export async function main(): Promise<void> {
     helm = await phase('Set up helm', () => setupHelm(cfg.helmVersion, cfg.helmMirror));
     const advice = helmVersionAdvice(helm);
     if (advice) core.warning(advice);
-    if (apps.length) await validate(cfg, store, exceptions, apps, values, helm, tempDir, result);
+    await validate(cfg, store, exceptions, apps, libraries, values, helm, tempDir, result);
   } catch (e) {
     if (!(e instanceof ToolError)) throw e;
     if (e.detail) await phase(`${TOOL}: tool output`, () => core.info(e.detail!));
     toolErrors.push(e.message);
-    result.notRun.push(helm ? `the rest of the matrix after: ${e.message}` : `every chart: helm is not available (${e.message})`);
+    result.notRun.push(!helm ? `every chart: helm is not available (${e.message})` : result.cells.length ? `the rest of the matrix after: ${e.message}` : `every chart: ${e.message}`);
   } finally {
     rmSync(tempDir, { recursive: true, force: true });
   }
@@ -69,11 +69,12 @@ function plan() {
   const exceptions = cfg.exceptionsFile ? loadExceptions(cfg.exceptionsFile.abs, cfg.exceptionsFile.label) : undefined;
   for (const e of exceptions?.expired ?? []) core.warning(`exception for ${e.rule} on ${e.resource} expired on ${e.expires} and no longer applies`);
   const charts = discoverCharts(cfg.workspace, cfg.charts);
-  // A library chart renders nothing by itself; its templates are checked through the charts that use it.
-  for (const c of charts.filter((c) => c.type === 'library')) core.notice(`${c.rel}: library chart, not rendered on its own (it is validated through the charts that use it)`, { file: `${c.rel === '.' ? '' : `${c.rel}/`}Chart.yaml` });
+  // A library chart renders nothing by itself: its templates are parsed through a minimal consumer, and
+  // what they produce is validated through the charts that use it.
+  const libraries = charts.filter((c) => c.type === 'library');
+  for (const c of libraries) core.notice(`${c.rel}: library chart: its templates are parsed through a minimal consumer chart; what they produce is validated through the charts that use it`, { file: `${c.rel === '.' ? '' : `${c.rel}/`}Chart.yaml` });
   const apps = charts.filter((c) => c.type !== 'library');
-  if (!apps.length) core.notice('no application chart to validate: every chart found is a library chart, so nothing was rendered.');
-  return { cfg, store, exceptions, apps, values: valuesPlan(cfg, apps) };
+  return { cfg, store, exceptions, apps, libraries, values: valuesPlan(cfg, apps) };
 }
 
 /** Each chart's values entries. A literal file name that a chart lacks is a configuration error; a pattern matching nothing is a warning. */
@@ -97,37 +98,31 @@ function valuesPlan(cfg: Config, apps: readonly Chart[]): Map<string, ValuesEntr
 }
 
 /** Schemas the caller added, then render, lint and validate the whole matrix into `result`. */
-async function validate(cfg: Config, store: SchemaStore, exceptions: ExceptionSet | undefined, apps: Chart[], values: Map<string, ValuesEntry[]>, helm: Helm, tempDir: string, result: PipelineResult) {
+async function validate(cfg: Config, store: SchemaStore, exceptions: ExceptionSet | undefined, apps: Chart[], libraries: Chart[], values: Map<string, ValuesEntry[]>, helm: Helm, tempDir: string, result: PipelineResult) {
   const newest = cfg.targets[cfg.targets.length - 1];
   const userKinds = await phase('Schemas', () => loadUserSchemas(cfg.schemas, newest.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), cfg.timeoutMs));
   const all = store.versions.map((v) => store.get(v)!);
   core.info(`helm-validate: ${apps.length} chart(s), Kubernetes ${cfg.targets.map((t) => t.version).join(', ')}, helm ${helm.version}`);
-  await phase('Render, lint and validate', () =>
-    runPipeline(
-      apps,
-      cfg.targets,
-      all,
-      userKinds,
-      helm,
-      {
-        workspace: cfg.workspace,
-        release: cfg.release,
-        namespace: cfg.namespace,
-        values,
-        lint: cfg.lint,
-        apiVersions: cfg.apiVersions,
-        unknownKinds: cfg.unknownKinds,
-        dependencyBuild: cfg.dependencyBuild,
-        helmTimeoutMs: cfg.timeoutMs,
-        concurrency: 4,
-        overrides: cfg.overrides,
-        exceptions,
-        maxRenderBytes: MAX_RENDER_BYTES,
-        tempDir,
-      },
-      result,
-    ),
-  );
+  const pipelineConfig: PipelineConfig = {
+    workspace: cfg.workspace,
+    release: cfg.release,
+    namespace: cfg.namespace,
+    values,
+    lint: cfg.lint,
+    apiVersions: cfg.apiVersions,
+    unknownKinds: cfg.unknownKinds,
+    dependencyBuild: cfg.dependencyBuild,
+    helmTimeoutMs: cfg.timeoutMs,
+    concurrency: 4,
+    overrides: cfg.overrides,
+    exceptions,
+    maxRenderBytes: MAX_RENDER_BYTES,
+    tempDir,
+  };
+  await phase('Render, lint and validate', async () => {
+    await runPipeline(apps, cfg.targets, all, userKinds, helm, pipelineConfig, result);
+    for (const lib of libraries) await checkLibrary(lib, cfg.targets, helm, pipelineConfig, result);
+  });
 }
 
 /** A chart that does not render is a critical finding; when the caller turned that rule off, still say what was not validated. */

@@ -2,7 +2,7 @@
 // split the output into objects and check each one (schema per version, policies once). Produces
 // located hits, not findings yet: findings.ts merges hits that repeat across values files and versions.
 import { core, exec, type Location, type Severity, UserError } from '@platform-actions/kit';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Chart, missingDependencies, relPath, resolveSource, type ValuesEntry } from './charts.js';
 import { checkObject, schemaFor, type UnknownKinds } from './check.js';
@@ -320,6 +320,45 @@ async function runEntry(
       }
     }
   }
+}
+
+/** The label of a library chart's cell in the matrix. */
+export const LIBRARY_CELL = '(library chart, through a minimal consumer)';
+
+/**
+ * A library chart renders nothing by itself, and helm refuses to template it. Copied under charts/ of an
+ * empty consumer chart, its templates are parsed (a syntax error fails, at its file and line) for the
+ * newest target; what they produce is validated through the charts that use it.
+ */
+export async function checkLibrary(lib: Chart, targets: readonly KubeSchema[], helm: Helm, cfg: PipelineConfig, result: PipelineResult): Promise<void> {
+  const cell: Cell = { chart: lib.rel, values: LIBRARY_CELL, objects: 0, versions: {} };
+  result.cells.push(cell);
+  const dir = mkdtempSync(join(cfg.tempDir, 'library-'));
+  const consumer = `${lib.name}-consumer`;
+  writeFileSync(join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${consumer}\nversion: 0.0.0\ndescription: helm-validate's minimal consumer of the library chart ${lib.name}\n`);
+  // Links inside the chart were checked to stay in the workspace (loadChart); the copy holds their content.
+  cpSync(lib.dir, join(dir, 'charts', lib.name), { recursive: true, dereference: true });
+  const newest = targets[targets.length - 1];
+  const r = await exec(helm.bin, templateArgs({ release: cfg.release, chartDir: dir, namespace: cfg.namespace, kubeVersion: newest.version, valuesFiles: [], apiVersions: cfg.apiVersions }), { timeoutMs: cfg.helmTimeoutMs, cwd: cfg.workspace });
+  const mark = (st: VersionStatus) => targets.forEach((t) => (cell.versions[t.minor] = st));
+  if (r.timedOut) {
+    mark('timed-out');
+    result.toolErrors.push(`helm template timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s on library chart ${lib.rel}; it was not validated`);
+    result.notRun.push(`${lib.rel} (library chart): helm template timed out`);
+    return;
+  }
+  if (r.exitCode === 0) return mark('validated');
+  const constraint = kubeVersionConstraint(r.stderr);
+  if (constraint) return mark(`skipped: chart requires kubeVersion ${constraint}`);
+  const err = parseRenderError(r.stderr || r.stdout);
+  // helm names the file inside the consumer: <consumer>/charts/<library>/templates/x.tpl → the library's own file.
+  const prefix = `${consumer}/charts/${lib.name}/`;
+  const own = err.file?.startsWith(prefix) ? join(lib.dir, err.file.slice(prefix.length)) : undefined;
+  const location: Location = own && existsSync(own) ? { path: relPath(cfg.workspace, own), ...(err.line ? { startLine: err.line } : {}) } : { path: chartYaml(lib) };
+  mark('render-error');
+  cell.renderError = err.message;
+  addHit(result, cfg, { ruleId: 'render-error', chart: lib.rel, values: LIBRARY_CELL, message: `helm could not parse the library chart's templates: ${err.message.split(prefix).join(`${lib.rel}/`)}`, location });
+  result.renderErrors.push(`library chart ${lib.rel} does not parse: ${err.message}`);
 }
 
 async function lint(chart: Chart, entry: ValuesEntry, helm: Helm, cfg: PipelineConfig, result: PipelineResult): Promise<void> {

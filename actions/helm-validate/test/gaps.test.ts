@@ -231,12 +231,18 @@ metadata: { name: from-api-versions-input }
     expect(fixed.outputs.outcome).toBe('clean');
   });
 
-  test('item 8: a library chart given alone is a notice, not a failure; helm 3.18.0 gets a version recommendation', async () => {
-    const ws = workspace({ 'charts/lib/Chart.yaml': CHART('lib', 'type: library\n'), 'charts/lib/templates/_helpers.tpl': '{{- define "lib.name" -}}x{{- end -}}\n' });
+  test('item 8: a library chart given alone is parsed through a minimal consumer, not a failure; a syntax error in it is; helm 3.18.0 gets a version recommendation', async () => {
+    const ws = workspace({ 'charts/lib/Chart.yaml': CHART('lib', 'type: library\n'), 'charts/lib/templates/_helpers.tpl': '{{- define "lib.name" -}}\n{{ .Chart.Name | trunc 63 }}\n{{- end -}}\n' });
     const r = await run(ws, { charts: 'charts/lib' });
     expect(r.main.exitCode).toBe(0);
     expect(r.outputs.outcome).toBe('clean');
-    expect(messages(r, 'notice')).toContain('charts/lib: library chart, not rendered on its own (it is validated through the charts that use it)');
+    expect(messages(r, 'notice')).toContain('charts/lib: library chart: its templates are parsed through a minimal consumer chart; what they produce is validated through the charts that use it');
+    expect(report(r).matrix.map((c) => [c.chart, c.values, c.versions['1.37']])).toEqual([['charts/lib', '(library chart, through a minimal consumer)', 'validated']]);
+    writeFileSync(join(ws, 'charts/lib/templates/_helpers.tpl'), '{{- define "lib.name" -}}\n{{ .Chart.Name | trunc 63 }\n{{- end -}}\n');
+    const broken = await run(ws, { charts: 'charts/lib' });
+    expect(broken.outputs.outcome).toBe('policy-failure');
+    expect(report(broken).findings.map((f) => [f.ruleId, f.location])).toEqual([['render-error', { path: 'charts/lib/templates/_helpers.tpl', startLine: 2 }]]);
+    expect(report(broken).findings[0].message).toContain("helm could not parse the library chart's templates: parse error at (charts/lib/templates/_helpers.tpl:2)");
     const advice = messages(r, 'warning').filter((m) => m.startsWith('helm 3.18.0 has a known rendering regression'));
     expect(advice).toHaveLength(version === '3.18.0' ? 1 : 0);
   });

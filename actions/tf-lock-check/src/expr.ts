@@ -15,6 +15,8 @@ export interface ExprContext {
   matrix: Record<string, string>;
   /** github.event_name when the event is known (one evaluation per event). */
   eventName?: string;
+  /** github.ref when it is one of the candidates being tried (see refCandidates in workflows.ts). */
+  ref?: string;
 }
 
 /** Replaces every `${{ … }}` whose value is known; the others stay as written (one shell word each). */
@@ -211,6 +213,7 @@ class ExprParser {
         return known(this.ctx.matrix);
       case 'github':
         if (key === 'event_name') return this.ctx.eventName ?? UNKNOWN;
+        if (key === 'ref') return this.ctx.ref ?? UNKNOWN;
         if (key === 'workspace') return WORKSPACE_MARK; // the repository root, read by joinRel
         if (key.startsWith('event.inputs.')) {
           // Only workflow_dispatch carries event.inputs; its default is what a run without overrides gets.

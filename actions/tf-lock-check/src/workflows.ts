@@ -123,18 +123,41 @@ const mayRun = (cond: unknown, ctx: ExprContext): boolean => {
   return truthy(evaluate(String(cond), ctx)) !== false;
 };
 
-/** Whether some triggering event reaches this step with cancel-in-progress true (or unknown). */
-function cancelsFor(conc: Concurrency | undefined, events: string[], job: Obj, step: Obj, base: ExprContext): boolean {
+/** A github.ref no literal in the workflow names (a pull request's merge ref, another branch). */
+const OTHER_REF = 'refs/\u0000other';
+
+/**
+ * The github.ref values worth trying for `event`: the literals the conditions compare it with, plus
+ * "any other ref" — or only the branches a push filter allows. Undefined (ref unknown) when a condition
+ * uses github.ref other than in == / != (startsWith, contains…), where a stand-in value could mislead.
+ */
+function refCandidates(texts: string[], event: string | undefined, on: unknown): Array<string | undefined> {
+  const all = texts.join('\n');
+  if (!all.includes('github.ref')) return [undefined];
+  const compared = [...all.matchAll(/github\.ref\s*[!=]=\s*'([^']*)'|'([^']*)'\s*[!=]=\s*github\.ref\b/g)].map((m) => m[1] ?? m[2]);
+  const uses = (all.match(/github\.ref\b/g) ?? []).length;
+  if (compared.length !== uses) return [undefined];
+  if (event === 'push' && isObj(on) && isObj(on.push) && Array.isArray(on.push.branches) && on.push.branches.every((b) => typeof b === 'string' && !/[*?[!]/.test(b))) {
+    return (on.push.branches as string[]).map((b) => `refs/heads/${b}`);
+  }
+  return [...new Set(compared), OTHER_REF];
+}
+
+/** Whether some triggering event (and ref) reaches this step with cancel-in-progress true (or unknown). */
+function cancelsFor(conc: Concurrency | undefined, events: string[], on: unknown, job: Obj, step: Obj, base: ExprContext): boolean {
   if (!conc || conc.cancelInProgress === false) return false;
   if (conc.cancelInProgress === true) return true;
+  const texts = [job.if, step.if, conc.cancelInProgress].filter((x): x is string => typeof x === 'string');
   // workflow_call: github.event_name is the caller's event, which this file does not know.
   const names: Array<string | undefined> = events.length ? events.map((e) => (e === 'workflow_call' ? undefined : e)) : [undefined];
-  return names.some((eventName) => {
-    const ctx = { ...base, eventName };
-    if (!mayRun(job.if, ctx) || !mayRun(step.if, ctx)) return false;
-    const v = evaluate(conc.cancelInProgress as string, ctx);
-    return v === UNKNOWN || truthy(v) !== false;
-  });
+  return names.some((eventName) =>
+    refCandidates(texts, eventName, on).some((ref) => {
+      const ctx = { ...base, eventName, ref };
+      if (!mayRun(job.if, ctx) || !mayRun(step.if, ctx)) return false;
+      const v = evaluate(conc.cancelInProgress as string, ctx);
+      return v === UNKNOWN || truthy(v) !== false;
+    }),
+  );
 }
 
 const lineOfNode = (n: unknown, wf: ParsedWorkflow): number => {
@@ -183,7 +206,7 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
         ctx.env = envMap(doc.env, ctx);
         ctx.env = { ...ctx.env, ...envMap(job.env, ctx) };
         ctx.env = { ...ctx.env, ...envMap(step.env, ctx) };
-        const jobRef: JobRef = { id, line: jl, concurrency: jobConc, cancels: cancelsFor(jobConc, events, job, step, ctx), reusable };
+        const jobRef: JobRef = { id, line: jl, concurrency: jobConc, cancels: cancelsFor(jobConc, events, doc.on, job, step, ctx), reusable };
         if (local && files) {
           // A local composite action: its run steps are this job's steps.
           const usesNode = isMap(stepNode) ? pairOf(stepNode, 'uses')?.value : undefined;

@@ -360,6 +360,28 @@ ${stepIf ? `        if: ${stepIf}\n` : ''}`;
     expect(idsOf({ ...INFRA, '.github/workflows/tf.yml': wf('', "github.event_name == 'push' && github.ref == 'refs/heads/main'") })).toEqual([]);
     expect(idsOf({ ...INFRA, '.github/workflows/tf.yml': wf('', "${{ github.event_name != 'pull_request' }}") })).toEqual([]);
   });
+  const byRef = (branches: string, jobIf: string) => `on:
+  push:
+    branches: ${branches}
+  pull_request:
+concurrency:
+  group: terraform-\${{ github.ref }}
+  cancel-in-progress: \${{ github.ref != 'refs/heads/main' }}
+jobs:
+  apply:
+    if: ${jobIf}
+    runs-on: ubuntu-latest
+    steps:
+      - run: terraform -chdir=infra apply -auto-approve -lock-timeout=5m
+`;
+  test('negative: cancel on other branches, apply only on main (github.ref compared in both)', () => {
+    expect(idsOf({ ...INFRA, '.github/workflows/tf.yml': byRef("[main, 'feature/**']", "github.ref == 'refs/heads/main' && github.event_name == 'push'") })).toEqual([]);
+    expect(idsOf({ ...INFRA, '.github/workflows/tf.yml': byRef('[main]', "github.event_name == 'push'") })).toEqual([]);
+  });
+  test('positive: a push to another branch reaches the apply with cancel-in-progress true', () => {
+    expect(idsOf({ ...INFRA, '.github/workflows/tf.yml': byRef('[main, develop]', "github.event_name == 'push'") })).toEqual(['TFLOCK009 .github/workflows/tf.yml:7']);
+    expect(idsOf({ ...INFRA, '.github/workflows/tf.yml': byRef('[main]', "startsWith(github.ref, 'refs/heads/')") })).toEqual(['TFLOCK009 .github/workflows/tf.yml:7']);
+  });
   test('positive: an apply a pull_request reaches, or a condition we cannot evaluate', () => {
     expect(idsOf({ ...INFRA, '.github/workflows/tf.yml': wf('') })).toEqual(['TFLOCK009 .github/workflows/tf.yml:7']);
     expect(idsOf({ ...INFRA, '.github/workflows/tf.yml': wf("github.actor == 'bot'") })).toEqual(['TFLOCK009 .github/workflows/tf.yml:7']);

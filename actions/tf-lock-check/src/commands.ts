@@ -146,10 +146,11 @@ export function shellExpand(text: string, vars: Record<string, string>): string 
 }
 
 /** Every terraform/tofu command and every script/make call in `script`, with the directory each runs in. */
-export function scanShell(script: string, env: Record<string, string> = {}): { commands: TfCommand[]; calls: Call[] } {
+export function scanShell(script: string, env: Record<string, string> = {}): { commands: TfCommand[]; calls: Call[]; githubEnv: Record<string, string> } {
   const words = shellWords(script);
   const commands: TfCommand[] = [];
   const calls: Call[] = [];
+  const githubEnv: Record<string, string> = {};
   // $GITHUB_WORKSPACE is the repository root: paths under it are repository paths.
   const vars: Record<string, string> = { GITHUB_WORKSPACE: WORKSPACE_MARK, ...env };
   let cwd = '';
@@ -189,6 +190,14 @@ export function scanShell(script: string, env: Record<string, string> = {}): { c
       continue;
     }
     const name = base(head.text);
+    // `echo "TF_CLI_ARGS_apply=-lock=false" >> "$GITHUB_ENV"` sets a variable for the job's later steps.
+    if ((name === 'echo' || name === 'printf') && simple.some((w) => /^\d?>>?\s*\$\{?GITHUB_ENV\b/.test(w.text) || w.text === '$GITHUB_ENV' || w.text === '${GITHUB_ENV}')) {
+      for (const w of rest) {
+        const m = ASSIGN.exec(w);
+        if (m) githubEnv[m[1]] = m[2];
+      }
+      continue;
+    }
     if (TOOLS.has(name)) {
       commands.push(tfCommand(name as 'terraform' | 'tofu', rest, head.line, cwd, here));
       continue;
@@ -211,7 +220,7 @@ export function scanShell(script: string, env: Record<string, string> = {}): { c
     } else if (head.text.includes('/') || head.text.endsWith('.sh')) script = head.text;
     if (script && !script.includes('$')) calls.push({ kind: 'script', path: joinRel(cwd, script), targets: [], line: head.line, cwd, env: here });
   }
-  return { commands, calls };
+  return { commands, calls, githubEnv };
 }
 
 /** `make -C dir -f file target…` → where the Makefile is and which targets run. */

@@ -194,6 +194,8 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
     if (!Array.isArray(job.steps)) continue;
     const stepsNode = pairOf(jobMap, 'steps')?.value;
     const jobDir = defaultsDir(job) ?? wfDir ?? '';
+    // Variables a step writes to $GITHUB_ENV, per matrix combination: the later steps of the job see them.
+    const githubEnv = new Map<number, Record<string, string>>();
     job.steps.forEach((step, si) => {
       if (!isObj(step)) return;
       const stepNode = isSeq(stepsNode) ? stepsNode.items[si] : undefined;
@@ -201,10 +203,12 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
       if (typeof step.run !== 'string' && !(local && files)) return;
       // One pass per matrix combination, so `-backend-config=envs/${{ matrix.env }}.tfbackend` (directly
       // or through a step env variable) names every file it can. Same-line duplicates fold in the rules.
-      for (const matrix of matrixCombos(job)) {
+      matrixCombos(job).forEach((matrix, ci) => {
+        const exported = githubEnv.get(ci) ?? {};
+        githubEnv.set(ci, exported);
         const ctx: ExprContext = { env: {}, inputs, matrix };
         ctx.env = envMap(doc.env, ctx);
-        ctx.env = { ...ctx.env, ...envMap(job.env, ctx) };
+        ctx.env = { ...ctx.env, ...envMap(job.env, ctx), ...exported };
         ctx.env = { ...ctx.env, ...envMap(step.env, ctx) };
         const jobRef: JobRef = { id, line: jl, concurrency: jobConc, cancels: cancelsFor(jobConc, events, doc.on, job, step, ctx), reusable };
         if (local && files) {
@@ -212,23 +216,24 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
           const usesNode = isMap(stepNode) ? pairOf(stepNode, 'uses')?.value : undefined;
           const withValues = envMap(step.with, ctx);
           out.push(...compositeCommands(joinRel('', local), withValues, ctx, jobRef, files, { file, line: lineOfNode(usesNode, wf) }, called, 0));
-          continue;
+          return;
         }
         const wdRaw = typeof step['working-directory'] === 'string' ? step['working-directory'] : jobDir;
-        out.push(...runStep(file, wf, stepNode, step.run as string, ctx, joinRel('', substitute(wdRaw, ctx)), jobRef, files, called));
-      }
+        out.push(...runStep(file, wf, stepNode, step.run as string, ctx, joinRel('', substitute(wdRaw, ctx)), jobRef, files, called, undefined, exported));
+      });
     });
   }
   return out;
 }
 
 /** The commands of one `run:` step (and of the scripts and make targets it calls). */
-function runStep(file: string, wf: ParsedWorkflow, stepNode: unknown, run: string, ctx: ExprContext, wd: string, jobRef: JobRef, files: FileAccess | undefined, called: Set<string> | undefined, via?: { file: string; line: number }): CiCommand[] {
+function runStep(file: string, wf: ParsedWorkflow, stepNode: unknown, run: string, ctx: ExprContext, wd: string, jobRef: JobRef, files: FileAccess | undefined, called: Set<string> | undefined, via?: { file: string; line: number }, githubEnv?: Record<string, string>): CiCommand[] {
   const runNode = isMap(stepNode) ? stepNode.items.find((p) => isScalar(p.key) && p.key.value === 'run')?.value : undefined;
   // A block scalar's text starts on the line after its `|` / `>` indicator.
   const block = isScalar(runNode) && (runNode.type === 'BLOCK_LITERAL' || runNode.type === 'BLOCK_FOLDED');
   const base = lineOfNode(runNode, wf) + (block ? 1 : 0) - 1;
-  const { commands, calls } = scanShell(substitute(run, ctx), ctx.env);
+  const { commands, calls, githubEnv: exported } = scanShell(substitute(run, ctx), ctx.env);
+  if (githubEnv) Object.assign(githubEnv, exported);
   const out: CiCommand[] = commands.map((c) => ({ ...c, file, line: base + c.line, dir: joinRel(wd, c.chdir), job: jobRef, ...(via ? { via } : {}) }));
   if (files) for (const call of calls) out.push(...followCalls(call, wd, files, { job: jobRef, via: via ?? { file, line: base + call.line }, called }));
   return out;

@@ -263,6 +263,23 @@ ${envs.step ? `        env:\n          ${envs.step}\n` : ''}`;
     const f = findings(repoWith({ ...INFRA, '.github/workflows/a.yml': wf(envs) }));
     expect(f.find((x) => x.ruleId === 'TFLOCK006')?.message).toContain(`-lock=false (set in ${from})`);
   });
+  const envFile = (line: string) => `on: push
+concurrency: terraform
+jobs:
+  apply:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ${line}
+      - run: terraform -chdir=infra apply -auto-approve
+`;
+  test('positive: a variable a step writes to $GITHUB_ENV reaches the later apply', () => {
+    const f = findings(repoWith({ ...INFRA, '.github/workflows/a.yml': envFile('echo "TF_CLI_ARGS_apply=-lock=false -lock-timeout=5m" >> "$GITHUB_ENV"') }));
+    expect(f.map((x) => x.message)).toEqual(['`terraform apply` runs with -lock=false (set in TF_CLI_ARGS_apply) in infra.']);
+  });
+  test('negative: a lock-timeout through $GITHUB_ENV is seen; $GITHUB_OUTPUT is not the environment', () => {
+    expect(idsOf({ ...INFRA, '.github/workflows/a.yml': envFile('echo TF_CLI_ARGS_apply=-lock-timeout=10m >>$GITHUB_ENV') })).toEqual([]);
+    expect(idsOf({ ...INFRA, '.github/workflows/a.yml': envFile('echo "TF_CLI_ARGS_apply=-lock=false" >> "$GITHUB_OUTPUT"') })).toEqual(['TFLOCK007 .github/workflows/a.yml:8']);
+  });
   test('positive: export in a script, and the lock spellings Go accepts', () => {
     expect(findTfCommands('export TF_CLI_ARGS_apply="-lock=F"\nterraform apply')[0].lockDisabled).toBe(true);
     expect(findTfCommands('TF_CLI_ARGS=-lock=FALSE terraform destroy')[0]).toMatchObject({ lockDisabled: true, lockFrom: 'TF_CLI_ARGS' });

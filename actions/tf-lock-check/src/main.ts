@@ -38,12 +38,10 @@ async function runLint(dir: string): Promise<void> {
   if (!versionText && flavor !== 'tofu') terraformVersion = await binaryVersion();
 
   // 2. The repository: roots, backends merged with their partial configuration, commands in CI.
-  core.startGroup(`${ACTION}: reading the repository`);
-  const repo = scanRepo(workspace(), { scope: dir || undefined });
+  const repo = await core.group(`${ACTION}: reading the repository`, async () => scanRepo(workspace(), { scope: dir || undefined }));
   const roots = [...repo.modules.values()].filter(isRoot);
   const cloud = roots.filter((m) => m.cloud).length;
   core.info(`Checked ${roots.length} root module(s)${cloud ? ` (${cloud} on HCP Terraform / remote, which lock and queue runs themselves)` : ''}, ${repo.envs.length} backend environment(s) and ${repo.commands.length} terraform/tofu command(s) in workflows, scripts and Makefiles.`);
-  core.endGroup();
   for (const n of repo.notices) core.notice(n);
 
   // 3. Rules, gate and reports.

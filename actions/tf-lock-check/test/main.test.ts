@@ -1,6 +1,6 @@
 // main() in-process (no bundle): what the log says about the roots it checked, and the outputs it sets.
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/main.js';
@@ -55,6 +55,16 @@ describe('main() in-process', () => {
     delete process.env.AWS_ACCESS_KEY_ID;
     delete process.env.AWS_SECRET_ACCESS_KEY;
     await expect(runMain(ws, { command: 'status', 'working-directory': 'b' })).rejects.toThrow(/^AWS credentials are missing/);
+  });
+  test('backend-config: a file behind a symlink that leads outside the workspace is refused, never read', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'tflc-out-'));
+    writeFileSync(join(outside, 'prod.tfbackend'), 'key = "OUTSIDE-SECRET"\n');
+    const ws = repoWith({ 'b/main.tf': s3Root('b') });
+    symlinkSync(join(outside, 'prod.tfbackend'), join(ws, 'b/prod.tfbackend'));
+    const err = runMain(ws, { command: 'status', 'working-directory': 'b', 'backend-config': 'prod.tfbackend' });
+    await expect(err).rejects.toThrow(/^input "backend-config" must name files inside the workspace; got "prod\.tfbackend"$/);
+    await expect(runMain(ws, { command: 'status', 'working-directory': 'b', 'backend-config': '../../etc/passwd' })).rejects.toThrow(/^input "backend-config" must (name files inside the workspace|list \.tfbackend files)/);
+    expect(out.join('')).not.toContain('OUTSIDE-SECRET');
   });
   test('a Terragrunt repository: the notice is an annotation and in the summary', async () => {
     const ws = repoWith({ 'live/prod/terragrunt.hcl': 'terraform {\n  source = "../../modules/app"\n}\n', 'modules/app/main.tf': 'variable "x" {}\n' });

@@ -184,8 +184,10 @@ function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs:
   const tool = TOOL_INPUTS[stage.action];
   const localKeys = new Set(['comment', 'sarif-file', 'report-file']);
   if (tool && onPath(tool.bin)) localKeys.add(tool.input);
-  // A job with service containers points database-url at one of them: locally that is --database-url or --postgres.
-  if (stage.action === 'migration-test' && (sh.databaseUrl || sh.postgres || stage.services.length > 0)) localKeys.add('database-url');
+  // migration-test migrates up and down in the database it is given, so locally it only ever gets one the
+  // user named (--database-url, --input) or a throwaway one (--postgres), never the workflow's localhost
+  // URL, which on a laptop may be a database with real data in it.
+  if (stage.action === 'migration-test') localKeys.add('database-url');
   if (stage.action === 'gitleaks-scan' && sh.changed) localKeys.add('mode');
   for (const [k, raw] of Object.entries(stage.with)) {
     if (!(k in declared)) {
@@ -231,8 +233,7 @@ function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs:
   if (stage.action === 'migration-test' && !set.has('database-url')) {
     if (sh.databaseUrl) local('database-url', sh.databaseUrl);
     else if (sh.postgres) local('database-url', 'postgres://started-with--postgres');
-    else if (stage.services.length > 0 || !inputs['database-url'])
-      problems.push(`stage ${stage.name}: needs PostgreSQL (the job's ${stage.services.join(', ') || 'database'} service); pass --database-url postgres://… or --postgres`);
+    else problems.push(`stage ${stage.name}: needs an empty PostgreSQL database${stage.services.length ? ` (in CI, the job's ${stage.services.join(', ')} service)` : ''}; pass --database-url postgres://… or --postgres`);
   }
   if (stage.action === 'gitleaks-scan' && sh.changed) local('mode', 'range');
   for (const [k, v] of Object.entries(overrides)) inputs[k] = v;

@@ -69,7 +69,19 @@ export async function startPostgres(): Promise<LocalPostgres> {
     }
     rmSync(dir, { recursive: true, force: true });
   };
+  // Ctrl-C in a pre-push hook must not leave a postmaster behind: stop it, then exit as SIGINT would.
+  const onSignal = (sig: NodeJS.Signals) => {
+    stopSync();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
   process.once('exit', stopSync);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const unhook = () => {
+    process.removeListener('exit', stopSync);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
   try {
     await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'], { ...as, cwd: dir, timeout: 120_000 });
     let port = 0;
@@ -94,13 +106,13 @@ export async function startPostgres(): Promise<LocalPostgres> {
         return urlFor(name);
       },
       async stop() {
-        process.removeListener('exit', stopSync);
+        unhook();
         if (started) await run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop'], { ...as, cwd: dir, timeout: 60_000 }).then(() => (started = false), () => undefined);
         stopSync();
       },
     };
   } catch (e) {
-    process.removeListener('exit', stopSync);
+    unhook();
     stopSync();
     throw e;
   }

@@ -7,6 +7,7 @@ type Raw = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
 const arr = (v: unknown): Raw[] => (Array.isArray(v) ? v.filter((x): x is Raw => typeof x === 'object' && x !== null) : []);
+const clipText = (t: string, n: number): string => (t.length <= n ? t : `${t.slice(0, n - 1)}…`);
 const obj = (v: unknown): Raw => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Raw) : {});
 
 export interface TrivyReport {
@@ -96,12 +97,15 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
         ruleId: id,
         severity: sev,
         title: `${id}: ${title}`.slice(0, 300),
-        message: `${pkg} ${installed}${path ? '' : inside(pkgPath || resultTarget)} is affected by ${id} (${sev})${fixed ? `; fixed in ${fixed}` : '; no fixed version yet'}. ${title}`,
+        // The advisory's title and text are in the rule (once per advisory), not repeated per result.
+        message: `${pkg} ${installed}${path ? '' : inside(pkgPath || resultTarget)} is affected by ${id} (${sev})${fixed ? `; fixed in ${fixed}` : '; no fixed version yet'}.`,
         location: { path: path ?? fallback, startLine: path ? lines?.start : undefined, endLine: path ? lines?.end : undefined },
         fingerprint: fingerprint('trivy', target.label, 'vuln', id, pkg, pkgPath || resultTarget),
+        // Kept lean: SARIF carries help once per rule, and a 10,000-finding report must stay well
+        // under GitHub's size limit without trimming.
         help: {
-          text: `${title}. ${str(v.Description)}`.slice(0, 1000),
-          markdown: `**${title}**\n\n${str(v.Description)}\n\n| Package | Installed | Fixed |\n| --- | --- | --- |\n| ${pkg} | ${installed} | ${fixed || 'no fix yet'} |${url ? `\n\n[${id}](${url})` : ''}`,
+          text: `${title}${fixed ? ` Fixed in ${fixed}.` : ' No fix yet.'}`,
+          markdown: `**${title}**\n\n${clipText(str(v.Description), 400)}\n\n| Package | Installed | Fixed |\n| --- | --- | --- |\n| ${pkg} | ${installed} | ${fixed || 'no fix yet'} |${url ? `\n\n[${id}](${url})` : ''}`,
           uri: url,
         },
         tags: ['vulnerability', str(r.Class) === 'os-pkgs' ? 'os-package' : 'library'],
@@ -111,9 +115,9 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
           package: pkg,
           installed,
           fixed,
-          ...(url ? { url } : {}),
           ...(str(ident.PURL) ? { purl: str(ident.PURL) } : {}),
-          ...(pkgPath ? { trivyPath: pkgPath } : { trivyPath: resultTarget }),
+          // The path inside the target, for ignore-file paths, when the location does not already say it.
+          ...(path ? {} : { trivyPath: pkgPath || resultTarget }),
         },
       });
     }

@@ -124,7 +124,12 @@ export interface Suppression {
 }
 
 /** Splits findings into kept and suppressed; counts how many each entry suppressed (by entry.where). */
-export function applyIgnores(findings: readonly Finding[], files: readonly IgnoreFile[]): { kept: Finding[]; suppressed: Suppression[]; hits: Map<string, number> } {
+export function applyIgnores(
+  findings: readonly Finding[],
+  files: readonly IgnoreFile[],
+  /** Target label → its workspace-relative root, so `paths` may also be written relative to the target. */
+  roots: ReadonlyMap<string, string | undefined> = new Map(),
+): { kept: Finding[]; suppressed: Suppression[]; hits: Map<string, number> } {
   const entries = files.flatMap((f) => f.entries);
   const hits = new Map<string, number>();
   const kept: Finding[] = [];
@@ -132,7 +137,11 @@ export function applyIgnores(findings: readonly Finding[], files: readonly Ignor
   for (const f of findings) {
     const kind = f.properties?.kind as IgnoreKind | undefined;
     const ignoreId = String(f.properties?.ignoreId ?? f.ruleId);
-    const paths = [f.location?.path, f.properties?.trivyPath].filter((p): p is string => typeof p === 'string' && p !== '');
+    // Workspace-relative location, and the path inside the target (target-relative, or inside an image).
+    const targetRoot = roots.get(String(f.properties?.target ?? ''));
+    const loc = f.location?.path;
+    const inTarget = loc && targetRoot && targetRoot !== '.' && loc.startsWith(`${targetRoot}/`) ? loc.slice(targetRoot.length + 1) : undefined;
+    const paths = [loc, inTarget, f.properties?.trivyPath].filter((p): p is string => typeof p === 'string' && p !== '');
     const purl = typeof f.properties?.purl === 'string' ? f.properties.purl : undefined;
     const e = entries.find(
       (x) =>

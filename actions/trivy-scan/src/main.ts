@@ -139,7 +139,7 @@ function suppress(findings: Finding[], s: Settings, facts: RunFacts): { kept: Fi
       else rest.push(f);
     }
   }
-  const r = applyIgnores(rest, facts.ignoreFiles);
+  const r = applyIgnores(rest, facts.ignoreFiles, new Map(s.targets.map((t) => [t.label, t.root])));
   facts.ignoreHits = r.hits;
   return { kept: r.kept, suppressed: [...suppressed, ...r.suppressed] };
 }

@@ -82,10 +82,11 @@ export function detailsMarkdown(f: RunFacts): string {
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { sev: v.severity, pkg: String(p.package), installed: String(p.installed), fixed: new Set(), ids: new Map(), where: new Set() }));
       if (p.fixed) g.fixed.add(String(p.fixed));
-      g.ids.set(v.ruleId, typeof p.url === 'string' ? p.url : undefined);
+      g.ids.set(v.ruleId, v.help?.uri);
       g.where.add(v.location?.path ?? '');
     }
-    const rows = [...groups.values()].sort((a, b) => severityRank(a.sev) - severityRank(b.sev) || a.pkg.localeCompare(b.pkg));
+    // Code-point order (not locale order): the same everywhere and fast for thousands of packages.
+    const rows = [...groups.values()].sort((a, b) => severityRank(a.sev) - severityRank(b.sev) || (a.pkg < b.pkg ? -1 : a.pkg > b.pkg ? 1 : 0));
     lines.push(`### Vulnerabilities by package (${plural(vulns.length, 'finding')})\n`);
     lines.push('| Severity | Package | Installed | Fixed in | Advisories | Where |\n| --- | --- | --- | --- | --- | --- |');
     for (const g of rows.slice(0, MAX_VULN_ROWS)) {

@@ -1,12 +1,11 @@
 // More of migration-test end to end through the bundled action: the django preset, and the inputs the first
 // e2e file does not exercise (ignore-tables, lock-timeout, irreversible-revisions, the sticky PR comment
 // against the fake GitHub API).
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { startFakeGitHub, type FakeGitHub } from '../../../test/harness/services/fake-github.js';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
 import { runAction } from '../../../test/runner/runner.js';
-import { alembicPath, alembicProject, BACKFILL, CHAINS, djangoPath, djangoProject, INDEX_FORGOTTEN, INITIAL, RAILS_MIGS, railsPath, railsProject, type Rev } from './helpers.js';
+import { alembicPath, alembicProject, BACKFILL, CHAINS, djangoPath, djangoProject, INDEX_FORGOTTEN, INITIAL, RAILS_MIGS, railsPath, railsProject, type Rev, buildBundle } from './helpers.js';
 
 jest.setTimeout(300_000);
 const PASSWORD = 'Sup3rSecretPw';
@@ -15,7 +14,7 @@ let pg: Postgres;
 let gh: FakeGitHub;
 let n = 0;
 beforeAll(async () => {
-  execFileSync('node', ['scripts/build.mjs', '--only', 'migration-test'], { stdio: 'ignore' }); // never test a stale bundle
+  buildBundle(); // never test a stale bundle
   pg = await startPostgres();
   gh = await startFakeGitHub();
 }, 240_000);

@@ -1,7 +1,6 @@
 // migration-test end to end: the bundled action under Node 24 through the local runner, with a real
 // PostgreSQL 15 and a real Alembic on PATH, in a workspace holding a fixture Alembic project. The URL
 // carries a password (trust auth ignores it) that must never show anywhere the job would show.
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,14 +10,14 @@ import { startPostgres, type Postgres } from '../../../test/harness/services/pos
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
 import { runAction } from '../../../test/runner/runner.js';
 import { toolBin } from '../../../test/harness/tools.js';
-import { alembicPath, alembicProject, CHAINS, type Rev } from './helpers.js';
+import { alembicPath, alembicProject, CHAINS, type Rev, buildBundle } from './helpers.js';
 
 jest.setTimeout(300_000);
 const PASSWORD = 'Sup3rSecretPw';
 let pg: Postgres;
 let n = 0;
 beforeAll(async () => {
-  execFileSync('node', ['scripts/build.mjs', '--only', 'migration-test'], { stdio: 'ignore' }); // never test a stale bundle
+  buildBundle(); // never test a stale bundle
   pg = await startPostgres();
 }, 240_000);
 afterAll(async () => pg?.stop());

@@ -3,7 +3,6 @@
 // revision reported in one run, failures blamed on the right revision and line, setup problems reported as
 // configuration or tool errors with their fix, and the password in no output in any of its forms.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { freePort } from '../../../test/harness/net.js';
@@ -11,7 +10,7 @@ import { startFakeGitHub, type FakeGitHub } from '../../../test/harness/services
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
 import { runAction } from '../../../test/runner/runner.js';
-import { alembicPath, alembicProject, ENV_PY, type Rev } from './helpers.js';
+import { alembicPath, alembicProject, ENV_PY, type Rev, buildBundle } from './helpers.js';
 
 jest.setTimeout(300_000);
 const PSQL = '/usr/lib/postgresql/15/bin/psql';
@@ -19,7 +18,7 @@ let pg: Postgres;
 let gh: FakeGitHub;
 let n = 0;
 beforeAll(async () => {
-  execFileSync('node', ['scripts/build.mjs', '--only', 'migration-test'], { stdio: 'ignore' });
+  buildBundle(); // never test a stale bundle
   pg = await startPostgres();
   gh = await startFakeGitHub();
 }, 240_000);

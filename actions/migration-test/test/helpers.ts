@@ -1,6 +1,7 @@
 // Fixture Alembic projects written by the tests: an alembic.ini, an env.py that reads DATABASE_URL,
 // and one revision file per entry, each upgrade/downgrade a list of SQL statements (or raw Python).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Postgres } from '../../../test/harness/services/postgres.js';
@@ -302,4 +303,20 @@ export async function driverFor(pg: Postgres, dir: string, preset: Preset, over:
   const psql = new Psql({ bin: cfg.psql, target, timeoutMs: 60_000 });
   const tool = toolRunner(cfg);
   return { cfg, psql, tool, driver: buildDriver(cfg, psql, tool), db };
+}
+
+/**
+ * Builds dist/migration-test unless it is newer than every source it is made from (this action's src and the
+ * kit's), so the end-to-end files never test a stale bundle and do not rebuild it three times in a row.
+ */
+export function buildBundle(): void {
+  const newest = (dir: string): number =>
+    (readdirSync(dir, { recursive: true }) as string[]).reduce((m, f) => {
+      const st = statSync(join(dir, f));
+      return st.isFile() ? Math.max(m, st.mtimeMs) : m;
+    }, 0);
+  const bundle = 'dist/migration-test/index.js';
+  const built = existsSync(bundle) ? statSync(bundle).mtimeMs : 0;
+  if (built > Math.max(newest('actions/migration-test/src'), newest('packages/kit/src'), statSync('actions/migration-test/action.yml').mtimeMs)) return;
+  execFileSync('node', ['scripts/build.mjs', '--only', 'migration-test'], { stdio: 'ignore' });
 }

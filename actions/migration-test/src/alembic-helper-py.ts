@@ -10,6 +10,12 @@ import sys
 import traceback
 
 OUT = os.fdopen(3, "w", buffering=1)
+# Commands come on a private copy of stdin; the real stdin becomes /dev/null, so a migration or env.py that
+# reads input() gets EOF at once instead of swallowing (or waiting for) the next command.
+COMMANDS = os.fdopen(os.dup(0), "r")
+_null = os.open(os.devnull, os.O_RDONLY)
+os.dup2(_null, 0)
+sys.stdin = open(os.devnull)
 
 
 def answer(obj):
@@ -180,7 +186,7 @@ def main():
 
     ops = {"info": op_info, "current": op_current, "step": op_step, "upgrade": op_upgrade, "downgrade": op_downgrade}
     answer({"ready": True})
-    for line in sys.stdin:
+    for line in COMMANDS:
         line = line.strip()
         if not line:
             continue

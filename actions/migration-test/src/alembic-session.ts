@@ -191,9 +191,13 @@ export class AlembicSession {
             const p = this.pending;
             this.pending = undefined;
             clearTimeout(p.timer);
-            const output = this.output;
-            this.output = '';
-            p.resolve({ answer: msg, output });
+            // Python flushed stdout/stderr before answering, but their data events may come after this
+            // one in the same loop turn: collect them first, so the command's output is complete.
+            setImmediate(() => {
+              const output = this.output;
+              this.output = '';
+              p.resolve({ answer: msg, output });
+            });
           }
         }
       });

@@ -165,6 +165,14 @@ describe('round-trip (head, down N one by one, head)', () => {
   });
 });
 
+test('a migration that reads stdin gets EOF at once (it cannot swallow the session’s commands or hang)', async () => {
+  const r = await alembic([...CHAINS.good.slice(0, 1), { id: '0002', parent: '0001', up: "py:input('continue? ')", down: [] }]);
+  expect(r.problems).toHaveLength(1);
+  expect(r.problems[0]).toMatchObject({ rule: 'up-failed', revision: '0002', line: 9 });
+  expect(r.problems[0].message).toContain('EOFError');
+  expect(r.rows[0]).toMatchObject({ revision: '0001', up: 'ok', down: 'ok', reup: 'ok' });
+});
+
 test('two heads: one finding per head, and both branches are still tested', async () => {
   const r = await alembic(CHAINS.twoHeads, { mode: 'stepwise' });
   expect(r.pre.findings.map((f) => [f.ruleId, f.properties?.revision])).toEqual([

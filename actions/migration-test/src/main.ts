@@ -41,15 +41,12 @@ function mergeFindings(pre: PreCheck, run: RunResult, cfg: Config): Finding[] {
   return dedupe([...problemsToFindings(run.problems, locate), ...preFindings]);
 }
 
-export async function main(): Promise<void> {
-  const cfg = readConfig();
-  const psql = new Psql({ bin: cfg.psql, target: cfg.target, timeoutMs: 120_000 });
-  const version = await core.group('Wait for PostgreSQL', () => psql.waitReady(cfg.waitTimeoutMs));
-  core.info(`${TOOL}: PostgreSQL ${version} at ${cfg.target.display}; ${cfg.preset.name}, mode ${cfg.mode}, migrations in ${cfg.migrationsDir}`);
+type Phase = { pre: PreCheck; run: RunResult; empty?: boolean };
 
-  // A tool error part-way (the server went away, a command hung) still publishes what was tested.
+/** The test run; a tool error part-way (the server went away, a command hung) still publishes what was tested. */
+async function testMigrations(cfg: Config, psql: Psql): Promise<Phase & { toolErrors: string[] }> {
   const toolErrors: string[] = [];
-  let phase: { pre: PreCheck; run: RunResult; empty?: boolean } = { pre: { findings: [], paths: new Map(), downLines: new Map() }, run: { mode: cfg.mode, rows: [], problems: [] } };
+  let phase: Phase = { pre: { findings: [], paths: new Map(), downLines: new Map() }, run: { mode: cfg.mode, rows: [], problems: [] } };
   try {
     phase = cfg.preset.name === 'alembic' ? await testAlembic(cfg, psql) : await testGeneric(cfg, psql);
   } catch (err) {
@@ -57,11 +54,15 @@ export async function main(): Promise<void> {
     if (err.detail) await core.group(`${TOOL}: tool output`, async () => core.untrusted(secrets.scrub(err.detail!)));
     toolErrors.push(secrets.scrub(err.message));
   }
-  const { pre, run } = phase;
   if (phase.empty) core.notice(`${TOOL}: ${cfg.preset.name} has no revisions in ${cfg.migrationsDir}: nothing to test`);
-  else if (!toolErrors.length && run.rows.length === 0 && run.problems.length === 0) {
+  else if (!toolErrors.length && phase.run.rows.length === 0 && phase.run.problems.length === 0) {
     core.notice(`${TOOL}: ${cfg.preset.name} found nothing to apply in ${cfg.migrationsDir} (is the database already at head, or migrations-dir wrong?)`);
   }
+  return { ...phase, toolErrors };
+}
+
+/** Each problem in its own log group: the message, then the diff or the tool's output. */
+function logProblems(run: RunResult): void {
   for (const p of run.problems) {
     core.startGroup(`${p.rule}: ${p.revision}`);
     core.untrusted(secrets.scrub(p.message));
@@ -69,6 +70,16 @@ export async function main(): Promise<void> {
     if (body) core.untrusted(secrets.scrub(body)); // tool output: no line of it may act as a workflow command
     core.endGroup();
   }
+}
+
+export async function main(): Promise<void> {
+  const cfg = readConfig();
+  const psql = new Psql({ bin: cfg.psql, target: cfg.target, timeoutMs: 120_000 });
+  const version = await core.group('Wait for PostgreSQL', () => psql.waitReady(cfg.waitTimeoutMs));
+  core.info(`${TOOL}: PostgreSQL ${version} at ${cfg.target.display}; ${cfg.preset.name}, mode ${cfg.mode}, migrations in ${cfg.migrationsDir}`);
+
+  const { pre, run, toolErrors } = await testMigrations(cfg, psql);
+  logProblems(run);
 
   const locate = (rev: string) => locateRevision(rev, cfg.migrationsAbs, pre.paths);
   const lintFindings = cfg.lint && !toolErrors.length ? await core.group('Lint (squawk)', () => lint(cfg, toolRunner(cfg), Math.floor(version / 10_000), locate)) : [];

@@ -182,7 +182,7 @@ function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs:
   const inputs: Record<string, string> = {};
   // Inputs the CLI gives a local value anyway (below) are not evaluated, so they never need --input.
   const tool = TOOL_INPUTS[stage.action];
-  const localKeys = new Set(['comment', 'sarif-file', 'report-file']);
+  const localKeys = new Set(['comment', 'sarif-file', 'report-file', 'report-dir']);
   if (tool && onPath(tool.bin)) localKeys.add(tool.input);
   // migration-test migrates up and down in the database it is given, so locally it only ever gets one the
   // user named (--database-url, --input) or a throwaway one (--postgres), never the workflow's localhost
@@ -222,6 +222,7 @@ function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs:
   local('comment', 'false');
   if ('sarif-file' in declared) local('sarif-file', join(sh.runnerTemp, `${slug(stage.name)}.sarif`));
   if ('report-file' in declared) local('report-file', join(sh.runnerTemp, `${slug(stage.name)}-report.json`));
+  if ('report-dir' in declared) local('report-dir', join(sh.runnerTemp, `${slug(stage.name)}-reports`));
   if (tool && !set.has(tool.input)) {
     const wanted = inputs[tool.input] ?? String(declared[tool.input]?.default ?? '');
     if (onPath(tool.bin)) local(tool.input, 'system');

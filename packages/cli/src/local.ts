@@ -76,6 +76,7 @@ export function onPath(bin: string, path = process.env.PATH ?? ''): string | und
 export const TOOL_INPUTS: Record<string, { input: string; bin: string; pinned: string }> = {
   'gitleaks-scan': { input: 'version', bin: 'gitleaks', pinned: '8.30.1' },
   'helm-validate': { input: 'helm-version', bin: 'helm', pinned: '4.1.4' },
+  'trivy-scan': { input: 'version', bin: 'trivy', pinned: '0.74.0' },
 };
 
 export interface LocalContextOptions {

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { CheckResult, StageResult } from './check.js';
 
 export const REPORT_VERSION = 1;
+const TEMP_OUTPUTS = new Set(['sarif-file', 'report-file', 'report-dir']);
 
 export interface JsonReport {
   version: typeof REPORT_VERSION;
@@ -37,8 +38,8 @@ export function toJsonReport(res: CheckResult, command: 'check' | 'run' = 'check
     outcome: res.outcome,
     exitCode: res.exitCode,
     workflows: res.workflows,
-    // sarif-file and report-file point into the run's temp folder, which is gone once check returns.
-    stages: res.stages.map(({ exitCode: _e, inputs: _i, outputs, ...s }) => ({ ...s, outputs: Object.fromEntries(Object.entries(outputs).filter(([k]) => k !== 'sarif-file' && k !== 'report-file')) })),
+    // sarif-file, report-file and report-dir point into the run's temp folder, which is gone once check returns.
+    stages: res.stages.map(({ exitCode: _e, inputs: _i, outputs, ...s }) => ({ ...s, outputs: Object.fromEntries(Object.entries(outputs).filter(([k]) => !TEMP_OUTPUTS.has(k))) })),
     totals: { stages: res.stages.length, findings: res.stages.reduce((n, s) => n + s.findingsCount, 0), byOutcome },
   };
 }

@@ -10,6 +10,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { type Postgres, startPostgres as harnessPostgres } from '../../../test/harness/services/postgres.js';
 import { toolBin } from '../../../test/harness/tools.js';
+import { installTrivyDb } from '../../../test/harness/trivy-db.js';
 import { runAction } from '../../../test/runner/runner.js';
 import { check, type CheckResult } from '../src/check.js';
 import { startPostgres } from '../src/postgres.js';
@@ -20,7 +21,7 @@ interface Example {
   /** Stages `check --list` finds: [stage, action, workflow › job]. */
   stages: Array<[string, string, string]>;
   /** Run for real (tools and services available here) with these extra arguments; else listed only. */
-  run?: { tools: string[]; postgres?: boolean; skip?: string[]; outcomes: Record<string, string> };
+  run?: { tools: string[]; postgres?: boolean; skip?: string[]; trivy?: boolean; outcomes: Record<string, string> };
 }
 
 const PA = 'platform-actions/.github/workflows';
@@ -30,8 +31,8 @@ const DEPLOYS: Example['stages'] = [
 ];
 const TRIVY: Example['stages'][number] = ['trivy-scan', 'trivy-scan', `${PA}/security-scan.yml › trivy`];
 
-// trivy-scan stages are listed but not run here: their targets come from a run: step (so they need
-// --input trivy-scan.targets=…) and trivy needs its vulnerability database (trivy-scan's own tests cover it).
+// trivy-scan stages take their targets from a run: step, so they need --input trivy-scan.targets=…; where
+// they run here, trivy reads the harness's offline database from a warm cache dir, as on a warm runner.
 const EXAMPLES: Record<string, Example> = {
   'helm-microservices': {
     stages: [['helm-validate', 'helm-validate', '.github/workflows/charts.yml › helm-validate']],
@@ -60,7 +61,7 @@ const EXAMPLES: Record<string, Example> = {
   },
   'python-service-hardened': {
     stages: [TRIVY, ['gitleaks-scan', 'gitleaks-scan', `${PA}/security-scan.yml › gitleaks`], ['migration-test', 'migration-test', `${PA}/db-migrations.yml › migrations`]],
-    run: { tools: ['gitleaks', 'pyenv/alembic'], postgres: true, skip: ['trivy-scan'], outcomes: { 'gitleaks-scan': 'clean', 'migration-test': 'clean' } },
+    run: { tools: ['trivy', 'gitleaks', 'pyenv/alembic'], postgres: true, trivy: true, outcomes: { 'trivy-scan': 'clean', 'gitleaks-scan': 'clean', 'migration-test': 'clean' } },
   },
   'flask-react-app': { stages: [['migration-test', 'migration-test', `${PA}/db-migrations.yml › migrations`], ...DEPLOYS] },
   'ml-platform': { stages: [TRIVY, ['gitleaks-scan', 'gitleaks-scan', `${PA}/security-scan.yml › gitleaks`], ['migration-test', 'migration-test', `${PA}/db-migrations.yml › migrations`], ...DEPLOYS] },
@@ -82,9 +83,13 @@ function copyExample(name: string): string {
 const toolsPath = (tools: string[]) => [...tools.map((t) => dirname(toolBin(t.split('/')[0], t.split('/')[1]))), process.env.PATH].join(':');
 
 let pg: Postgres;
+let trivyInputs: Record<string, string>;
 beforeAll(async () => {
-  for (const a of ['helm-validate', 'tf-lock-check', 'gitleaks-scan', 'migration-test']) freshBundle(a);
+  for (const a of ['helm-validate', 'tf-lock-check', 'gitleaks-scan', 'migration-test', 'trivy-scan']) freshBundle(a);
   pg = await harnessPostgres();
+  const cache = mkdtempSync(join(tmpdir(), 'pa-cli-trivy-'));
+  await installTrivyDb(cache);
+  trivyInputs = { 'trivy-scan.targets': 'fs:.', 'trivy-scan.cache-dir': cache, 'trivy-scan.skip-db-update': 'true' };
 }, 600_000);
 afterAll(async () => {
   await pg?.stop();
@@ -125,7 +130,7 @@ describe('examples', () => {
     Object.assign(process.env, { PATH, PYTHONDONTWRITEBYTECODE: '1' });
     let res: CheckResult;
     try {
-      res = await check({ repo, skip: run.skip, startPostgres: run.postgres ? startPostgres : undefined, node: node24() });
+      res = await check({ repo, skip: run.skip, inputs: run.trivy ? trivyInputs : {}, startPostgres: run.postgres ? startPostgres : undefined, node: node24() });
     } finally {
       process.env.PATH = saved.PATH;
       if (saved.PYTHONDONTWRITEBYTECODE === undefined) delete process.env.PYTHONDONTWRITEBYTECODE;
@@ -136,7 +141,7 @@ describe('examples', () => {
       const inputs = { ...s.inputs! };
       // The runner's run gets its own empty database; the check's has the migrations applied already.
       if (s.action === 'migration-test') inputs['database-url'] = await pg.createDatabase(`parity_${name.replace(/-/g, '_')}`);
-      for (const f of ['sarif-file', 'report-file']) delete inputs[f];
+      for (const f of ['sarif-file', 'report-file', 'report-dir']) delete inputs[f];
       const r = await runAction({ action: s.action, inputs, workspace: repo, env: { PATH, PYTHONDONTWRITEBYTECODE: '1' } });
       const counts = Object.fromEntries(['critical', 'high', 'medium', 'low', 'info'].map((x) => [x, Number(r.outputs[`${x}-count`] ?? 0)]));
       expect([s.name, s.outcome, s.findingsCount, s.counts]).toEqual([s.name, r.outputs.outcome, Number(r.outputs['findings-count']), counts]);

@@ -207,7 +207,7 @@ describe('events', () => {
     const r = await scan({ event: { name, payload: name === 'schedule' ? payloads.schedule() : payloads.dispatch() } });
     expect(r.outputs['scan-mode']).toBe('full');
     // This repository has no remote, so "every ref" is every ref of the clone, and the range says so.
-    expect(r.outputs['scan-range']).toMatch(new RegExp(`^all refs in the clone \\(3 branches, 0 tags\\): \\d+ commits \\(${name} carries no commit range`));
+    expect(r.outputs['scan-range']).toMatch(new RegExp(`^all refs in the clone \\(4 branches, 0 tags\\): \\d+ commits \\(${name} carries no commit range`));
     expect(found(r)).toHaveLength(4);
   });
 

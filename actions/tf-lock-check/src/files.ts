@@ -3,6 +3,10 @@
 // inside the workspace. A link that points outside is never read, and its target is never printed.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { UserError } from '@platform-actions/kit';
+
+// No configuration file, workflow or script is this large; reading one whole would only cost memory.
+const MAX_READ_BYTES = 64 * 1048576;
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.terraform', '.terragrunt-cache']);
 
@@ -71,5 +75,10 @@ export function listFiles(workspace: string): RepoFiles {
   };
   walk('');
   const set = new Set(files);
-  return { root, files, skippedLinks, linkTargets, isLink: (rel) => links.has(rel), has: (rel) => set.has(rel), read: (rel) => readFileSync(join(root, rel), 'utf8') };
+  const read = (rel: string): string => {
+    const size = statSync(join(root, rel)).size;
+    if (size > MAX_READ_BYTES) throw new UserError(`${rel}: ${(size / 1048576).toFixed(0)} MB, more than the ${MAX_READ_BYTES / 1048576} MB tf-lock-check reads from one file; point working-directory at the Terraform folders`);
+    return readFileSync(join(root, rel), 'utf8');
+  };
+  return { root, files, skippedLinks, linkTargets, isLink: (rel) => links.has(rel), has: (rel) => set.has(rel), read };
 }

@@ -78,8 +78,17 @@ export async function initHcl(): Promise<void> {
 /** Parses one file. `file` is the name used in errors (repository-relative). */
 export function parseHcl(file: string, text: string): Body {
   if (!parser) throw new Error('initHcl() was not awaited');
-  const tree = parser.parse(text);
+  if (text.length > MAX_HCL_CHARS) throw new UserError(`${file}: ${(text.length / 1048576).toFixed(1)} MB of HCL, more than the ${MAX_HCL_CHARS / 1048576} MB tf-lock-check reads from one file (a backend block lives in a small file); split it, or point working-directory elsewhere`);
+  let tree: ReturnType<Parser['parse']>;
+  try {
+    tree = parser.parse(text);
+  } catch (e) {
+    // The WebAssembly parser aborts (out of memory) rather than throwing a parse error.
+    throw new UserError(`${file}: the HCL parser could not read this file (${(e as Error).message.split('.')[0]}); check that it is HCL`);
+  }
   if (!tree) throw new Error(`tree-sitter returned no tree for ${file}`);
+  depth = 0;
+  current = file;
   try {
     const root = tree.rootNode;
     if (root.hasError) {
@@ -93,20 +102,44 @@ export function parseHcl(file: string, text: string): Body {
   }
 }
 
-function firstError(n: Node): Node | undefined {
-  if (n.type === 'ERROR' || n.isMissing) return n;
-  for (const c of n.children) {
-    if (c && (c.hasError || c.isMissing)) {
-      const e = firstError(c);
-      if (e) return e;
-    }
+/** The first ERROR or missing node, depth first; iterative, so deep nesting cannot overflow the stack. */
+function firstError(root: Node): Node | undefined {
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'ERROR' || n.isMissing) return n;
+    const kids = n.children.filter((c): c is Node => c !== null && (c.hasError || c.isMissing));
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
   }
   return undefined;
+}
+
+// Files larger than this are not configuration a person wrote; the parser's memory is bounded too.
+const MAX_HCL_CHARS = 8 * 1048576;
+// Deeper than this is not a backend block; the reduction below recurses, so it must stop somewhere.
+const MAX_DEPTH = 400;
+let depth = 0;
+let current = '';
+
+function nest<T>(n: Node, fn: () => T): T {
+  if (++depth > MAX_DEPTH) {
+    depth = 0;
+    throw new UserError(`${current}:${n.startPosition.row + 1}: nested more than ${MAX_DEPTH} levels deep, which tf-lock-check does not read; check that the file is hand-written HCL`);
+  }
+  try {
+    return fn();
+  } finally {
+    depth = Math.max(0, depth - 1);
+  }
 }
 
 const named = (n: Node): Node[] => n.namedChildren.filter((c): c is Node => c !== null);
 
 function toBody(n: Node): Body {
+  return nest(n, () => toBodyInner(n));
+}
+
+function toBodyInner(n: Node): Body {
   const body: Body = { attributes: {}, blocks: [] };
   for (const c of named(n)) {
     if (c.type === 'attribute') {
@@ -156,6 +189,10 @@ function unescape(seq: string): string {
 }
 
 function toValue(n: Node): HclValue {
+  return nest(n, () => toValueInner(n));
+}
+
+function toValueInner(n: Node): HclValue {
   switch (n.type) {
     case 'expression':
     case 'literal_value':

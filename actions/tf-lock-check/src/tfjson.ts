@@ -9,11 +9,13 @@ type J = unknown;
 const isObj = (v: J): v is Record<string, J> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const each = (v: J): Array<Record<string, J>> => (Array.isArray(v) ? v.filter(isObj) : isObj(v) ? [v] : []);
 
-function value(v: J): HclValue {
+function value(v: J, depth = 0): HclValue {
   if (typeof v === 'string') return v.includes('${') ? new Expr(v) : v;
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return v;
-  if (Array.isArray(v)) return v.map(value);
-  if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, value(x)]));
+  // Past any depth a backend setting has, the value is only ever compared as unknown.
+  if (depth > 64) return new Expr('(nested value)');
+  if (Array.isArray(v)) return v.map((x) => value(x, depth + 1));
+  if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, value(x, depth + 1)]));
   return null;
 }
 

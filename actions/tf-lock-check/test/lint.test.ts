@@ -41,6 +41,17 @@ describe('HCL', () => {
   });
 });
 
+describe('parser limits are configuration errors naming the file', () => {
+  test('a .tf file over 8 MB', () => {
+    const big = 'locals {\n  a = "x"\n}\n'.repeat(500_000);
+    expect(() => parseHcl('huge/main.tf', big)).toThrow(/^huge\/main\.tf: 10\.0 MB of HCL, more than the 8 MB tf-lock-check reads from one file/);
+  });
+  test('nesting deeper than 400 levels, and 100 levels still read', () => {
+    expect(() => parseHcl('deep/main.tf', `locals {\n  x = ${'['.repeat(10_000)}1${']'.repeat(10_000)}\n}\n`)).toThrow(/^deep\/main\.tf:2: nested more than 400 levels deep/);
+    expect(parseHcl('ok/main.tf', `locals {\n  x = ${'['.repeat(100)}1${']'.repeat(100)}\n}\n`).blocks[0].type).toBe('locals');
+  });
+});
+
 describe('rules', () => {
   test('clean repository: no findings', () => {
     expect(ids({ 'infra/main.tf': s3Root('infra.tfstate'), '.github/workflows/apply.yml': goodWorkflow })).toEqual([]);

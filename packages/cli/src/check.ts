@@ -234,7 +234,7 @@ function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs:
   if (stage.action === 'migration-test' && !set.has('database-url')) {
     if (sh.databaseUrl) local('database-url', sh.databaseUrl);
     else if (sh.postgres) local('database-url', 'postgres://started-with--postgres');
-    else problems.push(`stage ${stage.name}: needs an empty PostgreSQL database${stage.services.length ? ` (in CI, the job's ${stage.services.join(', ')} service)` : ''}; pass --database-url postgres://… or --postgres`);
+    else problems.push(`stage ${stage.name}: needs an empty PostgreSQL database${stage.services.length ? ` (in CI, the job's service container${stage.services.length > 1 ? 's' : ''}: ${stage.services.join(', ')})` : ''}; pass --database-url postgres://… or --postgres`);
   }
   if (stage.action === 'gitleaks-scan' && sh.changed) local('mode', 'range');
   for (const [k, v] of Object.entries(overrides)) inputs[k] = v;

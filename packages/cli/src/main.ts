@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { check, type CheckResult, ConfigProblems, stageFindings, type StageResult, SEVERITIES, verdictOf } from './check.js';
+import { CONFIG_FILE, readRepoConfig } from './config.js';
 import { gitFacts, onPath, TOOL_INPUTS, userToolCache } from './local.js';
 import { startPostgres } from './postgres.js';
 import { painter, Progress, renderReport, useColour } from './render.js';
@@ -34,6 +35,7 @@ run options:
   --input <name>=<value>    an input of the action (repeatable)
   --repo <dir>, --event <name>, --payload <file>, --json <file>, --timeout <seconds>
 
+Flags a repository always needs can live in its ${CONFIG_FILE} (only, skip, inputs, postgres); flags win.
 Colour only on a terminal and when NO_COLOR is unset. Exit code: 0 clean, 1 policy failure, 2 tool or configuration error.`;
 
 interface Args {
@@ -178,6 +180,12 @@ export async function main(argv: string[], io: MainIo = defaultIo()): Promise<nu
     const progress = new Progress(out, colour);
     let res: CheckResult;
     if (a.command === 'check') {
+      // The repository's .platform-actions.yml first; flags on the command line win.
+      const cfg = readRepoConfig(a.repo);
+      if (!a.only.length) a.only = cfg.only;
+      if (!a.skip.length) a.skip = cfg.skip;
+      a.inputs = { ...cfg.inputs, ...a.inputs };
+      if (cfg.postgres && !a.databaseUrl) a.postgres = true;
       res = await check({
         repo: a.repo,
         only: a.only,

@@ -3,7 +3,7 @@
 // what the same action reports through the runner with the same inputs, the JSON report validates
 // against the schema we ship, and exit codes follow the verdicts. Real helm and the real bundles.
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -192,5 +192,24 @@ jobs:
     // Given the values, the same workflow runs.
     const ok = await runCli(['check', '--repo', r2, '--input', 'helm-validate.exceptions-file=', '--input', 'helm-validate.kubernetes-versions=1.36', '--input', 'helm-validate.fail-on=none'], env);
     expect([ok.code, ok.stderr]).toEqual([0, '']);
+
+    // Or once, in the repository's .platform-actions.yml (what a pre-push hook relies on); flags still win.
+    writeFileSync(join(r2, '.platform-actions.yml'), "inputs:\n  helm-validate.exceptions-file: ''\n  helm-validate.kubernetes-versions: '1.36'\n  helm-validate.fail-on: none\n");
+    const fromFile = await runCli(['check', '--repo', r2], env);
+    expect([fromFile.code, fromFile.stderr]).toEqual([0, '']);
+    const flagWins = await runCli(['check', '--repo', r2, '--input', 'helm-validate.fail-on=high'], env);
+    expect(flagWins.code).toBe(1);
   }, 120_000);
+
+  it.each([
+    ['unknown key', 'inputz: {}\n', '.platform-actions.yml: unknown key "inputz" (expected only, skip, inputs, postgres)'],
+    ['input without a stage', 'inputs:\n  fail-on: high\n', '.platform-actions.yml: inputs: expected <stage>.<name> keys; got "fail-on"'],
+    ['skip not a list', 'skip: helm-validate\n', '.platform-actions.yml: skip must be a list of stage or action names'],
+    ['postgres not a boolean', 'postgres: yes please\n', '.platform-actions.yml: postgres must be true or false'],
+    ['input for no stage', 'inputs:\n  trivy-scan.targets: fs:.\n', '--input trivy-scan.targets: no stage "trivy-scan" (stages: helm-validate)'],
+  ])('a bad .platform-actions.yml (%s) is one line, exit 2', async (_n, text, line) => {
+    const r3 = tempRepo({ '.github/workflows/x.yml': 'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: acme/platform-actions/actions/helm-validate@v1\n', '.platform-actions.yml': text });
+    const r = await runCli(['check', '--repo', r3], env);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `platform-actions: ${line}\n`]);
+  });
 });

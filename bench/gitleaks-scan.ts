@@ -63,6 +63,7 @@ function buildMergeRepo(dir: string, merges: number, perBranch: number, lines: n
   mkdirSync(dir, { recursive: true });
   git(dir, 'init', '-q', '--initial-branch=main');
   const chunks: string[] = [];
+  // Ends with the optional LF after inline data and nothing more: a blank line would end the commit.
   const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}\n`;
   const b32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   const keyId = (i: number) => 'AKIA' + Array.from({ length: 16 }, (_, j) => b32[(i * 7 + j * 13 + ((i * j) % 5)) % 32]).join('');
@@ -74,7 +75,7 @@ function buildMergeRepo(dir: string, merges: number, perBranch: number, lines: n
     return mark;
   };
   let main = header('refs/heads/main', 'root');
-  chunks.push(`M 100644 inline README.md\n${data('# bench\n')}\n`);
+  chunks.push(`M 100644 inline README.md\n${data('# bench\n')}`);
   let evil = 0;
   for (let m = 1; m <= merges; m++) {
     const files: Array<[string, string]> = [];
@@ -85,16 +86,16 @@ function buildMergeRepo(dir: string, merges: number, perBranch: number, lines: n
       files.push([path, body]);
       const from = tip;
       tip = header('refs/heads/topic', `topic ${m} part ${c}`);
-      chunks.push(`from :${from}\nM 100644 inline ${path}\n${data(body)}\n`);
+      chunks.push(`from :${from}\nM 100644 inline ${path}\n${data(body)}`);
     }
     const onMain = header('refs/heads/main', `main moves ${m}`);
-    chunks.push(`from :${main}\nM 100644 inline src/module${m % 50}.ts\n${data(source(m, 20))}\n`);
+    chunks.push(`from :${main}\nM 100644 inline src/module${m % 50}.ts\n${data(source(m, 20))}`);
     main = header('refs/heads/main', `Merge topic ${m}`);
     chunks.push(`from :${onMain}\nmerge :${tip}\n`);
-    for (const [path, body] of files) chunks.push(`M 100644 inline ${path}\n${data(body)}\n`);
+    for (const [path, body] of files) chunks.push(`M 100644 inline ${path}\n${data(body)}`);
     if (m % 10 === 0) {
       evil++;
-      chunks.push(`M 100644 inline config/merged${m}.ini\n${data(`[default]\naws_access_key_id = ${keyId(m)}\n`)}\n`);
+      chunks.push(`M 100644 inline config/merged${m}.ini\n${data(`[default]\naws_access_key_id = ${keyId(m)}\n`)}`);
     }
   }
   execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env: GIT_ENV, input: chunks.join(''), maxBuffer: 256 << 20 });

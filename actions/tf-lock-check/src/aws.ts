@@ -39,7 +39,8 @@ async function send(what: string, url: URL, init: { method: string; headers: Rec
     const err = e as Error & { cause?: Cause };
     const c = err.cause;
     const why = err.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000}s` : (c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? err.message);
-    throw new UserError(`cannot reach ${what} endpoint ${url.origin} (${why}); check the backend's endpoints / AWS_ENDPOINT_URL_* and the network`);
+    // The store (or the way to it) is down: a tool error, like a 5xx. The hint covers a wrong endpoint.
+    throw new ToolError(`cannot reach ${what} endpoint ${url.origin} (${why}); check the backend's endpoints / AWS_ENDPOINT_URL_* and the network`);
   }
 }
 

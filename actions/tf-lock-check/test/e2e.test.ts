@@ -320,6 +320,7 @@ describe('bad input is one line', () => {
     const root = newRoot('terraform', backend('e2e/z.tfstate', 'use_lockfile = true', `http://127.0.0.1:${port}`));
     const r = await live(root, { command: 'status' });
     expect(failure(r)).toEqual([`tf-lock-check: cannot reach S3 endpoint http://127.0.0.1:${port} (ECONNREFUSED); check the backend's endpoints / AWS_ENDPOINT_URL_* and the network`]);
+    expect(r.outputs.outcome).toBe('tool-error'); // the store is down (or unreachable): not the caller's input
   });
   test('HCL that does not parse names file and line', async () => {
     const ws = repoWith({ 'infra/main.tf': 'terraform {\n  backend "s3" {\n    bucket = \n  }\n' });

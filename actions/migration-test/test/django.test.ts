@@ -5,7 +5,7 @@ import { startPostgres, type Postgres } from '../../../test/harness/services/pos
 import { djangoPreset, irreversibleMigration, parseShowMigrations, stepTargets } from '../src/django.js';
 import { listRevisions } from '../src/driver.js';
 import { runRoundTrip, runStepwise } from '../src/execute.js';
-import { ADD_PRICE, ADD_SKU, BACKFILL, djangoPath, djangoProject, driverFor, INDEX_FORGOTTEN, INITIAL } from './helpers.js';
+import { ADD_PRICE, ADD_SKU, BACKFILL, djangoPath, djangoProject, driverFor, INITIAL } from './helpers.js';
 
 jest.setTimeout(300_000);
 
@@ -53,17 +53,7 @@ describe('django preset (real Django, real PostgreSQL)', () => {
     expect(r.head?.revision).toBe('0002_widget_sku');
   });
 
-  test('a reverse_sql that forgets its index is caught at that migration', async () => {
-    const { driver, cfg, tool } = await driverFor(pg, djangoProject([INITIAL, ADD_SKU, INDEX_FORGOTTEN]), shop);
-    const r = await runStepwise(driver, { revisions: await listRevisions(cfg, tool) });
-    expect(r.rows.slice(0, 2).map((x) => x.down)).toEqual(['ok', 'ok']);
-    expect(r.problems[0]).toMatchObject({ rule: 'downgrade-left-trace', revision: '0003_name_index', phase: 'down' });
-    expect(r.problems[0].message).toContain('left behind index public.ix_widget_name on public.shop_widget');
-    expect(r.problems[0].diff).toContain('0003_name_index');
-    // The forgotten index makes the second upgrade fail, with PostgreSQL's own words.
-    expect(r.problems[1]).toMatchObject({ rule: 'reup-failed', revision: '0003_name_index' });
-    expect(r.problems[1].message).toMatch(/ix_widget_name.*already exists/);
-  });
+  // A reverse_sql that forgets its index is covered end to end (e2e-inputs.test.ts, django).
 
   test('a RunPython without reverse_code is irreversible, not a failure; the next migration is still tested', async () => {
     const { driver, cfg, tool, db } = await driverFor(pg, djangoProject([INITIAL, BACKFILL, ADD_PRICE]), shop);

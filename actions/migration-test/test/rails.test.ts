@@ -43,14 +43,7 @@ describe('rails preset (Debian Rails 6.1, real PostgreSQL)', () => {
     expect(await pg.psql('SELECT count(*) FROM schema_migrations', db)).toBe('2');
   });
 
-  test('a down that forgets its index is caught at that migration', async () => {
-    const migs = [M.createWidgets, M.addSku, M.nameIndex];
-    const { driver } = await driverFor(pg, railsProject(migs), rails);
-    const r = await runStepwise(driver, { revisions: revisions(migs) });
-    expect(r.problems[0]).toMatchObject({ rule: 'downgrade-left-trace', revision: '20240101000002', phase: 'down' });
-    expect(r.problems[0].message).toContain('left behind index public.ix_widget_name on public.widgets');
-    expect(r.problems[1]).toMatchObject({ rule: 'reup-failed', revision: '20240101000002' });
-  });
+  // A down that forgets its index is covered end to end (e2e-inputs.test.ts, rails).
 
   test('ActiveRecord::IrreversibleMigration is irreversible, not a failure; stepwise and round-trip go on', async () => {
     const migs = [M.createWidgets, M.backfill, M.addPrice];

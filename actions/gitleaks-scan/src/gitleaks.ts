@@ -1,7 +1,7 @@
 // Running gitleaks and deciding what its run means. gitleaks exits 0 with an empty report when git
 // itself failed (not a repository, unknown revision), so its exit code alone proves nothing: we read its
 // log for errors and require a report that parses.
-import { core, exec, type ExecResult, InputError, tail, ToolError, UserError } from '@platform-actions/kit';
+import { core, exec, type ExecResult, InputError, signalReason, tail, ToolError, UserError } from '@platform-actions/kit';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { ConfigChoice } from './config.js';
 import { toolEnv } from './env.js';
@@ -79,12 +79,15 @@ const CONFIG_TROUBLE = /config|toml|regex|rule/i;
  * What went wrong, if anything: a config problem (the caller's to fix, naming where the config came from)
  * or a tool error. Undefined when the run is trustworthy.
  */
-export function runProblem(exitCode: number | null, log: LogFacts, config: ConfigChoice): Error | undefined {
+export function runProblem(exitCode: number | null, log: LogFacts, config: ConfigChoice, signal: NodeJS.Signals | null = null): Error | undefined {
   const configError = (why: string): Error => {
     const msg = `is not a valid gitleaks config: ${why}`;
     if (config.origin === 'input') return new InputError('config', msg);
     return new UserError(`${config.label.replace(/`/g, '')} ${msg}`);
   };
+  // A signal death (SIGKILL: the out-of-memory killer) says so, whatever half-written log is left.
+  const killed = signalReason(signal, exitCode);
+  if (killed) return new ToolError(`gitleaks ${killed}`);
   if (log.panic) return log.panic.inConfig ? configError(log.panic.message) : new ToolError(`gitleaks crashed: ${log.panic.message}`);
   if (log.fatal) return config.origin !== 'default' && CONFIG_TROUBLE.test(log.fatal) ? configError(log.fatal) : new ToolError(`gitleaks failed: ${log.fatal}`);
   if (log.errors.length) {
@@ -92,7 +95,7 @@ export function runProblem(exitCode: number | null, log: LogFacts, config: Confi
     const first = log.errors.find((e) => !/stderr is not empty/.test(e)) ?? log.errors[0];
     return new ToolError(`gitleaks could not read everything it was asked to scan: ${first.replace(/^\[git\]\s*/, 'git: ')}`);
   }
-  if (exitCode !== 0 && exitCode !== LEAKS_EXIT) return new ToolError(`gitleaks exited with ${exitCode === null ? 'a signal' : `code ${exitCode}`}`);
+  if (exitCode !== 0 && exitCode !== LEAKS_EXIT) return new ToolError(`gitleaks exited with code ${exitCode}`);
   return undefined;
 }
 
@@ -121,7 +124,7 @@ export async function runGitleaks(bin: string, cmd: ScanCommand, config: ConfigC
   }
   if (r.timedOut) throw new ToolError(`gitleaks timed out after ${Math.round(timeoutMs / 1000)}s (raise the timeout input)`, tail(r.stderr));
   const log = parseLog(r.stderr);
-  const problem = runProblem(r.exitCode, log, config);
+  const problem = runProblem(r.exitCode, log, config, r.signal);
   if (problem instanceof ToolError) throw new ToolError(problem.message, tail(r.stderr, 30));
   if (problem) throw problem;
   if (!existsSync(cmd.reportPath)) throw new ToolError('gitleaks finished without writing its report', tail(r.stderr));

@@ -135,7 +135,8 @@ describe('examples', () => {
       process.env.PATH = saved.PATH;
       if (saved.PYTHONDONTWRITEBYTECODE === undefined) delete process.env.PYTHONDONTWRITEBYTECODE;
     }
-    expect(Object.fromEntries(res.stages.map((s) => [s.name, s.outcome]))).toEqual(run.outcomes);
+    // A stage's one-line errors ride along, so an unexpected tool error says what it was.
+    expect(Object.fromEntries(res.stages.map((s) => [s.name, s.outcome === run.outcomes[s.name] ? s.outcome : `${s.outcome}: ${s.errors.join('; ')}`]))).toEqual(run.outcomes);
     expect(validate(toJsonReport(res)) ? [] : validate.errors).toEqual([]);
     for (const s of res.stages.filter((x) => x.outcome !== 'skipped')) {
       const inputs = { ...s.inputs! };

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
-import { InputError, UserError } from '@platform-actions/kit';
+import { InputError, signalReason, ToolError, UserError } from '@platform-actions/kit';
 import { HELPER_PY } from './alembic-helper-py.js';
 
 export interface PyFrame {
@@ -313,6 +313,9 @@ function toStep(r: { answer: Record<string, unknown>; output: string; timedOut?:
   const out: StepResult = { ok, output: r.output, durationMs: r.durationMs };
   if (r.answer.error) out.error = r.answer.error as PyError;
   if (r.timedOut) out.timedOut = true;
+  // Killed by a signal we did not send (the out-of-memory killer): the tool's failure, not the migration's.
+  const killed = !ok && !out.error && !r.timedOut && r.answer.died && r.answer.signal ? signalReason(r.answer.signal as NodeJS.Signals, null) : undefined;
+  if (killed) throw new ToolError(`the Alembic process ${killed}`, r.output);
   if (!ok && !out.error && !r.timedOut && r.answer.died) {
     out.output += `\n(the Python process ended unexpectedly: ${r.answer.signal ? `signal ${String(r.answer.signal)}` : `exit code ${String(r.answer.code)}`})`;
   }

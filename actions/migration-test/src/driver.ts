@@ -1,7 +1,7 @@
 // The Driver the test modes use, built from a preset: the tool's commands run through the kit's exec
 // (argument arrays, timeout, process group), the database URL handed over in an environment variable,
 // and snapshots and revision labels read with psql.
-import { exec, type ExecResult, expectExit, tail } from '@platform-actions/kit';
+import { exec, type ExecResult, expectExit, signalReason, tail, ToolError } from '@platform-actions/kit';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Config } from './config.js';
 import { seedFile } from './config.js';
@@ -29,6 +29,10 @@ export function toolRunner(cfg: Config): ToolRunner {
 
 export function outcome(r: ExecResult, secret: string | undefined): CommandOutcome {
   const text = scrub(tail(`${r.stdout}\n${r.stderr}`.trim(), 30), secret);
+  // A tool killed by a signal we did not send (SIGKILL from the out-of-memory killer) tells nothing about
+  // the migration: it is a tool error, never a finding blamed on the user's migration.
+  const killed = !r.timedOut && signalReason(r.signal, r.exitCode);
+  if (killed) throw new ToolError(`${r.command} ${killed}`, text);
   return { ok: r.exitCode === 0 && !r.timedOut, output: r.timedOut ? `${text}\n(timed out after ${Math.round(r.durationMs / 1000)}s)` : text, durationMs: r.durationMs };
 }
 

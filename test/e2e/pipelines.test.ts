@@ -133,7 +133,8 @@ function toolCache(cacheRoot: string, tools: Array<[tool: string, version: strin
 // ---- the example as a caller repository ------------------------------------------------------------
 interface Caller { dir: string; base: string; head: string }
 function callerRepo(example: string): Caller {
-  const dir = join(work, example);
+  // A fresh folder per run (a scenario may run twice); the last path segment names the repository.
+  const dir = join(mkdtempSync(join(work, 'run-')), example);
   cpSync(join('examples', example), dir, { recursive: true });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'ci', GIT_AUTHOR_EMAIL: 'ci@example.com', GIT_COMMITTER_NAME: 'ci', GIT_COMMITTER_EMAIL: 'ci@example.com' } }).trim();
   git('init', '-q', '-b', 'main');

@@ -1,7 +1,8 @@
 // Bad input → one line naming the input (or file) and what was expected. Exported as data for the
 // cross-action bad-input corpus. `files` (optional) are written into the workspace first; every case
-// runs in an empty workspace otherwise, with trivy available at the default version.
-export const cases: Array<{ name: string; inputs: Record<string, string>; expect: RegExp; files?: Record<string, string> }> = [
+// runs in an empty workspace otherwise, with trivy available at the default version (or version:
+// system with trivy on PATH). `outcome` is config-error unless given.
+export const cases: Array<{ name: string; inputs: Record<string, string>; expect: RegExp; files?: Record<string, string>; outcome?: 'tool-error' }> = [
   { name: 'unknown target type', inputs: { targets: 'docker:alpine:3.22' }, expect: /input "targets" must use the types image, image-input, fs, config, repo, sbom \(one type:value per line\); got "docker:alpine:3\.22"/ },
   { name: 'unknown scanner', inputs: { scanners: 'vuln,rootkit' }, expect: /input "scanners" must list scanners from vuln, secret, misconfig, license; got "rootkit"/ },
   { name: 'image tarball that does not exist', inputs: { targets: 'image-input:build/image.tar' }, expect: /input "targets" must name an existing path; got "build\/image\.tar"/ },
@@ -17,7 +18,9 @@ export const cases: Array<{ name: string; inputs: Record<string, string>; expect
   { name: 'offline with no database cached', inputs: { targets: 'fs:.', offline: 'true', 'cache-dir': 'empty-cache' }, expect: /offline is true but no vulnerability database is cached in .*empty-cache or the Actions cache/ },
   {
     name: 'unreachable registry with no cache',
-    inputs: { targets: 'fs:.', 'db-repositories': '127.0.0.1:9/trivy-db:2', 'cache-dir': 'empty-cache' },
+    // The default cache-dir (in the runner's tool cache) is empty on a fresh runner.
+    inputs: { targets: 'fs:.', 'db-repositories': '127.0.0.1:9/trivy-db:2' },
     expect: /could not download the vulnerability database from any repository: 127\.0\.0\.1:9\/trivy-db:2 \(connection refused\)/,
+    outcome: 'tool-error',
   },
 ];

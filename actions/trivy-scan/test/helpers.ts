@@ -2,7 +2,7 @@
 // temp folder, stdout captured), with the harness's real trivy in a tool cache laid out as
 // @actions/tool-cache leaves it, and its offline database where the action keeps it.
 import { run } from '@platform-actions/kit';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseFileCommands, parseWorkflowCommands, type ParsedLog } from '../../../test/runner/workflow-commands.js';
@@ -17,7 +17,12 @@ export function trivyToolCache(root: string): string {
   const dir = join(root, 'trivy', DEFAULT_VERSION, process.arch);
   if (!existsSync(join(dir, 'trivy'))) {
     mkdirSync(dir, { recursive: true });
-    copyFileSync(toolBin('trivy'), join(dir, 'trivy'));
+    // A hard link where the file system allows it: the binary is 160 MB and tests make many tool caches.
+    try {
+      linkSync(toolBin('trivy'), join(dir, 'trivy'));
+    } catch {
+      copyFileSync(toolBin('trivy'), join(dir, 'trivy'));
+    }
     writeFileSync(`${dir}.complete`, '');
   }
   return root;

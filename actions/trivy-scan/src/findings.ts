@@ -3,6 +3,29 @@
 import { type Finding, fingerprint, normaliseSeverity, type Severity } from '@platform-actions/kit';
 import type { Target } from './targets.js';
 
+/**
+ * What this action needs to know about a finding beyond the kit's model (kind, target, package versions,
+ * paths for ignore files). Kept beside the finding instead of in `properties`, which the kit copies into
+ * every SARIF result: at 10,000 findings that copy is most of the rendering time and 20% of the file.
+ */
+export interface FindingMeta {
+  kind: 'vulnerability' | 'misconfiguration' | 'secret' | 'license';
+  /** Target label. */
+  target: string;
+  package?: string;
+  installed?: string;
+  fixed?: string;
+  purl?: string;
+  /** The path inside the target (image or remote repository), for ignore-file paths. */
+  trivyPath?: string;
+  /** The id .trivyignore entries name (rule id without our prefix, licence name). */
+  ignoreId?: string;
+  category?: string;
+}
+const metas = new WeakMap<Finding, FindingMeta>();
+export const metaOf = (f: Finding): FindingMeta | undefined => metas.get(f);
+const withMeta = (f: Finding, m: FindingMeta): Finding => (metas.set(f, m), f);
+
 type Raw = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
@@ -92,7 +115,7 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
       const url = str(v.PrimaryURL) || undefined;
       const title = str(v.Title) || id;
       const sev = trivySeverity(v.Severity);
-      out.push({
+      out.push(withMeta({
         ...common,
         ruleId: id,
         severity: sev,
@@ -109,17 +132,16 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
           uri: url,
         },
         tags: ['vulnerability', str(r.Class) === 'os-pkgs' ? 'os-package' : 'library'],
-        properties: {
-          kind: 'vulnerability',
-          target: target.label,
-          package: pkg,
-          installed,
-          fixed,
-          ...(str(ident.PURL) ? { purl: str(ident.PURL) } : {}),
-          // The path inside the target, for ignore-file paths, when the location does not already say it.
-          ...(path ? {} : { trivyPath: pkgPath || resultTarget }),
-        },
-      });
+      }, {
+        kind: 'vulnerability',
+        target: target.label,
+        package: pkg,
+        installed,
+        fixed,
+        purl: str(ident.PURL) || undefined,
+        // The path inside the target, for ignore-file paths, when the location does not already say it.
+        trivyPath: path ? undefined : pkgPath || resultTarget,
+      }));
     }
     for (const m of arr(r.Misconfigurations)) {
       if (str(m.Status) && str(m.Status) !== 'FAIL') continue;
@@ -128,7 +150,7 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
       const url = str(m.PrimaryURL) || undefined;
       const sev = trivySeverity(m.Severity);
       const resource = str(cause.Resource);
-      out.push({
+      out.push(withMeta({
         ...common,
         ruleId: id,
         severity: sev,
@@ -138,13 +160,12 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
         fingerprint: fingerprint('trivy', target.label, 'misconfig', id, resultTarget, resource),
         help: { text: `${str(m.Description)} ${str(m.Resolution)}`.trim() || str(m.Title), markdown: `${str(m.Description)}\n\n**Fix:** ${str(m.Resolution)}${url ? `\n\n[${id}](${url})` : ''}`, uri: url },
         tags: ['misconfiguration', str(m.Type) || str(r.Type)].filter(Boolean),
-        properties: { kind: 'misconfiguration', target: target.label, trivyPath: resultTarget, ...(url ? { url } : {}) },
-      });
+      }, { kind: 'misconfiguration', target: target.label, trivyPath: resultTarget }));
     }
     for (const s of arr(r.Secrets)) {
       const id = str(s.RuleID);
       const sev = trivySeverity(s.Severity);
-      out.push({
+      out.push(withMeta({
         ...common,
         ruleId: `secret:${id}`,
         severity: sev,
@@ -154,8 +175,7 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
         fingerprint: fingerprint('trivy', target.label, 'secret', id, resultTarget, num(s.StartLine)),
         help: { text: 'A credential in the code. Rotate it where it was issued, then read it from a secret store.', markdown: '**Rotate the credential first**: deleting it from the code or from history does not revoke it. Then read it from a secret store (for example GitHub Actions secrets).' },
         tags: ['secret', str(s.Category)].filter(Boolean),
-        properties: { kind: 'secret', target: target.label, trivyPath: resultTarget, ignoreId: id },
-      });
+      }, { kind: 'secret', target: target.label, trivyPath: resultTarget, ignoreId: id }));
     }
     for (const l of arr(r.Licenses)) {
       const name = str(l.Name);
@@ -165,7 +185,7 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
       const file = str(l.FilePath) || pkgFile.get(pkg) || '';
       const subject = `${pkg ? `package ${pkg}` : file || resultTarget}${target.root ? '' : inside(file || resultTarget)}`;
       const path = repoPath(target, file);
-      out.push({
+      out.push(withMeta({
         ...common,
         ruleId: `license:${name}`,
         severity: sev,
@@ -175,12 +195,11 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
         fingerprint: fingerprint('trivy', target.label, 'license', name, pkg, file || resultTarget),
         help: { text: `Licence ${name}: check it is acceptable for how this software is distributed.`, uri: str(l.Link) || undefined },
         tags: ['license', str(l.Category)].filter(Boolean),
-        properties: { kind: 'license', target: target.label, ...(pkg ? { package: pkg } : {}), trivyPath: file || resultTarget, ignoreId: name, category: str(l.Category) },
-      });
+      }, { kind: 'license', target: target.label, package: pkg || undefined, trivyPath: file || resultTarget, ignoreId: name, category: str(l.Category) }));
     }
   }
   return out;
 }
 
 /** Vulnerabilities with no fixed version (what ignore-unfixed leaves out). */
-export const isUnfixed = (f: Finding): boolean => f.properties?.kind === 'vulnerability' && !f.properties.fixed;
+export const isUnfixed = (f: Finding): boolean => metas.get(f)?.kind === 'vulnerability' && !metas.get(f)?.fixed;

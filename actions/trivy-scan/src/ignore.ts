@@ -4,6 +4,7 @@
 import { type Finding, globToRegExp, InputError, UserError } from '@platform-actions/kit';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { metaOf } from './findings.js';
 
 export type IgnoreKind = 'vulnerability' | 'misconfiguration' | 'secret' | 'license';
 const YAML_SECTIONS: Record<string, IgnoreKind> = {
@@ -135,14 +136,15 @@ export function applyIgnores(
   const kept: Finding[] = [];
   const suppressed: Suppression[] = [];
   for (const f of findings) {
-    const kind = f.properties?.kind as IgnoreKind | undefined;
-    const ignoreId = String(f.properties?.ignoreId ?? f.ruleId);
+    const m = metaOf(f);
+    const kind = m?.kind;
+    const ignoreId = m?.ignoreId ?? f.ruleId;
     // Workspace-relative location, and the path inside the target (target-relative, or inside an image).
-    const targetRoot = roots.get(String(f.properties?.target ?? ''));
+    const targetRoot = roots.get(m?.target ?? '');
     const loc = f.location?.path;
     const inTarget = loc && targetRoot && targetRoot !== '.' && loc.startsWith(`${targetRoot}/`) ? loc.slice(targetRoot.length + 1) : undefined;
-    const paths = [loc, inTarget, f.properties?.trivyPath].filter((p): p is string => typeof p === 'string' && p !== '');
-    const purl = typeof f.properties?.purl === 'string' ? f.properties.purl : undefined;
+    const paths = [loc, inTarget, m?.trivyPath].filter((p): p is string => typeof p === 'string' && p !== '');
+    const purl = m?.purl;
     const e = entries.find(
       (x) =>
         x.id === ignoreId &&

@@ -5,7 +5,7 @@ import { core, failUnlessClean, type Finding, gate, publish, ToolError, workspac
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDatabases, JAVA_DB, saveCache, VULN_DB } from './db.js';
-import { isUnfixed, toFindings } from './findings.js';
+import { isUnfixed, metaOf, toFindings } from './findings.js';
 import { applyIgnores, loadIgnoreFiles, type Suppression } from './ignore.js';
 import { installTrivy } from './install.js';
 import { dbLine, detailsMarkdown, type RunFacts, UNFIXED_REASON } from './report.js';
@@ -51,7 +51,7 @@ export async function main(): Promise<void> {
   const g = gate({ findings: kept, failOn: s['fail-on'], baseline: s.baseline?.ids, toolErrors });
   g.suppressed.unshift(...suppressed);
   facts.suppressed = g.suppressed;
-  for (const t of facts.targets) t.findings = g.active.filter((f) => f.properties?.target === t.target.label);
+  for (const t of facts.targets) t.findings = g.active.filter((f) => metaOf(f)?.target === t.target.label);
 
   // 6. Reports: SARIF with one run (and category) per target, annotations, summary, comment, outputs.
   core.setOutput('suppressed-count', g.suppressed.length);

@@ -5,6 +5,7 @@
 import { countBySeverity, escapeMarkdown, type Finding, SEVERITIES, severityRank, textCell, workspace } from '@platform-actions/kit';
 import { isAbsolute, relative } from 'node:path';
 import type { DbFacts } from './db.js';
+import { metaOf } from './findings.js';
 import type { IgnoreFile, Suppression } from './ignore.js';
 import type { Target } from './targets.js';
 
@@ -73,11 +74,11 @@ export function detailsMarkdown(f: RunFacts): string {
   lines.push(about.join('  \n'), '');
 
   // Vulnerabilities grouped by severity and package.
-  const vulns = f.targets.flatMap((t) => t.findings).filter((x) => x.properties?.kind === 'vulnerability');
+  const vulns = f.targets.flatMap((t) => t.findings).filter((x) => metaOf(x)?.kind === 'vulnerability');
   if (vulns.length) {
     const groups = new Map<string, { sev: Finding['severity']; pkg: string; installed: string; fixed: Set<string>; ids: Map<string, string | undefined>; where: Set<string> }>();
     for (const v of vulns) {
-      const p = v.properties ?? {};
+      const p = metaOf(v) ?? { kind: 'vulnerability', target: '' };
       const key = `${v.severity}\u0000${p.package}\u0000${p.installed}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { sev: v.severity, pkg: String(p.package), installed: String(p.installed), fixed: new Set(), ids: new Map(), where: new Set() }));

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheKey, classify, isFresh, VULN_DB } from '../src/db.js';
-import { parseReport, toFindings } from '../src/findings.js';
+import { metaOf, parseReport, toFindings } from '../src/findings.js';
 import { applyIgnores, loadIgnoreFiles, parseTrivyignore, parseTrivyignoreYaml } from '../src/ignore.js';
 import { trivyRelease } from '../src/install.js';
 import { detailsMarkdown } from '../src/report.js';
@@ -151,7 +151,7 @@ describe('ignore files', () => {
     const files = await loadIgnoreFiles(undefined, dir, '2026-11-26');
     expect(files[0].entries.map((e) => e.id)).toEqual(['CVE-1']);
     expect(files[0].expired.map((e) => e.id)).toEqual(['CVE-2']);
-    const f = (id: string) => ({ tool: 'trivy', ruleId: id, severity: 'high' as const, title: id, message: id, fingerprint: id, properties: { kind: 'vulnerability' } });
+    const f = (id: string) => ({ tool: 'trivy', ruleId: id, severity: 'high' as const, title: id, message: id, fingerprint: id });
     const r = applyIgnores([f('CVE-1'), f('CVE-2'), f('CVE-1')], files);
     expect(r.kept.map((x) => x.ruleId)).toEqual(['CVE-2']);
     expect(r.hits.get('.trivyignore:1')).toBe(2);
@@ -190,7 +190,9 @@ describe('findings from a JSON report', () => {
       ['license:MIT', 'critical', 'app', undefined],
     ]);
     expect(JSON.stringify(fs)).not.toMatch(/secret-material|\*\*\*\*/);
-    expect(fs[0].properties).toMatchObject({ package: 'lodash', installed: '4.17.20', fixed: '4.17.21', purl: 'pkg:npm/lodash@4.17.20' });
+    expect(metaOf(fs[0])).toMatchObject({ kind: 'vulnerability', package: 'lodash', installed: '4.17.20', fixed: '4.17.21', purl: 'pkg:npm/lodash@4.17.20' });
+    // Nothing of ours is copied into every SARIF result.
+    expect(fs.every((f) => f.properties === undefined)).toBe(true);
     expect(fs[4].title).toBe('Forbidden licence MIT');
   });
   test('the summary groups by package, links advisories and escapes what trivy wrote', () => {

@@ -159,9 +159,17 @@ export function newPods(w: Workload, s: Snapshot, rev: RevisionRecord): Pod[] {
     const rs = s.replicaSets.find((r) => ownedBy(r.metadata, w.metadata) && r.metadata.labels?.['pod-template-hash'] === rev.templateHash);
     return rs ? s.pods.filter((p) => ownedBy(p.metadata, rs.metadata)) : [];
   }
-  return s.pods.filter(
-    (p) => ownedBy(p.metadata, w.metadata) && (!rev.templateHash || p.metadata.labels?.['controller-revision-hash'] === rev.templateHash),
-  );
+  return s.pods.filter((p) => ownedBy(p.metadata, w.metadata) && (!rev.templateHash || atRevision(p, w.metadata.name, rev.templateHash)));
+}
+
+/**
+ * Whether a pod of a StatefulSet/DaemonSet belongs to the revision with this hash. Its
+ * controller-revision-hash label is the hash for DaemonSet pods but the whole ControllerRevision name
+ * (`<owner>-<hash>`) for StatefulSet pods.
+ */
+export function atRevision(p: Pod, owner: string, hash: string): boolean {
+  const label = p.metadata.labels?.['controller-revision-hash'];
+  return label === hash || label === `${owner}-${hash}`;
 }
 
 /** All pods the workload owns (directly or through its ReplicaSets), for diagnostics. */

@@ -2,7 +2,7 @@
 // table of contents: inputs → cluster → what will change (recorded) → apply → watch → smoke tests →
 // on failure: diagnostics, rollback to the recorded revisions, watch the rollback → reports → pass/fail.
 import { core, currentEvent, failUnlessClean, type Finding, fingerprint, gate, oneLine, publish, ToolError, UserError } from '@platform-actions/kit';
-import { currentRevision, findWorkload, type RevisionRecord } from './classify.js';
+import { atRevision, currentRevision, findWorkload, type RevisionRecord } from './classify.js';
 import { Helm, type UpgradeArgs } from './helm.js';
 import { Kubectl } from './kubectl.js';
 import { relative } from 'node:path';
@@ -214,7 +214,7 @@ async function deployManifests(run: Run, namespace: string, local: { objects: Lo
       if (step.action !== 'undo' || step.ref.kind !== 'StatefulSet') continue;
       const snap = (await snapshots(k, [step.ref])).get(step.ref.namespace)!;
       const bad = after.get(refId(step.ref))?.templateHash;
-      await k.deletePods(step.ref.namespace, snap.pods.filter((p) => bad && p.metadata.labels?.['controller-revision-hash'] === bad && p.metadata.ownerReferences?.some((o) => o.name === step.ref.name)).map((p) => p.metadata.name));
+      await k.deletePods(step.ref.namespace, snap.pods.filter((p) => bad && atRevision(p, step.ref.name, bad) && p.metadata.ownerReferences?.some((o) => o.name === step.ref.name)).map((p) => p.metadata.name));
     }
     const w = await watch(k, undone, { deadline: rollbackDeadline(run), intervalMs: POLL_MS, thresholds: thresholds(s), label: 'rollback' });
     const snaps = w.snapshots;
@@ -224,8 +224,10 @@ async function deployManifests(run: Run, namespace: string, local: { objects: Lo
       const wl = findWorkload(snaps.get(step.ref.namespace)!, step.ref);
       const now = wl ? currentRevision(wl, snaps.get(step.ref.namespace)!) : undefined;
       const same = now?.templateHash === step.templateHash || !step.templateHash;
-      row.result = w.outcome === 'ready' && same ? `healthy, template ${now?.templateHash ?? '?'} as recorded (now revision ${now?.revision})` : `NOT healthy: ${w.verdicts.get(row.workload)?.reason ?? w.outcome}`;
-      if (!(w.outcome === 'ready' && same)) run.rollbackError ??= `${row.workload} did not become healthy at revision ${step.toRevision} (${w.failed?.verdict.message ?? w.outcome})`;
+      const verdict = w.verdicts.get(row.workload);
+      const healthy = verdict?.phase === 'ready' && same;
+      row.result = healthy ? `healthy, template ${now?.templateHash ?? '?'} as recorded (now revision ${now?.revision})` : `NOT healthy: ${verdict?.reason ?? (same ? w.outcome : 'template differs from the recorded one')}`;
+      if (!healthy) run.rollbackError ??= `${row.workload} did not become healthy at revision ${step.toRevision} (${verdict?.message ?? verdict?.reason ?? w.outcome})`;
     }
     if (!run.rollbackError) {
       run.facts.result = 'rolled-back';

@@ -36,6 +36,6 @@ export const clusterCases: Array<{ name: string; files: Record<string, string>; 
     name: 'a field the API does not know (strict validation)',
     files: { 'web.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      securityContext: {allowPrivilegeEscalation: false}\n      containers: [{name: app, image: "registry.example/web:1"}]\n' },
     inputs: { manifests: 'web.yaml' },
-    expect: /^k8s-deploy-rollback: manifests: the server-side dry run rejected them, nothing was applied: .*unknown field "spec\.template\.spec\.securityContext\.allowPrivilegeEscalation"/,
+    expect: /^k8s-deploy-rollback: manifests: the server-side dry run rejected them, nothing was applied: .*\.spec\.template\.spec\.securityContext\.allowPrivilegeEscalation: field not declared in schema/,
   },
 ];

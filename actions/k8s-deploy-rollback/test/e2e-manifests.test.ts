@@ -92,7 +92,7 @@ describe('manifests mode', () => {
     expect(Number(r.outputs['time-to-detect'])).toBeLessThan(20);
     expect(Number(r.outputs['time-to-restore'])).toBeGreaterThan(Number(r.outputs['time-to-detect']));
     const errors = r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
-    expect(errors[0]).toMatch(/deploy failed \(ReadinessTimeout\): Deployment\/never-ready\/web: pod web-\S+: running but not Ready after \d+s \(grace 5s; containers not ready: app\) — rolled back/);
+    expect(errors.join('\n')).toMatch(/deploy failed \(ReadinessTimeout\): Deployment\/never-ready\/web: pod web-\S+: running but not Ready after \d+s \(grace 5s; containers not ready: app\) — rolled back/);
     expect(r.summary).toMatch(/Rolled back/);
     expect(r.summary).toMatch(new RegExp(`healthy, template ${before.hash} as recorded`));
     expect(r.summary).toMatch(/running, not ready/);

@@ -119,7 +119,7 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
         ...common,
         ruleId: id,
         severity: sev,
-        title: `${id}: ${title}`.slice(0, 300),
+        title: title.slice(0, 300),
         // The advisory's title and text are in the rule (once per advisory), not repeated per result.
         message: `${pkg} ${installed}${path ? '' : inside(pkgPath || resultTarget)} is affected by ${id} (${sev})${fixed ? `; fixed in ${fixed}` : '; no fixed version yet'}.`,
         location: { path: path ?? fallback, startLine: path ? lines?.start : undefined, endLine: path ? lines?.end : undefined },

@@ -1,6 +1,6 @@
 // The fail-fast rules and revision bookkeeping, over object JSON shaped like `kubectl get -o json`.
 import { describe, expect, test } from '@jest/globals';
-import { classify, currentRevision, newPods, type Pod, podProblem, probeBudgetMs, type Snapshot, toSnapshot, type Workload } from '../src/classify.js';
+import { atRevision, classify, currentRevision, newPods, type Pod, podProblem, probeBudgetMs, type Snapshot, toSnapshot, type Workload } from '../src/classify.js';
 import { planRollback, lastDeployed, isPending, latest } from '../src/plan.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -109,6 +109,13 @@ describe('StatefulSet and DaemonSet revisions come from ControllerRevisions', ()
     expect(currentRevision(w, s)).toEqual({ revision: 3, templateHash: 'ccc', observed: true });
     expect(classify(w, s, T0, t)).toMatchObject({ phase: 'failed', reason: 'CrashLoopBackOff' });
   });
+});
+
+test('StatefulSet pods carry the whole ControllerRevision name, DaemonSet pods only the hash', () => {
+  const p = (label: string): Pod => ({ metadata: { name: 'x', labels: { 'controller-revision-hash': label } } });
+  expect(atRevision(p('db-86bf6dfdfb'), 'db', '86bf6dfdfb')).toBe(true);
+  expect(atRevision(p('bd6f6988f'), 'agent', 'bd6f6988f')).toBe(true);
+  expect(atRevision(p('db-849b598d4b'), 'db', '86bf6dfdfb')).toBe(false);
 });
 
 describe('planRollback', () => {

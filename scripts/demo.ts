@@ -1,9 +1,11 @@
 // Runs each demo step listed in examples/demo.json through the local runner and prints the result as a
 // PR author would see it: log, annotations, outputs and the job summary.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dirname } from 'node:path';
 import { startPostgres } from '../test/harness/services/postgres.js';
+import { installTrivyDb } from '../test/harness/trivy-db.js';
 import { toolBin } from '../test/harness/tools.js';
 import { runAction } from '../test/runner/runner.js';
 
@@ -16,7 +18,10 @@ interface DemoStep {
   inputs?: Record<string, string>;
   /** Harness tools put first on PATH, as a setup step would: `tool` or `tool/executable` (e.g. `pyenv/alembic`). */
   tools?: string[];
-  /** Services the step needs, as a workflow's `services:` would give it; `{postgres-url}` in inputs gets the URL. */
+  /**
+   * Services the step needs, as a workflow's `services:` would give it; `{postgres-url}` in inputs gets the URL.
+   * `{trivy-db}` gets a cache folder holding the harness's offline vulnerability database (no network here).
+   */
   services?: Array<'postgres'>;
   env?: Record<string, string>;
 }
@@ -29,7 +34,9 @@ for (const s of steps) {
   line(`${s.title}  (${s.action} on examples/${s.workspace})`);
   const workspace = join(root, 'examples', s.workspace);
   const pg = s.services?.includes('postgres') ? await startPostgres() : undefined;
-  const fill = (v: string) => v.replace('{workspace}', workspace).replace('{postgres-url}', pg?.url ?? '');
+  const trivyDb = Object.values(s.inputs ?? {}).some((v) => v.includes('{trivy-db}')) ? mkdtempSync(join(tmpdir(), 'demo-trivy-db-')) : undefined;
+  if (trivyDb) await installTrivyDb(trivyDb);
+  const fill = (v: string) => v.replace('{workspace}', workspace).replace('{postgres-url}', pg?.url ?? '').replace('{trivy-db}', trivyDb ?? '');
   const inputs = Object.fromEntries(Object.entries(s.inputs ?? {}).map(([k, v]) => [k, fill(v)]));
   const bins = (s.tools ?? []).map((t) => dirname(toolBin(t.split('/')[0], t.split('/')[1])));
   let r;
@@ -37,6 +44,7 @@ for (const s of steps) {
     r = await runAction({ action: s.action, workspace, event: s.event, inputs, env: { ...s.env, PATH: [...bins, process.env.PATH].join(':') } });
   } finally {
     await pg?.stop();
+    if (trivyDb) rmSync(trivyDb, { recursive: true, force: true });
   }
   console.log(r.main.log.trimEnd());
   console.log('\nAnnotations:');

@@ -93,3 +93,13 @@ test('a release stuck in pending-upgrade is refused, then recovered with pending
   expect((await history(helm, ns, 'stuck')).at(-1)).toMatchObject({ revision: 4, status: 'deployed' });
   expect((await deploymentState(kube, ns, 'stuck-api')).image).toBe('registry.example.com/trading/trading-api:1.2.0');
 });
+
+test('a failed first install is uninstalled: the previous state is no release at all', async () => {
+  const helm = toolBin('helm', 'helm');
+  const ns = await namespace(kube, 'helm-first');
+  const r = await deploy(kube, chartWorkspace(), { chart: 'chart', release: 'fresh', namespace: ns, helm, 'values-files': 'values-broken.yaml' });
+  expect(r.main.exitCode).toBe(1);
+  expect(r.outputs).toMatchObject({ result: 'rolled-back', 'failure-reason': 'ImagePullBackOff', 'revisions-before': '{}' });
+  expect(r.summary).toContain('uninstalled (first install failed)');
+  await expect(history(helm, ns, 'fresh')).rejects.toThrow(/helm history exited 1/);
+});

@@ -1,8 +1,8 @@
 // Finding charts, their values matrix, their subcharts and their dependencies. Everything here reads the
 // checkout only; helm runs elsewhere.
-import { core, globToRegExp, InputError, UserError } from '@platform-actions/kit';
+import { core, globToRegExp, InputError, isInside, UserError } from '@platform-actions/kit';
 import { type Dirent, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseYaml } from './yaml.js';
 
 export interface Dependency {
@@ -192,7 +192,12 @@ export function discoverCharts(workspace: string, patterns: readonly string[]): 
         if (!hits.length) throw new InputError('charts', `matches no chart directory (no Chart.yaml under "${pat}")`, raw);
         hits.forEach((h) => picked.add(h));
       } else {
-        const abs = join(workspace, pat);
+        // Inside the workspace first (real paths): nothing outside it is even probed for a Chart.yaml.
+        const abs = resolve(workspace, pat);
+        if (!isInside(workspace, abs)) {
+          const lexicallyInside = !relative(workspace, abs).startsWith('..');
+          throw new InputError('charts', `must be a path inside the workspace${lexicallyInside ? ' (it is a symlink that leads outside)' : ''}`, raw);
+        }
         if (!existsSync(join(abs, 'Chart.yaml'))) throw new InputError('charts', `must name chart directories; "${pat}" has no Chart.yaml`, raw);
         if (!insideRealPath(workspace, join(abs, 'Chart.yaml'))) throw new InputError('charts', 'must name charts inside the workspace (a symlink that leads outside it is not followed)', raw);
         picked.add(abs);

@@ -1,7 +1,7 @@
 // The work: for each chart × values file, render with helm for the target Kubernetes versions, lint,
 // split the output into objects and check each one (schema per version, policies once). Produces
 // located hits, not findings yet: findings.ts merges hits that repeat across values files and versions.
-import { core, exec, type Location, type Severity, UserError } from '@platform-actions/kit';
+import { core, exec, type Location, type Severity, signalReason, UserError } from '@platform-actions/kit';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Chart, missingDependencies, relPath, resolveSource, type ValuesEntry } from './charts.js';
@@ -61,7 +61,7 @@ export interface Excused {
   reason: string;
 }
 
-export type VersionStatus = 'validated' | 'render-error' | 'timed-out' | 'too-large' | `skipped: ${string}`;
+export type VersionStatus = 'validated' | 'render-error' | 'timed-out' | 'too-large' | 'killed' | `skipped: ${string}`;
 
 export interface Cell {
   chart: string;
@@ -213,10 +213,12 @@ async function runEntry(
     const apiVersions = [...(chart.perVersion ? target.servedApiVersions() : []), ...cfg.apiVersions];
     const args = templateArgs({ release: cfg.release, chartDir: chart.dir, namespace: cfg.namespace, kubeVersion: target.version, valuesFiles: entry.files, apiVersions });
     const r = await exec(helm.bin, args, { timeoutMs: cfg.helmTimeoutMs, cwd: cfg.workspace, maxOutputBytes: cfg.maxRenderBytes });
-    if (r.timedOut || r.truncated) {
+    // A helm killed by a signal we did not send (SIGKILL: out of memory) says nothing about the chart.
+    const killed = !r.timedOut && signalReason(r.signal, r.exitCode);
+    if (r.timedOut || r.truncated || killed) {
       // This cell is not validated; the others still are, and the run ends as a tool error that says which.
-      const why = r.timedOut ? `helm template timed out after ${seconds}s` : `helm template printed more than ${sizeText(cfg.maxRenderBytes)}, the most this action reads`;
-      for (const m of minors) cell.versions[m] = r.timedOut ? 'timed-out' : 'too-large';
+      const why = r.timedOut ? `helm template timed out after ${seconds}s` : killed ? `helm template ${killed}` : `helm template printed more than ${sizeText(cfg.maxRenderBytes)}, the most this action reads`;
+      for (const m of minors) cell.versions[m] = r.timedOut ? 'timed-out' : killed ? 'killed' : 'too-large';
       result.toolErrors.push(`${why} on ${chart.rel} (${entry.label}); it was not validated`);
       result.notRun.push(`${chart.rel} (${entry.label}), Kubernetes ${minors.join(', ')}: ${why}`);
       continue;

@@ -43,6 +43,7 @@ function versionCell(c: Cell, minor: string, hits: readonly Hit[], failOn: strin
   if (st === 'render-error') return '💥 render';
   if (st === 'timed-out') return '⏱️ timed out';
   if (st === 'too-large') return '📦 too large';
+  if (st === 'killed') return '💥 helm killed';
   if (st.startsWith('skipped')) return `⏭️ ${st.slice('skipped: '.length)}`;
   const here = hits.filter((h) => h.chart === c.chart && h.values === c.values && h.versions?.includes(minor));
   const n = new Set(here.map((h) => `${h.object}\u0000${h.path}\u0000${h.ruleId}\u0000${h.message}`)).size;

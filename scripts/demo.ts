@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dirname } from 'node:path';
+import { startKubeCluster } from '../test/harness/services/kube.js';
 import { startPostgres } from '../test/harness/services/postgres.js';
 import { installTrivyDb } from '../test/harness/trivy-db.js';
 import { toolBin } from '../test/harness/tools.js';
@@ -20,9 +21,10 @@ interface DemoStep {
   tools?: string[];
   /**
    * Services the step needs, as a workflow's `services:` would give it; `{postgres-url}` in inputs gets the URL.
-   * `{trivy-db}` gets a cache folder holding the harness's offline vulnerability database (no network here).
+   * `{trivy-db}` gets a cache folder holding the harness's offline vulnerability database (no network here);
+   * `kube` starts the harness's Kubernetes control plane and `{kubeconfig}` gets its kubeconfig (content).
    */
-  services?: Array<'postgres'>;
+  services?: Array<'postgres' | 'kube'>;
   env?: Record<string, string>;
 }
 
@@ -34,9 +36,10 @@ for (const s of steps) {
   line(`${s.title}  (${s.action} on examples/${s.workspace})`);
   const workspace = join(root, 'examples', s.workspace);
   const pg = s.services?.includes('postgres') ? await startPostgres() : undefined;
+  const kube = s.services?.includes('kube') ? await startKubeCluster() : undefined;
   const trivyDb = Object.values(s.inputs ?? {}).some((v) => v.includes('{trivy-db}')) ? mkdtempSync(join(tmpdir(), 'demo-trivy-db-')) : undefined;
   if (trivyDb) await installTrivyDb(trivyDb);
-  const fill = (v: string) => v.replace('{workspace}', workspace).replace('{postgres-url}', pg?.url ?? '').replace('{trivy-db}', trivyDb ?? '');
+  const fill = (v: string) => v.replace('{workspace}', workspace).replace('{postgres-url}', pg?.url ?? '').replace('{trivy-db}', trivyDb ?? '').replace('{kubeconfig}', kube ? readFileSync(kube.kubeconfig, 'utf8') : '');
   const inputs = Object.fromEntries(Object.entries(s.inputs ?? {}).map(([k, v]) => [k, fill(v)]));
   const bins = (s.tools ?? []).map((t) => dirname(toolBin(t.split('/')[0], t.split('/')[1])));
   let r;
@@ -44,6 +47,7 @@ for (const s of steps) {
     r = await runAction({ action: s.action, workspace, event: s.event, inputs, env: { ...s.env, PATH: [...bins, process.env.PATH].join(':') } });
   } finally {
     await pg?.stop();
+    await kube?.stop();
     if (trivyDb) rmSync(trivyDb, { recursive: true, force: true });
   }
   console.log(r.main.log.trimEnd());

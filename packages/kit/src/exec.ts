@@ -238,6 +238,8 @@ export function expectExit(r: ExecResult, ok: readonly number[] = [0], what = r.
   if (r.timedOut) throw new ToolError(`${what} timed out after ${Math.round(r.durationMs / 1000)}s`, tail(r.stderr || r.stdout));
   const killed = signalReason(r.signal, r.exitCode);
   if (r.exitCode === null || (killed && !ok.includes(r.exitCode))) throw new ToolError(`${what} ${killed ?? 'was killed'}`, tail(r.stderr || r.stdout));
+  // Output past the cap was dropped: parsing what is left would report a part as the whole.
+  if (r.truncated) throw new ToolError(`${what} wrote more output than the action keeps per stream; it was cut, so the result is not read`, tail(r.stderr));
   if (!ok.includes(r.exitCode)) {
     const last = tail(r.stderr || r.stdout, 1);
     throw new ToolError(`${what} failed with exit code ${r.exitCode}${last ? `: ${last}` : ''}`, tail(r.stderr || r.stdout, 50));

@@ -43,6 +43,9 @@ export function scrub(text: string): string {
   return out;
 }
 
+/** True once any secret is registered. */
+export const hasSecrets = (): boolean => forms.size > 0;
+
 /** For tests: forget every registered secret. */
 export function clearSecrets(): void {
   forms.clear();

@@ -1,6 +1,6 @@
 // SARIF 2.1.0 for GitHub code scanning. GitHub rejects files over its limits instead of trimming them, so
 // we trim first, keeping the most severe results, and tell the caller what was dropped.
-import { scrub } from '../secrets.js';
+import { hasSecrets, scrub } from '../secrets.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -47,6 +47,8 @@ export interface SarifBuild {
   log: { $schema: string; version: '2.1.0'; runs: Record<string, unknown>[] };
   /** Results left out to stay within GitHub's limits (least severe first). */
   dropped: number;
+  /** The log serialised (compact), as measured against the size limit. */
+  text: string;
 }
 
 const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
@@ -155,7 +157,7 @@ export function buildSarif(runs: readonly SarifRunInput[], opts: { maxResultsPer
     const largest = runs.reduce((m, r) => Math.max(m, r.findings.length), 0);
     const text = JSON.stringify(log);
     // gzip never grows JSON beyond its length, so only compress when the raw text could be over the limit.
-    if (text.length <= maxGzip || gzipSync(text).length <= maxGzip || maxResults <= 1 || largest === 0) return { log, dropped };
+    if (text.length <= maxGzip || gzipSync(text).length <= maxGzip || maxResults <= 1 || largest === 0) return { log, dropped, text };
     // Too big: halve the results kept per run (least severe go first) until it fits.
     maxResults = Math.max(1, Math.floor(Math.min(maxResults, largest) / 2));
   }
@@ -163,9 +165,10 @@ export function buildSarif(runs: readonly SarifRunInput[], opts: { maxResultsPer
 
 /** Writes the SARIF file and returns its size facts. */
 export function writeSarif(path: string, runs: readonly SarifRunInput[]): { path: string; bytes: number; dropped: number; results: number } {
-  const { log, dropped } = buildSarif(runs);
+  const { log, dropped, text: built } = buildSarif(runs);
   // Every string is scrubbed as it is serialised, so no field (message, snippet, property) can carry a secret.
-  const text = JSON.stringify(log, (_k, v: unknown) => (typeof v === 'string' ? scrub(v) : v), 2);
+  // Without registered secrets the text the size check already made is written as it is (one serialisation).
+  const text = hasSecrets() ? JSON.stringify(log, (_k, v: unknown) => (typeof v === 'string' ? scrub(v) : v)) : built;
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   const results = log.runs.reduce((n, r) => n + (r.results as unknown[]).length, 0);

@@ -1,6 +1,6 @@
 // The live lock of one root: status (read it), wait (poll until released), recover (report a stale
 // lock and, only when asked, release exactly that lock). s3 (lockfile and/or DynamoDB) and pg backends.
-import { cell, core, inputs, InputError, UserError, workspace, writeSummary } from '@platform-actions/kit';
+import { cell, core, inputs, InputError, PolicyError, UserError, workspace, writeSummary } from '@platform-actions/kit';
 import { credentialsFromEnv } from './aws.js';
 import { type HclValue, initHcl, parseHclFile } from './hcl.js';
 import { backoff, describeLock, formatAge, type HeldLock, isStale, lockTargets, readLocks, releaseStale } from './lock.js';
@@ -81,7 +81,7 @@ export async function runLive(command: 'status' | 'wait' | 'recover', dir: strin
         const why = r.refused.map((x) => x.reason).join('; ');
         md += `\nNot released: ${why}.\n`;
         await writeSummary(md);
-        throw new UserError(`stale lock ${locks[0].info.ID} was not released: on re-reading, ${why}`);
+        throw new PolicyError(`stale lock ${locks[0].info.ID} was not released: on re-reading, ${why}`);
       }
       released = true;
       core.notice(`Released stale lock ${locks[0].info.ID} (${r.released.map((l) => l.where).join(', ')}), held by ${locks[0].info.Who ?? 'unknown'} since ${locks[0].info.Created ?? 'unknown'}.`);
@@ -92,7 +92,7 @@ export async function runLive(command: 'status' | 'wait' | 'recover', dir: strin
   await writeSummary(md);
   if (locks.length && !released) core.info(`Locked by ${describeLock(locks[0])}`);
   else if (!locks.length) core.info('Not locked.');
-  if (failIfLocked && locks.length && !released) throw new UserError(`state is locked by ${describeLock(locks[0])}`);
+  if (failIfLocked && locks.length && !released) throw new PolicyError(`state is locked by ${describeLock(locks[0])}`);
 }
 
 /** Polls with backoff until nothing is held; past `timeoutMs` fails naming the holder. */
@@ -102,7 +102,7 @@ async function waitForRelease<T>(held: T[], read: () => Promise<T[]>, describe: 
     const left = timeoutMs - (Date.now() - started);
     if (left <= 0) {
       onTimeout(held);
-      throw new UserError(`state still locked after ${formatAge(timeoutMs)}: held by ${describe(held[0])}`);
+      throw new PolicyError(`state still locked after ${formatAge(timeoutMs)}: held by ${describe(held[0])}`);
     }
     const pause = Math.min(backoff(attempt), left);
     core.info(`Locked by ${describe(held[0])}; checking again in ${Math.round(pause / 1000)}s`);
@@ -133,7 +133,7 @@ async function runPg(command: 'status' | 'wait' | 'recover', dir: string, ws: st
   if (command === 'recover') md += '\nA pg lock is a session advisory lock: it ends with the session that holds it, so it is never stale and never force-released.\n';
   await writeSummary(md);
   core.info(held.length ? `Locked by ${describe(held[0])}` : 'Not locked.');
-  if (opts.failIfLocked && held.length) throw new UserError(`state is locked by ${describe(held[0])}`);
+  if (opts.failIfLocked && held.length) throw new PolicyError(`state is locked by ${describe(held[0])}`);
 }
 
 function setLockOutputs(locks: HeldLock[], staleAfterMs: number): void {

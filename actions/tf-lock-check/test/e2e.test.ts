@@ -120,6 +120,7 @@ describe.each(tfFlavors)('%s', (flavor) => {
     expect(JSON.parse(item!.Info).ID).toBe(lock.ID);
     const status = await live(root, { command: 'status', 'fail-if-locked': 'true' });
     expect(status.main.exitCode).toBe(1);
+    expect(status.outputs.outcome).toBe('policy-failure'); // the caller's policy, not a bad input
     expect(status.outputs).toMatchObject({ locked: 'true', 'lock-id': lock.ID, 'lock-holder': lock.Who, 'lock-operation': 'OperationTypeApply', stale: 'false' });
     expect(Number(status.outputs['lock-age-seconds'])).toBeLessThan(120);
     expect(failure(status)).toEqual([expect.stringMatching(new RegExp(`^tf-lock-check: state is locked by ${lock.Who.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(OperationTypeApply, v${lock.Version}, ID ${lock.ID}, created`))]);
@@ -129,6 +130,7 @@ describe.each(tfFlavors)('%s', (flavor) => {
     // wait: times out naming the holder; returns once the apply finishes.
     const short = await live(root, { command: 'wait', timeout: '2s' });
     expect(short.main.exitCode).toBe(1);
+    expect(short.outputs.outcome).toBe('policy-failure');
     expect(failure(short)[0]).toMatch(/^tf-lock-check: state still locked after 2s: held by .*OperationTypeApply/);
     // recover never releases a fresh lock, even with force.
     const fresh = await live(root, { command: 'recover', 'stale-after': '1h', 'force-unlock-stale': 'true' });

@@ -20,6 +20,15 @@ export class InputError extends UserError {
   }
 }
 
+/**
+ * The run completed and a policy the caller chose says fail, but not because of findings: a state lock
+ * held while `fail-if-locked` is set, a wait that timed out, a deploy that had to be rolled back. Ends as
+ * `policy-failure` with this one line.
+ */
+export class PolicyError extends Error {
+  override readonly name = 'PolicyError';
+}
+
 /** A tool failed, timed out or could not be started. `detail` is the tool's own output, logged but not in the one-liner. */
 export class ToolError extends Error {
   override readonly name = 'ToolError';

@@ -5,7 +5,7 @@
 // clean | policy-failure | tool-error | config-error, and with the counts set (zero when nothing was
 // counted), so a caller's `if: steps.x.outputs.outcome == …` never reads an empty string.
 import * as core from './core.js';
-import { oneLine, ToolError, UserError } from './errors.js';
+import { oneLine, PolicyError, ToolError, UserError } from './errors.js';
 import type { Outcome } from './gate.js';
 import { ensureStandardOutputs, writtenOutcome } from './report/outputs.js';
 import { scrub } from './secrets.js';
@@ -52,6 +52,10 @@ export function reportFailure(name: string, err: unknown): Outcome {
   if (err instanceof UserError) {
     core.setFailed(scrub(`${name}: ${oneLine(err.message)}`));
     return 'config-error';
+  }
+  if (err instanceof PolicyError) {
+    core.setFailed(scrub(`${name}: ${oneLine(err.message)}`));
+    return 'policy-failure';
   }
   if (err instanceof ToolError) {
     if (err.detail) {

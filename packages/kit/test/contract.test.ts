@@ -13,6 +13,7 @@ import {
   gate,
   inputs,
   InputError,
+  PolicyError,
   publish,
   renderSummary,
   runAction,
@@ -52,6 +53,7 @@ describe('outcome on every exit path', () => {
     ['a bad input', () => Promise.reject(new InputError('fail-on', 'must be one of high, low', 'hgh')), 'config-error', 1],
     ['a user error', () => Promise.reject(new UserError('values file values-prodution.yaml does not exist')), 'config-error', 1],
     ['a tool error', () => Promise.reject(new ToolError('helm timed out after 300s')), 'tool-error', 1],
+    ['a policy that is not findings', () => Promise.reject(new PolicyError('state is locked by ci@runner')), 'policy-failure', 1],
     ['a bug', () => Promise.reject(new TypeError('x is undefined')), 'tool-error', 1],
     ['nothing to do', () => Promise.resolve(), 'clean', 0],
   ] as const)('%s → outcome %s and zero counts', async (_what, main, outcome, exitCode) => {

@@ -28,7 +28,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 function exampleRepo(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'bench-cli-')), 'python-service-hardened');
   cpSync(join(root, 'examples', 'python-service-hardened'), dir, { recursive: true });
-  const g = (...a: string[]) => execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'init.defaultBranch=main', ...a], { cwd: dir, stdio: 'ignore' });
+  const g = (...a: string[]) =>
+    execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'init.defaultBranch=main', ...a], { cwd: dir, stdio: 'ignore' });
   g('init', '-q');
   g('add', '-A');
   g('commit', '-q', '-m', 'example');
@@ -77,7 +78,10 @@ export async function benchCli(): Promise<boolean> {
     Object.assign(process.env, { PATH, PYTHONDONTWRITEBYTECODE: '1' });
     const plan = await check({ repo, inputs, databaseUrl: await db(), node: node24 });
     process.env.PATH = saved.PATH;
-    const stages = plan.stages.map((s) => ({ action: s.action, inputs: Object.fromEntries(Object.entries(s.inputs ?? {}).filter(([k]) => !['sarif-file', 'report-file', 'report-dir'].includes(k))) }));
+    const stages = plan.stages.map((s) => ({
+      action: s.action,
+      inputs: Object.fromEntries(Object.entries(s.inputs ?? {}).filter(([k]) => !['sarif-file', 'report-file', 'report-dir'].includes(k))),
+    }));
     const broken = plan.stages.filter((s) => s.outcome === 'tool-error' || s.outcome === 'config-error');
     if (broken.length) throw new Error(`bench: ${broken.map((s) => `${s.name}: ${s.errors.join('; ')}`).join(', ')}`);
     console.log(`stages: ${plan.stages.map((s) => `${s.name} (${s.outcome}, ${s.findingsCount} findings)`).join(', ')}`);
@@ -112,7 +116,12 @@ export async function benchCli(): Promise<boolean> {
       3,
       1,
     );
-    const ok = report('check vs the runner one by one (executables)', { name: 'platform-actions check', ms: cmd['platform-actions check'] }, { name: 'runner cli one by one', ms: cmd['runner cli one by one'] }, 1.1);
+    const ok = report(
+      'check vs the runner one by one (executables)',
+      { name: 'platform-actions check', ms: cmd['platform-actions check'] },
+      { name: 'runner cli one by one', ms: cmd['runner cli one by one'] },
+      1.1,
+    );
 
     Object.assign(process.env, { PATH, PYTHONDONTWRITEBYTECODE: '1' });
     const lib = await sideBySide(
@@ -144,8 +153,15 @@ export async function benchCli(): Promise<boolean> {
       1,
     );
     process.env.PATH = saved.PATH;
-    const okLib = report('check vs the runner one by one (in-process)', { name: 'check()', ms: lib['check()'] }, { name: 'runAction() one by one', ms: lib['runAction() one by one'] }, 1.1);
-    console.log(`time to the first stage's result (platform-actions check, ${plan.stages[0]?.name}): median ${median(firsts).toFixed(0)} ms of ${cmd['platform-actions check'].toFixed(0)} ms in total`);
+    const okLib = report(
+      'check vs the runner one by one (in-process)',
+      { name: 'check()', ms: lib['check()'] },
+      { name: 'runAction() one by one', ms: lib['runAction() one by one'] },
+      1.1,
+    );
+    console.log(
+      `time to the first stage's result (platform-actions check, ${plan.stages[0]?.name}): median ${median(firsts).toFixed(0)} ms of ${cmd['platform-actions check'].toFixed(0)} ms in total`,
+    );
     writeFileSync(join(repo, '..', 'bench.json'), JSON.stringify({ cmd, lib, firstMs: median(firsts) }));
     return ok && okLib;
   } finally {

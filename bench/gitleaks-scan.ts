@@ -19,11 +19,14 @@ import { pinnedVersion, toolBin } from '../test/harness/tools.js';
 import { report, sideBySide } from './lib.js';
 
 const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
-const git = (dir: string, ...args: string[]): string => execFileSync('git', args, { cwd: dir, env: GIT_ENV, maxBuffer: 256 << 20 }).toString().trim();
+const git = (dir: string, ...args: string[]): string =>
+  execFileSync('git', args, { cwd: dir, env: GIT_ENV, maxBuffer: 256 << 20 })
+    .toString()
+    .trim();
 
 /** Deterministic, code-like text with no secrets in it. */
 function source(seed: number, lines: number): string {
-  let x = seed * 2654435761 % 4294967296;
+  let x = (seed * 2654435761) % 4294967296;
   const next = () => (x = (x * 1103515245 + 12345) % 2147483648);
   const out: string[] = [];
   for (let i = 0; i < lines; i++) out.push(`export const value${seed}_${i} = compute(${next() % 1000}, "item-${next() % 97}", ${next() % 7 === 0});`);
@@ -106,7 +109,23 @@ function buildMergeRepo(dir: string, merges: number, perBranch: number, lines: n
 /** Bare gitleaks over every ref with the action's log options, with or without --remerge-diff, in ms. */
 function gitleaksAllMs(workspace: string, remergeDiff: boolean, reportPath: string): Promise<number> {
   const opts = `--full-history --diff-filter=tuxdb${remergeDiff ? ' --remerge-diff' : ''} --all --end-of-options`;
-  const args = ['git', workspace, '--no-banner', '--no-color', '--redact=100', '--exit-code', '0', '--report-format', 'json', '--report-path', reportPath, '--platform', 'none', '--log-opts', opts];
+  const args = [
+    'git',
+    workspace,
+    '--no-banner',
+    '--no-color',
+    '--redact=100',
+    '--exit-code',
+    '0',
+    '--report-format',
+    'json',
+    '--report-path',
+    reportPath,
+    '--platform',
+    'none',
+    '--log-opts',
+    opts,
+  ];
   return new Promise((res, rej) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(toolBin('gitleaks'), args, { stdio: 'ignore' });
@@ -126,7 +145,11 @@ function warmToolCache(root: string): string {
 
 const prEvent = (base: string, head: string) => ({
   name: 'pull_request',
-  payload: { number: 1, pull_request: { number: 1, base: { sha: base, ref: 'main' }, head: { sha: head, ref: 'feature', repo: { full_name: 'acme/example' } } }, repository: { default_branch: 'main' } },
+  payload: {
+    number: 1,
+    pull_request: { number: 1, base: { sha: base, ref: 'main' }, head: { sha: head, ref: 'feature', repo: { full_name: 'acme/example' } } },
+    repository: { default_branch: 'main' },
+  },
 });
 
 /** The action's main step, spawn to exit, in ms. */
@@ -138,7 +161,23 @@ async function actionMs(workspace: string, base: string, head: string, toolCache
 
 /** Bare gitleaks on the same range with the same flags, spawn to exit, in ms. */
 function gitleaksMs(workspace: string, range: { head: string; mergeBase: string }, reportPath: string): Promise<number> {
-  const args = ['git', workspace, '--no-banner', '--no-color', '--redact=100', '--exit-code', '3', '--report-format', 'json', '--report-path', reportPath, '--platform', 'none', '--log-opts', `--full-history --diff-filter=tuxdb ${range.head} ^${range.mergeBase}`];
+  const args = [
+    'git',
+    workspace,
+    '--no-banner',
+    '--no-color',
+    '--redact=100',
+    '--exit-code',
+    '3',
+    '--report-format',
+    'json',
+    '--report-path',
+    reportPath,
+    '--platform',
+    'none',
+    '--log-opts',
+    `--full-history --diff-filter=tuxdb ${range.head} ^${range.mergeBase}`,
+  ];
   return new Promise((res, rej) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(toolBin('gitleaks'), args, { stdio: 'ignore' });

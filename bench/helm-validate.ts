@@ -62,14 +62,25 @@ export async function benchHelmValidate(): Promise<boolean> {
   const kcArgs = ['-strict', '-summary', '-kubernetes-version', VERSION, '-schema-location', schemaLocation(schemas), file];
 
   // What each found, so the timing compares real work.
-  const found = JSON.parse(execFileSync(node24, [join(ours, 'index.js'), file, VERSION.split('.').slice(0, 2).join('.')], { encoding: 'utf8' })) as { objects: number; invalid: number; schema: number; policy: number };
+  const found = JSON.parse(execFileSync(node24, [join(ours, 'index.js'), file, VERSION.split('.').slice(0, 2).join('.')], { encoding: 'utf8' })) as {
+    objects: number;
+    invalid: number;
+    schema: number;
+    policy: number;
+  };
   let summary = '';
   try {
     execFileSync(kc, kcArgs, { encoding: 'utf8' });
   } catch (e) {
-    summary = String((e as { stdout?: string }).stdout ?? '').trim().split('\n').pop() ?? '';
+    summary =
+      String((e as { stdout?: string }).stdout ?? '')
+        .trim()
+        .split('\n')
+        .pop() ?? '';
   }
-  console.log(`helm-validate bench: ${objects} rendered objects; ours: ${found.invalid} invalid objects (${found.schema} schema problems) and ${found.policy} policy hits; kubeconform: ${summary}`);
+  console.log(
+    `helm-validate bench: ${objects} rendered objects; ours: ${found.invalid} invalid objects (${found.schema} schema problems) and ${found.policy} policy hits; kubeconform: ${summary}`,
+  );
 
   const r = await sideBySide(
     [
@@ -79,5 +90,10 @@ export async function benchHelmValidate(): Promise<boolean> {
     9,
     2,
   );
-  return report(`helm-validate: strict schema + policies on ${objects} objects (Kubernetes ${VERSION})`, { name: 'helm-validate', ms: r.ours }, { name: 'kubeconform -strict', ms: r.kubeconform }, 1.0);
+  return report(
+    `helm-validate: strict schema + policies on ${objects} objects (Kubernetes ${VERSION})`,
+    { name: 'helm-validate', ms: r.ours },
+    { name: 'kubeconform -strict', ms: r.kubeconform },
+    1.0,
+  );
 }

@@ -28,7 +28,10 @@ const deployment = (tag: string, behaviour?: string): string =>
     spec: {
       replicas: 3,
       selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web', ...(behaviour ? { [BEHAVIOUR]: behaviour } : {}) } }, spec: { containers: [{ name: 'app', image: `registry.example.com/web:${tag}` }] } },
+      template: {
+        metadata: { labels: { app: 'web', ...(behaviour ? { [BEHAVIOUR]: behaviour } : {}) } },
+        spec: { containers: [{ name: 'app', image: `registry.example.com/web:${tag}` }] },
+      },
     },
   });
 
@@ -96,7 +99,15 @@ async function peer(kube: KubeCluster, ns: string, behaviour: string, want: stri
 const fmt = (s: number | undefined): string => (s === undefined ? `over ${PEER_CAP_S} s` : `${s.toFixed(1)} s`);
 
 export async function benchK8sDeployRollback(): Promise<boolean> {
-  execFileSync(process.execPath, ['--input-type=module', '-e', `import { bundle } from './scripts/bundle.mjs'; bundle('actions/k8s-deploy-rollback/src/index.ts', 'dist/k8s-deploy-rollback', 'actions/k8s-deploy-rollback');`], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { bundle } from './scripts/bundle.mjs'; bundle('actions/k8s-deploy-rollback/src/index.ts', 'dist/k8s-deploy-rollback', 'actions/k8s-deploy-rollback');`,
+    ],
+    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const kube = await startKubeCluster();
   try {
     // Healthy v1 everywhere first; then all four broken deploys at once, so both contenders see the same cluster load.
@@ -107,13 +118,21 @@ export async function benchK8sDeployRollback(): Promise<boolean> {
       oursFromFile(kube, 'ours-never', 'never-ready', c),
       peer(kube, 'peer-never', 'never-ready', d),
     ]);
-    console.log(`k8s-deploy-rollback bench: Deployment of 3 replicas, default progressDeadlineSeconds (600 s), readiness-grace ${DEFAULT_READINESS_GRACE}; peer = kubectl rollout status --timeout=${PEER_CAP_S}s then rollout undo`);
-    console.log(`  ImagePullBackOff: apply → rollback start: ours ${fmt(oursPull.detectS)} vs peer ${fmt(peerPull.detectS)}; apply → previous revision serving: ours ${fmt(oursPull.restoreS)} vs peer ${fmt(peerPull.restoreS)}`);
-    console.log(`  never Ready:      apply → rollback start: ours ${fmt(oursNever.detectS)} vs peer ${fmt(peerNever.detectS)}; apply → previous revision serving: ours ${fmt(oursNever.restoreS)} vs peer ${fmt(peerNever.restoreS)}`);
+    console.log(
+      `k8s-deploy-rollback bench: Deployment of 3 replicas, default progressDeadlineSeconds (600 s), readiness-grace ${DEFAULT_READINESS_GRACE}; peer = kubectl rollout status --timeout=${PEER_CAP_S}s then rollout undo`,
+    );
+    console.log(
+      `  ImagePullBackOff: apply → rollback start: ours ${fmt(oursPull.detectS)} vs peer ${fmt(peerPull.detectS)}; apply → previous revision serving: ours ${fmt(oursPull.restoreS)} vs peer ${fmt(peerPull.restoreS)}`,
+    );
+    console.log(
+      `  never Ready:      apply → rollback start: ours ${fmt(oursNever.detectS)} vs peer ${fmt(peerNever.detectS)}; apply → previous revision serving: ours ${fmt(oursNever.restoreS)} vs peer ${fmt(peerNever.restoreS)}`,
+    );
     const okPull = (oursPull.detectS ?? Infinity) <= 10 && (oursPull.restoreS ?? Infinity) <= 30;
     const graceS = Number.parseInt(DEFAULT_READINESS_GRACE, 10);
     const okNever = (oursNever.detectS ?? Infinity) <= graceS + 10 && (oursNever.restoreS ?? Infinity) <= graceS + 30;
-    console.log(`  targets: ImagePullBackOff rollback start ≤ 10 s and restored ≤ 30 s ${okPull ? 'OK' : 'MISSED'}; never Ready within grace + 10 s / grace + 30 s ${okNever ? 'OK' : 'MISSED'}`);
+    console.log(
+      `  targets: ImagePullBackOff rollback start ≤ 10 s and restored ≤ 30 s ${okPull ? 'OK' : 'MISSED'}; never Ready within grace + 10 s / grace + 30 s ${okNever ? 'OK' : 'MISSED'}`,
+    );
     return okPull && okNever;
   } finally {
     await kube.stop();

@@ -50,7 +50,9 @@ async function coldStart(): Promise<boolean> {
   };
   let ok = true;
   const bundles: Array<{ name: string; path: string }> = [
-    ...readdirSync('dist', { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => ({ name: d.name, path: join('dist', d.name, 'index.js') })),
+    ...readdirSync('dist', { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => ({ name: d.name, path: join('dist', d.name, 'index.js') })),
     { name: 'kit-probe (test action)', path: '.build/test-actions/kit-probe/index.js' },
   ];
   for (const b of bundles) {
@@ -95,7 +97,9 @@ function rendering(): boolean {
   }
   const ms = median(times.slice(2));
   const ok = ms < 300;
-  console.log(`render 10,000 findings (gate + SARIF + summary + annotations): ${ms.toFixed(1)} ms (target < 300 ms; ratio to target ${(ms / 300).toFixed(2)}x) ${ok ? 'OK' : 'OVER TARGET'}`);
+  console.log(
+    `render 10,000 findings (gate + SARIF + summary + annotations): ${ms.toFixed(1)} ms (target < 300 ms; ratio to target ${(ms / 300).toFixed(2)}x) ${ok ? 'OK' : 'OVER TARGET'}`,
+  );
   return ok;
 }
 

@@ -26,6 +26,8 @@ export async function sideBySide(contenders: Contender[], rounds = 9, warmup = 1
 export function report(title: string, ours: { name: string; ms: number }, peer: { name: string; ms: number }, target: number): boolean {
   const ratio = ours.ms / peer.ms;
   const ok = ratio <= target;
-  console.log(`${title}: ${ours.name} ${ours.ms.toFixed(1)} ms vs ${peer.name} ${peer.ms.toFixed(1)} ms → ratio ${ratio.toFixed(2)}x (target ≤ ${target}x) ${ok ? 'OK' : 'OVER TARGET'}`);
+  console.log(
+    `${title}: ${ours.name} ${ours.ms.toFixed(1)} ms vs ${peer.name} ${peer.ms.toFixed(1)} ms → ratio ${ratio.toFixed(2)}x (target ≤ ${target}x) ${ok ? 'OK' : 'OVER TARGET'}`,
+  );
   return ok;
 }

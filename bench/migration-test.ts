@@ -142,14 +142,31 @@ export async function benchMigrationTest(): Promise<boolean> {
     const rt = await sideBySide(
       [
         { name: 'ours', run: () => ours('round-trip') },
-        { name: 'bare', run: () => bareCli([['upgrade', 'heads'], ['downgrade', '-1'], ['upgrade', 'heads']]) },
+        {
+          name: 'bare',
+          run: () =>
+            bareCli([
+              ['upgrade', 'heads'],
+              ['downgrade', '-1'],
+              ['upgrade', 'heads'],
+            ]),
+        },
       ],
       3,
     );
-    const okB = report(`migration-test round trip, CPU (${order.length} Alembic revisions with a merge)`, { name: 'migration-test', ms: rt.ours }, { name: 'bare alembic ×3', ms: rt.bare }, 1.2);
+    const okB = report(
+      `migration-test round trip, CPU (${order.length} Alembic revisions with a merge)`,
+      { name: 'migration-test', ms: rt.ours },
+      { name: 'bare alembic ×3', ms: rt.bare },
+      1.2,
+    );
     // The bare stepwise loop: three Alembic processes per revision, by explicit id (relative steps stop at the merge).
     const parentOf = new Map(branchyHistory().map((r) => [r.id, ([] as string[]).concat(r.parent ?? [])[0] ?? 'base']));
-    const loop = order.flatMap((id) => [['upgrade', id], ['downgrade', parentOf.get(id)!], ['upgrade', id]]);
+    const loop = order.flatMap((id) => [
+      ['upgrade', id],
+      ['downgrade', parentOf.get(id)!],
+      ['upgrade', id],
+    ]);
     const sw = await sideBySide(
       [
         { name: 'ours', run: () => ours('stepwise') },
@@ -158,7 +175,12 @@ export async function benchMigrationTest(): Promise<boolean> {
       1,
       0,
     );
-    const okC = report(`migration-test stepwise, CPU (${order.length} revisions)`, { name: 'migration-test', ms: sw.ours }, { name: `bare loop (${loop.length} alembic runs)`, ms: sw.bare }, 1.15);
+    const okC = report(
+      `migration-test stepwise, CPU (${order.length} revisions)`,
+      { name: 'migration-test', ms: sw.ours },
+      { name: `bare loop (${loop.length} alembic runs)`, ms: sw.bare },
+      1.15,
+    );
     return okA && okB && okC;
   } finally {
     await pg.stop();

@@ -61,7 +61,10 @@ export function buildRepo(dir: string): Planted {
       const locking = n % 10 === 0 ? '' : n % 10 === 1 ? 'dynamodb_table = "tf-locks"\n    use_lockfile   = true' : 'use_lockfile = true';
       if (!locking) unlocked++;
       roots++;
-      tf(`${root}/backend.tf`, `terraform {\n  required_version = ">= 1.10"\n  backend "s3" {\n    bucket  = "acme-tfstate-${env}"\n    key     = "${env}/stack-${s}/terraform.tfstate"\n    region  = "eu-west-1"\n    encrypt = true\n    ${locking}\n  }\n}\n`);
+      tf(
+        `${root}/backend.tf`,
+        `terraform {\n  required_version = ">= 1.10"\n  backend "s3" {\n    bucket  = "acme-tfstate-${env}"\n    key     = "${env}/stack-${s}/terraform.tfstate"\n    region  = "eu-west-1"\n    encrypt = true\n    ${locking}\n  }\n}\n`,
+      );
       tf(`${root}/main.tf`, `module "app" {\n  source = "../../../modules/mod-${n % MODULES}"\n  name   = "stack-${s}"\n  tags   = local.tags\n}\n`);
       tf(`${root}/variables.tf`, `variable "replicas" {\n  type    = number\n  default = ${(n % 4) + 1}\n}\n`);
       tf(`${root}/locals.tf`, `locals {\n  tags = { env = "${env}", stack = "stack-${s}", owner = "team-${n % 9}" }\n}\n`);
@@ -70,16 +73,29 @@ export function buildRepo(dir: string): Planted {
       else tf(`${root}/providers.tf`, `provider "terraform" {}\n`);
     }
   });
-  write('scripts/apply.sh', `#!/usr/bin/env bash\n# Usage: scripts/apply.sh <env> <stack>\nset -euo pipefail\nroot="envs/$1/$2"\nterraform -chdir="$root" init -input=false\nterraform -chdir="$root" apply -input=false -auto-approve -lock-timeout=10m\n`);
-  write('scripts/plan.sh', `#!/usr/bin/env bash\nset -euo pipefail\nterraform -chdir="envs/$1/$2" init -input=false\nterraform -chdir="envs/$1/$2" plan -input=false -lock-timeout=5m\n`);
-  write('Makefile', `ENV ?= dev\nSTACK ?= stack-0\nROOT := envs/$(ENV)/$(STACK)\n\ninit:\n\tterraform -chdir=$(ROOT) init -input=false\n\nplan: init\n\tterraform -chdir=$(ROOT) plan -lock-timeout=5m\n\napply: init\n\tterraform -chdir=$(ROOT) apply -auto-approve -lock-timeout=10m\n`);
+  write(
+    'scripts/apply.sh',
+    `#!/usr/bin/env bash\n# Usage: scripts/apply.sh <env> <stack>\nset -euo pipefail\nroot="envs/$1/$2"\nterraform -chdir="$root" init -input=false\nterraform -chdir="$root" apply -input=false -auto-approve -lock-timeout=10m\n`,
+  );
+  write(
+    'scripts/plan.sh',
+    `#!/usr/bin/env bash\nset -euo pipefail\nterraform -chdir="envs/$1/$2" init -input=false\nterraform -chdir="envs/$1/$2" plan -input=false -lock-timeout=5m\n`,
+  );
+  write(
+    'Makefile',
+    `ENV ?= dev\nSTACK ?= stack-0\nROOT := envs/$(ENV)/$(STACK)\n\ninit:\n\tterraform -chdir=$(ROOT) init -input=false\n\nplan: init\n\tterraform -chdir=$(ROOT) plan -lock-timeout=5m\n\napply: init\n\tterraform -chdir=$(ROOT) apply -auto-approve -lock-timeout=10m\n`,
+  );
   for (let w = 0; w < WORKFLOWS; w++) {
     const env = ENVS[w % ENVS.length];
     const stack = `stack-${w % STACKS}`;
     const wrapper = w < WRAPPER_JOBS;
     const viaMake = !wrapper && w % 3 === 0;
     const concurrency = wrapper ? '' : `concurrency:\n  group: terraform-${env}-${stack}\n  cancel-in-progress: false\n`;
-    const applyRun = wrapper ? `bash scripts/apply.sh ${env} ${stack}` : viaMake ? `make apply ENV=${env} STACK=${stack}` : `|\n          terraform -chdir=envs/${env}/${stack} init -input=false\n          terraform -chdir=envs/${env}/${stack} apply -auto-approve -lock-timeout=10m`;
+    const applyRun = wrapper
+      ? `bash scripts/apply.sh ${env} ${stack}`
+      : viaMake
+        ? `make apply ENV=${env} STACK=${stack}`
+        : `|\n          terraform -chdir=envs/${env}/${stack} init -input=false\n          terraform -chdir=envs/${env}/${stack} apply -auto-approve -lock-timeout=10m`;
     write(
       `.github/workflows/deploy-${w}.yml`,
       `name: deploy ${env} ${stack}
@@ -129,7 +145,11 @@ function timed(bin: string, args: string[], env: NodeJS.ProcessEnv = process.env
 }
 
 async function checkov(dir: string): Promise<{ ms: number; failed: number }> {
-  const r = await timed(toolBin('checkov'), ['-d', dir, '--framework', 'terraform', '--check', 'CKV_TF_3', '-o', 'json', '--quiet', '--skip-download'], { ...process.env, BC_SKIP_MAPPING: 'TRUE', LOG_LEVEL: 'ERROR' });
+  const r = await timed(toolBin('checkov'), ['-d', dir, '--framework', 'terraform', '--check', 'CKV_TF_3', '-o', 'json', '--quiet', '--skip-download'], {
+    ...process.env,
+    BC_SKIP_MAPPING: 'TRUE',
+    LOG_LEVEL: 'ERROR',
+  });
   try {
     const j = JSON.parse(r.out) as { results?: { failed_checks?: Array<{ check_id: string }> } } | Array<{ results?: { failed_checks?: Array<{ check_id: string }> } }>;
     const runs = Array.isArray(j) ? j : [j];
@@ -159,12 +179,17 @@ export async function benchTfLockCheck(): Promise<boolean> {
     const count = (id: string) => sarif.runs.flatMap((r) => r.results).filter((r) => r.ruleId === id).length;
     const high = Number(probe.outputs['high-count']) + Number(probe.outputs['critical-count'] ?? 0);
     if (count('TFLOCK001') !== planted.unlocked || count('TFLOCK008') !== planted.wrapperJobs || high !== planted.unlocked + planted.wrapperJobs) {
-      throw new Error(`bench: expected ${planted.unlocked} TFLOCK001 and ${planted.wrapperJobs} TFLOCK008 (and nothing else at high or above); got ${count('TFLOCK001')}, ${count('TFLOCK008')}, ${high} at high or above`);
+      throw new Error(
+        `bench: expected ${planted.unlocked} TFLOCK001 and ${planted.wrapperJobs} TFLOCK008 (and nothing else at high or above); got ${count('TFLOCK001')}, ${count('TFLOCK008')}, ${high} at high or above`,
+      );
     }
     const rootsLine = /Checked (\d+) root module\(s\)/.exec(probe.main.log)?.[1];
     if (Number(rootsLine) !== planted.roots) throw new Error(`bench: expected ${planted.roots} roots checked; the log says ${rootsLine}`);
     const peer = await checkov(dir);
-    if (peer.failed !== planted.unlocked) console.log(`tf-lock-check bench: checkov flagged ${peer.failed} of ${planted.unlocked} unlocked roots (its package lacks CKV_TF_3); timing its terraform scan as a lower bound`);
+    if (peer.failed !== planted.unlocked)
+      console.log(
+        `tf-lock-check bench: checkov flagged ${peer.failed} of ${planted.unlocked} unlocked roots (its package lacks CKV_TF_3); timing its terraform scan as a lower bound`,
+      );
     const med = await sideBySide(
       [
         { name: 'tf-lock-check', run: async () => (await runAction({ action: 'tf-lock-check', workspace: dir, inputs: lintInputs })).main.durationMs },
@@ -174,9 +199,16 @@ export async function benchTfLockCheck(): Promise<boolean> {
       3,
       1,
     );
-    console.log(`tf-lock-check bench: ${planted.tfFiles} .tf files, ${planted.roots} roots, ${MODULES} modules, ${WORKFLOWS} workflows (${planted.wrapperJobs} applying through scripts/apply.sh, others directly or through make); found all ${planted.unlocked} unlocked roots and ${planted.wrapperJobs} wrapper jobs without concurrency`);
+    console.log(
+      `tf-lock-check bench: ${planted.tfFiles} .tf files, ${planted.roots} roots, ${MODULES} modules, ${WORKFLOWS} workflows (${planted.wrapperJobs} applying through scripts/apply.sh, others directly or through make); found all ${planted.unlocked} unlocked roots and ${planted.wrapperJobs} wrapper jobs without concurrency`,
+    );
     const a = report('tf-lock-check lint vs checkov CKV_TF_3', { name: 'tf-lock-check', ms: med['tf-lock-check'] }, { name: 'checkov', ms: med['checkov CKV_TF_3'] }, 0.5);
-    const b = report('tf-lock-check lint vs terraform fmt -check -recursive', { name: 'tf-lock-check', ms: med['tf-lock-check'] }, { name: 'terraform fmt', ms: med['terraform fmt'] }, 3);
+    const b = report(
+      'tf-lock-check lint vs terraform fmt -check -recursive',
+      { name: 'tf-lock-check', ms: med['tf-lock-check'] },
+      { name: 'terraform fmt', ms: med['terraform fmt'] },
+      3,
+    );
     return a && b;
   } finally {
     rmSync(dir, { recursive: true, force: true });

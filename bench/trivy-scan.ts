@@ -128,7 +128,9 @@ export function benchRender(ws = process.cwd()): boolean {
     refTimes.push(performance.now() - t0);
   }
   const refMs = median(refTimes.slice(2));
-  console.log(`trivy-scan (c, reference) the kit bench's 10,000-finding render on this machine now: ${refMs.toFixed(1)} ms → trivy findings cost ${(renderMs / refMs).toFixed(2)}x the reference`);
+  console.log(
+    `trivy-scan (c, reference) the kit bench's 10,000-finding render on this machine now: ${refMs.toFixed(1)} ms → trivy findings cost ${(renderMs / refMs).toFixed(2)}x the reference`,
+  );
   return okC;
 }
 
@@ -224,7 +226,9 @@ export async function benchTrivyScan(): Promise<boolean> {
       7,
       1,
     );
-    console.log(`trivy-scan (info) image + 10-file tree, warm DB: action ${f.action.toFixed(1)} ms vs bare trivy ${f.trivy.toFixed(1)} ms → ${(f.action - f.trivy).toFixed(0)} ms fixed overhead (Node 24 start, bundle, reporters)`);
+    console.log(
+      `trivy-scan (info) image + 10-file tree, warm DB: action ${f.action.toFixed(1)} ms vs bare trivy ${f.trivy.toFixed(1)} ms → ${(f.action - f.trivy).toFixed(0)} ms fixed overhead (Node 24 start, bundle, reporters)`,
+    );
 
     const okC = benchRender(ws);
 

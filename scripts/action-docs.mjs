@@ -7,7 +7,11 @@ import * as yaml from 'js-yaml';
 export const BEGIN = '<!-- action-docs:begin (generated from action.yml by `npm run docs`; do not edit) -->';
 export const END = '<!-- action-docs:end -->';
 
-const esc = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').trim();
+const esc = (s) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ')
+    .trim();
 
 export function readAction(dir) {
   return yaml.load(readFileSync(join(dir, 'action.yml'), 'utf8'));
@@ -19,7 +23,10 @@ export function renderTables(action) {
   let md = '### Inputs\n\n';
   md += inputs.length
     ? '| Name | Description | Required | Default |\n| --- | --- | --- | --- |\n' +
-      inputs.map(([n, i]) => `| \`${n}\` | ${esc(i.description)} | ${i.required ? 'yes' : 'no'} | ${i.default === undefined || i.default === '' ? '' : `\`${esc(i.default)}\``} |`).join('\n') + '\n'
+      inputs
+        .map(([n, i]) => `| \`${n}\` | ${esc(i.description)} | ${i.required ? 'yes' : 'no'} | ${i.default === undefined || i.default === '' ? '' : `\`${esc(i.default)}\``} |`)
+        .join('\n') +
+      '\n'
     : 'None.\n';
   md += '\n### Outputs\n\n';
   md += outputs.length ? '| Name | Description |\n| --- | --- |\n' + outputs.map(([n, o]) => `| \`${n}\` | ${esc(o.description)} |`).join('\n') + '\n' : 'None.\n';

@@ -17,7 +17,10 @@ for (const t of [...actionTargets(), ...testActionTargets()]) {
   }
   if (!a?.runs?.main) problems.push(`${rel}/action.yml: runs.main is missing`);
   if (!a?.description) problems.push(`${rel}/action.yml: description is missing`);
-  for (const [kind, entries] of [['input', a.inputs], ['output', a.outputs]]) {
+  for (const [kind, entries] of [
+    ['input', a.inputs],
+    ['output', a.outputs],
+  ]) {
     for (const [n, spec] of Object.entries(entries ?? {})) if (!spec?.description) problems.push(`${rel}/action.yml: ${kind} "${n}" has no description`);
   }
   const readme = join(t.actionDir, 'README.md');

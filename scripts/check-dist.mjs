@@ -9,7 +9,12 @@ import { actionTargets, root } from './targets.mjs';
 
 const tmp = mkdtempSync(join(tmpdir(), 'check-dist-'));
 const files = (dir) =>
-  existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => relative(dir, join(d.parentPath ?? d.path, d.name))).sort() : [];
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => relative(dir, join(d.parentPath ?? d.path, d.name)))
+        .sort()
+    : [];
 const problems = [];
 try {
   const targets = actionTargets();

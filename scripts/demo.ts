@@ -39,7 +39,12 @@ for (const s of steps) {
   const kube = s.services?.includes('kube') ? await startKubeCluster() : undefined;
   const trivyDb = Object.values(s.inputs ?? {}).some((v) => v.includes('{trivy-db}')) ? mkdtempSync(join(tmpdir(), 'demo-trivy-db-')) : undefined;
   if (trivyDb) await installTrivyDb(trivyDb);
-  const fill = (v: string) => v.replace('{workspace}', workspace).replace('{postgres-url}', pg?.url ?? '').replace('{trivy-db}', trivyDb ?? '').replace('{kubeconfig}', kube ? readFileSync(kube.kubeconfig, 'utf8') : '');
+  const fill = (v: string) =>
+    v
+      .replace('{workspace}', workspace)
+      .replace('{postgres-url}', pg?.url ?? '')
+      .replace('{trivy-db}', trivyDb ?? '')
+      .replace('{kubeconfig}', kube ? readFileSync(kube.kubeconfig, 'utf8') : '');
   const inputs = Object.fromEntries(Object.entries(s.inputs ?? {}).map(([k, v]) => [k, fill(v)]));
   const bins = (s.tools ?? []).map((t) => dirname(toolBin(t.split('/')[0], t.split('/')[1])));
   let r;

@@ -18,8 +18,9 @@ fi
 phase "provision tools"
 bash test/harness/provision.sh
 
-phase "lint and type check"
+phase "lint, format and type check"
 npx eslint .
+npx prettier --check . --log-level warn
 npx tsc -p tsconfig.json --noEmit
 
 phase "repository checks"

@@ -75,7 +75,10 @@ function tierOf(file, seen = new Set()) {
 }
 
 const roots = ['packages', 'actions', 'test'].map((d) => join(root, d));
-const files = roots.flatMap(testFiles).filter((f) => tierOf(f) === tier).sort();
+const files = roots
+  .flatMap(testFiles)
+  .filter((f) => tierOf(f) === tier)
+  .sort();
 if (rest.includes('--list')) {
   for (const f of files) console.log(relative(root, f));
   process.exit(0);

@@ -49,7 +49,12 @@ function makeWorkspace(): string {
   symlinkSync('/etc/passwd', join(ws, 'passwd-link'));
   // A billion-laughs document: aliases that expand exponentially.
   const lol = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i < 9; i++) lol.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+  for (let i = 1; i < 9; i++)
+    lol.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(',')}]`,
+    );
   w('bomb.yaml', lol.join('\n') + '\n');
   w('latin1.yaml', Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0xe9, 0xe8, 0xff, 0xfe, 0x0a]));
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: ws });
@@ -114,7 +119,10 @@ describe('the bad-input corpus', () => {
   test('has at least 150 cases across the six actions', () => {
     const total = all.length + trivyCases.length + k8sCases.length + payloadCases.length;
     expect(total).toBeGreaterThanOrEqual(150);
-    for (const a of ACTIONS) expect([...all, ...trivyCases.map((c) => ({ ...c, action: 'trivy-scan' })), ...k8sCases.map((c) => ({ ...c, action: 'k8s-deploy-rollback' }))].some((c) => c.action === a)).toBe(true);
+    for (const a of ACTIONS)
+      expect(
+        [...all, ...trivyCases.map((c) => ({ ...c, action: 'trivy-scan' })), ...k8sCases.map((c) => ({ ...c, action: 'k8s-deploy-rollback' }))].some((c) => c.action === a),
+      ).toBe(true);
   });
 
   test.concurrent.each(all.map((c) => [`${c.action}: ${c.name}`, c] as const))('%s', async (_name, c) => {
@@ -136,7 +144,14 @@ describe('the bad-input corpus', () => {
   });
 
   test.concurrent.each(payloadCases.map((c) => [c.name, c] as const))('gitleaks-scan: %s never runs anything and never crashes', async (_name, c) => {
-    const r = await runAction({ action: 'gitleaks-scan', workspace: ws, inputs: { version: 'system', token: CORPUS_TOKEN, comment: 'false' }, env: { PATH }, event: c.event, timeoutMs: 60_000 });
+    const r = await runAction({
+      action: 'gitleaks-scan',
+      workspace: ws,
+      inputs: { version: 'system', token: CORPUS_TOKEN, comment: 'false' },
+      env: { PATH },
+      event: c.event,
+      timeoutMs: 60_000,
+    });
     expect(existsSync('/tmp/pa-corpus-pwned')).toBe(false);
     expect(r.everything).not.toMatch(/internal error|\n\s+at .+:\d+:\d+\)?\n/);
     expect(['clean', 'policy-failure', 'tool-error', 'config-error']).toContain(r.outputs.outcome);

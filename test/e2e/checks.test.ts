@@ -23,7 +23,10 @@ beforeAll(() => {
     join(dir, 'actions', 'hello', 'action.yml'),
     'name: hello\ndescription: says hello\ninputs:\n  who:\n    description: whom to greet\n    default: world\nruns:\n  using: node24\n  main: ../../dist/hello/index.js\n',
   );
-  writeFileSync(join(dir, 'actions', 'hello', 'README.md'), '# hello\n\n<!-- action-docs:begin (generated from action.yml by `npm run docs`; do not edit) -->\n<!-- action-docs:end -->\n');
+  writeFileSync(
+    join(dir, 'actions', 'hello', 'README.md'),
+    '# hello\n\n<!-- action-docs:begin (generated from action.yml by `npm run docs`; do not edit) -->\n<!-- action-docs:end -->\n',
+  );
 });
 
 test('README tables: stale fails, regenerated passes', () => {

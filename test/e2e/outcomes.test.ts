@@ -135,8 +135,7 @@ describe('gitleaks-scan', () => {
 });
 
 describe('tf-lock-check', () => {
-  const s3 = (extra: string) =>
-    `terraform {\n  backend "s3" {\n    bucket = "tfstate"\n    key    = "envs/dev/terraform.tfstate"\n    region = "us-east-1"\n${extra}  }\n}\n`;
+  const s3 = (extra: string) => `terraform {\n  backend "s3" {\n    bucket = "tfstate"\n    key    = "envs/dev/terraform.tfstate"\n    region = "us-east-1"\n${extra}  }\n}\n`;
   const run = (ws: string, inputs: Record<string, string> = {}, env: Record<string, string> = {}) => runAction({ action: 'tf-lock-check', workspace: ws, inputs, env });
   test('clean', async () => expectState(await run(repo({ 'infra/main.tf': s3('    use_lockfile = true\n    encrypt = true\n') })), 'clean', false));
   test('policy-failure: no locking at all', async () => {
@@ -144,8 +143,14 @@ describe('tf-lock-check', () => {
     expectState(r, 'policy-failure', true);
   });
   test('tool-error: the lock store refuses connections', async () => {
-    const root = s3('    use_lockfile = true\n    use_path_style = true\n    skip_credentials_validation = true\n    skip_requesting_account_id = true\n    endpoints = { s3 = "http://127.0.0.1:47" }\n');
-    const r = await run(repo({ 'infra/main.tf': root }), { command: 'status', 'working-directory': 'infra' }, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test-secret-key' });
+    const root = s3(
+      '    use_lockfile = true\n    use_path_style = true\n    skip_credentials_validation = true\n    skip_requesting_account_id = true\n    endpoints = { s3 = "http://127.0.0.1:47" }\n',
+    );
+    const r = await run(
+      repo({ 'infra/main.tf': root }),
+      { command: 'status', 'working-directory': 'infra' },
+      { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test-secret-key' },
+    );
     expectState(r, 'tool-error', true);
     expect(r.everything).not.toContain('test-secret-key');
   });
@@ -177,5 +182,6 @@ describe('migration-test', () => {
     expectState(r, 'tool-error', true);
     expect(r.main.log).toMatch(/SIGKILL/);
   });
-  test('config-error', async () => expectState(await run(repo(scripts('x')), { 'up-command': 'bin/up.sh', 'down-command': 'bin/down.sh', mode: 'roundtrip' }), 'config-error', true));
+  test('config-error', async () =>
+    expectState(await run(repo(scripts('x')), { 'up-command': 'bin/up.sh', 'down-command': 'bin/down.sh', mode: 'roundtrip' }), 'config-error', true));
 });

@@ -32,9 +32,14 @@ import { startKubeCluster, type KubeCluster } from '../harness/services/kube.js'
 const work = mkdtempSync(join(tmpdir(), 'pa-pipelines-'));
 
 // ---- pins read from the workflows themselves, so a re-pin never breaks the mapping ----------------
-const templateText = readdirSync('workflows-templates').filter((f) => f.endsWith('.yml')).map((f) => readFileSync(join('workflows-templates', f), 'utf8')).join('\n');
+const templateText = readdirSync('workflows-templates')
+  .filter((f) => f.endsWith('.yml'))
+  .map((f) => readFileSync(join('workflows-templates', f), 'utf8'))
+  .join('\n');
 const PIN = [...new Set([...templateText.matchAll(/acme\/platform-actions\/\.github\/workflows\/[\w.-]+\.yml@([0-9a-f]{40})/g)].map((m) => m[1]))];
-const ownText = readdirSync('.github/workflows').map((f) => readFileSync(join('.github/workflows', f), 'utf8')).join('\n');
+const ownText = readdirSync('.github/workflows')
+  .map((f) => readFileSync(join('.github/workflows', f), 'utf8'))
+  .join('\n');
 const pinOf = (action: string) => {
   const m = new RegExp(`uses: ${action.replace(/[/.]/g, '\\$&')}@([0-9a-f]{40})`).exec(ownText + templateText);
   if (!m) throw new Error(`no pinned use of ${action}`);
@@ -99,18 +104,33 @@ function fakes(): string[] {
       ].join('\n'),
     );
   };
-  composite(join(root, 'codeql', 'upload-sarif'), 'FAKE github/codeql-action/upload-sarif: copies the SARIF into the test inbox', ['sarif_file', 'category', 'checkout_path'], [
-    'set -euo pipefail',
-    `mkdir -p "${sarifInbox}"`,
-    'name="${IN_CATEGORY:-$(basename "$IN_SARIF_FILE" .sarif)}"',
-    `cp "$IN_SARIF_FILE" "${sarifInbox}/\${name//\\//_}.sarif"`,
-    'echo "FAKE upload-sarif: $IN_SARIF_FILE as $name"',
-  ].join('\n'));
+  composite(
+    join(root, 'codeql', 'upload-sarif'),
+    'FAKE github/codeql-action/upload-sarif: copies the SARIF into the test inbox',
+    ['sarif_file', 'category', 'checkout_path'],
+    [
+      'set -euo pipefail',
+      `mkdir -p "${sarifInbox}"`,
+      'name="${IN_CATEGORY:-$(basename "$IN_SARIF_FILE" .sarif)}"',
+      `cp "$IN_SARIF_FILE" "${sarifInbox}/\${name//\\//_}.sarif"`,
+      'echo "FAKE upload-sarif: $IN_SARIF_FILE as $name"',
+    ].join('\n'),
+  );
   composite(join(root, 'setup-terraform'), 'FAKE hashicorp/setup-terraform: the harness terraform is on PATH', ['terraform_version', 'terraform_wrapper'], 'command -v terraform');
   composite(join(root, 'setup-python'), 'FAKE actions/setup-python: the harness venv is on PATH', ['python-version'], 'python --version');
   // act resolves every action of a job before it runs, skipped steps included; these must never run here.
-  composite(join(root, 'setup-opentofu'), 'FAKE opentofu/setup-opentofu: not used by the examples', ['tofu_version', 'tofu_wrapper'], 'echo "FAKE setup-opentofu must not run" >&2; exit 1');
-  composite(join(root, 'aws-credentials'), 'FAKE aws-actions/configure-aws-credentials: OIDC exists only on GitHub', ['role-to-assume', 'aws-region', 'role-session-name'], 'echo "FAKE configure-aws-credentials: OIDC cannot run outside GitHub" >&2; exit 1');
+  composite(
+    join(root, 'setup-opentofu'),
+    'FAKE opentofu/setup-opentofu: not used by the examples',
+    ['tofu_version', 'tofu_wrapper'],
+    'echo "FAKE setup-opentofu must not run" >&2; exit 1',
+  );
+  composite(
+    join(root, 'aws-credentials'),
+    'FAKE aws-actions/configure-aws-credentials: OIDC exists only on GitHub',
+    ['role-to-assume', 'aws-region', 'role-session-name'],
+    'echo "FAKE configure-aws-credentials: OIDC cannot run outside GitHub" >&2; exit 1',
+  );
   return [
     `opentofu/setup-opentofu@${pinOf('opentofu/setup-opentofu')}=${join(root, 'setup-opentofu')}`,
     `aws-actions/configure-aws-credentials@${pinOf('aws-actions/configure-aws-credentials')}=${join(root, 'aws-credentials')}`,
@@ -131,12 +151,21 @@ function toolCache(cacheRoot: string, tools: Array<[tool: string, version: strin
 }
 
 // ---- the example as a caller repository ------------------------------------------------------------
-interface Caller { dir: string; base: string; head: string }
+interface Caller {
+  dir: string;
+  base: string;
+  head: string;
+}
 function callerRepo(example: string): Caller {
   // A fresh folder per run (a scenario may run twice); the last path segment names the repository.
   const dir = join(mkdtempSync(join(work, 'run-')), example);
   cpSync(join('examples', example), dir, { recursive: true });
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'ci', GIT_AUTHOR_EMAIL: 'ci@example.com', GIT_COMMITTER_NAME: 'ci', GIT_COMMITTER_EMAIL: 'ci@example.com' } }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_AUTHOR_NAME: 'ci', GIT_AUTHOR_EMAIL: 'ci@example.com', GIT_COMMITTER_NAME: 'ci', GIT_COMMITTER_EMAIL: 'ci@example.com' },
+    }).trim();
   git('init', '-q', '-b', 'main');
   git('remote', 'add', 'origin', `https://github.com/acme/${example}.git`);
   git('commit', '-q', '--allow-empty', '-m', 'start');
@@ -150,15 +179,23 @@ function callerRepo(example: string): Caller {
 function pullRequestEvent(c: Caller): string {
   const file = join(c.dir, '..', `${c.dir.split('/').pop()}-event.json`);
   const repoInfo = { full_name: `acme/${c.dir.split('/').pop()}`, fork: false, default_branch: 'main' };
-  writeFileSync(file, JSON.stringify({
-    action: 'synchronize', number: 7,
-    pull_request: { number: 7, base: { sha: c.base, ref: 'main', repo: repoInfo }, head: { sha: c.head, ref: 'feature', repo: repoInfo } },
-    repository: repoInfo,
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      action: 'synchronize',
+      number: 7,
+      pull_request: { number: 7, base: { sha: c.base, ref: 'main', repo: repoInfo }, head: { sha: c.head, ref: 'feature', repo: repoInfo } },
+      repository: repoInfo,
+    }),
+  );
   return file;
 }
 
-interface ActRun { code: number | null; log: string; ms: number }
+interface ActRun {
+  code: number | null;
+  log: string;
+  ms: number;
+}
 interface ActOptions {
   env?: Record<string, string>;
   vars?: Record<string, string>;
@@ -172,8 +209,16 @@ interface ActOptions {
 function act(c: Caller, workflow: string, event: string, eventFile: string, opts: ActOptions): Promise<ActRun> {
   const cache = join(work, 'act-cache');
   const args = [
-    event, '-W', join('.github', 'workflows', workflow), '-e', eventFile,
-    '-P', 'ubuntu-latest=-self-hosted', '--action-cache-path', cache, '--no-cache-server',
+    event,
+    '-W',
+    join('.github', 'workflows', workflow),
+    '-e',
+    eventFile,
+    '-P',
+    'ubuntu-latest=-self-hosted',
+    '--action-cache-path',
+    cache,
+    '--no-cache-server',
     ...opts.localRepos.flatMap((r) => ['--local-repository', r]),
     ...Object.entries({ GITHUB_API_URL: opts.github.url, ...opts.env }).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
     ...Object.entries({ GITHUB_TOKEN: FAKE_TOKEN, ...opts.secrets }).flatMap(([k, v]) => ['-s', `${k}=${v}`]),
@@ -234,7 +279,9 @@ describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platfor
       env: {
         ...stores.env,
         // The S3 API is the harness's moto: no STS, no account lookup.
-        TF_CLI_ARGS_init: ['skip_credentials_validation', 'skip_requesting_account_id', 'skip_metadata_api_check', 'skip_region_validation'].map((k) => `-backend-config=${k}=true`).join(' '),
+        TF_CLI_ARGS_init: ['skip_credentials_validation', 'skip_requesting_account_id', 'skip_metadata_api_check', 'skip_region_validation']
+          .map((k) => `-backend-config=${k}=true`)
+          .join(' '),
       },
     });
   }, 600_000);
@@ -304,14 +351,17 @@ describe('scenario 3: Flask + React (examples/flask-react-app), pull request', (
   });
 
   test('the database really holds the migrated schema (the migration test left it at head)', async () => {
-    expect(await pg.psql("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'tasks'", 'flask_ci')).toBe('id,title,done,owner');
+    expect(await pg.psql("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'tasks'", 'flask_ci')).toBe(
+      'id,title,done,owner',
+    );
   });
 });
 
 /** trivy and gitleaks at the versions the actions pin, and a current trivy DB, in act's runner tool cache. */
 async function warmSecurityTools(): Promise<void> {
   const cache = join(work, 'act-cache');
-  const pinned = (action: string) => String((parse(readFileSync(join('actions', action, 'action.yml'), 'utf8')) as { inputs: Record<string, { default: string }> }).inputs.version.default);
+  const pinned = (action: string) =>
+    String((parse(readFileSync(join('actions', action, 'action.yml'), 'utf8')) as { inputs: Record<string, { default: string }> }).inputs.version.default);
   toolCache(cache, [
     ['trivy', pinned('trivy-scan'), toolBin('trivy')],
     ['gitleaks', pinned('gitleaks-scan'), toolBin('gitleaks')],
@@ -396,10 +446,24 @@ describe('scenario 5: versioned release to a small cluster (examples/trading-ser
       secrets: { STAGING_KUBECONFIG: kubeconfig, PRODUCTION_KUBECONFIG: kubeconfig },
     };
     first = await act(c, 'versioned-k8s-release.yml', 'push', tagPushEvent(c, 'v1.4.2'), opts);
-    afterFirst = await kubectl('-n', 'trading', 'get', 'deployment', 'strategy-engine', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.metadata.labels.app\\.kubernetes\\.io/version} {.spec.template.spec.containers[0].env[0].value}');
+    afterFirst = await kubectl(
+      '-n',
+      'trading',
+      'get',
+      'deployment',
+      'strategy-engine',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image} {.metadata.labels.app\\.kubernetes\\.io/version} {.spec.template.spec.containers[0].env[0].value}',
+    );
     // The next release cannot pull its image (the harness's kwok Stage keyed on this label).
     const manifest = join(c.dir, 'k8s', 'deployment.yaml');
-    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('      labels: {app: strategy-engine}\n', '      labels: {app: strategy-engine, harness.platform-actions/behaviour: image-pull-backoff}\n'));
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, 'utf8').replace(
+        '      labels: {app: strategy-engine}\n',
+        '      labels: {app: strategy-engine, harness.platform-actions/behaviour: image-pull-backoff}\n',
+      ),
+    );
     execFileSync('git', ['-c', 'user.name=ci', '-c', 'user.email=ci@example.com', 'commit', '-qam', 'v1.5.0'], { cwd: c.dir });
     second = await act(c, 'versioned-k8s-release.yml', 'push', tagPushEvent(c, 'v1.5.0'), opts);
   }, 900_000);
@@ -420,7 +484,17 @@ describe('scenario 5: versioned release to a small cluster (examples/trading-ser
     expect(outputs(second.log, 'staging')).toMatchObject({ result: 'rolled-back', outcome: 'policy-failure' });
     expect(second.log).not.toMatch(/\[deploy\/k8s-deploy\/production\]\s+⭐ Run Main/);
     // The pod template is back at v1.4.2 (like `kubectl rollout undo`, the Deployment's own labels keep the last apply).
-    expect(await kubectl('-n', 'trading', 'get', 'deployment', 'strategy-engine', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].value}')).toBe('ghcr.io/acme/strategy-engine:v1.4.2 v1.4.2');
+    expect(
+      await kubectl(
+        '-n',
+        'trading',
+        'get',
+        'deployment',
+        'strategy-engine',
+        '-o',
+        'jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].value}',
+      ),
+    ).toBe('ghcr.io/acme/strategy-engine:v1.4.2 v1.4.2');
     console.log(`scenario 5 failed release and rollback under act: ${second.ms} ms`);
   });
 });
@@ -446,7 +520,9 @@ describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platfor
       secrets: { STAGING_KUBECONFIG: kubeconfig, PRODUCTION_KUBECONFIG: kubeconfig },
       env: {
         ...stores.env,
-        TF_CLI_ARGS_init: ['skip_credentials_validation', 'skip_requesting_account_id', 'skip_metadata_api_check', 'skip_region_validation'].map((k) => `-backend-config=${k}=true`).join(' '),
+        TF_CLI_ARGS_init: ['skip_credentials_validation', 'skip_requesting_account_id', 'skip_metadata_api_check', 'skip_region_validation']
+          .map((k) => `-backend-config=${k}=true`)
+          .join(' '),
       },
     });
   }, 900_000);
@@ -459,7 +535,15 @@ describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platfor
     expect(run.log).toMatch(/Apply complete! Resources: 1 added, 0 changed, 0 destroyed/);
     expect(outputs(run.log, 'staging')).toMatchObject({ result: 'deployed' });
     expect(outputs(run.log, 'production')).toMatchObject({ result: 'deployed' });
-    const image = await kube.kubectl(['-n', 'sentiment', 'get', 'deployment', 'sentiment-api-sentiment-api', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.spec.replicas}']);
+    const image = await kube.kubectl([
+      '-n',
+      'sentiment',
+      'get',
+      'deployment',
+      'sentiment-api-sentiment-api',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image} {.spec.replicas}',
+    ]);
     // Production ran last: its values file sets 3 replicas; the image is this commit's.
     expect(image.stdout.trim()).toMatch(/^ghcr\.io\/acme\/sentiment-api:[0-9a-f]{40} 3$/);
     console.log(`scenario 1 main-branch pipeline under act: ${run.ms} ms`);

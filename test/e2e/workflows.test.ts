@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { toolBin } from '../harness/tools.js';
 
-const ymls = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, f)) : []);
+const ymls = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => join(dir, f))
+    : [];
 const own = ymls('.github/workflows');
 const templates = ymls('workflows-templates');
 const exampleWorkflows = readdirSync('examples').flatMap((d) => ymls(join('examples', d, '.github', 'workflows')));
@@ -27,18 +32,38 @@ const LEGACY = new Set([
 const shipped = all.filter((f) => !LEGACY.has(f));
 
 // ---- the model -------------------------------------------------------------------------------------
-interface Step { id?: string; name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, unknown> }
-interface Job {
-  uses?: string; with?: Record<string, unknown>; secrets?: Record<string, unknown> | 'inherit'; steps?: Step[];
-  outputs?: Record<string, string>; permissions?: unknown; needs?: string | string[]; [k: string]: unknown;
+interface Step {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
 }
-interface Workflow { on?: unknown; permissions?: unknown; jobs: Record<string, Job> }
+interface Job {
+  uses?: string;
+  with?: Record<string, unknown>;
+  secrets?: Record<string, unknown> | 'inherit';
+  steps?: Step[];
+  outputs?: Record<string, string>;
+  permissions?: unknown;
+  needs?: string | string[];
+  [k: string]: unknown;
+}
+interface Workflow {
+  on?: unknown;
+  permissions?: unknown;
+  jobs: Record<string, Job>;
+}
 interface CallSpec {
   inputs: Record<string, { required?: boolean; default?: unknown; type?: string }>;
   outputs: Record<string, { value?: string }>;
   secrets: Record<string, { required?: boolean }>;
 }
-interface ActionSpec { inputs: Record<string, { required?: boolean; default?: unknown }>; outputs: Record<string, unknown> }
+interface ActionSpec {
+  inputs: Record<string, { required?: boolean; default?: unknown }>;
+  outputs: Record<string, unknown>;
+}
 
 const load = (f: string) => parse(readFileSync(f, 'utf8')) as Workflow;
 const callSpec = (wf: Workflow): CallSpec | undefined => {
@@ -60,7 +85,9 @@ const ourWorkflow = (uses: string): [string, string | undefined] | undefined => 
   return m ? [join('.github/workflows', m[1]), m[2]] : undefined;
 };
 const required = (spec: Record<string, { required?: boolean; default?: unknown }>) =>
-  Object.entries(spec).filter(([, v]) => v?.required === true && v.default === undefined).map(([k]) => k);
+  Object.entries(spec)
+    .filter(([, v]) => v?.required === true && v.default === undefined)
+    .map(([k]) => k);
 /** Every `<prefix>.<name>.outputs.<output>` read anywhere in a value (expressions in with/env/outputs/if/run). */
 const outputReads = (value: unknown, prefix: 'steps' | 'needs') => {
   const text = JSON.stringify(value ?? null);
@@ -113,23 +140,25 @@ describe('workflow files', () => {
     const bad: string[] = [];
     const versionOf = new Map<string, string>();
     for (const f of shipped) {
-      readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
-        const m = /^\s*(?:-\s+)?uses:\s*(\S+)\s*(?:#\s*(.*))?$/.exec(line);
-        if (!m) return;
-        const [, ref, comment] = m;
-        const where = `${f}:${i + 1} ${ref}`;
-        if (/[<>]|OWNER|FULL_SHA|\bsha\b/i.test(ref)) return void bad.push(`${where}: placeholder`);
-        if (ref.startsWith('$/')) return void (ourAction(ref) && ourActions.includes(ourAction(ref)!) ? undefined : bad.push(`${where}: no such action here`));
-        if (ref.startsWith('./')) return;
-        const pin = /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@([0-9a-f]{40})$/.exec(ref);
-        if (!pin) return void bad.push(`${where}: not pinned by a full commit SHA`);
-        if (!comment?.trim()) return void bad.push(`${where}: no version comment`);
-        const key = ref.replace(/\/[^@]*(?=@)/, (p) => p.split('/').slice(0, 2).join('/'));
-        const seen = versionOf.get(key);
-        if (seen && seen !== comment.trim()) bad.push(`${where}: the same commit is labelled ${seen} elsewhere`);
-        versionOf.set(key, comment.trim());
-        if (!ref.startsWith('acme/platform-actions/') && !/^v\d+\.\d+\.\d+$/.test(comment.trim())) bad.push(`${where}: comment "${comment.trim()}" is not an exact vX.Y.Z`);
-      });
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          const m = /^\s*(?:-\s+)?uses:\s*(\S+)\s*(?:#\s*(.*))?$/.exec(line);
+          if (!m) return;
+          const [, ref, comment] = m;
+          const where = `${f}:${i + 1} ${ref}`;
+          if (/[<>]|OWNER|FULL_SHA|\bsha\b/i.test(ref)) return void bad.push(`${where}: placeholder`);
+          if (ref.startsWith('$/')) return void (ourAction(ref) && ourActions.includes(ourAction(ref)!) ? undefined : bad.push(`${where}: no such action here`));
+          if (ref.startsWith('./')) return;
+          const pin = /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@([0-9a-f]{40})$/.exec(ref);
+          if (!pin) return void bad.push(`${where}: not pinned by a full commit SHA`);
+          if (!comment?.trim()) return void bad.push(`${where}: no version comment`);
+          const key = ref.replace(/\/[^@]*(?=@)/, (p) => p.split('/').slice(0, 2).join('/'));
+          const seen = versionOf.get(key);
+          if (seen && seen !== comment.trim()) bad.push(`${where}: the same commit is labelled ${seen} elsewhere`);
+          versionOf.set(key, comment.trim());
+          if (!ref.startsWith('acme/platform-actions/') && !/^v\d+\.\d+\.\d+$/.test(comment.trim())) bad.push(`${where}: comment "${comment.trim()}" is not an exact vX.Y.Z`);
+        });
     }
     expect(bad).toEqual([]);
   });
@@ -170,9 +199,7 @@ describe('reusable workflows', () => {
   const reusable = own.filter((f) => callSpec(load(f)));
 
   test('each is callable: workflow_call, the runner label as an input, permissions: {} at the top and per job', () => {
-    expect(reusable.map((f) => f.replace('.github/workflows/', '')).sort()).toEqual(
-      ['db-migrations.yml', 'helm-ci.yml', 'k8s-deploy.yml', 'security-scan.yml', 'terraform.yml'],
-    );
+    expect(reusable.map((f) => f.replace('.github/workflows/', '')).sort()).toEqual(['db-migrations.yml', 'helm-ci.yml', 'k8s-deploy.yml', 'security-scan.yml', 'terraform.yml']);
     for (const f of reusable) {
       const wf = load(f);
       expect([f, callSpec(wf)!.inputs['runs-on']?.type]).toEqual([f, 'string']);
@@ -299,10 +326,11 @@ describe('the pinned commit serves every action its workflows use', () => {
     const at = (commit: string, path: string) => spawnSync('git', ['cat-file', '-e', `${commit}:${path}`]).status === 0;
     const problems: string[] = [];
     const pins = new Set<string>();
-    for (const f of all) for (const job of Object.values(load(f).jobs ?? {})) {
-      const w = job.uses ? ourWorkflow(job.uses) : undefined;
-      if (w?.[1]) pins.add(`${w[1]} ${w[0]}`);
-    }
+    for (const f of all)
+      for (const job of Object.values(load(f).jobs ?? {})) {
+        const w = job.uses ? ourWorkflow(job.uses) : undefined;
+        if (w?.[1]) pins.add(`${w[1]} ${w[0]}`);
+      }
     expect(pins.size).toBeGreaterThan(0);
     for (const entry of pins) {
       const [pin, workflow] = entry.split(' ');

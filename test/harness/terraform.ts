@@ -107,7 +107,10 @@ export function tfRoot(flavor: TfFlavor, files: Record<string, string>, env: Rec
       });
     });
     let ended = false;
-    void done.then(() => (ended = true), () => (ended = true));
+    void done.then(
+      () => (ended = true),
+      () => (ended = true),
+    );
     const waitForOutput = (re: RegExp, timeoutMs = 60_000) =>
       new Promise<void>((resolve, reject) => {
         const check = () => {

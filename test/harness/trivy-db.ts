@@ -117,10 +117,7 @@ export async function writeAlpineRootfs(dir: string): Promise<void> {
   await mkdir(join(dir, 'etc'), { recursive: true });
   await mkdir(join(dir, 'lib', 'apk', 'db'), { recursive: true });
   await writeFile(join(dir, 'etc', 'alpine-release'), '3.22.2\n');
-  await writeFile(
-    join(dir, 'etc', 'os-release'),
-    'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.22.2\nPRETTY_NAME="Alpine Linux v3.22"\nHOME_URL="https://alpinelinux.org/"\n',
-  );
+  await writeFile(join(dir, 'etc', 'os-release'), 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.22.2\nPRETTY_NAME="Alpine Linux v3.22"\nHOME_URL="https://alpinelinux.org/"\n');
   // apk's installed-database format: one stanza per package, single-letter keys, blank line between.
   const pkg = (name: string, version: string, origin: string, desc: string, license: string): string =>
     [`P:${name}`, `V:${version}`, 'A:x86_64', `T:${desc}`, `L:${license}`, `o:${origin}`, ''].join('\n');

@@ -61,8 +61,14 @@ export async function settingsChanges(git: Git, revs: string[], files: readonly 
   if (!files.length) return [];
   // `:(literal)` so a name is never read as a glob; a NUL before each commit id marks where a commit starts.
   const out = await git.out([
-    'log', '--format=%x00%H', '--name-only', '--full-history', ...(remergeDiff ? ['--remerge-diff'] : []),
-    ...revArgs(revs), '--', ...files.map((f) => `:(literal)${f.path}`),
+    'log',
+    '--format=%x00%H',
+    '--name-only',
+    '--full-history',
+    ...(remergeDiff ? ['--remerge-diff'] : []),
+    ...revArgs(revs),
+    '--',
+    ...files.map((f) => `:(literal)${f.path}`),
   ]);
   const touched = new Map<string, string[]>();
   let commit = '';

@@ -65,7 +65,8 @@ export function parseReport(text: string): Leak[] | undefined {
  * stable and keeps two secrets of the same rule in one file apart. In dir mode the line is kept too: a
  * shifted entry then shows up again (a false alarm), but a new secret can never hide behind an old one.
  */
-export const leakId = (l: Pick<Leak, 'commit' | 'file' | 'ruleId' | 'startLine' | 'idFile'>): string => fingerprint('gitleaks', l.commit, l.idFile ?? l.file, l.ruleId, l.startLine);
+export const leakId = (l: Pick<Leak, 'commit' | 'file' | 'ruleId' | 'startLine' | 'idFile'>): string =>
+  fingerprint('gitleaks', l.commit, l.idFile ?? l.file, l.ruleId, l.startLine);
 
 /** Reads a baseline file: a gitleaks JSON report. Returns the ids it accepts. */
 export function parseBaseline(text: string, name = 'baseline-path'): Set<string> {
@@ -74,13 +75,12 @@ export function parseBaseline(text: string, name = 'baseline-path'): Set<string>
   return new Set(leaks.map(leakId));
 }
 
-export const REMEDIATION =
-  'Rotate the credential — deleting it from history is not enough. Anyone who fetched the commit (clones, forks, CI caches) may already have it.';
+export const REMEDIATION = 'Rotate the credential — deleting it from history is not enough. Anyone who fetched the commit (clones, forks, CI caches) may already have it.';
 
 const HELP_MD = [
   `**${REMEDIATION}**`,
   '',
-  '1. Revoke or rotate the secret where it was issued, and check that service\'s access logs for use.',
+  "1. Revoke or rotate the secret where it was issued, and check that service's access logs for use.",
   '2. Remove it from the code and read it from a secret store (for example GitHub Actions secrets) instead.',
   '3. Rewriting history (git filter-repo) only tidies up; it does not make a leaked secret safe again.',
   '',

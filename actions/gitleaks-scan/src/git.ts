@@ -70,8 +70,17 @@ export class Git {
   /** Which of these commits are here, in one call. */
   async which(shas: readonly string[]): Promise<Set<string>> {
     if (!shas.length) return new Set();
-    const r = expectExit(await this.run(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: shas.map((s) => `${s}^{commit}`).join('\n') + '\n' }), [0], 'git cat-file');
-    return new Set(r.stdout.split('\n').filter((l) => l.endsWith(' commit')).map((l) => l.split(' ')[0]));
+    const r = expectExit(
+      await this.run(['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input: shas.map((s) => `${s}^{commit}`).join('\n') + '\n' }),
+      [0],
+      'git cat-file',
+    );
+    return new Set(
+      r.stdout
+        .split('\n')
+        .filter((l) => l.endsWith(' commit'))
+        .map((l) => l.split(' ')[0]),
+    );
   }
 
   async head(): Promise<string> {
@@ -151,10 +160,15 @@ export class Git {
   /** Local ref → commit (annotated tags peeled) under the given prefixes. */
   async refCommits(prefixes: string[]): Promise<Map<string, string>> {
     const out = await this.out(['for-each-ref', '--format=%(refname) %(objectname) %(*objectname)', ...prefixes]);
-    return new Map(out.split('\n').filter(Boolean).map((l) => {
-      const [ref, obj, peeled] = l.split(' ');
-      return [ref, peeled || obj];
-    }));
+    return new Map(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const [ref, obj, peeled] = l.split(' ');
+          return [ref, peeled || obj];
+        }),
+    );
   }
 
   /** Branch names (local and remote-tracking, without the remote prefix) and tag names in the clone. */

@@ -61,7 +61,10 @@ export async function main(): Promise<void> {
     action: ACTION,
     title: 'Secret scan (gitleaks)',
     gate: g,
-    sarif: { path: s['sarif-file'], runs: [{ tool: { name: 'gitleaks', version: facts.tool?.version, informationUri: 'https://github.com/gitleaks/gitleaks' }, category: ACTION, findings: g.active }] },
+    sarif: {
+      path: s['sarif-file'],
+      runs: [{ tool: { name: 'gitleaks', version: facts.tool?.version, informationUri: 'https://github.com/gitleaks/gitleaks' }, category: ACTION, findings: g.active }],
+    },
     details: scopeMarkdown(facts, g.active),
     reports: reported ? { 'report-file': s['report-file'] } : {},
     comment: s.comment ? { token: s.token } : undefined,
@@ -81,14 +84,26 @@ function initialFacts(s: Settings, event: EventContext, root: string, config: Co
     deepenedBy: 0,
     fetched: 0,
     config,
-    ignoreEntries: existsSync(ignoreFile) ? readFileSync(ignoreFile, 'utf8').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).length : undefined,
+    ignoreEntries: existsSync(ignoreFile)
+      ? readFileSync(ignoreFile, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim() && !l.trim().startsWith('#')).length
+      : undefined,
     baseline: s['baseline-path'] ? { path: s['baseline-path'].path, entries: s['baseline-path'].ids.size } : undefined,
     repoUrl: event.repoUrl,
   };
 }
 
 /** Resolves the scope (fetching and deepening as needed) and finds changes to the scan's own settings in it. */
-async function resolveWhatToScan(s: Settings, git: Git, root: string, config: ConfigChoice, event: EventContext, payload: Record<string, unknown>, facts: ScopeFacts): Promise<void> {
+async function resolveWhatToScan(
+  s: Settings,
+  git: Git,
+  root: string,
+  config: ConfigChoice,
+  event: EventContext,
+  payload: Record<string, unknown>,
+  facts: ScopeFacts,
+): Promise<void> {
   const firstStep = firstDeepenStep(commitsBrought(event.name, payload));
   const r = await resolveScope(git, event, s.mode, { remote: 'origin', deepenLimit: s['deepen-limit'], firstStep });
   Object.assign(facts, { scope: r.scope, commits: r.commits, commitCount: r.commitCount, deepenedBy: r.deepenedBy, fetched: r.fetched.length, refs: r.refs });
@@ -116,7 +131,13 @@ async function scan(s: Settings, git: Git | undefined, root: string, config: Con
   facts.tool = { version: tool.version, source: tool.source };
   const run = await runGitleaks(
     tool.path,
-    { subcommand: sc.kind === 'dir' ? 'dir' : 'git', source: root, logOpts: sc.kind === 'dir' ? undefined : logOpts(sc, { remergeDiff: facts.merges?.scanned ?? false }), config: config.path, reportPath: s['report-file'] },
+    {
+      subcommand: sc.kind === 'dir' ? 'dir' : 'git',
+      source: root,
+      logOpts: sc.kind === 'dir' ? undefined : logOpts(sc, { remergeDiff: facts.merges?.scanned ?? false }),
+      config: config.path,
+      reportPath: s['report-file'],
+    },
     config,
     s.timeout,
   );
@@ -140,7 +161,7 @@ function decide(s: Settings, findings: Finding[], toolErrors: string[], changes:
     tool: ACTION,
     ruleId: 'scan-settings-changed',
     severity: 'high',
-    title: 'The scanned commits change the scan\'s own settings',
+    title: "The scanned commits change the scan's own settings",
     message: settingsChangeLine(c),
     location: { path: c.path },
     fingerprint: `${ACTION}:scan-settings-changed:${c.path}:${c.commits[0]}`,

@@ -50,7 +50,14 @@ export function checkPayloadShas(eventName: string | undefined, payload: Json): 
  * (GitHub lists at most 2048, so then it is a lower bound). Undefined when the payload does not say.
  */
 export function commitsBrought(eventName: string | undefined, payload: Json): number | undefined {
-  const n = eventName === 'push' ? (Array.isArray(payload.commits) ? payload.commits.length : undefined) : eventName?.startsWith('pull_request') ? get(payload, 'pull_request.commits') : undefined;
+  const n =
+    eventName === 'push'
+      ? Array.isArray(payload.commits)
+        ? payload.commits.length
+        : undefined
+      : eventName?.startsWith('pull_request')
+        ? get(payload, 'pull_request.commits')
+        : undefined;
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 

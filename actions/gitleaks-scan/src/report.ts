@@ -67,7 +67,10 @@ export function notScannedLine(refs: RefsReport | undefined): string | undefined
 }
 
 export function settingsChangeLine(c: SettingsChange): string {
-  return `${c.path} (${c.what}) is changed by ${plural(c.commits.length, 'commit')} in the scanned range (${c.commits.slice(0, 5).map((x) => x.slice(0, 7)).join(', ')}${c.commits.length > 5 ? ', …' : ''}). A change to the scan's own settings can hide findings: review it like code.`;
+  return `${c.path} (${c.what}) is changed by ${plural(c.commits.length, 'commit')} in the scanned range (${c.commits
+    .slice(0, 5)
+    .map((x) => x.slice(0, 7))
+    .join(', ')}${c.commits.length > 5 ? ', …' : ''}). A change to the scan's own settings can hide findings: review it like code.`;
 }
 
 export function scopeMarkdown(s: ScopeFacts, findings: readonly Finding[]): string {
@@ -80,22 +83,36 @@ export function scopeMarkdown(s: ScopeFacts, findings: readonly Finding[]): stri
     if (sc.kind === 'range' && s.commitCount === 0) lines.push('No commits to scan: the range is empty.');
     if (s.commits.length) {
       const more = s.commitCount - Math.min(s.commits.length, MAX_COMMIT_LINKS);
-      lines.push(`**Commits:** ${s.commits.slice(0, MAX_COMMIT_LINKS).map((c) => commitLink(s.repoUrl, c)).join(' · ')}${more > 0 ? ` · … and ${more} more` : ''}`);
+      lines.push(
+        `**Commits:** ${s.commits
+          .slice(0, MAX_COMMIT_LINKS)
+          .map((c) => commitLink(s.repoUrl, c))
+          .join(' · ')}${more > 0 ? ` · … and ${more} more` : ''}`,
+      );
     }
     if (s.refs) {
       const names = [...s.refs.branches, ...s.refs.tags.map((t) => `tag ${t}`)];
       const more = names.length - MAX_REF_NAMES;
-      lines.push(`**Refs:** ${names.slice(0, MAX_REF_NAMES).map(inlineCode).join(' · ')}${more > 0 ? ` · … and ${more} more` : ''}${s.refs.fetched ? ` (${plural(s.refs.fetched, 'ref')} fetched from the remote for this scan)` : ''}`);
+      lines.push(
+        `**Refs:** ${names.slice(0, MAX_REF_NAMES).map(inlineCode).join(' · ')}${more > 0 ? ` · … and ${more} more` : ''}${s.refs.fetched ? ` (${plural(s.refs.fetched, 'ref')} fetched from the remote for this scan)` : ''}`,
+      );
       const not = notScannedLine(s.refs);
       if (not) lines.push(`⚠️ **Not scanned:** ${proseText(not)}`);
     }
   }
   if (s.deepenedBy || s.fetched) {
-    const parts = [...(s.fetched ? [`fetched ${plural(s.fetched, 'missing commit')}`] : []), ...(s.deepenedBy ? [`deepened the shallow clone by ${plural(s.deepenedBy, 'commit')}`] : [])];
+    const parts = [
+      ...(s.fetched ? [`fetched ${plural(s.fetched, 'missing commit')}`] : []),
+      ...(s.deepenedBy ? [`deepened the shallow clone by ${plural(s.deepenedBy, 'commit')}`] : []),
+    ];
     lines.push(`**Clone:** ${parts.join('; ')}.`);
   }
   if (s.merges && sc.kind !== 'dir' && sc.kind !== 'nothing') {
-    lines.push(s.merges.scanned ? "**Merge commits:** their own changes scanned too (conflict resolutions, changes made while merging)." : `⚠️ **Merge commits:** their own changes were not scanned — ${proseText(s.merges.why ?? '')}.`);
+    lines.push(
+      s.merges.scanned
+        ? '**Merge commits:** their own changes scanned too (conflict resolutions, changes made while merging).'
+        : `⚠️ **Merge commits:** their own changes were not scanned — ${proseText(s.merges.why ?? '')}.`,
+    );
   }
   const applied = [`**Config:** ${s.config.label}`];
   if (s.ignoreEntries !== undefined) applied.push(`**Ignore file:** \`.gitleaksignore\` (${plural(s.ignoreEntries, 'entry', 'entries')})`);
@@ -107,7 +124,13 @@ export function scopeMarkdown(s: ScopeFacts, findings: readonly Finding[]): stri
   if (s.settingsChanges?.length) {
     md += `\n### ⚠️ The scanned commits change the scan's own settings\n\nA pull request can silence its own findings this way. Review these changes like code.\n\n${table(['File', 'What', 'Commits'], [])}`;
     md += s.settingsChanges
-      .map((c) => `| ${inlineCode(c.path).replace(/\|/g, '\\|')} | ${cell(c.what)} | ${c.commits.slice(0, 5).map((x) => commitLink(s.repoUrl, x)).join(' · ')}${c.commits.length > 5 ? ' · …' : ''} |\n`)
+      .map(
+        (c) =>
+          `| ${inlineCode(c.path).replace(/\|/g, '\\|')} | ${cell(c.what)} | ${c.commits
+            .slice(0, 5)
+            .map((x) => commitLink(s.repoUrl, x))
+            .join(' · ')}${c.commits.length > 5 ? ' · …' : ''} |\n`,
+      )
       .join('');
   }
 
@@ -116,7 +139,11 @@ export function scopeMarkdown(s: ScopeFacts, findings: readonly Finding[]): stri
       const commit = String(f.properties?.commit ?? '');
       const loc = f.location;
       const label = `${loc?.path ?? ''}${loc?.startLine ? `:${loc.startLine}` : ''}`;
-      const where = (commit && loc?.path ? `[${inlineCode(label)}](${s.repoUrl}/blob/${commit}/${loc.path.split('/').map(encodeURIComponent).join('/')}${loc.startLine ? `#L${loc.startLine}` : ''})` : inlineCode(label)).replace(/\|/g, '\\|');
+      const where = (
+        commit && loc?.path
+          ? `[${inlineCode(label)}](${s.repoUrl}/blob/${commit}/${loc.path.split('/').map(encodeURIComponent).join('/')}${loc.startLine ? `#L${loc.startLine}` : ''})`
+          : inlineCode(label)
+      ).replace(/\|/g, '\\|');
       return [f.ruleId, where, commit ? commitLink(s.repoUrl, commit) : 'working tree'];
     });
     // Links are Markdown, so build rows by hand instead of escaping them away; rule ids are escaped.

@@ -135,7 +135,8 @@ class Gatherer {
     ] as const) {
       if (!specs.length) continue;
       const r = await this.git.fetch(remote, [...specs], [...options]);
-      if (r.exitCode !== 0) throw new ToolError(`could not fetch the branches and tags of ${remote} for mode: full (${tail(r.stderr, 1)}); check out with fetch-depth: 0`, r.stderr);
+      if (r.exitCode !== 0)
+        throw new ToolError(`could not fetch the branches and tags of ${remote} for mode: full (${tail(r.stderr, 1)}); check out with fetch-depth: 0`, r.stderr);
     }
     core.info(`Full mode: fetched ${want.length} branch(es)/tag(s) of ${remote} that the clone did not have`);
     return { fetched: want.length };
@@ -172,7 +173,7 @@ export async function resolveScope(git: Git, ev: EventContext, mode: Mode, opts:
   let deepenedBy = 0;
   let asked = 0;
   let refs: Pick<RefsReport, 'fetched' | 'notFetched'> | undefined;
-  for (let round = 0; ; ) {
+  for (let round = 0; ;) {
     const plan = planScan(ev, mode, facts);
     if ('needs' in plan) {
       // Each answer removes a need, so this ends; the bound only guards against a planning bug.
@@ -194,10 +195,12 @@ export async function resolveScope(git: Git, ev: EventContext, mode: Mode, opts:
     const canFetch = await g.canFetch();
     const step = canFetch ? deepenStep(opts.firstStep ?? 50, round++, deepenedBy, opts.deepenLimit) : 0;
     if (step === 0) {
-      const how = canFetch ? `after deepening by ${deepenedBy} commits (deepen-limit ${opts.deepenLimit})` : opts.deepenLimit === 0 ? '(deepen-limit is 0, so nothing is fetched)' : `(there is no ${opts.remote} remote to fetch from)`;
-      throw new ToolError(
-        `the clone is shallow and ${gap} ${how}; nothing was scanned. Check out with fetch-depth: 0, or raise deepen-limit`,
-      );
+      const how = canFetch
+        ? `after deepening by ${deepenedBy} commits (deepen-limit ${opts.deepenLimit})`
+        : opts.deepenLimit === 0
+          ? '(deepen-limit is 0, so nothing is fetched)'
+          : `(there is no ${opts.remote} remote to fetch from)`;
+      throw new ToolError(`the clone is shallow and ${gap} ${how}; nothing was scanned. Check out with fetch-depth: 0, or raise deepen-limit`);
     }
     const anchors = plan.kind === 'full' ? await git.refTips() : [...new Set([...plan.tips, ...plan.excludes, ...Object.keys(facts.present).filter((c) => facts.present[c])])];
     core.info(`Shallow clone: ${gap}; deepening by ${step} commits`);

@@ -47,10 +47,7 @@ export interface RangeScope {
 }
 
 export type Scope =
-  | RangeScope
-  | { kind: 'full'; label: string; reason: string }
-  | { kind: 'dir'; label: string; reason: string }
-  | { kind: 'nothing'; label: string; reason: string };
+  RangeScope | { kind: 'full'; label: string; reason: string } | { kind: 'dir'; label: string; reason: string } | { kind: 'nothing'; label: string; reason: string };
 
 export type Plan = Scope | { needs: Need[] };
 
@@ -119,7 +116,14 @@ function sinceDefaultBranch(
     const ask2 = missing(f, [{ fact: 'merge-base', a: db.tip, b: tip.sha }]);
     if (ask2) return ask2;
     const connected = f.mergeBases[pair(db.tip, tip.sha)].length > 0 || !f.shallow;
-    return { kind: 'range', tips: [tip.sha], excludes: [db.tip], label: `${db.name}..${tipName}`, reason: `${why}: the commits not on the default branch ${db.name}`, complete: connected };
+    return {
+      kind: 'range',
+      tips: [tip.sha],
+      excludes: [db.tip],
+      label: `${db.name}..${tipName}`,
+      reason: `${why}: the commits not on the default branch ${db.name}`,
+      complete: connected,
+    };
   }
   if (before) {
     // A force push to the default branch itself (or no default branch known): what the old tip lacked.
@@ -178,7 +182,14 @@ export function planScan(ev: EventContext, mode: Mode, f: Facts): Plan {
   }
   if ((ev.kind === 'pull_request' || ev.kind === 'pull_request_target') && ev.pr?.headSha && ev.pr.baseSha) {
     const pr = ev.pr;
-    return betweenBaseAndHead(f, pr.baseSha, pr.headSha, { base: pr.baseRef || short(pr.baseSha), head: pr.headRef || short(pr.headSha) }, `${ev.kind} #${pr.number}: the commits the pull request adds to its base`, 'merge-base');
+    return betweenBaseAndHead(
+      f,
+      pr.baseSha,
+      pr.headSha,
+      { base: pr.baseRef || short(pr.baseSha), head: pr.headRef || short(pr.headSha) },
+      `${ev.kind} #${pr.number}: the commits the pull request adds to its base`,
+      'merge-base',
+    );
   }
   if (ev.kind === 'merge_group' && ev.mergeGroup?.headSha && ev.mergeGroup.baseSha) {
     const mg = ev.mergeGroup;
@@ -225,8 +236,7 @@ export function logOpts(scope: RangeScope | { kind: 'full' }, opts: { remergeDif
 }
 
 /** Revisions for `git rev-list` over the same commits (the Git wrapper adds --end-of-options). */
-export const revListArgs = (scope: RangeScope | { kind: 'full' }): string[] =>
-  scope.kind === 'full' ? ['--all'] : [...scope.tips, ...scope.excludes.map((e) => `^${e}`)];
+export const revListArgs = (scope: RangeScope | { kind: 'full' }): string[] => (scope.kind === 'full' ? ['--all'] : [...scope.tips, ...scope.excludes.map((e) => `^${e}`)]);
 
 /** git learned --remerge-diff in 2.36. */
 export const REMERGE_DIFF_SINCE = '2.36.0';

@@ -75,7 +75,7 @@ describe('settingsFiles', () => {
 
   test('[extend] path', () => {
     expect(extendedPath('title = "x"\n[extend]\npath = "ci/base.toml"\n\n[[rules]]\nid = "a"\n')).toBe('ci/base.toml');
-    expect(extendedPath("[extend]\nuseDefault = true\n")).toBeUndefined();
+    expect(extendedPath('[extend]\nuseDefault = true\n')).toBeUndefined();
     expect(extendedPath('[[rules]]\npath = "x"\n')).toBeUndefined();
   });
 });

@@ -112,9 +112,12 @@ async function scan(o: Run): Promise<RunActionResult> {
 
 const found = (r: RunActionResult): string[] => {
   const sarif = JSON.parse(readFileSync(r.outputs['sarif-file'], 'utf8'));
-  return sarif.runs[0].results.map((x: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }>; properties: { commit?: string } }) =>
-    `${x.locations[0].physicalLocation.artifactLocation.uri}@${(x.properties.commit ?? '').slice(0, 7)}`,
-  ).sort();
+  return sarif.runs[0].results
+    .map(
+      (x: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }>; properties: { commit?: string } }) =>
+        `${x.locations[0].physicalLocation.artifactLocation.uri}@${(x.properties.commit ?? '').slice(0, 7)}`,
+    )
+    .sort();
 };
 const at = (file: string, sha: string) => `${file}@${sha.slice(0, 7)}`;
 
@@ -185,7 +188,10 @@ describe('events', () => {
   });
 
   test('force push: before is not an ancestor, so what is new relative to the default branch', async () => {
-    const r = await scan({ event: { name: 'push', payload: payloads.push(c.feature, c.rewrite, { forced: true, ref: 'refs/heads/rewrite' }) }, env: { GITHUB_REF: 'refs/heads/rewrite' } });
+    const r = await scan({
+      event: { name: 'push', payload: payloads.push(c.feature, c.rewrite, { forced: true, ref: 'refs/heads/rewrite' }) },
+      env: { GITHUB_REF: 'refs/heads/rewrite' },
+    });
     expect(r.outputs['scan-range']).toMatch(/^main\.\.rewrite: 2 commits \(force push to rewrite/);
     expect(found(r)).toEqual([at('rewrite/keys.ini', c.rewrite)]);
   });
@@ -236,7 +242,9 @@ describe('events', () => {
     const r = await scan({ workspace: ws.dir, event: { name: 'pull_request', payload: payloads.pr(7, c.main, c.feature) }, inputs: { 'deepen-limit': '0' } });
     expect(r.main.exitCode).toBe(1);
     expect(r.outputs.outcome).toBe('tool-error');
-    expect(r.main.annotations.at(-1)?.message).toMatch(/^gitleaks-scan: the base commit [0-9a-f]{7} is not in the clone and could not be fetched from origin, so it cannot be scanned \(with persist-credentials: false on actions\/checkout, check out with fetch-depth: 0\)$/);
+    expect(r.main.annotations.at(-1)?.message).toMatch(
+      /^gitleaks-scan: the base commit [0-9a-f]{7} is not in the clone and could not be fetched from origin, so it cannot be scanned \(with persist-credentials: false on actions\/checkout, check out with fetch-depth: 0\)$/,
+    );
     expect(r.summary).toContain('⚠️ **Tool error**');
   });
 });
@@ -320,8 +328,18 @@ describe('bad input: one line naming what is wrong, no stack trace', () => {
   const cases: Array<[string, Record<string, string>, string | undefined, RegExp]> = [
     ['unknown mode', { mode: 'fast' }, undefined, /^gitleaks-scan: input "mode" must be one of auto, range, full, dir; got "fast"$/],
     ['missing config file', { config: 'nope.toml' }, undefined, /^gitleaks-scan: input "config" must name an existing path; got "nope.toml"$/],
-    ['invalid TOML config', { config: 'bad.toml' }, 'title = "x"\n[[rules]\n', /^gitleaks-scan: input "config" is not a valid gitleaks config: unable to load gitleaks config, err: While parsing config: toml: /],
-    ['baseline that is not a gitleaks report', { 'baseline-path': 'bad.toml' }, '{"version": "2.1.0", "runs": []}', /^gitleaks-scan: input "baseline-path" must be a gitleaks JSON report/],
+    [
+      'invalid TOML config',
+      { config: 'bad.toml' },
+      'title = "x"\n[[rules]\n',
+      /^gitleaks-scan: input "config" is not a valid gitleaks config: unable to load gitleaks config, err: While parsing config: toml: /,
+    ],
+    [
+      'baseline that is not a gitleaks report',
+      { 'baseline-path': 'bad.toml' },
+      '{"version": "2.1.0", "runs": []}',
+      /^gitleaks-scan: input "baseline-path" must be a gitleaks JSON report/,
+    ],
     ['bad deepen-limit', { 'deepen-limit': '-1' }, undefined, /^gitleaks-scan: input "deepen-limit" must be a whole number in 0\.\.1000000; got "-1"$/],
   ];
   test.each(cases)('%s', async (_t, inputs, file, want) => {
@@ -341,7 +359,9 @@ describe('bad input: one line naming what is wrong, no stack trace', () => {
     const ws = mkdtempSync(join(tmp, 'not-git-'));
     const r = await scan({ workspace: ws, event: { name: 'schedule', payload: payloads.schedule() } });
     expect(r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
-      expect.stringMatching(/^gitleaks-scan: \/.* is not a git repository \(not a git repository .*\); check the code out with actions\/checkout before this step, or set mode: dir$/),
+      expect.stringMatching(
+        /^gitleaks-scan: \/.* is not a git repository \(not a git repository .*\); check the code out with actions\/checkout before this step, or set mode: dir$/,
+      ),
     ]);
   });
 });
@@ -355,7 +375,11 @@ describe('installing gitleaks', () => {
 
   test('a pinned release from a mirror, checksum-verified, cached for the next run', async () => {
     const cache = join(tmp, 'tool-cache');
-    const opts = { event: { name: 'pull_request', payload: payloads.pr(7, c.main, c.feature) }, inputs: { version: '8.30.1', mirror: mirror.baseUrl + RELEASE_PREFIX }, env: { RUNNER_TOOL_CACHE: cache, PATH: process.env.PATH! } };
+    const opts = {
+      event: { name: 'pull_request', payload: payloads.pr(7, c.main, c.feature) },
+      inputs: { version: '8.30.1', mirror: mirror.baseUrl + RELEASE_PREFIX },
+      env: { RUNNER_TOOL_CACHE: cache, PATH: process.env.PATH! },
+    };
     const first = await scan(opts);
     expect(first.main.log).toContain('gitleaks 8.30.1: downloading gitleaks_8.30.1_linux_x64.tar.gz from the mirror');
     expect(first.main.log).toMatch(/gitleaks 8\.30\.1: sha256 verified/);

@@ -102,9 +102,16 @@ describe('parseBaseline', () => {
 describe('chooseConfig', () => {
   const root = '/repo';
   const base = { root, env: {}, resolvePath: (p: string) => (p.startsWith('/') ? p : `${root}/${p}`) };
-  const files = (...names: string[]) => (p: string) => names.map((n) => `${root}/${n}`).includes(p);
+  const files =
+    (...names: string[]) =>
+    (p: string) =>
+      names.map((n) => `${root}/${n}`).includes(p);
   test.each([
-    ['the input wins', { input: '/repo/ci/leaks.toml', exists: files('.gitleaks.toml') }, { origin: 'input', path: '/repo/ci/leaks.toml', label: '`ci/leaks.toml` (the config input)' }],
+    [
+      'the input wins',
+      { input: '/repo/ci/leaks.toml', exists: files('.gitleaks.toml') },
+      { origin: 'input', path: '/repo/ci/leaks.toml', label: '`ci/leaks.toml` (the config input)' },
+    ],
     ['GITLEAKS_CONFIG next', { env: { GITLEAKS_CONFIG: 'cfg/g.toml' }, exists: files('cfg/g.toml', '.gitleaks.toml') }, { origin: 'env-path', path: '/repo/cfg/g.toml' }],
     ['GITLEAKS_CONFIG_TOML is left to gitleaks', { env: { GITLEAKS_CONFIG_TOML: 'title="x"' }, exists: files('.gitleaks.toml') }, { origin: 'env-toml', path: undefined }],
     ['.gitleaks.toml', { exists: files('.gitleaks.toml', 'gitleaks.toml') }, { origin: 'repository', path: '/repo/.gitleaks.toml', label: '`.gitleaks.toml` (repository)' }],

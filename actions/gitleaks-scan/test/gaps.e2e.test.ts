@@ -58,8 +58,9 @@ async function scan(o: Run): Promise<RunActionResult> {
 const found = (r: RunActionResult): string[] => {
   const sarif = JSON.parse(readFileSync(r.outputs['sarif-file'], 'utf8'));
   return sarif.runs[0].results
-    .map((x: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>; properties: { commit?: string } }) =>
-      `${x.locations[0].physicalLocation.artifactLocation.uri}:${x.locations[0].physicalLocation.region.startLine}@${(x.properties.commit ?? '').slice(0, 7)}`,
+    .map(
+      (x: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>; properties: { commit?: string } }) =>
+        `${x.locations[0].physicalLocation.artifactLocation.uri}:${x.locations[0].physicalLocation.region.startLine}@${(x.properties.commit ?? '').slice(0, 7)}`,
     )
     .sort();
 };
@@ -146,18 +147,19 @@ describe('2. full mode on a depth-1 single-branch checkout', () => {
     expect(warnings(res)).toEqual([]);
   });
 
-  test('when it may not fetch, it scans the clone\'s refs and says exactly that, and how to scan all', async () => {
+  test("when it may not fetch, it scans the clone's refs and says exactly that, and how to scan all", async () => {
     const ws = await Repo.clone(origin, join(tmp, `co-${n++}`), ['--single-branch', '--branch', 'main', '--no-tags']);
     const res = await scan({ workspace: ws.dir, inputs: { mode: 'full', 'deepen-limit': '0' } });
     expect(res.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0' });
     expect(res.outputs['scan-range']).toBe('all refs in the clone (1 branch, 0 tags): 3 commits (mode: full scans the whole history of every ref)');
-    const line = 'mode: full scanned only the refs in this clone (deepen-limit is 0, so nothing was fetched); branches and tags that exist only on the remote were not scanned. Check out with fetch-depth: 0, or set deepen-limit above 0 with an origin remote, to scan every ref.';
+    const line =
+      'mode: full scanned only the refs in this clone (deepen-limit is 0, so nothing was fetched); branches and tags that exist only on the remote were not scanned. Check out with fetch-depth: 0, or set deepen-limit above 0 with an origin remote, to scan every ref.';
     expect(warnings(res).map((a) => a.message)).toEqual([line]);
     expect(res.summary).toContain('⚠️ **Not scanned:**');
   });
 });
 
-describe('3. a pull request that changes the scan\'s own settings', () => {
+describe("3. a pull request that changes the scan's own settings", () => {
   let r: Repo;
   let base: string;
   let silencer: string;
@@ -178,7 +180,12 @@ describe('3. a pull request that changes the scan\'s own settings', () => {
     expect(res.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0' });
     expect(res.main.exitCode).toBe(0);
     expect(warnings(res)).toEqual([
-      expect.objectContaining({ file: '.gitleaksignore', message: expect.stringMatching(/^\.gitleaksignore \(ignore file\) is changed by 1 commit in the scanned range \([0-9a-f]{7}\)\. A change to the scan's own settings can hide findings: review it like code\.$/) }),
+      expect.objectContaining({
+        file: '.gitleaksignore',
+        message: expect.stringMatching(
+          /^\.gitleaksignore \(ignore file\) is changed by 1 commit in the scanned range \([0-9a-f]{7}\)\. A change to the scan's own settings can hide findings: review it like code\.$/,
+        ),
+      }),
     ]);
     expect(res.summary).toContain("### ⚠️ The scanned commits change the scan's own settings");
   });
@@ -243,7 +250,9 @@ describe('5. config from RUNNER_TEMP', () => {
     writeFileSync(join(elsewhere, 'x.toml'), customConfig());
     const res = await scan({ workspace: r.dir, inputs: { config: join(elsewhere, 'x.toml') } });
     expect(res.outputs.outcome).toBe('config-error');
-    expect(errors(res).map((a) => a.message)).toEqual([`gitleaks-scan: input "config" must be a path inside the workspace (${r.dir}) or RUNNER_TEMP; got "${join(elsewhere, 'x.toml')}"`]);
+    expect(errors(res).map((a) => a.message)).toEqual([
+      `gitleaks-scan: input "config" must be a path inside the workspace (${r.dir}) or RUNNER_TEMP; got "${join(elsewhere, 'x.toml')}"`,
+    ]);
   });
 });
 
@@ -275,12 +284,16 @@ describe('contract: untrusted text stays data', () => {
     expect(res.summary).not.toMatch(/^#+ ✅/m);
     expect(res.summary).toContain('`x\\n# ✅ no secrets found\\n.ini:3`');
     // Every error annotation is one of ours: the three findings and the failure line; nothing forged.
-    expect(errors(res).map((a) => a.message).filter((m) => /forged|no secrets found/.test(m) && !m.includes('aws-access-token') && !m.includes('AWS'))).toEqual([]);
+    expect(
+      errors(res)
+        .map((a) => a.message)
+        .filter((m) => /forged|no secrets found/.test(m) && !m.includes('aws-access-token') && !m.includes('AWS')),
+    ).toEqual([]);
     expect(errors(res)).toHaveLength(4);
     expect(res.main.annotations.filter((a) => a.message.startsWith('forged'))).toEqual([]);
   });
 
-  test('the token never reaches gitleaks\' environment', async () => {
+  test("the token never reaches gitleaks' environment", async () => {
     const r = await fresh('env');
     await r.commit('one', { 'a.txt': 'a\n' });
     // A probe in front of the real gitleaks records the environment it was started with, then runs it.

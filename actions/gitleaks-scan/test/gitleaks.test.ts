@@ -32,8 +32,23 @@ const fromRepo = (path: string): ConfigChoice => ({ origin: 'repository', path, 
 describe('gitleaksArgs', () => {
   test('git: redacted, our exit code, JSON report, no links, log options as one value', () => {
     expect(gitleaksArgs({ subcommand: 'git', source: '/r', logOpts: '--all', reportPath: '/t/r.json', config: '/r/.gitleaks.toml' })).toEqual([
-      'git', '.', '--no-banner', '--no-color', '--redact=100', '--exit-code', String(LEAKS_EXIT),
-      '--report-format', 'json', '--report-path', '/t/r.json', '--config', '/r/.gitleaks.toml', '--platform', 'none', '--log-opts', '--all',
+      'git',
+      '.',
+      '--no-banner',
+      '--no-color',
+      '--redact=100',
+      '--exit-code',
+      String(LEAKS_EXIT),
+      '--report-format',
+      'json',
+      '--report-path',
+      '/t/r.json',
+      '--config',
+      '/r/.gitleaks.toml',
+      '--platform',
+      'none',
+      '--log-opts',
+      '--all',
     ]);
   });
   test('dir: no git-only flags', () => {
@@ -103,7 +118,9 @@ describe('what a gitleaks run means (real gitleaks)', () => {
   });
 
   test('runGitleaks throws a ToolError for an unreadable range', async () => {
-    await expect(runGitleaks(gitleaks, { subcommand: 'git', source: repo.dir, reportPath: join(tmp, 'x.json'), logOpts: 'f'.repeat(40) }, defaults, 60_000)).rejects.toThrow(ToolError);
+    await expect(runGitleaks(gitleaks, { subcommand: 'git', source: repo.dir, reportPath: join(tmp, 'x.json'), logOpts: 'f'.repeat(40) }, defaults, 60_000)).rejects.toThrow(
+      ToolError,
+    );
   });
 });
 

@@ -22,7 +22,11 @@ describe('release assets', () => {
     ['win32', 'x64', 'v8.30.1/gitleaks_8.30.1_windows_x64.zip', 'gitleaks.exe'],
   ])('%s/%s → %s', (os, arch, path, bin) => {
     const r = gitleaksRelease('8.30.1', os as NodeJS.Platform, arch as NodeJS.Architecture);
-    expect(r).toMatchObject({ baseUrl: 'https://github.com/gitleaks/gitleaks/releases/download', asset: { path, checksumsPath: 'v8.30.1/gitleaks_8.30.1_checksums.txt' }, binaries: [bin] });
+    expect(r).toMatchObject({
+      baseUrl: 'https://github.com/gitleaks/gitleaks/releases/download',
+      asset: { path, checksumsPath: 'v8.30.1/gitleaks_8.30.1_checksums.txt' },
+      binaries: [bin],
+    });
   });
   test('no release for this platform: say how to proceed', () => {
     expect(() => gitleaksRelease('8.30.1', 'aix', 'ppc64')).toThrow(UserError);

@@ -19,9 +19,22 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const leak = (file: string): Leak => ({ ruleId: 'aws-access-token', description: '', file, startLine: 2, endLine: 2, startColumn: 1, endColumn: 2, commit: head, author: '', date: '', tags: [], ignoreLine: `${head}:${file}:aws-access-token:2` });
+const leak = (file: string): Leak => ({
+  ruleId: 'aws-access-token',
+  description: '',
+  file,
+  startLine: 2,
+  endLine: 2,
+  startColumn: 1,
+  endColumn: 2,
+  commit: head,
+  author: '',
+  date: '',
+  tags: [],
+  ignoreLine: `${head}:${file}:aws-access-token:2`,
+});
 
-test('b/<path> that is not in the commit, where <path> is: the real path, and the id keeps gitleaks\' name', async () => {
+test("b/<path> that is not in the commit, where <path> is: the real path, and the id keeps gitleaks' name", async () => {
   const l = leak('b/app.ini');
   await fixMergePaths(await Git.open(repo.dir), [l]);
   expect(l).toMatchObject({ file: 'app.ini', idFile: 'b/app.ini', ignoreLine: `${head}:b/app.ini:aws-access-token:2` });

@@ -21,8 +21,12 @@ describe('checkPayloadShas', () => {
   });
 
   test.each([
-    ['pull_request', payloads.pr(1, '--upload-pack=touch /tmp/x', A), "the pull_request event payload's pull_request.base.sha must be a commit SHA (40 or 64 hex digits); got \"--upload-pack=touch /tmp/x\". Nothing was run"],
-    ['pull_request_target', payloads.pr(1, A, 'main'), "pull_request.head.sha must be a commit SHA"],
+    [
+      'pull_request',
+      payloads.pr(1, '--upload-pack=touch /tmp/x', A),
+      'the pull_request event payload\'s pull_request.base.sha must be a commit SHA (40 or 64 hex digits); got "--upload-pack=touch /tmp/x". Nothing was run',
+    ],
+    ['pull_request_target', payloads.pr(1, A, 'main'), 'pull_request.head.sha must be a commit SHA'],
     ['push', payloads.push('--output=/etc/passwd', A), "the push event payload's before must be a commit SHA"],
     ['push', { before: A, after: 42 }, 'after must be a commit SHA (40 or 64 hex digits); got 42'],
     ['merge_group', payloads.mergeGroup(A, `${A}\n--all`), 'merge_group.head_sha must be a commit SHA'],

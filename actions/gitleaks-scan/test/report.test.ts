@@ -5,7 +5,14 @@ import { notScannedLine, scopeLine, scopeMarkdown, type ScopeFacts, settingsChan
 
 const shas = Array.from({ length: 25 }, (_, i) => i.toString(16).padStart(2, '0').repeat(20));
 const base: ScopeFacts = {
-  scope: { kind: 'range', tips: [shas[0]], excludes: [shas[24]], label: 'merge-base(main, feature)..feature', reason: 'pull_request #7: the commits the pull request adds to its base', complete: true },
+  scope: {
+    kind: 'range',
+    tips: [shas[0]],
+    excludes: [shas[24]],
+    label: 'merge-base(main, feature)..feature',
+    reason: 'pull_request #7: the commits the pull request adds to its base',
+    complete: true,
+  },
   commits: shas.slice(0, 24),
   commitCount: 24,
   deepenedBy: 0,
@@ -14,20 +21,28 @@ const base: ScopeFacts = {
   repoUrl: 'https://github.com/acme/example',
 };
 const leak = (file: string, commit: string) =>
-  toFinding(parseReport(JSON.stringify([{ RuleID: 'aws-access-token', Description: 'AWS key.', File: file, StartLine: 3, EndLine: 3, Commit: commit, Secret: 'REDACTED', Tags: [] }]))![0]);
+  toFinding(
+    parseReport(JSON.stringify([{ RuleID: 'aws-access-token', Description: 'AWS key.', File: file, StartLine: 3, EndLine: 3, Commit: commit, Secret: 'REDACTED', Tags: [] }]))![0],
+  );
 
 describe('scopeLine', () => {
   test.each([
     [base, 'merge-base(main, feature)..feature: 24 commits (pull_request #7: the commits the pull request adds to its base)'],
     [{ ...base, commitCount: 1 }, 'merge-base(main, feature)..feature: 1 commit (pull_request #7: the commits the pull request adds to its base)'],
     [{ ...base, scope: { kind: 'dir', label: 'working tree', reason: 'mode: dir' } }, 'working tree (mode: dir)'],
-    [{ ...base, scope: { kind: 'nothing', label: 'x', reason: 'the push deleted refs/heads/x, so it brought no commits' } }, 'nothing (the push deleted refs/heads/x, so it brought no commits)'],
+    [
+      { ...base, scope: { kind: 'nothing', label: 'x', reason: 'the push deleted refs/heads/x, so it brought no commits' } },
+      'nothing (the push deleted refs/heads/x, so it brought no commits)',
+    ],
   ] as Array<[ScopeFacts, string]>)('%#', (f, want) => expect(scopeLine(f)).toBe(want));
 });
 
 describe('scopeMarkdown', () => {
   test('range, 20 commit links and how many more, the clone, what applied', () => {
-    const md = scopeMarkdown({ ...base, deepenedBy: 150, fetched: 2, ignoreEntries: 1, baseline: { path: 'b.json', entries: 3 }, tool: { version: '8.30.1', source: 'cache' }, scanned: '~2 KB' }, []);
+    const md = scopeMarkdown(
+      { ...base, deepenedBy: 150, fetched: 2, ignoreEntries: 1, baseline: { path: 'b.json', entries: 3 }, tool: { version: '8.30.1', source: 'cache' }, scanned: '~2 KB' },
+      [],
+    );
     expect(md).toContain('**Scanned:** `merge-base(main, feature)..feature`, 24 commits — pull\\_request \\#7: the commits the pull request adds to its base.');
     expect(md.match(/\]\(https:\/\/github\.com\/acme\/example\/commit\//g)).toHaveLength(20);
     expect(md).toContain('· … and 4 more');
@@ -45,7 +60,9 @@ describe('scopeMarkdown', () => {
 
   test('each secret linked at its commit, table-safe, and its fingerprint ready for .gitleaksignore', () => {
     const md = scopeMarkdown(base, [leak('config/a|b.ini', shas[3])]);
-    expect(md).toContain(`| aws-access-token | [\`config/a\\|b.ini:3\`](https://github.com/acme/example/blob/${shas[3]}/config/a%7Cb.ini#L3) | [${shas[3].slice(0, 7)}](https://github.com/acme/example/commit/${shas[3]}) |`);
+    expect(md).toContain(
+      `| aws-access-token | [\`config/a\\|b.ini:3\`](https://github.com/acme/example/blob/${shas[3]}/config/a%7Cb.ini#L3) | [${shas[3].slice(0, 7)}](https://github.com/acme/example/commit/${shas[3]}) |`,
+    );
     expect(md).toContain(`\`\`\`\n${shas[3]}:config/a|b.ini:aws-access-token:3\n\`\`\``);
     expect(md).toContain('**Rotate every real secret first**');
   });
@@ -70,7 +87,9 @@ describe('what the summary says about the new scope facts', () => {
 
   test('merge commits: scanned, or why not', () => {
     expect(scopeMarkdown({ ...base, merges: { scanned: true } }, [])).toContain('**Merge commits:** their own changes scanned too');
-    expect(scopeMarkdown({ ...base, merges: { scanned: false, why: 'git 2.30.0 cannot show them' } }, [])).toContain("⚠️ **Merge commits:** their own changes were not scanned — git 2\\.30\\.0 cannot show them.");
+    expect(scopeMarkdown({ ...base, merges: { scanned: false, why: 'git 2.30.0 cannot show them' } }, [])).toContain(
+      '⚠️ **Merge commits:** their own changes were not scanned — git 2\\.30\\.0 cannot show them.',
+    );
   });
 
   test('settings changes: a section with the file, what it is and the commits', () => {

@@ -67,7 +67,9 @@ describe('resolveScope on real clones', () => {
     const git = await shallow('feature');
     const err = await resolveScope(git, ev('pull_request', payloads.pr(3, sha.main, sha.feature)), 'auto', { ...opts, deepenLimit: 6 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ToolError);
-    expect((err as Error).message).toMatch(/^the clone is shallow and the history connecting main\.\.feature is cut off after deepening by 6 commits \(deepen-limit 6\); nothing was scanned/);
+    expect((err as Error).message).toMatch(
+      /^the clone is shallow and the history connecting main\.\.feature is cut off after deepening by 6 commits \(deepen-limit 6\); nothing was scanned/,
+    );
   });
 
   test('deepen-limit 0 fetches nothing: the missing base is a tool error', async () => {
@@ -94,7 +96,10 @@ describe('resolveScope on real clones', () => {
   test('force push not flagged as one: the old tip is fetched, found not to be an ancestor, so the commits not on main', async () => {
     const git = await shallow('rebased');
     const r = await resolveScope(git, ev('push', payloads.push(sha.feature, rewritten[0], { ref: 'refs/heads/rebased' }), 'refs/heads/rebased'), 'auto', opts);
-    expect(r.scope).toMatchObject({ label: 'main..rebased', reason: expect.stringContaining(`force push to rebased (the previous tip ${sha.feature.slice(0, 7)} is not an ancestor)`) });
+    expect(r.scope).toMatchObject({
+      label: 'main..rebased',
+      reason: expect.stringContaining(`force push to rebased (the previous tip ${sha.feature.slice(0, 7)} is not an ancestor)`),
+    });
     expect(r.commits).toEqual(rewritten);
   });
 
@@ -108,7 +113,7 @@ describe('resolveScope on real clones', () => {
     expect(r.refs).toEqual({ branches: ['feature', 'main', 'rebased'], tags: [], fetched: 2 });
   });
 
-  test('full mode that may not fetch: only the clone\'s refs, and it says why', async () => {
+  test("full mode that may not fetch: only the clone's refs, and it says why", async () => {
     const git = await Git.open((await Repo.clone(url, join(tmp, `single${n++}`), ['--single-branch', '--branch', 'feature'])).dir);
     const r = await resolveScope(git, ev('schedule', payloads.schedule(), 'refs/heads/main'), 'full', { ...opts, deepenLimit: 0 });
     expect(r.commitCount).toBe(25);
@@ -149,7 +154,11 @@ describe('deepening starts at what the event brought', () => {
   const run = async (commits: number) => {
     const git = await Git.open((await Repo.clone(longUrl, join(tmp, `long${n++}`), ['--depth', '1', '--branch', 'long'])).dir);
     const event = forcePush(commits);
-    return resolveScope(git, event, 'auto', { remote: 'origin', deepenLimit: 1000, firstStep: firstDeepenStep(commitsBrought('push', event.push ? { commits: Array(commits).fill({}) } : {})) });
+    return resolveScope(git, event, 'auto', {
+      remote: 'origin',
+      deepenLimit: 1000,
+      firstStep: firstDeepenStep(commitsBrought('push', event.push ? { commits: Array(commits).fill({}) } : {})),
+    });
   };
 
   test('a force push of a 43-commit branch whose payload lists its 43 commits: one round trip', async () => {

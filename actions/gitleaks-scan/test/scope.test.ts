@@ -32,24 +32,71 @@ const rows: Row[] = [
   ['PR asks for base and head first', pr, 'auto', facts(), { needs: [{ fact: 'present', commits: [B, H] }] }],
   ['PR then asks for the merge base', pr, 'auto', facts({ present: all(B, H) }), { needs: [{ fact: 'merge-base', a: B, b: H }] }],
   ['PR: merge-base(base, head)..head', pr, 'auto', facts({ present: all(B, H), mergeBases: { [`${B} ${H}`]: [M] } }), range([H], [M], 'merge-base(main, feature)..feature')],
-  ['PR with criss-cross merge bases excludes all of them', pr, 'range', facts({ present: all(B, H), mergeBases: { [`${B} ${H}`]: [M, M2] } }), range([H], [M, M2], 'merge-base(main, feature)..feature')],
-  ['PR in a shallow clone without a merge base: incomplete', pr, 'auto', facts({ shallow: true, present: all(B, H), mergeBases: { [`${B} ${H}`]: [] } }), range([H], [B], 'main..feature', false)],
-  ['PR of unrelated histories in a full clone: head minus base', pr, 'auto', facts({ present: all(B, H), mergeBases: { [`${B} ${H}`]: [] } }), range([H], [B], 'main..feature', true)],
-  ['pull_request_target (fork) scans the same range', prt, 'auto', facts({ present: all(B, H), mergeBases: { [`${B} ${H}`]: [M] } }), range([H], [M], 'merge-base(main, feature)..feature')],
+  [
+    'PR with criss-cross merge bases excludes all of them',
+    pr,
+    'range',
+    facts({ present: all(B, H), mergeBases: { [`${B} ${H}`]: [M, M2] } }),
+    range([H], [M, M2], 'merge-base(main, feature)..feature'),
+  ],
+  [
+    'PR in a shallow clone without a merge base: incomplete',
+    pr,
+    'auto',
+    facts({ shallow: true, present: all(B, H), mergeBases: { [`${B} ${H}`]: [] } }),
+    range([H], [B], 'main..feature', false),
+  ],
+  [
+    'PR of unrelated histories in a full clone: head minus base',
+    pr,
+    'auto',
+    facts({ present: all(B, H), mergeBases: { [`${B} ${H}`]: [] } }),
+    range([H], [B], 'main..feature', true),
+  ],
+  [
+    'pull_request_target (fork) scans the same range',
+    prt,
+    'auto',
+    facts({ present: all(B, H), mergeBases: { [`${B} ${H}`]: [M] } }),
+    range([H], [M], 'merge-base(main, feature)..feature'),
+  ],
   ['merge_group: base..head', mg, 'auto', facts({ present: all(B, H), mergeBases: { [`${B} ${H}`]: [B] } }), range([H], [B], `main..gh-readonly-queue/main/pr-7-${H.slice(0, 8)}`)],
-  ['merge_group in a shallow clone, not yet connected', mg, 'auto', facts({ shallow: true, present: all(B, H), mergeBases: { [`${B} ${H}`]: [] } }), range([H], [B], `main..gh-readonly-queue/main/pr-7-${H.slice(0, 8)}`, false)],
+  [
+    'merge_group in a shallow clone, not yet connected',
+    mg,
+    'auto',
+    facts({ shallow: true, present: all(B, H), mergeBases: { [`${B} ${H}`]: [] } }),
+    range([H], [B], `main..gh-readonly-queue/main/pr-7-${H.slice(0, 8)}`, false),
+  ],
   // pushes
   ['push asks for after and before', push, 'auto', facts(), { needs: [{ fact: 'present', commits: [AFTER, BEFORE] }] }],
-  ['push: before..after', push, 'auto', facts({ present: all(AFTER, BEFORE), ancestor: { [`${BEFORE} ${AFTER}`]: true }, mergeBases: { [`${BEFORE} ${AFTER}`]: [BEFORE] } }), range([AFTER], [BEFORE], `${BEFORE.slice(0, 7)}..${AFTER.slice(0, 7)}`)],
+  [
+    'push: before..after',
+    push,
+    'auto',
+    facts({ present: all(AFTER, BEFORE), ancestor: { [`${BEFORE} ${AFTER}`]: true }, mergeBases: { [`${BEFORE} ${AFTER}`]: [BEFORE] } }),
+    range([AFTER], [BEFORE], `${BEFORE.slice(0, 7)}..${AFTER.slice(0, 7)}`),
+  ],
   ['new branch asks for the default branch', created, 'auto', facts({ present: all(AFTER) }), { needs: [{ fact: 'default-branch' }] }],
-  ['new branch: the commits not on the default branch', created, 'auto', facts({ present: all(AFTER, D), defaultBranch: main, mergeBases: { [`${D} ${AFTER}`]: [M] } }), range([AFTER], [D], 'main..feature')],
+  [
+    'new branch: the commits not on the default branch',
+    created,
+    'auto',
+    facts({ present: all(AFTER, D), defaultBranch: main, mergeBases: { [`${D} ${AFTER}`]: [M] } }),
+    range([AFTER], [D], 'main..feature'),
+  ],
   ['new default branch (first push): all its history', createdMain, 'auto', facts({ present: all(AFTER, D), defaultBranch: main }), range([AFTER], [], 'all history of main')],
   ['new branch, default branch unknown: all its history', created, 'auto', facts({ present: all(AFTER), defaultBranch: null }), range([AFTER], [], 'all history of feature')],
   [
     'force push (before not an ancestor): new relative to the default branch',
     push,
     'auto',
-    facts({ present: all(AFTER, BEFORE, D), ancestor: { [`${BEFORE} ${AFTER}`]: false }, mergeBases: { [`${BEFORE} ${AFTER}`]: [M], [`${D} ${AFTER}`]: [M] }, defaultBranch: main }),
+    facts({
+      present: all(AFTER, BEFORE, D),
+      ancestor: { [`${BEFORE} ${AFTER}`]: false },
+      mergeBases: { [`${BEFORE} ${AFTER}`]: [M], [`${D} ${AFTER}`]: [M] },
+      defaultBranch: main,
+    }),
     range([AFTER], [D], 'main..feature'),
   ],
   [
@@ -95,8 +142,20 @@ const rows: Row[] = [
   ['mode full on a PR', pr, 'full', facts(), { kind: 'full', reason: 'mode: full scans the whole history of every ref' }],
   ['mode dir on a push', push, 'dir', facts(), { kind: 'dir' }],
   ['mode range on dispatch asks for HEAD and the default branch', dispatch, 'range', facts(), { needs: [{ fact: 'head' }, { fact: 'default-branch' }] }],
-  ['mode range on dispatch: HEAD relative to the default branch', dispatch, 'range', facts({ head: HEAD, present: all(HEAD, D), defaultBranch: main, mergeBases: { [`${D} ${HEAD}`]: [M] } }), range([HEAD], [D], 'main..HEAD')],
-  ['mode range on schedule on the default branch: relative to it (empty)', schedule, 'range', facts({ head: D, present: all(D), defaultBranch: main, mergeBases: { [`${D} ${D}`]: [D] } }), range([D], [D], 'main..HEAD')],
+  [
+    'mode range on dispatch: HEAD relative to the default branch',
+    dispatch,
+    'range',
+    facts({ head: HEAD, present: all(HEAD, D), defaultBranch: main, mergeBases: { [`${D} ${HEAD}`]: [M] } }),
+    range([HEAD], [D], 'main..HEAD'),
+  ],
+  [
+    'mode range on schedule on the default branch: relative to it (empty)',
+    schedule,
+    'range',
+    facts({ head: D, present: all(D), defaultBranch: main, mergeBases: { [`${D} ${D}`]: [D] } }),
+    range([D], [D], 'main..HEAD'),
+  ],
 ];
 
 describe('planScan', () => {
@@ -124,7 +183,9 @@ describe('planScan', () => {
 
 describe('log options and rev-list arguments', () => {
   test('a range becomes tips and ^excludes after --end-of-options; full is every ref; merges by their remerge diff', () => {
-    expect(logOpts({ kind: 'range', tips: [H], excludes: [M, M2], label: '', reason: '', complete: true })).toBe(`--full-history --diff-filter=tuxdb --remerge-diff --end-of-options ${H} ^${M} ^${M2}`);
+    expect(logOpts({ kind: 'range', tips: [H], excludes: [M, M2], label: '', reason: '', complete: true })).toBe(
+      `--full-history --diff-filter=tuxdb --remerge-diff --end-of-options ${H} ^${M} ^${M2}`,
+    );
     expect(logOpts({ kind: 'full' })).toBe('--full-history --diff-filter=tuxdb --remerge-diff --all --end-of-options');
     expect(logOpts({ kind: 'full' }, { remergeDiff: false })).toBe('--full-history --diff-filter=tuxdb --all --end-of-options');
     expect(revListArgs({ kind: 'range', tips: [H], excludes: [M], label: '', reason: '', complete: true })).toEqual([H, `^${M}`]);

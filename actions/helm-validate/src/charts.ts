@@ -125,7 +125,8 @@ function templatesUseCapabilities(dir: string): boolean {
       const st = e.isSymbolicLink() ? statSync(p, { throwIfNoEntry: false }) : undefined;
       if (e.isDirectory() || st?.isDirectory()) stack.push(p);
       else if (!e.isFile() && !st?.isFile()) continue;
-      else if (/\.tgz$/.test(e.name)) return true; // a packaged subchart: we cannot tell, so assume it does
+      else if (/\.tgz$/.test(e.name))
+        return true; // a packaged subchart: we cannot tell, so assume it does
       else if (/\.(ya?ml|tpl|txt)$/.test(e.name) && readFileSync(p, 'utf8').includes('.Capabilities')) return true;
     }
   }
@@ -153,7 +154,10 @@ export function linkOutside(dir: string, workspace: string, depth = 6): string |
 
 export function loadChart(dir: string, workspace: string): Chart {
   const outside = linkOutside(dir, workspace);
-  if (outside) throw new UserError(`${relPath(workspace, outside)} is a symlink that leads outside the workspace; helm would read it, so chart ${relPath(workspace, dir)} is not rendered. Replace the link with the file, or link to a file inside the repository.`);
+  if (outside)
+    throw new UserError(
+      `${relPath(workspace, outside)} is a symlink that leads outside the workspace; helm would read it, so chart ${relPath(workspace, dir)} is not rendered. Replace the link with the file, or link to a file inside the repository.`,
+    );
   const y = readChartYaml(dir, workspace);
   let deps = Array.isArray(y.dependencies) ? y.dependencies : [];
   const req = join(dir, 'requirements.yaml');
@@ -185,7 +189,12 @@ export function discoverCharts(workspace: string, patterns: readonly string[]): 
   } else {
     const picked = new Set<string>();
     for (const raw of patterns) {
-      const pat = raw.replace(/\\/g, '/').replace(/\/Chart\.yaml$/, '').replace(/\/+$/, '').replace(/^\.\//, '') || '.';
+      const pat =
+        raw
+          .replace(/\\/g, '/')
+          .replace(/\/Chart\.yaml$/, '')
+          .replace(/\/+$/, '')
+          .replace(/^\.\//, '') || '.';
       if (/[*?[]/.test(pat)) {
         const re = globToRegExp(pat);
         const hits = all.filter((d) => re.test(relPath(workspace, d)));
@@ -199,7 +208,8 @@ export function discoverCharts(workspace: string, patterns: readonly string[]): 
           throw new InputError('charts', `must be a path inside the workspace${lexicallyInside ? ' (it is a symlink that leads outside)' : ''}`, raw);
         }
         if (!existsSync(join(abs, 'Chart.yaml'))) throw new InputError('charts', `must name chart directories; "${pat}" has no Chart.yaml`, raw);
-        if (!insideRealPath(workspace, join(abs, 'Chart.yaml'))) throw new InputError('charts', 'must name charts inside the workspace (a symlink that leads outside it is not followed)', raw);
+        if (!insideRealPath(workspace, join(abs, 'Chart.yaml')))
+          throw new InputError('charts', 'must name charts inside the workspace (a symlink that leads outside it is not followed)', raw);
         picked.add(abs);
       }
     }
@@ -332,7 +342,8 @@ function findSubchart(chartsDir: string, name: string, alias: string): { dir?: s
     const y = parseYaml(readFileSync(join(p, 'Chart.yaml'), 'utf8')).value as { name?: string } | null;
     if (y?.name === name) return { dir: p };
   }
-  for (const cand of [alias, name]) if (entries.some((e) => e.isDirectory() && e.name === cand && existsSync(join(chartsDir, cand, 'Chart.yaml')))) return { dir: join(chartsDir, cand) };
+  for (const cand of [alias, name])
+    if (entries.some((e) => e.isDirectory() && e.name === cand && existsSync(join(chartsDir, cand, 'Chart.yaml')))) return { dir: join(chartsDir, cand) };
   const archive = entries.find((e) => e.isFile() && e.name.startsWith(`${name}-`) && e.name.endsWith('.tgz'));
   return archive ? { archive: join(chartsDir, archive.name) } : undefined;
 }

@@ -31,7 +31,13 @@ const RULE_OF: Record<IssueCode, string> = {
 };
 
 /** The schema an object is validated against in `target`, or the issue that explains why there is none. */
-export function schemaFor(o: Pick<KubeObject, 'apiVersion' | 'kind'>, target: KubeSchema, all: readonly KubeSchema[], custom: CustomKinds, unknownKinds: UnknownKinds): { type?: TypeNode; namespaced?: boolean; issues: ObjectIssue[] } {
+export function schemaFor(
+  o: Pick<KubeObject, 'apiVersion' | 'kind'>,
+  target: KubeSchema,
+  all: readonly KubeSchema[],
+  custom: CustomKinds,
+  unknownKinds: UnknownKinds,
+): { type?: TypeNode; namespaced?: boolean; issues: ObjectIssue[] } {
   const builtIn = target.lookup(o.apiVersion, o.kind);
   const issues: ObjectIssue[] = [];
   if (builtIn) {
@@ -48,7 +54,10 @@ export function schemaFor(o: Pick<KubeObject, 'apiVersion' | 'kind'>, target: Ku
   }
   const c = custom.get(o.apiVersion, o.kind);
   if (c) {
-    if (!c.served) return { issues: [{ ruleId: 'api-not-served', message: `${o.apiVersion} ${o.kind} is not served: its CustomResourceDefinition (${c.origin}) sets served: false for this version.` }] };
+    if (!c.served)
+      return {
+        issues: [{ ruleId: 'api-not-served', message: `${o.apiVersion} ${o.kind} is not served: its CustomResourceDefinition (${c.origin}) sets served: false for this version.` }],
+      };
     if (c.deprecated) issues.push({ ruleId: 'api-deprecated', message: `${o.apiVersion} ${o.kind}: ${c.deprecated} (${c.origin}).` });
     return { type: c.type, namespaced: c.namespaced, issues };
   }

@@ -70,10 +70,12 @@ export function readConfig(store: SchemaStore): Config {
   const failOn = inputs.failOn('high');
   const listed = inputs.list('values-files');
   const valuesPatterns = !listed.length ? DEFAULT_VALUES_PATTERNS : listed.length === 1 && listed[0] === 'none' ? [] : listed;
-  for (const p of valuesPatterns) if (p.startsWith('/') || p.split('/').includes('..')) throw new InputError('values-files', 'must hold patterns relative to each chart directory', p);
+  for (const p of valuesPatterns)
+    if (p.startsWith('/') || p.split('/').includes('..')) throw new InputError('values-files', 'must hold patterns relative to each chart directory', p);
   const valuesExplicit = valuesPatterns.join('\n') !== DEFAULT_VALUES_PATTERNS.join('\n');
   const sarifCategory = inputs.string('sarif-category', { default: 'helm-validate' })!;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(sarifCategory)) throw new InputError('sarif-category', 'must be letters, digits, ".", "_", "-" and "/" (a code scanning category)', sarifCategory);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(sarifCategory))
+    throw new InputError('sarif-category', 'must be letters, digits, ".", "_", "-" and "/" (a code scanning category)', sarifCategory);
   return {
     workspace: ws,
     charts: inputs.list('charts'),

@@ -67,7 +67,13 @@ function snapshot(chart: Chart): () => void {
  * Builds the missing dependencies of `chart` into its charts/ folder (undone by the function pushed to
  * `restores`). Returns undefined on success, else one line naming the dependencies and the two ways out.
  */
-export async function buildDependencies(chart: Chart, missing: readonly Dependency[], helm: Helm, ctx: DependencyContext, restores: Array<() => void>): Promise<string | undefined> {
+export async function buildDependencies(
+  chart: Chart,
+  missing: readonly Dependency[],
+  helm: Helm,
+  ctx: DependencyContext,
+  restores: Array<() => void>,
+): Promise<string | undefined> {
   // helm's words may repeat a repository URL with its credentials: the line goes to reports and the summary.
   const failure = await build(chart, missing, helm, ctx, restores);
   return failure === undefined ? undefined : scrub(failure);
@@ -80,7 +86,8 @@ async function build(chart: Chart, missing: readonly Dependency[], helm: Helm, c
   if (ctx.dependencyBuild === 'never') return `${what} and dependency-build is "never". ${waysOut(chart, remote)}`;
   // "@name" and "alias:name" refer to a repository someone added on their own machine: nothing to add here.
   const named = missing.filter((d) => d.repository && /^(@|alias:)/.test(d.repository));
-  if (named.length) return `${what}; ${named.map(label).join(', ')} ${named.length === 1 ? 'names a repository' : 'name repositories'} only known to a local "helm repo add". Use the repository URL in Chart.yaml. ${waysOut(chart, remote)}`;
+  if (named.length)
+    return `${what}; ${named.map(label).join(', ')} ${named.length === 1 ? 'names a repository' : 'name repositories'} only known to a local "helm repo add". Use the repository URL in Chart.yaml. ${waysOut(chart, remote)}`;
 
   const home = join(ctx.tempDir, 'helm');
   mkdirSync(home, { recursive: true });
@@ -90,7 +97,8 @@ async function build(chart: Chart, missing: readonly Dependency[], helm: Helm, c
   for (const [i, url] of remote.entries()) {
     core.info(`${chart.rel}: helm repo add ${shown(url)} (a private repository configuration)`);
     const r = await exec(helm.bin, ['repo', 'add', `hv-${chart.name}-${i}`, url, '--force-update'], { timeoutMs: ctx.helmTimeoutMs, env });
-    if (r.exitCode !== 0) return `${what} and the repository ${shown(url)} could not be added: ${r.timedOut ? 'timed out' : helmErrorText(r.stderr || r.stdout)}. ${waysOut(chart, remote)}`;
+    if (r.exitCode !== 0)
+      return `${what} and the repository ${shown(url)} could not be added: ${r.timedOut ? 'timed out' : helmErrorText(r.stderr || r.stdout)}. ${waysOut(chart, remote)}`;
   }
   // The indexes were just fetched by `helm repo add`, so no refresh: the build reads them from the private cache.
   core.info(`${chart.rel}: helm dependency build (${names})`);

@@ -59,10 +59,7 @@ export const REMOVED_BEFORE_WINDOW: readonly Removal[] = [
   T('flowcontrol.apiserver.k8s.io/v1beta3', '*', '1.32', 'flowcontrol.apiserver.k8s.io/v1'),
 ];
 
-export type ApiStatus =
-  | { status: 'served'; deprecated?: string }
-  | { status: 'not-served'; message: string }
-  | { status: 'unknown' };
+export type ApiStatus = { status: 'served'; deprecated?: string } | { status: 'not-served'; message: string } | { status: 'unknown' };
 
 const minorOf = (v: string) => v.split('.').slice(0, 2).join('.');
 const cmpMinor = (a: string, b: string) => {

@@ -15,12 +15,14 @@ export const MIN_HELM = '3.8.0';
 export async function setupHelm(version: string, mirror?: string): Promise<Helm> {
   let tool: InstalledTool;
   if (version === 'system') {
-    tool = await useSystemTool({ tool: 'helm', versionArgs: ['version', '--template', '{{.Version}}'], versionPattern: /v?(\d+\.\d+\.\d+)/, minVersion: MIN_HELM }).catch((e: unknown) => {
-      if (e instanceof UserError && /not on PATH/.test(e.message)) {
-        throw new UserError('helm is not on PATH: install it in an earlier step (e.g. azure/setup-helm) or set input "helm-version" to a release such as 3.18.0');
-      }
-      throw e;
-    });
+    tool = await useSystemTool({ tool: 'helm', versionArgs: ['version', '--template', '{{.Version}}'], versionPattern: /v?(\d+\.\d+\.\d+)/, minVersion: MIN_HELM }).catch(
+      (e: unknown) => {
+        if (e instanceof UserError && /not on PATH/.test(e.message)) {
+          throw new UserError('helm is not on PATH: install it in an earlier step (e.g. azure/setup-helm) or set input "helm-version" to a release such as 3.18.0');
+        }
+        throw e;
+      },
+    );
   } else {
     const v = parseHelmVersion(version);
     const arch = process.arch === 'arm64' ? 'arm64' : 'amd64';
@@ -45,7 +47,8 @@ export async function setupHelm(version: string, mirror?: string): Promise<Helm>
  * fine get findings, so the advice comes first, and again next to any render error that shows the bug.
  */
 export const BUGGY_HELM: Readonly<Record<string, string>> = {
-  '3.18.0': 'helm 3.18.0 has a known rendering regression: numbers from values files become json.Number, so arithmetic, printf and quantities on them fail or render "%!f(json.Number=…)". Use helm 3.18.1 or newer (for example helm-version: 3.19.0).',
+  '3.18.0':
+    'helm 3.18.0 has a known rendering regression: numbers from values files become json.Number, so arithmetic, printf and quantities on them fail or render "%!f(json.Number=…)". Use helm 3.18.1 or newer (for example helm-version: 3.19.0).',
 };
 
 /** One warning line when this helm has a known rendering bug. */
@@ -116,7 +119,11 @@ export function helmErrorText(stderr: string): string {
     .filter(Boolean);
   const at = lines.findIndex((l) => l.startsWith('Error:'));
   const from = at >= 0 ? lines.slice(at) : lines;
-  return from.join(' ').replace(/^Error:\s*/, '').replace(/\s+/g, ' ').trim();
+  return from
+    .join(' ')
+    .replace(/^Error:\s*/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Where a template failed, from helm 3 or helm 4 output. */

@@ -44,7 +44,9 @@ export async function main(): Promise<void> {
     if (!(e instanceof ToolError)) throw e;
     if (e.detail) await phase(`${TOOL}: tool output`, () => core.info(e.detail!));
     toolErrors.push(e.message);
-    result.notRun.push(!helm ? `every chart: helm is not available (${e.message})` : result.cells.length ? `the rest of the matrix after: ${e.message}` : `every chart: ${e.message}`);
+    result.notRun.push(
+      !helm ? `every chart: helm is not available (${e.message})` : result.cells.length ? `the rest of the matrix after: ${e.message}` : `every chart: ${e.message}`,
+    );
   } finally {
     rmSync(tempDir, { recursive: true, force: true });
   }
@@ -72,7 +74,10 @@ function plan() {
   // A library chart renders nothing by itself: its templates are parsed through a minimal consumer, and
   // what they produce is validated through the charts that use it.
   const libraries = charts.filter((c) => c.type === 'library');
-  for (const c of libraries) core.notice(`${c.rel}: library chart: its templates are parsed through a minimal consumer chart; what they produce is validated through the charts that use it`, { file: `${c.rel === '.' ? '' : `${c.rel}/`}Chart.yaml` });
+  for (const c of libraries)
+    core.notice(`${c.rel}: library chart: its templates are parsed through a minimal consumer chart; what they produce is validated through the charts that use it`, {
+      file: `${c.rel === '.' ? '' : `${c.rel}/`}Chart.yaml`,
+    });
   const apps = charts.filter((c) => c.type !== 'library');
   return { cfg, store, exceptions, apps, libraries, values: valuesPlan(cfg, apps) };
 }
@@ -87,7 +92,9 @@ function valuesPlan(cfg: Config, apps: readonly Chart[]): Map<string, ValuesEntr
         `input "values-files" names ${m.missing.map((f) => `"${f}"`).join(', ')}, which chart ${chart.rel} does not have (a name without wildcards must exist in every chart validated; use a pattern such as values-prod*.yaml for files only some charts have)`,
       );
     }
-    if (cfg.valuesExplicit) for (const p of m.unmatched) core.warning(`values-files pattern "${p}" matches no file in chart ${chart.rel}; only ${m.entries.map((e) => e.label).join(', ') || 'nothing'} is validated there.`);
+    if (cfg.valuesExplicit)
+      for (const p of m.unmatched)
+        core.warning(`values-files pattern "${p}" matches no file in chart ${chart.rel}; only ${m.entries.map((e) => e.label).join(', ') || 'nothing'} is validated there.`);
     if (!m.entries.length) throw new UserError(`chart ${chart.rel} has no values file matching "values-files" and validate-default-values is false: nothing to validate`);
     // Values files that are not YAML are the caller's to fix, and are found before any tool runs.
     const defaults = join(chart.dir, 'values.yaml');
@@ -98,7 +105,17 @@ function valuesPlan(cfg: Config, apps: readonly Chart[]): Map<string, ValuesEntr
 }
 
 /** Schemas the caller added, then render, lint and validate the whole matrix into `result`. */
-async function validate(cfg: Config, store: SchemaStore, exceptions: ExceptionSet | undefined, apps: Chart[], libraries: Chart[], values: Map<string, ValuesEntry[]>, helm: Helm, tempDir: string, result: PipelineResult) {
+async function validate(
+  cfg: Config,
+  store: SchemaStore,
+  exceptions: ExceptionSet | undefined,
+  apps: Chart[],
+  libraries: Chart[],
+  values: Map<string, ValuesEntry[]>,
+  helm: Helm,
+  tempDir: string,
+  result: PipelineResult,
+) {
   const newest = cfg.targets[cfg.targets.length - 1];
   const userKinds = await phase('Schemas', () => loadUserSchemas(cfg.schemas, newest.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), cfg.timeoutMs));
   const all = store.versions.map((v) => store.get(v)!);
@@ -144,7 +161,10 @@ async function report(cfg: Config, apps: Chart[], result: PipelineResult, g: Gat
   };
   writeReport(cfg.reportFile, buildReport(ctx));
   core.setOutput('charts-count', apps.length);
-  core.setOutput('objects-count', result.cells.reduce((n, c) => n + c.objects, 0));
+  core.setOutput(
+    'objects-count',
+    result.cells.reduce((n, c) => n + c.objects, 0),
+  );
   await publish({
     action: TOOL,
     title: 'Helm chart validation',

@@ -80,15 +80,7 @@ export function splitManifests(stream: string): SplitResult {
   return { objects, broken };
 }
 
-function addObject(
-  value: unknown,
-  source: string,
-  streamLine: number,
-  duplicates: DuplicateKey[],
-  objects: KubeObject[],
-  broken: BrokenDocument[],
-  listIndex?: number,
-): void {
+function addObject(value: unknown, source: string, streamLine: number, duplicates: DuplicateKey[], objects: KubeObject[], broken: BrokenDocument[], listIndex?: number): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     broken.push({ source, streamLine, message: `a Kubernetes object must be a mapping, got ${Array.isArray(value) ? 'a list' : typeof value}` });
     return;

@@ -150,7 +150,7 @@ async function prepareChart(chart: Chart, helm: Helm, cfg: PipelineConfig, resul
     const parsed = parseValues(text, rel);
     texts.set(f, text);
     for (const d of parsed.duplicates) {
-      const label = f === defaults ? 'values.yaml' : entries.find((e) => e.files.includes(f))?.label ?? rel;
+      const label = f === defaults ? 'values.yaml' : (entries.find((e) => e.files.includes(f))?.label ?? rel);
       addHit(result, cfg, {
         ruleId: 'yaml-duplicate-key',
         chart: chart.rel,
@@ -169,7 +169,8 @@ async function prepareChart(chart: Chart, helm: Helm, cfg: PipelineConfig, resul
 export function parseValues(text: string, rel: string): ReturnType<typeof parseYaml> {
   const parsed = parseYaml(text, rel);
   if (parsed.error) throw new UserError(`values file ${rel} is not valid YAML: line ${parsed.error.line ?? '?'}: ${parsed.error.message}`);
-  if (parsed.value !== null && (typeof parsed.value !== 'object' || Array.isArray(parsed.value))) throw new UserError(`values file ${rel} must be a YAML mapping of values, not a ${Array.isArray(parsed.value) ? 'list' : typeof parsed.value}`);
+  if (parsed.value !== null && (typeof parsed.value !== 'object' || Array.isArray(parsed.value)))
+    throw new UserError(`values file ${rel} must be a YAML mapping of values, not a ${Array.isArray(parsed.value) ? 'list' : typeof parsed.value}`);
   return parsed;
 }
 
@@ -217,7 +218,11 @@ async function runEntry(
     const killed = !r.timedOut && signalReason(r.signal, r.exitCode);
     if (r.timedOut || r.truncated || killed) {
       // This cell is not validated; the others still are, and the run ends as a tool error that says which.
-      const why = r.timedOut ? `helm template timed out after ${seconds}s` : killed ? `helm template ${killed}` : `helm template printed more than ${sizeText(cfg.maxRenderBytes)}, the most this action reads`;
+      const why = r.timedOut
+        ? `helm template timed out after ${seconds}s`
+        : killed
+          ? `helm template ${killed}`
+          : `helm template printed more than ${sizeText(cfg.maxRenderBytes)}, the most this action reads`;
       for (const m of minors) cell.versions[m] = r.timedOut ? 'timed-out' : killed ? 'killed' : 'too-large';
       result.toolErrors.push(`${why} on ${chart.rel} (${entry.label}); it was not validated`);
       result.notRun.push(`${chart.rel} (${entry.label}), Kubernetes ${minors.join(', ')}: ${why}`);
@@ -226,7 +231,10 @@ async function runEntry(
     if (r.exitCode === 0) {
       // helm 3.18.0 renders numbers from values as "%!f(json.Number=8080)" without failing: say so at the chart.
       if (BUGGY_HELM[helm.version] && r.stdout.includes('(json.Number=')) {
-        core.warning(`${chart.rel} (${entry.label}): the rendered output contains "(json.Number=…)" where numbers belong: helm ${helm.version}'s rendering bug, not the chart's. Use helm 3.18.1 or newer.`, { file: chartYaml(chart) });
+        core.warning(
+          `${chart.rel} (${entry.label}): the rendered output contains "(json.Number=…)" where numbers belong: helm ${helm.version}'s rendering bug, not the chart's. Use helm 3.18.1 or newer.`,
+          { file: chartYaml(chart) },
+        );
       }
       renders.push({ minors, stream: r.stdout });
       continue;
@@ -284,7 +292,8 @@ async function runEntry(
     const { objects, broken } = splitManifests(render.stream);
     // CRDs the chart ships (crds/ via --include-crds, or templates) validate its custom resources.
     const kinds = userKinds.clone();
-    for (const o of objects) if (o.kind === 'CustomResourceDefinition' && o.apiVersion.startsWith('apiextensions.k8s.io/')) kinds.addCrd(o.value, o.source || 'the chart', objectMeta);
+    for (const o of objects)
+      if (o.kind === 'CustomResourceDefinition' && o.apiVersion.startsWith('apiextensions.k8s.io/')) kinds.addCrd(o.value, o.source || 'the chart', objectMeta);
     for (const b of broken) {
       const { location } = locate(b);
       addHit(result, cfg, {
@@ -303,7 +312,13 @@ async function runEntry(
       const base = { chart: chart.rel, values: entry.label, object: objectRef(o) };
       for (const d of o.duplicates) {
         const at = locate(o, d.key);
-        addHit(result, cfg, { ...base, ruleId: 'yaml-duplicate-key', path: d.path, message: `key ${d.path} appears more than once; strict decoding rejects the object and lenient decoding keeps only the last value.${at.hint ? ` ${at.hint}` : ''}`, location: at.location });
+        addHit(result, cfg, {
+          ...base,
+          ruleId: 'yaml-duplicate-key',
+          path: d.path,
+          message: `key ${d.path} appears more than once; strict decoding rejects the object and lenient decoding keeps only the last value.${at.hint ? ` ${at.hint}` : ''}`,
+          location: at.location,
+        });
       }
       const misplaced = new Set<string>();
       for (const h of checkPolicies(o.kind, o.value)) {
@@ -317,7 +332,15 @@ async function runEntry(
           // The misplaced-securityContext finding already says what to do with this field.
           if (i.ruleId === 'schema-unknown-field' && i.path && misplaced.has(i.path)) continue;
           const at = locate(o, i.field, i.value);
-          addHit(result, cfg, { ...base, ruleId: i.ruleId, severity: i.severity, versions: [t.minor], path: i.path, message: `${i.message}${at.hint ? ` ${at.hint}` : ''}`, location: at.location });
+          addHit(result, cfg, {
+            ...base,
+            ruleId: i.ruleId,
+            severity: i.severity,
+            versions: [t.minor],
+            path: i.path,
+            message: `${i.message}${at.hint ? ` ${at.hint}` : ''}`,
+            location: at.location,
+          });
         }
       }
     }
@@ -341,7 +364,11 @@ export async function checkLibrary(lib: Chart, targets: readonly KubeSchema[], h
   // Links inside the chart were checked to stay in the workspace (loadChart); the copy holds their content.
   cpSync(lib.dir, join(dir, 'charts', lib.name), { recursive: true, dereference: true });
   const newest = targets[targets.length - 1];
-  const r = await exec(helm.bin, templateArgs({ release: cfg.release, chartDir: dir, namespace: cfg.namespace, kubeVersion: newest.version, valuesFiles: [], apiVersions: cfg.apiVersions }), { timeoutMs: cfg.helmTimeoutMs, cwd: cfg.workspace });
+  const r = await exec(
+    helm.bin,
+    templateArgs({ release: cfg.release, chartDir: dir, namespace: cfg.namespace, kubeVersion: newest.version, valuesFiles: [], apiVersions: cfg.apiVersions }),
+    { timeoutMs: cfg.helmTimeoutMs, cwd: cfg.workspace },
+  );
   const mark = (st: VersionStatus) => targets.forEach((t) => (cell.versions[t.minor] = st));
   if (r.timedOut) {
     mark('timed-out');
@@ -359,7 +386,13 @@ export async function checkLibrary(lib: Chart, targets: readonly KubeSchema[], h
   const location: Location = own && existsSync(own) ? { path: relPath(cfg.workspace, own), ...(err.line ? { startLine: err.line } : {}) } : { path: chartYaml(lib) };
   mark('render-error');
   cell.renderError = err.message;
-  addHit(result, cfg, { ruleId: 'render-error', chart: lib.rel, values: LIBRARY_CELL, message: `helm could not parse the library chart's templates: ${err.message.split(prefix).join(`${lib.rel}/`)}`, location });
+  addHit(result, cfg, {
+    ruleId: 'render-error',
+    chart: lib.rel,
+    values: LIBRARY_CELL,
+    message: `helm could not parse the library chart's templates: ${err.message.split(prefix).join(`${lib.rel}/`)}`,
+    location,
+  });
   result.renderErrors.push(`library chart ${lib.rel} does not parse: ${err.message}`);
 }
 
@@ -386,7 +419,12 @@ async function lint(chart: Chart, entry: ValuesEntry, helm: Helm, cfg: PipelineC
   }
   if (r.exitCode !== 0 && !parseLint(r.stdout).some((m) => m.level !== 'INFO')) {
     // helm failed without saying why in its usual format (e.g. an unreadable chart): still report it.
-    addHit(result, cfg, { ruleId: 'helm-lint-error', chart: chart.rel, values: entry.label, message: `helm lint failed: ${helmErrorText(r.stderr || r.stdout)}`, location: { path: chartYaml(chart) } });
+    addHit(result, cfg, {
+      ruleId: 'helm-lint-error',
+      chart: chart.rel,
+      values: entry.label,
+      message: `helm lint failed: ${helmErrorText(r.stderr || r.stdout)}`,
+      location: { path: chartYaml(chart) },
+    });
   }
 }
-

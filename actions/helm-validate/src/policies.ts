@@ -28,7 +28,21 @@ export const POD_ONLY = ['fsGroup', 'fsGroupChangePolicy', 'supplementalGroups',
 export const BOTH = ['runAsUser', 'runAsGroup', 'runAsNonRoot', 'seLinuxOptions', 'seccompProfile', 'appArmorProfile', 'windowsOptions'] as const;
 export const POD_SPEC_FIELDS = ['hostNetwork', 'hostPID', 'hostIPC', 'hostUsers'] as const;
 // Pod Security Standards "baseline" allows adding these; anything else is dangerous.
-const BASELINE_CAPS = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
+const BASELINE_CAPS = new Set([
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+]);
 const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Pod']);
 
 export interface PodSpecAt {
@@ -172,7 +186,14 @@ function image(c: ContainerAt): PolicyHit | undefined {
 
 const SECRET_NAME = /(^|_)(PASS(WORD|WD)?|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|ACCESS_?KEY|AUTH_?KEY)(_|$)/i;
 const NOT_SECRET_NAME = /(_FILE|_PATH|_DIR|_URL|_URI|_ENDPOINT|_HOST|_PORT|_USER(NAME)?|_NAME|_ENABLED|_EXPIRY|_TTL|_LENGTH|_HEADER)$/i;
-const SECRET_VALUE = [/AKIA[0-9A-Z]{16}/, /gh[pousr]_[A-Za-z0-9]{36}/, /xox[abpors]-[A-Za-z0-9-]{10,}/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /glpat-[A-Za-z0-9_-]{20}/, /sk_live_[A-Za-z0-9]{20,}/];
+const SECRET_VALUE = [
+  /AKIA[0-9A-Z]{16}/,
+  /gh[pousr]_[A-Za-z0-9]{36}/,
+  /xox[abpors]-[A-Za-z0-9-]{10,}/,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /glpat-[A-Za-z0-9_-]{20}/,
+  /sk_live_[A-Za-z0-9]{20,}/,
+];
 
 function secretsInEnv(c: ContainerAt): PolicyHit[] {
   const hits: PolicyHit[] = [];
@@ -207,7 +228,13 @@ export function checkPolicies(kind: string, o: Obj): PolicyHit[] {
 
   for (const k of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
     if (pod.spec[k] === true) {
-      hits.push({ ruleId: 'host-namespaces', path: p(...pod.path, k), field: k, value: true, message: `the pod shares the node's ${k.slice(4)} namespace (${p(...pod.path, k)}: true).` });
+      hits.push({
+        ruleId: 'host-namespaces',
+        path: p(...pod.path, k),
+        field: k,
+        value: true,
+        message: `the pod shares the node's ${k.slice(4)} namespace (${p(...pod.path, k)}: true).`,
+      });
     }
   }
   arr(pod.spec.volumes).forEach((v, i) => {
@@ -227,7 +254,13 @@ export function checkPolicies(kind: string, o: Obj): PolicyHit[] {
     const sc = obj(c.c.securityContext);
     const scPath = (k: string) => p(...c.path, 'securityContext', k);
     if (sc.privileged === true) {
-      hits.push({ ruleId: 'privileged-container', path: scPath('privileged'), field: 'privileged', value: true, message: `container "${c.name}" runs privileged (${scPath('privileged')}: true).` });
+      hits.push({
+        ruleId: 'privileged-container',
+        path: scPath('privileged'),
+        field: 'privileged',
+        value: true,
+        message: `container "${c.name}" runs privileged (${scPath('privileged')}: true).`,
+      });
     }
     if (!windows) {
       if (sc.allowPrivilegeEscalation === true || (sc.privileged === true && sc.allowPrivilegeEscalation !== false)) {
@@ -249,7 +282,13 @@ export function checkPolicies(kind: string, o: Obj): PolicyHit[] {
       const runAsNonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
       const runAsUser = sc.runAsUser ?? podSc.runAsUser;
       if (runAsUser === 0) {
-        hits.push({ ruleId: 'run-as-non-root', path: p(...c.path, 'securityContext', 'runAsUser'), field: 'runAsUser', value: 0, message: `container "${c.name}" runs as root (runAsUser: 0).` });
+        hits.push({
+          ruleId: 'run-as-non-root',
+          path: p(...c.path, 'securityContext', 'runAsUser'),
+          field: 'runAsUser',
+          value: 0,
+          message: `container "${c.name}" runs as root (runAsUser: 0).`,
+        });
       } else if (runAsNonRoot !== true && !(typeof runAsUser === 'number' && runAsUser > 0)) {
         hits.push({
           ruleId: 'run-as-non-root',
@@ -258,12 +297,20 @@ export function checkPolicies(kind: string, o: Obj): PolicyHit[] {
         });
       }
       if (sc.readOnlyRootFilesystem !== true) {
-        hits.push({ ruleId: 'read-only-root-filesystem', path: p(...c.path), message: `container "${c.name}" has a writable root filesystem (securityContext.readOnlyRootFilesystem is not true).` });
+        hits.push({
+          ruleId: 'read-only-root-filesystem',
+          path: p(...c.path),
+          message: `container "${c.name}" has a writable root filesystem (securityContext.readOnlyRootFilesystem is not true).`,
+        });
       }
       const caps = obj(sc.capabilities);
       const drop = arr(caps.drop).map(String);
       if (!drop.includes('ALL')) {
-        hits.push({ ruleId: 'capabilities-drop-all', path: p(...c.path), message: `container "${c.name}" does not drop all capabilities (securityContext.capabilities.drop: [ALL]).` });
+        hits.push({
+          ruleId: 'capabilities-drop-all',
+          path: p(...c.path),
+          message: `container "${c.name}" does not drop all capabilities (securityContext.capabilities.drop: [ALL]).`,
+        });
       }
       const added = arr(caps.add)
         .map((x) => String(x).replace(/^CAP_/i, ''))

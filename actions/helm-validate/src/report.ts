@@ -58,7 +58,10 @@ export function detailsMarkdown(ctx: ReportContext): string {
   const counts = cellCounts(ctx.hits);
   let md = '';
   if (ctx.notRun.length) {
-    md += `**Not validated** (${ctx.notRun.length}):\n\n${ctx.notRun.slice(0, 50).map((l) => `- ${escapeMarkdown(l)}`).join('\n')}${ctx.notRun.length > 50 ? `\n- … and ${ctx.notRun.length - 50} more (see the report file)` : ''}\n\n`;
+    md += `**Not validated** (${ctx.notRun.length}):\n\n${ctx.notRun
+      .slice(0, 50)
+      .map((l) => `- ${escapeMarkdown(l)}`)
+      .join('\n')}${ctx.notRun.length > 50 ? `\n- … and ${ctx.notRun.length - 50} more (see the report file)` : ''}\n\n`;
   }
   md += `**Scope:** ${new Set(ctx.cells.map((c) => c.chart)).size} chart(s), ${ctx.cells.length} chart × values combination(s), Kubernetes ${ctx.targets.map((t) => t.version).join(', ')}, helm ${ctx.helmVersion}.\n\n`;
   md += `| Chart | Values | Objects | ${minors.map((m) => `k8s ${m}`).join(' | ')} | ${SEVERITIES.map((s) => ICON[s]).join(' | ')} |\n`;
@@ -71,10 +74,12 @@ export function detailsMarkdown(ctx: ReportContext): string {
   const exceptions = ctx.gate.suppressed.filter((s) => s.reason.startsWith('exception: '));
   if (exceptions.length) {
     md += `\n<details><summary>${exceptions.length} finding(s) excused by the exceptions file</summary>\n\n| Rule | Object | Reason |\n| --- | --- | --- |\n`;
-    for (const s of exceptions.slice(0, 50)) md += `| ${mdCell(s.finding.ruleId)} | ${mdCell(String(s.finding.properties?.object ?? ''))} | ${mdCell(s.reason.slice('exception: '.length))} |\n`;
+    for (const s of exceptions.slice(0, 50))
+      md += `| ${mdCell(s.finding.ruleId)} | ${mdCell(String(s.finding.properties?.object ?? ''))} | ${mdCell(s.reason.slice('exception: '.length))} |\n`;
     md += '\n</details>\n';
   }
-  if (ctx.expired.length) md += `\n⚠️ ${ctx.expired.length} exception(s) expired and no longer apply: ${ctx.expired.map((e) => `${e.rule} on ${e.resource} (expired ${e.expires})`).join('; ')}.\n`;
+  if (ctx.expired.length)
+    md += `\n⚠️ ${ctx.expired.length} exception(s) expired and no longer apply: ${ctx.expired.map((e) => `${e.rule} on ${e.resource} (expired ${e.expires})`).join('; ')}.\n`;
   return md;
 }
 

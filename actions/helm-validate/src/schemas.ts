@@ -65,7 +65,16 @@ export async function loadUserSchemas(items: readonly string[], meta: TypeNode |
     const abs = checkPath('schemas', item, { mustExist: true });
     const files = statSync(abs).isDirectory() ? filesIn(abs) : [abs];
     let n = 0;
-    for (const f of files) n += addSchemaFile(kinds, f, relative(statSync(abs).isDirectory() ? abs : join(abs, '..'), f).split('\\').join('/'), relative(process.env.GITHUB_WORKSPACE || process.cwd(), f) || f, meta);
+    for (const f of files)
+      n += addSchemaFile(
+        kinds,
+        f,
+        relative(statSync(abs).isDirectory() ? abs : join(abs, '..'), f)
+          .split('\\')
+          .join('/'),
+        relative(process.env.GITHUB_WORKSPACE || process.cwd(), f) || f,
+        meta,
+      );
     if (!n) core.warning(`schemas: ${item} defines no CustomResourceDefinition or kind schema`);
   }
   return kinds;

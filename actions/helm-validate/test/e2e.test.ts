@@ -35,7 +35,13 @@ const errors = (r: RunActionResult) => r.main.annotations.filter((a) => a.level 
 
 describe.each(HELMS)('%s', (_name, helm, version) => {
   const run = (workspace: string, inputs: Record<string, string> = {}, extra: { env?: Record<string, string>; event?: { name: string; payload?: Record<string, unknown> } } = {}) =>
-    runAction({ action: 'helm-validate', workspace, inputs: { comment: 'false', ...inputs }, env: { PATH: `${dirname(helm)}:${process.env.PATH}`, ...extra.env }, event: extra.event });
+    runAction({
+      action: 'helm-validate',
+      workspace,
+      inputs: { comment: 'false', ...inputs },
+      env: { PATH: `${dirname(helm)}:${process.env.PATH}`, ...extra.env },
+      event: extra.event,
+    });
 
   test('the misplaced-securityContext chart fails with the exact fix, at the template, naming values file and object', async () => {
     const r = await run(workspaceWith('sentiment-api'));
@@ -44,7 +50,7 @@ describe.each(HELMS)('%s', (_name, helm, version) => {
     const misplaced = errors(r).filter((a) => a.title?.includes('securitycontext-misplaced'));
     expect(misplaced.map((a) => a.file)).toEqual(Array(3).fill('charts/sentiment-api/templates/deployment.yaml'));
     expect(misplaced.map((a) => a.message)).toContainEqual(
-      'Deployment/default/release-sentiment-api: allowPrivilegeEscalation is a container-only securityContext field, but it is set in the pod\'s securityContext ' +
+      "Deployment/default/release-sentiment-api: allowPrivilegeEscalation is a container-only securityContext field, but it is set in the pod's securityContext " +
         '(spec.template.spec.securityContext.allowPrivilegeEscalation), where Kubernetes does not apply it. Move it to spec.template.spec.containers[*].securityContext.allowPrivilegeEscalation ' +
         '(containers: api). (likely set by podSecurityContext.allowPrivilegeEscalation in charts/sentiment-api/values.yaml:8) [values: values.yaml]',
     );
@@ -55,7 +61,7 @@ describe.each(HELMS)('%s', (_name, helm, version) => {
     expect(r.summary).toContain('| `charts/sentiment-api` | `values.yaml` | 1 | ✅ | ✅ | ✅ | ✅ | 0 | 3 | 1 | 2 | 0 |');
   });
 
-  test('a subchart finding maps to the subchart\'s own template and line', async () => {
+  test("a subchart finding maps to the subchart's own template and line", async () => {
     const r = await run(workspaceWith('shop'));
     expect(errors(r)[0]).toMatchObject({ file: 'charts/shop/charts/payments/templates/deployment.yaml', line: 23, title: 'CRITICAL privileged-container: Privileged container' });
   });
@@ -101,8 +107,15 @@ describe.each(HELMS)('%s', (_name, helm, version) => {
   });
 
   test('a clean chart passes with zero findings, SARIF per chart and a sticky PR comment', async () => {
-    const payload = { number: 7, pull_request: { number: 7, base: { sha: 'a'.repeat(40), ref: 'main' }, head: { sha: 'b'.repeat(40), ref: 'f', repo: { full_name: 'acme/example', fork: false } } } };
-    const r = await run(workspaceWith('clean'), { comment: 'true', token: 'ghs_e2eHelmValidateToken1' }, { env: { GITHUB_API_URL: gh.url }, event: { name: 'pull_request', payload } });
+    const payload = {
+      number: 7,
+      pull_request: { number: 7, base: { sha: 'a'.repeat(40), ref: 'main' }, head: { sha: 'b'.repeat(40), ref: 'f', repo: { full_name: 'acme/example', fork: false } } },
+    };
+    const r = await run(
+      workspaceWith('clean'),
+      { comment: 'true', token: 'ghs_e2eHelmValidateToken1' },
+      { env: { GITHUB_API_URL: gh.url }, event: { name: 'pull_request', payload } },
+    );
     expect(r.main.exitCode).toBe(0);
     expect(r.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0', 'charts-count': '1', 'objects-count': '2' });
     // helm 3.18.0 gets one warning recommending a release without its rendering bug; nothing else is annotated.
@@ -116,7 +129,10 @@ describe.each(HELMS)('%s', (_name, helm, version) => {
 
   test('exceptions excuse a finding with its reason; overrides change or switch off rules', async () => {
     const ws = workspaceWith('shop');
-    writeFileSync(join(ws, 'exceptions.yaml'), 'exceptions:\n  - rule: privileged-container\n    resource: Deployment/default/release-payments\n    reason: needs raw sockets for the HSM bridge (SEC-9)\n');
+    writeFileSync(
+      join(ws, 'exceptions.yaml'),
+      'exceptions:\n  - rule: privileged-container\n    resource: Deployment/default/release-payments\n    reason: needs raw sockets for the HSM bridge (SEC-9)\n',
+    );
     const r = await run(ws, { 'exceptions-file': 'exceptions.yaml' });
     expect(r.main.exitCode).toBe(0);
     expect(report(r).suppressed).toEqual([expect.objectContaining({ reason: 'exception: needs raw sockets for the HSM bridge (SEC-9)' })]);
@@ -142,7 +158,10 @@ describe.each(HELMS)('%s', (_name, helm, version) => {
     const ws = workspaceWith('sentiment-api');
     const app = join(ws, 'charts', 'app');
     mkdirSync(join(app, 'templates'), { recursive: true });
-    writeFileSync(join(app, 'Chart.yaml'), 'apiVersion: v2\nname: app\nversion: 1.0.0\nicon: https://example.com/i.png\ndependencies:\n  - name: sentiment-api\n    version: 0.3.0\n    repository: file://../sentiment-api\n');
+    writeFileSync(
+      join(app, 'Chart.yaml'),
+      'apiVersion: v2\nname: app\nversion: 1.0.0\nicon: https://example.com/i.png\ndependencies:\n  - name: sentiment-api\n    version: 0.3.0\n    repository: file://../sentiment-api\n',
+    );
     const r = await run(ws, { charts: 'charts/app' });
     // helm dependency build wrote charts/sentiment-api-0.3.0.tgz and Chart.lock; both are gone again.
     expect(readdirSync(app).sort()).toEqual(['Chart.yaml', 'templates']);
@@ -162,11 +181,31 @@ describe.each(HELMS)('%s', (_name, helm, version) => {
   describe('bad input and broken charts: one line each', () => {
     test.each<[string, string[], Record<string, string>, RegExp | string]>([
       ['no chart found', [], {}, 'helm-validate: no Helm chart found: no Chart.yaml anywhere in the repository (set the "charts" input to the chart directories)'],
-      ['a chart path without Chart.yaml', ['clean'], { charts: 'charts/nope' }, 'helm-validate: input "charts" must name chart directories; "charts/nope" has no Chart.yaml; got "charts/nope"'],
+      [
+        'a chart path without Chart.yaml',
+        ['clean'],
+        { charts: 'charts/nope' },
+        'helm-validate: input "charts" must name chart directories; "charts/nope" has no Chart.yaml; got "charts/nope"',
+      ],
       ['an unknown policy id', ['clean'], { 'severity-overrides': 'no-root=high' }, /^helm-validate: input "severity-overrides" names an unknown rule "no-root" \(known rules: /],
-      ['an unsupported Kubernetes version', ['clean'], { 'kubernetes-versions': '1.29' }, 'helm-validate: input "kubernetes-versions" must list Kubernetes versions this action has schemas for (1.34, 1.35, 1.36, 1.37); got "1.29"'],
-      ['a missing exceptions file', ['clean'], { 'exceptions-file': 'ops/exceptions.yaml' }, 'helm-validate: input "exceptions-file" must name an existing path; got "ops/exceptions.yaml"'],
-      ['a bad helm-version', ['clean'], { 'helm-version': 'latest' }, 'helm-validate: input "helm-version" must be "system" or a helm release from 3.8.0 on, such as 3.18.0 or 4.1.4; got "latest"'],
+      [
+        'an unsupported Kubernetes version',
+        ['clean'],
+        { 'kubernetes-versions': '1.29' },
+        'helm-validate: input "kubernetes-versions" must list Kubernetes versions this action has schemas for (1.34, 1.35, 1.36, 1.37); got "1.29"',
+      ],
+      [
+        'a missing exceptions file',
+        ['clean'],
+        { 'exceptions-file': 'ops/exceptions.yaml' },
+        'helm-validate: input "exceptions-file" must name an existing path; got "ops/exceptions.yaml"',
+      ],
+      [
+        'a bad helm-version',
+        ['clean'],
+        { 'helm-version': 'latest' },
+        'helm-validate: input "helm-version" must be "system" or a helm release from 3.8.0 on, such as 3.18.0 or 4.1.4; got "latest"',
+      ],
     ])('%s', async (_n, charts, inputs, expected) => {
       const r = await run(workspaceWith(...charts), inputs);
       expect(r.main.exitCode).toBe(1);
@@ -181,10 +220,12 @@ describe.each(HELMS)('%s', (_name, helm, version) => {
       const ws = workspaceWith('matrix');
       writeFileSync(join(ws, 'charts', 'matrix', 'values-production.yaml'), 'replicas: [1,\nmemoryLimit: 2Gi\n');
       const r = await run(ws);
-      expect(r.main.annotations.map((a) => a.message)).toEqual([expect.stringMatching(/^helm-validate: values file charts\/matrix\/values-production\.yaml is not valid YAML: line \d+: .+$/)]);
+      expect(r.main.annotations.map((a) => a.message)).toEqual([
+        expect.stringMatching(/^helm-validate: values file charts\/matrix\/values-production\.yaml is not valid YAML: line \d+: .+$/),
+      ]);
     });
 
-    test('a template that fails to render: helm\'s error with its file and line, reports still written', async () => {
+    test("a template that fails to render: helm's error with its file and line, reports still written", async () => {
       const r = await run(workspaceWith('broken', 'clean'));
       expect(r.main.exitCode).toBe(1);
       // The gate is the only failure path: the render error is a critical finding, annotated first with helm's file and line.
@@ -221,7 +262,11 @@ describe('helm-version: a pinned release, from a mirror laid out like get.helm.s
       mirror.inject(`/${archive}`, [{ corrupt: true }]);
       const bad = await runAction({ action: 'helm-validate', workspace: workspaceWith('clean'), inputs, env });
       expect(bad.main.exitCode).toBe(1);
-      expect(bad.main.annotations.map((a) => a.message)).toEqual([expect.stringMatching(/^helm-validate: checksum mismatch for helm-v3\.18\.0-linux-amd64\.tar\.gz: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}\. The file was not used\.$/)]);
+      expect(bad.main.annotations.map((a) => a.message)).toEqual([
+        expect.stringMatching(
+          /^helm-validate: checksum mismatch for helm-v3\.18\.0-linux-amd64\.tar\.gz: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}\. The file was not used\.$/,
+        ),
+      ]);
       // helm could not be installed: still every output, the SARIF file, the report and a summary that says nothing ran.
       expect(bad.outputs).toMatchObject({ outcome: 'tool-error', 'findings-count': '0', 'charts-count': '1', 'objects-count': '0' });
       expect(existsSync(bad.outputs['sarif-file'])).toBe(true);
@@ -229,7 +274,9 @@ describe('helm-version: a pinned release, from a mirror laid out like get.helm.s
       expect(rep.notValidated).toEqual([expect.stringMatching(/^every chart: helm is not available \(checksum mismatch for helm-v3\.18\.0-linux-amd64\.tar\.gz/)]);
       expect(bad.summary).toContain('**Not validated** (1)');
       const system = await runAction({ action: 'helm-validate', workspace: workspaceWith('clean'), inputs: { comment: 'false' }, env });
-      expect(system.main.annotations.map((a) => a.message)).toEqual(['helm-validate: helm is not on PATH: install it in an earlier step (e.g. azure/setup-helm) or set input "helm-version" to a release such as 3.18.0']);
+      expect(system.main.annotations.map((a) => a.message)).toEqual([
+        'helm-validate: helm is not on PATH: install it in an earlier step (e.g. azure/setup-helm) or set input "helm-version" to a release such as 3.18.0',
+      ]);
     } finally {
       await mirror.stop();
     }
@@ -266,14 +313,22 @@ describe('schemas input: CRDs from a folder and from a URL', () => {
     mkdirSync(join(ws, 'platform', 'crds'), { recursive: true });
     writeFileSync(join(ws, 'platform', 'crds', 'probe.yaml'), crd);
     const fromDir = await runAction({ action: 'helm-validate', workspace: ws, inputs: { comment: 'false', schemas: 'platform/crds' }, env });
-    const probe = (r: RunActionResult) => report(r).findings.filter((f) => String(f.properties?.object).startsWith('Probe/')).map((f) => [f.ruleId, f.properties?.field]);
+    const probe = (r: RunActionResult) =>
+      report(r)
+        .findings.filter((f) => String(f.properties?.object).startsWith('Probe/'))
+        .map((f) => [f.ruleId, f.properties?.field]);
     expect(probe(fromDir)).toEqual([
       ['schema-missing-required', 'spec.targets'],
       ['schema-unknown-field', 'spec.target'],
     ]);
     const mirror = await startReleaseMirror({ files: { '/crds/probe.yaml': crd } });
     try {
-      const fromUrl = await runAction({ action: 'helm-validate', workspace: workspaceWith('widgets'), inputs: { comment: 'false', schemas: `${mirror.baseUrl}/crds/probe.yaml` }, env });
+      const fromUrl = await runAction({
+        action: 'helm-validate',
+        workspace: workspaceWith('widgets'),
+        inputs: { comment: 'false', schemas: `${mirror.baseUrl}/crds/probe.yaml` },
+        env,
+      });
       expect(probe(fromUrl)).toEqual(probe(fromDir));
       const missing = await runAction({ action: 'helm-validate', workspace: workspaceWith('widgets'), inputs: { comment: 'false', schemas: 'platform/none' }, env });
       expect(missing.main.annotations.map((a) => a.message)).toEqual(['helm-validate: input "schemas" must name an existing path; got "platform/none"']);

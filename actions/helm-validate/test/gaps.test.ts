@@ -72,10 +72,20 @@ const messages = (r: RunActionResult, level?: string) => r.main.annotations.filt
 
 describe.each(HELMS)('%s', (_name, helm, version) => {
   const run = (ws: string, inputs: Record<string, string> = {}) =>
-    runAction({ action: 'helm-validate', workspace: ws, inputs: { comment: 'false', 'kubernetes-versions': '1.36, 1.37', ...inputs }, env: { PATH: `${dirname(helm)}:${process.env.PATH}` } });
+    runAction({
+      action: 'helm-validate',
+      workspace: ws,
+      inputs: { comment: 'false', 'kubernetes-versions': '1.36, 1.37', ...inputs },
+      env: { PATH: `${dirname(helm)}:${process.env.PATH}` },
+    });
 
   test('item 1: a values file name that does not exist is a config error; a pattern matching nothing is a warning naming the chart', async () => {
-    const ws = workspace({ 'charts/web/Chart.yaml': CHART('web'), 'charts/web/values.yaml': 'a: 1\n', 'charts/web/values-production.yaml': 'a: 2\n', 'charts/web/templates/d.yaml': deployment() });
+    const ws = workspace({
+      'charts/web/Chart.yaml': CHART('web'),
+      'charts/web/values.yaml': 'a: 1\n',
+      'charts/web/values-production.yaml': 'a: 2\n',
+      'charts/web/templates/d.yaml': deployment(),
+    });
     const typo = await run(ws, { 'values-files': 'values-prodution.yaml' });
     expect(typo.main.exitCode).toBe(1);
     expect(typo.outputs.outcome).toBe('config-error');
@@ -84,7 +94,9 @@ describe.each(HELMS)('%s', (_name, helm, version) => {
     ]);
     const pattern = await run(ws, { 'values-files': 'values-production.yaml\nvalues-qa-*.yaml' });
     expect(pattern.outputs.outcome).toBe('clean');
-    expect(messages(pattern, 'warning')).toContain('values-files pattern "values-qa-*.yaml" matches no file in chart charts/web; only values.yaml, values-production.yaml is validated there.');
+    expect(messages(pattern, 'warning')).toContain(
+      'values-files pattern "values-qa-*.yaml" matches no file in chart charts/web; only values.yaml, values-production.yaml is validated there.',
+    );
     expect(report(pattern).matrix.map((c) => c.values)).toEqual(['values-production.yaml', 'values.yaml']);
   });
 
@@ -131,7 +143,10 @@ metadata: { name: from-api-versions-input }
     const extra = await run(ws, { lint: 'false', 'api-versions': 'monitoring.coreos.com/v1' });
     expect(report(extra).matrix.map((c) => c.objects)).toEqual([3]);
     // Rendered for a version that does not serve it, the legacy branch is taken, and we say so.
-    const legacy = await run(workspace({ 'charts/agg/Chart.yaml': CHART('agg'), 'charts/agg/templates/apiservice.yaml': tpl.replace('"apiregistration.k8s.io/v1" }}', '"apiregistration.k8s.io/v2" }}') }), { lint: 'false' });
+    const legacy = await run(
+      workspace({ 'charts/agg/Chart.yaml': CHART('agg'), 'charts/agg/templates/apiservice.yaml': tpl.replace('"apiregistration.k8s.io/v1" }}', '"apiregistration.k8s.io/v2" }}') }),
+      { lint: 'false' },
+    );
     expect(report(legacy).findings.map((f) => f.ruleId)).toContain('api-not-served');
   });
 
@@ -140,7 +155,9 @@ metadata: { name: from-api-versions-input }
     const r = await run(ws);
     expect(r.main.exitCode).toBe(0);
     expect(r.outputs.outcome).toBe('clean');
-    expect(messages(r, 'warning')).toContainEqual(expect.stringContaining('chart charts/future requires kubeVersion >=1.99.0-0, which excludes every target (1.36.3, 1.37.2), so nothing in it was validated.'));
+    expect(messages(r, 'warning')).toContainEqual(
+      expect.stringContaining('chart charts/future requires kubeVersion >=1.99.0-0, which excludes every target (1.36.3, 1.37.2), so nothing in it was validated.'),
+    );
     expect(report(r).notValidated).toEqual(['charts/future ((chart defaults)): kubeVersion >=1.99.0-0 excludes every target']);
     expect(r.summary).toContain('**Not validated** (1)');
     const strict = await run(ws, { 'severity-overrides': 'kube-version-excluded=high' });
@@ -161,7 +178,9 @@ metadata: { name: from-api-versions-input }
     expect(r.main.exitCode).toBe(1);
     expect(r.outputs.outcome).toBe('tool-error');
     const line = messages(r, 'error').at(-1)!;
-    expect(line).toMatch(/^helm-validate: charts\/app: dependency redis \(http:\/\/127\.0\.0\.1:9\/charts\) is not in charts\/ and the repository http:\/\/127\.0\.0\.1:9\/charts could not be added: .+\. Either vendor them \(run "helm dependency build charts\/app" where the repositories are reachable and commit charts\/\*\.tgz\), or let this job reach http:\/\/127\.0\.0\.1:9\/charts with dependency-build: auto/);
+    expect(line).toMatch(
+      /^helm-validate: charts\/app: dependency redis \(http:\/\/127\.0\.0\.1:9\/charts\) is not in charts\/ and the repository http:\/\/127\.0\.0\.1:9\/charts could not be added: .+\. Either vendor them \(run "helm dependency build charts\/app" where the repositories are reachable and commit charts\/\*\.tgz\), or let this job reach http:\/\/127\.0\.0\.1:9\/charts with dependency-build: auto/,
+    );
     expect(line).not.toContain('helm-manager');
     expect(readdirSync(join(ws, 'charts/app')).sort()).toEqual(['Chart.yaml', 'templates']);
     const never = await run(ws, { lint: 'false', 'dependency-build': 'never' });
@@ -171,7 +190,10 @@ metadata: { name: from-api-versions-input }
   test('item 6: dependencies from a chart repository (added from Chart.lock) and from file:// build, render, and leave no Chart.lock or .tgz behind', async () => {
     // A real chart repository: helm package + helm repo index, served over HTTP on loopback.
     const repoDir = mkdtempSync(join(tmpdir(), 'hv-repo-'));
-    const src = workspace({ 'redis/Chart.yaml': CHART('redis').replace('0.1.0', '1.0.0'), 'redis/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-redis\n' });
+    const src = workspace({
+      'redis/Chart.yaml': CHART('redis').replace('0.1.0', '1.0.0'),
+      'redis/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-redis\n',
+    });
     execFileSync(helm, ['package', join(src, 'redis'), '--destination', repoDir], { stdio: 'pipe' });
     const server: Server = createServer((req, res) => {
       const f = join(repoDir, (req.url ?? '/').replace(/^\/charts\//, '').replace(/\?.*$/, ''));
@@ -183,7 +205,10 @@ metadata: { name: from-api-versions-input }
     execFileSync(helm, ['repo', 'index', repoDir, '--url', url], { stdio: 'pipe' });
     try {
       const ws = workspace({
-        'charts/app/Chart.yaml': CHART('app', `dependencies:\n  - name: redis\n    version: 1.0.0\n    repository: ${url}\n  - name: common\n    version: 0.1.0\n    repository: file://../common\n`),
+        'charts/app/Chart.yaml': CHART(
+          'app',
+          `dependencies:\n  - name: redis\n    version: 1.0.0\n    repository: ${url}\n  - name: common\n    version: 0.1.0\n    repository: file://../common\n`,
+        ),
         'charts/app/templates/d.yaml': deployment(),
         'charts/common/Chart.yaml': CHART('common'),
         'charts/common/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-common\n',
@@ -208,8 +233,12 @@ metadata: { name: from-api-versions-input }
   });
 
   test('item 8: CRLF templates get line numbers; enum values are checked; the privileged hint names the values file', async () => {
-    const crlf = deployment('', '').replace('image: registry.example.com/web:1.2.3', 'image: registry.example.com/web:1.2.3\n          imagePullPolicy: IfNotPresnt').replace(/\n/g, '\r\n');
-    const priv = deployment('          {{- with .Values.sidecar }}\n        - name: sidecar\n          image: registry.example.com/side:1.0.0\n          resources: { requests: { cpu: 10m, memory: 16Mi }, limits: { memory: 32Mi } }\n          readinessProbe: { exec: { command: [true] } }\n          livenessProbe: { exec: { command: [true] } }\n          securityContext:\n            {{- toYaml .securityContext | nindent 12 }}\n          {{- end }}\n');
+    const crlf = deployment('', '')
+      .replace('image: registry.example.com/web:1.2.3', 'image: registry.example.com/web:1.2.3\n          imagePullPolicy: IfNotPresnt')
+      .replace(/\n/g, '\r\n');
+    const priv = deployment(
+      '          {{- with .Values.sidecar }}\n        - name: sidecar\n          image: registry.example.com/side:1.0.0\n          resources: { requests: { cpu: 10m, memory: 16Mi }, limits: { memory: 32Mi } }\n          readinessProbe: { exec: { command: [true] } }\n          livenessProbe: { exec: { command: [true] } }\n          securityContext:\n            {{- toYaml .securityContext | nindent 12 }}\n          {{- end }}\n',
+    );
     const ws = workspace({
       'charts/win/Chart.yaml': CHART('win'),
       'charts/win/templates/d.yaml': crlf,
@@ -232,11 +261,16 @@ metadata: { name: from-api-versions-input }
   });
 
   test('item 8: a library chart given alone is parsed through a minimal consumer, not a failure; a syntax error in it is; helm 3.18.0 gets a version recommendation', async () => {
-    const ws = workspace({ 'charts/lib/Chart.yaml': CHART('lib', 'type: library\n'), 'charts/lib/templates/_helpers.tpl': '{{- define "lib.name" -}}\n{{ .Chart.Name | trunc 63 }}\n{{- end -}}\n' });
+    const ws = workspace({
+      'charts/lib/Chart.yaml': CHART('lib', 'type: library\n'),
+      'charts/lib/templates/_helpers.tpl': '{{- define "lib.name" -}}\n{{ .Chart.Name | trunc 63 }}\n{{- end -}}\n',
+    });
     const r = await run(ws, { charts: 'charts/lib' });
     expect(r.main.exitCode).toBe(0);
     expect(r.outputs.outcome).toBe('clean');
-    expect(messages(r, 'notice')).toContain('charts/lib: library chart: its templates are parsed through a minimal consumer chart; what they produce is validated through the charts that use it');
+    expect(messages(r, 'notice')).toContain(
+      'charts/lib: library chart: its templates are parsed through a minimal consumer chart; what they produce is validated through the charts that use it',
+    );
     expect(report(r).matrix.map((c) => [c.chart, c.values, c.versions['1.37']])).toEqual([['charts/lib', '(library chart, through a minimal consumer)', 'validated']]);
     writeFileSync(join(ws, 'charts/lib/templates/_helpers.tpl'), '{{- define "lib.name" -}}\n{{ .Chart.Name | trunc 63 }\n{{- end -}}\n');
     const broken = await run(ws, { charts: 'charts/lib' });
@@ -248,11 +282,18 @@ metadata: { name: from-api-versions-input }
   });
 
   test('render-error off: no second failure path (clean outcome, exit 0, one warning saying what was not validated)', async () => {
-    const ws = workspace({ 'charts/bad/Chart.yaml': CHART('bad'), 'charts/bad/templates/d.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.missing.name }}\n' });
+    const ws = workspace({
+      'charts/bad/Chart.yaml': CHART('bad'),
+      'charts/bad/templates/d.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.missing.name }}\n',
+    });
     const off = await run(ws, { 'severity-overrides': 'render-error=off' });
     expect(off.outputs.outcome).toBe('clean');
     expect(off.main.exitCode).toBe(0);
-    expect(messages(off, 'warning')).toContainEqual(expect.stringMatching(/^1 chart × values combination\(s\) did not render and were not validated \(render-error is off\): chart charts\/bad with \(chart defaults\) does not render: /));
+    expect(messages(off, 'warning')).toContainEqual(
+      expect.stringMatching(
+        /^1 chart × values combination\(s\) did not render and were not validated \(render-error is off\): chart charts\/bad with \(chart defaults\) does not render: /,
+      ),
+    );
     const on = await run(ws);
     expect(on.main.exitCode).toBe(1);
     expect(on.outputs.outcome).toBe('policy-failure');
@@ -260,8 +301,14 @@ metadata: { name: from-api-versions-input }
   });
 
   test('a helm that times out on one chart: the others are still validated and reported, and the run says what did not run', async () => {
-    const slow = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: slow\ndata:\n{{- range $i := until 3000000 }}\n{{- if eq $i -1 }}\n  never: "{{ $i }}"\n{{- end }}\n{{- end }}\n';
-    const ws = workspace({ 'charts/slow/Chart.yaml': CHART('slow'), 'charts/slow/templates/cm.yaml': slow, 'charts/web/Chart.yaml': CHART('web'), 'charts/web/templates/d.yaml': deployment() });
+    const slow =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: slow\ndata:\n{{- range $i := until 3000000 }}\n{{- if eq $i -1 }}\n  never: "{{ $i }}"\n{{- end }}\n{{- end }}\n';
+    const ws = workspace({
+      'charts/slow/Chart.yaml': CHART('slow'),
+      'charts/slow/templates/cm.yaml': slow,
+      'charts/web/Chart.yaml': CHART('web'),
+      'charts/web/templates/d.yaml': deployment(),
+    });
     const r = await run(ws, { timeout: '1s', lint: 'false', 'kubernetes-versions': '1.37' });
     expect(r.main.exitCode).toBe(1);
     expect(r.outputs.outcome).toBe('tool-error');
@@ -298,7 +345,9 @@ metadata: { name: from-api-versions-input }
     expect(messages(found, 'warning')).toContain('charts/ext is a symlink that leads outside the workspace (or nowhere); it is not read.');
     expect(found.main.log).not.toContain('do-not-read');
     const named = await run(ws, { charts: 'charts/ext' });
-    expect(messages(named, 'error')).toEqual(['helm-validate: input "charts" must name charts inside the workspace (a symlink that leads outside it is not followed); got "charts/ext"']);
+    expect(messages(named, 'error')).toEqual([
+      'helm-validate: input "charts" must name charts inside the workspace (a symlink that leads outside it is not followed); got "charts/ext"',
+    ]);
     // Inside a chart, helm reads every file (.Files.Get): a link to outside refuses the chart.
     writeFileSync(join(outside, 'values-secret.yaml'), 'token: do-not-read\n');
     symlinkSync(join(outside, 'values-secret.yaml'), join(ws, 'shared/charts/web/values-secret.yaml'));
@@ -314,7 +363,12 @@ metadata: { name: from-api-versions-input }
 describe('helm 4 only: SARIF categories (item 4) and a large chart (item 3)', () => {
   const helm = HELMS[1][1];
   const run = (ws: string, inputs: Record<string, string> = {}) =>
-    runAction({ action: 'helm-validate', workspace: ws, inputs: { comment: 'false', lint: 'false', 'kubernetes-versions': '1.37', ...inputs }, env: { PATH: `${dirname(helm)}:${process.env.PATH}` } });
+    runAction({
+      action: 'helm-validate',
+      workspace: ws,
+      inputs: { comment: 'false', lint: 'false', 'kubernetes-versions': '1.37', ...inputs },
+      env: { PATH: `${dirname(helm)}:${process.env.PATH}` },
+    });
   test('item 7: with more findings than annotations can show, the failure line is still within the 10 errors GitHub keeps', async () => {
     const cms = Array.from({ length: 14 }, (_, i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm${i}\nbogus${i}: true\n`).join('');
     const r = await run(workspace({ 'charts/many/Chart.yaml': CHART('many'), 'charts/many/templates/cms.yaml': cms }));
@@ -336,9 +390,13 @@ describe('helm 4 only: SARIF categories (item 4) and a large chart (item 3)', ()
     expect(r.outputs.outcome).toBe('tool-error');
     expect(messages(r, 'error').at(-1)).toContain('dependency redis (http://127.0.0.1:9/charts) is not in charts/');
     // The raw stdout holds the ::add-mask:: command that registers it (the runner never shows those lines).
-    const shownOut = r.main.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+    const shownOut = r.main.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
     expect(r.main.stdout).toContain('::add-mask::s3cretT0kenValue');
-    for (const text of [shownOut, r.main.log, r.main.stderr, r.summary, readFileSync(r.outputs['report-file'], 'utf8'), JSON.stringify(r.main.annotations)]) expect(text).not.toContain('s3cretT0kenValue');
+    for (const text of [shownOut, r.main.log, r.main.stderr, r.summary, readFileSync(r.outputs['report-file'], 'utf8'), JSON.stringify(r.main.annotations)])
+      expect(text).not.toContain('s3cretT0kenValue');
   });
 
   test('item 3 (helm 4; the limit itself is tested with both in pipeline.test.ts): rendered output over 32 MiB is validated whole, not cut into a bogus yaml-invalid', async () => {
@@ -366,7 +424,9 @@ describe('helm 4 only: SARIF categories (item 4) and a large chart (item 3)', ()
     expect(categories(many)).toEqual(categories(one));
     expect(categories(one)).toHaveLength(1);
     expect(categories(one)).toEqual(['helm-validate/']);
-    const named = await run(workspace({ 'charts/c0/Chart.yaml': files['charts/c0/Chart.yaml'], 'charts/c0/templates/cm.yaml': files['charts/c0/templates/cm.yaml'] }), { 'sarif-category': 'helm-validate/platform' });
+    const named = await run(workspace({ 'charts/c0/Chart.yaml': files['charts/c0/Chart.yaml'], 'charts/c0/templates/cm.yaml': files['charts/c0/templates/cm.yaml'] }), {
+      'sarif-category': 'helm-validate/platform',
+    });
     expect(categories(named)).toEqual(['helm-validate/platform/']);
     const bad = await run(workspace({}), { 'sarif-category': 'has space' });
     expect(bad.outputs.outcome).toBe('config-error');

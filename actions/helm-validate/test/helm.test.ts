@@ -29,8 +29,21 @@ async function helm(bin: string, args: string[]): Promise<{ code: number; stdout
 
 describe('argument arrays', () => {
   test('template: release, chart, namespace, kube version, CRDs, api versions, values in order', () => {
-    expect(templateArgs({ release: 'r', chartDir: '/c', namespace: 'prod', kubeVersion: '1.36.3', valuesFiles: ['/c/values-prod.yaml'], apiVersions: ['monitoring.coreos.com/v1'] })).toEqual([
-      'template', 'r', '/c', '--namespace', 'prod', '--kube-version', 'v1.36.3', '--include-crds', '--api-versions', 'monitoring.coreos.com/v1', '--values', '/c/values-prod.yaml',
+    expect(
+      templateArgs({ release: 'r', chartDir: '/c', namespace: 'prod', kubeVersion: '1.36.3', valuesFiles: ['/c/values-prod.yaml'], apiVersions: ['monitoring.coreos.com/v1'] }),
+    ).toEqual([
+      'template',
+      'r',
+      '/c',
+      '--namespace',
+      'prod',
+      '--kube-version',
+      'v1.36.3',
+      '--include-crds',
+      '--api-versions',
+      'monitoring.coreos.com/v1',
+      '--values',
+      '/c/values-prod.yaml',
     ]);
   });
   test('lint is strict and gets the same values', () => {
@@ -99,7 +112,11 @@ describe.each(HELMS)('%s output', (_name, bin) => {
 
 describe('parsers on recorded text', () => {
   test('helm 3 style', () => {
-    expect(parseRenderError('Error: template: web/templates/d.yaml:6:18: executing "web/templates/d.yaml" at <.Values.a.b>: nil pointer\n\nUse --debug flag to render out invalid YAML\n')).toEqual({
+    expect(
+      parseRenderError(
+        'Error: template: web/templates/d.yaml:6:18: executing "web/templates/d.yaml" at <.Values.a.b>: nil pointer\n\nUse --debug flag to render out invalid YAML\n',
+      ),
+    ).toEqual({
       file: 'web/templates/d.yaml',
       line: 6,
       column: 18,
@@ -107,6 +124,6 @@ describe('parsers on recorded text', () => {
     });
   });
   test('no location: the message alone', () => {
-    expect(parseRenderError('Error: values don\'t meet the specifications of the schema(s)\n')).toEqual({ message: "values don't meet the specifications of the schema(s)" });
+    expect(parseRenderError("Error: values don't meet the specifications of the schema(s)\n")).toEqual({ message: "values don't meet the specifications of the schema(s)" });
   });
 });

@@ -41,7 +41,10 @@ function kubeconformErrors(r: KubeconformResult): Array<{ path: string; text: st
   }
   const out: Array<{ path: string; text: string }> = [];
   for (const m of r.msg.matchAll(/- at '([^']*)': (.*?)(?=\s+- at '|$)/g)) {
-    const segs = m[1].split('/').slice(1).map((s) => (/^\d+$/.test(s) ? `[${s}]` : s));
+    const segs = m[1]
+      .split('/')
+      .slice(1)
+      .map((s) => (/^\d+$/.test(s) ? `[${s}]` : s));
     const base = segs.map((s, i) => (s.startsWith('[') || i === 0 ? s : `.${s}`)).join('');
     const text = m[2].trim();
     // Parents of the real causes, and the null branch of a nullable reference (its other branch reports the cause).
@@ -73,10 +76,14 @@ beforeAll(async () => {
     const values = cell.values === 'values.yaml' ? [] : ['--values', join(chartDir, cell.values)];
     for (const version of VERSIONS) {
       // The same rendering the action does for this chart, values file and version.
-      const out = await exec(helm, ['template', 'release', chartDir, '--namespace', 'default', '--kube-version', `v${version}`, '--include-crds', ...values], { maxBuffer: 64 << 20 });
+      const out = await exec(helm, ['template', 'release', chartDir, '--namespace', 'default', '--kube-version', `v${version}`, '--include-crds', ...values], {
+        maxBuffer: 64 << 20,
+      });
       const stream = join(dir, `${cell.chart.replace(/\//g, '_')}_${cell.values}_${version}.yaml`);
       writeFileSync(stream, out.stdout);
-      const crds = splitManifests(out.stdout).objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.value);
+      const crds = splitManifests(out.stdout)
+        .objects.filter((o) => o.kind === 'CustomResourceDefinition')
+        .map((o) => o.value);
       const schemas = join(dir, `schemas-${cell.chart.replace(/\//g, '_')}`);
       if (!existsSync(join(schemas, `v${version}-strict`))) writeKubeconformSchemas(schemas, version, swaggerFor(version), crds);
       for (const res of await kubeconform([stream], version, schemas)) {

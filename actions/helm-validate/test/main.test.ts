@@ -42,7 +42,10 @@ function workspace(files: Record<string, string>, inputs: Record<string, string>
   return ws;
 }
 
-const broken = { 'charts/bad/Chart.yaml': 'apiVersion: v2\nname: bad\nversion: 0.1.0\n', 'charts/bad/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.missing.name }}\n' };
+const broken = {
+  'charts/bad/Chart.yaml': 'apiVersion: v2\nname: bad\nversion: 0.1.0\n',
+  'charts/bad/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.missing.name }}\n',
+};
 
 describe('main() in-process', () => {
   test('render-error=off: outcome clean, exit code untouched, one warning; the same chart otherwise fails through the gate', async () => {

@@ -58,7 +58,8 @@ describe.each(HELMS)('%s: output over the render limit', (_n, bin, version) => {
 describe('served API versions (passed to helm template --api-versions)', () => {
   test('hold group/versions and group/version/kinds the release serves, and not what it removed', () => {
     const served = k137.servedApiVersions();
-    for (const v of ['v1', 'apps/v1', 'policy/v1', 'autoscaling/v2', 'apiregistration.k8s.io/v1', 'apps/v1/Deployment', 'policy/v1/PodDisruptionBudget']) expect(served).toContain(v);
+    for (const v of ['v1', 'apps/v1', 'policy/v1', 'autoscaling/v2', 'apiregistration.k8s.io/v1', 'apps/v1/Deployment', 'policy/v1/PodDisruptionBudget'])
+      expect(served).toContain(v);
     for (const v of ['policy/v1beta1', 'batch/v1beta1', 'extensions/v1beta1', 'autoscaling/v2beta2']) expect(served).not.toContain(v);
   });
 });
@@ -100,7 +101,9 @@ describe('helm 3.18.0 advice', () => {
   test('names the bug and the fixed release; other versions get none', () => {
     expect(helmVersionAdvice({ version: '3.18.0' })).toContain('Use helm 3.18.1 or newer');
     expect(helmVersionAdvice({ version: '3.18.1' })).toBeUndefined();
-    expect(knownBugAdvice({ version: '3.18.0' }, 'execution error at (x/templates/a.yaml:3:4): invalid Quantity expected string or float64 got: json.Number (1)')).toContain('3.18.1');
+    expect(knownBugAdvice({ version: '3.18.0' }, 'execution error at (x/templates/a.yaml:3:4): invalid Quantity expected string or float64 got: json.Number (1)')).toContain(
+      '3.18.1',
+    );
     expect(knownBugAdvice({ version: '4.1.4' }, 'got: json.Number (1)')).toBeUndefined();
   });
 });

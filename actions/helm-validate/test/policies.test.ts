@@ -31,7 +31,13 @@ describe('a hardened pod', () => {
   });
   test('objects without a pod spec are not checked', () => {
     expect(checkPolicies('ConfigMap', { data: { a: 'b' } })).toEqual([]);
-    expect(podSpecOf('CronJob', { spec: { jobTemplate: { spec: { template: { spec: { containers: [] } } } } } })?.path).toEqual(['spec', 'jobTemplate', 'spec', 'template', 'spec']);
+    expect(podSpecOf('CronJob', { spec: { jobTemplate: { spec: { template: { spec: { containers: [] } } } } } })?.path).toEqual([
+      'spec',
+      'jobTemplate',
+      'spec',
+      'template',
+      'spec',
+    ]);
   });
 });
 
@@ -82,7 +88,11 @@ describe('the other rules', () => {
   const sc = (pod: Obj) => c0(pod).securityContext as Obj;
   test.each<[string, (pod: Obj) => void, string[]]>([
     ['privileged (implies privilege escalation unless disabled)', (pod) => Object.assign(sc(pod), { privileged: true }), ['privileged-container']],
-    ['privileged without allowPrivilegeEscalation: false', (pod) => Object.assign(sc(pod), { privileged: true, allowPrivilegeEscalation: undefined }), ['privileged-container', 'allow-privilege-escalation']],
+    [
+      'privileged without allowPrivilegeEscalation: false',
+      (pod) => Object.assign(sc(pod), { privileged: true, allowPrivilegeEscalation: undefined }),
+      ['privileged-container', 'allow-privilege-escalation'],
+    ],
     ['allowPrivilegeEscalation unset', (pod) => delete sc(pod).allowPrivilegeEscalation, ['allow-privilege-escalation']],
     ['runAsNonRoot missing', (pod) => delete (pod.securityContext as Obj).runAsNonRoot, ['run-as-non-root']],
     ['a non-zero runAsUser is enough', (pod) => Object.assign(pod.securityContext as Obj, { runAsNonRoot: undefined, runAsUser: 1000 }), []],
@@ -98,7 +108,16 @@ describe('the other rules', () => {
     ['no tag', (pod) => (c0(pod).image = 'registry:5000/team/nginx'), ['image-tag']],
     ['a digest is pinned', (pod) => (c0(pod).image = 'nginx@sha256:' + 'a'.repeat(64)), []],
     ['no probes', (pod) => Object.assign(c0(pod), { readinessProbe: undefined, livenessProbe: undefined }), ['probes-missing']],
-    ['secret-looking env literal', (pod) => (c0(pod).env = [{ name: 'DB_PASSWORD', value: 'hunter2' }, { name: 'API_TOKEN_FILE', value: '/run/secrets/t' }, { name: 'X', value: 'AKIAABCDEFGHIJKLMNOP' }]), ['secret-in-env', 'secret-in-env']],
+    [
+      'secret-looking env literal',
+      (pod) =>
+        (c0(pod).env = [
+          { name: 'DB_PASSWORD', value: 'hunter2' },
+          { name: 'API_TOKEN_FILE', value: '/run/secrets/t' },
+          { name: 'X', value: 'AKIAABCDEFGHIJKLMNOP' },
+        ]),
+      ['secret-in-env', 'secret-in-env'],
+    ],
     ['env from a secret is fine', (pod) => (c0(pod).env = [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'pw' } } }]), []],
   ])('%s', (_n, mutate, expected) => {
     expect(ids(mutate)).toEqual(expected);
@@ -125,9 +144,17 @@ describe('the other rules', () => {
 describe('init containers get the fix too', () => {
   test('the message names both lists', () => {
     const pod = hardened();
-    pod.initContainers = [{ name: 'migrate', image: 'registry.example.com/migrate:1.0.0', securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } } }];
+    pod.initContainers = [
+      {
+        name: 'migrate',
+        image: 'registry.example.com/migrate:1.0.0',
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      },
+    ];
     (pod.securityContext as Obj).privileged = false;
     const m = checkPolicies('Deployment', deployment(pod)).find((h) => h.ruleId === 'securitycontext-misplaced')!;
-    expect(m.message).toMatch(/Move it to spec\.template\.spec\.containers\[\*\]\.securityContext\.privileged \(containers: app\) and spec\.template\.spec\.initContainers\[\*\]\.securityContext\.privileged \(init containers: migrate\)\.$/);
+    expect(m.message).toMatch(
+      /Move it to spec\.template\.spec\.containers\[\*\]\.securityContext\.privileged \(containers: app\) and spec\.template\.spec\.initContainers\[\*\]\.securityContext\.privileged \(init containers: migrate\)\.$/,
+    );
   });
 });

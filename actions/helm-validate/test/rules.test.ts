@@ -23,13 +23,28 @@ describe('the rules catalog', () => {
       expect(r.rationale.length).toBeGreaterThan(20);
     }
   });
-  test('the README\'s rules table is current (npx tsx actions/helm-validate/scripts/gen-rules-table.ts)', () => {
+  test("the README's rules table is current (npx tsx actions/helm-validate/scripts/gen-rules-table.ts)", () => {
     const readme = readFileSync(README, 'utf8');
     expect(withRulesTable(readme) === readme).toBe(true);
     for (const r of RULES) expect(readme).toContain(`| \`${r.id}\` | ${r.group} | ${r.severity} |`);
   });
-  test('the issue\'s policies are all there', () => {
-    for (const id of ['securitycontext-misplaced', 'privileged-container', 'allow-privilege-escalation', 'run-as-non-root', 'read-only-root-filesystem', 'capabilities-drop-all', 'dangerous-capabilities', 'host-namespaces', 'host-path-volume', 'seccomp-profile', 'resources-missing', 'image-tag', 'probes-missing', 'secret-in-env']) {
+  test("the issue's policies are all there", () => {
+    for (const id of [
+      'securitycontext-misplaced',
+      'privileged-container',
+      'allow-privilege-escalation',
+      'run-as-non-root',
+      'read-only-root-filesystem',
+      'capabilities-drop-all',
+      'dangerous-capabilities',
+      'host-namespaces',
+      'host-path-volume',
+      'seccomp-profile',
+      'resources-missing',
+      'image-tag',
+      'probes-missing',
+      'secret-in-env',
+    ]) {
       expect(RULES.map((r) => r.id)).toContain(id);
     }
   });
@@ -38,7 +53,11 @@ describe('the rules catalog', () => {
 describe('severity-overrides', () => {
   test('rule=severity and rule=off', () => {
     const o = parseOverrides('severity-overrides', ['probes-missing=off', 'image-tag = high', 'Run-As-Non-Root=LOW']);
-    expect([...o]).toEqual([['probes-missing', 'off'], ['image-tag', 'high'], ['run-as-non-root', 'low']]);
+    expect([...o]).toEqual([
+      ['probes-missing', 'off'],
+      ['image-tag', 'high'],
+      ['run-as-non-root', 'low'],
+    ]);
     expect(effectiveSeverity('image-tag', 'medium', o)).toBe('high');
     expect(effectiveSeverity('privileged-container', 'critical', o)).toBe('critical');
   });
@@ -81,7 +100,9 @@ describe('exceptions file', () => {
       'ok.yaml',
       '2026-01-01',
     );
-    expect(ex.match({ ruleId: 'host-namespaces', object: 'DaemonSet/monitoring/node-agent', chart: 'charts/agent', values: ['values.yaml'] })?.reason).toBe('reads node metrics (OPS-412)');
+    expect(ex.match({ ruleId: 'host-namespaces', object: 'DaemonSet/monitoring/node-agent', chart: 'charts/agent', values: ['values.yaml'] })?.reason).toBe(
+      'reads node metrics (OPS-412)',
+    );
     expect(ex.match({ ruleId: 'privileged-container', object: 'DaemonSet/monitoring/node-agent', chart: 'charts/agent', values: ['values.yaml'] })).toBeUndefined();
     expect(ex.match({ ruleId: 'run-as-non-root', object: 'Deployment/default/legacy-api', chart: 'charts/legacy', values: ['values-production.yaml'] })).toBeDefined();
     expect(ex.match({ ruleId: 'run-as-non-root', object: 'Deployment/default/legacy-api', chart: 'charts/legacy', values: ['values-staging.yaml'] })).toBeUndefined();
@@ -137,7 +158,16 @@ describe('deprecated and removed APIs per target version', () => {
 });
 
 describe('lines, where they can be determined honestly', () => {
-  const template = ['spec:', '  securityContext:', '    privileged: true', '  containers:', '    - name: a', '      securityContext:', '        privileged: false', '        runAsUser: 1'].join('\n');
+  const template = [
+    'spec:',
+    '  securityContext:',
+    '    privileged: true',
+    '  containers:',
+    '    - name: a',
+    '      securityContext:',
+    '        privileged: false',
+    '        runAsUser: 1',
+  ].join('\n');
   test.each<[string, unknown, number | undefined]>([
     ['runAsUser', undefined, 8],
     ['privileged', undefined, undefined], // twice: ambiguous

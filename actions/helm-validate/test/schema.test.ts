@@ -20,7 +20,10 @@ describe('packing the OpenAPI v2 description', () => {
     [{ type: 'string', format: 'int-or-string' }, 'ios'],
     [{ type: 'string', format: 'date-time' }, 'time'],
     [{ type: 'string', format: 'byte' }, 'b64'],
-    [{ type: 'string', enum: ['A', 'B'] }, { e: ['A', 'B'], t: 's' }],
+    [
+      { type: 'string', enum: ['A', 'B'] },
+      { e: ['A', 'B'], t: 's' },
+    ],
     [{ type: 'integer', format: 'int32' }, 'i'],
     [{ type: 'number', format: 'double' }, 'n'],
     [{ type: 'boolean' }, 'b'],
@@ -29,7 +32,10 @@ describe('packing the OpenAPI v2 description', () => {
     [{ type: 'object' }, 'o'],
     [{}, '*'],
     [{ $ref: '#/definitions/io.k8s.api.core.v1.Container' }, idx('io.k8s.api.core.v1.Container')],
-    [{ type: 'object', properties: { a: { type: 'string' } }, required: ['a'] }, { p: { a: 's' }, r: ['a'] }],
+    [
+      { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] },
+      { p: { a: 's' }, r: ['a'] },
+    ],
   ])('%j → %j', (schema, packed) => {
     expect(packSchema(schema, idx)).toEqual(packed);
   });
@@ -90,7 +96,24 @@ describe('the shipped schema file', () => {
 
   test('a recursive definition (JSONSchemaProps) links without looping', () => {
     const crd = store.get('1.37')!.lookup('apiextensions.k8s.io/v1', 'CustomResourceDefinition')!;
-    const schema = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'a.b' }, spec: { group: 'b', names: { kind: 'A', plural: 'as' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { x: { type: 'string', bogus: 1 } } } } } } }] } };
+    const schema = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'a.b' },
+      spec: {
+        group: 'b',
+        names: { kind: 'A', plural: 'as' },
+        scope: 'Namespaced',
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { x: { type: 'string', bogus: 1 } } } } } },
+          },
+        ],
+      },
+    };
     expect(validate(schema, crd).map((i) => i.path)).toEqual(['spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.x.bogus']);
   });
 });
@@ -115,7 +138,11 @@ describe('the validator', () => {
     ['a valid object (null means unset)', () => {}, []],
     ['issues come in document order', (d) => Object.assign(d.spec, { paused: 'no', replicas: 'x' }), ['wrong-type spec.paused', 'wrong-type spec.replicas']],
     ['unknown field', (d) => ((d.spec as Record<string, unknown>).replica = 2), ['unknown-field spec.replica']],
-    ['container-only field at pod level', (d) => ((d.spec.template.spec as Record<string, unknown>).securityContext = { privileged: true }), ['unknown-field spec.template.spec.securityContext.privileged']],
+    [
+      'container-only field at pod level',
+      (d) => ((d.spec.template.spec as Record<string, unknown>).securityContext = { privileged: true }),
+      ['unknown-field spec.template.spec.securityContext.privileged'],
+    ],
     ['wrong type: string for integer', (d) => ((d.spec as Record<string, unknown>).replicas = '3'), ['wrong-type spec.replicas']],
     ['wrong type: YAML 1.1 boolean label', (d) => ((d.metadata.labels as Record<string, unknown>).x = true), ['wrong-type metadata.labels.x']],
     ['wrong type: object for array', (d) => ((d.spec.template.spec as Record<string, unknown>).containers = { name: 'x' }), ['wrong-type spec.template.spec.containers']],
@@ -123,9 +150,21 @@ describe('the validator', () => {
     ['required field null', (d) => ((d.spec.template.spec.containers[0] as Record<string, unknown>).name = null), ['missing-required spec.template.spec.containers[0].name']],
     ['null array item', (d) => (d.spec.template.spec.containers as unknown[]).push(null), ['wrong-type spec.template.spec.containers[1]']],
     ['int-or-string accepts both', (d) => ((d.spec as Record<string, unknown>).strategy = { rollingUpdate: { maxSurge: '25%', maxUnavailable: 1 } }), []],
-    ['int-or-string rejects a float', (d) => ((d.spec as Record<string, unknown>).strategy = { rollingUpdate: { maxSurge: 1.5 } }), ['wrong-type spec.strategy.rollingUpdate.maxSurge']],
-    ['quantity: number and suffixes pass', (d) => ((d.spec.template.spec.containers[0] as Record<string, unknown>).resources = { limits: { cpu: 1, memory: '1.5Gi' }, requests: { cpu: '250m', memory: '1e3' } }), []],
-    ['quantity: 512MB is not a quantity', (d) => ((d.spec.template.spec.containers[0] as Record<string, unknown>).resources = { limits: { memory: '512MB' } }), ['invalid-value spec.template.spec.containers[0].resources.limits.memory']],
+    [
+      'int-or-string rejects a float',
+      (d) => ((d.spec as Record<string, unknown>).strategy = { rollingUpdate: { maxSurge: 1.5 } }),
+      ['wrong-type spec.strategy.rollingUpdate.maxSurge'],
+    ],
+    [
+      'quantity: number and suffixes pass',
+      (d) => ((d.spec.template.spec.containers[0] as Record<string, unknown>).resources = { limits: { cpu: 1, memory: '1.5Gi' }, requests: { cpu: '250m', memory: '1e3' } }),
+      [],
+    ],
+    [
+      'quantity: 512MB is not a quantity',
+      (d) => ((d.spec.template.spec.containers[0] as Record<string, unknown>).resources = { limits: { memory: '512MB' } }),
+      ['invalid-value spec.template.spec.containers[0].resources.limits.memory'],
+    ],
     ['date-time', (d) => ((d.metadata as Record<string, unknown>).creationTimestamp = 'yesterday'), ['invalid-value metadata.creationTimestamp']],
     ['keys with dots are quoted in paths', (d) => ((d.metadata as Record<string, unknown>).annotations = { 'a.b/c': 1 }), ['wrong-type metadata.annotations["a.b/c"]']],
   ])('%s', (_name, mutate, expected) => {
@@ -204,7 +243,16 @@ describe('no credential reaches a message', () => {
     const { CustomKinds } = await import('../src/crds.js');
     const store = SchemaStore.load();
     const all = store.versions.map((v) => store.get(v)!);
-    const secret = { source: '', streamLine: 1, apiVersion: 'v1', kind: 'Secret', name: 's', namespace: 'd', duplicates: [], value: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { token: 918273645 } } };
+    const secret = {
+      source: '',
+      streamLine: 1,
+      apiVersion: 'v1',
+      kind: 'Secret',
+      name: 's',
+      namespace: 'd',
+      duplicates: [],
+      value: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { token: 918273645 } },
+    };
     const issues = checkObject(secret, store.get('1.37')!, all, new CustomKinds(), 'notice');
     expect(issues.map((i) => i.message)).toEqual(['stringData.token: expected string, got integer (value not shown)']);
     expect(JSON.stringify(issues)).not.toContain('918273645');

@@ -113,8 +113,7 @@ export function toSnapshot(list: { items?: Array<{ kind?: string }> }): Snapshot
   return s;
 }
 
-export const findWorkload = (s: Snapshot, ref: WorkloadRef): Workload | undefined =>
-  s.workloads.find((w) => w.kind === ref.kind && w.metadata.name === ref.name);
+export const findWorkload = (s: Snapshot, ref: WorkloadRef): Workload | undefined => s.workloads.find((w) => w.kind === ref.kind && w.metadata.name === ref.name);
 
 const ownedBy = (m: Meta, owner: Meta): boolean => (m.ownerReferences ?? []).some((o) => o.uid === owner.uid && o.controller !== false);
 
@@ -176,7 +175,9 @@ export function atRevision(p: Pod, owner: string, hash: string): boolean {
 export function allPods(w: Workload, s: Snapshot): Pod[] {
   if (w.kind !== 'Deployment') return s.pods.filter((p) => ownedBy(p.metadata, w.metadata));
   const rss = s.replicaSets.filter((r) => ownedBy(r.metadata, w.metadata));
-  return s.pods.filter((p) => rss.some((r) => ownedBy(p.metadata, r.metadata)) || (!p.metadata.ownerReferences && selectorMatches(w.spec.selector?.matchLabels, p.metadata.labels)));
+  return s.pods.filter(
+    (p) => rss.some((r) => ownedBy(p.metadata, r.metadata)) || (!p.metadata.ownerReferences && selectorMatches(w.spec.selector?.matchLabels, p.metadata.labels)),
+  );
 }
 
 export interface Thresholds {
@@ -201,20 +202,27 @@ export interface Verdict {
 
 /** The fail-fast rules, as documented in the README (a test keeps the two in step). */
 export const RULES: ReadonlyArray<{ reason: string; signal: string; when: string }> = [
-  { reason: 'ImagePullBackOff, ErrImagePull, InvalidImageName, ErrImageNeverPull, RegistryUnavailable', signal: 'a container of a new pod waits with this reason', when: 'at once: a missing image or registry does not heal by waiting' },
-  { reason: 'CreateContainerConfigError, CreateContainerError, RunContainerError', signal: 'a container of a new pod waits with this reason (missing Secret/ConfigMap key, bad command)', when: 'at once' },
+  {
+    reason: 'ImagePullBackOff, ErrImagePull, InvalidImageName, ErrImageNeverPull, RegistryUnavailable',
+    signal: 'a container of a new pod waits with this reason',
+    when: 'at once: a missing image or registry does not heal by waiting',
+  },
+  {
+    reason: 'CreateContainerConfigError, CreateContainerError, RunContainerError',
+    signal: 'a container of a new pod waits with this reason (missing Secret/ConfigMap key, bad command)',
+    when: 'at once',
+  },
   { reason: 'CrashLoopBackOff', signal: 'a container of a new pod is crash-looping (or terminated non-zero)', when: 'once it restarted `crashloop-restarts` times (default 3)' },
   { reason: 'ProgressDeadlineExceeded', signal: "the Deployment's Progressing condition", when: 'at once (the controller gave up after progressDeadlineSeconds)' },
   { reason: 'Unschedulable', signal: 'a new pod cannot be scheduled', when: 'after `readiness-grace` (an autoscaler may still add a node)' },
-  { reason: 'ReadinessTimeout', signal: 'a new pod runs but is not Ready', when: 'after `readiness-grace` (default 60 s), or the pod\'s own probe budget if longer' },
+  { reason: 'ReadinessTimeout', signal: 'a new pod runs but is not Ready', when: "after `readiness-grace` (default 60 s), or the pod's own probe budget if longer" },
   { reason: 'PodFailed / Evicted', signal: 'a new pod is in phase Failed', when: 'at once' },
   { reason: 'Paused', signal: 'the Deployment is paused', when: 'at once (it cannot progress)' },
   { reason: 'Timeout', signal: 'none of the above, but not ready', when: 'at `timeout` minus the time kept back for a rollback' },
 ];
 
 /** The rules as a Markdown table (README). */
-export const rulesTable = (): string =>
-  ['| Reason | Signal | Fails |', '| --- | --- | --- |', ...RULES.map((r) => `| ${r.reason} | ${r.signal} | ${r.when} |`)].join('\n');
+export const rulesTable = (): string => ['| Reason | Signal | Fails |', '| --- | --- | --- |', ...RULES.map((r) => `| ${r.reason} | ${r.signal} | ${r.when} |`)].join('\n');
 
 const IMAGE_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable']);
 const CONFIG_REASONS = new Set(['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
@@ -252,19 +260,20 @@ export function podProblem(p: Pod, now: number, t: Thresholds): { reason: string
   if (sched?.status === 'False' && sched.reason === 'Unschedulable') {
     const since = ms(sched.lastTransitionTime) ?? ms(p.metadata.creationTimestamp) ?? now;
     // A cluster autoscaler may still add a node, so unschedulable gets the readiness grace too.
-    if (now - since >= t.readinessGraceMs) return { reason: 'Unschedulable', message: `pod ${name} cannot be scheduled for ${Math.round((now - since) / 1000)}s: ${firstLine(sched.message ?? '')}` };
+    if (now - since >= t.readinessGraceMs)
+      return { reason: 'Unschedulable', message: `pod ${name} cannot be scheduled for ${Math.round((now - since) / 1000)}s: ${firstLine(sched.message ?? '')}` };
     return undefined;
   }
   if (p.status?.phase === 'Failed') return { reason: p.status.reason ?? 'PodFailed', message: `pod ${name} failed: ${firstLine(p.status.message ?? p.status.reason ?? '')}` };
   if (p.status?.phase === 'Running' && cond('Ready')?.status !== 'True') {
-    const started = Math.max(
-      ...(p.status.containerStatuses ?? []).map((c) => ms(c.state?.running?.startedAt) ?? 0),
-      ms(p.status.startTime) ?? 0,
-    );
+    const started = Math.max(...(p.status.containerStatuses ?? []).map((c) => ms(c.state?.running?.startedAt) ?? 0), ms(p.status.startTime) ?? 0);
     const grace = Math.max(t.readinessGraceMs, probeBudgetMs(p.spec?.containers));
     if (started > 0 && now - started >= grace) {
       const notReady = (p.status.containerStatuses ?? []).filter((c) => !c.ready).map((c) => c.name);
-      return { reason: 'ReadinessTimeout', message: `pod ${name}: running but not Ready after ${Math.round((now - started) / 1000)}s (grace ${Math.round(grace / 1000)}s; containers not ready: ${notReady.join(', ') || '?'})` };
+      return {
+        reason: 'ReadinessTimeout',
+        message: `pod ${name}: running but not Ready after ${Math.round((now - started) / 1000)}s (grace ${Math.round(grace / 1000)}s; containers not ready: ${notReady.join(', ') || '?'})`,
+      };
     }
   }
   return undefined;
@@ -277,11 +286,16 @@ export function classify(w: Workload, s: Snapshot, now: number, t: Thresholds): 
   const rev = currentRevision(w, s);
   const st = w.status ?? {};
   const kind = w.kind as WorkloadKind;
-  const desired = kind === 'DaemonSet' ? st.desiredNumberScheduled ?? 0 : w.spec.replicas ?? 1;
+  const desired = kind === 'DaemonSet' ? (st.desiredNumberScheduled ?? 0) : (w.spec.replicas ?? 1);
   const progress =
     kind === 'DaemonSet'
       ? { desired, updated: st.updatedNumberScheduled ?? 0, ready: st.numberReady ?? 0, available: st.numberAvailable ?? 0 }
-      : { desired, updated: st.updatedReplicas ?? 0, ready: st.readyReplicas ?? 0, available: kind === 'StatefulSet' ? st.availableReplicas ?? st.readyReplicas ?? 0 : st.availableReplicas ?? 0 };
+      : {
+          desired,
+          updated: st.updatedReplicas ?? 0,
+          ready: st.readyReplicas ?? 0,
+          available: kind === 'StatefulSet' ? (st.availableReplicas ?? st.readyReplicas ?? 0) : (st.availableReplicas ?? 0),
+        };
   const verdict = (phase: Phase, reason?: string, message?: string, failingPods: string[] = []): Verdict => ({ phase, reason, message, progress, failingPods });
 
   if (!rev.observed) return verdict('waiting', undefined, 'waiting for the controller to observe the new spec');
@@ -291,7 +305,12 @@ export function classify(w: Workload, s: Snapshot, now: number, t: Thresholds): 
     if (progressing?.reason === 'ProgressDeadlineExceeded') {
       const pods = newPods(w, s, rev);
       const detail = pods.map((p) => podProblem(p, Number.MAX_SAFE_INTEGER / 2, { ...t, readinessGraceMs: 0 })).find(Boolean);
-      return verdict('failed', 'ProgressDeadlineExceeded', `${firstLine(progressing.message ?? 'progress deadline exceeded')}${detail ? `; ${detail.message}` : ''}`, pods.map((p) => p.metadata.name));
+      return verdict(
+        'failed',
+        'ProgressDeadlineExceeded',
+        `${firstLine(progressing.message ?? 'progress deadline exceeded')}${detail ? `; ${detail.message}` : ''}`,
+        pods.map((p) => p.metadata.name),
+      );
     }
     if (w.spec.paused) return verdict('failed', 'Paused', 'the Deployment is paused, so the rollout cannot progress');
   }

@@ -37,7 +37,10 @@ export class Helm {
 
   upgradeArgs(u: UpgradeArgs): string[] {
     return [
-      'upgrade', '--install', this.o.release, u.chart,
+      'upgrade',
+      '--install',
+      this.o.release,
+      u.chart,
       ...(u.version ? ['--version', u.version] : []),
       ...u.valuesFiles.flatMap((f) => ['--values', f]),
       ...u.set.flatMap((s) => ['--set', s]),

@@ -67,7 +67,12 @@ export class Kubectl {
   /** Kinds the server says are cluster-scoped (CRDs included), for placing objects in a namespace. */
   async clusterScopedKinds(): Promise<Set<string>> {
     const out = await this.ok(['api-resources', '--namespaced=false', '--no-headers'], { what: 'kubectl api-resources' });
-    return new Set(out.split('\n').map((l) => l.trim().split(/\s+/).pop() ?? '').filter(Boolean));
+    return new Set(
+      out
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/).pop() ?? '')
+        .filter(Boolean),
+    );
   }
 
   async kustomize(dir: string): Promise<string> {
@@ -93,11 +98,24 @@ export class Kubectl {
 
   /** Workloads, their ReplicaSets/ControllerRevisions and pods in one namespace, in one request. */
   async snapshot(namespace: string): Promise<Snapshot> {
-    const out = await this.ok(['get', 'deployments.apps,statefulsets.apps,daemonsets.apps,replicasets.apps,controllerrevisions.apps,pods', '-n', namespace, '-o', 'json'], { what: 'kubectl get' });
+    const out = await this.ok(['get', 'deployments.apps,statefulsets.apps,daemonsets.apps,replicasets.apps,controllerrevisions.apps,pods', '-n', namespace, '-o', 'json'], {
+      what: 'kubectl get',
+    });
     return toSnapshot(JSON.parse(out) as { items?: Array<{ kind?: string }> });
   }
 
-  async events(namespace: string): Promise<Array<{ type?: string; reason?: string; message?: string; count?: number; involvedObject?: { kind?: string; name?: string }; lastTimestamp?: string; eventTime?: string; metadata?: { creationTimestamp?: string } }>> {
+  async events(namespace: string): Promise<
+    Array<{
+      type?: string;
+      reason?: string;
+      message?: string;
+      count?: number;
+      involvedObject?: { kind?: string; name?: string };
+      lastTimestamp?: string;
+      eventTime?: string;
+      metadata?: { creationTimestamp?: string };
+    }>
+  > {
     const r = await this.run(['get', 'events', '-n', namespace, '-o', 'json'], { timeoutMs: 20_000 });
     if (r.exitCode !== 0) return [];
     return (JSON.parse(r.stdout) as { items?: [] }).items ?? [];
@@ -105,14 +123,22 @@ export class Kubectl {
 
   async logs(namespace: string, pod: string, container: string, lines: number, previous: boolean): Promise<string | undefined> {
     // Short bounds: logs are a nice-to-have and a node that does not serve them must not delay anything.
-    const r = await exec(this.o.bin, ['--request-timeout=5s', 'logs', '-n', namespace, pod, '-c', container, `--tail=${lines}`, ...(previous ? ['--previous'] : [])], { env: this.o.env, timeoutMs: 8_000, killGraceMs: 1_000 });
+    const r = await exec(this.o.bin, ['--request-timeout=5s', 'logs', '-n', namespace, pod, '-c', container, `--tail=${lines}`, ...(previous ? ['--previous'] : [])], {
+      env: this.o.env,
+      timeoutMs: 8_000,
+      killGraceMs: 1_000,
+    });
     return r.exitCode === 0 ? r.stdout : undefined;
   }
 
   /** `rollout undo --to-revision=N`: the exact recorded revision, never "previous". */
   async undo(ref: WorkloadRef, toRevision: number): Promise<string> {
     const r = await this.run(['rollout', 'undo', `${ref.kind.toLowerCase()}/${ref.name}`, '-n', ref.namespace, `--to-revision=${toRevision}`], { timeoutMs: 60_000 });
-    if (r.exitCode !== 0) throw new ToolError(`kubectl rollout undo ${ref.kind}/${ref.namespace}/${ref.name} --to-revision=${toRevision} failed: ${tail(r.stderr || r.stdout, 1)}`, tail(r.stderr || r.stdout, 20));
+    if (r.exitCode !== 0)
+      throw new ToolError(
+        `kubectl rollout undo ${ref.kind}/${ref.namespace}/${ref.name} --to-revision=${toRevision} failed: ${tail(r.stderr || r.stdout, 1)}`,
+        tail(r.stderr || r.stdout, 20),
+      );
     return r.stdout.trim();
   }
 

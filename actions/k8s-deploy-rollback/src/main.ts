@@ -48,7 +48,13 @@ export async function main(): Promise<void> {
   const kc = kubeconfigFromInputs();
   const k = new Kubectl({ bin: s.kubectl, env: { KUBECONFIG: kc.path }, fieldManager: s['field-manager'], serverSide: s['server-side'], forceConflicts: s['force-conflicts'] });
   const run: Run = {
-    s, k, started: Date.now(), toolErrors: [], secrets: [s.token ?? '', s['webhook-url'] ?? ''].filter(Boolean), revisionsBefore: {}, revisionsAfter: {},
+    s,
+    k,
+    started: Date.now(),
+    toolErrors: [],
+    secrets: [s.token ?? '', s['webhook-url'] ?? ''].filter(Boolean),
+    revisionsBefore: {},
+    revisionsAfter: {},
     facts: { result: 'failed', mode: s.mode, namespaces: [], revisions: [], rollback: [], smoke: [], diagnostics: [], images: [] },
   };
   const gh = githubTarget(s);
@@ -64,7 +70,12 @@ export async function main(): Promise<void> {
       return ns;
     });
     if (gh && s.environment) {
-      deploymentId = await createDeployment(gh, currentEvent().sha || process.env.GITHUB_SHA || 'HEAD', s.environment, `${ACTION} ${s.mode === 'helm' ? s.release : s.manifests.join(', ')}`.slice(0, 140));
+      deploymentId = await createDeployment(
+        gh,
+        currentEvent().sha || process.env.GITHUB_SHA || 'HEAD',
+        s.environment,
+        `${ACTION} ${s.mode === 'helm' ? s.release : s.manifests.join(', ')}`.slice(0, 140),
+      );
       if (deploymentId) await setDeploymentStatus(gh, deploymentId, 'in_progress', 'deploying', runUrl(), s['environment-url']);
     }
     // 3–7. Deploy, watch, smoke-test; on failure roll back. ToolErrors are kept so reports still go out.
@@ -90,7 +101,8 @@ export async function main(): Promise<void> {
   const g = gate({ findings: findings(run), failOn: 'high', toolErrors: run.toolErrors });
   await publish({ action: ACTION, title: `Deploy (${s.mode === 'helm' ? `Helm release ${s.release}` : 'manifests'})`, gate: g, details: renderDetails(run.facts) });
   if (run.rollbackError) core.error(`ROLLBACK FAILED: ${run.rollbackError}. The cluster may still run the failed revision; act now.`);
-  else if (run.failure) core.error(`${ACTION}: deploy failed (${run.failure.reason}): ${run.failure.message}${run.facts.result === 'rolled-back' ? ' — rolled back to the recorded revisions' : ''}`);
+  else if (run.failure)
+    core.error(`${ACTION}: deploy failed (${run.failure.reason}): ${run.failure.message}${run.facts.result === 'rolled-back' ? ' — rolled back to the recorded revisions' : ''}`);
   failUnlessClean(ACTION, g, 'high');
 }
 
@@ -108,8 +120,12 @@ async function loadManifests(run: Run): Promise<LoadedObject[]> {
     const sub = substitute(loaded, s.images, s.placeholders);
     for (const rule of s.images) if (!sub.imagesReplaced.some((r) => r.rule === rule.name)) core.warning(`images: no container uses an image named ${rule.name}`);
     run.facts.images = sub.imagesReplaced.map((i) => ({ object: i.object, container: i.container, to: i.to }));
-    const left = unreplaced(sub.objects, s.placeholders.map((p) => p.token));
-    if (left.length) throw new UserError(`manifests: ${left.length} value(s) still hold a placeholder, nothing was applied: ${left.slice(0, 3).join('; ')}${left.length > 3 ? '; …' : ''}`);
+    const left = unreplaced(
+      sub.objects,
+      s.placeholders.map((p) => p.token),
+    );
+    if (left.length)
+      throw new UserError(`manifests: ${left.length} value(s) still hold a placeholder, nothing was applied: ${left.slice(0, 3).join('; ')}${left.length > 3 ? '; …' : ''}`);
     core.info(`${sub.objects.length} objects from ${sources.length} source(s)`);
     return sub.objects;
   });
@@ -154,7 +170,14 @@ async function deployManifests(run: Run, namespace: string, local: { objects: Lo
   let after: Map<string, RevisionRecord | undefined>;
   let diagnostics: Promise<void> | undefined;
   if (applied.exitCode !== 0 || applied.timedOut) {
-    const line = (applied.stderr.trim().split('\n').find((l) => /^error|Error from server/i.test(l)) ?? applied.stderr.trim().split('\n').pop() ?? `exit code ${applied.exitCode}`).slice(0, 500);
+    const line = (
+      applied.stderr
+        .trim()
+        .split('\n')
+        .find((l) => /^error|Error from server/i.test(l)) ??
+      applied.stderr.trim().split('\n').pop() ??
+      `exit code ${applied.exitCode}`
+    ).slice(0, 500);
     run.failure = { stage: 'apply', reason: 'ApplyFailed', message: `kubectl apply failed part-way: ${line}`, failingPods: [], detectedAt: Date.now() };
     after = await settledRecords(k, refs, 20_000);
   } else {
@@ -174,7 +197,10 @@ async function deployManifests(run: Run, namespace: string, local: { objects: Lo
 
   if (!run.failure) {
     run.facts.result = 'deployed';
-    if (s.annotate) await core.group('Record change cause', async () => { for (const ref of refs) await k.annotate(ref, changeCause()); });
+    if (s.annotate)
+      await core.group('Record change cause', async () => {
+        for (const ref of refs) await k.annotate(ref, changeCause());
+      });
     return;
   }
   if (!s.rollback) {
@@ -214,7 +240,10 @@ async function deployManifests(run: Run, namespace: string, local: { objects: Lo
       if (step.action !== 'undo' || step.ref.kind !== 'StatefulSet') continue;
       const snap = (await snapshots(k, [step.ref])).get(step.ref.namespace)!;
       const bad = after.get(refId(step.ref))?.templateHash;
-      await k.deletePods(step.ref.namespace, snap.pods.filter((p) => bad && atRevision(p, step.ref.name, bad) && p.metadata.ownerReferences?.some((o) => o.name === step.ref.name)).map((p) => p.metadata.name));
+      await k.deletePods(
+        step.ref.namespace,
+        snap.pods.filter((p) => bad && atRevision(p, step.ref.name, bad) && p.metadata.ownerReferences?.some((o) => o.name === step.ref.name)).map((p) => p.metadata.name),
+      );
     }
     const w = await watch(k, undone, { deadline: rollbackDeadline(run), intervalMs: POLL_MS, thresholds: thresholds(s), label: 'rollback' });
     const snaps = w.snapshots;
@@ -226,7 +255,9 @@ async function deployManifests(run: Run, namespace: string, local: { objects: Lo
       const same = now?.templateHash === step.templateHash || !step.templateHash;
       const verdict = w.verdicts.get(row.workload);
       const healthy = verdict?.phase === 'ready' && same;
-      row.result = healthy ? `healthy, template ${now?.templateHash ?? '?'} as recorded (now revision ${now?.revision})` : `NOT healthy: ${verdict?.reason ?? (same ? w.outcome : 'template differs from the recorded one')}`;
+      row.result = healthy
+        ? `healthy, template ${now?.templateHash ?? '?'} as recorded (now revision ${now?.revision})`
+        : `NOT healthy: ${verdict?.reason ?? (same ? w.outcome : 'template differs from the recorded one')}`;
       if (!healthy) run.rollbackError ??= `${row.workload} did not become healthy at revision ${step.toRevision} (${verdict?.message ?? verdict?.reason ?? w.outcome})`;
     }
     if (!run.rollbackError) {
@@ -238,7 +269,13 @@ async function deployManifests(run: Run, namespace: string, local: { objects: Lo
 }
 
 function dryRunError(stderr: string, objects: readonly LoadedObject[]): UserError {
-  const line = stderr.trim().split('\n').find((l) => /error|invalid|no matches|not found|denied/i.test(l)) ?? stderr.trim().split('\n')[0] ?? 'rejected';
+  const line =
+    stderr
+      .trim()
+      .split('\n')
+      .find((l) => /error|invalid|no matches|not found|denied/i.test(l)) ??
+    stderr.trim().split('\n')[0] ??
+    'rejected';
   const kind = /no matches for kind "([^"]+)" in version "([^"]+)"/.exec(stderr);
   if (kind) {
     const src = objects.find((o) => o.obj.kind === kind[1]);
@@ -262,7 +299,9 @@ async function deployHelm(run: Run, namespace: string, kubeconfig: string): Prom
     if (isPending(top)) {
       const good = lastDeployed(h);
       if (s['pending-release'] !== 'rollback' || !good) {
-        throw new UserError(`release ${s.release} is stuck in ${top!.status} (revision ${top!.revision}), so helm would refuse to upgrade it; set pending-release: rollback ${good ? `to roll it back to revision ${good.revision} (the last deployed) first` : 'only helps with a deployed revision to return to, and there is none: uninstall the release by hand'}`);
+        throw new UserError(
+          `release ${s.release} is stuck in ${top!.status} (revision ${top!.revision}), so helm would refuse to upgrade it; set pending-release: rollback ${good ? `to roll it back to revision ${good.revision} (the last deployed) first` : 'only helps with a deployed revision to return to, and there is none: uninstall the release by hand'}`,
+        );
       }
       core.info(`release ${s.release} is stuck in ${top!.status} (revision ${top!.revision}); pending-release: rollback → helm rollback to revision ${good.revision}`);
       await helm.rollback(good.revision, 120_000);
@@ -288,7 +327,13 @@ async function deployHelm(run: Run, namespace: string, kubeconfig: string): Prom
   let refs: WorkloadRef[] = [];
   let diagnostics: Promise<void> | undefined;
   if (r.exitCode !== 0) {
-    run.failure = { stage: 'apply', reason: 'HelmUpgradeFailed', message: `helm upgrade failed: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 400)}`, failingPods: [], detectedAt: Date.now() };
+    run.failure = {
+      stage: 'apply',
+      reason: 'HelmUpgradeFailed',
+      message: `helm upgrade failed: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 400)}`,
+      failingPods: [],
+      detectedAt: Date.now(),
+    };
   } else {
     refs = await releaseWorkloads(helm, k, namespace);
     w = await core.group('Rollout', () => watch(k, refs, { deadline: watchDeadline(run), intervalMs: POLL_MS, thresholds: thresholds(s), label: 'rollout' }));
@@ -298,7 +343,11 @@ async function deployHelm(run: Run, namespace: string, kubeconfig: string): Prom
   }
   const now = latest(await helm.history());
   if (now) run.revisionsAfter[`release/${namespace}/${s.release}`] = now.revision;
-  run.facts.revisions.push({ workload: `release/${namespace}/${s.release}`, before: before ? String(before.revision) : 'new', after: now ? `${now.revision} (${now.status})` : '—' });
+  run.facts.revisions.push({
+    workload: `release/${namespace}/${s.release}`,
+    before: before ? String(before.revision) : 'new',
+    after: now ? `${now.revision} (${now.status})` : '—',
+  });
 
   if (!run.failure) {
     run.facts.result = 'deployed';
@@ -311,7 +360,12 @@ async function deployHelm(run: Run, namespace: string, kubeconfig: string): Prom
   }
   // 5. helm rollback to the recorded last-deployed revision (a failed first install is uninstalled).
   await core.group('Rollback', async () => {
-    const row: RollbackRow = { workload: `release/${namespace}/${s.release}`, from: now ? String(now.revision) : '—', to: before ? String(before.revision) : 'uninstall', result: '' };
+    const row: RollbackRow = {
+      workload: `release/${namespace}/${s.release}`,
+      from: now ? String(now.revision) : '—',
+      to: before ? String(before.revision) : 'uninstall',
+      result: '',
+    };
     run.facts.rollback.push(row);
     try {
       if (!before) {
@@ -363,7 +417,14 @@ const rollbackDeadline = (run: Run): number => Math.max(run.started + run.s.time
 
 function rolloutFailure(w: WatchResult): Failure {
   if (w.outcome === 'failed' && w.failed) {
-    return { stage: 'rollout', reason: w.failed.verdict.reason ?? 'Failed', message: `${refId(w.failed.ref)}: ${w.failed.verdict.message ?? w.failed.verdict.reason}`, ref: w.failed.ref, failingPods: w.failed.verdict.failingPods, detectedAt: w.at };
+    return {
+      stage: 'rollout',
+      reason: w.failed.verdict.reason ?? 'Failed',
+      message: `${refId(w.failed.ref)}: ${w.failed.verdict.message ?? w.failed.verdict.reason}`,
+      ref: w.failed.ref,
+      failingPods: w.failed.verdict.failingPods,
+      detectedAt: w.at,
+    };
   }
   const waiting = [...w.verdicts.entries()].filter(([, v]) => v.phase !== 'ready').map(([id, v]) => `${id} (${v.progress.ready}/${v.progress.desired} ready)`);
   return { stage: 'rollout', reason: 'Timeout', message: `timed out waiting for ${waiting.join(', ')}`, failingPods: [], detectedAt: w.at };
@@ -428,7 +489,13 @@ function finish(run: Run): void {
 function findings(run: Run): Finding[] {
   const out: Finding[] = [];
   const mk = (ruleId: string, severity: Finding['severity'], title: string, message: string, object?: string): Finding => ({
-    tool: ACTION, ruleId, severity, title, message, fingerprint: fingerprint(ACTION, ruleId, object), properties: object ? { object } : undefined,
+    tool: ACTION,
+    ruleId,
+    severity,
+    title,
+    message,
+    fingerprint: fingerprint(ACTION, ruleId, object),
+    properties: object ? { object } : undefined,
   });
   if (run.failure) out.push(mk(run.failure.reason, 'high', `Deploy failed (${run.failure.stage})`, run.failure.message, run.failure.ref && refId(run.failure.ref)));
   if (run.rollbackError) out.push(mk('RollbackFailed', 'critical', 'Rollback failed', run.rollbackError));
@@ -439,11 +506,29 @@ async function notify(run: Run, gh: GitHubTarget | undefined, deploymentId: numb
   const f = run.facts;
   if (gh && deploymentId) {
     const state = f.result === 'deployed' ? 'success' : run.toolErrors.length && !run.failure ? 'error' : 'failure';
-    await setDeploymentStatus(gh, deploymentId, state, f.result === 'deployed' ? 'deployed' : `${f.result}: ${f.cause ?? run.toolErrors[0] ?? ''}`, runUrl(), run.s['environment-url']);
+    await setDeploymentStatus(
+      gh,
+      deploymentId,
+      state,
+      f.result === 'deployed' ? 'deployed' : `${f.result}: ${f.cause ?? run.toolErrors[0] ?? ''}`,
+      runUrl(),
+      run.s['environment-url'],
+    );
   }
   const url = run.s['webhook-url'];
   if (url && f.result !== 'deployed') {
     const text = `${ACTION}: ${f.result === 'rolled-back' ? 'deploy failed and was rolled back' : 'deploy FAILED'}${run.rollbackError ? ' — ROLLBACK FAILED' : ''}. ${f.cause ?? run.toolErrors[0] ?? ''}${runUrl() ? ` ${runUrl()}` : ''}`;
-    await sendWebhook(url, { text, result: f.result, cause: f.cause, rollbackError: run.rollbackError, revisionsBefore: run.revisionsBefore, revisionsAfter: run.revisionsAfter, timeToDetect: f.timeToDetectS, timeToRestore: f.timeToRestoreS, runUrl: runUrl(), repository: process.env.GITHUB_REPOSITORY });
+    await sendWebhook(url, {
+      text,
+      result: f.result,
+      cause: f.cause,
+      rollbackError: run.rollbackError,
+      revisionsBefore: run.revisionsBefore,
+      revisionsAfter: run.revisionsAfter,
+      timeToDetect: f.timeToDetectS,
+      timeToRestore: f.timeToRestoreS,
+      runUrl: runUrl(),
+      repository: process.env.GITHUB_REPOSITORY,
+    });
   }
 }

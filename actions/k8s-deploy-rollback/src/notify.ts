@@ -22,7 +22,10 @@ export function checkWebhookUrl(value: string | undefined, allowHttpLoopback: bo
   }
   if (u.protocol === 'https:') return value;
   if (u.protocol === 'http:' && allowHttpLoopback && LOOPBACK.has(u.hostname)) return value;
-  throw new InputError('webhook-url', `must be an https:// URL${allowHttpLoopback ? ' (http is allowed only for 127.0.0.1, localhost or [::1])' : ' (http is allowed only for a loopback receiver with webhook-allow-http-loopback: true)'}`);
+  throw new InputError(
+    'webhook-url',
+    `must be an https:// URL${allowHttpLoopback ? ' (http is allowed only for 127.0.0.1, localhost or [::1])' : ' (http is allowed only for a loopback receiver with webhook-allow-http-loopback: true)'}`,
+  );
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {

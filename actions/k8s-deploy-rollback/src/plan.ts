@@ -11,9 +11,7 @@ export interface Before {
   record?: RevisionRecord;
 }
 
-export type Step =
-  | { action: 'undo'; ref: WorkloadRef; toRevision: number; fromRevision: number; templateHash: string }
-  | { action: 'keep'; ref: WorkloadRef; why: string };
+export type Step = { action: 'undo'; ref: WorkloadRef; toRevision: number; fromRevision: number; templateHash: string } | { action: 'keep'; ref: WorkloadRef; why: string };
 
 export function planRollback(before: readonly Before[], after: ReadonlyMap<string, RevisionRecord | undefined>): Step[] {
   return before.map((b): Step => {

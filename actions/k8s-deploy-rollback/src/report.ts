@@ -49,7 +49,13 @@ export function containerState(c: NonNullable<NonNullable<Pod['status']>['contai
 }
 
 /** Reads pods, events and logs for the workloads that failed, before anything is rolled back. */
-export async function collectDiagnostics(k: Kubectl, refs: readonly WorkloadRef[], snaps: Map<string, Snapshot>, failingPods: readonly string[], secrets: readonly string[]): Promise<WorkloadDiagnostics[]> {
+export async function collectDiagnostics(
+  k: Kubectl,
+  refs: readonly WorkloadRef[],
+  snaps: Map<string, Snapshot>,
+  failingPods: readonly string[],
+  secrets: readonly string[],
+): Promise<WorkloadDiagnostics[]> {
   const out: WorkloadDiagnostics[] = [];
   const eventsByNs = new Map<string, Awaited<ReturnType<Kubectl['events']>>>();
   for (const ref of refs) {
@@ -58,7 +64,11 @@ export async function collectDiagnostics(k: Kubectl, refs: readonly WorkloadRef[
     if (!s || !w) continue;
     // Failing pods first, then the newest; at most 5 per workload keeps the summary readable.
     const pods = allPods(w, s)
-      .sort((a, b) => Number(failingPods.includes(b.metadata.name)) - Number(failingPods.includes(a.metadata.name)) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''))
+      .sort(
+        (a, b) =>
+          Number(failingPods.includes(b.metadata.name)) - Number(failingPods.includes(a.metadata.name)) ||
+          (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),
+      )
       .slice(0, 5);
     const diag: PodDiagnostics[] = [];
     for (const p of pods) {
@@ -79,12 +89,21 @@ export async function collectDiagnostics(k: Kubectl, refs: readonly WorkloadRef[
       diag.push(d);
     }
     if (!eventsByNs.has(ref.namespace)) eventsByNs.set(ref.namespace, await k.events(ref.namespace));
-    const names = new Set([ref.name, ...pods.map((p) => p.metadata.name), ...s.replicaSets.filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === w.metadata.uid)).map((r) => r.metadata.name)]);
+    const names = new Set([
+      ref.name,
+      ...pods.map((p) => p.metadata.name),
+      ...s.replicaSets.filter((r) => r.metadata.ownerReferences?.some((o) => o.uid === w.metadata.uid)).map((r) => r.metadata.name),
+    ]);
     const events = (eventsByNs.get(ref.namespace) ?? [])
       .filter((e) => e.involvedObject?.name && names.has(e.involvedObject.name))
       .sort((a, b) => (a.lastTimestamp ?? a.eventTime ?? a.metadata?.creationTimestamp ?? '').localeCompare(b.lastTimestamp ?? b.eventTime ?? b.metadata?.creationTimestamp ?? ''))
       .slice(-10)
-      .map((e) => redact(`${e.type ?? ''} ${e.reason ?? ''} ${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}: ${(e.message ?? '').split('\n')[0]}${(e.count ?? 1) > 1 ? ` (×${e.count})` : ''}`, secrets));
+      .map((e) =>
+        redact(
+          `${e.type ?? ''} ${e.reason ?? ''} ${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}: ${(e.message ?? '').split('\n')[0]}${(e.count ?? 1) > 1 ? ` (×${e.count})` : ''}`,
+          secrets,
+        ),
+      );
     out.push({ ref, pods: diag, events });
   }
   return out;
@@ -122,19 +141,39 @@ const RESULT_LINE: Record<ReportFacts['result'], string> = {
 export function renderDetails(f: ReportFacts): string {
   let md = `${RESULT_LINE[f.result]}${f.cause ? `\n\n**Cause:** ${escapeMarkdownText(f.cause)}` : ''}\n\n`;
   if (f.rollbackProblem) md += `> [!CAUTION]\n> **The rollback itself failed:** ${escapeMarkdownText(f.rollbackProblem)}\n\n`;
-  const times = [f.timeToDetectS !== undefined ? `failure detected ${f.timeToDetectS.toFixed(1)} s after the apply` : '', f.timeToRestoreS !== undefined ? `previous state serving again ${f.timeToRestoreS.toFixed(1)} s after the apply` : ''].filter(Boolean);
+  const times = [
+    f.timeToDetectS !== undefined ? `failure detected ${f.timeToDetectS.toFixed(1)} s after the apply` : '',
+    f.timeToRestoreS !== undefined ? `previous state serving again ${f.timeToRestoreS.toFixed(1)} s after the apply` : '',
+  ].filter(Boolean);
   if (times.length) md += `${times.join('; ')}.\n\n`;
-  if (f.revisions.length) md += `### Revisions\n\n${table(['Workload', 'Before', 'After deploy'], f.revisions.map((r) => [r.workload, r.before, r.after]))}\n`;
-  if (f.images.length) md += `### Images substituted\n\n${table(['Object', 'Container', 'Image'], f.images.map((i) => [i.object, i.container, i.to]))}\n`;
-  if (f.rollback.length) md += `### Rollback\n\n${table(['Workload', 'From', 'To', 'Result'], f.rollback.map((r) => [r.workload, r.from, r.to, r.result]))}\n`;
+  if (f.revisions.length)
+    md += `### Revisions\n\n${table(
+      ['Workload', 'Before', 'After deploy'],
+      f.revisions.map((r) => [r.workload, r.before, r.after]),
+    )}\n`;
+  if (f.images.length)
+    md += `### Images substituted\n\n${table(
+      ['Object', 'Container', 'Image'],
+      f.images.map((i) => [i.object, i.container, i.to]),
+    )}\n`;
+  if (f.rollback.length)
+    md += `### Rollback\n\n${table(
+      ['Workload', 'From', 'To', 'Result'],
+      f.rollback.map((r) => [r.workload, r.from, r.to, r.result]),
+    )}\n`;
   if (f.smoke.length) md += `### Smoke tests\n\n${f.smoke.map((l) => `- ${escapeMarkdownText(l)}`).join('\n')}\n\n`;
   for (const d of f.diagnostics) {
     md += `### ${cell(refId(d.ref))}\n\n`;
     if (d.pods.length) {
-      md += table(['Pod', 'Phase', 'Container', 'State', 'Restarts'], d.pods.flatMap((p) => (p.containers.length ? p.containers : [{ name: '', state: '', restarts: 0 }]).map((c) => [p.name, p.phase, c.name, c.state, c.restarts])));
+      md += table(
+        ['Pod', 'Phase', 'Container', 'State', 'Restarts'],
+        d.pods.flatMap((p) => (p.containers.length ? p.containers : [{ name: '', state: '', restarts: 0 }]).map((c) => [p.name, p.phase, c.name, c.state, c.restarts])),
+      );
     }
     if (d.events.length) md += `\n<details><summary>Recent events</summary>\n\n\`\`\`\n${d.events.join('\n').replace(/```/g, "'''")}\n\`\`\`\n</details>\n`;
-    for (const p of d.pods) if (p.logs) md += `\n<details><summary>Last log lines of ${cell(p.name)} / ${cell(p.logs.container)}</summary>\n\n\`\`\`\n${p.logs.lines.replace(/```/g, "'''")}\n\`\`\`\n</details>\n`;
+    for (const p of d.pods)
+      if (p.logs)
+        md += `\n<details><summary>Last log lines of ${cell(p.name)} / ${cell(p.logs.container)}</summary>\n\n\`\`\`\n${p.logs.lines.replace(/```/g, "'''")}\n\`\`\`\n</details>\n`;
     md += '\n';
   }
   return md;

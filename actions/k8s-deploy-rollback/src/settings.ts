@@ -144,7 +144,8 @@ export function kubeconfigFromInputs(): Kubeconfig {
   }
   const env = process.env.KUBECONFIG;
   const path = env ? env.split(':')[0] : join(homedir(), '.kube', 'config');
-  if (!existsSync(path)) throw new InputError('kubeconfig', `is empty and ${env ? `KUBECONFIG (${path})` : `~/.kube/config`} does not exist; pass the kubeconfig as a secret or set KUBECONFIG`);
+  if (!existsSync(path))
+    throw new InputError('kubeconfig', `is empty and ${env ? `KUBECONFIG (${path})` : `~/.kube/config`} does not exist; pass the kubeconfig as a secret or set KUBECONFIG`);
   try {
     accessSync(path, constants.R_OK);
     checkKubeconfigText(readFileSync(path, 'utf8'), `kubeconfig (KUBECONFIG=${path})`);

@@ -52,7 +52,7 @@ export async function httpCheck(c: HttpCheck, baseBackoffMs = 1000): Promise<{ o
       return { ok: true, line: `GET ${c.url}: HTTP ${res.status}${c.body ? `, body matches /${c.body.source}/` : ''} (attempt ${attempt})` };
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
-      last = err.name === 'TimeoutError' ? `no answer within ${c.timeoutMs / 1000}s` : err.cause?.code ?? err.message;
+      last = err.name === 'TimeoutError' ? `no answer within ${c.timeoutMs / 1000}s` : (err.cause?.code ?? err.message);
     }
   }
   return { ok: false, line: `GET ${c.url}: ${last} after ${c.retries + 1} attempts` };
@@ -62,6 +62,11 @@ export async function commandCheck(cmd: string[], timeoutMs: number, cwd: string
   const r = await exec(cmd[0], cmd.slice(1), { cwd, timeoutMs });
   const shown = cmd.join(' ');
   if (r.timedOut) return { ok: false, line: `${shown}: timed out after ${timeoutMs / 1000}s`, output: tail(r.stdout + r.stderr, 20) };
-  if (r.exitCode !== 0) return { ok: false, line: `${shown}: exit code ${r.exitCode ?? r.signal}${tail(r.stderr || r.stdout, 1) ? ` (${tail(r.stderr || r.stdout, 1)})` : ''}`, output: tail(r.stdout + r.stderr, 20) };
+  if (r.exitCode !== 0)
+    return {
+      ok: false,
+      line: `${shown}: exit code ${r.exitCode ?? r.signal}${tail(r.stderr || r.stdout, 1) ? ` (${tail(r.stderr || r.stdout, 1)})` : ''}`,
+      output: tail(r.stdout + r.stderr, 20),
+    };
   return { ok: true, line: `${shown}: exit code 0`, output: tail(r.stdout + r.stderr, 20) };
 }

@@ -63,7 +63,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 const progressLine = (ref: WorkloadRef, v: Verdict, rec: RevisionRecord | undefined): string => {
   const p = v.progress;
-  const state = v.phase === 'ready' ? 'ready' : v.phase === 'failed' ? `FAILED: ${v.reason}` : v.message ?? 'progressing';
+  const state = v.phase === 'ready' ? 'ready' : v.phase === 'failed' ? `FAILED: ${v.reason}` : (v.message ?? 'progressing');
   return `${ref.kind}/${ref.namespace}/${ref.name}${rec?.revision ? ` rev ${rec.revision}` : ''}: ${p.updated}/${p.desired} updated, ${p.ready} ready, ${p.available} available — ${state}`;
 };
 
@@ -90,7 +90,9 @@ export async function watch(k: Kubectl, refs: readonly WorkloadRef[], o: WatchOp
       const id = refId(ref);
       const s = snaps.get(ref.namespace)!;
       const w = findWorkload(s, ref);
-      const v: Verdict = w ? classify(w, s, now, o.thresholds) : { phase: 'waiting', message: 'not found yet', progress: { desired: 0, updated: 0, ready: 0, available: 0 }, failingPods: [] };
+      const v: Verdict = w
+        ? classify(w, s, now, o.thresholds)
+        : { phase: 'waiting', message: 'not found yet', progress: { desired: 0, updated: 0, ready: 0, available: 0 }, failingPods: [] };
       verdicts.set(id, v);
       recs.set(id, w ? currentRevision(w, s) : undefined);
       const line = progressLine(ref, v, recs.get(id));

@@ -4,38 +4,102 @@
 import { unreachableKubeconfig } from './helpers.js';
 
 export const cases: Array<{ name: string; inputs: Record<string, string>; expect: RegExp }> = [
-  { name: 'kubeconfig that is not YAML', inputs: { manifests: 'good', kubeconfig: 'clusters: [unclosed' }, expect: /input "kubeconfig" must be a kubeconfig \(YAML with clusters, users and contexts\); it is not valid YAML/ },
-  { name: 'kubeconfig without clusters', inputs: { manifests: 'good', kubeconfig: 'apiVersion: v1\nkind: Config\nusers: []\n' }, expect: /input "kubeconfig" must be a kubeconfig .* it has no clusters/ },
+  {
+    name: 'kubeconfig that is not YAML',
+    inputs: { manifests: 'good', kubeconfig: 'clusters: [unclosed' },
+    expect: /input "kubeconfig" must be a kubeconfig \(YAML with clusters, users and contexts\); it is not valid YAML/,
+  },
+  {
+    name: 'kubeconfig without clusters',
+    inputs: { manifests: 'good', kubeconfig: 'apiVersion: v1\nkind: Config\nusers: []\n' },
+    expect: /input "kubeconfig" must be a kubeconfig .* it has no clusters/,
+  },
   { name: 'no manifests and no chart', inputs: { kubeconfig: unreachableKubeconfig() }, expect: /input "manifests" is required/ },
-  { name: 'manifests glob that matches nothing', inputs: { manifests: 'deploy/**/*.yaml', kubeconfig: unreachableKubeconfig() }, expect: /input "manifests" matched no \.yaml, \.yml or \.json file; got "deploy\/\*\*\/\*\.yaml"/ },
-  { name: 'manifests path that does not exist', inputs: { manifests: 'k8s', kubeconfig: unreachableKubeconfig() }, expect: /input "manifests" must name an existing file, directory or glob; got "k8s"/ },
+  {
+    name: 'manifests glob that matches nothing',
+    inputs: { manifests: 'deploy/**/*.yaml', kubeconfig: unreachableKubeconfig() },
+    expect: /input "manifests" matched no \.yaml, \.yml or \.json file; got "deploy\/\*\*\/\*\.yaml"/,
+  },
+  {
+    name: 'manifests path that does not exist',
+    inputs: { manifests: 'k8s', kubeconfig: unreachableKubeconfig() },
+    expect: /input "manifests" must name an existing file, directory or glob; got "k8s"/,
+  },
   { name: 'manifest that is not valid YAML', inputs: { manifests: 'invalid.yaml', kubeconfig: unreachableKubeconfig() }, expect: /manifests: invalid\.yaml:\d+ is not valid YAML/ },
-  { name: 'manifest document that is not an object', inputs: { manifests: 'not-an-object.yaml', kubeconfig: unreachableKubeconfig() }, expect: /manifests: not-an-object\.yaml document 1 is not a Kubernetes object/ },
-  { name: 'placeholder left unreplaced', inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig() }, expect: /manifests: 1 value\(s\) still hold a placeholder, nothing was applied: good\/web\.yaml document 1 \(Deployment\/web\): VERSION_PLACEHOLDER at spec\.template\.spec\.containers\[0\]\.image/ },
-  { name: 'unreachable API server', inputs: { manifests: 'good', placeholders: 'VERSION_PLACEHOLDER=1.0', kubeconfig: unreachableKubeconfig() }, expect: /kubeconfig: the Kubernetes API server https:\/\/127\.0\.0\.1:1 did not answer after 3 attempts/ },
-  { name: 'webhook URL that is not https', inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), 'webhook-url': 'http://hooks.example.com/deploy' }, expect: /input "webhook-url" must be an https:\/\/ URL/ },
-  { name: 'http webhook on a non-loopback host even with the escape hatch', inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), 'webhook-url': 'http://10.0.0.5/hook', 'webhook-allow-http-loopback': 'true' }, expect: /input "webhook-url" must be an https:\/\/ URL \(http is allowed only for 127\.0\.0\.1, localhost or \[::1\]\)/ },
-  { name: 'smoke command that is not a JSON array', inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), 'smoke-command': './smoke.sh --env staging' }, expect: /input "smoke-command" must be a JSON array of strings/ },
-  { name: 'image substitution without a tag', inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), images: 'web' }, expect: /input "images" entries must look like name=registry\/name:tag/ },
+  {
+    name: 'manifest document that is not an object',
+    inputs: { manifests: 'not-an-object.yaml', kubeconfig: unreachableKubeconfig() },
+    expect: /manifests: not-an-object\.yaml document 1 is not a Kubernetes object/,
+  },
+  {
+    name: 'placeholder left unreplaced',
+    inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig() },
+    expect:
+      /manifests: 1 value\(s\) still hold a placeholder, nothing was applied: good\/web\.yaml document 1 \(Deployment\/web\): VERSION_PLACEHOLDER at spec\.template\.spec\.containers\[0\]\.image/,
+  },
+  {
+    name: 'unreachable API server',
+    inputs: { manifests: 'good', placeholders: 'VERSION_PLACEHOLDER=1.0', kubeconfig: unreachableKubeconfig() },
+    expect: /kubeconfig: the Kubernetes API server https:\/\/127\.0\.0\.1:1 did not answer after 3 attempts/,
+  },
+  {
+    name: 'webhook URL that is not https',
+    inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), 'webhook-url': 'http://hooks.example.com/deploy' },
+    expect: /input "webhook-url" must be an https:\/\/ URL/,
+  },
+  {
+    name: 'http webhook on a non-loopback host even with the escape hatch',
+    inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), 'webhook-url': 'http://10.0.0.5/hook', 'webhook-allow-http-loopback': 'true' },
+    expect: /input "webhook-url" must be an https:\/\/ URL \(http is allowed only for 127\.0\.0\.1, localhost or \[::1\]\)/,
+  },
+  {
+    name: 'smoke command that is not a JSON array',
+    inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), 'smoke-command': './smoke.sh --env staging' },
+    expect: /input "smoke-command" must be a JSON array of strings/,
+  },
+  {
+    name: 'image substitution without a tag',
+    inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), images: 'web' },
+    expect: /input "images" entries must look like name=registry\/name:tag/,
+  },
   { name: 'chart without release', inputs: { chart: 'chart', kubeconfig: unreachableKubeconfig() }, expect: /input "release" is required with chart/ },
-  { name: 'manifests and chart together', inputs: { manifests: 'good', chart: 'chart', release: 'r', kubeconfig: unreachableKubeconfig() }, expect: /input "chart" cannot be combined with manifests/ },
-  { name: 'timeout that is not a duration', inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), timeout: 'ten minutes' }, expect: /input "timeout" must be a duration such as 90s, 5m or 1h30m/ },
+  {
+    name: 'manifests and chart together',
+    inputs: { manifests: 'good', chart: 'chart', release: 'r', kubeconfig: unreachableKubeconfig() },
+    expect: /input "chart" cannot be combined with manifests/,
+  },
+  {
+    name: 'timeout that is not a duration',
+    inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), timeout: 'ten minutes' },
+    expect: /input "timeout" must be a duration such as 90s, 5m or 1h30m/,
+  },
   { name: 'rollback that is not a boolean', inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), rollback: 'yes' }, expect: /input "rollback" must be true or false/ },
-  { name: 'pending-release not a known mode', inputs: { chart: 'chart', release: 'r', kubeconfig: unreachableKubeconfig(), 'pending-release': 'force' }, expect: /input "pending-release" must be one of fail, rollback/ },
+  {
+    name: 'pending-release not a known mode',
+    inputs: { chart: 'chart', release: 'r', kubeconfig: unreachableKubeconfig(), 'pending-release': 'force' },
+    expect: /input "pending-release" must be one of fail, rollback/,
+  },
 ];
 
 /** Cases that need a live API server to be told apart: run by e2e-manifests.test.ts on the test cluster, with these files in the workspace. */
 export const clusterCases: Array<{ name: string; files: Record<string, string>; inputs: Record<string, string>; expect: RegExp }> = [
   {
     name: 'an unknown kind',
-    files: { 'k8s/web.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: app, image: "registry.example/web:1"}]}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n' },
+    files: {
+      'k8s/web.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: app, image: "registry.example/web:1"}]}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n',
+    },
     inputs: { manifests: 'k8s' },
     expect: /^k8s-deploy-rollback: manifests: k8s\/web\.yaml document 2: kind Widget \(apiVersion example\.com\/v1\) is not known to the cluster; nothing was applied$/,
   },
   {
     name: 'a field the API does not know (strict validation)',
-    files: { 'web.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      securityContext: {allowPrivilegeEscalation: false}\n      containers: [{name: app, image: "registry.example/web:1"}]\n' },
+    files: {
+      'web.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      securityContext: {allowPrivilegeEscalation: false}\n      containers: [{name: app, image: "registry.example/web:1"}]\n',
+    },
     inputs: { manifests: 'web.yaml' },
-    expect: /^k8s-deploy-rollback: manifests: the server-side dry run rejected them, nothing was applied: .*\.spec\.template\.spec\.securityContext\.allowPrivilegeEscalation: field not declared in schema/,
+    expect:
+      /^k8s-deploy-rollback: manifests: the server-side dry run rejected them, nothing was applied: .*\.spec\.template\.spec\.securityContext\.allowPrivilegeEscalation: field not declared in schema/,
   },
 ];

@@ -17,7 +17,10 @@ beforeAll(() => {
   ws = mkdtempSync(join(tmpdir(), 'k8s-bad-inputs-'));
   mkdirSync(join(ws, 'good'));
   mkdirSync(join(ws, 'chart'));
-  writeFileSync(join(ws, 'good', 'web.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: app, image: "registry.example/web:VERSION_PLACEHOLDER"}]}\n');
+  writeFileSync(
+    join(ws, 'good', 'web.yaml'),
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: app, image: "registry.example/web:VERSION_PLACEHOLDER"}]}\n',
+  );
   writeFileSync(join(ws, 'invalid.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n data: [\n');
   writeFileSync(join(ws, 'not-an-object.yaml'), '- a\n- b\n');
 });
@@ -29,7 +32,13 @@ const listing = (d: string): string[] => (existsSync(d) ? readdirSync(d, { recur
 describe('bad inputs fail with one line', () => {
   test.each(cases)('$name', async ({ inputs, expect: re }) => {
     const before = listing(ws);
-    const r = await runAction({ action: 'k8s-deploy-rollback', workspace: ws, inputs: { kubectl: kubectlBin(), token: TOKEN, ...inputs }, env: { PATH: `${dirname(kubectlBin())}:${process.env.PATH}` }, timeoutMs: 60_000 });
+    const r = await runAction({
+      action: 'k8s-deploy-rollback',
+      workspace: ws,
+      inputs: { kubectl: kubectlBin(), token: TOKEN, ...inputs },
+      env: { PATH: `${dirname(kubectlBin())}:${process.env.PATH}` },
+      timeoutMs: 60_000,
+    });
     expect(r.main.exitCode).toBe(1);
     const errors = r.main.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);

@@ -13,12 +13,42 @@ const dep = (over: Partial<Workload['status']> & { generation?: number; revision
   spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, paused: over.paused },
   status: { observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2, ...over },
 });
-const rs = (name: string, hash: string, revision: number) => ({ kind: 'ReplicaSet', metadata: { name, uid: `u-${name}`, labels: { 'pod-template-hash': hash }, annotations: { 'deployment.kubernetes.io/revision': String(revision) }, ownerReferences: [{ kind: 'Deployment', name: 'web', uid: 'd1', controller: true }] } });
-const pod = (name: string, owner: string, status: Pod['status'], labels: Record<string, string> = {}): Pod => ({ kind: 'Pod', metadata: { name, labels, creationTimestamp: iso(0), ownerReferences: [{ kind: 'ReplicaSet', name: owner, uid: `u-${owner}`, controller: true }] }, status });
+const rs = (name: string, hash: string, revision: number) => ({
+  kind: 'ReplicaSet',
+  metadata: {
+    name,
+    uid: `u-${name}`,
+    labels: { 'pod-template-hash': hash },
+    annotations: { 'deployment.kubernetes.io/revision': String(revision) },
+    ownerReferences: [{ kind: 'Deployment', name: 'web', uid: 'd1', controller: true }],
+  },
+});
+const pod = (name: string, owner: string, status: Pod['status'], labels: Record<string, string> = {}): Pod => ({
+  kind: 'Pod',
+  metadata: { name, labels, creationTimestamp: iso(0), ownerReferences: [{ kind: 'ReplicaSet', name: owner, uid: `u-${owner}`, controller: true }] },
+  status,
+});
 const snap = (w: Workload, pods: Pod[]): Snapshot => toSnapshot({ items: [w, rs('web-old', 'old', 1), rs('web-new', 'new', 2), ...pods] });
 
-const running = (ready: boolean, startedS = 0) => ({ phase: 'Running', startTime: iso(startedS), conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }], containerStatuses: [{ name: 'app', ready, restartCount: 0, state: { running: { startedAt: iso(startedS) } } }] });
-const waiting = (reason: string, restarts = 0, phase = 'Pending') => ({ phase, containerStatuses: [{ name: 'app', ready: false, restartCount: restarts, image: 'x:1', state: { waiting: { reason, message: `${reason} happened` } }, lastState: restarts ? { terminated: { exitCode: 1, reason: 'Error' } } : undefined }] });
+const running = (ready: boolean, startedS = 0) => ({
+  phase: 'Running',
+  startTime: iso(startedS),
+  conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+  containerStatuses: [{ name: 'app', ready, restartCount: 0, state: { running: { startedAt: iso(startedS) } } }],
+});
+const waiting = (reason: string, restarts = 0, phase = 'Pending') => ({
+  phase,
+  containerStatuses: [
+    {
+      name: 'app',
+      ready: false,
+      restartCount: restarts,
+      image: 'x:1',
+      state: { waiting: { reason, message: `${reason} happened` } },
+      lastState: restarts ? { terminated: { exitCode: 1, reason: 'Error' } } : undefined,
+    },
+  ],
+});
 
 describe('podProblem', () => {
   test.each<[string, Pod['status'], number, string | undefined]>([
@@ -31,16 +61,30 @@ describe('podProblem', () => {
     ['running, not ready within the grace waits', running(false), 59, undefined],
     ['running, not ready past the grace fails', running(false), 60, 'ReadinessTimeout'],
     ['running and ready is fine', running(true), 600, undefined],
-    ['unschedulable within the grace waits', { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/2 nodes are available', lastTransitionTime: iso(0) }] }, 30, undefined],
-    ['unschedulable past the grace fails', { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/2 nodes are available', lastTransitionTime: iso(0) }] }, 61, 'Unschedulable'],
+    [
+      'unschedulable within the grace waits',
+      { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/2 nodes are available', lastTransitionTime: iso(0) }] },
+      30,
+      undefined,
+    ],
+    [
+      'unschedulable past the grace fails',
+      { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/2 nodes are available', lastTransitionTime: iso(0) }] },
+      61,
+      'Unschedulable',
+    ],
     ['a failed pod fails', { phase: 'Failed', reason: 'Evicted', message: 'low on memory' }, 1, 'Evicted'],
   ])('%s', (_name, status, atS, want) => {
     expect(podProblem(pod('p', 'web-new', status), T0 + atS * 1000, t)?.reason).toBe(want);
   });
 
   test('the message names pod, container, reason and image', () => {
-    expect(podProblem(pod('web-new-abc', 'web-new', waiting('ImagePullBackOff')), T0, t)?.message).toBe('pod web-new-abc container app: ImagePullBackOff for image x:1 (ImagePullBackOff happened)');
-    expect(podProblem(pod('p', 'web-new', waiting('CrashLoopBackOff', 4, 'Running')), T0, t)?.message).toBe('pod p container app: CrashLoopBackOff after 4 restarts, last exit code 1 (Error)');
+    expect(podProblem(pod('web-new-abc', 'web-new', waiting('ImagePullBackOff')), T0, t)?.message).toBe(
+      'pod web-new-abc container app: ImagePullBackOff for image x:1 (ImagePullBackOff happened)',
+    );
+    expect(podProblem(pod('p', 'web-new', waiting('CrashLoopBackOff', 4, 'Running')), T0, t)?.message).toBe(
+      'pod p container app: CrashLoopBackOff after 4 restarts, last exit code 1 (Error)',
+    );
   });
 
   test('probes that allow longer than the grace extend it', () => {
@@ -73,10 +117,17 @@ describe('classify a Deployment', () => {
   });
   test('fails fast on a new pod in ImagePullBackOff, naming it', () => {
     const w = dep({ updatedReplicas: 1, availableReplicas: 2, replicas: 3 });
-    expect(classify(w, snap(w, [pod('new-1', 'web-new', waiting('ImagePullBackOff'))]), T0, t)).toMatchObject({ phase: 'failed', reason: 'ImagePullBackOff', failingPods: ['new-1'] });
+    expect(classify(w, snap(w, [pod('new-1', 'web-new', waiting('ImagePullBackOff'))]), T0, t)).toMatchObject({
+      phase: 'failed',
+      reason: 'ImagePullBackOff',
+      failingPods: ['new-1'],
+    });
   });
   test('ProgressDeadlineExceeded fails, with the pod reason appended', () => {
-    const w = dep({ updatedReplicas: 1, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-new" has timed out progressing.' }] });
+    const w = dep({
+      updatedReplicas: 1,
+      conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-new" has timed out progressing.' }],
+    });
     const v = classify(w, snap(w, [pod('new-1', 'web-new', running(false))]), T0, t);
     expect(v.phase).toBe('failed');
     expect(v.reason).toBe('ProgressDeadlineExceeded');
@@ -93,9 +144,18 @@ describe('classify a Deployment', () => {
 });
 
 describe('StatefulSet and DaemonSet revisions come from ControllerRevisions', () => {
-  const cr = (owner: string, uid: string, hash: string, revision: number) => ({ kind: 'ControllerRevision', revision, metadata: { name: `${owner}-${hash}`, ownerReferences: [{ kind: 'X', name: owner, uid, controller: true }] } });
+  const cr = (owner: string, uid: string, hash: string, revision: number) => ({
+    kind: 'ControllerRevision',
+    revision,
+    metadata: { name: `${owner}-${hash}`, ownerReferences: [{ kind: 'X', name: owner, uid, controller: true }] },
+  });
   test('StatefulSet: updateRevision, rolling update done when current = update and all ready', () => {
-    const w: Workload = { kind: 'StatefulSet', metadata: { name: 'db', uid: 's1', generation: 2 }, spec: { replicas: 2 }, status: { observedGeneration: 2, currentRevision: 'db-aaa', updateRevision: 'db-bbb', updatedReplicas: 1, readyReplicas: 2 } };
+    const w: Workload = {
+      kind: 'StatefulSet',
+      metadata: { name: 'db', uid: 's1', generation: 2 },
+      spec: { replicas: 2 },
+      status: { observedGeneration: 2, currentRevision: 'db-aaa', updateRevision: 'db-bbb', updatedReplicas: 1, readyReplicas: 2 },
+    };
     const s = toSnapshot({ items: [w, cr('db', 's1', 'aaa', 1), cr('db', 's1', 'bbb', 2)] });
     expect(currentRevision(w, s)).toEqual({ revision: 2, templateHash: 'bbb', observed: true });
     expect(classify(w, s, T0, t).phase).toBe('waiting');
@@ -103,8 +163,17 @@ describe('StatefulSet and DaemonSet revisions come from ControllerRevisions', ()
     expect(classify(done, s, T0, t).phase).toBe('ready');
   });
   test('DaemonSet: the newest ControllerRevision; a crash-looping new pod fails', () => {
-    const w: Workload = { kind: 'DaemonSet', metadata: { name: 'agent', uid: 'ds1', generation: 3 }, spec: {}, status: { observedGeneration: 3, desiredNumberScheduled: 2, updatedNumberScheduled: 1, numberAvailable: 1, numberReady: 1 } };
-    const bad: Pod = { kind: 'Pod', metadata: { name: 'agent-x', labels: { 'controller-revision-hash': 'ccc' }, ownerReferences: [{ kind: 'DaemonSet', name: 'agent', uid: 'ds1', controller: true }] }, status: waiting('CrashLoopBackOff', 5, 'Running') };
+    const w: Workload = {
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', uid: 'ds1', generation: 3 },
+      spec: {},
+      status: { observedGeneration: 3, desiredNumberScheduled: 2, updatedNumberScheduled: 1, numberAvailable: 1, numberReady: 1 },
+    };
+    const bad: Pod = {
+      kind: 'Pod',
+      metadata: { name: 'agent-x', labels: { 'controller-revision-hash': 'ccc' }, ownerReferences: [{ kind: 'DaemonSet', name: 'agent', uid: 'ds1', controller: true }] },
+      status: waiting('CrashLoopBackOff', 5, 'Running'),
+    };
     const s = toSnapshot({ items: [w, cr('agent', 'ds1', 'aaa', 1), cr('agent', 'ds1', 'ccc', 3), bad] });
     expect(currentRevision(w, s)).toEqual({ revision: 3, templateHash: 'ccc', observed: true });
     expect(classify(w, s, T0, t)).toMatchObject({ phase: 'failed', reason: 'CrashLoopBackOff' });

@@ -74,14 +74,25 @@ export async function namespace(kube: KubeCluster, name: string): Promise<string
   return name;
 }
 
-interface Dep { metadata: { annotations?: Record<string, string>; uid: string }; status?: { readyReplicas?: number }; spec: { template: { spec: { containers: Array<{ image: string }> } } } }
+interface Dep {
+  metadata: { annotations?: Record<string, string>; uid: string };
+  status?: { readyReplicas?: number };
+  spec: { template: { spec: { containers: Array<{ image: string }> } } };
+}
 
 /** Revision, live template hash (of the ReplicaSet at that revision), ready replicas and image of a Deployment. */
 export async function deploymentState(kube: KubeCluster, ns: string, name: string): Promise<{ revision: number; hash: string; ready: number; image: string }> {
   const d = await kjson<Dep>(kube, ['get', 'deployment', name, '-n', ns]);
   const revision = Number(d.metadata.annotations?.['deployment.kubernetes.io/revision']);
-  const rss = await kjson<{ items: Array<{ metadata: { labels: Record<string, string>; annotations: Record<string, string>; ownerReferences?: Array<{ uid: string }> } }> }>(kube, ['get', 'replicasets', '-n', ns]);
-  const rs = rss.items.find((r) => r.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid) && Number(r.metadata.annotations['deployment.kubernetes.io/revision']) === revision);
+  const rss = await kjson<{ items: Array<{ metadata: { labels: Record<string, string>; annotations: Record<string, string>; ownerReferences?: Array<{ uid: string }> } }> }>(kube, [
+    'get',
+    'replicasets',
+    '-n',
+    ns,
+  ]);
+  const rs = rss.items.find(
+    (r) => r.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid) && Number(r.metadata.annotations['deployment.kubernetes.io/revision']) === revision,
+  );
   return { revision, hash: rs?.metadata.labels['pod-template-hash'] ?? '', ready: d.status?.readyReplicas ?? 0, image: d.spec.template.spec.containers[0].image };
 }
 

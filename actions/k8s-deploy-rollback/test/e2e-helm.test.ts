@@ -71,7 +71,10 @@ test('a release stuck in pending-upgrade is refused, then recovered with pending
   expect((await deploy(kube, ws, { ...common, set: 'image.tag=1.0.0' })).outputs.result).toBe('deployed');
 
   // A job cancelled mid-upgrade: helm is killed while it waits, leaving revision 2 pending-upgrade.
-  const child = spawn(helm, ['upgrade', 'stuck', join(ws, 'chart'), '-n', ns, '--values', join(ws, 'values-never-ready.yaml'), '--wait', '--timeout', '5m'], { env: { ...process.env, KUBECONFIG: kube.kubeconfig }, stdio: 'ignore' });
+  const child = spawn(helm, ['upgrade', 'stuck', join(ws, 'chart'), '-n', ns, '--values', join(ws, 'values-never-ready.yaml'), '--wait', '--timeout', '5m'], {
+    env: { ...process.env, KUBECONFIG: kube.kubeconfig },
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 120; i++) {
     const h = await history(helm, ns, 'stuck').catch(() => []);
     if (h.some((x) => x.status === 'pending-upgrade')) break;

@@ -47,7 +47,8 @@ afterAll(async () => {
   await kube?.stop();
 });
 
-const v = (name: string, tag: string, behaviour?: string, extra: Parameters<typeof workload>[1] = {}) => workload(name, { image: `registry.example.com/${name}:${tag}`, behaviour, ...extra });
+const v = (name: string, tag: string, behaviour?: string, extra: Parameters<typeof workload>[1] = {}) =>
+  workload(name, { image: `registry.example.com/${name}:${tag}`, behaviour, ...extra });
 
 /** Deploys v1 of `web` with kubectl (the state before the deploy under test) and returns its state. */
 async function seed(ns: string, objs = [v('web', '1.0')]) {
@@ -61,7 +62,12 @@ describe('manifests mode', () => {
     const ns = await namespace(kube, 'good');
     const ws = mkdtempSync(join(tmpdir(), 'k8s-e2e-example-'));
     cpSync(join(repoRoot, 'examples', 'trading-service-deploy'), ws, { recursive: true });
-    const r = await deploy(kube, ws, { manifests: 'k8s', namespace: ns, placeholders: 'VERSION_PLACEHOLDER=v1.4.2', images: 'strategy-worker=registry.internal:5000/trading/strategy-worker:v1.4.2-hotfix' });
+    const r = await deploy(kube, ws, {
+      manifests: 'k8s',
+      namespace: ns,
+      placeholders: 'VERSION_PLACEHOLDER=v1.4.2',
+      images: 'strategy-worker=registry.internal:5000/trading/strategy-worker:v1.4.2-hotfix',
+    });
     expect(r.main.exitCode).toBe(0);
     expect(r.outputs).toMatchObject({ result: 'deployed', 'failure-reason': '', 'time-to-detect': '' });
     expect(JSON.parse(r.outputs['revisions-after'])).toEqual({ [`Deployment/${ns}/trading-api`]: 1, [`Deployment/${ns}/strategy-worker`]: 1 });
@@ -69,7 +75,14 @@ describe('manifests mode', () => {
     expect((await deploymentState(kube, ns, 'strategy-worker')).image).toBe('registry.internal:5000/trading/strategy-worker:v1.4.2-hotfix');
     expect(await ok(kube, ['get', 'configmap', 'trading-api-config', '-n', ns, '-o', 'jsonpath={.data.RELEASE}'])).toBe('v1.4.2');
     // Server-side apply with our field manager, and the change cause recorded.
-    const d = await kjson<{ metadata: { annotations: Record<string, string>; managedFields: Array<{ manager: string }> } }>(kube, ['get', 'deployment', 'trading-api', '-n', ns, '--show-managed-fields']);
+    const d = await kjson<{ metadata: { annotations: Record<string, string>; managedFields: Array<{ manager: string }> } }>(kube, [
+      'get',
+      'deployment',
+      'trading-api',
+      '-n',
+      ns,
+      '--show-managed-fields',
+    ]);
     expect(d.metadata.managedFields.map((m) => m.manager)).toContain('k8s-deploy-rollback');
     expect(d.metadata.annotations['platform-actions.dev/deployed-by']).toBe('https://github.com/acme/example/actions/runs/1000');
     expect(r.main.log).toMatch(/Deployment\/good\/trading-api rev 1: 2\/2 updated, 2 ready, 2 available — ready/);
@@ -92,7 +105,9 @@ describe('manifests mode', () => {
     expect(Number(r.outputs['time-to-detect'])).toBeLessThan(20);
     expect(Number(r.outputs['time-to-restore'])).toBeGreaterThan(Number(r.outputs['time-to-detect']));
     const errors = r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
-    expect(errors.join('\n')).toMatch(/deploy failed \(ReadinessTimeout\): Deployment\/never-ready\/web: pod web-\S+: running but not Ready after \d+s \(grace 5s; containers not ready: app\) — rolled back/);
+    expect(errors.join('\n')).toMatch(
+      /deploy failed \(ReadinessTimeout\): Deployment\/never-ready\/web: pod web-\S+: running but not Ready after \d+s \(grace 5s; containers not ready: app\) — rolled back/,
+    );
     expect(r.summary).toMatch(/Rolled back/);
     expect(r.summary).toMatch(new RegExp(`healthy, template ${before.hash} as recorded`));
     expect(r.summary).toMatch(/running, not ready/);
@@ -114,7 +129,10 @@ describe('manifests mode', () => {
 
   test('a placeholder left unreplaced: one line, nothing applied', async () => {
     const ns = await namespace(kube, 'placeholder');
-    const ws = workspace({ 'k8s/web.yaml': yamlStream([v('web', 'VERSION_PLACEHOLDER')]), 'k8s/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: "1"}\n' });
+    const ws = workspace({
+      'k8s/web.yaml': yamlStream([v('web', 'VERSION_PLACEHOLDER')]),
+      'k8s/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: "1"}\n',
+    });
     const r = await deploy(kube, ws, { manifests: 'k8s', namespace: ns });
     expect(r.main.exitCode).toBe(1);
     expect(r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
@@ -130,7 +148,17 @@ describe('manifests mode', () => {
     const r = await deploy(
       kube,
       ws,
-      { manifests: 'web.yaml', namespace: ns, 'smoke-url': `${httpBase}/healthz-broken`, 'smoke-retries': '1', 'github-deployment': 'true', environment: 'staging', token: 'deploy-token', 'webhook-url': `${httpBase}/hook`, 'webhook-allow-http-loopback': 'true' },
+      {
+        manifests: 'web.yaml',
+        namespace: ns,
+        'smoke-url': `${httpBase}/healthz-broken`,
+        'smoke-retries': '1',
+        'github-deployment': 'true',
+        environment: 'staging',
+        token: 'deploy-token',
+        'webhook-url': `${httpBase}/hook`,
+        'webhook-allow-http-loopback': 'true',
+      },
       { GITHUB_API_URL: gh.url },
     );
     expect(r.outputs).toMatchObject({ result: 'rolled-back', 'failure-reason': 'SmokeTestFailed' });
@@ -151,7 +179,8 @@ describe('manifests mode', () => {
     // The namespace may hold 2 ConfigMaps (kube-root-ca.crt is one). Each passes the dry run alone; the
     // second new one is refused for real, after the first was created.
     await ok(kube, ['create', 'quota', 'cms', '-n', ns, '--hard=count/configmaps=2']);
-    for (let i = 0; i < 60 && !(await ok(kube, ['get', 'quota', 'cms', '-n', ns, '-o', 'jsonpath={.status.used}'])).includes('configmaps'); i++) await new Promise((r) => setTimeout(r, 500));
+    for (let i = 0; i < 60 && !(await ok(kube, ['get', 'quota', 'cms', '-n', ns, '-o', 'jsonpath={.status.used}'])).includes('configmaps'); i++)
+      await new Promise((r) => setTimeout(r, 500));
     const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: name } });
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' }, spec: { selector: { app: 'api' }, ports: [{ port: 80 }] } };
     const ws = workspace({ 'all.yaml': yamlStream([cm('one'), v('api', '2.0'), cm('two'), v('worker', '2.0'), svc]) });
@@ -182,11 +211,20 @@ describe('manifests mode', () => {
     await seed(ns, good);
     const revs = async () => {
       const sts = await kjson<{ status: { updateRevision: string; readyReplicas?: number } }>(kube, ['get', 'statefulset', 'db', '-n', ns]);
-      const ds = await kjson<{ status: { numberReady?: number }; spec: { template: { spec: { containers: Array<{ image: string }> } } } }>(kube, ['get', 'daemonset', 'agent', '-n', ns]);
+      const ds = await kjson<{ status: { numberReady?: number }; spec: { template: { spec: { containers: Array<{ image: string }> } } } }>(kube, [
+        'get',
+        'daemonset',
+        'agent',
+        '-n',
+        ns,
+      ]);
       return { sts: sts.status.updateRevision, stsReady: sts.status.readyReplicas, dsImage: ds.spec.template.spec.containers[0].image, dsReady: ds.status.numberReady };
     };
     const before = await revs();
-    const ws = workspace({ 'k8s/db.yaml': yamlStream([v('db', '2.0', 'crash-loop', { kind: 'StatefulSet' })]), 'k8s/agent.yaml': yamlStream([v('agent', '2.0', undefined, { kind: 'DaemonSet' })]) });
+    const ws = workspace({
+      'k8s/db.yaml': yamlStream([v('db', '2.0', 'crash-loop', { kind: 'StatefulSet' })]),
+      'k8s/agent.yaml': yamlStream([v('agent', '2.0', undefined, { kind: 'DaemonSet' })]),
+    });
     const r = await deploy(kube, ws, { manifests: 'k8s', namespace: ns, 'crashloop-restarts': '1' });
     expect(r.outputs).toMatchObject({ result: 'rolled-back', 'failure-reason': 'CrashLoopBackOff' });
     expect(JSON.parse(r.outputs['revisions-before'])).toEqual({ [`DaemonSet/${ns}/agent`]: 1, [`StatefulSet/${ns}/db`]: 1 });

@@ -13,7 +13,10 @@ beforeAll(() => {
   ws = mkdtempSync(join(tmpdir(), 'k8s-manifests-'));
   mkdirSync(join(ws, 'k8s', 'base'), { recursive: true });
   mkdirSync(join(ws, 'kust'), { recursive: true });
-  writeFileSync(join(ws, 'k8s', 'base', 'api.yaml'), `${deploy('api', 'ghcr.io/acme/api:VERSION_PLACEHOLDER')}---\napiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec: {ports: [{port: 80}]}\n---\n`);
+  writeFileSync(
+    join(ws, 'k8s', 'base', 'api.yaml'),
+    `${deploy('api', 'ghcr.io/acme/api:VERSION_PLACEHOLDER')}---\napiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec: {ports: [{port: 80}]}\n---\n`,
+  );
   writeFileSync(join(ws, 'k8s', 'worker.yml'), deploy('worker', 'worker:1.0', '  namespace: jobs\n'));
   writeFileSync(join(ws, 'k8s', 'notes.txt'), 'not yaml');
   writeFileSync(join(ws, 'kust', 'kustomization.yaml'), 'resources: []\n');
@@ -73,7 +76,9 @@ describe('substitute and unreplaced', () => {
   test('placeholders and images are replaced; nothing is left', () => {
     const loaded = loadFiles(findSources(['k8s'], ws), ws);
     const sub = substitute(loaded, parseImageRules(['worker=registry.local/worker:2.0']), parsePlaceholders(['VERSION_PLACEHOLDER=v1.4.2']));
-    const images = sub.objects.filter((o) => o.obj.kind === 'Deployment').map((o) => (o.obj.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image);
+    const images = sub.objects
+      .filter((o) => o.obj.kind === 'Deployment')
+      .map((o) => (o.obj.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image);
     expect(images).toEqual(['ghcr.io/acme/api:v1.4.2', 'registry.local/worker:2.0']);
     expect(sub.imagesReplaced).toEqual([{ rule: 'worker', object: 'Deployment/jobs/worker', container: 'app', from: 'worker:1.0', to: 'registry.local/worker:2.0' }]);
     expect(unreplaced(sub.objects, ['VERSION_PLACEHOLDER'])).toEqual([]);
@@ -90,7 +95,10 @@ describe('substitute and unreplaced', () => {
 });
 
 test('placeInNamespace never overrides a declared namespace and skips cluster-scoped kinds', () => {
-  const objs = parseDocuments(`${deploy('a', 'x')}---\n${deploy('b', 'x', '  namespace: other\n')}---\napiVersion: v1\nkind: Namespace\nmetadata: {name: n}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec: {}\n`, 'f');
+  const objs = parseDocuments(
+    `${deploy('a', 'x')}---\n${deploy('b', 'x', '  namespace: other\n')}---\napiVersion: v1\nkind: Namespace\nmetadata: {name: n}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec: {}\n`,
+    'f',
+  );
   const refs = placeInNamespace(objs, 'team', (o) => o.kind === 'Namespace');
   expect(objs.map((o) => o.obj.metadata.namespace)).toEqual(['team', 'other', undefined, 'team']);
   expect(refs).toEqual([

@@ -12,11 +12,20 @@ test('a rolled-back deploy: cause, times, revisions, rollback table, pods, event
     timeToRestoreS: 9.8,
     revisions: [{ workload: 'Deployment/shop/web', before: '4', after: '5' }],
     rollback: [{ workload: 'Deployment/shop/web', from: '5', to: '4', result: 'healthy, template abc as recorded (now revision 6)' }],
-    diagnostics: [{
-      ref: { kind: 'Deployment', namespace: 'shop', name: 'web' },
-      pods: [{ name: 'web-2', phase: 'Pending', containers: [{ name: 'app', state: 'waiting: ImagePullBackOff', restarts: 0 }], logs: { container: 'app', lines: 'starting\nDB_PASSWORD=***' } }],
-      events: ['Warning Failed Pod/web-2: Failed to pull image "registry.example/web:2.0"'],
-    }],
+    diagnostics: [
+      {
+        ref: { kind: 'Deployment', namespace: 'shop', name: 'web' },
+        pods: [
+          {
+            name: 'web-2',
+            phase: 'Pending',
+            containers: [{ name: 'app', state: 'waiting: ImagePullBackOff', restarts: 0 }],
+            logs: { container: 'app', lines: 'starting\nDB_PASSWORD=***' },
+          },
+        ],
+        events: ['Warning Failed Pod/web-2: Failed to pull image "registry.example/web:2.0"'],
+      },
+    ],
   });
   expect(md).toContain('↩️ **Rolled back**');
   expect(md).toContain('failure detected 3.2 s after the apply; previous state serving again 9.8 s after the apply.');

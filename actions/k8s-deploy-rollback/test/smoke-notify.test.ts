@@ -10,7 +10,12 @@ let server: Server;
 let base: string;
 const hits = new Map<string, number>();
 const bodies: unknown[] = [];
-const read = (req: IncomingMessage): Promise<string> => new Promise((r) => { let b = ''; req.on('data', (d) => (b += d)); req.on('end', () => r(b)); });
+const read = (req: IncomingMessage): Promise<string> =>
+  new Promise((r) => {
+    let b = '';
+    req.on('data', (d) => (b += d));
+    req.on('end', () => r(b));
+  });
 
 beforeAll(async () => {
   server = createServer(async (req, res) => {
@@ -37,14 +42,20 @@ afterAll(async () => {
 
 describe('httpCheck', () => {
   test('status and body match', async () => {
-    expect(await httpCheck({ url: `${base}/healthz`, status: 200, body: /"version":"1\.4\.2"/, retries: 0, timeoutMs: 2000 })).toEqual({ ok: true, line: `GET ${base}/healthz: HTTP 200, body matches /"version":"1\\.4\\.2"/ (attempt 1)` });
+    expect(await httpCheck({ url: `${base}/healthz`, status: 200, body: /"version":"1\.4\.2"/, retries: 0, timeoutMs: 2000 })).toEqual({
+      ok: true,
+      line: `GET ${base}/healthz: HTTP 200, body matches /"version":"1\\.4\\.2"/ (attempt 1)`,
+    });
   });
   test('retries with backoff until it passes', async () => {
     const r = await httpCheck({ url: `${base}/flaky`, status: 200, retries: 3, timeoutMs: 2000 }, 10);
     expect(r).toEqual({ ok: true, line: `GET ${base}/flaky: HTTP 200 (attempt 3)` });
   });
   test('a wrong status fails after the bounded retries', async () => {
-    expect(await httpCheck({ url: `${base}/down`, status: 200, retries: 2, timeoutMs: 2000 }, 10)).toEqual({ ok: false, line: `GET ${base}/down: HTTP 500 (expected 200) after 3 attempts` });
+    expect(await httpCheck({ url: `${base}/down`, status: 200, retries: 2, timeoutMs: 2000 }, 10)).toEqual({
+      ok: false,
+      line: `GET ${base}/down: HTTP 500 (expected 200) after 3 attempts`,
+    });
     expect(hits.get('/down')).toBe(3);
   });
   test('a body mismatch fails', async () => {

@@ -7,7 +7,11 @@ import type { PyError, PyFrame } from './alembic-session.js';
 
 /** "ProgrammingError: (psycopg.errors.DuplicateTable) relation "x" already exists": the exception's first line. */
 export function headline(e: PyError): string {
-  const first = e.message.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  const first =
+    e.message
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? '';
   return first ? `${e.type}: ${first}` : e.type;
 }
 
@@ -53,7 +57,9 @@ export function setupError(e: PyError, ctx: SetupContext, during: string): Error
         `SQLAlchemy cannot load the postgres:// scheme env.py passed to it (${during}); use postgresql:// or postgresql+psycopg:// in database-url, or have env.py rewrite the scheme`,
       );
     }
-    return new UserError(`SQLAlchemy has no dialect "${plugin[1]}" (${during}): the scheme of database-url (or of the URL env.py builds) must be postgresql:// or postgresql+<driver>://`);
+    return new UserError(
+      `SQLAlchemy has no dialect "${plugin[1]}" (${during}): the scheme of database-url (or of the URL env.py builds) must be postgresql:// or postgresql+<driver>://`,
+    );
   }
   const mod = /No module named '([\w.]+)'/.exec(e.message)?.[1];
   if ((e.type === 'ModuleNotFoundError' || e.type === 'ImportError') && mod) {
@@ -65,7 +71,12 @@ export function setupError(e: PyError, ctx: SetupContext, during: string): Error
     }
     if (!revisionFrame(e, ctx.revFiles)) return new UserError(`Python module ${mod} is missing in the environment that runs Alembic (${during}): install it in an earlier step`);
   }
-  if (e.type === 'OperationalError' && /connection (?:to server .* )?(?:refused|failed)|could not connect|Connection refused|could not translate host name|timeout expired|no password supplied|password authentication failed/i.test(e.message)) {
+  if (
+    e.type === 'OperationalError' &&
+    /connection (?:to server .* )?(?:refused|failed)|could not connect|Connection refused|could not translate host name|timeout expired|no password supplied|password authentication failed/i.test(
+      e.message,
+    )
+  ) {
     return new ToolError(
       `env.py could not connect to the database (${during}): ${headline(e)}; env.py must connect with the URL in ${ctx.urlEnv} (which database-url sets) — check it does not use another URL`,
     );

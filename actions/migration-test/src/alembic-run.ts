@@ -132,9 +132,7 @@ class Walker {
 
   trace(revision: string, d: SnapshotDiff, before: string, after: string): Problem {
     const enumType = enumValueLeftBehind(d);
-    const hint = enumType
-      ? ` Enum ${enumType} kept a value: PostgreSQL cannot drop enum values, so the downgrade must recreate the type (or mark the revision irreversible).`
-      : '';
+    const hint = enumType ? ` Enum ${enumType} kept a value: PostgreSQL cannot drop enum values, so the downgrade must recreate the type (or mark the revision irreversible).` : '';
     return {
       rule: 'downgrade-left-trace',
       revision,
@@ -306,7 +304,7 @@ export async function alembicStepwise(ctx: AlembicRunContext, order: readonly st
     if (!(await w.seed(id))) row.note = 'seed failed';
     w.push(row);
   }
-  if (!lost) w.res.head = { revision: headsOf(applied, w.byId).join(',') , lines: s0.length };
+  if (!lost) w.res.head = { revision: headsOf(applied, w.byId).join(','), lines: s0.length };
   return w.res;
 }
 
@@ -390,7 +388,13 @@ export async function alembicRoundTrip(ctx: AlembicRunContext, order: readonly s
       row.down = upChanged && isEmptyDiff(diffSnapshots(s1, s2)) ? 'unchanged' : 'trace';
       const p =
         row.down === 'unchanged'
-          ? { rule: 'empty-downgrade' as const, revision: id, phase: 'down' as const, message: `downgrade of ${id} ran but changed nothing: ${describeDiff(d)}`, diff: renderDiff(d, labels(`schema before upgrading to ${id}`, `schema after downgrading ${id}`)) }
+          ? {
+              rule: 'empty-downgrade' as const,
+              revision: id,
+              phase: 'down' as const,
+              message: `downgrade of ${id} ran but changed nothing: ${describeDiff(d)}`,
+              diff: renderDiff(d, labels(`schema before upgrading to ${id}`, `schema after downgrading ${id}`)),
+            }
           : w.trace(id, d, `schema before upgrading to ${id}`, `schema after downgrading ${id}`);
       w.res.problems.push(p);
       leftovers.push(p);

@@ -99,7 +99,9 @@ export function helperArgv(program: readonly string[], helper: string, path = pr
   if (i > 0) return [...program.slice(0, i), 'python', helper, ...rest];
   const exe = which(program[0], path);
   if (!exe) {
-    throw new UserError(`alembic is not on PATH: install it in an earlier step (pip install alembic and your database driver), or set the command input (e.g. "poetry run alembic")`);
+    throw new UserError(
+      `alembic is not on PATH: install it in an earlier step (pip install alembic and your database driver), or set the command input (e.g. "poetry run alembic")`,
+    );
   }
   let first = '';
   try {

@@ -29,7 +29,11 @@ function sessionEnv(cfg: Config, url: string): Record<string, string> {
 /** Turns a failure to read the project into a config or tool error with its fix. */
 function setupFailure(err: SessionError, cfg: Config, revFiles: Map<string, string>, envPy?: string): Error {
   const e = err.error;
-  if (e) return setupError(e, { envPy, revFiles, urlEnv: cfg.urlEnv }, err.what.replace(/^alembic: /, '')) ?? new ToolError(secrets.scrub(err.message), secrets.scrub(err.output + '\n' + e.traceback));
+  if (e)
+    return (
+      setupError(e, { envPy, revFiles, urlEnv: cfg.urlEnv }, err.what.replace(/^alembic: /, '')) ??
+      new ToolError(secrets.scrub(err.message), secrets.scrub(err.output + '\n' + e.traceback))
+    );
   return new ToolError(secrets.scrub(err.message), secrets.scrub(err.output));
 }
 
@@ -56,7 +60,11 @@ export async function testAlembic(cfg: Config, psql: Psql): Promise<PhaseResult>
     const probe = await session.current();
     if (!probe.ok) {
       const setup = { envPy: info.envPy, revFiles, urlEnv: cfg.urlEnv };
-      if (probe.error) throw setupError(probe.error, setup, 'connecting through env.py') ?? new ToolError(`env.py failed: ${secrets.scrub(probe.error.message.split('\n')[0])}`, secrets.scrub(probe.output + probe.error.traceback));
+      if (probe.error)
+        throw (
+          setupError(probe.error, setup, 'connecting through env.py') ??
+          new ToolError(`env.py failed: ${secrets.scrub(probe.error.message.split('\n')[0])}`, secrets.scrub(probe.output + probe.error.traceback))
+        );
       throw new ToolError(`env.py did not finish${probe.timedOut ? ' within command-timeout' : ''}`, secrets.scrub(probe.output));
     }
 

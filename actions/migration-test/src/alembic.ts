@@ -21,7 +21,11 @@ export function parseHistory(text: string): Revision[] {
     }
     if (!cur) continue;
     const parent = /^(?:Parent|Merges): (.+)$/.exec(line);
-    if (parent) cur.parents = parent[1].split(',').map((s) => s.trim()).filter((s) => s && s !== '<base>');
+    if (parent)
+      cur.parents = parent[1]
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s && s !== '<base>');
     const path = /^Path: (.+)$/.exec(line);
     if (path) cur.path = path[1].trim();
   }

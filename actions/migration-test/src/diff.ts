@@ -41,8 +41,14 @@ export function describeDiff(d: SnapshotDiff, max = 4): string {
     const shown = items.slice(0, max).join(', ');
     parts.push(`${label} ${shown}${items.length > max ? ` and ${items.length - max} more` : ''}`);
   };
-  list('left behind', [...extra].filter((o) => !missing.has(o)));
-  list('lost', [...missing].filter((o) => !extra.has(o)));
+  list(
+    'left behind',
+    [...extra].filter((o) => !missing.has(o)),
+  );
+  list(
+    'lost',
+    [...missing].filter((o) => !extra.has(o)),
+  );
   list('changed', changed);
   return parts.join('; ');
 }

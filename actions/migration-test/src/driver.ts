@@ -46,7 +46,9 @@ export function buildDriver(cfg: Config, psql: Psql, tool: ToolRunner): Driver {
   // (migration names start with a number or timestamp, so the greatest is the newest); else by a hash of
   // the rows, which still tells when a step changed nothing.
   const customCurrentSql = async (table: string): Promise<string> => {
-    const cols = (await psql.query(`SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(${lit(table)}) AND attnum > 0 AND NOT attisdropped`)).split('\0').map((c) => c.trim());
+    const cols = (await psql.query(`SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(${lit(table)}) AND attnum > 0 AND NOT attisdropped`))
+      .split('\0')
+      .map((c) => c.trim());
     const col = ['name', 'version', 'version_num', 'migration', 'filename'].find((c) => cols.includes(c));
     const rel = `"${table.replace(/"/g, '""').replace(/\./g, '"."')}"`;
     return col ? `SELECT max("${col}"::text) FROM ${rel}` : `SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM ${rel} t`;

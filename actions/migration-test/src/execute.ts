@@ -76,9 +76,7 @@ const labels = (a: string, b: string) => ({ expected: a, actual: b });
 
 function traceProblem(revision: string, d: SnapshotDiff): Problem {
   const enumType = enumValueLeftBehind(d);
-  const hint = enumType
-    ? ` Enum ${enumType} kept a value: PostgreSQL cannot drop enum values, so the downgrade must recreate the type (or mark the revision irreversible).`
-    : '';
+  const hint = enumType ? ` Enum ${enumType} kept a value: PostgreSQL cannot drop enum values, so the downgrade must recreate the type (or mark the revision irreversible).` : '';
   return {
     rule: 'downgrade-left-trace',
     revision,

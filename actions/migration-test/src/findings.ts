@@ -12,12 +12,32 @@ export type AllRules = RuleId | 'multiple-heads' | 'empty-downgrade-source';
 const RULES: Record<AllRules, { title: string; severity: Severity; help: string }> = {
   'up-failed': { title: 'Upgrade failed', severity: 'high', help: 'The migration could not be applied. With seed data, check that existing rows satisfy the new constraints.' },
   'down-failed': { title: 'Downgrade failed', severity: 'high', help: 'The downgrade raised. Fix it, or declare the revision irreversible (irreversible-revisions).' },
-  'reup-failed': { title: 'Upgrade after downgrade failed', severity: 'high', help: 'The migration cannot be re-applied after its downgrade, usually because the downgrade left an object behind.' },
+  'reup-failed': {
+    title: 'Upgrade after downgrade failed',
+    severity: 'high',
+    help: 'The migration cannot be re-applied after its downgrade, usually because the downgrade left an object behind.',
+  },
   'seed-failed': { title: 'Seed SQL failed', severity: 'high', help: 'The seed SQL for this revision failed; it must fit the schema at that revision.' },
-  'downgrade-left-trace': { title: 'Downgrade left a trace', severity: 'high', help: 'After the downgrade the schema differs from the one before the upgrade. Undo every object the upgrade created or changed.' },
-  'reup-mismatch': { title: 'Re-upgrade gave a different schema', severity: 'high', help: 'Applying the migration again after its downgrade produced a different schema (e.g. a column moved to the end).' },
-  'empty-downgrade': { title: 'Downgrade changes nothing', severity: 'high', help: 'The downgrade ran without error but undid nothing. Write the downgrade, or declare the revision irreversible.' },
-  'empty-downgrade-source': { title: 'Empty downgrade()', severity: 'medium', help: 'downgrade() only contains pass: it passes every "downgrade works" test while undoing nothing.' },
+  'downgrade-left-trace': {
+    title: 'Downgrade left a trace',
+    severity: 'high',
+    help: 'After the downgrade the schema differs from the one before the upgrade. Undo every object the upgrade created or changed.',
+  },
+  'reup-mismatch': {
+    title: 'Re-upgrade gave a different schema',
+    severity: 'high',
+    help: 'Applying the migration again after its downgrade produced a different schema (e.g. a column moved to the end).',
+  },
+  'empty-downgrade': {
+    title: 'Downgrade changes nothing',
+    severity: 'high',
+    help: 'The downgrade ran without error but undid nothing. Write the downgrade, or declare the revision irreversible.',
+  },
+  'empty-downgrade-source': {
+    title: 'Empty downgrade()',
+    severity: 'medium',
+    help: 'downgrade() only contains pass: it passes every "downgrade works" test while undoing nothing.',
+  },
   'multiple-heads': { title: 'Multiple heads', severity: 'high', help: 'Two revisions share a parent; deployments break. Merge them with `alembic merge heads`.' },
 };
 
@@ -72,7 +92,16 @@ export function toFinding(i: FindingInput): Finding {
 
 export function problemsToFindings(problems: readonly Problem[], locate: (rev: string) => string | undefined): Finding[] {
   return problems.map((p) =>
-    toFinding({ rule: p.rule, revision: p.revision, message: p.message, path: p.path ?? locate(p.revision), line: p.line, diff: p.diff, error: p.diff ? undefined : p.output, phase: p.phase }),
+    toFinding({
+      rule: p.rule,
+      revision: p.revision,
+      message: p.message,
+      path: p.path ?? locate(p.revision),
+      line: p.line,
+      diff: p.diff,
+      error: p.diff ? undefined : p.output,
+      phase: p.phase,
+    }),
   );
 }
 

@@ -58,7 +58,8 @@ export async function genericPreCheck(cfg: Config, tool: ToolRunner): Promise<Pr
   const out: PreCheck = { findings: [], paths: new Map(), downLines: new Map() };
   if (cfg.preset.listRevisions) {
     out.revisions = await listRevisions(cfg, tool);
-    if (out.revisions.length === 0) throw new UserError(`${cfg.preset.name}: ${cfg.preset.listRevisions.args.join(' ')} lists no migration; check django-app and working-directory`);
+    if (out.revisions.length === 0)
+      throw new UserError(`${cfg.preset.name}: ${cfg.preset.listRevisions.args.join(' ')} lists no migration; check django-app and working-directory`);
   }
   return out;
 }

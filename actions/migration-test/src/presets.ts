@@ -99,7 +99,9 @@ export const PRESETS: Record<string, Preset> = {
     currentSql: "SELECT version::text || CASE WHEN dirty THEN ' (dirty)' ELSE '' END FROM schema_migrations",
     // `up 1` at head fails ("file does not exist"), so stepwise needs the versions: N_name.up.sql.
     revisionsFromFiles: (names) =>
-      [...new Set(names.map((n) => /^(\d+)_.*\.up\.sql$/.exec(n)?.[1]).filter((v): v is string => !!v))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).map((v) => String(BigInt(v))),
+      [...new Set(names.map((n) => /^(\d+)_.*\.up\.sql$/.exec(n)?.[1]).filter((v): v is string => !!v))]
+        .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))
+        .map((v) => String(BigInt(v))),
     defaultDir: 'migrations',
   },
   rails: RAILS,

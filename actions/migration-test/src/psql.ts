@@ -51,7 +51,12 @@ export class Psql {
   async file(path: string): Promise<string | undefined> {
     const r = await exec(this.opts.bin, [...BASE_ARGS, '--single-transaction', '-f', path], { env: this.env(), timeoutMs: this.opts.timeoutMs });
     if (r.exitCode === 0) return undefined;
-    return (r.stderr || r.stdout).trim().split('\n').find((l) => /ERROR/.test(l)) ?? (r.timedOut ? 'timed out' : `exit code ${r.exitCode}`);
+    return (
+      (r.stderr || r.stdout)
+        .trim()
+        .split('\n')
+        .find((l) => /ERROR/.test(l)) ?? (r.timedOut ? 'timed out' : `exit code ${r.exitCode}`)
+    );
   }
 
   /**

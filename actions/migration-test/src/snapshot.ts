@@ -127,6 +127,9 @@ LEFT JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum = d.objsubid
 
 /** Splits psql's NUL-separated rows into sorted, unique lines. */
 export function parseSnapshot(raw: string): string[] {
-  const lines = raw.split('\0').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = raw
+    .split('\0')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return [...new Set(lines)].sort();
 }

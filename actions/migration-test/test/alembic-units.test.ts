@@ -98,7 +98,13 @@ describe('setupError', () => {
 
   test('an exception in a revision file is the migration’s, not the setup’s', () => {
     expect(setupError(err('RuntimeError', 'boom', ['/w/migrations/env.py', '/w/migrations/versions/0001_x.py']), ctx, 'upgrade')).toBeUndefined();
-    expect(setupError(err('ProgrammingError', '(psycopg.errors.UndefinedTable) relation "x" does not exist\n[SQL: ...]', ['/w/migrations/versions/0001_x.py', '/site/sa.py']), ctx, 'upgrade')).toBeUndefined();
+    expect(
+      setupError(
+        err('ProgrammingError', '(psycopg.errors.UndefinedTable) relation "x" does not exist\n[SQL: ...]', ['/w/migrations/versions/0001_x.py', '/site/sa.py']),
+        ctx,
+        'upgrade',
+      ),
+    ).toBeUndefined();
   });
 
   test('headline and formatError: the exception, then the user frame', () => {

@@ -33,7 +33,8 @@ describe('django parsing', () => {
   });
 
   test('IrreversibleError names the migration; other failures do not', () => {
-    const err = 'Traceback (most recent call last):\ndjango.db.migrations.exceptions.IrreversibleError: Operation <RunPython <function backfill at 0x7f>> in shop.0002_backfill is not reversible';
+    const err =
+      'Traceback (most recent call last):\ndjango.db.migrations.exceptions.IrreversibleError: Operation <RunPython <function backfill at 0x7f>> in shop.0002_backfill is not reversible';
     expect(irreversibleMigration(err)).toBe('0002_backfill');
     expect(irreversibleMigration('django.db.utils.ProgrammingError: relation "x" does not exist')).toBeUndefined();
   });

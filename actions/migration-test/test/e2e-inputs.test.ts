@@ -5,7 +5,21 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { startFakeGitHub, type FakeGitHub } from '../../../test/harness/services/fake-github.js';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
 import { runAction } from '../../../test/runner/runner.js';
-import { alembicPath, alembicProject, BACKFILL, CHAINS, djangoPath, djangoProject, INDEX_FORGOTTEN, INITIAL, RAILS_MIGS, railsPath, railsProject, type Rev, buildBundle } from './helpers.js';
+import {
+  alembicPath,
+  alembicProject,
+  BACKFILL,
+  CHAINS,
+  djangoPath,
+  djangoProject,
+  INDEX_FORGOTTEN,
+  INITIAL,
+  RAILS_MIGS,
+  railsPath,
+  railsProject,
+  type Rev,
+  buildBundle,
+} from './helpers.js';
 
 jest.setTimeout(300_000);
 const PASSWORD = 'Sup3rSecretPw';
@@ -31,7 +45,14 @@ async function newDb(): Promise<{ db: string; url: string }> {
 
 async function run(workspace: string, inputs: Record<string, string>, extra: Partial<Parameters<typeof runAction>[0]> = {}) {
   const { db, url } = await newDb();
-  const r = await runAction({ action: 'migration-test', workspace, inputs: { 'database-url': url, psql: PSQL, ...inputs }, env: { PATH: alembicPath() }, timeoutMs: 240_000, ...extra });
+  const r = await runAction({
+    action: 'migration-test',
+    workspace,
+    inputs: { 'database-url': url, psql: PSQL, ...inputs },
+    env: { PATH: alembicPath() },
+    timeoutMs: 240_000,
+    ...extra,
+  });
   expect(r.everything).not.toContain(PASSWORD);
   return { r, db };
 }
@@ -67,7 +88,12 @@ test('rails: stepwise by version, the IrreversibleMigration tested up only, the 
 // 0002's downgrade leaves its partition-style audit table behind (as a retention policy might want).
 const AUDIT: Rev[] = [
   { id: '0001', up: ['CREATE TABLE widgets (id serial PRIMARY KEY)'], down: ['DROP TABLE widgets'] },
-  { id: '0002', parent: '0001', up: ['CREATE TABLE IF NOT EXISTS audit_2024 (at timestamptz)', 'ALTER TABLE widgets ADD COLUMN name text'], down: ['ALTER TABLE widgets DROP COLUMN name'] },
+  {
+    id: '0002',
+    parent: '0001',
+    up: ['CREATE TABLE IF NOT EXISTS audit_2024 (at timestamptz)', 'ALTER TABLE widgets ADD COLUMN name text'],
+    down: ['ALTER TABLE widgets DROP COLUMN name'],
+  },
 ];
 
 describe('ignore-tables', () => {
@@ -86,7 +112,13 @@ describe('ignore-tables', () => {
 });
 
 test('lock-timeout reaches the tool session through PGOPTIONS', async () => {
-  const probe: Rev[] = [{ id: '0001', up: ["CREATE TABLE lt_probe AS SELECT current_setting('lock_timeout') AS lock_timeout, current_setting('statement_timeout') AS statement_timeout"], down: ['DROP TABLE lt_probe'] }];
+  const probe: Rev[] = [
+    {
+      id: '0001',
+      up: ["CREATE TABLE lt_probe AS SELECT current_setting('lock_timeout') AS lock_timeout, current_setting('statement_timeout') AS statement_timeout"],
+      down: ['DROP TABLE lt_probe'],
+    },
+  ];
   const { r, db } = await run(alembicProject(probe), { mode: 'forward-only', 'lock-timeout': '3s' });
   expect(r.main.exitCode).toBe(0);
   expect(await pg.psql('SELECT lock_timeout, statement_timeout FROM lt_probe', db)).toMatch(/^3s\W+0$/);
@@ -104,7 +136,11 @@ describe('the sticky PR comment (fake GitHub API)', () => {
     name: 'pull_request',
     payload: {
       number: 7,
-      pull_request: { number: 7, base: { sha: 'a'.repeat(40), ref: 'main', repo: { full_name: 'acme/example' } }, head: { sha: 'b'.repeat(40), ref: 'feat', repo: { full_name: 'acme/example', fork: false } } },
+      pull_request: {
+        number: 7,
+        base: { sha: 'a'.repeat(40), ref: 'main', repo: { full_name: 'acme/example' } },
+        head: { sha: 'b'.repeat(40), ref: 'feat', repo: { full_name: 'acme/example', fork: false } },
+      },
     },
   };
   const token = 'ghs_migrationTestToken42';
@@ -124,7 +160,12 @@ describe('the sticky PR comment (fake GitHub API)', () => {
     expect(body).toMatch(/left behind sequence public\.order(_|&#95;)no(_|&#95;)seq/); // the findings table escapes Markdown
     expect(body).toContain('+ sequence public.order_no_seq bigint start=1');
     expect(body).not.toContain(PASSWORD);
-    expect(gh.requests.filter((q) => q.path.includes('/issues/7/comments') || /\/issues\/comments\/\d+$/.test(q.path)).map((q) => q.method)).toEqual(['GET', 'POST', 'GET', 'PATCH']);
+    expect(gh.requests.filter((q) => q.path.includes('/issues/7/comments') || /\/issues\/comments\/\d+$/.test(q.path)).map((q) => q.method)).toEqual([
+      'GET',
+      'POST',
+      'GET',
+      'PATCH',
+    ]);
   });
 
   test('comment without a token is one line naming both inputs', async () => {

@@ -58,7 +58,10 @@ describe('migration-test through the local runner', () => {
     expect(r.summary).toContain('+ sequence public.order_no_seq bigint start=1');
     const sarif = JSON.parse(readFileSync(r.outputs['sarif-file'], 'utf8'));
     expect(sarifSchemaErrors(sarif)).toEqual([]);
-    const rules = sarif.runs[0].results.map((x: { ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) => [x.ruleId, x.locations[0].physicalLocation.artifactLocation.uri]);
+    const rules = sarif.runs[0].results.map((x: { ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }) => [
+      x.ruleId,
+      x.locations[0].physicalLocation.artifactLocation.uri,
+    ]);
     expect(rules).toContainEqual(['downgrade-left-trace', 'migrations/versions/0002_rev.py']);
     expect(r.main.annotations.at(-1)?.message).toMatch(/^migration-test: \d+ findings? at or above "medium"/);
   });
@@ -73,10 +76,12 @@ describe('migration-test through the local runner', () => {
   test('two heads: one finding per head at its file; every revision is still tested by id', async () => {
     const r = await run(CHAINS.twoHeads);
     expect(r.main.exitCode).toBe(1);
-    const files = r.main.annotations.filter((a) => a.title?.includes('Multiple heads')).map((a) => a.file).sort();
+    const files = r.main.annotations
+      .filter((a) => a.title?.includes('Multiple heads'))
+      .map((a) => a.file)
+      .sort();
     expect(files).toEqual(['migrations/versions/0002_rev.py', 'migrations/versions/0003_rev.py']);
     expect(r.outputs['steps-count']).toBe('1'); // the round trip ran (down the newest revision, by id)
-
   });
 
   test('an empty downgrade() seen in the source and by the snapshots is one finding, at def downgrade', async () => {
@@ -107,7 +112,10 @@ test('lint: squawk flags the NOT NULL column without default at the revision fil
 test('custom preset: commands given as inputs (node-pg-migrate here), stepwise, the empty down found at its .sql file', async () => {
   const workspace = mkdtempSync(join(tmpdir(), 'mt-custom-'));
   mkdirSync(join(workspace, 'db'));
-  writeFileSync(join(workspace, 'db', '1700000000000_users.sql'), '-- Up Migration\nCREATE TABLE users (id serial PRIMARY KEY, email text);\n-- Down Migration\nDROP TABLE users;\n');
+  writeFileSync(
+    join(workspace, 'db', '1700000000000_users.sql'),
+    '-- Up Migration\nCREATE TABLE users (id serial PRIMARY KEY, email text);\n-- Down Migration\nDROP TABLE users;\n',
+  );
   writeFileSync(join(workspace, 'db', '1700000000001_email_idx.sql'), '-- Up Migration\nCREATE INDEX ix_users_email ON users (email);\n-- Down Migration\nSELECT 1;\n');
   const db = `e2e_${++n}`;
   await pg.createDatabase(db);
@@ -199,9 +207,12 @@ describe('bad input is one line naming the problem, never the password', () => {
       inputs: { 'database-url': `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/app`, 'wait-timeout': '3s', psql: '/usr/lib/postgresql/15/bin/psql' },
       env: { PATH: alembicPath() },
     });
-    expect(failLine(r)).toMatch(new RegExp(`^migration-test: PostgreSQL at 127\\.0\\.0\\.1:${port} did not accept connections within 3s \\(last error: .*Connection refused.*\\); check the service container`));
+    expect(failLine(r)).toMatch(
+      new RegExp(
+        `^migration-test: PostgreSQL at 127\\.0\\.0\\.1:${port} did not accept connections within 3s \\(last error: .*Connection refused.*\\); check the service container`,
+      ),
+    );
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(r.everything).not.toContain(PASSWORD);
   });
 });
-

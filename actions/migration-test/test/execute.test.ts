@@ -118,7 +118,6 @@ describe('stepwise (per revision up, down, up)', () => {
     expect(r.problems[0].diff).toContain('+ column public.t.b #3 integer');
     expect((await alembic(CHAINS.reorders, { columnOrder: 'logical' })).problems).toEqual([]);
   });
-
 });
 
 describe('round-trip (head, down N one by one, head)', () => {

@@ -191,7 +191,8 @@ test('a URL without a password against a server that asks for one fails at once:
   const server = createServer((sock) => {
     sock.on('data', (d: Buffer) => {
       const code = d.length >= 8 ? d.readUInt32BE(4) : 0;
-      if (code === 80877103 || code === 80877104) sock.write('N'); // SSLRequest / GSSENCRequest: not supported
+      if (code === 80877103 || code === 80877104)
+        sock.write('N'); // SSLRequest / GSSENCRequest: not supported
       else sock.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 3])); // AuthenticationCleartextPassword
     });
     sock.on('error', () => undefined);
@@ -209,7 +210,9 @@ test('a URL without a password against a server that asks for one fails at once:
     });
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(r.outputs.outcome).toBe('config-error');
-    expect(r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([expect.stringMatching(/^migration-test: cannot connect to postgresql:\/\/app@127\.0\.0\.1:\d+\/app: .*no password supplied/)]);
+    expect(r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      expect.stringMatching(/^migration-test: cannot connect to postgresql:\/\/app@127\.0\.0\.1:\d+\/app: .*no password supplied/),
+    ]);
   } finally {
     server.close();
   }
@@ -243,7 +246,9 @@ describe('setup problems are configuration or tool errors with the fix, never up
     const envPy = ENV_PY.replace("os.environ['DATABASE_URL']", "os.environ['APP_DB_URL']");
     const { r } = await run(alembicProject(chain(2), undefined, { envPy }));
     expect(r.outputs.outcome).toBe('config-error');
-    expect(oneError(r)).toMatch(/^migration-test: env\.py failed at migrations\/env\.py:5 .*KeyError: 'APP_DB_URL' \(the database URL reaches env\.py only as DATABASE_URL; set url-env/);
+    expect(oneError(r)).toMatch(
+      /^migration-test: env\.py failed at migrations\/env\.py:5 .*KeyError: 'APP_DB_URL' \(the database URL reaches env\.py only as DATABASE_URL; set url-env/,
+    );
   });
 
   test('an env.py whose connection is refused: tool-error', async () => {
@@ -276,7 +281,14 @@ test('a password with % @ / # : never shows in the log, annotations, summary, SA
   ];
   const event = {
     name: 'pull_request',
-    payload: { number: 9, pull_request: { number: 9, base: { sha: 'a'.repeat(40), ref: 'main', repo: { full_name: 'acme/example' } }, head: { sha: 'b'.repeat(40), ref: 'f', repo: { full_name: 'acme/example', fork: false } } } },
+    payload: {
+      number: 9,
+      pull_request: {
+        number: 9,
+        base: { sha: 'a'.repeat(40), ref: 'main', repo: { full_name: 'acme/example' } },
+        head: { sha: 'b'.repeat(40), ref: 'f', repo: { full_name: 'acme/example', fork: false } },
+      },
+    },
   };
   let url = '';
   const { r } = await run(

@@ -43,7 +43,14 @@ const pyStr = (s: string) => JSON.stringify(s);
 
 function body(stmts: string[] | string): string {
   // "py:" bodies may span lines; each line is indented into the function.
-  if (typeof stmts === 'string') return stmts.startsWith('py:') ? stmts.slice(3).split('\n').map((l) => `    ${l}`).join('\n') : `    op.execute(${pyStr(stmts)})`;
+  if (typeof stmts === 'string')
+    return stmts.startsWith('py:')
+      ? stmts
+          .slice(3)
+          .split('\n')
+          .map((l) => `    ${l}`)
+          .join('\n')
+      : `    op.execute(${pyStr(stmts)})`;
   return stmts.length ? stmts.map((s) => `    op.execute(${pyStr(s)})`).join('\n') : '    pass';
 }
 
@@ -85,19 +92,31 @@ export const CHAINS = {
     {
       id: '0002',
       parent: '0001',
-      up: ["CREATE TYPE widget_state AS ENUM ('new', 'done')", "ALTER TABLE widgets ADD COLUMN state widget_state NOT NULL DEFAULT 'new'", 'CREATE INDEX ix_widgets_name ON widgets (name)'],
+      up: [
+        "CREATE TYPE widget_state AS ENUM ('new', 'done')",
+        "ALTER TABLE widgets ADD COLUMN state widget_state NOT NULL DEFAULT 'new'",
+        'CREATE INDEX ix_widgets_name ON widgets (name)',
+      ],
       down: ['DROP INDEX ix_widgets_name', 'ALTER TABLE widgets DROP COLUMN state', 'DROP TYPE widget_state'],
     },
     {
       id: '0003',
       parent: '0002',
-      up: ['CREATE TABLE parts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, widget_id int REFERENCES widgets(id), qty int CHECK (qty > 0))', 'CREATE VIEW part_counts AS SELECT widget_id, count(*) AS n FROM parts GROUP BY widget_id'],
+      up: [
+        'CREATE TABLE parts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, widget_id int REFERENCES widgets(id), qty int CHECK (qty > 0))',
+        'CREATE VIEW part_counts AS SELECT widget_id, count(*) AS n FROM parts GROUP BY widget_id',
+      ],
       down: ['DROP VIEW part_counts', 'DROP TABLE parts'],
     },
   ] as Rev[],
   forgetsIndex: [
     { id: '0001', up: ['CREATE TABLE widgets (id serial PRIMARY KEY, name text NOT NULL)'], down: ['DROP TABLE widgets'] },
-    { id: '0002', parent: '0001', up: ['ALTER TABLE widgets ADD COLUMN sku text', 'CREATE INDEX ix_widgets_name ON widgets (name)'], down: ['ALTER TABLE widgets DROP COLUMN sku'] },
+    {
+      id: '0002',
+      parent: '0001',
+      up: ['ALTER TABLE widgets ADD COLUMN sku text', 'CREATE INDEX ix_widgets_name ON widgets (name)'],
+      down: ['ALTER TABLE widgets DROP COLUMN sku'],
+    },
   ] as Rev[],
   forgetsSequence: [
     { id: '0001', up: ['CREATE TABLE orders (id serial PRIMARY KEY)'], down: ['DROP TABLE orders'] },
@@ -118,8 +137,17 @@ export const CHAINS = {
     { id: '0003', parent: '0001', up: ['CREATE TABLE c (id int)'], down: ['DROP TABLE c'] },
   ] as Rev[],
   enumAddValue: [
-    { id: '0001', up: ["CREATE TYPE ticket_state AS ENUM ('open', 'closed')", 'CREATE TABLE tickets (id serial PRIMARY KEY, state ticket_state NOT NULL)'], down: ['DROP TABLE tickets', 'DROP TYPE ticket_state'] },
-    { id: '0002', parent: '0001', up: ["ALTER TYPE ticket_state ADD VALUE 'archived'", 'ALTER TABLE tickets ADD COLUMN archived_at timestamptz'], down: ['ALTER TABLE tickets DROP COLUMN archived_at'] },
+    {
+      id: '0001',
+      up: ["CREATE TYPE ticket_state AS ENUM ('open', 'closed')", 'CREATE TABLE tickets (id serial PRIMARY KEY, state ticket_state NOT NULL)'],
+      down: ['DROP TABLE tickets', 'DROP TYPE ticket_state'],
+    },
+    {
+      id: '0002',
+      parent: '0001',
+      up: ["ALTER TYPE ticket_state ADD VALUE 'archived'", 'ALTER TABLE tickets ADD COLUMN archived_at timestamptz'],
+      down: ['ALTER TABLE tickets DROP COLUMN archived_at'],
+    },
   ] as Rev[],
   dangerous: [
     { id: '0001', up: ['CREATE TABLE accounts (id bigint PRIMARY KEY)'], down: ['DROP TABLE accounts'] },
@@ -210,7 +238,16 @@ export function djangoProject(migs: Mig[]): string {
   writeFileSync(join(dir, '__init__.py'), '');
   migs.forEach((m, i) => {
     const deps = i === 0 ? '[]' : `[('shop', '${migs[i - 1].name}')]`;
-    const src = ['from django.db import migrations, models', '', m.pre ?? '', '', 'class Migration(migrations.Migration):', `    dependencies = ${deps}`, `    operations = [${m.ops}]`, ''];
+    const src = [
+      'from django.db import migrations, models',
+      '',
+      m.pre ?? '',
+      '',
+      'class Migration(migrations.Migration):',
+      `    dependencies = ${deps}`,
+      `    operations = [${m.ops}]`,
+      '',
+    ];
     writeFileSync(join(dir, `${m.name}.py`), src.join('\n'));
   });
   return root;
@@ -222,7 +259,8 @@ export const djangoPath = (): string => `${dirname(toolBin('django', 'python'))}
 // Fixture Rails apps: just enough of an application (ActiveRecord only, no Bundler: the gems come from
 // Debian's packages) for bin/rails db:* tasks, the database from DATABASE_URL, one file per migration.
 const RAILS_FILES: Record<string, string> = {
-  'config/application.rb': 'require "active_record/railtie"\n\nmodule Shop\n  class Application < Rails::Application\n    config.load_defaults 6.1\n    config.eager_load = false\n  end\nend\n',
+  'config/application.rb':
+    'require "active_record/railtie"\n\nmodule Shop\n  class Application < Rails::Application\n    config.load_defaults 6.1\n    config.eager_load = false\n  end\nend\n',
   'config/environment.rb': 'require_relative "application"\nRails.application.initialize!\n',
   'config/database.yml': 'development:\n  adapter: postgresql\n',
   Rakefile: 'require_relative "config/application"\nRails.application.load_tasks\n',

@@ -55,7 +55,11 @@ test('.sql files: a NOT NULL column without default is flagged at its file and l
 
 test('Alembic offline SQL: the finding points at the revision file', async () => {
   const dir = alembicProject(CHAINS.dangerous);
-  const { stdout } = await run(toolBin('pyenv', 'alembic'), ['upgrade', 'head', '--sql'], { cwd: dir, env: { ...process.env, DATABASE_URL: 'postgres://u@127.0.0.1:1/x' }, timeout: 60_000 });
+  const { stdout } = await run(toolBin('pyenv', 'alembic'), ['upgrade', 'head', '--sql'], {
+    cwd: dir,
+    env: { ...process.env, DATABASE_URL: 'postgres://u@127.0.0.1:1/x' },
+    timeout: 60_000,
+  });
   const units = alembicUnits(stdout, (rev) => `migrations/versions/${rev}_rev.py`);
   expect(units.map((u) => u.revision)).toEqual(['0001', '0002']);
   const f = squawkFindings(await runSquawk(units, opts(true)), units);

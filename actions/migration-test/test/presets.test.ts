@@ -35,12 +35,15 @@ function project(dir: string, files: Record<string, string>): string {
   return root;
 }
 
-const pgmFiles = (steps: Step[]) =>
-  Object.fromEntries(steps.map((s, i) => [`170000000000${i}_step${i}.sql`, `-- Up Migration\n${s.up}\n-- Down Migration\n${s.down}\n`]));
+const pgmFiles = (steps: Step[]) => Object.fromEntries(steps.map((s, i) => [`170000000000${i}_step${i}.sql`, `-- Up Migration\n${s.up}\n-- Down Migration\n${s.down}\n`]));
 const knexFiles = (steps: Step[]) =>
-  Object.fromEntries(steps.map((s, i) => [`2024010100000${i}_step${i}.cjs`, `exports.up = (knex) => knex.raw(${JSON.stringify(s.up)});\nexports.down = (knex) => knex.raw(${JSON.stringify(s.down)});\n`]));
-const dbmateFiles = (steps: Step[]) =>
-  Object.fromEntries(steps.map((s, i) => [`2024010100000${i}_step${i}.sql`, `-- migrate:up\n${s.up}\n\n-- migrate:down\n${s.down}\n`]));
+  Object.fromEntries(
+    steps.map((s, i) => [
+      `2024010100000${i}_step${i}.cjs`,
+      `exports.up = (knex) => knex.raw(${JSON.stringify(s.up)});\nexports.down = (knex) => knex.raw(${JSON.stringify(s.down)});\n`,
+    ]),
+  );
+const dbmateFiles = (steps: Step[]) => Object.fromEntries(steps.map((s, i) => [`2024010100000${i}_step${i}.sql`, `-- migrate:up\n${s.up}\n\n-- migrate:down\n${s.down}\n`]));
 
 function knexProject(steps: Step[]): string {
   const root = project('migrations', knexFiles(steps));
@@ -107,7 +110,12 @@ describe('dbmate (round-trip)', () => {
 
 describe('golang-migrate (built from the Go module proxy)', () => {
   const gmFiles = (steps: Step[]) =>
-    Object.fromEntries(steps.flatMap((s, i) => [[`2024010100000${i}_step${i}.up.sql`, `${s.up}\n`], [`2024010100000${i}_step${i}.down.sql`, `${s.down}\n`]]));
+    Object.fromEntries(
+      steps.flatMap((s, i) => [
+        [`2024010100000${i}_step${i}.up.sql`, `${s.up}\n`],
+        [`2024010100000${i}_step${i}.down.sql`, `${s.down}\n`],
+      ]),
+    );
   const gm = (steps: Step[]) => driverFor(pg, project('migrations', gmFiles(steps)), PRESETS['golang-migrate'], {}, '?sslmode=disable');
   // As main.ts does: the versions from the file names, because `up 1` at head is an error in golang-migrate.
   const revisions = (steps: Step[]) => PRESETS['golang-migrate'].revisionsFromFiles!(Object.keys(gmFiles(steps)));

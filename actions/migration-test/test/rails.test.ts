@@ -24,7 +24,8 @@ describe('rails parsing', () => {
   });
 
   test('IrreversibleMigration names the version from the backtrace', () => {
-    const out = 'rails aborted!\nStandardError: An error has occurred, this and all later migrations canceled:\n\nActiveRecord::IrreversibleMigration\n/app/db/migrate/20240101000001_backfill.rb:6:in `down\'\n';
+    const out =
+      "rails aborted!\nStandardError: An error has occurred, this and all later migrations canceled:\n\nActiveRecord::IrreversibleMigration\n/app/db/migrate/20240101000001_backfill.rb:6:in `down'\n";
     expect(railsIrreversible(out)).toBe('20240101000001');
     expect(railsIrreversible('PG::UndefinedTable: ERROR:  relation "x" does not exist')).toBeUndefined();
   });

@@ -146,7 +146,10 @@ describe('snapshot diffs', () => {
 });
 
 test.each([
-  ['psycopg.errors.DuplicateTable: relation "ix" already exists\n[SQL: CREATE INDEX ix ON t (a)]\n(Background on this error at: https://sqlalche.me/e/21/f405)', 'psycopg.errors.DuplicateTable: relation "ix" already exists'],
+  [
+    'psycopg.errors.DuplicateTable: relation "ix" already exists\n[SQL: CREATE INDEX ix ON t (a)]\n(Background on this error at: https://sqlalche.me/e/21/f405)',
+    'psycopg.errors.DuplicateTable: relation "ix" already exists',
+  ],
   ['INFO ok\nsomething went wrong', 'something went wrong'],
   ["> Rolling back\nerror: relation \"ix\" already exists\n    at Parser.parseErrorMessage\n  severity: 'ERROR',\n  code: '42P07',", 'error: relation "ix" already exists'],
   ['', ''],

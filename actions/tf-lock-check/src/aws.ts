@@ -10,7 +10,9 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Creden
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) {
-    throw new UserError('AWS credentials are missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for a role), e.g. with aws-actions/configure-aws-credentials before this step');
+    throw new UserError(
+      'AWS credentials are missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for a role), e.g. with aws-actions/configure-aws-credentials before this step',
+    );
   }
   core.setSecret(secretAccessKey);
   if (env.AWS_SESSION_TOKEN) core.setSecret(env.AWS_SESSION_TOKEN);
@@ -63,7 +65,10 @@ const s3Error = async (op: string, t: S3Target, key: string, res: Response) => {
 /** The object's body and ETag, or null when there is none. */
 export async function s3Get(t: S3Target, key: string, creds: Credentials): Promise<{ body: string; etag?: string } | null> {
   const url = s3Url(t, key);
-  const res = await send('S3', url, { method: 'GET', headers: sign({ method: 'GET', url, headers: {}, body: '', region: t.region, service: 's3', contentSha256Header: true }, creds) });
+  const res = await send('S3', url, {
+    method: 'GET',
+    headers: sign({ method: 'GET', url, headers: {}, body: '', region: t.region, service: 's3', contentSha256Header: true }, creds),
+  });
   if (res.status === 404) {
     await res.arrayBuffer();
     return null;
@@ -76,7 +81,10 @@ export async function s3Get(t: S3Target, key: string, creds: Credentials): Promi
 export async function s3DeleteIfMatch(t: S3Target, key: string, etag: string | undefined, creds: Credentials): Promise<void> {
   const url = s3Url(t, key);
   const headers: Record<string, string> = etag ? { 'if-match': etag } : {};
-  const res = await send('S3', url, { method: 'DELETE', headers: sign({ method: 'DELETE', url, headers, body: '', region: t.region, service: 's3', contentSha256Header: true }, creds) });
+  const res = await send('S3', url, {
+    method: 'DELETE',
+    headers: sign({ method: 'DELETE', url, headers, body: '', region: t.region, service: 's3', contentSha256Header: true }, creds),
+  });
   if (res.status === 412) throw new ToolError(`S3 lock s3://${t.bucket}/${key} changed between the check and the release; nothing was released`);
   if (!res.ok) throw await s3Error('DeleteObject', t, key, res);
   await res.arrayBuffer();
@@ -85,7 +93,10 @@ export async function s3DeleteIfMatch(t: S3Target, key: string, etag: string | u
 async function ddb(t: DdbTarget, op: string, payload: unknown, creds: Credentials): Promise<{ status: number; json: Record<string, unknown> }> {
   const url = new URL(t.endpoint);
   const body = JSON.stringify(payload);
-  const headers = sign({ method: 'POST', url, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${op}` }, body, region: t.region, service: 'dynamodb' }, creds);
+  const headers = sign(
+    { method: 'POST', url, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${op}` }, body, region: t.region, service: 'dynamodb' },
+    creds,
+  );
   const res = await send('DynamoDB', url, { method: 'POST', headers, body });
   const text = await res.text();
   let json: Record<string, unknown> = {};
@@ -97,19 +108,29 @@ async function ddb(t: DdbTarget, op: string, payload: unknown, creds: Credential
   return { status: res.status, json };
 }
 
-const ddbType = (json: Record<string, unknown>) => String(json.__type ?? '').split('#').pop() ?? '';
+const ddbType = (json: Record<string, unknown>) =>
+  String(json.__type ?? '')
+    .split('#')
+    .pop() ?? '';
 
 /** The Info attribute of the lock item, or null when there is no item. */
 export async function ddbGetInfo(t: DdbTarget, lockId: string, creds: Credentials): Promise<string | null> {
   const r = await ddb(t, 'GetItem', { TableName: t.table, Key: { LockID: { S: lockId } }, ConsistentRead: true }, creds);
-  if (r.status !== 200) throw new ToolError(`DynamoDB GetItem on table ${t.table} failed: HTTP ${r.status} ${ddbType(r.json)} ${String(r.json.message ?? r.json.Message ?? '')}`.trim());
+  if (r.status !== 200)
+    throw new ToolError(`DynamoDB GetItem on table ${t.table} failed: HTTP ${r.status} ${ddbType(r.json)} ${String(r.json.message ?? r.json.Message ?? '')}`.trim());
   const item = r.json.Item as Record<string, { S?: string }> | undefined;
   return item ? (item.Info?.S ?? '') : null;
 }
 
 /** Deletes the lock item only if its Info is still exactly `info` (the lock we checked). */
 export async function ddbDeleteIfInfo(t: DdbTarget, lockId: string, info: string, creds: Credentials): Promise<void> {
-  const r = await ddb(t, 'DeleteItem', { TableName: t.table, Key: { LockID: { S: lockId } }, ConditionExpression: 'Info = :info', ExpressionAttributeValues: { ':info': { S: info } } }, creds);
-  if (r.status === 400 && ddbType(r.json) === 'ConditionalCheckFailedException') throw new ToolError(`DynamoDB lock ${lockId} changed between the check and the release; nothing was released`);
+  const r = await ddb(
+    t,
+    'DeleteItem',
+    { TableName: t.table, Key: { LockID: { S: lockId } }, ConditionExpression: 'Info = :info', ExpressionAttributeValues: { ':info': { S: info } } },
+    creds,
+  );
+  if (r.status === 400 && ddbType(r.json) === 'ConditionalCheckFailedException')
+    throw new ToolError(`DynamoDB lock ${lockId} changed between the check and the release; nothing was released`);
   if (r.status !== 200) throw new ToolError(`DynamoDB DeleteItem on table ${t.table} failed: HTTP ${r.status} ${ddbType(r.json)}`.trim());
 }

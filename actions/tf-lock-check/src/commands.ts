@@ -249,7 +249,12 @@ function makeArgs(args: string[], cwd: string): { path: string; makefile?: strin
 const FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
 
 /** Splits TF_CLI_ARGS the way terraform does (shell-like words). */
-const cliArgs = (v: string | undefined): string[] => (v ? shellWords(v).filter((w) => !w.op).map((w) => w.text) : []);
+const cliArgs = (v: string | undefined): string[] =>
+  v
+    ? shellWords(v)
+        .filter((w) => !w.op)
+        .map((w) => w.text)
+    : [];
 
 /** One terraform/tofu command from its arguments; TF_CLI_ARGS and TF_CLI_ARGS_<sub> from `env` count. */
 export function tfCommand(tool: 'terraform' | 'tofu', argv: string[], line: number, cwd: string, env: Record<string, string> = {}): TfCommand {
@@ -266,7 +271,10 @@ export function tfCommand(tool: 'terraform' | 'tofu', argv: string[], line: numb
     ['TF_CLI_ARGS', cliArgs(env.TF_CLI_ARGS)],
     [`TF_CLI_ARGS_${sub.replace(/-/g, '_')}`, cliArgs(sub ? env[`TF_CLI_ARGS_${sub.replace(/-/g, '_')}`] : undefined)],
   ];
-  const all: Array<[string | undefined, string]> = [...fromEnv.flatMap(([n, xs]) => xs.map((x) => [n, x] as [string, string])), ...rest.map((x) => [undefined, x] as [undefined, string])];
+  const all: Array<[string | undefined, string]> = [
+    ...fromEnv.flatMap(([n, xs]) => xs.map((x) => [n, x] as [string, string])),
+    ...rest.map((x) => [undefined, x] as [undefined, string]),
+  ];
   const isFlag = (a: string, name: string) => a === `-${name}` || a === `--${name}` || a.startsWith(`-${name}=`) || a.startsWith(`--${name}=`);
   const value = (a: string) => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : 'true');
   const lock = all.filter(([, a]) => isFlag(a, 'lock')).at(-1);

@@ -77,7 +77,10 @@ export function listFiles(workspace: string): RepoFiles {
   const set = new Set(files);
   const read = (rel: string): string => {
     const size = statSync(join(root, rel)).size;
-    if (size > MAX_READ_BYTES) throw new UserError(`${rel}: ${(size / 1048576).toFixed(0)} MB, more than the ${MAX_READ_BYTES / 1048576} MB tf-lock-check reads from one file; point working-directory at the Terraform folders`);
+    if (size > MAX_READ_BYTES)
+      throw new UserError(
+        `${rel}: ${(size / 1048576).toFixed(0)} MB, more than the ${MAX_READ_BYTES / 1048576} MB tf-lock-check reads from one file; point working-directory at the Terraform folders`,
+      );
     return readFileSync(join(root, rel), 'utf8');
   };
   return { root, files, skippedLinks, linkTargets, isLink: (rel) => links.has(rel), has: (rel) => set.has(rel), read };

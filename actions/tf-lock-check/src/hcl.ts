@@ -49,10 +49,11 @@ let parser: Parser | undefined;
 // The CommonJS build: the ESM build's `await import('module')` does not survive bundling with ncc (its
 // namespace wrapper drops createRequire). The bundler sees the literal require() and inlines the CJS
 // build; under plain Node ESM (tests) there is no `require`, so we make one.
-const { Parser: ParserClass, Language } = (
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  typeof require === 'function' ? require('web-tree-sitter') : createRequire(import.meta.url)('web-tree-sitter')
-) as typeof TreeSitter;
+const {
+  Parser: ParserClass,
+  Language,
+} = // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (typeof require === 'function' ? require('web-tree-sitter') : createRequire(import.meta.url)('web-tree-sitter')) as typeof TreeSitter;
 
 // Next to the bundle (dist/tf-lock-check/, copied by scripts/build-assets.mjs), else from node_modules.
 function wasmPath(file: string, specifier: string): string {
@@ -78,7 +79,10 @@ export async function initHcl(): Promise<void> {
 /** Parses one file. `file` is the name used in errors (repository-relative). */
 export function parseHcl(file: string, text: string): Body {
   if (!parser) throw new Error('initHcl() was not awaited');
-  if (text.length > MAX_HCL_CHARS) throw new UserError(`${file}: ${(text.length / 1048576).toFixed(1)} MB of HCL, more than the ${MAX_HCL_CHARS / 1048576} MB tf-lock-check reads from one file (a backend block lives in a small file); split it, or point working-directory elsewhere`);
+  if (text.length > MAX_HCL_CHARS)
+    throw new UserError(
+      `${file}: ${(text.length / 1048576).toFixed(1)} MB of HCL, more than the ${MAX_HCL_CHARS / 1048576} MB tf-lock-check reads from one file (a backend block lives in a small file); split it, or point working-directory elsewhere`,
+    );
   let tree: ReturnType<Parser['parse']>;
   try {
     tree = parser.parse(text);
@@ -124,7 +128,9 @@ let current = '';
 function nest<T>(n: Node, fn: () => T): T {
   if (++depth > MAX_DEPTH) {
     depth = 0;
-    throw new UserError(`${current}:${n.startPosition.row + 1}: nested more than ${MAX_DEPTH} levels deep, which tf-lock-check does not read; check that the file is hand-written HCL`);
+    throw new UserError(
+      `${current}:${n.startPosition.row + 1}: nested more than ${MAX_DEPTH} levels deep, which tf-lock-check does not read; check that the file is hand-written HCL`,
+    );
   }
   try {
     return fn();
@@ -147,7 +153,9 @@ function toBodyInner(n: Node): Body {
       body.attributes[id.text] = { name: id.text, value: expr ? toValue(expr) : null, line: c.startPosition.row + 1 };
     } else if (c.type === 'block') {
       const parts = named(c);
-      const labels = parts.filter((p) => p.type === 'string_lit' || (p.type === 'identifier' && p !== parts[0])).map((p) => (p.type === 'string_lit' ? stringLit(p) ?? p.text : p.text));
+      const labels = parts
+        .filter((p) => p.type === 'string_lit' || (p.type === 'identifier' && p !== parts[0]))
+        .map((p) => (p.type === 'string_lit' ? (stringLit(p) ?? p.text) : p.text));
       const inner = parts.find((p) => p.type === 'body');
       body.blocks.push({ type: parts[0].text, labels, body: inner ? toBody(inner) : { attributes: {}, blocks: [] }, line: c.startPosition.row + 1 });
     }

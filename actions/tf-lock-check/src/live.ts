@@ -30,16 +30,24 @@ export async function runLive(command: 'status' | 'wait' | 'recover', dir: strin
   const force = inputs.boolean('force-unlock-stale', { default: false });
   // A floor on stale-after when releasing: a typo like "5s" must not release a lock a running apply holds.
   if (force && staleAfterMs < STALE_FLOOR_MS && !inputs.boolean('allow-short-stale-after', { default: false })) {
-    throw new InputError('stale-after', `must be at least ${formatAge(STALE_FLOOR_MS)} when force-unlock-stale is true (set allow-short-stale-after: true to go lower)`, inputs.string('stale-after'));
+    throw new InputError(
+      'stale-after',
+      `must be at least ${formatAge(STALE_FLOOR_MS)} when force-unlock-stale is true (set allow-short-stale-after: true to go lower)`,
+      inputs.string('stale-after'),
+    );
   }
   const extra = inputs.list('backend-config', { separators: 'newline' });
 
   await initHcl();
   const repo = await core.group(`${ACTION}: reading ${dir || '.'}`, async () => scanRepo(workspace(), { scope: dir || undefined }));
   const mod = repo.modules.get(dir);
-  if (mod?.cloud) throw new UserError(`${dir || '.'} runs on HCP Terraform / a remote backend (${mod.cloud.file}:${mod.cloud.line}), which holds and shows its own workspace lock; live ${command} reads s3 and pg locks`);
+  if (mod?.cloud)
+    throw new UserError(
+      `${dir || '.'} runs on HCP Terraform / a remote backend (${mod.cloud.file}:${mod.cloud.line}), which holds and shows its own workspace lock; live ${command} reads s3 and pg locks`,
+    );
   if (!mod?.backend) throw new InputError('working-directory', 'must be a root module with a backend block', dir || '.');
-  if (mod.backend.type !== 's3' && mod.backend.type !== 'pg') throw new UserError(`live ${command} supports the s3 (lockfile, DynamoDB) and pg backends; ${dir || '.'} uses "${mod.backend.type}"`);
+  if (mod.backend.type !== 's3' && mod.backend.type !== 'pg')
+    throw new UserError(`live ${command} supports the s3 (lockfile, DynamoDB) and pg backends; ${dir || '.'} uses "${mod.backend.type}"`);
   const config = Object.fromEntries(Object.values(mod.backend.body.attributes).map((a) => [a.name, a.value]));
   for (const v of extra) {
     const p = partial(v, dir, new Map(), (rel) => {
@@ -54,12 +62,24 @@ export async function runLive(command: 'status' | 'wait' | 'recover', dir: strin
   const creds = credentialsFromEnv();
 
   let locks = await core.group(`${ACTION}: reading the lock`, () => readLocks(targets, creds));
-  if (command === 'wait') locks = await waitForRelease(locks, () => readLocks(targets, creds), describeLock, timeoutMs, (held) => setLockOutputs(held, staleAfterMs));
+  if (command === 'wait')
+    locks = await waitForRelease(
+      locks,
+      () => readLocks(targets, creds),
+      describeLock,
+      timeoutMs,
+      (held) => setLockOutputs(held, staleAfterMs),
+    );
   setLockOutputs(locks, staleAfterMs);
 
-  const rows = locks.map((l) => `| ${l.store} | ${cell(l.info.ID)} | ${cell(l.info.Operation)} | ${cell(l.info.Who)} | ${cell(l.info.Version)} | ${cell(l.info.Created)} | ${l.ageMs === undefined ? '' : formatAge(l.ageMs)} | ${isStale(l, staleAfterMs) ? 'yes' : 'no'} |`);
+  const rows = locks.map(
+    (l) =>
+      `| ${l.store} | ${cell(l.info.ID)} | ${cell(l.info.Operation)} | ${cell(l.info.Who)} | ${cell(l.info.Version)} | ${cell(l.info.Created)} | ${l.ageMs === undefined ? '' : formatAge(l.ageMs)} | ${isStale(l, staleAfterMs) ? 'yes' : 'no'} |`,
+  );
   let md = `## Terraform state lock: ${dir || '.'} (workspace ${ws})\n\n`;
-  md += locks.length ? `| store | ID | operation | who | version | created | age | stale |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}\n` : 'Not locked.\n';
+  md += locks.length
+    ? `| store | ID | operation | who | version | created | age | stale |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n${rows.join('\n')}\n`
+    : 'Not locked.\n';
   const disagree = disagreement(locks);
   if (disagree) {
     core.warning(`The S3 and DynamoDB locks disagree: ${disagree}.`);
@@ -84,7 +104,9 @@ export async function runLive(command: 'status' | 'wait' | 'recover', dir: strin
         throw new PolicyError(`stale lock ${locks[0].info.ID} was not released: on re-reading, ${why}`);
       }
       released = true;
-      core.notice(`Released stale lock ${locks[0].info.ID} (${r.released.map((l) => l.where).join(', ')}), held by ${locks[0].info.Who ?? 'unknown'} since ${locks[0].info.Created ?? 'unknown'}.`);
+      core.notice(
+        `Released stale lock ${locks[0].info.ID} (${r.released.map((l) => l.where).join(', ')}), held by ${locks[0].info.Who ?? 'unknown'} since ${locks[0].info.Created ?? 'unknown'}.`,
+      );
       md += `\n**Released** stale lock \`${locks[0].info.ID}\` from ${r.released.map((l) => l.where).join(' and ')} at ${new Date().toISOString()} (re-read just before release; older than ${formatAge(staleAfterMs)}).\n`;
     }
   }
@@ -113,9 +135,16 @@ async function waitForRelease<T>(held: T[], read: () => Promise<T[]>, describe: 
   return held;
 }
 
-async function runPg(command: 'status' | 'wait' | 'recover', dir: string, ws: string, config: Record<string, HclValue>, opts: { failIfLocked: boolean; timeoutMs: number }): Promise<void> {
+async function runPg(
+  command: 'status' | 'wait' | 'recover',
+  dir: string,
+  ws: string,
+  config: Record<string, HclValue>,
+  opts: { failIfLocked: boolean; timeoutMs: number },
+): Promise<void> {
   const { conn, schema } = pgConnection(config);
-  const describe = (h: PgLockHolder) => `session pid ${h.pid} (${h.user || 'unknown user'}@${h.client}${h.application ? `, ${h.application}` : ''}, session started ${h.sessionStart}, ${formatAge(h.ageMs)} ago)${h.creation ? ' creating a workspace' : ''}`;
+  const describe = (h: PgLockHolder) =>
+    `session pid ${h.pid} (${h.user || 'unknown user'}@${h.client}${h.application ? `, ${h.application}` : ''}, session started ${h.sessionStart}, ${formatAge(h.ageMs)} ago)${h.creation ? ' creating a workspace' : ''}`;
   const setOutputs = (held: PgLockHolder[]) => {
     core.setOutput('locked', String(held.length > 0));
     core.setOutput('lock-id', ''); // pg stores no lock ID
@@ -129,7 +158,9 @@ async function runPg(command: 'status' | 'wait' | 'recover', dir: string, ws: st
   if (command === 'wait') held = await waitForRelease(held, () => readPgLocks(conn, schema, ws), describe, opts.timeoutMs, setOutputs);
   setOutputs(held);
   let md = `## Terraform state lock: ${dir || '.'} (pg, workspace ${ws})\n\n`;
-  md += held.length ? `| pid | user | client | application | session started | age |\n| --- | --- | --- | --- | --- | --- |\n${held.map((h) => `| ${h.pid} | ${cell(h.user)} | ${cell(h.client)} | ${cell(h.application)} | ${cell(h.sessionStart)} | ${formatAge(h.ageMs)} |`).join('\n')}\n` : 'Not locked.\n';
+  md += held.length
+    ? `| pid | user | client | application | session started | age |\n| --- | --- | --- | --- | --- | --- |\n${held.map((h) => `| ${h.pid} | ${cell(h.user)} | ${cell(h.client)} | ${cell(h.application)} | ${cell(h.sessionStart)} | ${formatAge(h.ageMs)} |`).join('\n')}\n`
+    : 'Not locked.\n';
   if (command === 'recover') md += '\nA pg lock is a session advisory lock: it ends with the session that holds it, so it is never stale and never force-released.\n';
   await writeSummary(md);
   core.info(held.length ? `Locked by ${describe(held[0])}` : 'Not locked.');
@@ -145,4 +176,3 @@ function setLockOutputs(locks: HeldLock[], staleAfterMs: number): void {
   core.setOutput('lock-age-seconds', l?.ageMs === undefined ? '' : String(Math.floor(l.ageMs / 1000)));
   core.setOutput('stale', String(locks.length > 0 && locks.every((x) => isStale(x, staleAfterMs))));
 }
-

@@ -72,7 +72,8 @@ export function lockTargets(config: Record<string, HclValue>, workspace: string,
     const custom = str(endpoints.dynamodb) || env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL;
     out.ddb = { endpoint: custom || `https://dynamodb.${region}.amazonaws.com`, region, table, lockId: `${bucket}/${path}` };
   }
-  if (!out.s3 && !out.ddb) throw new UserError('this s3 backend has no locking (neither use_lockfile = true nor dynamodb_table), so there is no lock to read; run the lint command');
+  if (!out.s3 && !out.ddb)
+    throw new UserError('this s3 backend has no locking (neither use_lockfile = true nor dynamodb_table), so there is no lock to read; run the lint command');
   return out;
 }
 

@@ -41,7 +41,9 @@ async function runLint(dir: string): Promise<void> {
   const repo = await core.group(`${ACTION}: reading the repository`, async () => scanRepo(workspace(), { scope: dir || undefined }));
   const roots = [...repo.modules.values()].filter(isRoot);
   const cloud = roots.filter((m) => m.cloud).length;
-  core.info(`Checked ${roots.length} root module(s)${cloud ? ` (${cloud} on HCP Terraform / remote, which lock and queue runs themselves)` : ''}, ${repo.envs.length} backend environment(s) and ${repo.commands.length} terraform/tofu command(s) in workflows, scripts and Makefiles.`);
+  core.info(
+    `Checked ${roots.length} root module(s)${cloud ? ` (${cloud} on HCP Terraform / remote, which lock and queue runs themselves)` : ''}, ${repo.envs.length} backend environment(s) and ${repo.commands.length} terraform/tofu command(s) in workflows, scripts and Makefiles.`,
+  );
   for (const n of repo.notices) core.notice(n);
 
   // 3. Rules, gate and reports.

@@ -59,7 +59,8 @@ export async function readPgLocks(conn: string, schema: string, workspace: strin
   if (r.exitCode !== 0) {
     const first = r.stderr.split('\n').find((l) => l.trim()) ?? 'no output';
     if (/does not exist/.test(first) && /states/.test(first)) return []; // no state written yet: nothing to lock
-    if (/could not connect|Connection refused|timeout expired|could not translate host/i.test(first)) throw new ToolError(`cannot reach the pg backend's database (${first.replace(/^psql: (error: )?/, '')})`);
+    if (/could not connect|Connection refused|timeout expired|could not translate host/i.test(first))
+      throw new ToolError(`cannot reach the pg backend's database (${first.replace(/^psql: (error: )?/, '')})`);
     throw new ToolError(`psql failed reading the pg backend's locks: ${first}`, r.stderr);
   }
   return parsePgLocks(r.stdout);

@@ -142,21 +142,35 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
 
   const roots = [...modules.values()].filter(isRoot);
   if (roots.length === 0) {
-    if (terragrunt.length) notices.push(`Terragrunt: ${terragrunt.length} terragrunt.hcl file(s) found. Their remote_state blocks are not analysed; only backend blocks in .tf files are (none here).`);
-    else if (modules.size) notices.push(`No root module with a backend or cloud block under ${opts.scope || 'the repository'}: ${modules.size} module folder(s) read as a module repository (local state). Commands that apply them are still checked.`);
+    if (terragrunt.length)
+      notices.push(`Terragrunt: ${terragrunt.length} terragrunt.hcl file(s) found. Their remote_state blocks are not analysed; only backend blocks in .tf files are (none here).`);
+    else if (modules.size)
+      notices.push(
+        `No root module with a backend or cloud block under ${opts.scope || 'the repository'}: ${modules.size} module folder(s) read as a module repository (local state). Commands that apply them are still checked.`,
+      );
     else if (opts.scope) throw new InputError('working-directory', 'must be a folder that holds Terraform files (.tf, .tf.json)', opts.scope);
     else if (!templates.length) notices.push('No Terraform files (.tf, .tf.json) in the repository: nothing to check.');
-  } else if (terragrunt.length) notices.push(`Terragrunt: ${terragrunt.length} terragrunt.hcl file(s) not analysed (their remote_state blocks are not read); the .tf backends were.`);
-  if (templates.length) notices.push(`Skipped ${templates.length} template file(s) that are not HCL until rendered (${templates.slice(0, 3).join(', ')}${templates.length > 3 ? ', …' : ''}).`);
+  } else if (terragrunt.length)
+    notices.push(`Terragrunt: ${terragrunt.length} terragrunt.hcl file(s) not analysed (their remote_state blocks are not read); the .tf backends were.`);
+  if (templates.length)
+    notices.push(`Skipped ${templates.length} template file(s) that are not HCL until rendered (${templates.slice(0, 3).join(', ')}${templates.length > 3 ? ', …' : ''}).`);
   const outside = repo.skippedLinks.filter(inScope);
-  if (outside.length) notices.push(`Skipped ${outside.length} symbolic link(s) that point outside the workspace or nowhere (${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', …' : ''}); they were not read.`);
+  if (outside.length)
+    notices.push(
+      `Skipped ${outside.length} symbolic link(s) that point outside the workspace or nowhere (${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', …' : ''}); they were not read.`,
+    );
   // -backend-config files with other names (config/prod.hcl) are read when an init names them.
   const readPartial = (rel: string): Body | undefined => (repo.has(rel) ? parseHcl(rel, repo.read(rel)) : undefined);
   return { modules, envs: mergeEnvs(modules, tfbackends, commands, readPartial), commands, unreadable, notices };
 }
 
 /** The partial configuration a `-backend-config` value adds: a file's attributes or one key=value. */
-export function partial(value: string, cwd: string, tfbackends: Map<string, Body>, readFile?: (rel: string) => Body | undefined): { kv: Record<string, HclValue>; sources: Record<string, Source>; file?: string } | undefined {
+export function partial(
+  value: string,
+  cwd: string,
+  tfbackends: Map<string, Body>,
+  readFile?: (rel: string) => Body | undefined,
+): { kv: Record<string, HclValue>; sources: Record<string, Source>; file?: string } | undefined {
   const asFile = joinRel(cwd, value);
   const body = tfbackends.get(asFile) ?? (value.includes('=') ? undefined : readFile?.(asFile));
   if (body) {

@@ -10,8 +10,11 @@ export function workingDirectory(): string {
   const abs = inputs.path('working-directory', { default: '.', mustExist: 'dir' }) as string;
   const root = realpathSync(workspace());
   const target = real(abs);
-  if (!target || !inside(root, target)) throw new InputError('working-directory', 'must be a folder inside the workspace (a symbolic link may not lead outside it)', inputs.string('working-directory'));
-  return relative(root, join(root, relative(workspace(), abs))).split('\\').join('/');
+  if (!target || !inside(root, target))
+    throw new InputError('working-directory', 'must be a folder inside the workspace (a symbolic link may not lead outside it)', inputs.string('working-directory'));
+  return relative(root, join(root, relative(workspace(), abs)))
+    .split('\\')
+    .join('/');
 }
 
 /**

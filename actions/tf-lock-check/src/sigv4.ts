@@ -30,7 +30,11 @@ export const uriEncode = (s: string): string => encodeURIComponent(s).replace(/[
 /** An S3 object path with every segment encoded once, as both the URL and the signature use it. */
 export const s3Path = (bucket: string | undefined, key: string): string => `${bucket ? `/${uriEncode(bucket)}` : ''}/${key.split('/').map(uriEncode).join('/')}`;
 
-export const amzDate = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+export const amzDate = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** Returns the headers to send (the given ones plus host, x-amz-date, authorization, …). */
 export function sign(input: SignInput, creds: Credentials, now = new Date()): Record<string, string> {

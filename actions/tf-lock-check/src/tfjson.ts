@@ -39,12 +39,14 @@ export function parseTfJson(file: string, text: string): Body {
   for (const tf of each(doc.terraform)) {
     const tfBody: Body = { attributes: {}, blocks: [] };
     const tfLine = lineAt('"terraform"', cursor);
-    if (typeof tf.required_version === 'string') tfBody.attributes.required_version = { name: 'required_version', value: tf.required_version, line: lineAt('"required_version"', tfLine.at).line };
+    if (typeof tf.required_version === 'string')
+      tfBody.attributes.required_version = { name: 'required_version', value: tf.required_version, line: lineAt('"required_version"', tfLine.at).line };
     for (const kind of ['backend', 'cloud'] as const) {
       for (const group of each(tf[kind])) {
         const at = lineAt(`"${kind}"`, tfLine.at);
         // backend: { "s3": { … } } (label → body); cloud: { organization, workspaces } (no label).
-        const entries: Array<[string[], Record<string, J>]> = kind === 'cloud' ? [[[], group]] : Object.entries(group).flatMap(([label, b]) => each(b).map((x) => [[label], x] as [string[], Record<string, J>]));
+        const entries: Array<[string[], Record<string, J>]> =
+          kind === 'cloud' ? [[[], group]] : Object.entries(group).flatMap(([label, b]) => each(b).map((x) => [[label], x] as [string[], Record<string, J>]));
         for (const [labels, b] of entries) {
           const inner: Body = { attributes: {}, blocks: [] };
           for (const [k, v] of Object.entries(b)) inner.attributes[k] = { name: k, value: value(v), line: lineAt(`"${k}"`, at.at).line };

@@ -96,7 +96,15 @@ export function matrixCombos(job: Obj): Array<Record<string, string>> {
     combos = combos.flatMap((c) => vals.map((x) => ({ ...c, [k]: x }))).slice(0, MAX_COMBOS);
   }
   if (Array.isArray(m.include)) {
-    for (const inc of m.include) if (isObj(inc)) combos.push(Object.fromEntries(Object.entries(inc).filter(([, x]) => typeof x !== 'object').map(([k, x]) => [k, String(x)])));
+    for (const inc of m.include)
+      if (isObj(inc))
+        combos.push(
+          Object.fromEntries(
+            Object.entries(inc)
+              .filter(([, x]) => typeof x !== 'object')
+              .map(([k, x]) => [k, String(x)]),
+          ),
+        );
   }
   return combos.slice(0, MAX_COMBOS);
 }
@@ -227,7 +235,19 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
 }
 
 /** The commands of one `run:` step (and of the scripts and make targets it calls). */
-function runStep(file: string, wf: ParsedWorkflow, stepNode: unknown, run: string, ctx: ExprContext, wd: string, jobRef: JobRef, files: FileAccess | undefined, called: Set<string> | undefined, via?: { file: string; line: number }, githubEnv?: Record<string, string>): CiCommand[] {
+function runStep(
+  file: string,
+  wf: ParsedWorkflow,
+  stepNode: unknown,
+  run: string,
+  ctx: ExprContext,
+  wd: string,
+  jobRef: JobRef,
+  files: FileAccess | undefined,
+  called: Set<string> | undefined,
+  via?: { file: string; line: number },
+  githubEnv?: Record<string, string>,
+): CiCommand[] {
   const runNode = isMap(stepNode) ? stepNode.items.find((p) => isScalar(p.key) && p.key.value === 'run')?.value : undefined;
   // A block scalar's text starts on the line after its `|` / `>` indicator.
   const block = isScalar(runNode) && (runNode.type === 'BLOCK_LITERAL' || runNode.type === 'BLOCK_FOLDED');
@@ -242,7 +262,16 @@ function runStep(file: string, wf: ParsedWorkflow, stepNode: unknown, run: strin
 const MAX_COMPOSITE_DEPTH = 4;
 
 /** The commands of a local composite action (`uses: ./.github/actions/x`), run as part of the calling job. */
-function compositeCommands(dir: string, withValues: Record<string, string>, caller: ExprContext, jobRef: JobRef, files: FileAccess, via: { file: string; line: number }, called: Set<string> | undefined, depth: number): CiCommand[] {
+function compositeCommands(
+  dir: string,
+  withValues: Record<string, string>,
+  caller: ExprContext,
+  jobRef: JobRef,
+  files: FileAccess,
+  via: { file: string; line: number },
+  called: Set<string> | undefined,
+  depth: number,
+): CiCommand[] {
   const file = ['action.yml', 'action.yaml'].map((f) => joinRel(dir, f)).find((f) => files.has(f));
   if (!file || depth >= MAX_COMPOSITE_DEPTH) return [];
   let wf: ParsedWorkflow;

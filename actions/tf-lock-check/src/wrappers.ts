@@ -82,7 +82,10 @@ export function parseMakefile(text: string, overrides: Record<string, string> = 
       if (!current.length) continue;
       // make's own syntax first: $(VAR) from the Makefile, $(MAKE) is make, $$ is a shell $.
       let cmd = line.slice(1).replace(/^[@+-]+/, '');
-      cmd = cmd.replace(/\$[({](MAKE)[)}]/g, 'make').replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all).replace(/\$\$/g, '$');
+      cmd = cmd
+        .replace(/\$[({](MAKE)[)}]/g, 'make')
+        .replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all)
+        .replace(/\$\$/g, '$');
       for (const t of current) rules.get(t)!.recipe.push({ text: cmd, line: start + 1 });
       continue;
     }
@@ -91,7 +94,11 @@ export function parseMakefile(text: string, overrides: Record<string, string> = 
     const assign = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=|\+=)\s*(.*)$/.exec(trimmed);
     if (assign) {
       // A VAR=value on make's command line wins over the Makefile's own assignment.
-      if (!(assign[1] in overrides)) vars[assign[1]] = shellExpand(assign[2].trim().replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all), {});
+      if (!(assign[1] in overrides))
+        vars[assign[1]] = shellExpand(
+          assign[2].trim().replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all),
+          {},
+        );
       current = [];
       continue;
     }

@@ -90,8 +90,7 @@ export function reindentContinuations(text: string): string {
       } else if ((c === '[' || c === '{') && (depth > 0 || /[\s:-]/.test(prev))) {
         if (depth === 0) openerCol = i;
         depth++;
-      }
-      else if ((c === ']' || c === '}') && depth > 0) depth--;
+      } else if ((c === ']' || c === '}') && depth > 0) depth--;
       if (!/\s/.test(c)) prev = c;
       else prev = ' ';
     }

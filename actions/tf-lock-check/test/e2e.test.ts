@@ -73,7 +73,17 @@ const live = (root: TfRoot, inputs: Record<string, string>, env: Record<string, 
 async function putLockItem(lockId: string, info: string): Promise<void> {
   const url = new URL(stores.dynamodbEndpoint);
   const body = JSON.stringify({ TableName: TABLE, Item: { LockID: { S: lockId }, Info: { S: info } } });
-  const headers = sign({ method: 'POST', url, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' }, body, region: stores.region, service: 'dynamodb' }, { accessKeyId: 'test', secretAccessKey: 'test' });
+  const headers = sign(
+    {
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' },
+      body,
+      region: stores.region,
+      service: 'dynamodb',
+    },
+    { accessKeyId: 'test', secretAccessKey: 'test' },
+  );
   const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
   expect(res.status).toBe(200);
   await res.arrayBuffer();
@@ -123,7 +133,11 @@ describe.each(tfFlavors)('%s', (flavor) => {
     expect(status.outputs.outcome).toBe('policy-failure'); // the caller's policy, not a bad input
     expect(status.outputs).toMatchObject({ locked: 'true', 'lock-id': lock.ID, 'lock-holder': lock.Who, 'lock-operation': 'OperationTypeApply', stale: 'false' });
     expect(Number(status.outputs['lock-age-seconds'])).toBeLessThan(120);
-    expect(failure(status)).toEqual([expect.stringMatching(new RegExp(`^tf-lock-check: state is locked by ${lock.Who.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(OperationTypeApply, v${lock.Version}, ID ${lock.ID}, created`))]);
+    expect(failure(status)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^tf-lock-check: state is locked by ${lock.Who.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(OperationTypeApply, v${lock.Version}, ID ${lock.ID}, created`),
+      ),
+    ]);
     expect(status.summary).toContain('| s3 |');
     expect(status.summary).toContain('| dynamodb |');
 
@@ -159,7 +173,9 @@ describe.each(tfFlavors)('%s', (flavor) => {
     expect(report.main.annotations.some((a) => a.level === 'warning' && /force-unlock-stale: true/.test(a.message))).toBe(true);
     // A stale-after below the 5m floor needs the explicit override to release.
     const floor = await live(root, { command: 'recover', 'stale-after': '2s', 'force-unlock-stale': 'true' });
-    expect(failure(floor)).toEqual(['tf-lock-check: input "stale-after" must be at least 5m when force-unlock-stale is true (set allow-short-stale-after: true to go lower); got "2s"']);
+    expect(failure(floor)).toEqual([
+      'tf-lock-check: input "stale-after" must be at least 5m when force-unlock-stale is true (set allow-short-stale-after: true to go lower); got "2s"',
+    ]);
     expect(floor.outputs.outcome).toBe('config-error');
     expect(JSON.parse((await stores.getObject(BUCKET, `${key}.tflock`))!).ID).toBe(stale.ID);
     const recovered = await live(root, { command: 'recover', 'stale-after': '2s', 'force-unlock-stale': 'true', 'allow-short-stale-after': 'true' });
@@ -243,7 +259,15 @@ test('backend-config files and workspaces select the lock that is read', async (
   const root = newRoot('terraform', backend('e2e/base.tfstate', 'use_lockfile = true'));
   writeFileSync(join(root.dir, 'prod.tfbackend'), 'key = "e2e/prod.tfstate"\n');
   const id = '11111111-2222-4333-8444-555555555555';
-  const info = { ID: id, Operation: 'OperationTypeApply', Info: '', Who: 'ci@runner-1', Version: '1.11.4', Created: new Date(Date.now() - 3_600_000).toISOString(), Path: `${BUCKET}/e2e/prod.tfstate` };
+  const info = {
+    ID: id,
+    Operation: 'OperationTypeApply',
+    Info: '',
+    Who: 'ci@runner-1',
+    Version: '1.11.4',
+    Created: new Date(Date.now() - 3_600_000).toISOString(),
+    Path: `${BUCKET}/e2e/prod.tfstate`,
+  };
   expect(await stores.putIfAbsent(BUCKET, 'e2e/prod.tfstate.tflock', JSON.stringify(info))).toBe(200);
   const r = await live(root, { command: 'status', 'backend-config': 'prod.tfbackend', 'stale-after': '30m' });
   expect(r.outputs).toMatchObject({ locked: 'true', 'lock-id': id, 'lock-holder': 'ci@runner-1', stale: 'true' });
@@ -252,7 +276,10 @@ test('backend-config files and workspaces select the lock that is read', async (
   expect((await live(root, { command: 'status', 'backend-config': 'key=e2e/prod.tfstate', workspace: 'blue' })).outputs.locked).toBe('false');
 
   // The release re-reads: a lock whose ID is not the one judged stale, or that is younger, stays.
-  const targets = lockTargets({ bucket: BUCKET, key: 'e2e/prod.tfstate', region: stores.region, use_lockfile: true, use_path_style: true, endpoints: { s3: stores.s3Endpoint } }, 'default');
+  const targets = lockTargets(
+    { bucket: BUCKET, key: 'e2e/prod.tfstate', region: stores.region, use_lockfile: true, use_path_style: true, endpoints: { s3: stores.s3Endpoint } },
+    'default',
+  );
   const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
   expect((await releaseStale(targets, 'another-id', 60_000, creds)).refused[0].reason).toBe(`its ID is now ${id}, not another-id`);
   expect((await releaseStale(targets, id, 2 * 3_600_000, creds)).refused[0].reason).toMatch(/^it is younger than stale-after/);
@@ -289,18 +316,29 @@ describe('lint on repositories shaped like real ones', () => {
     const r = await runAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint' } });
     expect(r.main.exitCode).toBe(0);
     expect(r.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0' });
-    expect(r.main.annotations.map((a) => `${a.level}: ${a.message}`)).toEqual([expect.stringMatching(/^notice: No root module with a backend or cloud block under the repository: 2 module folder\(s\)/)]);
+    expect(r.main.annotations.map((a) => `${a.level}: ${a.message}`)).toEqual([
+      expect.stringMatching(/^notice: No root module with a backend or cloud block under the repository: 2 module folder\(s\)/),
+    ]);
   });
   test('a symlink that leads outside the workspace is never read or printed; one inside makes a root', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'tflc-out-'));
     writeFileSync(join(outside, 'backend.tf'), 'terraform {\n  backend "s3" {\n    bucket = "SECRET-OUTSIDE-VALUE"\n  }\n}\n');
-    const ws = repoWith({ 'shared/backend.tf': 'terraform {\n  backend "s3" {\n    bucket = "b"\n    region = "eu-west-1"\n    encrypt = true\n  }\n}\n', 'envs/prod/main.tf': 'locals {}\n', 'envs/dev/main.tf': 'locals {}\n' });
+    const ws = repoWith({
+      'shared/backend.tf': 'terraform {\n  backend "s3" {\n    bucket = "b"\n    region = "eu-west-1"\n    encrypt = true\n  }\n}\n',
+      'envs/prod/main.tf': 'locals {}\n',
+      'envs/dev/main.tf': 'locals {}\n',
+    });
     symlinkSync('../../shared/backend.tf', join(ws, 'envs/prod/backend.tf'));
     symlinkSync('../../shared/backend.tf', join(ws, 'envs/dev/backend.tf'));
     symlinkSync(join(outside, 'backend.tf'), join(ws, 'envs/prod/evil.tf'));
     const r = await runAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint', 'fail-on': 'none' } });
     expect(r.main.exitCode).toBe(0);
-    expect(r.main.annotations.filter((a) => a.file).map((a) => `${a.title?.split(':')[0]} ${a.file}:${a.line}`).sort()).toEqual(['HIGH TFLOCK001 envs/dev/backend.tf:2', 'HIGH TFLOCK001 envs/prod/backend.tf:2']);
+    expect(
+      r.main.annotations
+        .filter((a) => a.file)
+        .map((a) => `${a.title?.split(':')[0]} ${a.file}:${a.line}`)
+        .sort(),
+    ).toEqual(['HIGH TFLOCK001 envs/dev/backend.tf:2', 'HIGH TFLOCK001 envs/prod/backend.tf:2']);
     expect(r.main.log).toMatch(/Skipped 1 symbolic link\(s\) that point outside the workspace or nowhere \(envs\/prod\/evil\.tf\)/);
     expect(`${r.main.log}${r.summary}${readFileSync(r.outputs['sarif-file'], 'utf8')}`).not.toContain('SECRET-OUTSIDE-VALUE');
     expect(r.main.log).not.toContain(outside);
@@ -318,7 +356,9 @@ describe('bad input is one line', () => {
   test('missing credentials are named, never printed', async () => {
     const root = newRoot('terraform', backend('e2e/x.tfstate', 'use_lockfile = true'));
     const r = await live(root, { command: 'status' }, { AWS_REGION: 'us-east-1' });
-    expect(failure(r)).toEqual(['tf-lock-check: AWS credentials are missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for a role), e.g. with aws-actions/configure-aws-credentials before this step']);
+    expect(failure(r)).toEqual([
+      'tf-lock-check: AWS credentials are missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for a role), e.g. with aws-actions/configure-aws-credentials before this step',
+    ]);
   });
   test('the secret key is masked', async () => {
     const root = newRoot('terraform', backend('e2e/y.tfstate', 'use_lockfile = true'));
@@ -330,7 +370,9 @@ describe('bad input is one line', () => {
     const port = await freePort(); // nothing listens there
     const root = newRoot('terraform', backend('e2e/z.tfstate', 'use_lockfile = true', `http://127.0.0.1:${port}`));
     const r = await live(root, { command: 'status' });
-    expect(failure(r)).toEqual([`tf-lock-check: cannot reach S3 endpoint http://127.0.0.1:${port} (ECONNREFUSED); check the backend's endpoints / AWS_ENDPOINT_URL_* and the network`]);
+    expect(failure(r)).toEqual([
+      `tf-lock-check: cannot reach S3 endpoint http://127.0.0.1:${port} (ECONNREFUSED); check the backend's endpoints / AWS_ENDPOINT_URL_* and the network`,
+    ]);
     expect(r.outputs.outcome).toBe('tool-error'); // the store is down (or unreachable): not the caller's input
   });
   test('HCL that does not parse names file and line', async () => {

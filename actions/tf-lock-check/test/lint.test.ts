@@ -10,7 +10,10 @@ import { repoWith, s3Root } from './helpers.js';
 beforeAll(initHcl);
 
 const run = (files: Record<string, string>, opts: LintOptions = { flavor: 'auto' }) => lint(scanRepo(repoWith(files)), opts);
-const ids = (files: Record<string, string>, opts?: LintOptions) => run(files, opts).map((f) => `${f.ruleId} ${f.location?.path}:${f.location?.startLine}`).sort();
+const ids = (files: Record<string, string>, opts?: LintOptions) =>
+  run(files, opts)
+    .map((f) => `${f.ruleId} ${f.location?.path}:${f.location?.startLine}`)
+    .sort();
 
 const goodWorkflow = `name: apply
 on: push
@@ -26,7 +29,10 @@ jobs:
 
 describe('HCL', () => {
   test('attributes, blocks, objects and escapes become values with lines', () => {
-    const b = parseHcl('main.tf', 'terraform {\n  backend "s3" {\n    key = "a\\"b"\n    endpoints = { s3 = "http://x", "dynamodb" = "http://y" }\n    n = 3\n    k = var.x\n  }\n}\n');
+    const b = parseHcl(
+      'main.tf',
+      'terraform {\n  backend "s3" {\n    key = "a\\"b"\n    endpoints = { s3 = "http://x", "dynamodb" = "http://y" }\n    n = 3\n    k = var.x\n  }\n}\n',
+    );
     const be = b.blocks[0].body.blocks[0];
     expect(be.labels).toEqual(['s3']);
     expect(be.line).toBe(2);
@@ -85,16 +91,28 @@ describe('rules', () => {
   });
   test('TFLOCK004 with -backend-config files named by a workflow, relative to the working directory', () => {
     const base = s3Root('x').replace('    key    = "x"\n', '');
-    const wf = goodWorkflow.replace('run: terraform -chdir=infra apply', 'working-directory: stacks\n        run: |\n          terraform -chdir=net init -backend-config=../config/net.hcl\n          terraform -chdir=dns init -backend-config=../config/dns.hcl -backend-config=region=us-east-1\n          terraform -chdir=net apply');
-    expect(ids({ 'stacks/net/main.tf': base, 'stacks/dns/main.tf': base, 'stacks/config/net.hcl': 'key = "k"\n', 'stacks/config/dns.hcl': 'key = "k"\n', '.github/workflows/apply.yml': wf })).toEqual(
-      expect.arrayContaining(['TFLOCK004 stacks/config/dns.hcl:1', 'TFLOCK004 stacks/config/net.hcl:1']),
+    const wf = goodWorkflow.replace(
+      'run: terraform -chdir=infra apply',
+      'working-directory: stacks\n        run: |\n          terraform -chdir=net init -backend-config=../config/net.hcl\n          terraform -chdir=dns init -backend-config=../config/dns.hcl -backend-config=region=us-east-1\n          terraform -chdir=net apply',
     );
+    expect(
+      ids({
+        'stacks/net/main.tf': base,
+        'stacks/dns/main.tf': base,
+        'stacks/config/net.hcl': 'key = "k"\n',
+        'stacks/config/dns.hcl': 'key = "k"\n',
+        '.github/workflows/apply.yml': wf,
+      }),
+    ).toEqual(expect.arrayContaining(['TFLOCK004 stacks/config/dns.hcl:1', 'TFLOCK004 stacks/config/net.hcl:1']));
   });
   test('TFLOCK004 through a matrix: -backend-config (../config/$ENV.hcl, ENV from ${{ matrix.env }})', () => {
     const base = s3Root('x').replace('    key    = "x"\n', '');
     const wf = goodWorkflow
       .replace('    runs-on: ubuntu-latest\n', '    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        env: [staging, production]\n')
-      .replace('      - run: terraform -chdir=infra apply -auto-approve -lock-timeout=300s', '      - env:\n          ENV: ${{ matrix.env }}\n        run: |\n          terraform -chdir=infra init -backend-config="../config/$ENV.hcl"\n          terraform -chdir=infra apply -auto-approve -lock-timeout=300s');
+      .replace(
+        '      - run: terraform -chdir=infra apply -auto-approve -lock-timeout=300s',
+        '      - env:\n          ENV: ${{ matrix.env }}\n        run: |\n          terraform -chdir=infra init -backend-config="../config/$ENV.hcl"\n          terraform -chdir=infra apply -auto-approve -lock-timeout=300s',
+      );
     const files = { 'infra/main.tf': base, 'config/staging.hcl': 'key = "same"\n', 'config/production.hcl': 'key = "same"\n', '.github/workflows/apply.yml': wf };
     // The files live outside the root: only the expanded init command ties them to it.
     expect(ids(files)).toEqual(['TFLOCK004 config/production.hcl:1', 'TFLOCK004 config/staging.hcl:1']);
@@ -102,16 +120,20 @@ describe('rules', () => {
   });
   test('TFLOCK005 local state in a root CI applies; not when nothing applies it', () => {
     const wf = goodWorkflow.replace('-chdir=infra', '-chdir=local');
-    expect(ids({ 'infra/main.tf': s3Root('a'), 'local/main.tf': 'resource "terraform_data" "x" {}\n', '.github/workflows/apply.yml': wf })).toEqual(['TFLOCK005 .github/workflows/apply.yml:10']);
+    expect(ids({ 'infra/main.tf': s3Root('a'), 'local/main.tf': 'resource "terraform_data" "x" {}\n', '.github/workflows/apply.yml': wf })).toEqual([
+      'TFLOCK005 .github/workflows/apply.yml:10',
+    ]);
     expect(ids({ 'infra/main.tf': s3Root('a'), 'local/main.tf': 'resource "terraform_data" "x" {}\n' })).toEqual([]);
   });
   test('TFLOCK006/007 -lock=false and apply without -lock-timeout, in workflows and scripts', () => {
     const wf = goodWorkflow.replace(' -lock-timeout=300s', '').replace('      - run: terraform', '      - run: terraform -chdir=infra plan -lock=false\n      - run: terraform');
-    expect(ids({ 'infra/main.tf': s3Root('a'), '.github/workflows/apply.yml': wf, 'scripts/deploy.sh': '#!/bin/sh\ncd infra && \\\n  terraform apply -auto-approve -lock-timeout=0s\n' })).toEqual([
-      'TFLOCK006 .github/workflows/apply.yml:10',
-      'TFLOCK007 .github/workflows/apply.yml:11',
-      'TFLOCK007 scripts/deploy.sh:3',
-    ]);
+    expect(
+      ids({
+        'infra/main.tf': s3Root('a'),
+        '.github/workflows/apply.yml': wf,
+        'scripts/deploy.sh': '#!/bin/sh\ncd infra && \\\n  terraform apply -auto-approve -lock-timeout=0s\n',
+      }),
+    ).toEqual(['TFLOCK006 .github/workflows/apply.yml:10', 'TFLOCK007 .github/workflows/apply.yml:11', 'TFLOCK007 scripts/deploy.sh:3']);
   });
   test('TFLOCK008/009/010 concurrency: missing, cancel-in-progress, per-run group', () => {
     const noConc = goodWorkflow.replace(/concurrency:\n.*\n.*\n/, '');
@@ -130,7 +152,9 @@ describe('rules', () => {
     expect(ids({ 'c/main.tf': 'terraform {\n  backend "consul" {\n    path = "x"\n    lock = false\n  }\n}\n' })).toEqual(['TFLOCK011 c/main.tf:2']);
   });
   test('TFLOCK012 a workflow that is not YAML is reported, the rest still checked', () => {
-    expect(ids({ 'infra/main.tf': s3Root('a'), '.github/workflows/bad.yml': 'jobs: [\n', '.github/workflows/apply.yml': goodWorkflow })).toEqual(['TFLOCK012 .github/workflows/bad.yml:1']);
+    expect(ids({ 'infra/main.tf': s3Root('a'), '.github/workflows/bad.yml': 'jobs: [\n', '.github/workflows/apply.yml': goodWorkflow })).toEqual([
+      'TFLOCK012 .github/workflows/bad.yml:1',
+    ]);
   });
   test('TFLOCK001 negative: dynamodb_table alone is locking', () => {
     expect(ids({ 'a/main.tf': s3Root('a', 'dynamodb_table = "t"\n    encrypt = true') }, { flavor: 'tofu' })).toEqual([]);

@@ -23,7 +23,8 @@ describe('lock locations', () => {
 });
 
 describe('lock info and staleness', () => {
-  const text = '{"ID":"4f4c6a0e-0000-4000-8000-000000000001","Operation":"OperationTypeApply","Info":"","Who":"runner@host","Version":"1.11.4","Created":"2026-11-22T10:00:00.123456789Z","Path":"tfstate/k"}';
+  const text =
+    '{"ID":"4f4c6a0e-0000-4000-8000-000000000001","Operation":"OperationTypeApply","Info":"","Who":"runner@host","Version":"1.11.4","Created":"2026-11-22T10:00:00.123456789Z","Path":"tfstate/k"}';
   test('parses terraform LockInfo, nanosecond Created included', () => {
     const info = parseLockInfo(text)!;
     expect(info.Who).toBe('runner@host');

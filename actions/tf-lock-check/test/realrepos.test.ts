@@ -21,7 +21,10 @@ beforeAll(initHcl);
 
 const opts = { flavor: 'auto' as const, terraformVersion: [1, 10, 5] as [number, number, number] };
 const findings = (dir: string) => lint(scanRepo(dir), opts);
-const ids = (dir: string) => findings(dir).map((f) => `${f.ruleId} ${f.location?.path}:${f.location?.startLine}`).sort();
+const ids = (dir: string) =>
+  findings(dir)
+    .map((f) => `${f.ruleId} ${f.location?.path}:${f.location?.startLine}`)
+    .sort();
 const idsOf = (files: Record<string, string>) => ids(repoWith(files));
 
 // An environment layout many teams use: one root, a .tfbackend per environment.
@@ -90,14 +93,23 @@ apply: init
     expect(idsOf({ ...INFRA, Makefile: makefile, '.github/workflows/deploy.yml': deployWorkflow('make plan') })).toEqual([]);
   });
   test('the init in the script ties envs/*.tfbackend to infra, and a script outside the workspace is not followed', () => {
-    const dir = repoWith({ ...INFRA, 'scripts/apply.sh': script, '.github/workflows/deploy.yml': deployWorkflow('bash ../../etc/apply.sh && bash scripts/apply.sh production', SAFE) });
+    const dir = repoWith({
+      ...INFRA,
+      'scripts/apply.sh': script,
+      '.github/workflows/deploy.yml': deployWorkflow('bash ../../etc/apply.sh && bash scripts/apply.sh production', SAFE),
+    });
     const repo = scanRepo(dir);
     expect(repo.commands.map((c) => `${c.file}:${c.line} ${c.sub}`)).toEqual(['scripts/apply.sh:5 init', 'scripts/apply.sh:6 apply']);
     // make VAR=value overrides the Makefile's own assignment, as make does.
     const envMk = 'ENV ?= dev\nROOT := envs/$(ENV)\napply:\n\tterraform -chdir=$(ROOT) apply -auto-approve -lock-timeout=5m\n';
-    const overridden = scanRepo(repoWith({ 'envs/production/main.tf': s3Root('p'), Makefile: envMk, '.github/workflows/deploy.yml': deployWorkflow('make apply ENV=production', SAFE) }));
+    const overridden = scanRepo(
+      repoWith({ 'envs/production/main.tf': s3Root('p'), Makefile: envMk, '.github/workflows/deploy.yml': deployWorkflow('make apply ENV=production', SAFE) }),
+    );
     expect(overridden.commands.map((c) => `${c.file}:${c.line} ${c.sub} in ${c.dir}`)).toEqual(['Makefile:4 apply in envs/production']);
-    expect(parseMakefile(makefile).rules.get('apply')).toMatchObject({ prerequisites: ['init'], recipe: [{ line: 12 }, { text: expect.stringContaining('-chdir=infra apply'), line: 13 }] });
+    expect(parseMakefile(makefile).rules.get('apply')).toMatchObject({
+      prerequisites: ['init'],
+      recipe: [{ line: 12 }, { text: expect.stringContaining('-chdir=infra apply'), line: 13 }],
+    });
   });
 });
 
@@ -136,10 +148,19 @@ ${extra}jobs:
 ${withLines}`;
   const notify = 'cd "$GITHUB_WORKSPACE"\nterraform -chdir=infra output -json > outputs.json\n';
   test('positive: no concurrency group on the job, and a lock-timeout of 0s passed in', () => {
-    const dir = repoWith({ ...INFRA, '.github/actions/tf-apply/action.yml': action, '.github/actions/tf-apply/notify.sh': notify, '.github/workflows/deploy.yml': wf('', '          lock-timeout: 0s\n') });
+    const dir = repoWith({
+      ...INFRA,
+      '.github/actions/tf-apply/action.yml': action,
+      '.github/actions/tf-apply/notify.sh': notify,
+      '.github/workflows/deploy.yml': wf('', '          lock-timeout: 0s\n'),
+    });
     expect(ids(dir)).toEqual(['TFLOCK007 .github/actions/tf-apply/action.yml:17', 'TFLOCK008 .github/workflows/deploy.yml:4']);
     const cmds = scanRepo(dir).commands.map((c) => `${c.file}:${c.line} ${c.sub} in ${c.dir} via ${c.via?.file}:${c.via?.line}`);
-    expect(cmds).toEqual(['.github/actions/tf-apply/action.yml:14 init in infra via .github/workflows/deploy.yml:8', '.github/actions/tf-apply/action.yml:17 apply in infra via .github/workflows/deploy.yml:8', '.github/actions/tf-apply/notify.sh:2 output in infra via .github/workflows/deploy.yml:8']);
+    expect(cmds).toEqual([
+      '.github/actions/tf-apply/action.yml:14 init in infra via .github/workflows/deploy.yml:8',
+      '.github/actions/tf-apply/action.yml:17 apply in infra via .github/workflows/deploy.yml:8',
+      '.github/actions/tf-apply/notify.sh:2 output in infra via .github/workflows/deploy.yml:8',
+    ]);
   });
   test('negative: under a concurrency group with the default lock-timeout', () => {
     expect(idsOf({ ...INFRA, '.github/actions/tf-apply/action.yml': action, '.github/workflows/deploy.yml': wf(SAFE) })).toEqual([]);
@@ -172,13 +193,32 @@ ${concurrency}    uses: ./.github/workflows/_apply.yml
       root: infra
 `;
   test('negative: every caller sets a group', () => {
-    expect(idsOf({ ...INFRA, '.github/workflows/_apply.yml': reusable, '.github/workflows/deploy.yml': caller('deploy', '    concurrency:\n      group: terraform-production\n      cancel-in-progress: false\n') })).toEqual([]);
+    expect(
+      idsOf({
+        ...INFRA,
+        '.github/workflows/_apply.yml': reusable,
+        '.github/workflows/deploy.yml': caller('deploy', '    concurrency:\n      group: terraform-production\n      cancel-in-progress: false\n'),
+      }),
+    ).toEqual([]);
   });
   test('positive: a caller without a group, or with cancel-in-progress, is reported where it matters', () => {
-    const noGroup = findings(repoWith({ ...INFRA, '.github/workflows/_apply.yml': reusable, '.github/workflows/deploy.yml': caller('deploy', '    concurrency: terraform-production\n'), '.github/workflows/hotfix.yml': caller('hotfix', '') }));
+    const noGroup = findings(
+      repoWith({
+        ...INFRA,
+        '.github/workflows/_apply.yml': reusable,
+        '.github/workflows/deploy.yml': caller('deploy', '    concurrency: terraform-production\n'),
+        '.github/workflows/hotfix.yml': caller('hotfix', ''),
+      }),
+    );
     expect(noGroup.map((f) => `${f.ruleId} ${f.location?.path}:${f.location?.startLine}`)).toEqual(['TFLOCK008 .github/workflows/_apply.yml:9']);
     expect(noGroup[0].message).toContain('It is a reusable workflow: a group on every calling job serialises it too.');
-    expect(idsOf({ ...INFRA, '.github/workflows/_apply.yml': reusable, '.github/workflows/deploy.yml': caller('deploy', '    concurrency:\n      group: terraform-production\n      cancel-in-progress: true\n') })).toEqual(['TFLOCK009 .github/workflows/deploy.yml:9']);
+    expect(
+      idsOf({
+        ...INFRA,
+        '.github/workflows/_apply.yml': reusable,
+        '.github/workflows/deploy.yml': caller('deploy', '    concurrency:\n      group: terraform-production\n      cancel-in-progress: true\n'),
+      }),
+    ).toEqual(['TFLOCK009 .github/workflows/deploy.yml:9']);
   });
 });
 
@@ -204,11 +244,13 @@ jobs:
     expect(fromEnv.map((f) => f.ruleId).sort()).toEqual(['TFLOCK006', 'TFLOCK007']);
     expect(fromEnv.find((f) => f.ruleId === 'TFLOCK006')!.message).toBe('`terraform apply` runs with -lock=false in infra; it also has no -lock-timeout.');
     const unknown = findings(repoWith({ ...INFRA, '.github/workflows/a.yml': wf('terraform -chdir=${{ vars.TF_ROOT }} apply -auto-approve') }));
-    expect(unknown.map((f) => f.message)).toEqual(['`terraform apply` in a directory not known before run time (${{ vars.TF_ROOT }}) has no -lock-timeout, so it fails at once when the state is locked.']);
+    expect(unknown.map((f) => f.message)).toEqual([
+      '`terraform apply` in a directory not known before run time (${{ vars.TF_ROOT }}) has no -lock-timeout, so it fails at once when the state is locked.',
+    ]);
     // ${{ github.workspace }} and $GITHUB_WORKSPACE are the repository root.
     const ws = scanRepo(repoWith({ ...INFRA, '.github/workflows/a.yml': wf('cd "$GITHUB_WORKSPACE/infra" && terraform -chdir=${{ github.workspace }}/infra plan') })).commands;
     expect(ws.map((x) => [x.sub, x.dir])).toEqual([['plan', 'infra']]);
-    const c = findTfCommands('terraform -chdir=${{ matrix.root == \'a b\' && \'x\' || \'y\' }} apply -lock=false');
+    const c = findTfCommands("terraform -chdir=${{ matrix.root == 'a b' && 'x' || 'y' }} apply -lock=false");
     expect(c[0]).toMatchObject({ sub: 'apply', lockDisabled: true, chdir: "${{ matrix.root == 'a b' && 'x' || 'y' }}" });
   });
   test('negative: an inputs default and an env value resolve to the root; no garbled subcommand', () => {
@@ -220,12 +262,21 @@ jobs:
 
 describe('3. symbolic links', () => {
   test('positive: a shared backend.tf linked into each environment makes each a root (inside the workspace)', () => {
-    const dir = repoWith({ 'shared/backend.tf': s3Root('x', 'encrypt = true').replace('    key    = "x"\n', ''), 'envs/dev/main.tf': 'locals {}\n', 'envs/prod/main.tf': 'locals {}\n' });
+    const dir = repoWith({
+      'shared/backend.tf': s3Root('x', 'encrypt = true').replace('    key    = "x"\n', ''),
+      'envs/dev/main.tf': 'locals {}\n',
+      'envs/prod/main.tf': 'locals {}\n',
+    });
     symlinkSync('../../shared/backend.tf', join(dir, 'envs/dev/backend.tf'));
     symlinkSync('../../shared/backend.tf', join(dir, 'envs/prod/backend.tf'));
     const repo = scanRepo(dir);
     // shared/ only holds the linked file: a library of files, not a root of its own.
-    expect([...repo.modules.values()].filter(isRoot).map((m) => m.dir).sort()).toEqual(['envs/dev', 'envs/prod']);
+    expect(
+      [...repo.modules.values()]
+        .filter(isRoot)
+        .map((m) => m.dir)
+        .sort(),
+    ).toEqual(['envs/dev', 'envs/prod']);
     expect(ids(dir)).toEqual(['TFLOCK001 envs/dev/backend.tf:3', 'TFLOCK001 envs/prod/backend.tf:3']);
   });
   test('negative: without the links the environments have no backend (and the shared folder is a root)', () => {
@@ -240,7 +291,9 @@ describe('3. symbolic links', () => {
     symlinkSync(outside, join(dir, 'linked-dir'));
     const repo = scanRepo(dir);
     expect([...repo.modules.keys()]).toEqual(['infra']);
-    expect(repo.notices.join('\n')).toMatch(/Skipped 2 symbolic link\(s\) that point outside the workspace or nowhere \((infra\/outside\.tf|linked-dir), (infra\/outside\.tf|linked-dir)\)/);
+    expect(repo.notices.join('\n')).toMatch(
+      /Skipped 2 symbolic link\(s\) that point outside the workspace or nowhere \((infra\/outside\.tf|linked-dir), (infra\/outside\.tf|linked-dir)\)/,
+    );
     expect(JSON.stringify({ n: repo.notices, f: lint(repo, opts) })).not.toContain('OUTSIDE-SECRET-BUCKET');
   });
 });
@@ -297,7 +350,10 @@ describe('5. .tf.json roots', () => {
     JSON.stringify(
       {
         '//': { metadata: { backend: 's3', stackName: 'app', version: '0.20.0' } },
-        terraform: { backend: { s3: { bucket: 'acme-tfstate', key: 'cdktf/app.tfstate', region: 'eu-west-1', encrypt: true, ...(locking ? { use_lockfile: true } : {}) } }, required_providers: { aws: { source: 'aws', version: '5.0.0' } } },
+        terraform: {
+          backend: { s3: { bucket: 'acme-tfstate', key: 'cdktf/app.tfstate', region: 'eu-west-1', encrypt: true, ...(locking ? { use_lockfile: true } : {}) } },
+          required_providers: { aws: { source: 'aws', version: '5.0.0' } },
+        },
         resource: { aws_s3_bucket: { b: { bucket: 'x' } } },
       },
       null,
@@ -315,14 +371,23 @@ describe('5. .tf.json roots', () => {
 });
 
 describe('6. repositories without a backend', () => {
-  const moduleRepo = { 'main.tf': 'variable "name" {}\nresource "aws_s3_bucket" "this" {\n  bucket = var.name\n}\n', 'examples/basic/main.tf': 'module "b" {\n  source = "../.."\n  name = "x"\n}\n' };
+  const moduleRepo = {
+    'main.tf': 'variable "name" {}\nresource "aws_s3_bucket" "this" {\n  bucket = var.name\n}\n',
+    'examples/basic/main.tf': 'module "b" {\n  source = "../.."\n  name = "x"\n}\n',
+  };
   test('negative: a module repository is clean, with a notice (no working-directory blame)', () => {
     const repo = scanRepo(repoWith(moduleRepo));
     expect(lint(repo, opts)).toEqual([]);
     expect(repo.notices).toEqual([expect.stringMatching(/^No root module with a backend or cloud block under the repository: 2 module folder\(s\) read as a module repository/)]);
   });
   test('negative: a Terragrunt repository gets a notice that it is not analysed', () => {
-    const repo = scanRepo(repoWith({ 'live/prod/vpc/terragrunt.hcl': 'include "root" {\n  path = find_in_parent_folders()\n}\n', 'live/terragrunt.hcl': 'remote_state {\n  backend = "s3"\n}\n', 'modules/vpc/main.tf': 'resource "null_resource" "x" {}\n' }));
+    const repo = scanRepo(
+      repoWith({
+        'live/prod/vpc/terragrunt.hcl': 'include "root" {\n  path = find_in_parent_folders()\n}\n',
+        'live/terragrunt.hcl': 'remote_state {\n  backend = "s3"\n}\n',
+        'modules/vpc/main.tf': 'resource "null_resource" "x" {}\n',
+      }),
+    );
     expect(lint(repo, opts)).toEqual([]);
     expect(repo.notices).toEqual([expect.stringMatching(/^Terragrunt: 2 terragrunt\.hcl file\(s\) found\. Their remote_state blocks are not analysed/)]);
   });
@@ -348,12 +413,20 @@ jobs:
           terraform -chdir=${dir} apply -auto-approve
 `;
   test('negative: no concurrency or lock-timeout findings for cloud and remote roots, and they count as roots', () => {
-    const dir = repoWith({ ...cloudRoots, '.github/workflows/a.yml': wf('workspaces/network'), '.github/workflows/b.yml': wf('workspaces/legacy'), '.github/workflows/c.yml': wf('${{ matrix.ws }}') });
+    const dir = repoWith({
+      ...cloudRoots,
+      '.github/workflows/a.yml': wf('workspaces/network'),
+      '.github/workflows/b.yml': wf('workspaces/legacy'),
+      '.github/workflows/c.yml': wf('${{ matrix.ws }}'),
+    });
     expect(ids(dir)).toEqual([]);
     expect([...scanRepo(dir).modules.values()].filter(isRoot)).toHaveLength(3);
   });
   test('positive: the same workflow on an s3 root', () => {
-    expect(idsOf({ ...cloudRoots, 'infra/main.tf': s3Root('a'), '.github/workflows/a.yml': wf('infra') })).toEqual(['TFLOCK007 .github/workflows/a.yml:8', 'TFLOCK008 .github/workflows/a.yml:3']);
+    expect(idsOf({ ...cloudRoots, 'infra/main.tf': s3Root('a'), '.github/workflows/a.yml': wf('infra') })).toEqual([
+      'TFLOCK007 .github/workflows/a.yml:8',
+      'TFLOCK008 .github/workflows/a.yml:3',
+    ]);
   });
 });
 
@@ -408,7 +481,8 @@ jobs:
 });
 
 describe('9. template folders with placeholders', () => {
-  const tpl = (key: string) => `terraform {\n  backend "s3" {\n    bucket       = "acme-tfstate"\n    key          = "${key}"\n    region       = "eu-west-1"\n    encrypt      = true\n    use_lockfile = true\n  }\n}\n`;
+  const tpl = (key: string) =>
+    `terraform {\n  backend "s3" {\n    bucket       = "acme-tfstate"\n    key          = "${key}"\n    region       = "eu-west-1"\n    encrypt      = true\n    use_lockfile = true\n  }\n}\n`;
   test('negative: $name, $${var}, <name> and {{ }} placeholders are not shared state; an unrendered Jinja file is skipped', () => {
     const dir = repoWith({
       'templates/service/backend.tf': tpl('$application_name/terraform.tfstate'),
@@ -422,10 +496,17 @@ describe('9. template folders with placeholders', () => {
     });
     const repo = scanRepo(dir);
     expect(lint(repo, opts)).toEqual([]);
-    expect(repo.notices).toEqual([expect.stringMatching(/^Skipped 2 template file\(s\) that are not HCL until rendered \(\{\{cookiecutter\.name\}\}\/backend\.tf, \{\{cookiecutter\.name\}\}\/envs\/prod\.tfbackend\)/)]);
+    expect(repo.notices).toEqual([
+      expect.stringMatching(
+        /^Skipped 2 template file\(s\) that are not HCL until rendered \(\{\{cookiecutter\.name\}\}\/backend\.tf, \{\{cookiecutter\.name\}\}\/envs\/prod\.tfbackend\)/,
+      ),
+    ]);
   });
   test('positive: two real roots with one key', () => {
-    expect(idsOf({ 'services/a/backend.tf': tpl('services/terraform.tfstate'), 'services/b/backend.tf': tpl('services/terraform.tfstate') })).toEqual(['TFLOCK004 services/a/backend.tf:4', 'TFLOCK004 services/b/backend.tf:4']);
+    expect(idsOf({ 'services/a/backend.tf': tpl('services/terraform.tfstate'), 'services/b/backend.tf': tpl('services/terraform.tfstate') })).toEqual([
+      'TFLOCK004 services/a/backend.tf:4',
+      'TFLOCK004 services/b/backend.tf:4',
+    ]);
   });
 });
 
@@ -463,7 +544,11 @@ jobs:
   });
   test('negative: a file that truly does not parse is TFLOCK012 at its line, and the other workflows are still read', () => {
     const broken = 'on: push\njobs:\n  apply:\n    steps:\n      - run: terraform apply\n     oops: [\n';
-    const dir = repoWith({ ...INFRA, '.github/workflows/broken.yml': broken, '.github/workflows/ok.yml': deployWorkflow('terraform -chdir=infra apply -auto-approve -lock-timeout=5m', SAFE) });
+    const dir = repoWith({
+      ...INFRA,
+      '.github/workflows/broken.yml': broken,
+      '.github/workflows/ok.yml': deployWorkflow('terraform -chdir=infra apply -auto-approve -lock-timeout=5m', SAFE),
+    });
     const f = findings(dir);
     expect(f.map((x) => `${x.ruleId} ${x.location?.path}:${x.location?.startLine}`)).toEqual(['TFLOCK012 .github/workflows/broken.yml:6']);
     expect(f[0].message).toMatch(/^\.github\/workflows\/broken\.yml: not valid YAML at line 6: /);

@@ -45,7 +45,13 @@ export function dbState(cacheDir: string, kind: DbKind): DbState {
   try {
     const m = JSON.parse(readFileSync(meta, 'utf8')) as Record<string, unknown>;
     const s = (v: unknown): string | undefined => (typeof v === 'string' && !v.startsWith('0001-') ? v : undefined);
-    return { present: true, version: typeof m.Version === 'number' ? m.Version : undefined, updatedAt: s(m.UpdatedAt), downloadedAt: s(m.DownloadedAt), nextUpdate: s(m.NextUpdate) };
+    return {
+      present: true,
+      version: typeof m.Version === 'number' ? m.Version : undefined,
+      updatedAt: s(m.UpdatedAt),
+      downloadedAt: s(m.DownloadedAt),
+      nextUpdate: s(m.NextUpdate),
+    };
   } catch {
     return { present: false };
   }
@@ -104,7 +110,11 @@ export async function downloadDb(
     for (const repo of repositories) {
       if (permanent.has(repo)) continue;
       core.info(`${kind.label}: downloading from ${repo}${round ? ` (round ${round + 1} of ${policy.rounds})` : ''}`);
-      const r: ExecResult = await exec(bin, ['image', kind.downloadFlag, kind.repositoryFlag, repo, '--cache-dir', cacheDir, ...QUIET_NETWORK], { env, replaceEnv: true, timeoutMs: policy.timeoutMs });
+      const r: ExecResult = await exec(bin, ['image', kind.downloadFlag, kind.repositoryFlag, repo, '--cache-dir', cacheDir, ...QUIET_NETWORK], {
+        env,
+        replaceEnv: true,
+        timeoutMs: policy.timeoutMs,
+      });
       if (r.exitCode === 0 && !r.timedOut) {
         core.info(`${kind.label}: downloaded from ${repo}`);
         return { repository: repo, failures };
@@ -129,8 +139,7 @@ export async function downloadDb(
 // ---- the Actions cache (@actions/cache), loaded only when the cache service is there ----
 
 /** The Actions cache service is reachable from this job (not on a local run). */
-export const cacheServiceAvailable = (env: NodeJS.ProcessEnv = process.env): boolean =>
-  Boolean((env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL) && env.ACTIONS_RUNTIME_TOKEN);
+export const cacheServiceAvailable = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean((env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL) && env.ACTIONS_RUNTIME_TOKEN);
 
 /** One key per day: the first job of the day downloads and saves, later ones restore. */
 export function cacheKey(kinds: readonly DbKind[], day = new Date().toISOString().slice(0, 10)): { key: string; restoreKeys: string[] } {

@@ -88,7 +88,8 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
   const out: Finding[] = [];
   // The file each language package came from (its lockfile), for licence findings that only name the package.
   const pkgFile = new Map<string, string>();
-  for (const r of report.results) if (str(r.Class) === 'lang-pkgs') for (const p of arr(r.Packages)) if (!pkgFile.has(str(p.Name))) pkgFile.set(str(p.Name), str(p.FilePath) || str(r.Target));
+  for (const r of report.results)
+    if (str(r.Class) === 'lang-pkgs') for (const p of arr(r.Packages)) if (!pkgFile.has(str(p.Name))) pkgFile.set(str(p.Name), str(p.FilePath) || str(r.Target));
   const common = { tool: 'trivy' } as const;
   for (const r of report.results) {
     // trivy names an --input image by the absolute path it was given: show the path the caller wrote.
@@ -115,33 +116,38 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
       const url = str(v.PrimaryURL) || undefined;
       const title = str(v.Title) || id;
       const sev = trivySeverity(v.Severity);
-      out.push(withMeta({
-        ...common,
-        ruleId: id,
-        severity: sev,
-        title: title.slice(0, 300),
-        // The advisory's title and text are in the rule (once per advisory), not repeated per result.
-        message: `${pkg} ${installed}${path ? '' : inside(pkgPath || resultTarget)} is affected by ${id} (${sev})${fixed ? `; fixed in ${fixed}` : '; no fixed version yet'}.`,
-        location: { path: path ?? fallback, startLine: path ? lines?.start : undefined, endLine: path ? lines?.end : undefined },
-        fingerprint: fingerprint('trivy', target.label, 'vuln', id, pkg, pkgPath || resultTarget),
-        // Kept lean: SARIF carries help once per rule, and a 10,000-finding report must stay well
-        // under GitHub's size limit without trimming.
-        help: {
-          text: `${title}${fixed ? ` Fixed in ${fixed}.` : ' No fix yet.'}`,
-          markdown: `**${title}**\n\n${clipText(str(v.Description), 400)}\n\n| Package | Installed | Fixed |\n| --- | --- | --- |\n| ${pkg} | ${installed} | ${fixed || 'no fix yet'} |${url ? `\n\n[${id}](${url})` : ''}`,
-          uri: url,
-        },
-        tags: ['vulnerability', str(r.Class) === 'os-pkgs' ? 'os-package' : 'library'],
-      }, {
-        kind: 'vulnerability',
-        target: target.label,
-        package: pkg,
-        installed,
-        fixed,
-        purl: str(ident.PURL) || undefined,
-        // The path inside the target, for ignore-file paths, when the location does not already say it.
-        trivyPath: path ? undefined : pkgPath || resultTarget,
-      }));
+      out.push(
+        withMeta(
+          {
+            ...common,
+            ruleId: id,
+            severity: sev,
+            title: title.slice(0, 300),
+            // The advisory's title and text are in the rule (once per advisory), not repeated per result.
+            message: `${pkg} ${installed}${path ? '' : inside(pkgPath || resultTarget)} is affected by ${id} (${sev})${fixed ? `; fixed in ${fixed}` : '; no fixed version yet'}.`,
+            location: { path: path ?? fallback, startLine: path ? lines?.start : undefined, endLine: path ? lines?.end : undefined },
+            fingerprint: fingerprint('trivy', target.label, 'vuln', id, pkg, pkgPath || resultTarget),
+            // Kept lean: SARIF carries help once per rule, and a 10,000-finding report must stay well
+            // under GitHub's size limit without trimming.
+            help: {
+              text: `${title}${fixed ? ` Fixed in ${fixed}.` : ' No fix yet.'}`,
+              markdown: `**${title}**\n\n${clipText(str(v.Description), 400)}\n\n| Package | Installed | Fixed |\n| --- | --- | --- |\n| ${pkg} | ${installed} | ${fixed || 'no fix yet'} |${url ? `\n\n[${id}](${url})` : ''}`,
+              uri: url,
+            },
+            tags: ['vulnerability', str(r.Class) === 'os-pkgs' ? 'os-package' : 'library'],
+          },
+          {
+            kind: 'vulnerability',
+            target: target.label,
+            package: pkg,
+            installed,
+            fixed,
+            purl: str(ident.PURL) || undefined,
+            // The path inside the target, for ignore-file paths, when the location does not already say it.
+            trivyPath: path ? undefined : pkgPath || resultTarget,
+          },
+        ),
+      );
     }
     for (const m of arr(r.Misconfigurations)) {
       if (str(m.Status) && str(m.Status) !== 'FAIL') continue;
@@ -150,32 +156,50 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
       const url = str(m.PrimaryURL) || undefined;
       const sev = trivySeverity(m.Severity);
       const resource = str(cause.Resource);
-      out.push(withMeta({
-        ...common,
-        ruleId: id,
-        severity: sev,
-        title: str(m.Title) || id,
-        message: `${str(m.Message) || str(m.Title)}${resource ? ` (${resource})` : ''}${where}. ${str(m.Resolution)}`.trim(),
-        location: { path: inRepo ?? fallback, startLine: inRepo ? num(cause.StartLine) : undefined, endLine: inRepo ? num(cause.EndLine) : undefined },
-        fingerprint: fingerprint('trivy', target.label, 'misconfig', id, resultTarget, resource),
-        help: { text: `${str(m.Description)} ${str(m.Resolution)}`.trim() || str(m.Title), markdown: `${str(m.Description)}\n\n**Fix:** ${str(m.Resolution)}${url ? `\n\n[${id}](${url})` : ''}`, uri: url },
-        tags: ['misconfiguration', str(m.Type) || str(r.Type)].filter(Boolean),
-      }, { kind: 'misconfiguration', target: target.label, trivyPath: resultTarget }));
+      out.push(
+        withMeta(
+          {
+            ...common,
+            ruleId: id,
+            severity: sev,
+            title: str(m.Title) || id,
+            message: `${str(m.Message) || str(m.Title)}${resource ? ` (${resource})` : ''}${where}. ${str(m.Resolution)}`.trim(),
+            location: { path: inRepo ?? fallback, startLine: inRepo ? num(cause.StartLine) : undefined, endLine: inRepo ? num(cause.EndLine) : undefined },
+            fingerprint: fingerprint('trivy', target.label, 'misconfig', id, resultTarget, resource),
+            help: {
+              text: `${str(m.Description)} ${str(m.Resolution)}`.trim() || str(m.Title),
+              markdown: `${str(m.Description)}\n\n**Fix:** ${str(m.Resolution)}${url ? `\n\n[${id}](${url})` : ''}`,
+              uri: url,
+            },
+            tags: ['misconfiguration', str(m.Type) || str(r.Type)].filter(Boolean),
+          },
+          { kind: 'misconfiguration', target: target.label, trivyPath: resultTarget },
+        ),
+      );
     }
     for (const s of arr(r.Secrets)) {
       const id = str(s.RuleID);
       const sev = trivySeverity(s.Severity);
-      out.push(withMeta({
-        ...common,
-        ruleId: `secret:${id}`,
-        severity: sev,
-        title: str(s.Title) || id,
-        message: `${str(s.Title) || id} (${str(s.Category) || 'secret'})${where}; value not shown. Rotate the credential: removing it from the code does not revoke it.`,
-        location: { path: inRepo ?? fallback, startLine: inRepo ? num(s.StartLine) : undefined, endLine: inRepo ? num(s.EndLine) : undefined },
-        fingerprint: fingerprint('trivy', target.label, 'secret', id, resultTarget, num(s.StartLine)),
-        help: { text: 'A credential in the code. Rotate it where it was issued, then read it from a secret store.', markdown: '**Rotate the credential first**: deleting it from the code or from history does not revoke it. Then read it from a secret store (for example GitHub Actions secrets).' },
-        tags: ['secret', str(s.Category)].filter(Boolean),
-      }, { kind: 'secret', target: target.label, trivyPath: resultTarget, ignoreId: id }));
+      out.push(
+        withMeta(
+          {
+            ...common,
+            ruleId: `secret:${id}`,
+            severity: sev,
+            title: str(s.Title) || id,
+            message: `${str(s.Title) || id} (${str(s.Category) || 'secret'})${where}; value not shown. Rotate the credential: removing it from the code does not revoke it.`,
+            location: { path: inRepo ?? fallback, startLine: inRepo ? num(s.StartLine) : undefined, endLine: inRepo ? num(s.EndLine) : undefined },
+            fingerprint: fingerprint('trivy', target.label, 'secret', id, resultTarget, num(s.StartLine)),
+            help: {
+              text: 'A credential in the code. Rotate it where it was issued, then read it from a secret store.',
+              markdown:
+                '**Rotate the credential first**: deleting it from the code or from history does not revoke it. Then read it from a secret store (for example GitHub Actions secrets).',
+            },
+            tags: ['secret', str(s.Category)].filter(Boolean),
+          },
+          { kind: 'secret', target: target.label, trivyPath: resultTarget, ignoreId: id },
+        ),
+      );
     }
     for (const l of arr(r.Licenses)) {
       const name = str(l.Name);
@@ -185,17 +209,24 @@ export function toFindings(report: TrivyReport, target: Target, opts: ToFindings
       const file = str(l.FilePath) || pkgFile.get(pkg) || '';
       const subject = `${pkg ? `package ${pkg}` : file || resultTarget}${target.root ? '' : inside(file || resultTarget)}`;
       const path = repoPath(target, file);
-      out.push(withMeta({
-        ...common,
-        ruleId: `license:${name}`,
-        severity: sev,
-        title: forbidden ? `Forbidden licence ${name}` : `Licence ${name} (${str(l.Category) || 'unknown'})`,
-        message: forbidden ? `${subject} is licensed ${name}, which forbidden-licenses lists.` : `${subject} is licensed ${name}; trivy classifies it as ${str(l.Category) || 'unknown'}.`,
-        location: { path: path ?? fallback },
-        fingerprint: fingerprint('trivy', target.label, 'license', name, pkg, file || resultTarget),
-        help: { text: `Licence ${name}: check it is acceptable for how this software is distributed.`, uri: str(l.Link) || undefined },
-        tags: ['license', str(l.Category)].filter(Boolean),
-      }, { kind: 'license', target: target.label, package: pkg || undefined, trivyPath: file || resultTarget, ignoreId: name, category: str(l.Category) }));
+      out.push(
+        withMeta(
+          {
+            ...common,
+            ruleId: `license:${name}`,
+            severity: sev,
+            title: forbidden ? `Forbidden licence ${name}` : `Licence ${name} (${str(l.Category) || 'unknown'})`,
+            message: forbidden
+              ? `${subject} is licensed ${name}, which forbidden-licenses lists.`
+              : `${subject} is licensed ${name}; trivy classifies it as ${str(l.Category) || 'unknown'}.`,
+            location: { path: path ?? fallback },
+            fingerprint: fingerprint('trivy', target.label, 'license', name, pkg, file || resultTarget),
+            help: { text: `Licence ${name}: check it is acceptable for how this software is distributed.`, uri: str(l.Link) || undefined },
+            tags: ['license', str(l.Category)].filter(Boolean),
+          },
+          { kind: 'license', target: target.label, package: pkg || undefined, trivyPath: file || resultTarget, ignoreId: name, category: str(l.Category) },
+        ),
+      );
     }
   }
   return out;

@@ -65,7 +65,11 @@ export async function main(): Promise<void> {
       path: s['sarif-file'],
       runs: facts.targets
         .filter((t) => !t.error)
-        .map((t) => ({ tool: { name: 'trivy', version: facts.trivy?.version, informationUri: 'https://trivy.dev' }, category: `${ACTION}/${t.target.label}`, findings: t.findings })),
+        .map((t) => ({
+          tool: { name: 'trivy', version: facts.trivy?.version, informationUri: 'https://trivy.dev' },
+          category: `${ACTION}/${t.target.label}`,
+          findings: t.findings,
+        })),
     },
     details: detailsMarkdown(facts),
     reports: { 'report-dir': s['report-dir'] },
@@ -83,11 +87,12 @@ async function scanAll(s: Settings, facts: RunFacts, toolErrors: string[]): Prom
   const tool = await core.group('Install trivy', () => installTrivy(s.version, s.mirror));
   facts.trivy = { version: tool.version, source: tool.source };
 
-  const kinds = [...(facts.dbNeeded ? [{ kind: VULN_DB, repositories: s['db-repositories'] }] : []), ...(s['java-db'] ? [{ kind: JAVA_DB, repositories: s['java-db-repositories'] }] : [])];
+  const kinds = [
+    ...(facts.dbNeeded ? [{ kind: VULN_DB, repositories: s['db-repositories'] }] : []),
+    ...(s['java-db'] ? [{ kind: JAVA_DB, repositories: s['java-db-repositories'] }] : []),
+  ];
   if (kinds.length) {
-    facts.db = await core.group('Databases', () =>
-      ensureDatabases(tool.path, { cacheDir: s['cache-dir'], kinds, noUpdate: s['skip-db-update'], offline: s.offline }, env),
-    );
+    facts.db = await core.group('Databases', () => ensureDatabases(tool.path, { cacheDir: s['cache-dir'], kinds, noUpdate: s['skip-db-update'], offline: s.offline }, env));
     core.info(`Database: ${dbLine(facts)}`);
   }
 
@@ -100,7 +105,16 @@ async function scanAll(s: Settings, facts: RunFacts, toolErrors: string[]): Prom
       const run = await runScan(
         tool.path,
         t.target,
-        { cacheDir: s['cache-dir'], reportPath: t.reportFile, neutralConfig: neutral.config, neutralIgnore: neutral.ignore, offline: s.offline, dbReady: Boolean(facts.db), javaDb: s['java-db'], timeoutMs: s.timeoutMs },
+        {
+          cacheDir: s['cache-dir'],
+          reportPath: t.reportFile,
+          neutralConfig: neutral.config,
+          neutralIgnore: neutral.ignore,
+          offline: s.offline,
+          dbReady: Boolean(facts.db),
+          javaDb: s['java-db'],
+          timeoutMs: s.timeoutMs,
+        },
         envFor(t.target, env, s.token),
         ws,
       );

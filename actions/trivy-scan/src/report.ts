@@ -38,7 +38,11 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 
 const countCell = (fs: readonly Finding[]): string => {
   const c = countBySeverity(fs);
-  return SEVERITIES.filter((s) => c[s]).map((s) => `${c[s]} ${s}`).join(', ') || 'none';
+  return (
+    SEVERITIES.filter((s) => c[s])
+      .map((s) => `${c[s]} ${s}`)
+      .join(', ') || 'none'
+  );
 };
 
 /** Where each database came from, for the log and the `db-source` output. */
@@ -63,7 +67,9 @@ export function detailsMarkdown(f: RunFacts): string {
   lines.push('### Targets\n');
   lines.push('| Target | Findings | Notes |\n| --- | --- | --- |');
   for (const t of f.targets) {
-    const note = t.error ? `⚠️ ${textCell(t.error)}` : [t.os ? `OS ${textCell(t.os)}` : '', `scanners: ${t.target.scanners.join(', ')}`, `SARIF category ${textCell(`trivy-scan/${t.target.label}`)}`].filter(Boolean).join(' · ');
+    const note = t.error
+      ? `⚠️ ${textCell(t.error)}`
+      : [t.os ? `OS ${textCell(t.os)}` : '', `scanners: ${t.target.scanners.join(', ')}`, `SARIF category ${textCell(`trivy-scan/${t.target.label}`)}`].filter(Boolean).join(' · ');
     lines.push(`| ${textCell(`${t.target.type}:${t.target.value}`)} | ${t.error ? '—' : countCell(t.findings)} | ${note} |`);
   }
   lines.push('');
@@ -91,8 +97,12 @@ export function detailsMarkdown(f: RunFacts): string {
     lines.push(`### Vulnerabilities by package (${plural(vulns.length, 'finding')})\n`);
     lines.push('| Severity | Package | Installed | Fixed in | Advisories | Where |\n| --- | --- | --- | --- | --- | --- |');
     for (const g of rows.slice(0, MAX_VULN_ROWS)) {
-      const ids = [...g.ids.entries()].map(([id, url]) => (url && /^https?:\/\//.test(url) ? `[${textCell(id)}](${encodeURI(url).replace(/[()]/g, encodeURIComponent)})` : textCell(id))).join(', ');
-      lines.push(`| ${g.sev} | ${textCell(g.pkg)} | ${textCell(g.installed)} | ${g.fixed.size ? textCell([...g.fixed].join(', ')) : 'no fix yet'} | ${ids} | ${textCell([...g.where].join(', '))} |`);
+      const ids = [...g.ids.entries()]
+        .map(([id, url]) => (url && /^https?:\/\//.test(url) ? `[${textCell(id)}](${encodeURI(url).replace(/[()]/g, encodeURIComponent)})` : textCell(id)))
+        .join(', ');
+      lines.push(
+        `| ${g.sev} | ${textCell(g.pkg)} | ${textCell(g.installed)} | ${g.fixed.size ? textCell([...g.fixed].join(', ')) : 'no fix yet'} | ${ids} | ${textCell([...g.where].join(', '))} |`,
+      );
     }
     if (rows.length > MAX_VULN_ROWS) lines.push(`\n…and ${rows.length - MAX_VULN_ROWS} more packages (see the SARIF file or the JSON reports).`);
     lines.push('');
@@ -102,7 +112,9 @@ export function detailsMarkdown(f: RunFacts): string {
   const applied: string[] = [];
   for (const file of f.ignoreFiles) {
     const used = file.entries.reduce((n, e) => n + (f.ignoreHits.get(e.where) ?? 0), 0);
-    applied.push(`${textCell(file.path.split('/').pop())}: ${plural(file.entries.length, 'active entry', 'active entries')}, ${plural(used, 'finding')} suppressed${file.expired.length ? `, ${plural(file.expired.length, 'expired entry', 'expired entries')} (${file.expired.map((e) => `${textCell(e.id)} since ${e.expires}`).join(', ')})` : ''}`);
+    applied.push(
+      `${textCell(file.path.split('/').pop())}: ${plural(file.entries.length, 'active entry', 'active entries')}, ${plural(used, 'finding')} suppressed${file.expired.length ? `, ${plural(file.expired.length, 'expired entry', 'expired entries')} (${file.expired.map((e) => `${textCell(e.id)} since ${e.expires}`).join(', ')})` : ''}`,
+    );
   }
   if (f.ignoreUnfixed) applied.push(`ignore-unfixed: ${plural(f.suppressed.filter((s) => s.reason === UNFIXED_REASON).length, 'finding')} without a fix left out`);
   if (f.baseline) applied.push(`baseline ${textCell(f.baseline.path.split('/').pop())}: ${plural(f.baseline.entries, 'known finding')}`);

@@ -58,10 +58,11 @@ export function parseBaseline(text: string, name = 'baseline-path'): Set<string>
   }
   if (!Array.isArray(doc?.runs)) throw new InputError(name, 'must be a SARIF file written by trivy-scan (no runs)');
   const ids = new Set<string>();
-  for (const run of doc.runs) for (const r of run.results ?? []) {
-    const fp = r.partialFingerprints?.['platformActionsFingerprint/v1'];
-    if (fp) ids.add(fp);
-  }
+  for (const run of doc.runs)
+    for (const r of run.results ?? []) {
+      const fp = r.partialFingerprints?.['platformActionsFingerprint/v1'];
+      if (fp) ids.add(fp);
+    }
   return ids;
 }
 

@@ -40,7 +40,8 @@ export interface Target {
  * An image reference as a registry understands it: [host[:port]/]path[:tag][@sha256:digest]. Anything
  * else (spaces, shell metacharacters, options) is refused before trivy ever sees it.
  */
-const IMAGE_REF = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const IMAGE_REF =
+  /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const REMOTE_REPO = /^(?:https?:\/\/|git@|ssh:\/\/)[A-Za-z0-9@:/._~-]+$/;
 
 export function parseScanners(items: readonly string[], input = 'scanners'): Scanner[] {

@@ -14,7 +14,8 @@ const DROPPED_ENV = /^(GITHUB_TOKEN|GH_TOKEN|GH_ENTERPRISE_TOKEN|ACTIONS_RUNTIME
  * dropped so the report always has every severity, every finding and JSON. Registry credentials
  * (TRIVY_USERNAME, TRIVY_PASSWORD, TRIVY_REGISTRY_TOKEN) and proxies stay.
  */
-const OVERRIDDEN_TRIVY_ENV = /^TRIVY_(SEVERITY|EXIT_CODE|EXIT_ON_EOL|FORMAT|OUTPUT|TEMPLATE|IGNOREFILE|IGNORE_UNFIXED|IGNORE_STATUS|IGNORE_POLICY|CONFIG|SCANNERS|QUIET|CACHE_DIR|DB_REPOSITORY|JAVA_DB_REPOSITORY|SKIP_DB_UPDATE|SKIP_JAVA_DB_UPDATE|REPORT|LIST_ALL_PKGS|SHOW_SUPPRESSED|PKG_TYPES|VEX)$/;
+const OVERRIDDEN_TRIVY_ENV =
+  /^TRIVY_(SEVERITY|EXIT_CODE|EXIT_ON_EOL|FORMAT|OUTPUT|TEMPLATE|IGNOREFILE|IGNORE_UNFIXED|IGNORE_STATUS|IGNORE_POLICY|CONFIG|SCANNERS|QUIET|CACHE_DIR|DB_REPOSITORY|JAVA_DB_REPOSITORY|SKIP_DB_UPDATE|SKIP_JAVA_DB_UPDATE|REPORT|LIST_ALL_PKGS|SHOW_SUPPRESSED|PKG_TYPES|VEX)$/;
 
 /** The complete environment trivy runs with (exec gets replaceEnv, so nothing else leaks in). */
 export function trivyEnv(base: NodeJS.ProcessEnv = process.env, extra: Record<string, string> = {}): Record<string, string> {
@@ -29,7 +30,12 @@ export function trivyEnv(base: NodeJS.ProcessEnv = process.env, extra: Record<st
  * The environment for one target: only a `repo` target on this GitHub host gets the token, because
  * trivy needs it to clone a private repository there; no other scan ever sees it.
  */
-export function envFor(t: Target, env: Record<string, string>, token: string | undefined, serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com'): Record<string, string> {
+export function envFor(
+  t: Target,
+  env: Record<string, string>,
+  token: string | undefined,
+  serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com',
+): Record<string, string> {
   if (t.type !== 'repo' || !token || !/^https:\/\//.test(t.arg)) return env;
   let host: string;
   try {
@@ -103,9 +109,19 @@ export function trivyError(stderr: string): string | undefined {
   const lines = stderr.replace(ANSI, '').split('\n');
   let i = lines.findIndex((l) => /\sFATAL\s/.test(l));
   if (i < 0) i = lines.findIndex((l) => /\sERROR\s/.test(l));
-  if (i < 0) return lines.find((l) => l.trim())?.trim().slice(0, 500);
-  let msg = lines[i].replace(/^\S+\s+(FATAL|ERROR)\s+/, '').replace(/^Fatal error\s+/, '').replace(/^run error:\s*/, '');
-  const details = lines.slice(i + 1).filter((l) => /^\s*\*\s/.test(l)).map((l) => l.trim().replace(/^\*\s*/, ''));
+  if (i < 0)
+    return lines
+      .find((l) => l.trim())
+      ?.trim()
+      .slice(0, 500);
+  let msg = lines[i]
+    .replace(/^\S+\s+(FATAL|ERROR)\s+/, '')
+    .replace(/^Fatal error\s+/, '')
+    .replace(/^run error:\s*/, '');
+  const details = lines
+    .slice(i + 1)
+    .filter((l) => /^\s*\*\s/.test(l))
+    .map((l) => l.trim().replace(/^\*\s*/, ''));
   if (details.length) msg += ` ${details.join('; ')}`;
   return msg.replace(/\s+/g, ' ').trim().slice(0, 500);
 }

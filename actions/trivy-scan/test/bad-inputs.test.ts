@@ -22,7 +22,11 @@ describe('bad input → one line', () => {
     const r = await runMain(ws, c.inputs, { toolCache: trivyToolCache(mkdtempSync(join(tmp, 'runner-'))) });
     expect(r.failed).toBe(true);
     expect(r.outputs.outcome).toBe(c.outcome ?? 'config-error');
-    expect(readdirSync(ws).sort()).toEqual(Object.keys(c.files ?? {}).map((f) => f.split('/')[0]).sort());
+    expect(readdirSync(ws).sort()).toEqual(
+      Object.keys(c.files ?? {})
+        .map((f) => f.split('/')[0])
+        .sort(),
+    );
     const errors = r.log.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0].message).toMatch(/^trivy-scan: /);

@@ -41,7 +41,14 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const pr = { name: 'pull_request', payload: { number: 14, pull_request: { number: 14, base: { sha: '1'.repeat(40), ref: 'main' }, head: { sha: '2'.repeat(40), ref: 'deps', repo: { full_name: 'acme/example', fork: false } } }, repository: { full_name: 'acme/example' } } };
+const pr = {
+  name: 'pull_request',
+  payload: {
+    number: 14,
+    pull_request: { number: 14, base: { sha: '1'.repeat(40), ref: 'main' }, head: { sha: '2'.repeat(40), ref: 'deps', repo: { full_name: 'acme/example', fork: false } } },
+    repository: { full_name: 'acme/example' },
+  },
+};
 
 describe('trivy-scan bundle on a pull request', () => {
   test('fails on the HIGH finding, reports everything, comments once, and trivy never sees the token', async () => {
@@ -68,7 +75,9 @@ describe('trivy-scan bundle on a pull request', () => {
     expect(comments).toHaveLength(1);
     expect(String(comments[0].body)).toContain('PyYAML');
     // trivy's environment: no GitHub token in any form, our overrides on, the caller's TRIVY_* severity gone.
-    const scans = readFileSync(envLog, 'utf8').split('----\n').filter((b) => b.startsWith('ARGS: fs '));
+    const scans = readFileSync(envLog, 'utf8')
+      .split('----\n')
+      .filter((b) => b.startsWith('ARGS: fs '));
     expect(scans).toHaveLength(2);
     const env = scans.join('\n');
     expect(env).toContain('TRIVY_DISABLE_VEX_NOTICE=true');

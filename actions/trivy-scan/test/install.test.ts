@@ -30,7 +30,10 @@ beforeAll(async () => {
   const archive = readFileSync(join(tmp, name));
   archivePath = `${PREFIX}/v${DEFAULT_VERSION}/${name}`;
   mirror = await startReleaseMirror({
-    files: { [archivePath]: archive, [`${PREFIX}/v${DEFAULT_VERSION}/trivy_${DEFAULT_VERSION}_checksums.txt`]: `${sha256(archive)}  ${name}\n${sha256('x')}  trivy_${DEFAULT_VERSION}_macOS-ARM64.tar.gz\n` },
+    files: {
+      [archivePath]: archive,
+      [`${PREFIX}/v${DEFAULT_VERSION}/trivy_${DEFAULT_VERSION}_checksums.txt`]: `${sha256(archive)}  ${name}\n${sha256('x')}  trivy_${DEFAULT_VERSION}_macOS-ARM64.tar.gz\n`,
+    },
   });
   process.env.RUNNER_TOOL_CACHE = join(tmp, 'cache');
   process.env.RUNNER_TEMP = join(tmp, 'temp');

@@ -23,15 +23,30 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Offline against the harness DB in a warm cache dir. */
 const scan = (inputs: Record<string, string>): Promise<MainRun> => runMain(p.ws, { offline: 'true', 'cache-dir': cacheDir, ...inputs }, { toolCache });
-const results = (r: MainRun) => (r.sarif?.runs ?? []).flatMap((run) => run.results as Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }> }>);
+const results = (r: MainRun) =>
+  (r.sarif?.runs ?? []).flatMap(
+    (run) => run.results as Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }> }>,
+  );
 
 describe('a lockfile with known vulnerable packages', () => {
   test('fails at fail-on: high; the SARIF still holds every finding, valid against the schema', async () => {
     const r = await scan({ targets: 'fs:py' });
     expect(r.failed).toBe(true);
     expect(r.failure).toBe('trivy-scan: 1 finding at or above "high" (see the annotations and the job summary)');
-    expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'findings-count': '2', 'high-count': '1', 'medium-count': '1', 'critical-count': '0', 'suppressed-count': '0', 'db-source': 'local' });
-    expect(results(r).map((x) => [x.ruleId, x.level, x.locations[0].physicalLocation.artifactLocation.uri]).sort()).toEqual([
+    expect(r.outputs).toMatchObject({
+      outcome: 'policy-failure',
+      'findings-count': '2',
+      'high-count': '1',
+      'medium-count': '1',
+      'critical-count': '0',
+      'suppressed-count': '0',
+      'db-source': 'local',
+    });
+    expect(
+      results(r)
+        .map((x) => [x.ruleId, x.level, x.locations[0].physicalLocation.artifactLocation.uri])
+        .sort(),
+    ).toEqual([
       ['CVE-2099-10003', 'warning', 'py/requirements.txt'],
       ['CVE-2099-10004', 'error', 'py/requirements.txt'],
     ]);
@@ -41,7 +56,12 @@ describe('a lockfile with known vulnerable packages', () => {
     expect(rule.properties['security-severity']).toBe('8.0');
     expect(rule.help.markdown).toContain('no fix yet');
     // Annotations at the lockfile; the summary groups by package with installed and fixed versions.
-    expect(r.log.annotations.filter((a) => a.file === 'py/requirements.txt').map((a) => a.level).sort()).toEqual(['error', 'warning']);
+    expect(
+      r.log.annotations
+        .filter((a) => a.file === 'py/requirements.txt')
+        .map((a) => a.level)
+        .sort(),
+    ).toEqual(['error', 'warning']);
     expect(r.summary).toContain('| high | PyYAML | 6.0.1 | no fix yet | [CVE-2099-10004](https://avd.aquasec.com/nvd/cve-2099-10004) | py/requirements.txt |');
     expect(r.summary).toContain('| medium | Jinja2 | 3.1.2 | 3.1.3 |');
     expect(existsSync(join(r.outputs['report-dir'], '01-fs.json'))).toBe(true);
@@ -67,9 +87,15 @@ describe('.trivyignore and .trivyignore.yaml', () => {
     writeFileSync(join(p.ws, 'ignores.trivyignore'), '# accepted until the upgrade lands\nCVE-2099-10002\nCVE-2099-10003 exp:2020-01-31\n');
     const r = await scan({ targets: 'fs:js\nfs:py', 'ignore-file': 'ignores.trivyignore', 'fail-on': 'critical' });
     expect(r.outputs).toMatchObject({ outcome: 'clean', 'critical-count': '0', 'suppressed-count': '1' });
-    expect(r.log.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: 'ignores.trivyignore:3: the entry for CVE-2099-10003 expired on 2020-01-31; it no longer suppresses anything' }));
+    expect(r.log.annotations).toContainEqual(
+      expect.objectContaining({ level: 'warning', message: 'ignores.trivyignore:3: the entry for CVE-2099-10003 expired on 2020-01-31; it no longer suppresses anything' }),
+    );
     // Jinja2 in both lockfiles (js/ has a requirements.txt too), PyYAML in py/; lodash suppressed.
-    expect(results(r).map((x) => x.ruleId).sort()).toEqual(['CVE-2099-10003', 'CVE-2099-10003', 'CVE-2099-10004']);
+    expect(
+      results(r)
+        .map((x) => x.ruleId)
+        .sort(),
+    ).toEqual(['CVE-2099-10003', 'CVE-2099-10003', 'CVE-2099-10004']);
     expect(r.summary).toContain('ignores.trivyignore: 1 active entry, 1 finding suppressed, 1 expired entry (CVE-2099-10003 since 2020-01-31)');
   });
 
@@ -78,7 +104,15 @@ describe('.trivyignore and .trivyignore.yaml', () => {
     await writeProject(ws);
     writeFileSync(
       join(ws, '.trivyignore.yaml'),
-      ['vulnerabilities:', '  - id: CVE-2099-10004', '    paths: ["requirements.txt"]', '    statement: safe_load is never given untrusted input', '  - id: CVE-2099-10003', '    paths: ["elsewhere/**"]', ''].join('\n'),
+      [
+        'vulnerabilities:',
+        '  - id: CVE-2099-10004',
+        '    paths: ["requirements.txt"]',
+        '    statement: safe_load is never given untrusted input',
+        '  - id: CVE-2099-10003',
+        '    paths: ["elsewhere/**"]',
+        '',
+      ].join('\n'),
     );
     const r = await runMain(ws, { offline: 'true', 'cache-dir': cacheDir, targets: 'fs:py' }, { toolCache });
     expect(r.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '1', 'suppressed-count': '1' });
@@ -101,7 +135,10 @@ describe('IaC, secrets, images, licences, SBOM, baseline', () => {
   test('a planted secret is found and never printed', async () => {
     const r = await scan({ targets: 'fs:secrets', scanners: 'secret' });
     expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'critical-count': '1' });
-    expect(results(r)[0]).toMatchObject({ ruleId: 'secret:aws-access-key-id', locations: [{ physicalLocation: { artifactLocation: { uri: 'secrets/settings.env' }, region: { startLine: 2 } } }] });
+    expect(results(r)[0]).toMatchObject({
+      ruleId: 'secret:aws-access-key-id',
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'secrets/settings.env' }, region: { startLine: 2 } } }],
+    });
     for (const text of [r.stdout, r.summary, JSON.stringify(r.outputs), JSON.stringify(r.sarif), readFileSync(join(r.outputs['report-dir'], '01-fs.json'), 'utf8')]) {
       expect(text).not.toContain(p.secret);
       expect(text).not.toContain(p.secret.slice(4));
@@ -110,7 +147,12 @@ describe('IaC, secrets, images, licences, SBOM, baseline', () => {
 
   test('an image built here, from its OCI layout and from a tarball: OS and app packages, a forbidden licence, one SARIF category each, an SBOM', async () => {
     const sbom = join(p.ws, 'build', 'sbom.cdx.json');
-    const r = await scan({ targets: 'image-input:build/layout\nimage-input:build/image.tar', scanners: 'vuln,license', 'forbidden-licenses': 'GPL-2.0-only, AGPL-3.0', 'sbom-file': 'build/sbom.cdx.json' });
+    const r = await scan({
+      targets: 'image-input:build/layout\nimage-input:build/image.tar',
+      scanners: 'vuln,license',
+      'forbidden-licenses': 'GPL-2.0-only, AGPL-3.0',
+      'sbom-file': 'build/sbom.cdx.json',
+    });
     expect(r.outputs.outcome).toBe('policy-failure');
     expect(r.sarif!.runs.map((x) => x.automationDetails.id)).toEqual(['trivy-scan/image-input-build-layout/', 'trivy-scan/image-input-build-image.tar/']);
     for (const run of r.sarif!.runs) {

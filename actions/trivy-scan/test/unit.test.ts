@@ -24,7 +24,11 @@ process.env.GITHUB_WORKSPACE = ws;
 
 describe('targets', () => {
   test('type:value lines, scanners per subcommand, unique labels', () => {
-    const t = parseTargets(['image:ghcr.io/acme/web:1.4.2', 'image-input:layout', 'image-input:image.tar', 'fs:app', 'config:.', 'sbom:sbom.json', 'repo:https://github.com/acme/web'], ['vuln', 'secret', 'license'], ws);
+    const t = parseTargets(
+      ['image:ghcr.io/acme/web:1.4.2', 'image-input:layout', 'image-input:image.tar', 'fs:app', 'config:.', 'sbom:sbom.json', 'repo:https://github.com/acme/web'],
+      ['vuln', 'secret', 'license'],
+      ws,
+    );
     expect(t.map((x) => [x.type, x.label, x.scanners.join(',')])).toEqual([
       ['image', 'image-ghcr.io-acme-web-1.4.2', 'vuln,secret,license'],
       ['image-input', 'image-input-layout', 'vuln,secret,license'],
@@ -65,7 +69,9 @@ describe('trivy command line and environment', () => {
     const a = scanArgs(t, base);
     expect(a[0]).toBe('image');
     expect(a.join(' ')).toContain('--format json --output /r.json --exit-code 0 --severity UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL');
-    expect(a).toEqual(expect.arrayContaining(['--skip-db-update', '--skip-java-db-update', '--skip-version-check', '--disable-telemetry', '--ignorefile', '/n.ignore', '--config', '/n.yaml']));
+    expect(a).toEqual(
+      expect.arrayContaining(['--skip-db-update', '--skip-java-db-update', '--skip-version-check', '--disable-telemetry', '--ignorefile', '/n.ignore', '--config', '/n.yaml']),
+    );
     expect(a.slice(-3)).toEqual(['--image-src', 'remote', 'ghcr.io/acme/web:1.4.2']);
     expect(a).not.toContain('--offline-scan');
   });
@@ -82,7 +88,17 @@ describe('trivy command line and environment', () => {
     expect(scanArgs(i, base).slice(-2)).toEqual(['--input', join(ws, 'image.tar')]);
   });
   test('trivy never sees the GitHub token or settings that change what the report means', () => {
-    const env = trivyEnv({ PATH: '/bin', GITHUB_TOKEN: 'ghs_x', GH_TOKEN: 'y', ACTIONS_RUNTIME_TOKEN: 'z', INPUT_TOKEN: 'ghs_x', TRIVY_SEVERITY: 'CRITICAL', TRIVY_EXIT_CODE: '1', TRIVY_USERNAME: 'u', TRIVY_PASSWORD: 'p' });
+    const env = trivyEnv({
+      PATH: '/bin',
+      GITHUB_TOKEN: 'ghs_x',
+      GH_TOKEN: 'y',
+      ACTIONS_RUNTIME_TOKEN: 'z',
+      INPUT_TOKEN: 'ghs_x',
+      TRIVY_SEVERITY: 'CRITICAL',
+      TRIVY_EXIT_CODE: '1',
+      TRIVY_USERNAME: 'u',
+      TRIVY_PASSWORD: 'p',
+    });
     expect(env).toEqual({ PATH: '/bin', TRIVY_USERNAME: 'u', TRIVY_PASSWORD: 'p', TRIVY_DISABLE_VEX_NOTICE: 'true', TRIVY_NO_PROGRESS: 'true' });
   });
   test('only a repo target on this GitHub host gets the token (to clone a private repository)', () => {
@@ -136,7 +152,10 @@ describe('ignore files', () => {
     expect(() => parseTrivyignore('CVE-1 because', '.trivyignore')).toThrow(UserError);
   });
   test('.trivyignore.yaml: sections, paths, purls, statements; malformed files are one line', async () => {
-    const e = await parseTrivyignoreYaml('vulnerabilities:\n  - id: CVE-1\n    paths: ["app/**"]\n    statement: not reachable\n    expired_at: 2999-01-01\nsecrets:\n  - id: aws-access-key-id\n', '.trivyignore.yaml');
+    const e = await parseTrivyignoreYaml(
+      'vulnerabilities:\n  - id: CVE-1\n    paths: ["app/**"]\n    statement: not reachable\n    expired_at: 2999-01-01\nsecrets:\n  - id: aws-access-key-id\n',
+      '.trivyignore.yaml',
+    );
     expect(e.map((x) => [x.id, x.kind, x.expires, x.statement])).toEqual([
       ['CVE-1', 'vulnerability', '2999-01-01', 'not reachable'],
       ['aws-access-key-id', 'secret', undefined, undefined],
@@ -171,11 +190,52 @@ describe('findings from a JSON report', () => {
           Class: 'lang-pkgs',
           Type: 'npm',
           Packages: [{ Name: 'lodash', Version: '4.17.20', Identifier: { UID: 'u1' }, Locations: [{ StartLine: 7, EndLine: 11 }] }],
-          Vulnerabilities: [{ VulnerabilityID: 'CVE-9', PkgName: 'lodash', PkgIdentifier: { UID: 'u1', PURL: 'pkg:npm/lodash@4.17.20' }, InstalledVersion: '4.17.20', FixedVersion: '4.17.21', Severity: 'CRITICAL', Title: 'proto <b>pollution</b>', PrimaryURL: 'https://example.invalid/CVE-9' }],
+          Vulnerabilities: [
+            {
+              VulnerabilityID: 'CVE-9',
+              PkgName: 'lodash',
+              PkgIdentifier: { UID: 'u1', PURL: 'pkg:npm/lodash@4.17.20' },
+              InstalledVersion: '4.17.20',
+              FixedVersion: '4.17.21',
+              Severity: 'CRITICAL',
+              Title: 'proto <b>pollution</b>',
+              PrimaryURL: 'https://example.invalid/CVE-9',
+            },
+          ],
         },
-        { Target: 'Dockerfile', Class: 'config', Type: 'dockerfile', Misconfigurations: [{ ID: 'DS-0002', Title: 'root', Message: 'Specify a user', Severity: 'HIGH', Status: 'FAIL', CauseMetadata: { StartLine: 3, EndLine: 3 } }, { ID: 'DS-0001', Status: 'PASS' }] },
-        { Target: 'config/.env', Class: 'secret', Secrets: [{ RuleID: 'aws-access-key-id', Category: 'AWS', Severity: 'CRITICAL', Title: 'AWS Access Key ID', StartLine: 2, EndLine: 2, Match: 'AWS_ACCESS_KEY_ID=****', Code: { Lines: [{ Content: 'secret-material' }] } }] },
-        { Target: 'OS Packages', Class: 'license', Licenses: [{ Severity: 'HIGH', Category: 'restricted', PkgName: 'busybox', Name: 'GPL-2.0-only' }, { Severity: 'LOW', Category: 'notice', PkgName: 'musl', Name: 'MIT' }] },
+        {
+          Target: 'Dockerfile',
+          Class: 'config',
+          Type: 'dockerfile',
+          Misconfigurations: [
+            { ID: 'DS-0002', Title: 'root', Message: 'Specify a user', Severity: 'HIGH', Status: 'FAIL', CauseMetadata: { StartLine: 3, EndLine: 3 } },
+            { ID: 'DS-0001', Status: 'PASS' },
+          ],
+        },
+        {
+          Target: 'config/.env',
+          Class: 'secret',
+          Secrets: [
+            {
+              RuleID: 'aws-access-key-id',
+              Category: 'AWS',
+              Severity: 'CRITICAL',
+              Title: 'AWS Access Key ID',
+              StartLine: 2,
+              EndLine: 2,
+              Match: 'AWS_ACCESS_KEY_ID=****',
+              Code: { Lines: [{ Content: 'secret-material' }] },
+            },
+          ],
+        },
+        {
+          Target: 'OS Packages',
+          Class: 'license',
+          Licenses: [
+            { Severity: 'HIGH', Category: 'restricted', PkgName: 'busybox', Name: 'GPL-2.0-only' },
+            { Severity: 'LOW', Category: 'notice', PkgName: 'musl', Name: 'MIT' },
+          ],
+        },
       ],
     }),
   )!;
@@ -196,7 +256,15 @@ describe('findings from a JSON report', () => {
     expect(fs[4].title).toBe('Forbidden licence MIT');
   });
   test('the summary groups by package, links advisories and escapes what trivy wrote', () => {
-    const md = detailsMarkdown({ dbNeeded: true, targets: [{ target, findings: fs }], ignoreFiles: [], ignoreHits: new Map(), suppressed: [], ignoreUnfixed: false, db: { source: { db: 'local' }, failures: [] } });
+    const md = detailsMarkdown({
+      dbNeeded: true,
+      targets: [{ target, findings: fs }],
+      ignoreFiles: [],
+      ignoreHits: new Map(),
+      suppressed: [],
+      ignoreUnfixed: false,
+      db: { source: { db: 'local' }, failures: [] },
+    });
     expect(md).toContain('| critical | lodash | 4.17.20 | 4.17.21 | [CVE-9](https://example.invalid/CVE-9) | app/package-lock.json |');
     expect(md).not.toContain('<b>');
   });

@@ -160,7 +160,20 @@ const evalRaw = (raw: unknown, ctx: Contexts): Value => interpolate(raw, ctx);
 function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs: Record<string, string>; outcome: string }>): Resolved {
   const problems: string[] = [];
   const notes: string[] = [];
-  const ctx = localContexts({ repo: sh.repo, git: sh.git, eventName: sh.eventName, payload: sh.payload, runnerTemp: sh.runnerTemp, toolCache: sh.toolCache, workflow: stage.workflow, job: stage.job, inputs: stage.inputs, env: stage.env, steps, evaluate: evalRaw });
+  const ctx = localContexts({
+    repo: sh.repo,
+    git: sh.git,
+    eventName: sh.eventName,
+    payload: sh.payload,
+    runnerTemp: sh.runnerTemp,
+    toolCache: sh.toolCache,
+    workflow: stage.workflow,
+    job: stage.job,
+    inputs: stage.inputs,
+    env: stage.env,
+    steps,
+    evaluate: evalRaw,
+  });
   const where = `${stage.workflow} (job ${stage.job}${stage.callChain.length ? `, called from ${stage.callChain.join(' → ')}` : ''})`;
   const overrides = overridesFor(stage, sh.inputs);
   const set = new Set(Object.keys(overrides));
@@ -198,7 +211,10 @@ function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs:
     try {
       inputs[k] = toText(evalRaw(raw, ctx));
     } catch (e) {
-      if (e instanceof Unevaluable) problems.push(`stage ${stage.name}: input ${k} is ${JSON.stringify(String(raw).trim())}, and ${e.what} can only be evaluated by GitHub; set it with --input ${stage.name}.${k}=…`);
+      if (e instanceof Unevaluable)
+        problems.push(
+          `stage ${stage.name}: input ${k} is ${JSON.stringify(String(raw).trim())}, and ${e.what} can only be evaluated by GitHub; set it with --input ${stage.name}.${k}=…`,
+        );
       else if (e instanceof ExpressionSyntaxError) problems.push(`stage ${stage.name}: input ${k} in ${where}: ${e.message}`);
       else throw e;
     }
@@ -234,7 +250,10 @@ function resolveStage(stage: Stage, sh: Shared, steps: Record<string, { outputs:
   if (stage.action === 'migration-test' && !set.has('database-url')) {
     if (sh.databaseUrl) local('database-url', sh.databaseUrl);
     else if (sh.postgres) local('database-url', 'postgres://started-with--postgres');
-    else problems.push(`stage ${stage.name}: needs an empty PostgreSQL database${stage.services.length ? ` (in CI, the job's service container${stage.services.length > 1 ? 's' : ''}: ${stage.services.join(', ')})` : ''}; pass --database-url postgres://… or --postgres`);
+    else
+      problems.push(
+        `stage ${stage.name}: needs an empty PostgreSQL database${stage.services.length ? ` (in CI, the job's service container${stage.services.length > 1 ? 's' : ''}: ${stage.services.join(', ')})` : ''}; pass --database-url postgres://… or --postgres`,
+      );
   }
   if (stage.action === 'gitleaks-scan' && sh.changed) local('mode', 'range');
   for (const [k, v] of Object.entries(overrides)) inputs[k] = v;
@@ -265,7 +284,8 @@ export function notACheckReason(stage: Stage, ctx: Contexts, overrides: Record<s
     } catch {
       return 'its command cannot be evaluated locally, and only lint is a check';
     }
-    if (command !== 'lint') return `command ${command} reads or changes the live lock; check runs only lint (platform-actions run tf-lock-check --input command=${command} runs it on purpose)`;
+    if (command !== 'lint')
+      return `command ${command} reads or changes the live lock; check runs only lint (platform-actions run tf-lock-check --input command=${command} runs it on purpose)`;
   }
   return undefined;
 }
@@ -305,7 +325,14 @@ export function stageFindings(r: RunActionResult, repo: string): ReportFinding[]
           const uri: string | undefined = loc?.artifactLocation?.uri;
           out.push({
             ruleId: String(res.ruleId ?? 'unknown'),
-            severity: res.properties?.severity && SEVERITIES.includes(res.properties.severity) ? res.properties.severity : res.level === 'error' ? 'high' : res.level === 'warning' ? 'medium' : 'low',
+            severity:
+              res.properties?.severity && SEVERITIES.includes(res.properties.severity)
+                ? res.properties.severity
+                : res.level === 'error'
+                  ? 'high'
+                  : res.level === 'warning'
+                    ? 'medium'
+                    : 'low',
             message: String(res.message?.text ?? ''),
             ...(uri ? { file: decodeURIComponent(uri) } : {}),
             ...(loc?.region?.startLine ? { line: Number(loc.region.startLine) } : {}),
@@ -320,7 +347,13 @@ export function stageFindings(r: RunActionResult, repo: string): ReportFinding[]
   void repo;
   return r.main.annotations
     .filter((a) => a.file)
-    .map((a) => ({ ruleId: a.title ?? 'annotation', severity: a.level === 'error' ? 'high' : a.level === 'warning' ? 'medium' : 'low', message: a.message, file: a.file, ...(a.line ? { line: a.line } : {}) }));
+    .map((a) => ({
+      ruleId: a.title ?? 'annotation',
+      severity: a.level === 'error' ? 'high' : a.level === 'warning' ? 'medium' : 'low',
+      message: a.message,
+      file: a.file,
+      ...(a.line ? { line: a.line } : {}),
+    }));
 }
 
 /** The one-line errors a stage printed (annotations without a file), as CI shows them. */
@@ -351,10 +384,29 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
         throw new UsageError((e as Error).message);
       }
       eventName = 'push';
-      payload = { ref: git.branch ? `refs/heads/${git.branch}` : '', before: range.before, after: range.after, created: false, deleted: false, forced: false, repository: { full_name: git.repository } };
+      payload = {
+        ref: git.branch ? `refs/heads/${git.branch}` : '',
+        before: range.before,
+        after: range.after,
+        created: false,
+        deleted: false,
+        forced: false,
+        repository: { full_name: git.repository },
+      };
       scope = `${range.upstream}..HEAD (${range.count} unpushed commit${range.count === 1 ? '' : 's'})`;
     }
-    const sh: Shared = { repo: o.repo, git, eventName, payload, runnerTemp, toolCache: o.toolCache ?? userToolCache(), databaseUrl: o.databaseUrl, changed: !!o.changed, postgres: !!o.startPostgres, inputs: o.inputs ?? {} };
+    const sh: Shared = {
+      repo: o.repo,
+      git,
+      eventName,
+      payload,
+      runnerTemp,
+      toolCache: o.toolCache ?? userToolCache(),
+      databaseUrl: o.databaseUrl,
+      changed: !!o.changed,
+      postgres: !!o.startPostgres,
+      inputs: o.inputs ?? {},
+    };
 
     const discovery = discover(o.repo, (raw, at) => {
       const ctx = localContexts({ ...sh, workflow: at.workflow, job: at.job, inputs: at.inputs, env: at.env, steps: {}, evaluate: evalRaw });
@@ -383,7 +435,21 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
     }
     if (problems.length) throw new ConfigProblems(problems);
     if (o.listOnly) {
-      const listed = stages.map((s): StageResult => ({ name: s.name, action: s.action, workflow: s.workflow, job: s.job, outcome: 'skipped', notes: ['listed, not run (--list)'], errors: [], durationMs: 0, findingsCount: 0, counts: zeroCounts(), findings: [], outputs: {}, exitCode: null }));
+      const listed = stages.map((s): StageResult => ({
+        name: s.name,
+        action: s.action,
+        workflow: s.workflow,
+        job: s.job,
+        outcome: 'skipped',
+        notes: ['listed, not run (--list)'],
+        errors: [],
+        durationMs: 0,
+        findingsCount: 0,
+        counts: zeroCounts(),
+        findings: [],
+        outputs: {},
+        exitCode: null,
+      }));
       return { repo: o.repo, event: eventName, scope, workflows: discovery.workflows, stages: listed, outcome: 'clean', exitCode: 0, durationMs: Date.now() - started, startedAt };
     }
 
@@ -422,7 +488,8 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
               timeoutMs: o.timeoutMs,
               onLine: o.onStageLine ? (l) => o.onStageLine!(s, l) : undefined,
             });
-            const outcome = (['clean', 'policy-failure', 'tool-error', 'config-error'] as const).find((x) => x === r.outputs.outcome) ?? (r.main.exitCode === 0 ? 'clean' : 'tool-error');
+            const outcome =
+              (['clean', 'policy-failure', 'tool-error', 'config-error'] as const).find((x) => x === r.outputs.outcome) ?? (r.main.exitCode === 0 ? 'clean' : 'tool-error');
             const counts = zeroCounts();
             for (const sev of SEVERITIES) counts[sev] = Number(r.outputs[`${sev}-count`] ?? 0) || 0;
             const findings = stageFindings(r, o.repo);

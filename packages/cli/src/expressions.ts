@@ -107,12 +107,10 @@ function compare(a: Value, b: Value): number {
 }
 
 const FUNCTIONS: Record<string, (args: Value[]) => Value> = {
-  contains: ([hay, needle]) =>
-    Array.isArray(hay) ? hay.some((x) => equal(x, needle)) : toText(hay).toLowerCase().includes(toText(needle).toLowerCase()),
+  contains: ([hay, needle]) => (Array.isArray(hay) ? hay.some((x) => equal(x, needle)) : toText(hay).toLowerCase().includes(toText(needle).toLowerCase())),
   startswith: ([s, p]) => toText(s).toLowerCase().startsWith(toText(p).toLowerCase()),
   endswith: ([s, p]) => toText(s).toLowerCase().endsWith(toText(p).toLowerCase()),
-  format: ([f, ...args]) =>
-    toText(f).replace(/\{\{|\}\}|\{(\d+)\}/g, (m, n: string | undefined) => (m === '{{' ? '{' : m === '}}' ? '}' : toText(args[Number(n)] ?? null))),
+  format: ([f, ...args]) => toText(f).replace(/\{\{|\}\}|\{(\d+)\}/g, (m, n: string | undefined) => (m === '{{' ? '{' : m === '}}' ? '}' : toText(args[Number(n)] ?? null))),
   join: ([a, sep]) => (Array.isArray(a) ? a.map(toText).join(sep === undefined ? ',' : toText(sep)) : toText(a)),
   tojson: ([v]) => JSON.stringify(v, null, 2),
   fromjson: ([v]) => {
@@ -275,7 +273,8 @@ class Parser {
 
   private pathText(name: string): string {
     let s = name;
-    for (let j = this.i; j + 1 < this.toks.length && (this.toks[j] as { v: unknown }).v === '.' && this.toks[j + 1].t === 'id'; j += 2) s += `.${(this.toks[j + 1] as { v: string }).v}`;
+    for (let j = this.i; j + 1 < this.toks.length && (this.toks[j] as { v: unknown }).v === '.' && this.toks[j + 1].t === 'id'; j += 2)
+      s += `.${(this.toks[j + 1] as { v: string }).v}`;
     return s;
   }
 

@@ -8,7 +8,9 @@ import { type Contexts, Unevaluable, type Value } from './expressions.js';
 
 const git = (cwd: string, args: string[]): string | undefined => {
   try {
-    return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).toString().trim();
+    return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 })
+      .toString()
+      .trim();
   } catch {
     return undefined;
   }
@@ -102,9 +104,11 @@ export interface UnknownInput {
 }
 export const isUnknown = (v: unknown): v is UnknownInput => !!v && typeof v === 'object' && !Array.isArray(v) && 'unevaluable' in v;
 
-const unknown = (ctx: string) => (path: string[]): Value => {
-  throw new Unevaluable([ctx, ...path].join('.'));
-};
+const unknown =
+  (ctx: string) =>
+  (path: string[]): Value => {
+    throw new Unevaluable([ctx, ...path].join('.'));
+  };
 
 /** The contexts, with the local values documented in the README (github.token is empty: no token locally). */
 export function localContexts(o: LocalContextOptions): Contexts {

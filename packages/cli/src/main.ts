@@ -95,7 +95,10 @@ export function parseArgs(argv: string[]): Args {
         break;
       case '--only':
       case '--skip': {
-        const list = value!.split(',').map((s) => s.trim()).filter(Boolean);
+        const list = value!
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         if (!list.length) throw new UsageError(`${flag} needs a stage name`);
         (flag === '--only' ? a.only : a.skip).push(...list);
         break;
@@ -110,7 +113,8 @@ export function parseArgs(argv: string[]): Args {
         break;
       }
       case '--database-url':
-        if (!/^postgres(ql)?(\+[a-z0-9]+)?:\/\//.test(value!)) throw new UsageError(`--database-url expects a postgres:// or postgresql:// URL; got "${value!.replace(/:[^:@/]*@/, ':***@')}"`);
+        if (!/^postgres(ql)?(\+[a-z0-9]+)?:\/\//.test(value!))
+          throw new UsageError(`--database-url expects a postgres:// or postgresql:// URL; got "${value!.replace(/:[^:@/]*@/, ':***@')}"`);
         a.databaseUrl = value;
         break;
       case '--event':
@@ -254,7 +258,10 @@ async function runOne(a: Args, payload: Record<string, unknown>, io: MainIo, pro
       inputs,
       event: { name: a.event ?? 'workflow_dispatch', payload },
       workspace: a.repo,
-      env: Object.fromEntries(Object.entries(io.env).filter(([k, v]) => v !== undefined && !/^(GITHUB_|INPUT_|RUNNER_|ACTIONS_|STATE_)/.test(k) && k !== 'CI')) as Record<string, string>,
+      env: Object.fromEntries(Object.entries(io.env).filter(([k, v]) => v !== undefined && !/^(GITHUB_|INPUT_|RUNNER_|ACTIONS_|STATE_)/.test(k) && k !== 'CI')) as Record<
+        string,
+        string
+      >,
       node: io.node,
       toolCache: userToolCache(),
       repository: git.repository,
@@ -283,10 +290,32 @@ async function runOne(a: Args, payload: Record<string, unknown>, io: MainIo, pro
     };
   } catch (e) {
     // The runner could not start the step (no bundle, bad action.yml): a tool error, reported like one.
-    res = { name: action, action, workflow: stage.workflow, job: stage.job, outcome: 'tool-error', notes: [], errors: [(e as Error).message.split('\n')[0]], durationMs: Date.now() - started, findingsCount: 0, counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 }, findings: [], outputs: {}, exitCode: null };
+    res = {
+      name: action,
+      action,
+      workflow: stage.workflow,
+      job: stage.job,
+      outcome: 'tool-error',
+      notes: [],
+      errors: [(e as Error).message.split('\n')[0]],
+      durationMs: Date.now() - started,
+      findingsCount: 0,
+      counts: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+      findings: [],
+      outputs: {},
+      exitCode: null,
+    };
   } finally {
     await pg?.stop();
   }
   progress.end(res, 0, 1);
-  return { repo: a.repo, event: a.event ?? 'workflow_dispatch', workflows: [], stages: [res], ...verdictOf([res.outcome]), durationMs: Date.now() - started, startedAt: new Date(started).toISOString() };
+  return {
+    repo: a.repo,
+    event: a.event ?? 'workflow_dispatch',
+    workflows: [],
+    stages: [res],
+    ...verdictOf([res.outcome]),
+    durationMs: Date.now() - started,
+    startedAt: new Date(started).toISOString(),
+  };
 }

@@ -38,7 +38,9 @@ function freePort(): Promise<number> {
 
 function serverUser(): { uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) throw new UsageError('--postgres: running as root, but there is no `postgres` OS user to run initdb as');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -89,7 +91,22 @@ export async function startPostgres(): Promise<LocalPostgres> {
     for (let attempt = 0; ; attempt++) {
       port = await freePort();
       try {
-        await run(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, 'start'], { ...as, cwd: dir, timeout: 60_000 });
+        await run(
+          join(bin, 'pg_ctl'),
+          [
+            '-D',
+            data,
+            '-l',
+            join(dir, 'log'),
+            '-w',
+            '-t',
+            '30',
+            '-o',
+            `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
+            'start',
+          ],
+          { ...as, cwd: dir, timeout: 60_000 },
+        );
         started = true;
         break;
       } catch (e) {
@@ -102,12 +119,35 @@ export async function startPostgres(): Promise<LocalPostgres> {
       url: urlFor('postgres'),
       async createDatabase(name: string) {
         const psql = existsSync(join(bin, 'psql')) ? join(bin, 'psql') : 'psql';
-        await run(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', `CREATE DATABASE "${name.replace(/"/g, '""')}" TEMPLATE template0`], { timeout: 60_000 });
+        await run(
+          psql,
+          [
+            '-X',
+            '-q',
+            '-v',
+            'ON_ERROR_STOP=1',
+            '-h',
+            '127.0.0.1',
+            '-p',
+            String(port),
+            '-U',
+            'postgres',
+            '-d',
+            'postgres',
+            '-c',
+            `CREATE DATABASE "${name.replace(/"/g, '""')}" TEMPLATE template0`,
+          ],
+          { timeout: 60_000 },
+        );
         return urlFor(name);
       },
       async stop() {
         unhook();
-        if (started) await run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop'], { ...as, cwd: dir, timeout: 60_000 }).then(() => (started = false), () => undefined);
+        if (started)
+          await run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop'], { ...as, cwd: dir, timeout: 60_000 }).then(
+            () => (started = false),
+            () => undefined,
+          );
         stopSync();
       },
     };

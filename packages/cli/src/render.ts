@@ -141,10 +141,21 @@ export function renderReport(res: CheckResult, colour: boolean): string {
     for (const s of errs) for (const e of s.errors) lines.push(`  ${s.name}: ${e}`);
   }
   lines.push('', p.bold('Summary'));
-  const rows = res.stages.map((s) => [s.name, s.action, VERDICT_TEXT[s.outcome], s.outcome === 'skipped' ? '-' : String(s.findingsCount), seconds(s.durationMs), `${s.workflow} › ${s.job}`]);
+  const rows = res.stages.map((s) => [
+    s.name,
+    s.action,
+    VERDICT_TEXT[s.outcome],
+    s.outcome === 'skipped' ? '-' : String(s.findingsCount),
+    seconds(s.durationMs),
+    `${s.workflow} › ${s.job}`,
+  ]);
   const head = ['Stage', 'Action', 'Verdict', 'Findings', 'Time', 'Workflow › job'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) => r.map((c, i) => (i === 3 || i === 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (i === 3 || i === 4 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   lines.push(`  ${p.dim(fmt(head))}`);
   for (const [i, r] of rows.entries()) {
     const s = res.stages[i];
@@ -153,6 +164,9 @@ export function renderReport(res: CheckResult, colour: boolean): string {
   }
   const total = res.stages.reduce((n, s) => n + s.findingsCount, 0);
   const word = res.outcome === 'clean' ? p.green('clean') : res.outcome === 'policy-failure' ? p.red('policy failure') : p.magenta(VERDICT_TEXT[res.outcome]);
-  lines.push('', `${p.bold('Result:')} ${word} — ${res.stages.length} stage${res.stages.length === 1 ? '' : 's'}, ${total} finding${total === 1 ? '' : 's'}, ${seconds(res.durationMs)}${res.scope ? `, scope ${res.scope}` : ''} (exit ${res.exitCode})`);
+  lines.push(
+    '',
+    `${p.bold('Result:')} ${word} — ${res.stages.length} stage${res.stages.length === 1 ? '' : 's'}, ${total} finding${total === 1 ? '' : 's'}, ${seconds(res.durationMs)}${res.scope ? `, scope ${res.scope}` : ''} (exit ${res.exitCode})`,
+  );
   return lines.join('\n') + '\n';
 }

@@ -7,7 +7,14 @@ import { resolve } from 'node:path';
 import { runAction } from './runner.js';
 
 function parseArgs(argv: string[]) {
-  const o = { action: '', event: 'workflow_dispatch', payload: undefined as string | undefined, workspace: undefined as string | undefined, inputs: {} as Record<string, string>, env: {} as Record<string, string> };
+  const o = {
+    action: '',
+    event: 'workflow_dispatch',
+    payload: undefined as string | undefined,
+    workspace: undefined as string | undefined,
+    inputs: {} as Record<string, string>,
+    env: {} as Record<string, string>,
+  };
   const kv = (s: string, flag: string) => {
     const i = s.indexOf('=');
     if (i < 1) throw new Error(`${flag} expects name=value; got "${s}"`);
@@ -22,7 +29,8 @@ function parseArgs(argv: string[]) {
     };
     if (a === '--event') o.event = next();
     else if (a === '--payload') o.payload = next();
-    else if (a === '--workspace') o.workspace = resolve(next()); // GITHUB_WORKSPACE is absolute on GitHub
+    else if (a === '--workspace')
+      o.workspace = resolve(next()); // GITHUB_WORKSPACE is absolute on GitHub
     else if (a === '--input') {
       const [k, v] = kv(next(), a);
       o.inputs[k] = v;

@@ -92,7 +92,9 @@ export function readActionYaml(dir: string): ActionYaml {
 
 const gitSha = (dir: string): string => {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return '0'.repeat(40);
   }

@@ -54,7 +54,11 @@ interface Job {
 /** Our action names: the folders under actions/ that have an action.yml. */
 export function ourActions(): string[] {
   const dir = join(repoRoot, 'actions');
-  return existsSync(dir) ? readdirSync(dir).filter((d) => existsSync(join(dir, d, 'action.yml'))).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((d) => existsSync(join(dir, d, 'action.yml')))
+        .sort()
+    : [];
 }
 
 /** Which of our actions a `uses:` names, if any: `*\/*\/actions/<name>@ref`, `./actions/<name>`, `$/actions/<name>`, `$/<name>`. */
@@ -119,11 +123,19 @@ export interface Discovery {
 export function discover(repo: string, evalWith: (raw: Record<string, unknown>, stage: Omit<Stage, 'name' | 'action' | 'with' | 'stepId'>) => Record<string, Value>): Discovery {
   const dir = join(repo, '.github', 'workflows');
   if (!existsSync(dir)) throw new UsageError(`${repo}: no .github/workflows folder (run check at the root of a repository with workflows, or pass --repo)`);
-  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   const ours = ourActions();
   const stages: Omit<Stage, 'name'>[] = [];
 
-  const walk = (file: string, label: string, wf: Workflow, inputs: Record<string, Value>, inherited: { env: Record<string, unknown>; conditions: unknown[]; chain: string[]; keyPrefix: string }) => {
+  const walk = (
+    file: string,
+    label: string,
+    wf: Workflow,
+    inputs: Record<string, Value>,
+    inherited: { env: Record<string, unknown>; conditions: unknown[]; chain: string[]; keyPrefix: string },
+  ) => {
     for (const [jobId, job] of Object.entries(wf.jobs ?? {})) {
       if (!job || typeof job !== 'object') continue;
       const conditions = [...inherited.conditions, ...(job.if !== undefined ? [job.if] : [])];
@@ -136,9 +148,24 @@ export function discover(repo: string, evalWith: (raw: Record<string, unknown>, 
         const calleeLabel = callee.startsWith(repo + '/') ? relative(repo, callee) : `platform-actions/${relative(repoRoot, callee)}`;
         const calleeWf = readWorkflow(callee, calleeLabel);
         // The callee's inputs: its declared defaults, overridden by what the caller passes.
-        const given = evalWith(job.with ?? {}, { workflow: label, job: jobId, env: { ...inherited.env, ...(wf.env ?? {}) }, conditions, inputs, callChain: inherited.chain, services: [], jobKey });
+        const given = evalWith(job.with ?? {}, {
+          workflow: label,
+          job: jobId,
+          env: { ...inherited.env, ...(wf.env ?? {}) },
+          conditions,
+          inputs,
+          callChain: inherited.chain,
+          services: [],
+          jobKey,
+        });
         // A called workflow does not see the caller's env (GitHub does not pass it in).
-        walk(callee, calleeLabel, calleeWf, { ...inputDefaults(calleeWf), ...given }, { env: {}, conditions, chain: [...inherited.chain, `${label}#${jobId}`], keyPrefix: `${jobKey}>` });
+        walk(
+          callee,
+          calleeLabel,
+          calleeWf,
+          { ...inputDefaults(calleeWf), ...given },
+          { env: {}, conditions, chain: [...inherited.chain, `${label}#${jobId}`], keyPrefix: `${jobKey}>` },
+        );
         continue;
       }
       for (const step of job.steps ?? []) {

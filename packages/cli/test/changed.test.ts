@@ -24,12 +24,19 @@ let env: Record<string, string>;
 beforeAll(() => {
   freshBundle('gitleaks-scan');
   env = { PATH: pathWith('gitleaks') };
-  repo = tempRepo({ '.github/workflows/secrets.yml': WF, 'gitleaks.toml': readFileSync(join(root, 'examples/python-web-service-secrets/gitleaks.toml'), 'utf8'), 'pushed.ini': '[db]\npassword = changeme\n' });
+  repo = tempRepo({
+    '.github/workflows/secrets.yml': WF,
+    'gitleaks.toml': readFileSync(join(root, 'examples/python-web-service-secrets/gitleaks.toml'), 'utf8'),
+    'pushed.ini': '[db]\npassword = changeme\n',
+  });
   const upstream = mkdtempSync(join(tmpdir(), 'pa-cli-upstream-'));
   git(upstream, 'init', '-q', '--bare');
   git(repo, 'remote', 'add', 'origin', upstream);
   git(repo, 'push', '-q', '-u', 'origin', 'main');
-  for (const [file, text] of [['first.ini', '[db]\npassword = admin\n'], ['second.ini', '[cache]\npwd = secret\n']]) {
+  for (const [file, text] of [
+    ['first.ini', '[db]\npassword = admin\n'],
+    ['second.ini', '[cache]\npwd = secret\n'],
+  ]) {
     writeFileSync(join(repo, file), text);
     git(repo, 'add', file);
     git(repo, 'commit', '-q', '-m', `add ${file}`);
@@ -46,7 +53,13 @@ describe('check --changed', () => {
     expect(report.scope).toBe('origin/main..HEAD (2 unpushed commits)');
     expect(report.event).toBe('push');
     const stage = report.stages[0];
-    expect([stage.name, stage.outcome, stage.outputs['scan-mode'], stage.outputs['commits-scanned'], stage.findingsCount]).toEqual(['gitleaks-scan', 'policy-failure', 'range', '2', 2]);
+    expect([stage.name, stage.outcome, stage.outputs['scan-mode'], stage.outputs['commits-scanned'], stage.findingsCount]).toEqual([
+      'gitleaks-scan',
+      'policy-failure',
+      'range',
+      '2',
+      2,
+    ]);
     expect(stage.findings.map((f) => [f.file, f.line, f.ruleId]).sort()).toEqual([
       ['first.ini', 2, 'default-password'],
       ['second.ini', 2, 'default-password'],

@@ -190,7 +190,10 @@ jobs:
       'platform-actions: stage helm-validate: input kubernetes-versions is "${{ matrix.v }}", and matrix.v can only be evaluated by GitHub; set it with --input helm-validate.kubernetes-versions=…',
     ]);
     // Given the values, the same workflow runs.
-    const ok = await runCli(['check', '--repo', r2, '--input', 'helm-validate.exceptions-file=', '--input', 'helm-validate.kubernetes-versions=1.36', '--input', 'helm-validate.fail-on=none'], env);
+    const ok = await runCli(
+      ['check', '--repo', r2, '--input', 'helm-validate.exceptions-file=', '--input', 'helm-validate.kubernetes-versions=1.36', '--input', 'helm-validate.fail-on=none'],
+      env,
+    );
     expect([ok.code, ok.stderr]).toEqual([0, '']);
 
     // Or once, in the repository's .platform-actions.yml (what a pre-push hook relies on); flags still win.
@@ -208,7 +211,10 @@ jobs:
     ['postgres not a boolean', 'postgres: yes please\n', '.platform-actions.yml: postgres must be true or false'],
     ['input for no stage', 'inputs:\n  trivy-scan.targets: fs:.\n', '--input trivy-scan.targets: no stage "trivy-scan" (stages: helm-validate)'],
   ])('a bad .platform-actions.yml (%s) is one line, exit 2', async (_n, text, line) => {
-    const r3 = tempRepo({ '.github/workflows/x.yml': 'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: acme/platform-actions/actions/helm-validate@v1\n', '.platform-actions.yml': text });
+    const r3 = tempRepo({
+      '.github/workflows/x.yml': 'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: acme/platform-actions/actions/helm-validate@v1\n',
+      '.platform-actions.yml': text,
+    });
     const r = await runCli(['check', '--repo', r3], env);
     expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `platform-actions: ${line}\n`]);
   });

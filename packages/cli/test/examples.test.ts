@@ -48,7 +48,14 @@ const EXAMPLES: Record<string, Example> = {
     ],
     run: {
       tools: ['helm'],
-      outcomes: { 'helm-validate': 'clean', 'lint/tf-lock-check': 'clean', 'plan/tf-lock-check': 'skipped', 'apply/tf-lock-check': 'skipped', 'staging/k8s-deploy-rollback': 'skipped', 'production/k8s-deploy-rollback': 'skipped' },
+      outcomes: {
+        'helm-validate': 'clean',
+        'lint/tf-lock-check': 'clean',
+        'plan/tf-lock-check': 'skipped',
+        'apply/tf-lock-check': 'skipped',
+        'staging/k8s-deploy-rollback': 'skipped',
+        'production/k8s-deploy-rollback': 'skipped',
+      },
     },
   },
   'python-web-service-secrets': {
@@ -64,7 +71,14 @@ const EXAMPLES: Record<string, Example> = {
     run: { tools: ['trivy', 'gitleaks', 'pyenv/alembic'], postgres: true, trivy: true, outcomes: { 'trivy-scan': 'clean', 'gitleaks-scan': 'clean', 'migration-test': 'clean' } },
   },
   'flask-react-app': { stages: [['migration-test', 'migration-test', `${PA}/db-migrations.yml › migrations`], ...DEPLOYS] },
-  'ml-platform': { stages: [TRIVY, ['gitleaks-scan', 'gitleaks-scan', `${PA}/security-scan.yml › gitleaks`], ['migration-test', 'migration-test', `${PA}/db-migrations.yml › migrations`], ...DEPLOYS] },
+  'ml-platform': {
+    stages: [
+      TRIVY,
+      ['gitleaks-scan', 'gitleaks-scan', `${PA}/security-scan.yml › gitleaks`],
+      ['migration-test', 'migration-test', `${PA}/db-migrations.yml › migrations`],
+      ...DEPLOYS,
+    ],
+  },
   'trading-service': { stages: [TRIVY, ['gitleaks-scan', 'gitleaks-scan', `${PA}/security-scan.yml › gitleaks`], ...DEPLOYS] },
 };
 
@@ -102,7 +116,12 @@ describe('examples', () => {
 
   it.each(Object.keys(EXAMPLES))('%s: check --list finds one stage per step that uses our actions', async (name) => {
     const ex = EXAMPLES[name];
-    const res = await check({ repo: join(root, 'examples', name), listOnly: true, startPostgres: startPostgres, inputs: ex.stages.some((s) => s[1] === 'trivy-scan') ? { 'trivy-scan.targets': 'fs:.' } : {} });
+    const res = await check({
+      repo: join(root, 'examples', name),
+      listOnly: true,
+      startPostgres: startPostgres,
+      inputs: ex.stages.some((s) => s[1] === 'trivy-scan') ? { 'trivy-scan.targets': 'fs:.' } : {},
+    });
     expect(res.stages.map((s) => [s.name, s.action, `${s.workflow} › ${s.job}`])).toEqual(ex.stages);
   });
 
@@ -121,31 +140,35 @@ describe('examples', () => {
   })();
 
   const runnable = Object.entries(EXAMPLES).filter(([, ex]) => ex.run);
-  it.each(runnable.map(([n]) => n))('%s: verdicts and counts equal the runner’s, report valid', async (name) => {
-    const run = EXAMPLES[name].run!;
-    const repo = copyExample(name);
-    const PATH = toolsPath(run.tools);
-    // The stages get the user's environment: tools on PATH, no .pyc files written into the example.
-    const saved = { ...process.env };
-    Object.assign(process.env, { PATH, PYTHONDONTWRITEBYTECODE: '1' });
-    let res: CheckResult;
-    try {
-      res = await check({ repo, skip: run.skip, inputs: run.trivy ? trivyInputs : {}, startPostgres: run.postgres ? startPostgres : undefined, node: node24() });
-    } finally {
-      process.env.PATH = saved.PATH;
-      if (saved.PYTHONDONTWRITEBYTECODE === undefined) delete process.env.PYTHONDONTWRITEBYTECODE;
-    }
-    // A stage's one-line errors ride along, so an unexpected tool error says what it was.
-    expect(Object.fromEntries(res.stages.map((s) => [s.name, s.outcome === run.outcomes[s.name] ? s.outcome : `${s.outcome}: ${s.errors.join('; ')}`]))).toEqual(run.outcomes);
-    expect(validate(toJsonReport(res)) ? [] : validate.errors).toEqual([]);
-    for (const s of res.stages.filter((x) => x.outcome !== 'skipped')) {
-      const inputs = { ...s.inputs! };
-      // The runner's run gets its own empty database; the check's has the migrations applied already.
-      if (s.action === 'migration-test') inputs['database-url'] = await pg.createDatabase(`parity_${name.replace(/-/g, '_')}`);
-      for (const f of ['sarif-file', 'report-file', 'report-dir']) delete inputs[f];
-      const r = await runAction({ action: s.action, inputs, workspace: repo, env: { PATH, PYTHONDONTWRITEBYTECODE: '1' } });
-      const counts = Object.fromEntries(['critical', 'high', 'medium', 'low', 'info'].map((x) => [x, Number(r.outputs[`${x}-count`] ?? 0)]));
-      expect([s.name, s.outcome, s.findingsCount, s.counts]).toEqual([s.name, r.outputs.outcome, Number(r.outputs['findings-count']), counts]);
-    }
-  }, 300_000);
+  it.each(runnable.map(([n]) => n))(
+    '%s: verdicts and counts equal the runner’s, report valid',
+    async (name) => {
+      const run = EXAMPLES[name].run!;
+      const repo = copyExample(name);
+      const PATH = toolsPath(run.tools);
+      // The stages get the user's environment: tools on PATH, no .pyc files written into the example.
+      const saved = { ...process.env };
+      Object.assign(process.env, { PATH, PYTHONDONTWRITEBYTECODE: '1' });
+      let res: CheckResult;
+      try {
+        res = await check({ repo, skip: run.skip, inputs: run.trivy ? trivyInputs : {}, startPostgres: run.postgres ? startPostgres : undefined, node: node24() });
+      } finally {
+        process.env.PATH = saved.PATH;
+        if (saved.PYTHONDONTWRITEBYTECODE === undefined) delete process.env.PYTHONDONTWRITEBYTECODE;
+      }
+      // A stage's one-line errors ride along, so an unexpected tool error says what it was.
+      expect(Object.fromEntries(res.stages.map((s) => [s.name, s.outcome === run.outcomes[s.name] ? s.outcome : `${s.outcome}: ${s.errors.join('; ')}`]))).toEqual(run.outcomes);
+      expect(validate(toJsonReport(res)) ? [] : validate.errors).toEqual([]);
+      for (const s of res.stages.filter((x) => x.outcome !== 'skipped')) {
+        const inputs = { ...s.inputs! };
+        // The runner's run gets its own empty database; the check's has the migrations applied already.
+        if (s.action === 'migration-test') inputs['database-url'] = await pg.createDatabase(`parity_${name.replace(/-/g, '_')}`);
+        for (const f of ['sarif-file', 'report-file', 'report-dir']) delete inputs[f];
+        const r = await runAction({ action: s.action, inputs, workspace: repo, env: { PATH, PYTHONDONTWRITEBYTECODE: '1' } });
+        const counts = Object.fromEntries(['critical', 'high', 'medium', 'low', 'info'].map((x) => [x, Number(r.outputs[`${x}-count`] ?? 0)]));
+        expect([s.name, s.outcome, s.findingsCount, s.counts]).toEqual([s.name, r.outputs.outcome, Number(r.outputs['findings-count']), counts]);
+      }
+    },
+    300_000,
+  );
 });

@@ -9,7 +9,7 @@ const ctx: Contexts = {
   inputs: { mode: 'auto', 'fail-on': 'high', upload: true, depth: 0 },
   runner: { temp: '/tmp/rt' },
   steps: (path) => {
-    if (path[0] === 'helm') return path[1] === 'outputs' ? ({ 'sarif-file': '/tmp/rt/h.sarif' } as Record<string, string>)[path[2]] ?? '' : null;
+    if (path[0] === 'helm') return path[1] === 'outputs' ? (({ 'sarif-file': '/tmp/rt/h.sarif' } as Record<string, string>)[path[2]] ?? '') : null;
     throw new Unevaluable(['steps', ...path].join('.'));
   },
   secrets: (path) => {
@@ -45,7 +45,7 @@ describe('evaluate', () => {
   it.each([
     ['secrets.GL_TOKEN', 'secrets.GL_TOKEN'],
     ['matrix.version', 'matrix.version'],
-    ["steps.targets.outputs.list", 'steps.targets.outputs.list'],
+    ['steps.targets.outputs.list', 'steps.targets.outputs.list'],
     ["hashFiles('**/go.sum')", 'hashFiles(…)'],
     ["github.event_name == 'push' && vars.REGION", 'vars.REGION'],
   ])('%s needs GitHub (%s)', (expr, what) => {
@@ -78,7 +78,9 @@ describe('which steps are ours', () => {
   });
 
   it('finds our reusable workflows in the package, and none elsewhere', () => {
-    expect(reusableOf('acme/platform-actions/.github/workflows/helm-ci.yml@0123456789abcdef0123456789abcdef01234567', '/nonexistent')).toMatch(/\/\.github\/workflows\/helm-ci\.yml$/);
+    expect(reusableOf('acme/platform-actions/.github/workflows/helm-ci.yml@0123456789abcdef0123456789abcdef01234567', '/nonexistent')).toMatch(
+      /\/\.github\/workflows\/helm-ci\.yml$/,
+    );
     expect(reusableOf('$/.github/workflows/security-scan.yml', '/nonexistent')).toMatch(/security-scan\.yml$/);
     expect(reusableOf('acme/platform-actions/.github/workflows/no-such.yml@v1', '/nonexistent')).toBeUndefined();
   });

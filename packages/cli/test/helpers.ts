@@ -39,7 +39,9 @@ export function freshBundle(action: string): void {
 
 const GIT_ENV = { GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com' };
 export const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd, env: { ...process.env, ...GIT_ENV }, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+  execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd, env: { ...process.env, ...GIT_ENV }, stdio: ['ignore', 'pipe', 'pipe'] })
+    .toString()
+    .trim();
 
 /** A git repository with `files` (path → text) and copies of `copy` (repo path → folder in the temp repo), committed. */
 export function tempRepo(files: Record<string, string>, copy: Record<string, string> = {}): string {
@@ -71,7 +73,12 @@ export async function runCli(argv: string[], env: Record<string, string> = {}, o
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
-    const code = await main(argv, { stdout: { write: (s: string) => (stdout += s), isTTY: opts.isTTY ?? false, columns: 120 }, stderr: { write: (s: string) => (stderr += s) }, env: process.env, node: node24() });
+    const code = await main(argv, {
+      stdout: { write: (s: string) => (stdout += s), isTTY: opts.isTTY ?? false, columns: 120 },
+      stderr: { write: (s: string) => (stderr += s) },
+      env: process.env,
+      node: node24(),
+    });
     return { code, stdout, stderr };
   } finally {
     for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];

@@ -26,7 +26,11 @@ beforeAll(() => {
   freshBundle('gitleaks-scan');
   // The CLI on PATH, as after npm install -g (the hook prefers it over npx), run by Node 24.
   env = { ...process.env, PATH: [join(root, 'node_modules', '.bin'), dirname(node24()), pathWith('gitleaks')].join(':'), NO_COLOR: '1' };
-  repo = tempRepo({ '.github/workflows/secrets.yml': WF, 'gitleaks.toml': readFileSync(join(root, 'examples/python-web-service-secrets/gitleaks.toml'), 'utf8'), 'app.ini': '[app]\nname = demo\n' });
+  repo = tempRepo({
+    '.github/workflows/secrets.yml': WF,
+    'gitleaks.toml': readFileSync(join(root, 'examples/python-web-service-secrets/gitleaks.toml'), 'utf8'),
+    'app.ini': '[app]\nname = demo\n',
+  });
   const upstream = mkdtempSync(join(tmpdir(), 'pa-cli-hook-up-'));
   git(upstream, 'init', '-q', '--bare');
   git(repo, 'remote', 'add', 'origin', upstream);

@@ -59,7 +59,16 @@ export function toolEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
   }
   return out;
 }
-const SECRET_ENV = new Set(['GITHUB_TOKEN', 'GH_TOKEN', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_CACHE_URL', 'ACTIONS_RESULTS_URL', 'ACTIONS_RUNTIME_URL']);
+const SECRET_ENV = new Set([
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_URL',
+  'ACTIONS_CACHE_URL',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_RUNTIME_URL',
+]);
 
 class CappedBuffer {
   private chunks: Buffer[] = [];
@@ -195,11 +204,7 @@ function execInner(command: string, args: string[], opts: ExecOptions): Promise<
       finished = true;
       cleanup();
       echo?.close();
-      reject(
-        e.code === 'ENOENT'
-          ? new ToolError(`${command} was not found (is it installed and on PATH?)`)
-          : new ToolError(`${command} could not be started: ${e.message}`),
-      );
+      reject(e.code === 'ENOENT' ? new ToolError(`${command} was not found (is it installed and on PATH?)`) : new ToolError(`${command} could not be started: ${e.message}`));
     });
     child.on('exit', (code, signal) => {
       exit = { code, signal };

@@ -119,7 +119,13 @@ describe('optional features never change the verdict', () => {
 
   const prEvent = (dir: string) => {
     const p = join(dir, 'event.json');
-    writeFileSync(p, JSON.stringify({ number: 7, pull_request: { number: 7, base: { sha: 'a'.repeat(40), repo: { full_name: 'o/r' } }, head: { sha: 'b'.repeat(40), repo: { full_name: 'o/r' } } } }));
+    writeFileSync(
+      p,
+      JSON.stringify({
+        number: 7,
+        pull_request: { number: 7, base: { sha: 'a'.repeat(40), repo: { full_name: 'o/r' } }, head: { sha: 'b'.repeat(40), repo: { full_name: 'o/r' } } },
+      }),
+    );
     return p;
   };
 
@@ -159,7 +165,9 @@ describe('optional features never change the verdict', () => {
     const p = join(env.dir, 'event.json');
     writeFileSync(p, JSON.stringify({ pull_request: { base: {}, head: {} } }));
     process.env.GITHUB_EVENT_PATH = p;
-    const out = await captureStdout(() => publish({ action: 'probe', title: 'Probe', gate: gate({ findings: [], failOn: 'high' }), comment: { token: 't' } }).then(() => undefined));
+    const out = await captureStdout(() =>
+      publish({ action: 'probe', title: 'Probe', gate: gate({ findings: [], failOn: 'high' }), comment: { token: 't' } }).then(() => undefined),
+    );
     expect(out).toContain('::warning::PR comment skipped: the event payload carries no pull request number.');
     expect(env.outputs().outcome).toBe('clean');
   });
@@ -206,7 +214,11 @@ describe('untrusted text stays data', () => {
   test('file names and tool text cannot inject Markdown into the summary', () => {
     const evil = finding(1, 'high', '## ✅ no secrets found\n\n![x](https://evil.example/p.png)`.yaml');
     evil.message = '[click](https://evil.example) **bold** <img src=x>';
-    const md = renderSummary({ title: 'Secrets', gate: gate({ findings: [evil], failOn: 'high', toolErrors: ['boom\n## ✅ all good'] }), links: { repoUrl: 'https://github.com/o/r', sha: 'abc' } });
+    const md = renderSummary({
+      title: 'Secrets',
+      gate: gate({ findings: [evil], failOn: 'high', toolErrors: ['boom\n## ✅ all good'] }),
+      links: { repoUrl: 'https://github.com/o/r', sha: 'abc' },
+    });
     for (const line of md.split('\n')) expect(line).not.toMatch(/^#+ ✅/);
     expect(md).not.toContain('![x](');
     expect(md).not.toContain('[click](');
@@ -234,7 +246,14 @@ describe('untrusted text stays data', () => {
     const f = finding(1);
     f.message = `connection to postgresql://u:${encodeURIComponent('S3cr3t%/pw')}@db failed`;
     const sarif = join(env.dir, 'out.sarif');
-    const out = await captureStdout(() => publish({ action: 'probe', title: 'Probe', gate: gate({ findings: [f], failOn: 'none' }), sarif: { path: sarif, runs: [{ tool: { name: 't' }, category: 'probe', findings: [f] }] } }).then(() => undefined));
+    const out = await captureStdout(() =>
+      publish({
+        action: 'probe',
+        title: 'Probe',
+        gate: gate({ findings: [f], failOn: 'none' }),
+        sarif: { path: sarif, runs: [{ tool: { name: 't' }, category: 'probe', findings: [f] }] },
+      }).then(() => undefined),
+    );
     for (const text of [readFileSync(sarif, 'utf8'), env.summary(), out]) {
       expect(text).not.toContain('S3cr3t');
       expect(text).not.toContain(encodeURIComponent('S3cr3t%/pw'));

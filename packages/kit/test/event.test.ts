@@ -39,13 +39,22 @@ describe('event context', () => {
   });
 
   test('push: normal, new branch, forced', () => {
-    expect(eventFromData(env('push'), { before: A, after: B, commits: [{}, {}] }).push).toEqual({ before: A, after: B, created: false, deleted: false, forced: false, commitCount: 2 });
+    expect(eventFromData(env('push'), { before: A, after: B, commits: [{}, {}] }).push).toEqual({
+      before: A,
+      after: B,
+      created: false,
+      deleted: false,
+      forced: false,
+      commitCount: 2,
+    });
     expect(eventFromData(env('push'), { before: ZERO_SHA, after: B, created: true }).push?.created).toBe(true);
     expect(eventFromData(env('push'), { before: A, after: B, forced: true }).push?.forced).toBe(true);
   });
 
   test('merge_group', () => {
-    const e = eventFromData(env('merge_group'), { merge_group: { base_sha: B1.toUpperCase(), head_sha: H1, base_ref: 'refs/heads/main', head_ref: 'refs/heads/gh-readonly-queue/main/pr-1' } });
+    const e = eventFromData(env('merge_group'), {
+      merge_group: { base_sha: B1.toUpperCase(), head_sha: H1, base_ref: 'refs/heads/main', head_ref: 'refs/heads/gh-readonly-queue/main/pr-1' },
+    });
     expect(e.kind).toBe('merge_group');
     expect(e.mergeGroup).toEqual({ baseSha: B1, headSha: H1, baseRef: 'refs/heads/main', headRef: 'refs/heads/gh-readonly-queue/main/pr-1' });
   });

@@ -38,7 +38,10 @@ describe('gate', () => {
       findings,
       failOn: 'low',
       baseline: new Set([findings[3].fingerprint]),
-      ignores: [{ ruleId: 'H', path: '*.yaml', reason: 'accepted risk' }, { ruleId: 'M', path: 'other/**', reason: 'no' }],
+      ignores: [
+        { ruleId: 'H', path: '*.yaml', reason: 'accepted risk' },
+        { ruleId: 'M', path: 'other/**', reason: 'no' },
+      ],
     });
     expect(g.suppressed.map((s) => [s.finding.ruleId, s.reason])).toEqual([
       ['H', 'accepted risk'],

@@ -71,7 +71,10 @@ describe('installRelease', () => {
 
   test('429 twice with Retry-After, then success; the wait honours Retry-After', async () => {
     const { rel, archivePath } = release('tar.gz');
-    mirror.inject(archivePath, [{ status: 429, retryAfter: 1 }, { status: 429, retryAfter: 1 }]);
+    mirror.inject(archivePath, [
+      { status: 429, retryAfter: 1 },
+      { status: 429, retryAfter: 1 },
+    ]);
     const t = await quiet(() => installRelease(rel, { retry: FAST }));
     expect(t.source).toBe('download');
     const times = mirror.requests.filter((r) => r.path === archivePath).map((r) => r.time);
@@ -90,9 +93,13 @@ describe('installRelease', () => {
   test('a corrupt download fails hard on the checksum and is never retried or cached', async () => {
     const { rel, archivePath } = release('tar.gz');
     mirror.inject(archivePath, [{ corrupt: true }]);
-    await expect(quiet(() => installRelease(rel, { retry: FAST }))).rejects.toThrow(/^checksum mismatch for mytool_1\.0\.\d+_linux_amd64\.tar\.gz: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}\. The file was not used\.$/);
+    await expect(quiet(() => installRelease(rel, { retry: FAST }))).rejects.toThrow(
+      /^checksum mismatch for mytool_1\.0\.\d+_linux_amd64\.tar\.gz: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}\. The file was not used\.$/,
+    );
     expect(hits(archivePath)).toBe(1);
-    expect(readdirSync(process.env.RUNNER_TOOL_CACHE as string).includes('mytool') ? readdirSync(join(process.env.RUNNER_TOOL_CACHE as string, 'mytool')) : []).not.toContain(rel.version);
+    expect(readdirSync(process.env.RUNNER_TOOL_CACHE as string).includes('mytool') ? readdirSync(join(process.env.RUNNER_TOOL_CACHE as string, 'mytool')) : []).not.toContain(
+      rel.version,
+    );
   });
 
   test('a 404 fails at once with a hint', async () => {

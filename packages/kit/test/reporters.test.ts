@@ -1,5 +1,17 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { type Finding, fingerprint, gate, planAnnotations, renderSummary, SEVERITIES, SUMMARY_MAX_BYTES, annotate, commentBody, COMMENT_MAX_CHARS, setStandardOutputs } from '@platform-actions/kit';
+import {
+  type Finding,
+  fingerprint,
+  gate,
+  planAnnotations,
+  renderSummary,
+  SEVERITIES,
+  SUMMARY_MAX_BYTES,
+  annotate,
+  commentBody,
+  COMMENT_MAX_CHARS,
+  setStandardOutputs,
+} from '@platform-actions/kit';
 import { type ActionEnv, actionEnv, captureStdout } from './env.js';
 
 const f = (i: number, severity = SEVERITIES[i % 5]): Finding => ({

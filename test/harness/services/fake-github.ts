@@ -85,7 +85,11 @@ const fakeSha = (s: string): string => createHash('sha1').update(s).digest('hex'
 const SHA = /^[0-9a-f]{40}$/;
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly extra: Json = {}) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Json = {},
+  ) {
     super(message);
   }
 }
@@ -111,15 +115,37 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     addRun(owner, repo, run) {
       const u = `${repoUrl(owner, repo)}/actions/runs/${run.id}`;
       const full = {
-        name: 'CI', node_id: nodeId('WorkflowRun', run.id), head_branch: 'main', head_sha: fakeSha(`run${run.id}`),
-        path: '.github/workflows/ci.yml', display_title: 'CI', run_number: 1, run_attempt: 1, event: 'push',
-        status: 'in_progress', conclusion: null, workflow_id: 1, check_suite_id: run.id, url: u,
-        html_url: `https://github.com/${owner}/${repo}/actions/runs/${run.id}`, pull_requests: [],
-        created_at: now(), updated_at: now(), run_started_at: now(), actor: user(), triggering_actor: user(),
-        jobs_url: `${u}/jobs`, logs_url: `${u}/logs`, artifacts_url: `${u}/artifacts`, cancel_url: `${u}/cancel`,
-        rerun_url: `${u}/rerun`, check_suite_url: `${repoUrl(owner, repo)}/check-suites/${run.id}`,
-        workflow_url: `${repoUrl(owner, repo)}/actions/workflows/1`, previous_attempt_url: null,
-        repository: repoLite(owner, repo), head_repository: repoLite(owner, repo),
+        name: 'CI',
+        node_id: nodeId('WorkflowRun', run.id),
+        head_branch: 'main',
+        head_sha: fakeSha(`run${run.id}`),
+        path: '.github/workflows/ci.yml',
+        display_title: 'CI',
+        run_number: 1,
+        run_attempt: 1,
+        event: 'push',
+        status: 'in_progress',
+        conclusion: null,
+        workflow_id: 1,
+        check_suite_id: run.id,
+        url: u,
+        html_url: `https://github.com/${owner}/${repo}/actions/runs/${run.id}`,
+        pull_requests: [],
+        created_at: now(),
+        updated_at: now(),
+        run_started_at: now(),
+        actor: user(),
+        triggering_actor: user(),
+        jobs_url: `${u}/jobs`,
+        logs_url: `${u}/logs`,
+        artifacts_url: `${u}/artifacts`,
+        cancel_url: `${u}/cancel`,
+        rerun_url: `${u}/rerun`,
+        check_suite_url: `${repoUrl(owner, repo)}/check-suites/${run.id}`,
+        workflow_url: `${repoUrl(owner, repo)}/actions/workflows/1`,
+        previous_attempt_url: null,
+        repository: repoLite(owner, repo),
+        head_repository: repoLite(owner, repo),
         ...run,
       };
       state.runs.set(`${owner}/${repo}/${run.id}`, full);
@@ -128,10 +154,21 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     addPull(owner, repo, { fork = false, ...pull }) {
       const headOwner = fork ? 'forker' : owner;
       const full = {
-        id: 5000 + pull.number, node_id: nodeId('PullRequest', pull.number),
-        url: `${repoUrl(owner, repo)}/pulls/${pull.number}`, html_url: `https://github.com/${owner}/${repo}/pull/${pull.number}`,
-        state: 'open', locked: false, title: `PR ${pull.number}`, body: null, user: user(), labels: [], draft: false,
-        merged: false, mergeable: null, created_at: now(), updated_at: now(),
+        id: 5000 + pull.number,
+        node_id: nodeId('PullRequest', pull.number),
+        url: `${repoUrl(owner, repo)}/pulls/${pull.number}`,
+        html_url: `https://github.com/${owner}/${repo}/pull/${pull.number}`,
+        state: 'open',
+        locked: false,
+        title: `PR ${pull.number}`,
+        body: null,
+        user: user(),
+        labels: [],
+        draft: false,
+        merged: false,
+        mergeable: null,
+        created_at: now(),
+        updated_at: now(),
         head: { label: `${headOwner}:feature`, ref: 'feature', sha: fakeSha(`head${pull.number}`), user: { login: headOwner }, repo: { ...repoLite(headOwner, repo), fork } },
         base: { label: `${owner}:main`, ref: 'main', sha: fakeSha(`base${pull.number}`), user: { login: owner }, repo: { ...repoLite(owner, repo), fork: false } },
         ...pull,
@@ -141,7 +178,17 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     },
   };
   function repoLite(owner: string, repo: string): Json {
-    return { id: 1, node_id: nodeId('Repository', `${owner}/${repo}`), name: repo, full_name: `${owner}/${repo}`, owner: { login: owner }, private: false, html_url: `https://github.com/${owner}/${repo}`, url: repoUrl(owner, repo), fork: false };
+    return {
+      id: 1,
+      node_id: nodeId('Repository', `${owner}/${repo}`),
+      name: repo,
+      full_name: `${owner}/${repo}`,
+      owner: { login: owner },
+      private: false,
+      html_url: `https://github.com/${owner}/${repo}`,
+      url: repoUrl(owner, repo),
+      fork: false,
+    };
   }
 
   /** Slice `items` by per_page/page and set GitHub-style Link headers (absolute URLs, rel next/last/first/prev). */
@@ -181,10 +228,20 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     const logUrl = (b.log_url ?? b.target_url ?? '') as string;
     if (typeof b.environment === 'string') d.environment = b.environment;
     const s = {
-      url: `${d.url}/statuses/${id}`, id, node_id: nodeId('DeploymentStatus', id), state: b.state, creator: user(),
-      description: b.description ?? '', environment: d.environment, target_url: logUrl, log_url: logUrl,
-      environment_url: b.environment_url ?? '', created_at: now(), updated_at: now(),
-      deployment_url: d.url, repository_url: d.repository_url,
+      url: `${d.url}/statuses/${id}`,
+      id,
+      node_id: nodeId('DeploymentStatus', id),
+      state: b.state,
+      creator: user(),
+      description: b.description ?? '',
+      environment: d.environment,
+      target_url: logUrl,
+      log_url: logUrl,
+      environment_url: b.environment_url ?? '',
+      created_at: now(),
+      updated_at: now(),
+      deployment_url: d.url,
+      repository_url: d.repository_url,
     };
     state.deploymentStatuses.set(d.id, [...(state.deploymentStatuses.get(d.id) ?? []), s]);
     return s;
@@ -193,121 +250,207 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   type Handler = (m: string[], q: Record<string, string>, body: Json, res: ServerResponse) => [number, unknown];
   const routes: Array<[string, RegExp, Handler]> = [
     // --- issue comments -----------------------------------------------------------------------
-    ['GET', /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/, ([o, r, n], q, _b, res) => {
-      const since = q.since ? Date.parse(q.since) : 0;
-      const all = state.comments.filter((c) => c.owner === o && c.repo === r && c.issue_number === Number(n) && Date.parse(c.updated_at as string) >= since);
-      return [200, paginate(res, `/repos/${o}/${r}/issues/${n}/comments`, q, all).map(commentJson)];
-    }],
-    ['POST', /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/, ([o, r, n], _q, b) => {
-      checkBody(b);
-      const id = nextId++;
-      const c = {
-        owner: o, repo: r, issue_number: Number(n), id, node_id: nodeId('IssueComment', id),
-        url: `${repoUrl(o, r)}/issues/comments/${id}`, html_url: `https://github.com/${o}/${r}/issues/${n}#issuecomment-${id}`,
-        issue_url: `${repoUrl(o, r)}/issues/${n}`, body: b.body, user: user(), author_association: 'NONE',
-        created_at: now(), updated_at: now(), performed_via_github_app: null,
-      };
-      state.comments.push(c);
-      return [201, commentJson(c)];
-    }],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/,
+      ([o, r, n], q, _b, res) => {
+        const since = q.since ? Date.parse(q.since) : 0;
+        const all = state.comments.filter((c) => c.owner === o && c.repo === r && c.issue_number === Number(n) && Date.parse(c.updated_at as string) >= since);
+        return [200, paginate(res, `/repos/${o}/${r}/issues/${n}/comments`, q, all).map(commentJson)];
+      },
+    ],
+    [
+      'POST',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/,
+      ([o, r, n], _q, b) => {
+        checkBody(b);
+        const id = nextId++;
+        const c = {
+          owner: o,
+          repo: r,
+          issue_number: Number(n),
+          id,
+          node_id: nodeId('IssueComment', id),
+          url: `${repoUrl(o, r)}/issues/comments/${id}`,
+          html_url: `https://github.com/${o}/${r}/issues/${n}#issuecomment-${id}`,
+          issue_url: `${repoUrl(o, r)}/issues/${n}`,
+          body: b.body,
+          user: user(),
+          author_association: 'NONE',
+          created_at: now(),
+          updated_at: now(),
+          performed_via_github_app: null,
+        };
+        state.comments.push(c);
+        return [201, commentJson(c)];
+      },
+    ],
     ['GET', /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/, ([o, r, id]) => [200, commentJson(findComment(o, r, Number(id)))]],
-    ['PATCH', /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/, ([o, r, id], _q, b) => {
-      const c = findComment(o, r, Number(id));
-      checkBody(b);
-      Object.assign(c, { body: b.body, updated_at: now() });
-      return [200, commentJson(c)];
-    }],
-    ['DELETE', /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/, ([o, r, id]) => {
-      const c = findComment(o, r, Number(id));
-      state.comments.splice(state.comments.indexOf(c), 1);
-      return [204, undefined];
-    }],
+    [
+      'PATCH',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/,
+      ([o, r, id], _q, b) => {
+        const c = findComment(o, r, Number(id));
+        checkBody(b);
+        Object.assign(c, { body: b.body, updated_at: now() });
+        return [200, commentJson(c)];
+      },
+    ],
+    [
+      'DELETE',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/,
+      ([o, r, id]) => {
+        const c = findComment(o, r, Number(id));
+        state.comments.splice(state.comments.indexOf(c), 1);
+        return [204, undefined];
+      },
+    ],
     // --- code scanning SARIF upload ----------------------------------------------------------
-    ['POST', /^\/repos\/([^/]+)\/([^/]+)\/code-scanning\/sarifs$/, ([o, r], _q, b) => {
-      need(typeof b.commit_sha === 'string' && SHA.test(b.commit_sha), '"commit_sha" must be a 40-character commit SHA.');
-      need(typeof b.ref === 'string' && /^refs\/(heads|tags|pull)\/.+/.test(b.ref), '"ref" must be refs/heads/<branch>, refs/tags/<tag> or refs/pull/<n>/(merge|head).');
-      need(typeof b.sarif === 'string' && b.sarif.length > 0, '"sarif" wasn\'t supplied.');
-      const gz = Buffer.from(b.sarif as string, 'base64');
-      if (gz.length > 10 * 1024 * 1024) throw new HttpError(413, 'SARIF file is too large (limit is 10 MB gzip-compressed)');
-      const upload: SarifUpload = {
-        id: randomUUID(), owner: o, repo: r, commit_sha: b.commit_sha as string, ref: b.ref as string,
-        checkout_uri: b.checkout_uri as string | undefined, tool_name: b.tool_name as string | undefined, sarif: undefined, errors: [], polls: 0,
-      };
-      // Decoding problems surface later as a `failed` processing status, as on GitHub.
-      try {
-        upload.sarif = JSON.parse(gunzipSync(gz).toString('utf8'));
-        const doc = upload.sarif as Json;
-        if (doc.version !== '2.1.0') upload.errors.push(`SARIF version ${String(doc.version)} is not supported; use 2.1.0`);
-        if (!Array.isArray(doc.runs)) upload.errors.push('SARIF is missing the "runs" array');
-      } catch (e) {
-        upload.errors.push(`could not decode SARIF: ${(e as Error).message}`);
-      }
-      state.sarifs.set(upload.id, upload);
-      return [202, { id: upload.id, url: `${repoUrl(o, r)}/code-scanning/sarifs/${upload.id}` }];
-    }],
-    ['GET', /^\/repos\/([^/]+)\/([^/]+)\/code-scanning\/sarifs\/([^/]+)$/, ([o, r, id]) => {
-      const u = state.sarifs.get(id);
-      if (!u || u.owner !== o || u.repo !== r) throw new HttpError(404, 'Not Found');
-      if (u.polls++ < pendingPolls) return [200, { processing_status: 'pending', analyses_url: null, errors: null }];
-      if (u.errors.length) return [200, { processing_status: 'failed', analyses_url: null, errors: u.errors }];
-      return [200, { processing_status: 'complete', analyses_url: `${repoUrl(o, r)}/code-scanning/analyses?sarif_id=${id}`, errors: null }];
-    }],
+    [
+      'POST',
+      /^\/repos\/([^/]+)\/([^/]+)\/code-scanning\/sarifs$/,
+      ([o, r], _q, b) => {
+        need(typeof b.commit_sha === 'string' && SHA.test(b.commit_sha), '"commit_sha" must be a 40-character commit SHA.');
+        need(typeof b.ref === 'string' && /^refs\/(heads|tags|pull)\/.+/.test(b.ref), '"ref" must be refs/heads/<branch>, refs/tags/<tag> or refs/pull/<n>/(merge|head).');
+        need(typeof b.sarif === 'string' && b.sarif.length > 0, '"sarif" wasn\'t supplied.');
+        const gz = Buffer.from(b.sarif as string, 'base64');
+        if (gz.length > 10 * 1024 * 1024) throw new HttpError(413, 'SARIF file is too large (limit is 10 MB gzip-compressed)');
+        const upload: SarifUpload = {
+          id: randomUUID(),
+          owner: o,
+          repo: r,
+          commit_sha: b.commit_sha as string,
+          ref: b.ref as string,
+          checkout_uri: b.checkout_uri as string | undefined,
+          tool_name: b.tool_name as string | undefined,
+          sarif: undefined,
+          errors: [],
+          polls: 0,
+        };
+        // Decoding problems surface later as a `failed` processing status, as on GitHub.
+        try {
+          upload.sarif = JSON.parse(gunzipSync(gz).toString('utf8'));
+          const doc = upload.sarif as Json;
+          if (doc.version !== '2.1.0') upload.errors.push(`SARIF version ${String(doc.version)} is not supported; use 2.1.0`);
+          if (!Array.isArray(doc.runs)) upload.errors.push('SARIF is missing the "runs" array');
+        } catch (e) {
+          upload.errors.push(`could not decode SARIF: ${(e as Error).message}`);
+        }
+        state.sarifs.set(upload.id, upload);
+        return [202, { id: upload.id, url: `${repoUrl(o, r)}/code-scanning/sarifs/${upload.id}` }];
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/code-scanning\/sarifs\/([^/]+)$/,
+      ([o, r, id]) => {
+        const u = state.sarifs.get(id);
+        if (!u || u.owner !== o || u.repo !== r) throw new HttpError(404, 'Not Found');
+        if (u.polls++ < pendingPolls) return [200, { processing_status: 'pending', analyses_url: null, errors: null }];
+        if (u.errors.length) return [200, { processing_status: 'failed', analyses_url: null, errors: u.errors }];
+        return [200, { processing_status: 'complete', analyses_url: `${repoUrl(o, r)}/code-scanning/analyses?sarif_id=${id}`, errors: null }];
+      },
+    ],
     // --- deployments and deployment statuses -------------------------------------------------
-    ['POST', /^\/repos\/([^/]+)\/([^/]+)\/deployments$/, ([o, r], _q, b) => {
-      need(typeof b.ref === 'string' && b.ref !== '', '"ref" wasn\'t supplied.');
-      const id = nextId++;
-      const environment = (b.environment as string | undefined) ?? 'production';
-      const d = {
-        owner: o, repo: r, url: `${repoUrl(o, r)}/deployments/${id}`, id, node_id: nodeId('Deployment', id),
-        sha: SHA.test(b.ref as string) ? b.ref : fakeSha(b.ref as string), ref: b.ref, task: b.task ?? 'deploy',
-        payload: b.payload ?? {}, original_environment: environment, environment, description: b.description ?? '',
-        creator: user(), created_at: now(), updated_at: now(), statuses_url: `${repoUrl(o, r)}/deployments/${id}/statuses`,
-        repository_url: repoUrl(o, r), transient_environment: b.transient_environment ?? false,
-        production_environment: b.production_environment ?? environment === 'production',
-      };
-      state.deployments.push(d);
-      return [201, deploymentJson(d)];
-    }],
-    ['GET', /^\/repos\/([^/]+)\/([^/]+)\/deployments$/, ([o, r], q, _b, res) => {
-      const match = (d: Json): boolean => ['sha', 'ref', 'task', 'environment'].every((k) => q[k] === undefined || d[k] === q[k]);
-      const all = state.deployments.filter((d) => d.owner === o && d.repo === r && match(d)).reverse(); // newest first
-      return [200, paginate(res, `/repos/${o}/${r}/deployments`, q, all).map(deploymentJson)];
-    }],
+    [
+      'POST',
+      /^\/repos\/([^/]+)\/([^/]+)\/deployments$/,
+      ([o, r], _q, b) => {
+        need(typeof b.ref === 'string' && b.ref !== '', '"ref" wasn\'t supplied.');
+        const id = nextId++;
+        const environment = (b.environment as string | undefined) ?? 'production';
+        const d = {
+          owner: o,
+          repo: r,
+          url: `${repoUrl(o, r)}/deployments/${id}`,
+          id,
+          node_id: nodeId('Deployment', id),
+          sha: SHA.test(b.ref as string) ? b.ref : fakeSha(b.ref as string),
+          ref: b.ref,
+          task: b.task ?? 'deploy',
+          payload: b.payload ?? {},
+          original_environment: environment,
+          environment,
+          description: b.description ?? '',
+          creator: user(),
+          created_at: now(),
+          updated_at: now(),
+          statuses_url: `${repoUrl(o, r)}/deployments/${id}/statuses`,
+          repository_url: repoUrl(o, r),
+          transient_environment: b.transient_environment ?? false,
+          production_environment: b.production_environment ?? environment === 'production',
+        };
+        state.deployments.push(d);
+        return [201, deploymentJson(d)];
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/deployments$/,
+      ([o, r], q, _b, res) => {
+        const match = (d: Json): boolean => ['sha', 'ref', 'task', 'environment'].every((k) => q[k] === undefined || d[k] === q[k]);
+        const all = state.deployments.filter((d) => d.owner === o && d.repo === r && match(d)).reverse(); // newest first
+        return [200, paginate(res, `/repos/${o}/${r}/deployments`, q, all).map(deploymentJson)];
+      },
+    ],
     ['GET', /^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)$/, ([o, r, id]) => [200, deploymentJson(findDeployment(o, r, Number(id)))]],
-    ['POST', /^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)\/statuses$/, ([o, r, id], _q, b) => {
-      const d = findDeployment(o, r, Number(id));
-      const states = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
-      need(states.includes(b.state as string), `"state" must be one of ${states.join(', ')}.`);
-      const s = addStatus(d, b);
-      // auto_inactive (default true): earlier successful, non-transient, non-production deployments
-      // to the same environment get an `inactive` status.
-      if (b.state === 'success' && b.auto_inactive !== false) {
-        for (const other of state.deployments) {
-          const last = state.deploymentStatuses.get(other.id)?.at(-1);
-          if (other !== d && other.owner === o && other.repo === r && other.environment === d.environment &&
-              !other.transient_environment && !other.production_environment && last?.state === 'success') {
-            addStatus(other, { state: 'inactive' });
+    [
+      'POST',
+      /^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)\/statuses$/,
+      ([o, r, id], _q, b) => {
+        const d = findDeployment(o, r, Number(id));
+        const states = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
+        need(states.includes(b.state as string), `"state" must be one of ${states.join(', ')}.`);
+        const s = addStatus(d, b);
+        // auto_inactive (default true): earlier successful, non-transient, non-production deployments
+        // to the same environment get an `inactive` status.
+        if (b.state === 'success' && b.auto_inactive !== false) {
+          for (const other of state.deployments) {
+            const last = state.deploymentStatuses.get(other.id)?.at(-1);
+            if (
+              other !== d &&
+              other.owner === o &&
+              other.repo === r &&
+              other.environment === d.environment &&
+              !other.transient_environment &&
+              !other.production_environment &&
+              last?.state === 'success'
+            ) {
+              addStatus(other, { state: 'inactive' });
+            }
           }
         }
-      }
-      return [201, s];
-    }],
-    ['GET', /^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)\/statuses$/, ([o, r, id], q, _b, res) => {
-      const d = findDeployment(o, r, Number(id));
-      const all = [...(state.deploymentStatuses.get(d.id) ?? [])].reverse(); // newest first
-      return [200, paginate(res, `/repos/${o}/${r}/deployments/${id}/statuses`, q, all)];
-    }],
+        return [201, s];
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)\/statuses$/,
+      ([o, r, id], q, _b, res) => {
+        const d = findDeployment(o, r, Number(id));
+        const all = [...(state.deploymentStatuses.get(d.id) ?? [])].reverse(); // newest first
+        return [200, paginate(res, `/repos/${o}/${r}/deployments/${id}/statuses`, q, all)];
+      },
+    ],
     // --- workflow runs and pull requests (seeded by the test through state.addRun/addPull) ---
-    ['GET', /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)$/, ([o, r, id]) => {
-      const run = state.runs.get(`${o}/${r}/${id}`);
-      if (!run) throw new HttpError(404, 'Not Found');
-      return [200, run];
-    }],
-    ['GET', /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/, ([o, r, n]) => {
-      const pr = state.pulls.get(`${o}/${r}/${n}`);
-      if (!pr) throw new HttpError(404, 'Not Found');
-      return [200, pr];
-    }],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)$/,
+      ([o, r, id]) => {
+        const run = state.runs.get(`${o}/${r}/${id}`);
+        if (!run) throw new HttpError(404, 'Not Found');
+        return [200, run];
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/,
+      ([o, r, n]) => {
+        const pr = state.pulls.get(`${o}/${r}/${n}`);
+        if (!pr) throw new HttpError(404, 'Not Found');
+        return [200, pr];
+      },
+    ],
   ];
 
   function checkBody(b: Json): void {

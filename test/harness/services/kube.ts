@@ -110,12 +110,14 @@ function readPids(clusterDir: string): number[] {
 /** `n` distinct free loopback ports: all are held open together so the OS cannot hand one out twice. */
 async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () =>
-      new Promise<Server>((resolve, reject) => {
-        const srv = createServer();
-        srv.on('error', reject);
-        srv.listen(0, '127.0.0.1', () => resolve(srv));
-      }),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const srv = createServer();
+          srv.on('error', reject);
+          srv.listen(0, '127.0.0.1', () => resolve(srv));
+        }),
     ),
   );
   const ports = servers.map((s) => {
@@ -193,8 +195,7 @@ export async function startKubeCluster(opts: KubeClusterOptions = {}): Promise<K
   };
 
   let stopped = false;
-  const kubectl = (args: string[], o?: RunOptions): Promise<RunResult> =>
-    run(kubectlBin, ['--kubeconfig', kubeconfig, ...args], env, o);
+  const kubectl = (args: string[], o?: RunOptions): Promise<RunResult> => run(kubectlBin, ['--kubeconfig', kubeconfig, ...args], env, o);
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
@@ -210,8 +211,7 @@ export async function startKubeCluster(opts: KubeClusterOptions = {}): Promise<K
   try {
     // kwokctl binds 0.0.0.0 by default and counts ports down from 32767, so two clusters
     // created at once could pick the same ones: bind loopback and take OS-chosen free ports.
-    const [kubeApiserverPort, etcdPort, etcdPeerPort, kubeControllerManagerPort, kubeSchedulerPort, kwokControllerPort] =
-      await freePorts(6);
+    const [kubeApiserverPort, etcdPort, etcdPeerPort, kubeControllerManagerPort, kubeSchedulerPort, kwokControllerPort] = await freePorts(6);
     const ports = { kubeApiserverPort, etcdPort, etcdPeerPort, kubeControllerManagerPort, kubeSchedulerPort, kwokControllerPort };
     const ctlConfig = join(workdir, 'kwokctl.yaml');
     writeFileSync(
@@ -227,8 +227,7 @@ export async function startKubeCluster(opts: KubeClusterOptions = {}): Promise<K
       .map((f) => join(stagesDir, f));
     const create = await run(
       kwokctl,
-      ['create', 'cluster', '--name', name, '--kubeconfig=', ...[ctlConfig, ...stageFiles].flatMap((f) => ['--config', f]),
-        '--wait', `${Math.floor(left() / 2000)}s`],
+      ['create', 'cluster', '--name', name, '--kubeconfig=', ...[ctlConfig, ...stageFiles].flatMap((f) => ['--config', f]), '--wait', `${Math.floor(left() / 2000)}s`],
       env,
       { timeoutMs: left() },
     );

@@ -29,8 +29,7 @@ const creds = { id: 'test', secret: 'test' };
 
 // moto routes a request to a service by the credential scope in Authorization and does not verify
 // signatures, so a well-formed but unsigned SigV4 header is enough for our own setup calls.
-const authFor = (service: string) =>
-  `AWS4-HMAC-SHA256 Credential=${creds.id}/20200101/${LOCKSTORE_REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
+const authFor = (service: string) => `AWS4-HMAC-SHA256 Credential=${creds.id}/20200101/${LOCKSTORE_REGION}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
 
 export async function startLockStores(): Promise<LockStores> {
   const port = await freePort();
@@ -68,10 +67,14 @@ export async function startLockStores(): Promise<LockStores> {
   };
 
   try {
-    await waitFor('moto lock stores', async () => {
-      if (exited) throw new Error(`moto_server exited: ${log}`);
-      return (await s3('GET', '/')).ok;
-    }, 60_000);
+    await waitFor(
+      'moto lock stores',
+      async () => {
+        if (exited) throw new Error(`moto_server exited: ${log}`);
+        return (await s3('GET', '/')).ok;
+      },
+      60_000,
+    );
   } catch (e) {
     await stop();
     throw e;
@@ -101,7 +104,7 @@ export async function startLockStores(): Promise<LockStores> {
         AttributeDefinitions: [{ AttributeName: 'LockID', AttributeType: 'S' }],
         BillingMode: 'PAY_PER_REQUEST',
       });
-      await waitFor(`table ${name}`, async () => (await ddb('DescribeTable', { TableName: name }) as { Table: { TableStatus: string } }).Table.TableStatus === 'ACTIVE', 10_000);
+      await waitFor(`table ${name}`, async () => ((await ddb('DescribeTable', { TableName: name })) as { Table: { TableStatus: string } }).Table.TableStatus === 'ACTIVE', 10_000);
     },
     async getObject(bucket, key) {
       const res = await s3('GET', `/${bucket}/${key}`);

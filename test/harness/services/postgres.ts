@@ -39,7 +39,9 @@ export function pgBinDir(): string {
 // When root, run server-side commands as the postgres OS user (Node sets uid/gid for us, no runuser needed).
 function serverUser(): { uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) throw new Error('test harness: running as root but there is no `postgres` OS user for initdb');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -113,7 +115,14 @@ export async function startPostgres(opts: { port?: number; startTimeoutSec?: num
       async stop() {
         process.removeListener('exit', stopSync);
         // A clean fast shutdown first; stopSync falls back to immediate if that failed, then removes the dir.
-        if (started && (await pgctl(['-m', 'fast', '-w', '-t', '30', 'stop']).then(() => true, () => false))) started = false;
+        if (
+          started &&
+          (await pgctl(['-m', 'fast', '-w', '-t', '30', 'stop']).then(
+            () => true,
+            () => false,
+          ))
+        )
+          started = false;
         stopSync();
       },
     };

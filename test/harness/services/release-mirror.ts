@@ -15,13 +15,7 @@ import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
  * - corrupt: full length, but some bytes flipped (checksums no longer match).
  * - ok: serve normally (useful in the middle of a queue).
  */
-export type Fault =
-  | number
-  | { status: number; retryAfter?: number | string; body?: string }
-  | { slow: number }
-  | { truncate: true; bytes?: number }
-  | { corrupt: true }
-  | 'ok';
+export type Fault = number | { status: number; retryAfter?: number | string; body?: string } | { slow: number } | { truncate: true; bytes?: number } | { corrupt: true } | 'ok';
 
 export interface MirrorRequest {
   method: string;
@@ -135,13 +129,19 @@ export function releaseAssets(o: { owner?: string; repo?: string; name?: string;
     [`${base}.tar.gz`]: gzipSync(tar([{ name, mode: 0o755, body: script }])),
     [`${base}.zip`]: zip([{ name, mode: 0o755, body: script }]),
   };
-  const sums = Object.entries(assets).map(([f, b]) => `${sha256(b)}  ${f}\n`).join('');
+  const sums = Object.entries(assets)
+    .map(([f, b]) => `${sha256(b)}  ${f}\n`)
+    .join('');
   assets['checksums.txt'] = Buffer.from(sums);
   const prefix = `/${owner}/${repo}/releases/download/v${version}/`;
   return Object.fromEntries(Object.entries(assets).map(([f, b]) => [prefix + f, b]));
 }
 
-interface Entry { name: string; mode: number; body: Buffer }
+interface Entry {
+  name: string;
+  mode: number;
+  body: Buffer;
+}
 
 /** A minimal ustar archive (regular files only). */
 function tar(entries: Entry[]): Buffer {

@@ -39,7 +39,12 @@ describe('fake GitHub: issue comments', () => {
     // The Link header itself, on a middle page.
     const mid = await fetch(`${gh.url}/repos/acme/app/issues/7/comments?per_page=30&page=2`, { headers: { Authorization: 'Bearer ghs_test' } });
     const link = mid.headers.get('link') ?? '';
-    for (const [rel, page] of [['prev', 1], ['next', 3], ['last', 3], ['first', 1]] as const) {
+    for (const [rel, page] of [
+      ['prev', 1],
+      ['next', 3],
+      ['last', 3],
+      ['first', 1],
+    ] as const) {
       expect(link).toContain(`<${gh.url}/repos/acme/app/issues/7/comments?per_page=30&page=${page}>; rel="${rel}"`);
     }
     expect((await mid.json()) as unknown[]).toHaveLength(30);
@@ -101,7 +106,14 @@ describe('fake GitHub: code scanning', () => {
 describe('fake GitHub: deployments', () => {
   it('creates deployments and statuses; a new success marks the previous one inactive', async () => {
     const mk = async (ref: string): Promise<number> => {
-      const { status, data } = await octokit.rest.repos.createDeployment({ ...repo, ref, environment: 'staging', auto_merge: false, required_contexts: [], payload: { chart: 'web' } });
+      const { status, data } = await octokit.rest.repos.createDeployment({
+        ...repo,
+        ref,
+        environment: 'staging',
+        auto_merge: false,
+        required_contexts: [],
+        payload: { chart: 'web' },
+      });
       expect(status).toBe(201);
       if (!('id' in data)) throw new Error('expected a deployment');
       expect(data).toMatchObject({ ref, environment: 'staging', task: 'deploy', production_environment: false, payload: { chart: 'web' } });
@@ -111,7 +123,11 @@ describe('fake GitHub: deployments', () => {
     await octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: first, state: 'success', environment_url: 'https://staging.example.invalid' });
     const second = await mk('v1.1.0');
     const inProgress = await octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: second, state: 'in_progress', log_url: 'https://ci.example.invalid/run/1' });
-    expect(inProgress.data).toMatchObject({ state: 'in_progress', target_url: 'https://ci.example.invalid/run/1', deployment_url: `${gh.url}/repos/acme/app/deployments/${second}` });
+    expect(inProgress.data).toMatchObject({
+      state: 'in_progress',
+      target_url: 'https://ci.example.invalid/run/1',
+      deployment_url: `${gh.url}/repos/acme/app/deployments/${second}`,
+    });
     await octokit.rest.repos.createDeploymentStatus({ ...repo, deployment_id: second, state: 'success' });
 
     const firstStatuses = (await octokit.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: first })).data.map((s) => s.state);

@@ -96,10 +96,15 @@ describe('kube harness (kwok + real control plane)', () => {
 
     await waitFor('ImagePullBackOff', async () => (await status('unpullable')) === 'Pending/ImagePullBackOff/0', 60_000, 500);
     // restartCount keeps growing (every ~10 s), as a crash-looping container's does.
-    await waitFor('CrashLoopBackOff with restarts', async () => {
-      const [phase, reason, restarts] = (await status('crashy')).split('/');
-      return phase === 'Running' && reason === 'CrashLoopBackOff' && Number(restarts) >= 2;
-    }, 60_000, 500);
+    await waitFor(
+      'CrashLoopBackOff with restarts',
+      async () => {
+        const [phase, reason, restarts] = (await status('crashy')).split('/');
+        return phase === 'Running' && reason === 'CrashLoopBackOff' && Number(restarts) >= 2;
+      },
+      60_000,
+      500,
+    );
     const last = await ok(['get', 'pod', 'crashy', '-o', 'jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}']);
     expect(last).toBe('1');
   });

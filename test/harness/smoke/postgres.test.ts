@@ -29,7 +29,7 @@ describe('postgres service + alembic venv', () => {
     expect(pg.host).toBe('127.0.0.1');
     expect(pg.versionNum).toBeGreaterThanOrEqual(150000);
     expect(await pg.psql('SHOW fsync')).toBe('off');
-    expect(await pg.psql("SELECT host(inet_server_addr())")).toBe('127.0.0.1');
+    expect(await pg.psql('SELECT host(inet_server_addr())')).toBe('127.0.0.1');
     await pg.createDatabase('smoke_db');
     expect(await pg.psql("SELECT count(*) FROM pg_database WHERE datname = 'smoke_db'")).toBe('1');
     // Bad SQL fails loudly (ON_ERROR_STOP), so tests never mistake an error for empty output.
@@ -73,9 +73,9 @@ describe('postgres service + alembic venv', () => {
 
     expect(await pg.psql("SELECT to_regclass('public.widgets') IS NULL", 'alembic_db')).toBe('t');
     await run(alembic, ['upgrade', 'head'], { cwd: work, env, timeout: 120_000 });
-    expect(await pg.psql("SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'widgets'", 'alembic_db')).toBe(
-      'id:integer,name:text',
-    );
+    expect(
+      await pg.psql("SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'widgets'", 'alembic_db'),
+    ).toBe('id:integer,name:text');
     expect(await pg.psql('SELECT version_num FROM alembic_version', 'alembic_db')).toBe('0001');
 
     await run(alembic, ['downgrade', 'base'], { cwd: work, env, timeout: 120_000 });

@@ -193,7 +193,6 @@ describe.each(tfFlavors)('%s', (flavor) => {
   });
 });
 
-
 async function waitZero(count: () => Promise<string>): Promise<void> {
   for (let i = 0; i < 50 && (await count()) !== '0'; i++) await new Promise((r) => setTimeout(r, 200));
   expect(await count()).toBe('0');

@@ -10,7 +10,11 @@ import { pinnedVersion, toolBin } from '../tools.js';
 
 jest.setTimeout(120_000);
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 /** Run a binary with an argv array; a non-zero exit is a result, not an exception. */
 function run(bin: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
@@ -119,10 +123,7 @@ describe('zizmor', () => {
   it('reports its pinned version and finds a template injection offline', async () => {
     expect((await run(toolBin('zizmor'), ['--version'])).stdout.trim()).toBe(`zizmor ${pinnedVersion('zizmor')}`);
     const wf = join(tmp, 'inject.yml');
-    await writeFile(
-      wf,
-      'name: t\non: issues\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.issue.title }}"\n',
-    );
+    await writeFile(wf, 'name: t\non: issues\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.issue.title }}"\n');
     const res = await run(toolBin('zizmor'), ['--offline', '--format', 'json', wf]);
     expect(res.code).not.toBe(0); // zizmor exits non-zero (11-14 by severity) when it has findings
     const idents = (JSON.parse(res.stdout) as Array<{ ident: string }>).map((f) => f.ident);

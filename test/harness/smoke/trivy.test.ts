@@ -7,18 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pushDb, startRateLimitProxy, startRegistry, type RateLimitProxy, type Registry } from '../services/registry.js';
 import { pinnedVersion } from '../tools.js';
-import {
-  advisoryFor,
-  allVulns,
-  installTrivyDb,
-  offlineFlags,
-  runTrivy,
-  trivyDb,
-  writeAlpineRootfs,
-  writeLangFixture,
-  type Affected,
-  type TrivyReport,
-} from '../trivy-db.js';
+import { advisoryFor, allVulns, installTrivyDb, offlineFlags, runTrivy, trivyDb, writeAlpineRootfs, writeLangFixture, type Affected, type TrivyReport } from '../trivy-db.js';
 
 jest.setTimeout(240_000);
 
@@ -69,7 +58,11 @@ describe('trivy', () => {
     expectFinding(report, 'pip', 'ghsa');
     // Only our two advisories (trivy looks up Jinja2 by its normalised name, reports it as written);
     // ms and MarkupSafe have none.
-    expect(allVulns(report!).map((v) => `${v.PkgName}@${v.InstalledVersion}`).sort()).toEqual(['Jinja2@3.1.2', 'lodash@4.17.20']);
+    expect(
+      allVulns(report!)
+        .map((v) => `${v.PkgName}@${v.InstalledVersion}`)
+        .sort(),
+    ).toEqual(['Jinja2@3.1.2', 'lodash@4.17.20']);
     const targets = (report!.Results ?? []).map((r) => r.Target).sort();
     expect(targets).toEqual(['package-lock.json', 'requirements.txt']);
   });

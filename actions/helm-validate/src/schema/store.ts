@@ -100,7 +100,8 @@ export class KubeSchema {
     t.name = this.file.names[n];
     this.linked.set(n, t);
     const ti = this.defOf.get(n);
-    if (ti === undefined) t.kind = 'any'; // a reference to a definition this release lacks: accept anything there
+    if (ti === undefined)
+      t.kind = 'any'; // a reference to a definition this release lacks: accept anything there
     else this.fill(t, this.file.types[ti]);
     return t;
   }

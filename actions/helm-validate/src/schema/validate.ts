@@ -54,7 +54,12 @@ class Walker {
   }
 
   private wrongType(expected: string, v: unknown): void {
-    this.report('wrong-type', `expected ${expected}, got ${typeName(v)}${typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? ` ${JSON.stringify(v)}` : ''}`, undefined, v);
+    this.report(
+      'wrong-type',
+      `expected ${expected}, got ${typeName(v)}${typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? ` ${JSON.stringify(v)}` : ''}`,
+      undefined,
+      v,
+    );
   }
 
   check(v: unknown, t: TypeNode): void {
@@ -205,7 +210,7 @@ function expectedOf(t: TypeNode): string {
 /** io.k8s.api.core.v1.PodSecurityContext → core/v1 PodSecurityContext */
 export function shortName(name: string): string {
   const m = /^io\.k8s\.api\.([^.]+)\.([^.]+)\.(\w+)$/.exec(name);
-  return m ? `${m[1]}/${m[2]} ${m[3]}` : name.split('.').pop() ?? name;
+  return m ? `${m[1]}/${m[2]} ${m[3]}` : (name.split('.').pop() ?? name);
 }
 
 /** Every problem of `value` against `type`, in document order. */

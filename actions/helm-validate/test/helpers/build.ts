@@ -21,6 +21,7 @@ function newestMtime(dir: string): number {
 
 export function buildAction(): void {
   const sources = [join(root, 'actions/helm-validate/src'), join(root, 'actions/helm-validate/schemas'), join(root, 'packages/kit/src')];
-  const fresh = existsSync(bundle) && existsSync(asset) && statSync(bundle).mtimeMs > Math.max(...sources.map(newestMtime), statSync(join(root, 'actions/helm-validate/action.yml')).mtimeMs);
+  const fresh =
+    existsSync(bundle) && existsSync(asset) && statSync(bundle).mtimeMs > Math.max(...sources.map(newestMtime), statSync(join(root, 'actions/helm-validate/action.yml')).mtimeMs);
   if (!fresh) execFileSync('node', ['scripts/build.mjs', '--only', 'helm-validate'], { cwd: root, stdio: 'pipe', timeout: 300_000 });
 }

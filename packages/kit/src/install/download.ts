@@ -82,11 +82,7 @@ async function attempt(url: string, dest: string, timeoutMs: number, headers: Re
 }
 
 /** Downloads `url` to `dest`. Returns the byte count. Throws ToolError when retries are exhausted. */
-export async function download(
-  url: string,
-  dest: string,
-  opts: { retry?: RetryPolicy; timeoutMs?: number; headers?: Record<string, string> } = {},
-): Promise<number> {
+export async function download(url: string, dest: string, opts: { retry?: RetryPolicy; timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<number> {
   const policy = opts.retry ?? DEFAULT_RETRY;
   let last = '';
   for (let n = 1; n <= policy.attempts; n++) {

@@ -134,7 +134,10 @@ export async function useSystemTool(spec: SystemToolSpec): Promise<InstalledTool
   // A tool that is there but hangs or crashes on `version` is a broken tool, not a missing one.
   if (r.timedOut) throw new ToolError(`${spec.tool} ${spec.versionArgs.join(' ')} hung (no answer in 30s); the ${spec.tool} on PATH (${which(spec.tool)}) looks broken`);
   if (r.exitCode !== 0) {
-    throw new ToolError(`${spec.tool} ${spec.versionArgs.join(' ')} failed (${signalReason(r.signal, r.exitCode) ?? `exit code ${r.exitCode}`}); the ${spec.tool} on PATH (${which(spec.tool)}) looks broken`, tail(r.stderr || r.stdout));
+    throw new ToolError(
+      `${spec.tool} ${spec.versionArgs.join(' ')} failed (${signalReason(r.signal, r.exitCode) ?? `exit code ${r.exitCode}`}); the ${spec.tool} on PATH (${which(spec.tool)}) looks broken`,
+      tail(r.stderr || r.stdout),
+    );
   }
   const m = spec.versionPattern.exec(`${r.stdout}\n${r.stderr}`);
   if (!m) throw new ToolError(`could not read the version of ${spec.tool} from: ${(r.stdout || r.stderr).trim().split('\n')[0]}`);

@@ -7,8 +7,7 @@ import { scrub } from '../secrets.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
-export const levelFor = (s: Severity): AnnotationLevel =>
-  s === 'critical' || s === 'high' ? 'error' : s === 'medium' ? 'warning' : 'notice';
+export const levelFor = (s: Severity): AnnotationLevel => (s === 'critical' || s === 'high' ? 'error' : s === 'medium' ? 'warning' : 'notice');
 
 /** GitHub's per-step limit for each level. */
 export const PER_LEVEL_CAP = 10;

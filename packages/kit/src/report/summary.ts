@@ -42,4 +42,3 @@ export function renderSummary(input: SummaryInput): string {
 export async function writeSummary(md: string): Promise<void> {
   if (!core.appendSummary(md)) core.debug('GITHUB_STEP_SUMMARY is not set; summary not written');
 }
-

@@ -1,6 +1,6 @@
 // gitleaks-scan: secret scanning over exactly the commits the event brought. Reads like its table of
 // contents: inputs → what to scan → gitleaks → findings → gate → reports → pass or fail.
-import { core, currentEvent, type EventContext, failUnlessClean, type Finding, gate, type GateResult, publish, ToolError } from '@platform-actions/kit';
+import { core, currentEvent, type EventContext, failUnlessClean, type Finding, gate, type GateResult, keepToolError, publish, ToolError } from '@platform-actions/kit';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { type SettingsChange, settingsChanges, settingsFiles } from './changes.js';
@@ -40,13 +40,7 @@ export async function main(): Promise<void> {
     if (git) await core.group(`${ACTION}: what to scan`, () => resolveWhatToScan(s, git, root, config, event, payload, facts));
     ({ findings, reported } = await scan(s, git, root, config, facts));
   } catch (e) {
-    if (!(e instanceof ToolError)) throw e;
-    if (e.detail) {
-      core.startGroup(`${ACTION}: tool output`);
-      core.untrusted(e.detail);
-      core.endGroup();
-    }
-    toolErrors.push(e.message);
+    keepToolError(ACTION, e, toolErrors);
   }
 
   // 5. Gate: baseline, threshold, tool errors, and a settings change when config-change is fail.

@@ -1,7 +1,7 @@
 // trivy-scan: one JSON scan per target, every report rendered by us, a separate gate. Reads like its
 // table of contents: inputs → ignore files → trivy → databases → scans → findings → gate → reports →
 // pass or fail.
-import { core, failUnlessClean, type Finding, gate, publish, ToolError, workspace } from '@platform-actions/kit';
+import { core, failUnlessClean, type Finding, gate, keepToolError, publish, ToolError, workspace } from '@platform-actions/kit';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDatabases, JAVA_DB, saveCache, VULN_DB } from './db.js';
@@ -37,13 +37,7 @@ export async function main(): Promise<void> {
   try {
     raw = await scanAll(s, facts, toolErrors);
   } catch (e) {
-    if (!(e instanceof ToolError)) throw e;
-    if (e.detail) {
-      core.startGroup(`${ACTION}: tool output`);
-      core.untrusted(e.detail);
-      core.endGroup();
-    }
-    toolErrors.push(e.message);
+    keepToolError(ACTION, e, toolErrors);
   }
 
   // 5. Suppressions (ignore-unfixed, ignore files), then the gate: baseline, threshold, tool errors.

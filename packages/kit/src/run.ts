@@ -58,11 +58,7 @@ export function reportFailure(name: string, err: unknown): Outcome {
     return 'policy-failure';
   }
   if (err instanceof ToolError) {
-    if (err.detail) {
-      core.startGroup(`${name}: tool output`);
-      core.untrusted(scrub(err.detail));
-      core.endGroup();
-    }
+    showToolOutput(name, err);
     core.setFailed(scrub(`${name}: ${oneLine(err.message)}`));
     return 'tool-error';
   }
@@ -70,4 +66,22 @@ export function reportFailure(name: string, err: unknown): Outcome {
   core.debug(scrub(e.stack ?? e.message));
   core.setFailed(scrub(`${name}: internal error: ${oneLine(e.message)} (re-run with ACTIONS_STEP_DEBUG=true for the stack; please report it)`));
   return 'tool-error';
+}
+
+/** The tool's own words, in a log group, with workflow commands off. */
+function showToolOutput(name: string, err: ToolError): void {
+  if (!err.detail) return;
+  core.startGroup(`${name}: tool output`);
+  core.untrusted(scrub(err.detail));
+  core.endGroup();
+}
+
+/**
+ * For a run that goes on after a tool fails, so what did run is still published: a ToolError is shown
+ * and added to `toolErrors` (for `gate({ toolErrors })`); anything else is rethrown.
+ */
+export function keepToolError(name: string, err: unknown, toolErrors: string[]): void {
+  if (!(err instanceof ToolError)) throw err;
+  showToolOutput(name, err);
+  toolErrors.push(scrub(err.message));
 }

@@ -12,6 +12,7 @@ import {
   fingerprint,
   gate,
   inputs,
+  keepToolError,
   InputError,
   PolicyError,
   publish,
@@ -308,4 +309,13 @@ test('the failure line stays within GitHub’s 10 error annotations when finding
   expect(errors).toHaveLength(10);
   expect(errors[9].message).toBe('probe: 15 findings at or above "high" (see the annotations and the job summary)');
   void core;
+});
+
+test('keepToolError keeps a tool error for the gate (output shown with commands off) and rethrows anything else', async () => {
+  env = actionEnv();
+  const errs: string[] = [];
+  const out = await captureStdout(() => keepToolError('probe', new ToolError('trivy failed', '::error::forged'), errs));
+  expect(errs).toEqual(['trivy failed']);
+  expect(parseWorkflowCommands(out).annotations).toHaveLength(0);
+  expect(() => keepToolError('probe', new TypeError('bug'), errs)).toThrow('bug');
 });

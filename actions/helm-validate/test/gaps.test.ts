@@ -345,9 +345,7 @@ metadata: { name: from-api-versions-input }
     expect(messages(found, 'warning')).toContain('charts/ext is a symlink that leads outside the workspace (or nowhere); it is not read.');
     expect(found.main.log).not.toContain('do-not-read');
     const named = await run(ws, { charts: 'charts/ext' });
-    expect(messages(named, 'error')).toEqual([
-      'helm-validate: input "charts" must be a path inside the workspace (it is a symlink that leads outside); got "charts/ext"',
-    ]);
+    expect(messages(named, 'error')).toEqual(['helm-validate: input "charts" must be a path inside the workspace (it is a symlink that leads outside); got "charts/ext"']);
     // Inside a chart, helm reads every file (.Files.Get): a link to outside refuses the chart.
     writeFileSync(join(outside, 'values-secret.yaml'), 'token: do-not-read\n');
     symlinkSync(join(outside, 'values-secret.yaml'), join(ws, 'shared/charts/web/values-secret.yaml'));

@@ -145,20 +145,10 @@ async function scan(s: Settings, git: Git | undefined, root: string, config: Con
 
 /**
  * The gate over the findings; with `config-change: fail`, a change to the scan's own settings fails the
- * run as policy even when no secret is found. It is not a secret, so it is not an active finding (not in
- * the counts or the SARIF); it only joins the list of reasons the gate failed.
+ * run as policy even when no secret is found. It is not a secret, so it is not a finding (not in the
+ * counts or the SARIF): it is a policy error, said in words in the failure line and the summary.
  */
 function decide(s: Settings, findings: Finding[], toolErrors: string[], changes: SettingsChange[]): GateResult {
-  const g = gate({ findings, failOn: s['fail-on'], baseline: s['baseline-path']?.ids, toolErrors });
-  if (s['config-change'] !== 'fail' || !changes.length || g.outcome === 'tool-error') return g;
-  const reasons: Finding[] = changes.map((c) => ({
-    tool: ACTION,
-    ruleId: 'scan-settings-changed',
-    severity: 'high',
-    title: "The scanned commits change the scan's own settings",
-    message: settingsChangeLine(c),
-    location: { path: c.path },
-    fingerprint: `${ACTION}:scan-settings-changed:${c.path}:${c.commits[0]}`,
-  }));
-  return { ...g, outcome: 'policy-failure', failing: [...g.failing, ...reasons] };
+  const policyErrors = s['config-change'] === 'fail' ? changes.map(settingsChangeLine) : [];
+  return gate({ findings, failOn: s['fail-on'], baseline: s['baseline-path']?.ids, toolErrors, policyErrors });
 }

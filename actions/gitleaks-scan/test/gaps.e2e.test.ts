@@ -194,7 +194,9 @@ describe("3. a pull request that changes the scan's own settings", () => {
     const res = await scan({ workspace: r.dir, event: event(silencer), inputs: { 'config-change': 'fail' } });
     expect(res.main.exitCode).toBe(1);
     expect(res.outputs).toMatchObject({ outcome: 'policy-failure', 'findings-count': '0' });
-    expect(errors(res).map((a) => a.message)).toEqual([expect.stringMatching(/^gitleaks-scan: /)]);
+    // The reason in words, not "1 finding": a settings change is not a secret.
+    expect(errors(res).map((a) => a.message)).toEqual([expect.stringMatching(/^gitleaks-scan: .* is changed by \d+ commits? in the scanned range .*review it like code/)]);
+    expect(res.summary).toContain('> [!CAUTION]');
   });
 
   test('a pull request that does not touch them: no warning, no section, even with config-change: fail', async () => {

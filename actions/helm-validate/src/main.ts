@@ -1,7 +1,7 @@
 // helm-validate: the pre-deployment gate for Helm charts. Reads like its table of contents:
 // inputs → charts and values files → helm → render/lint/validate every chart × values file × Kubernetes
 // version → findings → gate → reports → pass or fail (failUnlessClean, the only place the step fails).
-import { core, failUnlessClean, gate, type GateResult, publish, ToolError, UserError } from '@platform-actions/kit';
+import { core, failUnlessClean, gate, type GateResult, keepToolError, publish, type ToolError, UserError } from '@platform-actions/kit';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Chart, discoverCharts, relPath, type ValuesEntry, valuesMatrix } from './charts.js';
@@ -41,11 +41,10 @@ export async function main(): Promise<void> {
     if (advice) core.warning(advice);
     await validate(cfg, store, exceptions, apps, libraries, values, helm, tempDir, result);
   } catch (e) {
-    if (!(e instanceof ToolError)) throw e;
-    if (e.detail) await phase(`${TOOL}: tool output`, () => core.info(e.detail!));
-    toolErrors.push(e.message);
+    keepToolError(TOOL, e, toolErrors);
+    const err = e as ToolError;
     result.notRun.push(
-      !helm ? `every chart: helm is not available (${e.message})` : result.cells.length ? `the rest of the matrix after: ${e.message}` : `every chart: ${e.message}`,
+      !helm ? `every chart: helm is not available (${err.message})` : result.cells.length ? `the rest of the matrix after: ${err.message}` : `every chart: ${err.message}`,
     );
   } finally {
     rmSync(tempDir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // k8s-deploy-rollback: deploy, watch, smoke-test, and restore the exact previous state. Reads like its
 // table of contents: inputs → cluster → what will change (recorded) → apply → watch → smoke tests →
 // on failure: diagnostics, rollback to the recorded revisions, watch the rollback → reports → pass/fail.
-import { core, currentEvent, failUnlessClean, type Finding, fingerprint, gate, oneLine, publish, ToolError, UserError } from '@platform-actions/kit';
+import { core, currentEvent, failUnlessClean, type Finding, fingerprint, gate, keepToolError, oneLine, publish, ToolError, UserError } from '@platform-actions/kit';
 import { atRevision, currentRevision, findWorkload, type RevisionRecord } from './classify.js';
 import { Helm, type UpgradeArgs } from './helm.js';
 import { Kubectl } from './kubectl.js';
@@ -88,8 +88,7 @@ export async function main(): Promise<void> {
         if (gh && deploymentId) await setDeploymentStatus(gh, deploymentId, 'error', oneLine((e as Error).message), runUrl(), s['environment-url']);
         throw e;
       }
-      if (e.detail) await core.group(`${ACTION}: tool output`, async () => core.info(e.detail!));
-      run.toolErrors.push(e.message);
+      keepToolError(ACTION, e, run.toolErrors);
     }
   } finally {
     kc.cleanup();
@@ -98,11 +97,14 @@ export async function main(): Promise<void> {
   // 8. Outputs, notifications, reports; then pass or fail.
   finish(run);
   await notify(run, gh, deploymentId);
-  const g = gate({ findings: findings(run), failOn: 'high', toolErrors: run.toolErrors });
+  // The cause goes into the failure line itself (a policy error), so the step says why in one line.
+  const cause =
+    run.failure && !run.rollbackError
+      ? [`deploy failed (${run.failure.reason}): ${run.failure.message}${run.facts.result === 'rolled-back' ? ' — rolled back to the recorded revisions' : ''}`]
+      : [];
+  const g = gate({ findings: findings(run), failOn: 'high', toolErrors: run.toolErrors, policyErrors: cause });
   await publish({ action: ACTION, title: `Deploy (${s.mode === 'helm' ? `Helm release ${s.release}` : 'manifests'})`, gate: g, details: renderDetails(run.facts) });
   if (run.rollbackError) core.error(`ROLLBACK FAILED: ${run.rollbackError}. The cluster may still run the failed revision; act now.`);
-  else if (run.failure)
-    core.error(`${ACTION}: deploy failed (${run.failure.reason}): ${run.failure.message}${run.facts.result === 'rolled-back' ? ' — rolled back to the recorded revisions' : ''}`);
   failUnlessClean(ACTION, g, 'high');
 }
 

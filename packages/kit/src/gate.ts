@@ -25,6 +25,12 @@ export interface GateInput {
   ignores?: readonly Ignore[];
   /** Tool failures: any entry makes the outcome "tool-error", whatever the findings say. */
   toolErrors?: readonly string[];
+  /**
+   * Reasons to fail that are not findings (a deploy that had to be rolled back, a PR that changes the
+   * scan's own settings under `config-change: fail`): any entry makes the outcome "policy-failure", and
+   * failUnlessClean() and the summary say these reasons in words.
+   */
+  policyErrors?: readonly string[];
 }
 
 export interface Suppressed {
@@ -40,6 +46,7 @@ export interface GateResult {
   failing: Finding[];
   suppressed: Suppressed[];
   toolErrors: string[];
+  policyErrors: string[];
 }
 
 export function globToRegExp(glob: string): RegExp {
@@ -84,6 +91,7 @@ export function gate(input: GateInput): GateResult {
   const failOn = input.failOn;
   const failing = failOn === 'none' ? [] : active.filter((f) => atLeast(f.severity, failOn));
   const toolErrors = [...(input.toolErrors ?? [])];
-  const outcome: Outcome = toolErrors.length > 0 ? 'tool-error' : failing.length > 0 ? 'policy-failure' : 'clean';
-  return { outcome, active, failing, suppressed, toolErrors };
+  const policyErrors = [...(input.policyErrors ?? [])];
+  const outcome: Outcome = toolErrors.length > 0 ? 'tool-error' : failing.length > 0 || policyErrors.length > 0 ? 'policy-failure' : 'clean';
+  return { outcome, active, failing, suppressed, toolErrors, policyErrors };
 }

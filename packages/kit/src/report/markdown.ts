@@ -40,6 +40,7 @@ export function outcomeLine(outcome: Outcome, failing: number): string {
   if (outcome === 'clean') return '✅ **Passed**';
   if (outcome === 'tool-error') return '⚠️ **Tool error**: the check could not complete, so nothing is known to be clean.';
   if (outcome === 'config-error') return '⚙️ **Configuration error**: the inputs were rejected before any check ran.';
+  if (failing === 0) return '❌ **Failed**: a policy check failed (below).';
   return `❌ **Failed**: ${failing} finding${failing === 1 ? '' : 's'} at or above the threshold.`;
 }
 

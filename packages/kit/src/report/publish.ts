@@ -110,7 +110,8 @@ export function failUnlessClean(action: string, gate: GateResult, failOn: string
     core.setFailed(scrub(`${action}: ${gate.toolErrors.join('; ')}`));
   } else if (gate.outcome === 'policy-failure') {
     const n = gate.failing.length;
-    core.setFailed(`${action}: ${n} finding${n === 1 ? '' : 's'} at or above "${failOn}" (see the annotations and the job summary)`);
+    const found = n ? `${n} finding${n === 1 ? '' : 's'} at or above "${failOn}"` : '';
+    core.setFailed(scrub(`${action}: ${[...gate.policyErrors, found].filter(Boolean).join('; ')} (see the annotations and the job summary)`));
   }
 }
 

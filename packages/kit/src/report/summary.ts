@@ -24,6 +24,7 @@ export function renderSummary(input: SummaryInput): string {
   const { gate } = input;
   const counts = countBySeverity(gate.active);
   let md = `## ${input.title}\n\n${outcomeLine(gate.outcome, gate.failing.length)}\n\n`;
+  for (const e of gate.policyErrors ?? []) md += `> [!CAUTION]\n> ${escapeMarkdown(e)}\n\n`;
   for (const e of gate.toolErrors) md += `> [!WARNING]\n> ${escapeMarkdown(e)}\n\n`;
   md += countsTable(counts);
   if (gate.suppressed.length) md += `\n${gate.suppressed.length} finding(s) suppressed (baseline or ignore rules).\n`;

@@ -319,3 +319,17 @@ test('keepToolError keeps a tool error for the gate (output shown with commands 
   expect(parseWorkflowCommands(out).annotations).toHaveLength(0);
   expect(() => keepToolError('probe', new TypeError('bug'), errs)).toThrow('bug');
 });
+
+test('a reason to fail that is not a finding is said in words: the failure line and the summary', async () => {
+  env = actionEnv();
+  const g = gate({ findings: [], failOn: 'high', policyErrors: ['.gitleaksignore is changed by 1 commit in the scanned range'] });
+  expect(g.outcome).toBe('policy-failure');
+  const out = await captureStdout(async () => {
+    await publish({ action: 'probe', title: 'Probe', gate: g });
+    failUnlessClean('probe', g, 'high');
+  });
+  const errors = parseWorkflowCommands(out).annotations.filter((a) => a.level === 'error');
+  expect(errors.map((e) => e.message)).toEqual(['probe: .gitleaksignore is changed by 1 commit in the scanned range (see the annotations and the job summary)']);
+  expect(env.summary()).toContain('> [!CAUTION]\n> \\.gitleaksignore is changed by 1 commit in the scanned range');
+  expect(env.outputs()).toMatchObject({ outcome: 'policy-failure', 'findings-count': '0' });
+});

@@ -53,7 +53,7 @@ export function buildRepo(dir: string): Planted {
   let roots = 0;
   let unlocked = 0;
   // A shared provider file linked into every production root (the symlink pattern of issue #12).
-  tf('shared/providers.tf', `provider "terraform" {}\n`);
+  tf('common/providers.tf', `provider "terraform" {}\n`);
   ENVS.forEach((env, e) => {
     for (let s = 0; s < STACKS; s++) {
       const root = `envs/${env}/stack-${s}`;
@@ -69,7 +69,7 @@ export function buildRepo(dir: string): Planted {
       tf(`${root}/variables.tf`, `variable "replicas" {\n  type    = number\n  default = ${(n % 4) + 1}\n}\n`);
       tf(`${root}/locals.tf`, `locals {\n  tags = { env = "${env}", stack = "stack-${s}", owner = "team-${n % 9}" }\n}\n`);
       tf(`${root}/outputs.tf`, `output "id" {\n  value = module.app.id\n}\n`);
-      if (env === 'production') symlinkSync('../../../shared/providers.tf', join(dir, root, 'providers.tf'));
+      if (env === 'production') symlinkSync('../../../common/providers.tf', join(dir, root, 'providers.tf'));
       else tf(`${root}/providers.tf`, `provider "terraform" {}\n`);
     }
   });

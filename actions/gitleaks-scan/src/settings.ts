@@ -1,5 +1,5 @@
 // Every input, validated before any work starts; each error names the input and what was expected.
-import { checkPath, compareVersions, type FailOn, InputError, inputs } from '@platform-actions/kit';
+import { checkPath, type FailOn, InputError, inputs } from '@platform-actions/kit';
 import { readFileSync } from 'node:fs';
 import { parseBaseline } from './findings.js';
 import { DEFAULT_VERSION, MIN_VERSION } from './install.js';
@@ -40,13 +40,7 @@ export function settingsFile(name: string, value: string | undefined): string | 
 }
 
 /** `version` (read by the kit's reader): a gitleaks release no older than the flags we rely on, or system. */
-export function parseVersion(v: string): string {
-  if (v === 'system') return v;
-  const m = /^v?(\d+\.\d+\.\d+)$/.exec(v);
-  if (!m) throw new InputError('version', 'must be a gitleaks release such as 8.30.1, or system', v);
-  if (compareVersions(m[1], MIN_VERSION) < 0) throw new InputError('version', `must be ${MIN_VERSION} or newer`, v);
-  return m[1];
-}
+export const parseVersion = (v: string): string => inputs.releaseVersion('version', v, { tool: 'gitleaks', example: '8.30.1', min: MIN_VERSION });
 
 export function readSettings(): Settings {
   const mode = inputs.oneOf('mode', MODES, { default: 'auto' });

@@ -324,10 +324,10 @@ metadata: { name: from-api-versions-input }
   });
 
   test('symlinks: values files and charts linked from inside the workspace are followed; links leading outside are never read', async () => {
-    const ws = workspace({ 'shared/values-prod.yaml': 'replicas: 3\n', 'shared/charts/web/Chart.yaml': CHART('web'), 'shared/charts/web/templates/d.yaml': deployment() });
+    const ws = workspace({ 'common/values-prod.yaml': 'replicas: 3\n', 'common/charts/web/Chart.yaml': CHART('web'), 'common/charts/web/templates/d.yaml': deployment() });
     mkdirSync(join(ws, 'charts'));
-    symlinkSync('../shared/charts/web', join(ws, 'charts/web'));
-    symlinkSync('../../values-prod.yaml', join(ws, 'shared/charts/web/values-prod.yaml'));
+    symlinkSync('../common/charts/web', join(ws, 'charts/web'));
+    symlinkSync('../../values-prod.yaml', join(ws, 'common/charts/web/values-prod.yaml'));
     const r = await run(ws);
     expect(r.outputs.outcome).toBe('clean');
     expect(report(r).matrix.map((c) => [c.chart, c.values])).toEqual([
@@ -348,7 +348,7 @@ metadata: { name: from-api-versions-input }
     expect(messages(named, 'error')).toEqual(['helm-validate: input "charts" must be a path inside the workspace (it is a symlink that leads outside); got "charts/ext"']);
     // Inside a chart, helm reads every file (.Files.Get): a link to outside refuses the chart.
     writeFileSync(join(outside, 'values-secret.yaml'), 'token: do-not-read\n');
-    symlinkSync(join(outside, 'values-secret.yaml'), join(ws, 'shared/charts/web/values-secret.yaml'));
+    symlinkSync(join(outside, 'values-secret.yaml'), join(ws, 'common/charts/web/values-secret.yaml'));
     const bad = await run(ws, { charts: 'charts/web' });
     expect(bad.outputs.outcome).toBe('config-error');
     expect(messages(bad, 'error')).toEqual([

@@ -324,12 +324,12 @@ describe('lint on repositories shaped like real ones', () => {
     const outside = mkdtempSync(join(tmpdir(), 'tflc-out-'));
     writeFileSync(join(outside, 'backend.tf'), 'terraform {\n  backend "s3" {\n    bucket = "SECRET-OUTSIDE-VALUE"\n  }\n}\n');
     const ws = repoWith({
-      'shared/backend.tf': 'terraform {\n  backend "s3" {\n    bucket = "b"\n    region = "eu-west-1"\n    encrypt = true\n  }\n}\n',
+      'common/backend.tf': 'terraform {\n  backend "s3" {\n    bucket = "b"\n    region = "eu-west-1"\n    encrypt = true\n  }\n}\n',
       'envs/prod/main.tf': 'locals {}\n',
       'envs/dev/main.tf': 'locals {}\n',
     });
-    symlinkSync('../../shared/backend.tf', join(ws, 'envs/prod/backend.tf'));
-    symlinkSync('../../shared/backend.tf', join(ws, 'envs/dev/backend.tf'));
+    symlinkSync('../../common/backend.tf', join(ws, 'envs/prod/backend.tf'));
+    symlinkSync('../../common/backend.tf', join(ws, 'envs/dev/backend.tf'));
     symlinkSync(join(outside, 'backend.tf'), join(ws, 'envs/prod/evil.tf'));
     const r = await runAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint', 'fail-on': 'none' } });
     expect(r.main.exitCode).toBe(0);

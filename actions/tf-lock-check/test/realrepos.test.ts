@@ -263,14 +263,14 @@ jobs:
 describe('3. symbolic links', () => {
   test('positive: a shared backend.tf linked into each environment makes each a root (inside the workspace)', () => {
     const dir = repoWith({
-      'shared/backend.tf': s3Root('x', 'encrypt = true').replace('    key    = "x"\n', ''),
+      'common/backend.tf': s3Root('x', 'encrypt = true').replace('    key    = "x"\n', ''),
       'envs/dev/main.tf': 'locals {}\n',
       'envs/prod/main.tf': 'locals {}\n',
     });
-    symlinkSync('../../shared/backend.tf', join(dir, 'envs/dev/backend.tf'));
-    symlinkSync('../../shared/backend.tf', join(dir, 'envs/prod/backend.tf'));
+    symlinkSync('../../common/backend.tf', join(dir, 'envs/dev/backend.tf'));
+    symlinkSync('../../common/backend.tf', join(dir, 'envs/prod/backend.tf'));
     const repo = scanRepo(dir);
-    // shared/ only holds the linked file: a library of files, not a root of its own.
+    // common/ only holds the linked file: a library of files, not a root of its own.
     expect(
       [...repo.modules.values()]
         .filter(isRoot)
@@ -280,8 +280,8 @@ describe('3. symbolic links', () => {
     expect(ids(dir)).toEqual(['TFLOCK001 envs/dev/backend.tf:3', 'TFLOCK001 envs/prod/backend.tf:3']);
   });
   test('negative: without the links the environments have no backend (and the shared folder is a root)', () => {
-    const dir = repoWith({ 'shared/backend.tf': s3Root('x'), 'envs/dev/main.tf': 'locals {}\n' });
-    expect([...scanRepo(dir).modules.values()].filter(isRoot).map((m) => m.dir)).toEqual(['shared']);
+    const dir = repoWith({ 'common/backend.tf': s3Root('x'), 'envs/dev/main.tf': 'locals {}\n' });
+    expect([...scanRepo(dir).modules.values()].filter(isRoot).map((m) => m.dir)).toEqual(['common']);
   });
   test('negative: a link that points outside the workspace is never read and its content never printed', () => {
     const outside = mkdtempSync(join(tmpdir(), 'tflc-outside-'));

@@ -1,6 +1,6 @@
 // Every input, validated before any work starts; each error names the input and what was expected.
 // Field names equal the action.yml input names.
-import { checkPath, compareVersions, type FailOn, InputError, inputs, runnerTemp, workspace } from '@platform-actions/kit';
+import { checkPath, type FailOn, InputError, inputs, runnerTemp, workspace } from '@platform-actions/kit';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_VERSION, MIN_VERSION, REFUSED_VERSIONS } from './install.js';
@@ -32,14 +32,7 @@ export interface Settings {
   timeoutMs: number;
 }
 
-export function parseVersion(value: string): string {
-  if (value === 'system') return value;
-  const m = /^v?(\d+\.\d+\.\d+)$/.exec(value);
-  if (!m) throw new InputError('version', 'must be a trivy release such as 0.74.0, or system', value);
-  if (compareVersions(m[1], MIN_VERSION) < 0) throw new InputError('version', `must be ${MIN_VERSION} or newer`, value);
-  if (REFUSED_VERSIONS[m[1]]) throw new InputError('version', `must not be ${m[1]}: ${REFUSED_VERSIONS[m[1]]}`, value);
-  return m[1];
-}
+export const parseVersion = (value: string): string => inputs.releaseVersion('version', value, { tool: 'trivy', example: '0.74.0', min: MIN_VERSION, refused: REFUSED_VERSIONS });
 
 /** A database repository as trivy takes it: host/path:tag or @digest, no scheme, no spaces. */
 const DB_REPO = /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$/;

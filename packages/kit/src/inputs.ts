@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError } from './errors.js';
 import { type FailOn, parseFailOn } from './gate.js';
+import { compareVersions } from './install/installer.js';
 import { addSecret } from './secrets.js';
 
 interface Common {
@@ -232,6 +233,27 @@ export function toolVersion(name: string, defaultVersion: string): 'system' | st
   const v = string(name, { default: defaultVersion })!;
   if (v === 'system' || VERSION_RE.test(v)) return v;
   throw new InputError(name, 'must be a release number such as 1.2.3, or system to use the tool on PATH', v);
+}
+
+export interface ReleaseRule {
+  /** The tool's name and a release to show in the message, e.g. gitleaks, 8.30.1. */
+  tool: string;
+  example: string;
+  /** Oldest release the action's flags work with. */
+  min?: string;
+  /** Releases never to install, with the reason (e.g. a compromised build). */
+  refused?: Record<string, string>;
+}
+
+/** A tool release input already read (e.g. by `toolVersion`): `system`, or x.y.z (a leading v dropped) within `rule`. */
+export function releaseVersion(name: string, value: string, rule: ReleaseRule): string {
+  if (value === 'system') return value;
+  const m = /^v?(\d+\.\d+\.\d+)$/.exec(value);
+  if (!m) throw new InputError(name, `must be a ${rule.tool} release such as ${rule.example}, or system`, value);
+  if (rule.min && compareVersions(m[1], rule.min) < 0) throw new InputError(name, `must be ${rule.min} or newer`, value);
+  const why = rule.refused?.[m[1]];
+  if (why) throw new InputError(name, `must not be ${m[1]}: ${why}`, value);
+  return m[1];
 }
 
 /** `mirror`: a base URL to download tool releases from (GHES, air-gapped), or undefined for the official host. */

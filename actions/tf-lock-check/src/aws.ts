@@ -2,7 +2,8 @@
 // Credentials come from the standard environment variables (set by aws-actions/configure-aws-credentials
 // for an assumed role too); they are masked the moment they are read and never logged.
 import { core, ToolError, UserError } from '@platform-actions/kit';
-import { type Credentials, s3Path, sign } from './sigv4.js';
+import { objectUrl, s3Uri } from './s3path.js';
+import { type Credentials, sign } from './sigv4.js';
 
 const TIMEOUT_MS = 15_000;
 
@@ -46,25 +47,20 @@ async function send(what: string, url: URL, init: { method: string; headers: Rec
   }
 }
 
-function s3Url(t: S3Target, key: string): URL {
-  const u = new URL(t.endpoint);
-  if (t.pathStyle) u.pathname = `${u.pathname.replace(/\/$/, '')}${s3Path(t.bucket, key)}`;
-  else {
-    u.hostname = `${t.bucket}.${u.hostname}`;
-    u.pathname = s3Path(undefined, key);
-  }
-  return u;
-}
-
 const s3Error = async (op: string, t: S3Target, key: string, res: Response) => {
   const text = (await res.text()).slice(0, 500);
   const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? '';
-  return new ToolError(`S3 ${op} s3://${t.bucket}/${key} failed: HTTP ${res.status} ${code}`.trim(), text);
+  return new ToolError(`S3 ${op} ${s3Uri(t.bucket, key)} failed: HTTP ${res.status} ${code}`.trim(), text);
 };
+
+/** A conditional release found the lock changed since it was read (S3 412/409, DynamoDB condition failed). */
+export class LockChanged extends Error {
+  override readonly name = 'LockChanged';
+}
 
 /** The object's body and ETag, or null when there is none. */
 export async function s3Get(t: S3Target, key: string, creds: Credentials): Promise<{ body: string; etag?: string } | null> {
-  const url = s3Url(t, key);
+  const url = objectUrl(t, key);
   const res = await send('S3', url, {
     method: 'GET',
     headers: sign({ method: 'GET', url, headers: {}, body: '', region: t.region, service: 's3', contentSha256Header: true }, creds),
@@ -78,14 +74,20 @@ export async function s3Get(t: S3Target, key: string, creds: Credentials): Promi
 }
 
 /** Deletes the object only if it still has `etag` (S3 conditional delete), so a newer lock is never removed. */
-export async function s3DeleteIfMatch(t: S3Target, key: string, etag: string | undefined, creds: Credentials): Promise<void> {
-  const url = s3Url(t, key);
-  const headers: Record<string, string> = etag ? { 'if-match': etag } : {};
+export async function s3DeleteIfMatch(t: S3Target, key: string, etag: string, creds: Credentials): Promise<void> {
+  // Never unconditional: without an ETag there is nothing that ties the delete to the lock we read.
+  if (!etag) throw new ToolError(`S3 DeleteObject ${s3Uri(t.bucket, key)} refused: no ETag to make the delete conditional`);
+  const url = objectUrl(t, key);
+  const headers = { 'if-match': etag };
   const res = await send('S3', url, {
     method: 'DELETE',
     headers: sign({ method: 'DELETE', url, headers, body: '', region: t.region, service: 's3', contentSha256Header: true }, creds),
   });
-  if (res.status === 412) throw new ToolError(`S3 lock s3://${t.bucket}/${key} changed between the check and the release; nothing was released`);
+  // 412: the ETag no longer matches; 409: a concurrent PUT or DELETE of the object won.
+  if (res.status === 412 || res.status === 409) {
+    await res.arrayBuffer();
+    throw new LockChanged(`S3 lock ${s3Uri(t.bucket, key)} changed between the check and the release`);
+  }
   if (!res.ok) throw await s3Error('DeleteObject', t, key, res);
   await res.arrayBuffer();
 }
@@ -130,7 +132,6 @@ export async function ddbDeleteIfInfo(t: DdbTarget, lockId: string, info: string
     { TableName: t.table, Key: { LockID: { S: lockId } }, ConditionExpression: 'Info = :info', ExpressionAttributeValues: { ':info': { S: info } } },
     creds,
   );
-  if (r.status === 400 && ddbType(r.json) === 'ConditionalCheckFailedException')
-    throw new ToolError(`DynamoDB lock ${lockId} changed between the check and the release; nothing was released`);
+  if (r.status === 400 && ddbType(r.json) === 'ConditionalCheckFailedException') throw new LockChanged(`DynamoDB lock ${lockId} changed between the check and the release`);
   if (r.status !== 200) throw new ToolError(`DynamoDB DeleteItem on table ${t.table} failed: HTTP ${r.status} ${ddbType(r.json)}`.trim());
 }

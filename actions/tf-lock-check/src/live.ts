@@ -2,11 +2,12 @@
 // lock and, only when asked, release exactly that lock). s3 (lockfile and/or DynamoDB) and pg backends.
 import { cell, core, inputs, InputError, PolicyError, UserError, workspace, writeSummary } from '@platform-actions/kit';
 import { credentialsFromEnv } from './aws.js';
-import { type HclValue, initHcl, parseHclFile } from './hcl.js';
+import { initHcl } from './hcl.js';
 import { backoff, describeLock, formatAge, type HeldLock, isStale, lockTargets, readLocks, releaseStale } from './lock.js';
 import { type PgLockHolder, pgConnection, readPgLocks } from './pg.js';
-import { partial, scanRepo } from './repo.js';
-import { checkedPartialFile, workspaceName } from './settings.js';
+import { scanRepo } from './repo.js';
+import { workspaceName } from './settings.js';
+import { backendSettings, type BackendSettings } from './backend.js';
 
 const ACTION = 'tf-lock-check';
 /** Below this, force-unlock-stale needs allow-short-stale-after: true. */
@@ -48,17 +49,9 @@ export async function runLive(command: 'status' | 'wait' | 'recover', dir: strin
   if (!mod?.backend) throw new InputError('working-directory', 'must be a root module with a backend block', dir || '.');
   if (mod.backend.type !== 's3' && mod.backend.type !== 'pg')
     throw new UserError(`live ${command} supports the s3 (lockfile, DynamoDB) and pg backends; ${dir || '.'} uses "${mod.backend.type}"`);
-  const config = Object.fromEntries(Object.values(mod.backend.body.attributes).map((a) => [a.name, a.value]));
-  for (const v of extra) {
-    const p = partial(v, dir, new Map(), (rel) => {
-      const abs = checkedPartialFile(rel, v);
-      return abs ? parseHclFile(abs, rel) : undefined;
-    });
-    if (!p) throw new InputError('backend-config', 'must list .tfbackend files (relative to working-directory) or key=value lines', v);
-    Object.assign(config, p.kv);
-  }
-  if (mod.backend.type === 'pg') return runPg(command, dir, ws, config, { failIfLocked, timeoutMs });
-  const targets = lockTargets(config, ws);
+  const settings = backendSettings(mod.backend, extra, dir);
+  if (mod.backend.type === 'pg') return runPg(command, dir, ws, settings, { failIfLocked, timeoutMs });
+  const targets = lockTargets(settings.values, ws, process.env, settings.from);
   const creds = credentialsFromEnv();
 
   let locks = await core.group(`${ACTION}: reading the lock`, () => readLocks(targets, creds));
@@ -97,17 +90,21 @@ export async function runLive(command: 'status' | 'wait' | 'recover', dir: strin
       md += `\nThe lock is stale. Set \`force-unlock-stale: true\` to release it (by its exact ID).\n`;
     } else {
       const r = await releaseStale(targets, locks[0].info.ID, staleAfterMs, creds);
-      if (r.refused.length) {
-        const why = r.refused.map((x) => x.reason).join('; ');
-        md += `\nNot released: ${why}.\n`;
+      if (r.failure) {
+        md += `\n**${r.released.length ? 'Released only in part' : 'Not released'}:** ${cell(r.failure.message)}.\n`;
         await writeSummary(md);
-        throw new PolicyError(`stale lock ${locks[0].info.ID} was not released: on re-reading, ${why}`);
+        throw r.failure;
       }
-      released = true;
-      core.notice(
-        `Released stale lock ${locks[0].info.ID} (${r.released.map((l) => l.where).join(', ')}), held by ${locks[0].info.Who ?? 'unknown'} since ${locks[0].info.Created ?? 'unknown'}.`,
-      );
-      md += `\n**Released** stale lock \`${locks[0].info.ID}\` from ${r.released.map((l) => l.where).join(' and ')} at ${new Date().toISOString()} (re-read just before release; older than ${formatAge(staleAfterMs)}).\n`;
+      if (r.gone) {
+        core.info(`Lock ${locks[0].info.ID} was gone when re-read just before the release: nothing to release.`);
+        md += `\nThe lock was gone when re-read just before the release (its holder released it): nothing was released.\n`;
+      } else {
+        released = true;
+        core.notice(
+          `Released stale lock ${locks[0].info.ID} (${r.released.map((l) => l.where).join(', ')}), held by ${locks[0].info.Who ?? 'unknown'} since ${locks[0].info.Created ?? 'unknown'}.`,
+        );
+        md += `\n**Released** stale lock \`${locks[0].info.ID}\` from ${r.released.map((l) => l.where).join(' and ')} at ${new Date().toISOString()} (re-read just before release; older than ${formatAge(staleAfterMs)}).\n`;
+      }
     }
   }
   core.setOutput('released', String(released));
@@ -139,10 +136,10 @@ async function runPg(
   command: 'status' | 'wait' | 'recover',
   dir: string,
   ws: string,
-  config: Record<string, HclValue>,
+  settings: BackendSettings,
   opts: { failIfLocked: boolean; timeoutMs: number },
 ): Promise<void> {
-  const { conn, schema } = pgConnection(config);
+  const target = pgConnection(settings);
   const describe = (h: PgLockHolder) =>
     `session pid ${h.pid} (${h.user || 'unknown user'}@${h.client}${h.application ? `, ${h.application}` : ''}, session started ${h.sessionStart}, ${formatAge(h.ageMs)} ago)${h.creation ? ' creating a workspace' : ''}`;
   const setOutputs = (held: PgLockHolder[]) => {
@@ -154,8 +151,8 @@ async function runPg(
     core.setOutput('stale', 'false');
     core.setOutput('released', 'false');
   };
-  let held = await readPgLocks(conn, schema, ws);
-  if (command === 'wait') held = await waitForRelease(held, () => readPgLocks(conn, schema, ws), describe, opts.timeoutMs, setOutputs);
+  let held = await readPgLocks(target, ws);
+  if (command === 'wait') held = await waitForRelease(held, () => readPgLocks(target, ws), describe, opts.timeoutMs, setOutputs);
   setOutputs(held);
   let md = `## Terraform state lock: ${dir || '.'} (pg, workspace ${ws})\n\n`;
   md += held.length

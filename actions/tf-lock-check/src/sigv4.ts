@@ -27,9 +27,6 @@ const hmac = (key: Buffer | string, s: string) => createHmac('sha256', key).upda
 /** RFC 3986 encoding as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
 export const uriEncode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-/** An S3 object path with every segment encoded once, as both the URL and the signature use it. */
-export const s3Path = (bucket: string | undefined, key: string): string => `${bucket ? `/${uriEncode(bucket)}` : ''}/${key.split('/').map(uriEncode).join('/')}`;
-
 export const amzDate = (d: Date): string =>
   d
     .toISOString()

@@ -1,7 +1,7 @@
 // tf-lock-check end to end: the bundled action under Node 24 through the local runner, reading real
 // locks that real terraform and tofu hold in the harness's S3 (moto, conditional PUT) and DynamoDB.
 // A holder `apply` parks in a local-exec provisioner until the test drops a `release` file.
-import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +13,8 @@ import { tfFlavors, tfRoot, type TfFlavor, type TfRoot, type TfRun } from '../..
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
 import { runAction } from '../../../test/runner/runner.js';
 import { lockTargets, readLocks, releaseStale } from '../src/lock.js';
-import { sign } from '../src/sigv4.js';
 import { repoWith } from './helpers.js';
+import { receivedLocation, startTap, type Tap } from './storetap.js';
 
 jest.setTimeout(300_000);
 
@@ -68,26 +68,6 @@ async function holdLock(root: TfRoot): Promise<{ run: TfRun; release: () => void
 
 const live = (root: TfRoot, inputs: Record<string, string>, env: Record<string, string> = stores.env) =>
   runAction({ action: 'tf-lock-check', workspace: root.dir, inputs: { 'working-directory': '.', ...inputs }, env });
-
-/** Writes a DynamoDB lock item directly (signed with our own SigV4), to stage a lock terraform would not write. */
-async function putLockItem(lockId: string, info: string): Promise<void> {
-  const url = new URL(stores.dynamodbEndpoint);
-  const body = JSON.stringify({ TableName: TABLE, Item: { LockID: { S: lockId }, Info: { S: info } } });
-  const headers = sign(
-    {
-      method: 'POST',
-      url,
-      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' },
-      body,
-      region: stores.region,
-      service: 'dynamodb',
-    },
-    { accessKeyId: 'test', secretAccessKey: 'test' },
-  );
-  const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000) });
-  expect(res.status).toBe(200);
-  await res.arrayBuffer();
-}
 
 const failure = (r: Awaited<ReturnType<typeof runAction>>) => r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
 
@@ -281,8 +261,10 @@ test('backend-config files and workspaces select the lock that is read', async (
     'default',
   );
   const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
-  expect((await releaseStale(targets, 'another-id', 60_000, creds)).refused[0].reason).toBe(`its ID is now ${id}, not another-id`);
-  expect((await releaseStale(targets, id, 2 * 3_600_000, creds)).refused[0].reason).toMatch(/^it is younger than stale-after/);
+  expect((await releaseStale(targets, 'another-id', 60_000, creds)).failure?.message).toBe(
+    `stale lock another-id was not released: on re-reading, s3://${BUCKET}/e2e/prod.tfstate.tflock now holds ID ${id}, not another-id; nothing was released`,
+  );
+  expect((await releaseStale(targets, id, 2 * 3_600_000, creds)).failure?.message).toMatch(/ is younger than stale-after \(60m\d*s?\); nothing was released$/);
   expect(await readLocks(targets, creds)).toHaveLength(1);
   expect((await releaseStale(targets, id, 60_000, creds)).released).toHaveLength(1);
   expect(await stores.getObject(BUCKET, 'e2e/prod.tfstate.tflock')).toBeNull();
@@ -294,7 +276,7 @@ test('S3 and DynamoDB locks that disagree: named in the summary, and neither is 
   const old = new Date(Date.now() - 3 * 3_600_000).toISOString();
   const info = (ID: string) => JSON.stringify({ ID, Operation: 'OperationTypeApply', Info: '', Who: 'ci@runner-7', Version: '1.11.4', Created: old, Path: `${BUCKET}/${key}` });
   expect(await stores.putIfAbsent(BUCKET, `${key}.tflock`, info('aaaaaaaa-0000-4000-8000-000000000001'))).toBe(200);
-  await putLockItem(`${BUCKET}/${key}`, info('bbbbbbbb-0000-4000-8000-000000000002'));
+  await stores.putLockItem(TABLE, `${BUCKET}/${key}`, info('bbbbbbbb-0000-4000-8000-000000000002'));
   const r = await live(root, { command: 'recover', 'stale-after': '1h', 'force-unlock-stale': 'true' });
   expect(r.summary).toContain('**The S3 and DynamoDB locks disagree:** S3 holds ID aaaaaaaa-0000-4000-8000-000000000001, DynamoDB holds ID bbbbbbbb-0000-4000-8000-000000000002');
   expect(r.main.annotations.some((a) => a.level === 'warning' && a.message.startsWith('The S3 and DynamoDB locks disagree'))).toBe(true);
@@ -308,6 +290,213 @@ test('a workspace name that would point at another state is refused before any r
   const r = await live(root, { command: 'recover', workspace: '../../other-bucket/x', 'force-unlock-stale': 'true' });
   expect(failure(r)).toEqual([expect.stringMatching(/^tf-lock-check: input "workspace" must be a terraform workspace name: .*; got "\.\.\/\.\.\/other-bucket\/x"$/)]);
   expect(r.outputs.outcome).toBe('config-error');
+});
+
+describe('the lock the action touches is the lock terraform uses, byte for byte', () => {
+  const VICTIM = 'victim-bucket';
+  const victimKey = 'prod/terraform.tfstate.tflock';
+  const victimLock = JSON.stringify({
+    ID: 'dddddddd-0000-4000-8000-000000000001',
+    Operation: 'OperationTypeApply',
+    Info: '',
+    Who: 'ci@other-team',
+    Version: '1.11.4',
+    Created: '2020-01-01T00:00:00Z',
+    Path: `${VICTIM}/prod/terraform.tfstate`,
+  });
+  let tap: Tap;
+  // Every request goes through the tap, which records what the store received.
+  const tapped = (key: string, extra = '') => `
+terraform {
+  backend "s3" {
+    bucket         = "${BUCKET}"
+    key            = "${key}"
+    region         = "${stores.region}"
+    use_lockfile   = true
+    dynamodb_table = "${TABLE}"
+    use_path_style = true
+    endpoints      = { s3 = "${tap.endpoint}", dynamodb = "${tap.endpoint}" }
+    ${extra}
+  }
+}
+`;
+  const FORCE = { command: 'recover', 'stale-after': '1m', 'force-unlock-stale': 'true', 'allow-short-stale-after': 'true' };
+  const DOTS = 'must not have "." or ".." path segments (a URL parser removes them, so the request would touch another object than the one named)';
+  const SLASH = 'must not start or end with "/" (terraform refuses it)';
+  beforeAll(async () => {
+    await stores.createBucket(VICTIM);
+    expect(await stores.putIfAbsent(VICTIM, victimKey, victimLock)).toBe(200);
+    tap = await startTap(stores.s3Endpoint);
+  });
+  afterAll(() => tap?.close());
+  beforeEach(() => {
+    tap.seen = [];
+    tap.stripEtag = false;
+    tap.before = undefined;
+  });
+
+  test.each<[string, Record<string, string>, Record<string, string>, string]>([
+    [
+      'key=../victim-bucket/… (another bucket, path-style)',
+      { 'backend-config': 'key=../victim-bucket/prod/terraform.tfstate' },
+      {},
+      `backend setting "key" (from the backend-config input) ${DOTS}; got "../victim-bucket/prod/terraform.tfstate"`,
+    ],
+    [
+      'workspace_key_prefix=../../x',
+      { 'backend-config': 'workspace_key_prefix=../../x', workspace: 'blue' },
+      {},
+      `backend setting "workspace_key_prefix" (from the backend-config input) ${DOTS}; got "../../x"`,
+    ],
+    [
+      'bucket=..',
+      { 'backend-config': 'bucket=..' },
+      {},
+      'backend setting "bucket" (from the backend-config input) must be an S3 bucket name: 3 to 63 lowercase letters, digits, "." and "-", beginning and ending with a letter or digit, no "..", not an IP address; got ".."',
+    ],
+    [
+      'a key with ./ segments',
+      { 'backend-config': 'key=./prod/./terraform.tfstate' },
+      {},
+      `backend setting "key" (from the backend-config input) ${DOTS}; got "./prod/./terraform.tfstate"`,
+    ],
+    ['an absolute key', { 'backend-config': 'key=/etc/x.tfstate' }, {}, `backend setting "key" (from the backend-config input) ${SLASH}; got "/etc/x.tfstate"`],
+    ['a key with a trailing /', { 'backend-config': 'key=prod/' }, {}, `backend setting "key" (from the backend-config input) ${SLASH}; got "prod/"`],
+    [
+      'a key with //',
+      { 'backend-config': 'key=prod//terraform.tfstate' },
+      {},
+      'backend setting "key" (from the backend-config input) must not contain "//" (terraform refuses it); got "prod//terraform.tfstate"',
+    ],
+    [
+      'the key from a .tfbackend file',
+      { 'backend-config': 'hostile.tfbackend' },
+      { 'hostile.tfbackend': 'key = "../victim-bucket/prod/terraform.tfstate"\n' },
+      `backend setting "key" (from hostile.tfbackend:1) ${DOTS}; got "../victim-bucket/prod/terraform.tfstate"`,
+    ],
+    ['the key in the backend block', {}, { 'main.tf': '' }, `backend setting "key" (from main.tf:5) ${DOTS}; got "../victim-bucket/prod/terraform.tfstate"`],
+  ])('%s: one config-error line naming the setting and its file, and no request at all', async (_name, inputs, files, line) => {
+    const key = files['main.tf'] === undefined ? 'e2e/hostile/terraform.tfstate' : '../victim-bucket/prod/terraform.tfstate';
+    const root = newRoot('terraform', tapped(key));
+    for (const [f, text] of Object.entries(files)) if (f !== 'main.tf') writeFileSync(join(root.dir, f), text);
+    const r = await live(root, { ...FORCE, ...inputs });
+    expect(failure(r)).toEqual([`tf-lock-check: ${line}`]);
+    expect(r.outputs.outcome).toBe('config-error');
+    expect(tap.seen).toEqual([]);
+    expect(await stores.getObject(VICTIM, victimKey)).toBe(victimLock);
+  });
+
+  test('the location in the log and the summary is the object the store received', async () => {
+    const key = 'e2e/loc/env:/a b/ünï=x@y.tfstate';
+    const root = newRoot('terraform', tapped(key));
+    const id = 'eeeeeeee-0000-4000-8000-000000000001';
+    const info = JSON.stringify({
+      ID: id,
+      Operation: 'OperationTypeApply',
+      Info: '',
+      Who: 'ci@runner-3',
+      Version: '1.11.4',
+      Created: '2020-01-01T00:00:00Z',
+      Path: `${BUCKET}/${key}`,
+    });
+    expect(await stores.putIfAbsent(BUCKET, `${key}.tflock`, info)).toBe(200);
+    await stores.putLockItem(TABLE, `${BUCKET}/${key}`, info);
+    const r = await live(root, FORCE);
+    expect(r.outputs).toMatchObject({ released: 'true', outcome: 'clean' });
+    const where = `s3://${BUCKET}/${key}.tflock`;
+    expect(r.main.annotations.filter((a) => a.level === 'notice').map((a) => a.message)).toEqual([
+      `Released stale lock ${id} (${where}, dynamodb://${TABLE}/${BUCKET}/${key}), held by ci@runner-3 since 2020-01-01T00:00:00Z.`,
+    ]);
+    expect(r.summary).toContain(`from ${where} and dynamodb://`);
+    const s3 = tap.seen.filter((x) => !x.op);
+    expect(s3.map((x) => `${x.method} ${receivedLocation(x, `127.0.0.1:${tap.port}`)}`)).toEqual([`GET ${where}`, `GET ${where}`, `DELETE ${where}`]);
+    expect(await stores.getObject(BUCKET, `${key}.tflock`)).toBeNull();
+  });
+
+  test('a double lock released only in part says exactly which store still holds the state', async () => {
+    const key = 'e2e/partial/terraform.tfstate';
+    const root = newRoot('terraform', tapped(key));
+    const id = 'ffffffff-0000-4000-8000-000000000001';
+    const info = JSON.stringify({
+      ID: id,
+      Operation: 'OperationTypeApply',
+      Info: '',
+      Who: 'ci@runner-4',
+      Version: '1.11.4',
+      Created: '2020-01-01T00:00:00Z',
+      Path: `${BUCKET}/${key}`,
+    });
+    expect(await stores.putIfAbsent(BUCKET, `${key}.tflock`, info)).toBe(200);
+    await stores.putLockItem(TABLE, `${BUCKET}/${key}`, info);
+    const newer = info.replace(id, '12121212-0000-4000-8000-000000000001');
+    // Another client writes its DynamoDB lock just before our conditional DeleteItem arrives.
+    tap.before = async (x) => {
+      if (x.op === 'DeleteItem') await stores.putLockItem(TABLE, `${BUCKET}/${key}`, newer);
+    };
+    const r = await live(root, FORCE);
+    const line = `stale lock ${id} was released only in part: s3://${BUCKET}/${key}.tflock was released, but dynamodb://${TABLE}/${BUCKET}/${key} was not (it changed between the check and the release), so the state is still locked; run recover again or terraform force-unlock ${id}`;
+    expect(failure(r)).toEqual([`tf-lock-check: ${line}`]);
+    expect(r.outputs.outcome).toBe('policy-failure');
+    expect(r.summary).toContain(`**Released only in part:** ${line}`);
+    expect(await stores.getObject(BUCKET, `${key}.tflock`)).toBeNull();
+    expect((await stores.getLockItem(TABLE, `${BUCKET}/${key}`))!.Info).toBe(newer);
+  });
+
+  test('an S3 store that sends no ETag gets no DELETE', async () => {
+    const key = 'e2e/noetag/terraform.tfstate';
+    const root = newRoot('terraform', tapped(key));
+    const id = '34343434-0000-4000-8000-000000000001';
+    const info = JSON.stringify({
+      ID: id,
+      Operation: 'OperationTypeApply',
+      Info: '',
+      Who: 'ci@runner-5',
+      Version: '1.11.4',
+      Created: '2020-01-01T00:00:00Z',
+      Path: `${BUCKET}/${key}`,
+    });
+    expect(await stores.putIfAbsent(BUCKET, `${key}.tflock`, info)).toBe(200);
+    tap.stripEtag = true;
+    const r = await live(root, FORCE);
+    expect(failure(r)).toEqual([
+      `tf-lock-check: stale lock ${id} was not released: the S3 store sent no ETag for s3://${BUCKET}/${key}.tflock, so it cannot be deleted on the condition that it is still the lock judged stale (If-Match), and an unconditional DELETE could remove a newer lock; nothing was released`,
+    ]);
+    expect(r.outputs.outcome).toBe('tool-error');
+    expect(tap.seen.filter((x) => x.method === 'DELETE' || x.op === 'DeleteItem')).toEqual([]);
+    expect(await stores.getObject(BUCKET, `${key}.tflock`)).toBe(info);
+  });
+});
+
+test('pg backend: a schema_name that does not exist is a config error, even while an apply holds the creation lock', async () => {
+  const url = `${await pg.createDatabase('tflc_schema')}?sslmode=disable`;
+  const root = tfRoot('terraform', { 'main.tf': `terraform {\n  backend "pg" {\n    schema_name = "tf_state"\n  }\n}\n${HOLDER}` }, { PG_CONN_STR: url });
+  roots.push(root);
+  await root.ok(['init', ...NO_COLOR]);
+  const env = { PG_CONN_STR: url, PATH: process.env.PATH ?? '' };
+  // The first apply in a new workspace holds the database-wide creation lock for its whole run.
+  const held = await holdLock(root);
+  try {
+    const typo = await live(root, { command: 'status', 'backend-config': 'schema_name=tf_stat' }, env);
+    expect(failure(typo)).toEqual([
+      'tf-lock-check: backend setting "schema_name" (from the backend-config input) must name a schema that exists in the database (terraform init creates it); got "tf_stat"',
+    ]);
+    expect(typo.outputs.outcome).toBe('config-error');
+    const fromEnv = await live(root, { command: 'status' }, { ...env, PG_SCHEMA_NAME: 'nope' });
+    expect(failure(fromEnv)).toEqual([]); // the backend block's schema_name wins over PG_SCHEMA_NAME, as in terraform
+    expect(fromEnv.outputs.locked).toBe('true');
+    const right = await live(root, { command: 'status' }, env);
+    expect(right.outputs.locked).toBe('true');
+    expect(right.main.log).toContain('creating a workspace');
+  } finally {
+    held.release();
+    await held.run.done;
+  }
+  const other = tfRoot('terraform', { 'main.tf': 'terraform {\n  backend "pg" {}\n}\n' }, { PG_CONN_STR: url });
+  roots.push(other);
+  const missing = await live(other, { command: 'status' }, { ...env, PG_SCHEMA_NAME: 'absent_schema' });
+  expect(failure(missing)).toEqual([
+    'tf-lock-check: backend setting "schema_name" (from PG_SCHEMA_NAME) must name a schema that exists in the database (terraform init creates it); got "absent_schema"',
+  ]);
 });
 
 describe('lint on repositories shaped like real ones', () => {

@@ -1,15 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { credentialsFromEnv } from '../src/aws.js';
 import { parsePgLocks } from '../src/pg.js';
-import { backoff, formatAge, isStale, lockAge, lockTargets, parseLockInfo, statePath } from '../src/lock.js';
+import { backoff, formatAge, isStale, lockAge, lockTargets, parseLockInfo } from '../src/lock.js';
 
 describe('lock locations', () => {
   const cfg = { bucket: 'tfstate', key: 'envs/dev/terraform.tfstate', region: 'eu-west-1', use_lockfile: true, dynamodb_table: 'locks' };
-  test.each([
-    ['default', 'envs/dev/terraform.tfstate'],
-    ['blue', 'env:/blue/envs/dev/terraform.tfstate'],
-  ])('workspace %s → %s', (ws, path) => expect(statePath(cfg, ws)).toBe(path));
-  test('custom workspace_key_prefix', () => expect(statePath({ ...cfg, workspace_key_prefix: 'ws' }, 'blue')).toBe('ws/blue/envs/dev/terraform.tfstate'));
   test('S3 .tflock next to the state and the DynamoDB LockID bucket/key; config endpoints win over env', () => {
     const t = lockTargets({ ...cfg, endpoints: { s3: 'http://127.0.0.1:1' } }, 'default', { AWS_ENDPOINT_URL_S3: 'http://x', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:2' });
     expect(t.s3).toMatchObject({ endpoint: 'http://127.0.0.1:1', bucket: 'tfstate', key: 'envs/dev/terraform.tfstate.tflock', region: 'eu-west-1' });
@@ -17,8 +12,8 @@ describe('lock locations', () => {
     expect(lockTargets({ ...cfg, dynamodb_table: undefined as unknown as string }, 'default', {}).s3?.endpoint).toBe('https://s3.eu-west-1.amazonaws.com');
   });
   test('no locking or no key is a one-line user error', () => {
-    expect(() => lockTargets({ bucket: 'b', key: 'k', region: 'r' }, 'default', {})).toThrow(/has no locking/);
-    expect(() => lockTargets({ bucket: 'b', region: 'r', use_lockfile: true }, 'default', {})).toThrow(/no static "key"; pass it with the backend-config input/);
+    expect(() => lockTargets({ bucket: 'bucket', key: 'k', region: 'r' }, 'default', {})).toThrow(/has no locking/);
+    expect(() => lockTargets({ bucket: 'bucket', region: 'r', use_lockfile: true }, 'default', {})).toThrow(/no static "key"; pass it with the backend-config input/);
   });
 });
 

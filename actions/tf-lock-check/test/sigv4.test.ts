@@ -1,5 +1,5 @@
 import { expect, test } from '@jest/globals';
-import { s3Path, sign } from '../src/sigv4.js';
+import { sign } from '../src/sigv4.js';
 
 // The worked example of AWS's "Create a signed AWS API request" guide (IAM ListUsers, 2015-08-30).
 test('matches the AWS documentation example signature', () => {
@@ -19,8 +19,4 @@ test('matches the AWS documentation example signature', () => {
     'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7',
   );
   expect(h['x-amz-date']).toBe('20150830T123600Z');
-});
-
-test('S3 paths encode each segment once and keep the slashes', () => {
-  expect(s3Path('tfstate', 'env:/dev/a b.tfstate.tflock')).toBe('/tfstate/env%3A/dev/a%20b.tfstate.tflock');
 });

@@ -18,10 +18,14 @@ export interface LockStores {
   createLockTable(name: string): Promise<void>;
   /** Body of an object, or null when it does not exist. */
   getObject(bucket: string, key: string): Promise<string | null>;
+  /** PUT without conditions (overwrites). */
+  putObject(bucket: string, key: string, body: string): Promise<void>;
   /** PUT with `If-None-Match: *`; returns the HTTP status (200 created, 412 already there). */
   putIfAbsent(bucket: string, key: string, body: string): Promise<number>;
   /** String attributes of the item with this LockID, or null. */
   getLockItem(table: string, lockId: string): Promise<Record<string, string> | null>;
+  /** Writes (or overwrites) the lock item LockID → Info, as terraform's DynamoDB lock does. */
+  putLockItem(table: string, lockId: string, info: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -112,6 +116,11 @@ export async function startLockStores(): Promise<LockStores> {
       if (!res.ok) throw new Error(`lockstores: GetObject ${bucket}/${key} -> ${res.status}`);
       return res.text();
     },
+    async putObject(bucket, key, body) {
+      const res = await s3('PUT', `/${bucket}/${key}`, {}, body);
+      if (!res.ok) throw new Error(`lockstores: PutObject ${bucket}/${key} -> ${res.status}`);
+      await res.arrayBuffer();
+    },
     async putIfAbsent(bucket, key, body) {
       const res = await s3('PUT', `/${bucket}/${key}`, { 'if-none-match': '*' }, body);
       await res.arrayBuffer();
@@ -121,6 +130,9 @@ export async function startLockStores(): Promise<LockStores> {
       const out = await ddb('GetItem', { TableName: table, Key: { LockID: { S: lockId } }, ConsistentRead: true });
       const item = out.Item as Record<string, { S?: string }> | undefined;
       return item ? Object.fromEntries(Object.entries(item).map(([k, v]) => [k, v.S ?? JSON.stringify(v)])) : null;
+    },
+    async putLockItem(table, lockId, info) {
+      await ddb('PutItem', { TableName: table, Item: { LockID: { S: lockId }, Info: { S: info } } });
     },
     stop,
   };

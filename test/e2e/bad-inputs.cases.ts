@@ -236,6 +236,56 @@ const tf: CorpusCase[] = [
     inputs: { command: 'status', 'working-directory': 'infra', 'backend-config': '../passwd-link' },
     expect: /input "backend-config" .*inside the workspace/,
   },
+  // Backend settings that would point a lock release at another object (a URL parser removes dot
+  // segments): refused before any request, naming the setting and where it came from.
+  {
+    action: 'tf-lock-check',
+    name: 'recover with force-unlock-stale, key climbing into another bucket',
+    inputs: { command: 'recover', 'working-directory': 'infra', 'force-unlock-stale': 'true', 'backend-config': 'key=../victim-bucket/prod/terraform.tfstate' },
+    expect: /backend setting "key" \(from the backend-config input\) must not have "\." or "\.\." path segments/,
+  },
+  {
+    action: 'tf-lock-check',
+    name: 'recover with force-unlock-stale, workspace_key_prefix climbing out',
+    inputs: { command: 'recover', 'working-directory': 'infra', 'force-unlock-stale': 'true', 'backend-config': 'workspace_key_prefix=../../x', workspace: 'blue' },
+    expect: /backend setting "workspace_key_prefix" \(from the backend-config input\) must not have "\." or "\.\." path segments/,
+  },
+  {
+    action: 'tf-lock-check',
+    name: 'recover with force-unlock-stale, bucket ".."',
+    inputs: { command: 'recover', 'working-directory': 'infra', 'force-unlock-stale': 'true', 'backend-config': 'bucket=..' },
+    expect: /backend setting "bucket" \(from the backend-config input\) must be an S3 bucket name/,
+  },
+  {
+    action: 'tf-lock-check',
+    name: 'recover with force-unlock-stale, key with ./ segments',
+    inputs: { command: 'recover', 'working-directory': 'infra', 'force-unlock-stale': 'true', 'backend-config': 'key=./envs/./dev.tfstate' },
+    expect: /backend setting "key" \(from the backend-config input\) must not have "\." or "\.\." path segments/,
+  },
+  {
+    action: 'tf-lock-check',
+    name: 'recover with force-unlock-stale, absolute key',
+    inputs: { command: 'recover', 'working-directory': 'infra', 'force-unlock-stale': 'true', 'backend-config': 'key=/etc/x.tfstate' },
+    expect: /backend setting "key" \(from the backend-config input\) must not start or end with "\/"/,
+  },
+  {
+    action: 'tf-lock-check',
+    name: 'recover with force-unlock-stale, key with a trailing /',
+    inputs: { command: 'recover', 'working-directory': 'infra', 'force-unlock-stale': 'true', 'backend-config': 'key=envs/dev/' },
+    expect: /backend setting "key" \(from the backend-config input\) must not start or end with "\/"/,
+  },
+  {
+    action: 'tf-lock-check',
+    name: 'recover with force-unlock-stale, key with //',
+    inputs: { command: 'recover', 'working-directory': 'infra', 'force-unlock-stale': 'true', 'backend-config': 'key=envs//dev.tfstate' },
+    expect: /backend setting "key" \(from the backend-config input\) must not contain "\/\/"/,
+  },
+  {
+    action: 'tf-lock-check',
+    name: 'recover with force-unlock-stale, region that moves the endpoint host',
+    inputs: { command: 'recover', 'working-directory': 'infra', 'force-unlock-stale': 'true', 'backend-config': 'region=us-east-1.attacker.example#' },
+    expect: /backend setting "region" \(from the backend-config input\) must be an AWS region/,
+  },
   {
     action: 'tf-lock-check',
     name: 'a 36 MB .tf file',

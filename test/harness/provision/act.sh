@@ -15,6 +15,6 @@ if ! fetch_release act "$v" "$stage"; then
     -ldflags "-s -w -X main.version=$v" \
     "github.com/nektos/act@v$v"
 fi
-"$stage/bin/act" --version | grep -qx "act version $v" || { echo "act: binary does not report $v" >&2; exit 1; }
+[ "$("$stage/bin/act" --version)" = "act version $v" ] || { echo "act: binary does not report $v" >&2; exit 1; }
 commit_dir act "$v" "$stage"
 echo "act $v -> $(tool_dir act "$v")/bin/act"

@@ -14,6 +14,8 @@ if ! fetch_release actionlint "$v" "$stage"; then
     -ldflags "-s -w -X github.com/rhysd/actionlint.version=$v" \
     "github.com/rhysd/actionlint/cmd/actionlint@v$v"
 fi
-"$stage/bin/actionlint" -version | head -1 | grep -qx "$v" || { echo "actionlint: binary does not report $v" >&2; exit 1; }
+# Captured, not piped into head/grep -q: with pipefail, the SIGPIPE they can cause would fail the check.
+got="$("$stage/bin/actionlint" -version)"
+[ "${got%%$'\n'*}" = "$v" ] || { echo "actionlint: binary does not report $v" >&2; exit 1; }
 commit_dir actionlint "$v" "$stage"
 echo "actionlint $v -> $(tool_dir actionlint "$v")/bin/actionlint"

@@ -14,7 +14,7 @@ if ! fetch_release golang-migrate "$v" "$stage"; then
   # go install leaves the version "dev" unless it is stamped the way the project's release build does.
   GOBIN="$stage/bin" CGO_ENABLED=0 nice -n 5 go install -tags 'postgres' -ldflags "-X main.Version=$v" "github.com/golang-migrate/migrate/v4/cmd/migrate@v$v"
 fi
-"$stage/bin/migrate" -version 2>&1 | grep -q "$v" || { echo "golang-migrate: binary does not report $v" >&2; exit 1; }
+[[ "$("$stage/bin/migrate" -version 2>&1)" == *"$v"* ]] || { echo "golang-migrate: binary does not report $v" >&2; exit 1; }
 trap - EXIT
 commit_dir golang-migrate "$v" "$stage"
 echo "golang-migrate $v -> $(tool_dir golang-migrate "$v")/bin/migrate"

@@ -68,7 +68,7 @@ fetch_release() {
       *.zip) mkdir "$dl/x" && python3 -m zipfile -e "$file" "$dl/x" ;;
       *) mkdir "$dl/x" && mv "$file" "$dl/x/$bin" ;;
     esac
-    got="$(find "$dl/x" -type f -name "$bin" | head -n1)"
+    got="$(find "$dl/x" -type f -name "$bin" -print -quit)"
     [ -n "$got" ] || { rm -rf "$dl"; FETCH_WHY="${url##*/} holds no $bin"; return 1; }
     mv "$got" "$stage/bin/$bin" && chmod 0755 "$stage/bin/$bin"
     rm -rf "$dl/x" "$file"

@@ -11,7 +11,8 @@ stage="$(stage_dir sarif-schema "$v")"
 trap 'rm -rf "$stage"' EXIT
 ( cd "$stage" && npm pack --silent "@microsoft/sarif-multitool-linux@$v" >/dev/null )
 tgz="$(ls "$stage"/*.tgz)"
-member="$(tar -tzf "$tgz" | grep -E '/sarif-2\.1\.0\.json$' | head -n1)"
+member="$(tar -tzf "$tgz" | grep -E '/sarif-2\.1\.0\.json$' || true)"
+member="${member%%$'\n'*}"   # the first; not `| head`, whose early exit can SIGPIPE tar under pipefail
 [ -n "$member" ] || { echo "sarif-schema: sarif-2.1.0.json not found in $tgz" >&2; exit 1; }
 mkdir -p "$stage/out/bin"
 tar -xzf "$tgz" -C "$stage/out" "$member"

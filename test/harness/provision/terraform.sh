@@ -54,7 +54,9 @@ else
   exit 1
 fi
 
-TF_CLI_CONFIG_FILE=/dev/null "$stage/bin/terraform" version | grep -q "^Terraform v$v\$" || { echo "terraform: binary does not report v$v" >&2; exit 1; }
+# Captured, not piped into grep -q: grep's early exit can SIGPIPE terraform, which pipefail turns into a failure.
+got="$(TF_CLI_CONFIG_FILE=/dev/null "$stage/bin/terraform" version)"
+[ "${got%%$'\n'*}" = "Terraform v$v" ] || { echo "terraform: binary does not report v$v" >&2; exit 1; }
 trap - EXIT
 commit_dir terraform "$v" "$stage"
 echo "terraform $v provisioned"

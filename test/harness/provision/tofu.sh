@@ -14,7 +14,8 @@ mod=github.com/opentofu/opentofu
 stage="$(stage_dir tofu "$v")"
 trap 'rm -rf "$stage"' EXIT
 if fetch_release tofu "$v" "$stage"; then
-  TF_CLI_CONFIG_FILE=/dev/null "$stage/bin/tofu" version | grep -q "^OpenTofu v$v\$" || { echo "tofu: downloaded binary reports wrong version" >&2; exit 1; }
+  got="$(TF_CLI_CONFIG_FILE=/dev/null "$stage/bin/tofu" version)"
+  [ "${got%%$'\n'*}" = "OpenTofu v$v" ] || { echo "tofu: downloaded binary reports wrong version" >&2; exit 1; }
   trap - EXIT
   commit_dir tofu "$v" "$stage"
   exit 0
@@ -40,7 +41,9 @@ go mod tidy >/dev/null
 echo "tofu: building $mod/cmd/tofu@v$v with: $(grep -c '=>' go.mod) replace(s)"
 # version.dev=no drops the "-dev" suffix, as the release build does.
 nice -n 5 go build -trimpath -ldflags "-s -w -X $mod/version.dev=no" -o "$stage/bin/tofu" "$mod/cmd/tofu"
-TF_CLI_CONFIG_FILE=/dev/null "$stage/bin/tofu" version | grep -q "^OpenTofu v$v\$" || { echo "tofu: built binary reports wrong version" >&2; exit 1; }
+# Captured, not piped into grep -q: grep's early exit can SIGPIPE tofu, which pipefail turns into a failure.
+got="$(TF_CLI_CONFIG_FILE=/dev/null "$stage/bin/tofu" version)"
+[ "${got%%$'\n'*}" = "OpenTofu v$v" ] || { echo "tofu: built binary reports wrong version" >&2; exit 1; }
 rm -rf "$w" "$stage/dl.json"
 trap - EXIT
 commit_dir tofu "$v" "$stage"

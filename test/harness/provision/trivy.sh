@@ -36,7 +36,8 @@ else
   commit_dir trivy "$TRIVY_VERSION" "$stage"
   trap - EXIT
 fi
-"$(tool_dir trivy "$TRIVY_VERSION")/bin/trivy" --version | head -1
+got="$("$(tool_dir trivy "$TRIVY_VERSION")/bin/trivy" --version)"
+echo "${got%%$'\n'*}"
 
 # The offline DB (trivy.db + metadata.json), cached by a hash of the advisories and the generator.
 bash "$here/../trivy/gen-db.sh"

@@ -28,6 +28,8 @@ const firstLine = (e: unknown): string => (e instanceof Error ? e.message : Stri
 const steps = loadSteps(root);
 const cached = (tool: string): boolean => existsSync(toolDir(tool));
 const plan = planDemo(root, steps, (t) => (cached(t) ? 0 : coldBuildSeconds(root, t)));
+/** Steps not run or skipped yet. */
+const pending = steps.map((_, i) => i);
 
 /** Where each prerequisite stands; the step loop waits on `changed`. */
 const state = new Map<string, { ok: boolean; why?: string }>();
@@ -51,6 +53,8 @@ console.log(`demo: building the bundles of ${actions.join(', ')} (log: ${buildLo
 const buildOut = createWriteStream(buildLog);
 void (async () => {
   for (const action of actions) {
+    // Not for steps already skipped (their tools failed): the demo would only wait for it.
+    if (!pending.some((i) => steps[i].action === action)) continue;
     const code = await new Promise<number | null>((done) => {
       const b = spawn(process.execPath, [join(root, 'scripts', 'build.mjs'), '--only', action], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
       b.stdout.pipe(buildOut, { end: false });
@@ -109,7 +113,6 @@ async function runStep(s: DemoStep): Promise<{ code: number; text: string }> {
 }
 
 const needs = (i: number): string[] => [bundle(steps[i].action), ...plan.needs[i]];
-const pending = steps.map((_, i) => i);
 let failed = 0;
 let skipped = 0;
 let broken = 0;

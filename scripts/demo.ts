@@ -14,6 +14,7 @@ import { installTrivyDb } from '../test/harness/trivy-db.js';
 import { toolBin, toolDir } from '../test/harness/tools.js';
 import { runAction } from '../test/runner/runner.js';
 import { coldBuildSeconds, type DemoStep, loadSteps, planDemo } from './demo-plan.js';
+import { Prerequisites, runWhenReady } from './demo-schedule.js';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const startedAt = Number(process.env.DEMO_STARTED_AT) * 1000 || Date.now(); // demo.sh's start, npm install included
@@ -31,15 +32,9 @@ const plan = planDemo(root, steps, (t) => (cached(t) ? 0 : coldBuildSeconds(root
 /** Steps not run or skipped yet. */
 const pending = steps.map((_, i) => i);
 
-/** Where each prerequisite stands; the step loop waits on `changed`. */
-const state = new Map<string, { ok: boolean; why?: string }>();
-let wake: () => void = () => {};
-const settle = (what: string, ok: boolean, why?: string): void => {
-  if (state.has(what)) return;
-  state.set(what, { ok, why });
-  wake();
-};
-const changed = (): Promise<void> => new Promise((r) => (wake = r));
+/** Tools and bundles as provisioning and building report them; the steps wait on these. */
+const prereqs = new Prerequisites();
+const settle = prereqs.settle.bind(prereqs);
 
 console.log(`demo: ${steps.length} steps; tools: ${plan.tools.join(', ')} (${plan.tools.filter(cached).length} already provisioned).`);
 console.log('demo: provisioning them in the background, cheapest first; each result is printed as soon as its step has run.');
@@ -112,49 +107,34 @@ async function runStep(s: DemoStep): Promise<{ code: number; text: string }> {
   }
 }
 
-const needs = (i: number): string[] => [bundle(steps[i].action), ...plan.needs[i]];
 let failed = 0;
 let skipped = 0;
 let broken = 0;
 let firstResult: string | undefined;
-let waitingFor = '';
-while (pending.length > 0) {
-  const ready = pending.find((i) => needs(i).every((t) => state.get(t)?.ok));
-  const blocked = pending.find((i) => needs(i).some((t) => state.get(t)?.ok === false));
-  if (ready === undefined && blocked === undefined) {
-    const next = pending[0];
-    const missing = needs(next).filter((t) => !state.has(t));
-    if (missing.join() !== waitingFor) console.log(`demo: ${steps[next].action} waits for ${missing.join(', ')} (${since()} so far)`);
-    waitingFor = missing.join();
-    await changed();
-    continue;
-  }
-  const i = (ready ?? blocked) as number;
-  pending.splice(pending.indexOf(i), 1);
-  const s = steps[i];
-  const header = `${i + 1}/${steps.length} ${s.title}  (${s.action} on examples/${s.workspace})`;
-  if (ready === undefined) {
-    const why = needs(i)
-      .map((t) => state.get(t))
-      .find((st) => st?.ok === false)?.why;
-    rule(header);
+const header = (i: number): void => rule(`${i + 1}/${steps.length} ${steps[i].title}  (${steps[i].action} on examples/${steps[i].workspace})`);
+await runWhenReady(pending, prereqs, {
+  needs: (i) => [bundle(steps[i].action), ...plan.needs[i]],
+  waiting: (i, missing) => console.log(`demo: ${steps[i].action} waits for ${missing.join(', ')} (${since()} so far)`),
+  skip: (i, why) => {
+    header(i);
     console.log(`Result: step skipped: ${why}`);
     skipped++;
-    continue;
-  }
-  try {
-    const { code, text } = await runStep(s);
-    firstResult ??= since();
-    rule(header);
-    console.log(text);
-    console.log(`\nResult: ${code === 0 ? 'step passed' : `step failed (exit ${code})`} (${since()})`);
-    if (code !== 0) failed++;
-  } catch (e) {
-    rule(header);
-    console.log(`Result: step could not run: ${firstLine(e)}`);
-    broken++;
-  }
-}
+  },
+  run: async (i) => {
+    try {
+      const { code, text } = await runStep(steps[i]);
+      firstResult ??= since();
+      header(i);
+      console.log(text);
+      console.log(`\nResult: ${code === 0 ? 'step passed' : `step failed (exit ${code})`} (${since()})`);
+      if (code !== 0) failed++;
+    } catch (e) {
+      header(i);
+      console.log(`Result: step could not run: ${firstLine(e)}`);
+      broken++;
+    }
+  },
+});
 
 const ran = steps.length - skipped - broken;
 rule(

@@ -171,6 +171,29 @@ describe('provision.sh downloads pinned official releases', () => {
     expect(existsSync(join(r.cache, 'tools', 'gitleaks', pinnedVersion('gitleaks')))).toBe(false);
   });
 
+  it('provisions independent tools side by side with PA_JOBS=2, each with its own lines and log', async () => {
+    const gv = pinnedVersion('gitleaks');
+    const kv = pinnedVersion('kubeconform');
+    const gl = asset('tar.gz', 'gitleaks', gv);
+    const kc = asset('tar.gz', 'kubeconform', `v${kv}`);
+    mirror.addFile('/par/gitleaks.tar.gz', gl);
+    mirror.addFile('/par/kubeconform.tar.gz', kc);
+    mirror.inject('/par/gitleaks.tar.gz', [{ slow: 1500 }]); // still downloading when kubeconform starts
+    const r = await provision(
+      ['gitleaks', 'kubeconform'],
+      {
+        [`GITLEAKS_DOWNLOAD_${platform}`]: `gitleaks=${mirror.baseUrl}/par/gitleaks.tar.gz@${sha256(gl)}`,
+        [`KUBECONFORM_DOWNLOAD_${platform}`]: `kubeconform=${mirror.baseUrl}/par/kubeconform.tar.gz@${sha256(kc)}`,
+      },
+      { PA_JOBS: '2' },
+    );
+    expect(r.code).toBe(0);
+    const ready = lines(r).filter((l) => /^provision: \S+ ready in /.test(l));
+    expect(ready.map((l) => l.split(' ')[1])).toEqual(['kubeconform', 'gitleaks']); // the second finished first
+    expect(lines(r).at(-1)).toMatch(/^provision: 2 tool\(s\) ready in \d+s \(2 download\)$/);
+    expect(readFileSync(join(r.cache, 'logs', 'kubeconform.log'), 'utf8')).toContain('kubeconform');
+  });
+
   it('says "cached" in one line for a tool already in the cache, and counts it', async () => {
     const v = pinnedVersion('gitleaks');
     const body = asset('tar.gz', 'gitleaks', v);

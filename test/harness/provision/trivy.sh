@@ -9,13 +9,14 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 : "${TRIVY_VERSION:?TRIVY_VERSION pin missing (test/harness/versions.env)}"
 source "$here/lib.sh"
 
+v="${TRIVY_VERSION#v}"
 if have_tool trivy "$TRIVY_VERSION" trivy; then
-  announce trivy "$TRIVY_VERSION" cached cached
+  binary=cached # said below, once the DB is known to be current too: "cached" means ready to use
 else
   stage="$(stage_dir trivy "$TRIVY_VERSION")"
   trap 'rm -rf "$stage"' EXIT
-  if ! fetch_release trivy "${TRIVY_VERSION#v}" "$stage"; then
-    build_instead trivy "${TRIVY_VERSION#v}"
+  if ! fetch_release trivy "$v" "$stage"; then
+    build_instead trivy "$v"
     # `go install mod@version` cannot be used: the proxy refuses trivy's version list (403), which
     # go install reads for deprecation notices. A throwaway wrapper module that requires the pinned
     # release as a tool builds it with exactly trivy's own dependency versions (it has no replaces).
@@ -40,4 +41,8 @@ got="$("$(tool_dir trivy "$TRIVY_VERSION")/bin/trivy" --version)"
 echo "${got%%$'\n'*}"
 
 # The offline DB (trivy.db + metadata.json), cached by a hash of the advisories and the generator.
-bash "$here/../trivy/gen-db.sh"
+db="$(bash "$here/../trivy/gen-db.sh")"
+echo "$db"
+if [ "${binary:-}" = cached ]; then
+  if [[ "$db" == *"(cached)"* ]]; then announce trivy "$v" cached cached; else announce trivy "$v" go-build "cached; offline DB regenerated from advisories.yaml"; fi
+fi

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The demo (README: `npm run demo`): builds the actions, provisions what they need, and runs every action
-# on the bundled examples through the local runner, printing what a PR author would see.
+# The demo (README: `npm run demo`): runs every action on the bundled examples through the local runner,
+# printing what a PR author would see. scripts/demo.ts provisions what the steps need (in the background,
+# cheapest first), builds the bundles, and prints each step's result as soon as it has run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -d node_modules ]; then npm install --no-audit --no-fund; fi
-# Node 24 runs the bundles; each demo step names the tools it needs (examples/demo.json "tools").
-tools=$(node -e 'const s=require("./examples/demo.json");console.log([...new Set(s.flatMap(x=>(x.tools??[]).map(t=>t.split("/")[0])))].join(" "))')
-bash test/harness/provision.sh node24 $tools >/dev/null
-node scripts/build.mjs >/dev/null
-npx tsx scripts/demo.ts "$@"
+export DEMO_STARTED_AT="${DEMO_STARTED_AT:-$(date +%s)}"
+if [ ! -d node_modules ]; then
+  echo "demo: installing npm dependencies (~1 min)"
+  npm install --no-audit --no-fund --loglevel=error
+fi
+exec npx tsx scripts/demo.ts "$@"

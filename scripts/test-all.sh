@@ -5,7 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$SECONDS
-phase() { echo; echo "=== $1 ($((SECONDS - t0))s)"; }
+human() { if [ "$1" -lt 60 ]; then echo "${1}s"; else printf '%dm%02ds\n' $(($1 / 60)) $(($1 % 60)); fi; }
+current=""
+phase() { current="$1"; echo; echo "=== $1 ($(human $((SECONDS - t0))) so far)"; }
+# However the run ends, it ends with its wall time and then the plain count line (.build/test-counts.txt,
+# written after the tests) that any CI reader understands.
+rm -f .build/test-counts.txt
+finish() {
+  local rc=$?
+  echo
+  if [ "$rc" -eq 0 ]; then echo "npm test: passed in $(human $((SECONDS - t0)))"; else echo "npm test: FAILED (exit $rc; last phase: $current) after $(human $((SECONDS - t0)))"; fi
+  if [ -f .build/test-counts.txt ]; then cat .build/test-counts.txt; fi
+}
+trap finish EXIT
+status=0
 
 phase "install dependencies"
 # `npm install`, not `npm ci`: npm ci rejects our lock because the registry here has no
@@ -16,7 +29,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 phase "provision tools"
-bash test/harness/provision.sh
+# One line per tool (what, from where, how long) and a total; tool output goes to the logs it names. A tool
+# that fails is said in one line and the tests still run, so one run shows everything.
+bash test/harness/provision.sh || status=1
 
 phase "lint, format and type check"
 npx eslint .
@@ -33,12 +48,10 @@ phase "tests"
 mkdir -p .build
 # Three tiers (scripts/test-tier.mjs): unit (no tools), integration (real tools and services), e2e (bundles
 # through the runner). Every tier runs even when an earlier one fails, so one run shows everything.
-status=0
 for tier in unit integration e2e; do
   phase "tests: $tier"
   PA_SKIP_BUILD=1 node scripts/test-tier.mjs "$tier" --ci --json --outputFile=".build/jest-$tier.json" "$@" || status=1
 done
-# A plain closing line that any CI reader understands.
 node -e '
   const fs = require("fs"); let p = 0, f = 0, s = 0;
   for (const t of ["unit", "integration", "e2e"]) {
@@ -47,8 +60,6 @@ node -e '
     const r = JSON.parse(fs.readFileSync(file, "utf8"));
     p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests;
   }
-  console.log(`${p} passed, ${f} failed, ${s} skipped`);
+  fs.writeFileSync(".build/test-counts.txt", `${p} passed, ${f} failed, ${s} skipped\n`);
 ' || true
-[ "$status" -eq 0 ] || exit "$status"
-
-phase "done"
+exit "$status"

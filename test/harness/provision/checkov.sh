@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
+# about: IaC scanner, the peer only benchmarks compare against
+# cold-build-seconds: 90
 # checkov in its own venv: only bench/tf-lock-check.ts uses it (the peer for CKV_TF_3, "state files are
 # locked"). Pinned by CHECKOV_VERSION; pip resolves its dependencies from PyPI.
 set -euo pipefail
 v="${CHECKOV_VERSION:?CHECKOV_VERSION pin missing}"
-have_tool checkov "$v" checkov && "$(tool_dir checkov "$v")/bin/checkov" --version >/dev/null && { echo "checkov $v already provisioned"; exit 0; }
+have_tool checkov "$v" checkov && "$(tool_dir checkov "$v")/bin/checkov" --version >/dev/null && { announce checkov "$v" cached cached; exit 0; }
+announce checkov "$v" pypi "pip install from PyPI (~1 min)"
 
 stage="$(stage_dir checkov "$v")"
 trap 'rm -rf "$stage"' EXIT

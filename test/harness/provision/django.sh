@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
+# about: Django venv, for migration-test's django preset
+# cold-build-seconds: 30
 # Django (with psycopg) in a venv under $PA_CACHE/tools/django/<DJANGO_VERSION>/, for migration-test's
 # django preset. Kept apart from pyenv (alembic) so that venv's hash pin does not change.
 # Every package is pinned here, transitive ones included; Django 5.2 is the newest line for Python 3.11.
 set -euo pipefail
 v="${DJANGO_VERSION:?DJANGO_VERSION pin missing}"
-have_tool django "$v" python && "$(tool_dir django "$v")/bin/python" -c 'import django, psycopg' && { echo "django $v already provisioned"; exit 0; }
+have_tool django "$v" python && "$(tool_dir django "$v")/bin/python" -c 'import django, psycopg' && { announce django "$v" cached cached; exit 0; }
+announce django "$v" pypi "pip install from PyPI (~20 s)"
 
 stage="$(stage_dir django "$v")"
 trap 'rm -rf "$stage"' EXIT

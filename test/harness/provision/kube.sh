@@ -1,38 +1,37 @@
 #!/usr/bin/env bash
-# A real Kubernetes control plane for tests, built from the Go module proxy (no Docker, no GitHub):
-#   $PA_CACHE/tools/etcd/$ETCD_VERSION/bin/etcd
+# about: kube-apiserver, -controller-manager, -scheduler and kubectl, for the Kubernetes cluster service
+# cold-build-seconds: 1500
+# A real Kubernetes control plane for tests (no Docker), etcd and kwok being their own tools:
 #   $PA_CACHE/tools/kube/$KUBE_VERSION/bin/{kube-apiserver,kube-controller-manager,kube-scheduler,kubectl}
+# The official binaries when versions.env pins them for this platform (it does not yet: see there), else
+# built from the Go module proxy.
 # `go install k8s.io/kubernetes/cmd/...@vX` does not work: its go.mod replaces every staging module with
 # ./staging/... (kubernetes#79384). So we generate a wrapper module that requires k8s.io/kubernetes and
 # replaces each staging module with its published k8s.io/<m> v0.Y.Z, derived from that tag's go.mod.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 type stage_dir >/dev/null 2>&1 || source "$here/lib.sh"
-: "${KUBE_VERSION:?KUBE_VERSION pin missing}" "${ETCD_VERSION:?ETCD_VERSION pin missing}"
-kv="v${KUBE_VERSION#v}" ev="v${ETCD_VERSION#v}"
+: "${KUBE_VERSION:?KUBE_VERSION pin missing}"
+kv="v${KUBE_VERSION#v}"
 gobuild() { nice -n 5 go build -trimpath "$@"; }
 # Our own throwaway modules: never let a go.work or GOFLAGS from the caller leak in.
 export GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN=local
 stage=""; trap 'rm -rf "$stage"' EXIT   # a failed build leaves no half-filled stage folder behind
 
-# --- etcd: the server module's root package is etcd's main ------------------------------------------
-if ! have_tool etcd "$ETCD_VERSION" etcd; then
-  stage="$(stage_dir etcd "$ETCD_VERSION")"; src="$stage/src"; mkdir -p "$src" "$stage/bin"
-  (cd "$src" && go mod init platform-actions.test/etcd-build >/dev/null 2>&1 \
-    && go get "go.etcd.io/etcd/server/v3@$ev" && go mod download \
-    && gobuild -ldflags "-s -w" -o "$stage/bin/etcd" go.etcd.io/etcd/server/v3)
-  rm -rf "$src"
-  got="$("$stage/bin/etcd" --version)"   # not piped into grep -q: SIGPIPE + pipefail would fail it
-  [[ "$got" == *"etcd Version: ${ev#v}"* ]] || { echo "etcd: unexpected version: $got" >&2; exit 1; }
-  commit_dir etcd "$ETCD_VERSION" "$stage"; stage=""
-fi
-
 # --- kube-apiserver, kube-controller-manager, kube-scheduler, kubectl -------------------------------
 bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
 have=1; for b in "${bins[@]}"; do have_tool kube "$KUBE_VERSION" "$b" || have=0; done
-[ "$have" = 1 ] && exit 0
+[ "$have" = 1 ] && { announce kube "$KUBE_VERSION" cached cached; exit 0; }
 
-stage="$(stage_dir kube "$KUBE_VERSION")"; src="$stage/src"; mkdir -p "$src" "$stage/bin"
+stage="$(stage_dir kube "$KUBE_VERSION")"
+if fetch_release kube "$KUBE_VERSION" "$stage"; then
+  got="$("$stage/bin/kube-apiserver" --version)"
+  [ "$got" = "Kubernetes $kv" ] || { echo "kube: kube-apiserver reports $got, not $kv" >&2; exit 1; }
+  commit_dir kube "$KUBE_VERSION" "$stage"
+  exit 0
+fi
+build_instead kube "$KUBE_VERSION"
+src="$stage/src"; mkdir -p "$src" "$stage/bin"
 cd "$src"
 go mod init platform-actions.test/kube-build >/dev/null 2>&1
 # The tag's go.mod lists the staging modules as `k8s.io/<m> => ./staging/src/k8s.io/<m>`.

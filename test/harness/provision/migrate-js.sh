@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
+# about: node-pg-migrate, knex and dbmate, for migration-test's JavaScript presets
+# cold-build-seconds: 40
 # JavaScript migration tools for migration-test's presets, from npm into one folder: node-pg-migrate, knex
 # (both drive PostgreSQL through `pg`) and dbmate (a Go binary shipped as an npm optionalDependency).
 # MIGRATE_JS_VERSION lists the exact packages; bin/ links each CLI.
 set -euo pipefail
 v="${MIGRATE_JS_VERSION:?MIGRATE_JS_VERSION pin missing}"
-have_tool migrate-js "$v" dbmate && { echo "migrate-js $v already provisioned"; exit 0; }
+have_tool migrate-js "$v" dbmate && { announce migrate-js "$v" cached cached; exit 0; }
+announce migrate-js "$v" npm "npm install (~30 s)"
 stage="$(stage_dir migrate-js "$v")"
 trap 'rm -rf "$stage"' EXIT
 IFS=, read -r -a pkgs <<< "$v"

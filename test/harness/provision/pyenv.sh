@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# about: Python venv with Alembic and SQLAlchemy, for migration-test
+# cold-build-seconds: 40
 # A Python venv from a fully pinned requirements file, cached under $PA_CACHE/tools/<name>/<hash>/.
 # Default: the migration venv (alembic, SQLAlchemy, psycopg). lockstores.sh reuses this script for moto.
 # The pin is the first 12 hex digits of the file's sha256, so an edited file cannot silently reuse
@@ -11,7 +13,8 @@ pin_var="$(echo "$name" | tr 'a-z-' 'A-Z_')_VERSION"
 v="${!pin_var:?$pin_var pin missing}"
 hash="$(sha256sum "$req" | cut -c1-12)"
 [ "$v" = "$hash" ] || { echo "$name: $req changed; set $pin_var=$hash in test/harness/versions.env" >&2; exit 1; }
-have_tool "$name" "$v" python && "$(tool_dir "$name" "$v")/bin/python" -c '' && { echo "$name $v already provisioned"; exit 0; }
+have_tool "$name" "$v" python && "$(tool_dir "$name" "$v")/bin/python" -c '' && { announce "$name" "$v" cached cached; exit 0; }
+announce "$name" "$v" pypi "pip install -r $(basename "$req") from PyPI (~30 s)"
 
 stage="$(stage_dir "$name" "$v")"
 trap 'rm -rf "$stage"' EXIT

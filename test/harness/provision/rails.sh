@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
+# about: Rails and the pg driver, for migration-test's rails preset
+# cold-build-seconds: 60
 # Rails (railties + ActiveRecord) and the pg driver from Debian's apt packages (rubygems.org is out of reach
 # here), for migration-test's rails preset. Idempotent: apt-get only runs when the pinned Rails is missing.
 # $PA_CACHE/tools/rails/<version>/bin/ gets links to ruby and rails, so tests find them with toolBin.
 set -euo pipefail
 v="${RAILS_VERSION:?RAILS_VERSION pin missing}"
-have_tool rails "$v" ruby && [ "$(rails --version 2>/dev/null)" = "Rails $v" ] && { echo "rails $v already provisioned"; exit 0; }
+have_tool rails "$v" ruby && [ "$(rails --version 2>/dev/null)" = "Rails $v" ] && { announce rails "$v" cached cached; exit 0; }
+announce rails "$v" apt "Debian packages ruby-rails, ruby-pg (~1 min)"
 
 if [ "$(rails --version 2>/dev/null)" != "Rails $v" ]; then
   export DEBIAN_FRONTEND=noninteractive

@@ -43,6 +43,9 @@ export function scrub(text: string): string {
   return out;
 }
 
+/** True when `value` is a registered secret (in any of its forms). */
+export const isSecret = (value: string): boolean => forms.has(value);
+
 /** True once any secret is registered. */
 export const hasSecrets = (): boolean => forms.size > 0;
 

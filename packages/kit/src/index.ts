@@ -20,6 +20,7 @@ export * from './github/client.js';
 export * from './git/git.js';
 export * from './git/range.js';
 export * from './git/resolve.js';
+export * from './changes/index.js';
 export * from './install/download.js';
 export * from './install/checksum.js';
 export * from './install/installer.js';

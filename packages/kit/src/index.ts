@@ -25,3 +25,4 @@ export * from './install/download.js';
 export * from './install/checksum.js';
 export * from './install/installer.js';
 export * from './report/publish.js';
+export * from './report/run-report.js';

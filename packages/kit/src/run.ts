@@ -8,6 +8,7 @@ import * as core from './core.js';
 import { oneLine, PolicyError, ToolError, UserError } from './errors.js';
 import type { Outcome } from './gate.js';
 import { ensureStandardOutputs, writtenOutcome } from './report/outputs.js';
+import { finishRun } from './report/run-report.js';
 import { scrub } from './secrets.js';
 
 const POST_STATE = 'isPost';
@@ -40,11 +41,21 @@ export async function run(name: string, fn: () => Promise<void>, opts: { outputs
       // A main that returns without publishing (nothing to check) still ends in a documented state.
       const failed = process.exitCode !== undefined && process.exitCode !== 0;
       if (!writtenOutcome()) ensureStandardOutputs(failed ? 'tool-error' : 'clean');
+      finishRun(name, writtenOutcome()!);
     }
   } catch (err) {
     const outcome = reportFailure(name, err);
-    if (opts.outputs) ensureStandardOutputs(outcome);
+    if (opts.outputs) {
+      ensureStandardOutputs(outcome);
+      finishRun(name, outcome, failureLine(name, err));
+    }
   }
+}
+
+/** The one line a failure is reported with (as reportFailure prints it), for the run report. */
+export function failureLine(name: string, err: unknown): string {
+  if (err instanceof UserError || err instanceof PolicyError || err instanceof ToolError) return scrub(`${name}: ${oneLine(err.message)}`);
+  return scrub(`${name}: internal error: ${oneLine(err instanceof Error ? err.message : String(err))}`);
 }
 
 /** Prints the one failure line for `err` and returns the outcome it means. */

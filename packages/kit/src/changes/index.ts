@@ -9,3 +9,4 @@ export * from './plan.js';
 export * from './snapshot.js';
 export * from './terraform.js';
 export * from './shards.js';
+export * from './document.js';

@@ -26,3 +26,4 @@ export * from './install/checksum.js';
 export * from './install/installer.js';
 export * from './report/publish.js';
 export * from './report/run-report.js';
+export * from './report/sarif-merge.js';

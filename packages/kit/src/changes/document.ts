@@ -9,7 +9,8 @@ export interface PlannedShard {
   shard: number;
   /** Estimated cost (ms with recorded durations, else size units). */
   cost: number;
-  items: Array<{ id: string; input: string; reasons: string[] }>;
+  /** Each item's estimated cost, in the shard's unit: a shard's measured time is shared out by these. */
+  items: Array<{ id: string; input: string; cost: number; reasons: string[] }>;
 }
 
 export interface PlanDocument {
@@ -28,7 +29,11 @@ export function toPlanDocument(plan: WorkPlan, split: Split): PlanDocument {
     kind: plan.kind,
     scope: plan.scope,
     basis: split.basis,
-    shards: split.shards.map((s) => ({ shard: s.index, cost: Math.round(s.cost), items: s.items.map((i) => ({ id: i.id, input: i.input, reasons: i.reasons })) })),
+    shards: split.shards.map((s) => ({
+      shard: s.index,
+      cost: Math.round(s.cost),
+      items: s.items.map((i) => ({ id: i.id, input: i.input, cost: Math.round(split.costs.get(i.id) ?? i.size), reasons: i.reasons })),
+    })),
     unchanged: plan.unchanged.length,
     removed: plan.removed,
   };
@@ -48,7 +53,12 @@ export function parsePlanDocument(text: string): { plan: PlanDocument } | { prob
   const items = (s: PlannedShard) =>
     s.items
       .filter((i) => i && typeof i.id === 'string' && typeof i.input === 'string')
-      .map((i) => ({ id: i.id, input: i.input, reasons: Array.isArray(i.reasons) ? i.reasons.filter((r) => typeof r === 'string') : [] }));
+      .map((i) => ({
+        id: i.id,
+        input: i.input,
+        cost: typeof i.cost === 'number' && i.cost > 0 ? i.cost : 1,
+        reasons: Array.isArray(i.reasons) ? i.reasons.filter((r) => typeof r === 'string') : [],
+      }));
   return {
     plan: {
       schema: PLAN_SCHEMA,

@@ -24,6 +24,8 @@ export interface Split {
   basis: 'durations' | 'size';
   /** Items whose cost was recorded (the rest were estimated). */
   recorded: number;
+  /** Each item's cost, by id. */
+  costs: ReadonlyMap<string, number>;
 }
 
 const median = (xs: number[]): number => {
@@ -53,7 +55,7 @@ export function splitIntoShards(items: readonly WorkItem[], maxShards: number, d
     least.cost += cost.get(item.id)!;
   }
   for (const s of shards) s.items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { shards, basis, recorded };
+  return { shards, basis, recorded, costs: cost };
 }
 
 /** Pure: a durations file's items, or why it cannot be used. Unknown fields are ignored; bad values are dropped. */

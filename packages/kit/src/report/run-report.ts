@@ -48,7 +48,7 @@ export interface RunReport {
   details?: string;
 }
 
-const startedAt = new Date();
+let startedAt = new Date();
 let current: RunReport | undefined;
 
 const reportDir = (): string | undefined => process.env[REPORT_DIR_ENV] || undefined;
@@ -126,9 +126,10 @@ export function finishRun(action: string, outcome: Outcome, failure?: string): v
   write(r);
 }
 
-/** For tests: forget the run recorded so far. */
+/** For tests, which run many actions in one process: forget the run recorded so far and start its clock again. */
 export function resetRunReport(): void {
   current = undefined;
+  startedAt = new Date();
 }
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');

@@ -76,8 +76,9 @@ describe('plan', () => {
     const m = JSON.parse(out.matrix) as { include: Array<{ items: string; count: number }> };
     expect(m.include).toHaveLength(3);
     expect(m.include.flatMap((s) => s.items.split('\n')).sort()).toHaveLength(12);
-    // c01 has 9 files, every other chart 3: c01 gets a shard with fewer charts.
-    expect(m.include.map((s) => s.count).sort()).toEqual([3, 4, 5]);
+    // c01 renders 7 templates, every other chart 1: c01 gets a shard of its own.
+    expect(m.include.map((s) => s.count).sort()).toEqual([1, 5, 6]);
+    expect(m.include.find((s) => s.count === 1)!.items).toBe('charts/c01');
     expect(summary).toContain('all 12 charts to check, in 3 shards');
     expect(summary).toContain('Scope: everything');
   });

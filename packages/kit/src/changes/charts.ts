@@ -1,5 +1,5 @@
-// Helm charts as change detection needs them: where each chart lives, how many files it has (its size
-// for balancing shards), and which other charts of the repository it is built from — `file://`
+// Helm charts as change detection needs them: where each chart lives, how much rendering it takes (its
+// size for balancing shards), and which other charts of the repository it is built from — `file://`
 // dependencies in Chart.yaml (or requirements.yaml, apiVersion v1), typically library charts. A chart
 // vendored in another chart's `charts/` folder is part of that chart, as helm-validate treats it.
 import { load } from 'js-yaml';
@@ -16,7 +16,14 @@ export interface ChartNode {
   deps: string[];
   /** Files in the chart folder, subcharts included. */
   files: number;
+  /** Template files (templates/, subcharts' included). */
+  templates: number;
+  /** Values variants helm-validate renders with its default patterns: values.yaml, values-*.y(a)ml, ci/*-values.yaml. */
+  renders: number;
 }
+
+// helm-validate's default `values-files` patterns, relative to the chart.
+const VALUES_VARIANT = /^(values-[^/]+\.ya?ml|ci\/[^/]+-values\.yaml)$/;
 
 const dirOf = (p: string): string => posix.dirname(p);
 
@@ -59,11 +66,14 @@ export function discoverCharts(snap: RepoSnapshot): ChartNode[] {
   const top = all.filter((d) => !all.some((p) => p !== d && under(join(p, 'charts'), d)));
   return top.map((dir) => {
     const y = mapping(snap.read(join(dir, 'Chart.yaml')));
+    const files = snap.files.filter((f) => under(dir, f)).map((f) => (dir === '.' ? f : f.slice(dir.length + 1)));
     return {
       dir,
       type: typeof y?.type === 'string' ? y.type : 'application',
       deps: dependencies(snap, dir, y),
-      files: snap.files.filter((f) => under(dir, f)).length,
+      files: files.length,
+      templates: files.filter((f) => /(^|\/)templates\//.test(f)).length,
+      renders: 1 + files.filter((f) => VALUES_VARIANT.test(f)).length,
     };
   });
 }

@@ -8,7 +8,7 @@ import { InputError } from '../errors.js';
 import { globToRegExp } from '../gate.js';
 import { type Cause, describeCauses, ownerOf, touched, under } from './affected.js';
 import type { ChangeSet } from './changeset.js';
-import { discoverCharts } from './charts.js';
+import { type ChartNode, discoverCharts } from './charts.js';
 import type { FileChange } from './diff.js';
 import type { RepoSnapshot } from './snapshot.js';
 import { discoverTerraform, modulesOf } from './terraform.js';
@@ -24,7 +24,7 @@ export interface WorkItem {
   path: string;
   /** The line the shard's action takes for this item: a chart folder, a root, a trivy target, a migrations folder. */
   input: string;
-  /** Size estimate for balancing shards: files in the item (with its modules), or MiB of an image tarball. */
+  /** Size estimate for balancing shards: objects a chart renders, .tf files of a root with its modules, KiB of an image tarball, files of a migration folder. */
   size: number;
   /** Why it is in the plan. */
   reasons: string[];
@@ -83,6 +83,17 @@ function requireMatches(input: string, patterns: readonly string[], dirs: readon
   }
 }
 
+/**
+ * A chart's size: the objects it renders (its templates and its file:// dependencies' templates, once per
+ * values variant) plus a dependency build per file:// dependency, which costs about as much as rendering
+ * 30 objects (measured with helm-validate: ~0.45 s against ~15 ms per object).
+ */
+export const DEPENDENCY_BUILD_OBJECTS = 30;
+function chartSize(c: ChartNode, all: readonly ChartNode[]): number {
+  const depTemplates = c.deps.reduce((n, d) => n + (all.find((x) => x.dir === d)?.templates ?? 0), 0);
+  return Math.max(1, c.renders * (c.templates + depTemplates) + DEPENDENCY_BUILD_OBJECTS * c.deps.length);
+}
+
 function chartCandidates(snap: RepoSnapshot, req: PlanRequest): { candidates: Candidate[]; nodes: Map<string, string[]> } {
   const charts = discoverCharts(snap);
   const strip = /\/Chart\.yaml$/;
@@ -97,7 +108,7 @@ function chartCandidates(snap: RepoSnapshot, req: PlanRequest): { candidates: Ca
   return {
     candidates: charts
       .filter((c) => wanted(c.dir))
-      .map((c) => ({ item: { id: id('charts', c.dir), kind: 'charts', path: c.dir, input: c.dir, size: Math.max(1, c.files) }, dir: c.dir })),
+      .map((c) => ({ item: { id: id('charts', c.dir), kind: 'charts', path: c.dir, input: c.dir, size: chartSize(c, charts) }, dir: c.dir })),
     nodes: new Map(charts.map((c) => [c.dir, c.deps])),
   };
 }
@@ -158,7 +169,8 @@ export function imageCandidates(snap: RepoSnapshot, lines: readonly string[]): C
       throw new InputError('images', `names a build folder ${context} that holds no files`, line);
     if (seen.has(value)) throw new InputError('images', 'lists the same image twice', line);
     seen.add(value);
-    const size = type === 'image-input' ? Math.max(1, Math.round(snap.size(value) / 1048576)) : 1;
+    // A tarball's KiB: what trivy unpacks and reads (a remote image counts as one unit; nothing tells its size).
+    const size = type === 'image-input' ? Math.max(1, Math.round(snap.size(value) / 1024)) : 1;
     return {
       item: { id: id('images', value), kind: 'images', path: value, input: `${type}:${value}`, size },
       dir: context,

@@ -106,6 +106,20 @@ describe('plan', () => {
     expect(process.exitCode ?? 0).toBe(0);
   });
 
+  test('changed-only auto: only what changed on a pull request, everything on a push; true: the push range', async () => {
+    const r = twelveCharts();
+    const before = r.git('rev-parse', 'HEAD');
+    const after = r.commit('one chart', { 'charts/c05/values.yaml': 'replicas: 5\n' });
+    const push = { name: 'push', payload: { ref: 'refs/heads/main', before, after, repository: { full_name: 'acme/mono', default_branch: 'main' } } };
+    expect((await plan(r, { kind: 'charts' }, push)).out['items-count']).toBe('12');
+    env!.restore();
+    env = undefined;
+    expect((await plan(r, { kind: 'charts', 'changed-only': 'true' }, push)).out.items).toBe('charts/c05');
+    env!.restore();
+    env = undefined;
+    expect((await plan(r, { kind: 'charts', 'changed-only': 'false' }, pr(before, after))).out['items-count']).toBe('12');
+  });
+
   test('terraform: one root per shard carries its root as the concurrency key', async () => {
     const r = TestRepo.init({
       'live/a/main.tf': 'module "m" {\n  source = "../../modules/m"\n}\n',
@@ -126,7 +140,7 @@ describe('plan', () => {
     [{ kind: 'helm' }, 'plan: input "kind" must be one of charts, terraform, images, migrations; got "helm"'],
     [{ kind: 'charts', 'max-shards': '300' }, 'plan: input "max-shards" must be a whole number in 1..256; got "300"'],
     [{ kind: 'images' }, 'plan: input "images" must list the images to plan (one reference or tarball per line) when kind is images'],
-    [{ kind: 'charts', 'changed-only': 'yes' }, 'plan: input "changed-only" must be true or false; got "yes"'],
+    [{ kind: 'charts', 'changed-only': 'yes' }, 'plan: input "changed-only" must be one of auto, true, false; got "yes"'],
   ])('bad input %j is one configuration error line', async (inputs, line) => {
     const r = twelveCharts();
     const { log, out } = await plan(r, inputs, schedule);

@@ -9,7 +9,7 @@
 // each root: terraform init and terraform plan (local state, terraform_data only, so no provider
 // downloads). Everything is real; nothing is simulated. PA_FANOUT_SCALE=0.1 runs a tenth of the items.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { trivyToolCache, warmCacheDir } from '../actions/trivy-scan/test/helpers.js';
@@ -103,12 +103,21 @@ async function images(ws: string, work: string): Promise<void> {
   }
 }
 
-function ensureBuilt(action: string): void {
-  const newest = (d: string): number =>
-    readdirSync(d, { withFileTypes: true }).reduce((t, e) => Math.max(t, e.isDirectory() ? newest(join(d, e.name)) : statSync(join(d, e.name)).mtimeMs), 0);
-  const bundle = join('dist', action, 'index.js');
-  if (existsSync(bundle) && statSync(bundle).mtimeMs > Math.max(newest(join('actions', action, 'src')), newest('packages/kit/src'))) return;
-  execFileSync('node', ['scripts/build.mjs', '--only', action], { stdio: 'inherit' });
+/**
+ * The actions as a caller gets them, bundled from this checkout's sources into a folder of the bench's
+ * own (action.yml beside ../../dist/<name>/), so a bench run neither reads nor rewrites dist/.
+ */
+async function library(work: string, actions: readonly string[]): Promise<string> {
+  const lib = join(work, 'library');
+  const bundler = '../scripts/bundle.mjs';
+  const { bundle } = (await import(bundler)) as { bundle: (entry: string, outDir: string, actionDir?: string) => void };
+  for (const a of actions) {
+    const dir = join('actions', a);
+    mkdirSync(join(lib, 'actions', a), { recursive: true });
+    cpSync(join(dir, 'action.yml'), join(lib, 'actions', a, 'action.yml'));
+    bundle(join(process.cwd(), dir, 'src', 'index.ts'), join(lib, 'dist', a), join(process.cwd(), dir));
+  }
+  return lib;
 }
 
 function timed(cmd: string, args: string[], cwd: string): Promise<number> {
@@ -121,6 +130,8 @@ function timed(cmd: string, args: string[], cwd: string): Promise<number> {
 }
 
 interface Ctx {
+  /** The bundled actions (see library()). */
+  lib: string;
   ws: string;
   work: string;
   toolCache: string;
@@ -189,9 +200,15 @@ async function shard(c: Ctx, kind: Kind, s: { shard: number; items: string }, re
   }
   const r =
     kind === 'charts'
-      ? await runAction({ action: 'helm-validate', workspace: c.ws, inputs: { charts: s.items, comment: 'false', 'fail-on': 'none' }, env, timeoutMs: 1_800_000 })
+      ? await runAction({
+          action: join(c.lib, 'actions', 'helm-validate'),
+          workspace: c.ws,
+          inputs: { charts: s.items, comment: 'false', 'fail-on': 'none' },
+          env,
+          timeoutMs: 1_800_000,
+        })
       : await runAction({
-          action: 'trivy-scan',
+          action: join(c.lib, 'actions', 'trivy-scan'),
           workspace: c.ws,
           inputs: { targets: s.items, comment: 'false', 'fail-on': 'none', 'cache-dir': c.cacheDir, offline: 'true', scanners: 'vuln,secret' },
           env,
@@ -204,7 +221,13 @@ async function shard(c: Ctx, kind: Kind, s: { shard: number; items: string }, re
 
 async function verdict(c: Ctx, doc: string, reports: string): Promise<number> {
   const t0 = Date.now();
-  const r = await runAction({ action: 'verdict', workspace: c.ws, inputs: { plan: doc, reports, comment: 'false' }, runnerTemp: dirname(reports), env: { PATH: c.path } });
+  const r = await runAction({
+    action: join(c.lib, 'actions', 'verdict'),
+    workspace: c.ws,
+    inputs: { plan: doc, reports, comment: 'false' },
+    runnerTemp: dirname(reports),
+    env: { PATH: c.path },
+  });
   if (r.main.exitCode !== 0) throw new Error(`bench: verdict failed:\n${r.main.log.slice(-2000)}`);
   return Date.now() - t0;
 }
@@ -222,8 +245,8 @@ async function pipeline(c: Ctx, kind: Kind, maxShards: number, event: { name: st
 const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export async function benchFanout(): Promise<boolean> {
-  for (const a of ['plan', 'verdict', 'helm-validate', 'trivy-scan']) ensureBuilt(a);
   const work = mkdtempSync(join(tmpdir(), 'bench-fanout-'));
+  const lib = await library(work, ['plan', 'verdict', 'helm-validate', 'trivy-scan']);
   const ws = join(work, 'mono');
   mkdirSync(ws);
   git(ws, 'init', '-q', '-b', 'main');
@@ -234,6 +257,7 @@ export async function benchFanout(): Promise<boolean> {
   git(ws, 'commit', '-q', '-m', 'monorepo');
   const base = git(ws, 'rev-parse', 'HEAD');
   const c: Ctx = {
+    lib,
     ws,
     work,
     toolCache: trivyToolCache(join(work, 'toolcache')),

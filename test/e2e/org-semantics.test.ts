@@ -185,36 +185,36 @@ describe('the required check is an aggregate gate that gates', () => {
     expect(bad).toEqual([]);
   });
 
-  const gate = stepNamed('.github/workflows/all-passed.yml', 'all-passed', 'check');
+  const gate = () => stepNamed('.github/workflows/all-passed.yml', 'all-passed', 'check');
   const needs = (r: Record<string, string>) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { result: v, outputs: {} }])));
 
   test('all passed: every need succeeded', () => {
-    const r = runStep(gate, { NEEDS: needs({ security: 'success', migrations: 'success' }), SKIPPED_BY_DESIGN: '' });
+    const r = runStep(gate(), { NEEDS: needs({ security: 'success', migrations: 'success' }), SKIPPED_BY_DESIGN: '' });
     expect(r.status).toBe(0);
     expect(r.output).toBe('results=security=success migrations=success\n');
   });
 
   test('a failed or cancelled need fails the gate with one line naming each', () => {
-    const r = runStep(gate, { NEEDS: needs({ security: 'failure', migrations: 'success', image: 'cancelled' }), SKIPPED_BY_DESIGN: '' });
+    const r = runStep(gate(), { NEEDS: needs({ security: 'failure', migrations: 'success', image: 'cancelled' }), SKIPPED_BY_DESIGN: '' });
     expect(r.status).toBe(1);
     expect(errorLines(r.stdout)).toEqual(['::error title=Not every required job passed::security failure, image cancelled']);
   });
 
   test('a skipped need fails the gate unless it is named as skipped by design', () => {
     const skipped = needs({ image: 'skipped', security: 'success' });
-    const r = runStep(gate, { NEEDS: skipped, SKIPPED_BY_DESIGN: '' });
+    const r = runStep(gate(), { NEEDS: skipped, SKIPPED_BY_DESIGN: '' });
     expect(r.status).toBe(1);
     expect(errorLines(r.stdout)).toEqual(['::error title=Not every required job passed::image was skipped (not skipped by design)']);
-    expect(runStep(gate, { NEEDS: skipped, SKIPPED_BY_DESIGN: 'image' }).status).toBe(0);
+    expect(runStep(gate(), { NEEDS: skipped, SKIPPED_BY_DESIGN: 'image' }).status).toBe(0);
     // By design means skipped: the same name does not excuse a failure.
-    expect(runStep(gate, { NEEDS: needs({ image: 'failure' }), SKIPPED_BY_DESIGN: 'image' }).status).toBe(1);
+    expect(runStep(gate(), { NEEDS: needs({ image: 'failure' }), SKIPPED_BY_DESIGN: 'image' }).status).toBe(1);
   });
 
   test('a skipped-by-design name that is not a need, or needs that are not toJSON(needs), are one-line configuration errors', () => {
-    const typo = runStep(gate, { NEEDS: needs({ image: 'skipped' }), SKIPPED_BY_DESIGN: 'imgae' });
+    const typo = runStep(gate(), { NEEDS: needs({ image: 'skipped' }), SKIPPED_BY_DESIGN: 'imgae' });
     expect([typo.status, errorLines(typo.stdout)]).toEqual([1, ['::error title=skipped-by-design::skipped-by-design names imgae, which the calling job does not need']]);
     for (const bad of ['', '{}', 'security']) {
-      const r = runStep(gate, { NEEDS: bad, SKIPPED_BY_DESIGN: '' });
+      const r = runStep(gate(), { NEEDS: bad, SKIPPED_BY_DESIGN: '' });
       expect([bad, r.status, errorLines(r.stdout).length]).toEqual([bad, 1, 1]);
     }
   });
@@ -304,7 +304,7 @@ describe('credentials a called workflow needs', () => {
     expect(scan.env).toEqual({ DOCKER_CONFIG: '${{ steps.registries.outputs.docker-config }}' });
   });
 
-  const registries = stepNamed('.github/workflows/security-scan.yml', 'trivy', 'registries');
+  const registries = () => stepNamed('.github/workflows/security-scan.yml', 'trivy', 'registries');
   const base = { REGISTRY_USERNAME: 'robot', GHCR_USERNAME: 'dev', GHCR_TOKEN: 'ghs_run_token_123', SERVER_URL: 'https://github.com' };
   const auths = (dir: string) => {
     const out = /docker-config=(.*)/.exec(readFileSync(join(dir, 'output'), 'utf8'))![1];
@@ -314,7 +314,7 @@ describe('credentials a called workflow needs', () => {
   };
 
   test('registry credentials: ghcr.io gets the run token, the private registry its own secret, nothing else is configured', () => {
-    const r = runStep(registries, {
+    const r = runStep(registries(), {
       ...base,
       IMAGE_REFS: 'ghcr.io/acme/ml-api:abc\nregistry.example.com/team/job:1\npython:3.12',
       REGISTRY: 'registry.example.com',
@@ -327,13 +327,13 @@ describe('credentials a called workflow needs', () => {
   });
 
   test('registry credentials: no ghcr.io image, no ghcr.io entry (the token goes nowhere it is not needed)', () => {
-    const r = runStep(registries, { ...base, IMAGE_REFS: 'docker.io/library/python:3.12', REGISTRY: '', REGISTRY_PASSWORD: '' });
+    const r = runStep(registries(), { ...base, IMAGE_REFS: 'docker.io/library/python:3.12', REGISTRY: '', REGISTRY_PASSWORD: '' });
     expect(r.status).toBe(0);
     expect(auths(r.dir)).toEqual({});
   });
 
   test('registry set without REGISTRY_PASSWORD is one line naming the secret', () => {
-    const r = runStep(registries, { ...base, IMAGE_REFS: 'registry.example.com/a:1', REGISTRY: 'registry.example.com', REGISTRY_PASSWORD: '' });
+    const r = runStep(registries(), { ...base, IMAGE_REFS: 'registry.example.com/a:1', REGISTRY: 'registry.example.com', REGISTRY_PASSWORD: '' });
     expect(r.status).toBe(1);
     expect(errorLines(r.stdout)).toEqual([expect.stringContaining('registry is registry.example.com but the REGISTRY_PASSWORD secret is empty')]);
   });
@@ -352,10 +352,10 @@ describe('credentials a called workflow needs', () => {
     }
   });
 
-  const credentials = stepNamed('.github/workflows/terraform.yml', 'plan', 'Credentials (TF_TOKENS, PROVIDER_ENV, TF_VARS, MODULES_GIT_TOKEN)');
+  const credentials = () => stepNamed('.github/workflows/terraform.yml', 'plan', 'Credentials (TF_TOKENS, PROVIDER_ENV, TF_VARS, MODULES_GIT_TOKEN)');
 
   test('credentials: each line becomes the variable terraform reads, each value masked on its own', () => {
-    const r = runStep(credentials, {
+    const r = runStep(credentials(), {
       TF_TOKENS: 'app.terraform.io=atlas-token-1\r\n# a comment\n\ntfe.example-corp.com=tfe-token-2',
       PROVIDER_ENV: 'ARM_CLIENT_SECRET=arm=secret=3\nCLOUDFLARE_API_TOKEN=cf-token-4',
       TF_VARS: 'db_password=pw with spaces 5\nlist-var=["a","b"]',
@@ -382,7 +382,7 @@ describe('credentials a called workflow needs', () => {
   });
 
   test('credentials: git asks the helper and gets the token for modules-git-host only', () => {
-    const r = runStep(credentials, { TF_TOKENS: '', PROVIDER_ENV: '', TF_VARS: '', MODULES_GIT_TOKEN: 'ghs_modules_6', MODULES_GIT_HOST: 'github.com' });
+    const r = runStep(credentials(), { TF_TOKENS: '', PROVIDER_ENV: '', TF_VARS: '', MODULES_GIT_TOKEN: 'ghs_modules_6', MODULES_GIT_HOST: 'github.com' });
     const env = Object.fromEntries(
       r.envFile
         .split('\n')
@@ -406,7 +406,7 @@ describe('credentials a called workflow needs', () => {
     ['PROVIDER_ENV', 'GITHUB_TOKEN=x', 'line 1 of the PROVIDER_ENV secret sets GITHUB_TOKEN, which belongs to the runner'],
     ['TF_VARS', '1x=2', "line 1 of the TF_VARS secret: '1x' is not a variable name"],
   ])('credentials: a bad %s line is one error naming the secret and the line, never the value', (secret, value, message) => {
-    const r = runStep(credentials, { TF_TOKENS: '', PROVIDER_ENV: '', TF_VARS: '', MODULES_GIT_TOKEN: '', MODULES_GIT_HOST: 'github.com', [secret]: value });
+    const r = runStep(credentials(), { TF_TOKENS: '', PROVIDER_ENV: '', TF_VARS: '', MODULES_GIT_TOKEN: '', MODULES_GIT_HOST: 'github.com', [secret]: value });
     expect(r.status).toBe(1);
     expect(errorLines(r.stdout)).toEqual([`::error title=${secret}::${message}`]);
     expect(r.stdout).not.toMatch(/\/evil|::x$/m);
@@ -417,6 +417,7 @@ describe('apply applies the reviewed plan', () => {
   const wf = load('.github/workflows/terraform.yml');
   const plan = wf.jobs.plan.steps!;
   const apply = wf.jobs.apply.steps!;
+  // (Read when the file is loaded: terraform.yml's plan and apply jobs exist before and after this change.)
 
   test('plan saves its plan file, encrypted, as an artifact with its digest; apply downloads, checks and applies that file', () => {
     expect(plan.find((s) => s.id === 'plan')!.run).toContain('-out="$RUNNER_TEMP/tfplan"');
@@ -575,6 +576,7 @@ describe('starters run as copied: they build what they deploy', () => {
         encoding: 'utf8',
       }).stdout,
     ) as { pipelines: Record<string, string> };
+    let built = 0;
     for (const f of starters) {
       const example = pipelines[f.replace(/^workflows-templates\/|\.yml$/g, '')];
       for (const [id, job] of Object.entries(load(f).jobs)) {
@@ -582,8 +584,11 @@ describe('starters run as copied: they build what they deploy', () => {
         const context = String(job.with?.context ?? '.');
         const dockerfile = String(job.with?.file || join(context, 'Dockerfile'));
         expect([f, id, statSync(join('examples', example, dockerfile), { throwIfNoEntry: false })?.isFile()]).toEqual([f, id, true]);
+        built++;
       }
     }
+    // flask-api and web, ml-api, sentiment-api, strategy-engine.
+    expect(built).toBe(5);
   });
 });
 

@@ -124,7 +124,7 @@ describe('the release workflow', () => {
 
   // The commit check, run as the verify job runs it, in a real clone of a repository with a FAKE gh.
   describe('verify: a commit of main whose CI passed, releasing a new version', () => {
-    const step = stepNamed('.github/workflows/release.yml', 'verify', 'commit');
+    const step = () => stepNamed('.github/workflows/release.yml', 'verify', 'commit');
     const origin = join(work, 'origin.git');
     const clone = join(work, 'clone');
     let main1 = '';
@@ -149,7 +149,7 @@ describe('the release workflow', () => {
       const dir = mkdtempSync(join(work, 'gh-'));
       const bin = fakeGh(dir);
       writeFileSync(join(dir, 'state', 'ci-passed'), ciPassed);
-      return runStep(step, { VERSION: '1.1.0', REF: 'refs/heads/main', SHA: main2, REPO: 'acme/platform-actions', GH_TOKEN: 'ghs_x', ...env }, { cwd: clone, path: [bin] });
+      return runStep(step(), { VERSION: '1.1.0', REF: 'refs/heads/main', SHA: main2, REPO: 'acme/platform-actions', GH_TOKEN: 'ghs_x', ...env }, { cwd: clone, path: [bin] });
     };
 
     test('a green commit of main with its CHANGELOG section is released', () => {
@@ -193,7 +193,7 @@ describe('the release workflow', () => {
   });
 
   describe('the major tag moves forward only', () => {
-    const step = stepNamed('.github/workflows/release.yml', 'publish', 'Move the major tag to this release, never backwards');
+    const step = () => stepNamed('.github/workflows/release.yml', 'publish', 'Move the major tag to this release, never backwards');
     const repo = join(work, 'major');
     let a = '';
     let b = '';
@@ -214,7 +214,7 @@ describe('the release workflow', () => {
       const dir = mkdtempSync(join(work, 'gh-'));
       const bin = fakeGh(dir);
       if (v1) writeFileSync(join(dir, 'state', 'refs', 'v1'), v1);
-      const r = runStep(step, { SHA: sha, TAG: tag, REPO: 'acme/platform-actions', GH_TOKEN: 'ghs_app' }, { cwd: repo, path: [bin] });
+      const r = runStep(step(), { SHA: sha, TAG: tag, REPO: 'acme/platform-actions', GH_TOKEN: 'ghs_app' }, { cwd: repo, path: [bin] });
       const ref = existsSync(join(dir, 'state', 'refs', 'v1')) ? readFileSync(join(dir, 'state', 'refs', 'v1'), 'utf8').trim() : undefined;
       const writes = readFileSync(join(dir, 'state', 'calls'), 'utf8')
         .split('\n')

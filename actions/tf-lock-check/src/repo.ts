@@ -138,7 +138,7 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
     if (list.every((x) => x.concurrency?.group)) c.job = { ...c.job, concurrency: list[0].concurrency, cancels: list.some((x) => x.concurrency?.cancelInProgress !== false) };
   }
   // A script a workflow calls was read in the job that calls it (with that job's directory and env).
-  for (const f of scripts) if (!called.has(f)) commands.push(...scriptCommands(f, repo.read(f)));
+  for (const f of scripts) if (!called.has(f)) commands.push(...scriptCommands(f, repo.read(f), repo));
 
   const roots = [...modules.values()].filter(isRoot);
   if (roots.length === 0) {

@@ -2,7 +2,8 @@
 // `make apply` — into the script or the Makefile recipe, so the terraform commands inside belong to
 // the job that runs them. Only files inside the workspace are read (the repository listing already
 // excludes links that point outside). Depth and visits are bounded: a script that calls itself ends.
-import { type Call, joinRel, scanShell, shellExpand } from './commands.js';
+import { joinRel } from './commands.js';
+import { type Call, scanShell, shellExpand } from './shell.js';
 import type { CiCommand, JobRef } from './workflows.js';
 
 export interface FileAccess {
@@ -21,41 +22,43 @@ interface Ctx {
   seen?: Set<string>;
 }
 
-/** The terraform commands a call runs; `from` is the directory the calling line runs in (repository-relative). */
-export function followCalls(call: Call, from: string, files: FileAccess, ctx: Ctx): CiCommand[] {
+/** The terraform commands a call runs (paths in `call` are repository-relative). */
+export function followCalls(call: Call, files: FileAccess, ctx: Ctx): CiCommand[] {
   const depth = ctx.depth ?? 0;
   if (depth >= MAX_DEPTH) return [];
   const seen = ctx.seen ?? new Set<string>();
-  const cwd = joinRel(from, call.cwd);
   const out: CiCommand[] = [];
-  const run = (file: string, script: string, start: string, lineOffset: number, env: Record<string, string>) => {
-    const { commands, calls } = scanShell(script, env);
-    for (const c of commands) out.push({ ...c, file, line: lineOffset + c.line, dir: joinRel(start, c.chdir), job: ctx.job, via: ctx.via });
-    for (const inner of calls) out.push(...followCalls(inner, start, files, { ...ctx, depth: depth + 1, seen }));
+  const run = (file: string, script: string, opts: { base: string; env: Record<string, string>; lineOffset: number; self?: string; args?: Call['args'] }) => {
+    const { commands, calls, sourced } = scanShell(script, { env: opts.env, base: opts.base, self: opts.self, args: opts.args, files });
+    for (const s of sourced) ctx.called?.add(s);
+    for (const { entryLine: _, ...c } of commands)
+      out.push({ ...c, file: c.file ?? file, line: c.file ? c.line : opts.lineOffset + c.line, dir: c.chdir, job: ctx.job, via: ctx.via });
+    for (const inner of calls) out.push(...followCalls(inner, files, { ...ctx, depth: depth + 1, seen }));
   };
   if (call.kind === 'script') {
-    const path = joinRel(from, call.path);
-    if (!files.has(path) || seen.has(path)) return out;
-    seen.add(path);
-    ctx.called?.add(path);
-    run(path, files.read(path), cwd, 0, call.env);
+    // A script called twice with other arguments is read twice (the arguments pick its branches).
+    const key = `${call.path}\u0000${JSON.stringify(call.args ?? null)}\u0000${call.cwd}`;
+    if (!files.has(call.path) || seen.has(key)) return out;
+    seen.add(key);
+    ctx.called?.add(call.path);
+    run(call.path, files.read(call.path), { base: call.cwd, env: call.env, lineOffset: 0, self: call.path, args: call.args });
     return out;
   }
-  const dir = joinRel(from, call.path);
+  const dir = call.path;
   const candidates = call.makefile ? [joinRel(dir, call.makefile)] : ['GNUmakefile', 'makefile', 'Makefile'].map((f) => joinRel(dir, f));
   const makefile = candidates.find((f) => files.has(f));
   if (!makefile) return out;
   const mk = parseMakefile(files.read(makefile), call.overrides);
   const goals = call.targets.length ? call.targets : mk.defaultGoal ? [mk.defaultGoal] : [];
   const visit = (target: string) => {
-    const key = `${makefile}:${target}`;
+    const key = `${makefile}:${target}:${JSON.stringify(call.overrides ?? {})}`;
     if (seen.has(key)) return;
     seen.add(key);
     const rule = mk.rules.get(target);
     if (!rule) return;
     for (const p of rule.prerequisites) visit(p);
     // Each recipe line runs in its own shell, in the directory make runs in.
-    for (const r of rule.recipe) run(makefile, r.text, dir, r.line - 1, { ...call.env, ...mk.vars });
+    for (const r of rule.recipe) run(makefile, r.text, { base: dir, env: { ...call.env, ...mk.vars }, lineOffset: r.line - 1 });
   };
   goals.forEach(visit);
   return out;

@@ -1,13 +1,14 @@
 // Every static rule with a positive and a negative fixture, on repositories the tests write.
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { findTfCommands, goDurationMs } from '../src/commands.js';
+import { goDurationMs } from '../src/commands.js';
+import { findTfCommands, initShell } from '../src/shell.js';
 import { HclSyntaxError, initHcl, parseHcl } from '../src/hcl.js';
 import { scanRepo } from '../src/repo.js';
 import { lint, type LintOptions } from '../src/rules.js';
 import { admitsAtLeast } from '../src/versions.js';
 import { repoWith, s3Root } from './helpers.js';
 
-beforeAll(initHcl);
+beforeAll(() => Promise.all([initHcl(), initShell()]));
 
 const run = (files: Record<string, string>, opts: LintOptions = { flavor: 'auto' }) => lint(scanRepo(repoWith(files)), opts);
 const ids = (files: Record<string, string>, opts?: LintOptions) =>

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { toolBin } from '../../../test/harness/tools.js';
-import { findTfCommands, scanShell } from '../src/commands.js';
+import { findTfCommands, initShell, scanShell } from '../src/shell.js';
 import { evaluate, UNKNOWN } from '../src/expr.js';
 import { initHcl } from '../src/hcl.js';
 import { disagreement } from '../src/live.js';
@@ -17,7 +17,7 @@ import { parseMakefile } from '../src/wrappers.js';
 import { readWorkflow, reindentContinuations } from '../src/yamlread.js';
 import { repoWith, s3Root } from './helpers.js';
 
-beforeAll(initHcl);
+beforeAll(() => Promise.all([initHcl(), initShell()]));
 
 const opts = { flavor: 'auto' as const, terraformVersion: [1, 10, 5] as [number, number, number] };
 const findings = (dir: string) => lint(scanRepo(dir), opts);

@@ -92,7 +92,9 @@ export function actionCommands(uses: string, w: With, env: Record<string, string
   if (!runs) return [];
   return runs.map(({ argv, dir }) => {
     const cmd = known.tool === 'terragrunt' ? terragruntCommand(argv, line, dir, env) : tfCommand(known.tool, argv, line, dir, env);
-    return { ...cmd, label: cmd.sub === 'init' ? `${name} (init)` : `${name} (${cmd.label ?? `${known.tool} ${cmd.sub}`})`, ...(known.remote ? { remote: true } : {}) };
+    // Named by the action: `dflook/terraform-apply`, `dflook/terraform-apply (destroy)` for destroy: true.
+    const verb = known.tool === 'terragrunt' ? ` (${cmd.label})` : name.endsWith(`-${cmd.sub}`) ? '' : ` (${cmd.sub})`;
+    return { ...cmd, label: `${name}${verb}`, ...(known.remote ? { remote: true } : {}) };
   });
 }
 

@@ -213,6 +213,15 @@ export const unknownDir = (dir: string): boolean => dir.includes('${{') || dir.i
 /** Subcommands that write state and hold the lock for a long time. */
 export const WRITES_STATE = new Set(['apply', 'destroy']);
 
+// Every subcommand that writes state (`state` for mv/rm/push/replace-provider). A plan only reads it:
+// `plan -lock=false` on pull requests is common and safe (dflook's plan does it), so it is not a finding.
+const STATE_WRITERS = new Set(['apply', 'destroy', 'import', 'refresh', 'taint', 'untaint', 'state', 'force-unlock']);
+const STATE_READS = new Set(['list', 'show', 'pull']);
+
+/** Whether the command writes state, so that turning its lock off lets two runs write at once. */
+export const writesState = (c: TfCommand): boolean =>
+  STATE_WRITERS.has(c.sub) && !(c.sub === 'state' && STATE_READS.has(c.args.find((a, i) => i > c.args.indexOf('state') && !a.startsWith('-')) ?? ''));
+
 /** Parses a Go duration as terraform's -lock-timeout takes it (e.g. 300s, 5m, 1m30s); undefined if malformed. */
 export function goDurationMs(text: string): number | undefined {
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;

@@ -48,30 +48,54 @@ export function followCalls(call: Call, files: FileAccess, ctx: Ctx): CiCommand[
   const candidates = call.makefile ? [joinRel(dir, call.makefile)] : ['GNUmakefile', 'makefile', 'Makefile'].map((f) => joinRel(dir, f));
   const makefile = candidates.find((f) => files.has(f));
   if (!makefile) return out;
-  const mk = parseMakefile(files.read(makefile), call.overrides);
+  const mk = parseMakefile(files.read(makefile), call.overrides, call.env);
   const goals = call.targets.length ? call.targets : mk.defaultGoal ? [mk.defaultGoal] : [];
   const visit = (target: string) => {
     const key = `${makefile}:${target}:${JSON.stringify(call.overrides ?? {})}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const rule = mk.rules.get(target);
-    if (!rule) return;
-    for (const p of rule.prerequisites) visit(p);
-    // Each recipe line runs in its own shell, in the directory make runs in.
-    for (const r of rule.recipe) run(makefile, r.text, { base: dir, env: { ...call.env, ...mk.vars }, lineOffset: r.line - 1 });
+    const found = ruleFor(mk, target);
+    if (!found) return;
+    const { rule, stem } = found;
+    for (const p of rule.prerequisites) visit(p.replace('%', stem));
+    // Each recipe line runs in its own shell, in the directory make runs in, after make substitutes its
+    // automatic variables ($@ the target, $* the stem of a pattern rule) and turns $$ into $.
+    for (const r of rule.recipe) {
+      const text = r.text.replace(/\$(?:\(([@*])\)|([@*]))/g, (_, a?: string, b?: string) => ((a ?? b) === '@' ? target : stem)).replace(/\u0002/g, '$');
+      run(makefile, text, { base: dir, env: { ...call.env, ...mk.vars }, lineOffset: r.line - 1 });
+    }
   };
   goals.forEach(visit);
   return out;
 }
 
+/** The rule that makes `target`: its own, else the first pattern rule (`apply-%`) that matches, with the stem. */
+function ruleFor(mk: Makefile, target: string): { rule: MakeRule; stem: string } | undefined {
+  const own = mk.rules.get(target);
+  if (own && (own.recipe.length || own.prerequisites.length)) return { rule: own, stem: '' };
+  for (const [t, rule] of mk.rules) {
+    const i = t.indexOf('%');
+    if (i < 0) continue;
+    const [pre, post] = [t.slice(0, i), t.slice(i + 1)];
+    if (target.length > pre.length + post.length && target.startsWith(pre) && target.endsWith(post)) return { rule, stem: target.slice(pre.length, target.length - post.length) };
+  }
+  return own ? { rule: own, stem: '' } : undefined;
+}
+
+type MakeRule = { prerequisites: string[]; recipe: Array<{ text: string; line: number }> };
+
 export interface Makefile {
-  rules: Map<string, { prerequisites: string[]; recipe: Array<{ text: string; line: number }> }>;
+  rules: Map<string, MakeRule>;
   defaultGoal?: string;
   vars: Record<string, string>;
 }
 
-/** Rules, recipe lines (with their line numbers) and simple variables of a Makefile. */
-export function parseMakefile(text: string, overrides: Record<string, string> = {}): Makefile {
+/**
+ * Rules, recipe lines (with their line numbers) and simple variables of a Makefile. `overrides` are
+ * VAR=value on make's command line (they win over every assignment); `env` is the environment (it wins
+ * over `?=` only).
+ */
+export function parseMakefile(text: string, overrides: Record<string, string> = {}, env: Record<string, string> = {}): Makefile {
   const rules: Makefile['rules'] = new Map();
   const vars: Record<string, string> = { ...overrides };
   let defaultGoal: string | undefined;
@@ -83,25 +107,29 @@ export function parseMakefile(text: string, overrides: Record<string, string> = 
     while (line.endsWith('\\') && n + 1 < raw.length) line = `${line.slice(0, -1)} ${raw[++n].replace(/^\t/, '')}`;
     if (line.startsWith('\t')) {
       if (!current.length) continue;
-      // make's own syntax first: $(VAR) from the Makefile, $(MAKE) is make, $$ is a shell $.
+      // make's own syntax first: $(VAR) from the Makefile, $(MAKE) is make; $$ (a shell $) is kept
+      // apart until the automatic variables are substituted (followCalls).
       let cmd = line.slice(1).replace(/^[@+-]+/, '');
       cmd = cmd
+        .replace(/\$\$/g, '\u0002')
         .replace(/\$[({](MAKE)[)}]/g, 'make')
-        .replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all)
-        .replace(/\$\$/g, '$');
+        .replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all);
       for (const t of current) rules.get(t)!.recipe.push({ text: cmd, line: start + 1 });
       continue;
     }
     const trimmed = line.replace(/#.*$/, '');
     if (!trimmed.trim()) continue;
-    const assign = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=|\+=)\s*(.*)$/.exec(trimmed);
+    const assign = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(:{1,3}=|\?=|=|\+=)\s*(.*)$/.exec(trimmed);
     if (assign) {
-      // A VAR=value on make's command line wins over the Makefile's own assignment.
-      if (!(assign[1] in overrides))
-        vars[assign[1]] = shellExpand(
-          assign[2].trim().replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all),
-          {},
-        );
+      // A VAR=value on make's command line wins over the Makefile's own assignment; `?=` keeps a value
+      // the environment or an earlier line gave.
+      const keep = assign[1] in overrides || (assign[2] === '?=' && (assign[1] in vars || assign[1] in env));
+      if (assign[2] === '?=' && !(assign[1] in vars) && assign[1] in env) vars[assign[1]] = env[assign[1]];
+      const value = shellExpand(
+        assign[3].trim().replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all),
+        {},
+      );
+      if (!keep) vars[assign[1]] = assign[2] === '+=' && vars[assign[1]] ? `${vars[assign[1]]} ${value}` : value;
       current = [];
       continue;
     }

@@ -4,7 +4,7 @@
 // apply through one of them belongs to its job like any `run:` apply, so the job rules see it.
 // Docker images whose entrypoint is terraform/tofu (`uses: docker://hashicorp/terraform:1.9`) run
 // `args:` as a command line. Local actions (`uses: ./…`) are followed in workflows.ts.
-import { cliArgs, joinRel, terragruntCommand, tfCommand, type TfCommand, type Tool, WORKSPACE_MARK } from './commands.js';
+import { cliArgs, imageEntrypoint, joinRel, terragruntCommand, tfCommand, type TfCommand, type Tool, WORKSPACE_MARK } from './commands.js';
 import { scanShell } from './shell.js';
 
 type With = Record<string, string>;
@@ -63,15 +63,6 @@ export const KNOWN_ACTIONS: Record<string, KnownAction> = {
   },
   'suzuki-shunsuke/tfaction/apply': { tool: 'terraform', run: () => [{ argv: ['apply', '-auto-approve', '-no-color', '-input=false'], dir: '$TFACTION_WORKING_DIR' }] },
 };
-
-// Docker images whose ENTRYPOINT is the tool: `args:` is its command line.
-const IMAGE_ENTRYPOINTS: Array<[RegExp, string]> = [
-  [/^(docker\.io\/)?hashicorp\/terraform(:|@|$)/, 'terraform'],
-  [/^(ghcr\.io\/)?opentofu\/opentofu(:|@|$)/, 'tofu'],
-];
-
-/** The image's entrypoint when it is terraform or tofu. */
-export const imageEntrypoint = (image: string): string | undefined => IMAGE_ENTRYPOINTS.find(([re]) => re.test(image))?.[1];
 
 /** `owner/repo[/path]` of a `uses:` value, without the ref. */
 export const actionName = (uses: string): string => uses.replace(/@.*$/, '').toLowerCase();

@@ -191,6 +191,15 @@ function lockFlags(sub: string, rest: string[], env: Record<string, string>): Pi
   };
 }
 
+// Docker images whose ENTRYPOINT is the tool: `args:` is its command line.
+const IMAGE_ENTRYPOINTS: Array<[RegExp, string]> = [
+  [/^(docker\.io\/)?hashicorp\/terraform(:|@|$)/, 'terraform'],
+  [/^(ghcr\.io\/)?opentofu\/opentofu(:|@|$)/, 'tofu'],
+];
+
+/** The image's entrypoint when it is terraform or tofu. */
+export const imageEntrypoint = (image: string): string | undefined => IMAGE_ENTRYPOINTS.find(([re]) => re.test(image))?.[1];
+
 /** What $GITHUB_WORKSPACE expands to: a marker that joinRel reads as "from the repository root". */
 export const WORKSPACE_MARK = '\u0001';
 

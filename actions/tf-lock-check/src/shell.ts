@@ -16,7 +16,7 @@
 // A value we cannot know keeps its source text (`$ENV`, `${{ vars.ROOT }}`), so a directory holding one
 // is "not known before run time" (unknownDir) and a subcommand holding one is not taken for `apply`.
 import type { Node, Parser, Tree } from 'web-tree-sitter';
-import { joinRel, terragruntCommand, tfCommand, type TfCommand, WORKSPACE_MARK } from './commands.js';
+import { imageEntrypoint, joinRel, terragruntCommand, tfCommand, type TfCommand, WORKSPACE_MARK } from './commands.js';
 import { loadParser } from './treesitter.js';
 
 let parser: Parser | undefined;
@@ -98,6 +98,7 @@ export function scanShell(script: string, opts: ShellOptions = {}): ShellScan {
   const w = new Walker(parser, opts);
   const st: State = {
     vars: new Map(Object.entries({ GITHUB_WORKSPACE: WORKSPACE_MARK, ...(opts.env ?? {}) }).map(([k, v]) => [k, v.includes('${{') ? U(v) : K(v)])),
+    arrays: new Map(),
     args: opts.args,
     cwd: opts.base ?? '',
     dirs: [],
@@ -118,6 +119,8 @@ export const findTfCommands = (script: string, env: Record<string, string> = {})
 interface State {
   /** Variables: a value (known or not), or null when known to be unset. Absent: never seen. */
   vars: Map<string, Val | null>;
+  /** Arrays whose elements we know (`ARGS=(-auto-approve -lock-timeout=5m)`); absent: not an array we know. */
+  arrays: Map<string, Val[]>;
   args: Val[] | undefined;
   /** Repository-relative directory; holds `$` when not known. */
   cwd: string;
@@ -134,7 +137,9 @@ interface Fn {
   exprs: string[];
 }
 
-const clone = (s: State): State => ({ ...s, vars: new Map(s.vars), dirs: [...s.dirs], funcs: new Map(s.funcs), args: s.args && [...s.args] });
+const clone = (s: State): State => ({ ...s, vars: new Map(s.vars), arrays: new Map(s.arrays), dirs: [...s.dirs], funcs: new Map(s.funcs), args: s.args && [...s.args] });
+
+const sameList = (a: Val[] | undefined, b: Val[] | undefined): boolean => a?.length === b?.length && (a ?? []).every((x, i) => sameVal(x, b?.[i]));
 
 const sameVal = (a: Val | null | undefined, b: Val | null | undefined): boolean =>
   a === b || (a !== undefined && b !== undefined && a !== null && b !== null && a.s === b.s && a.known === b.known);
@@ -151,8 +156,11 @@ function merge(base: State, outs: State[]): void {
     const first = live[0].vars.get(k);
     base.vars.set(k, live.every((o) => sameVal(o.vars.get(k), first)) ? (first ?? null) : U(`$${k}`));
   }
-  const argsSame = live.every((o) => o.args?.length === live[0].args?.length && (o.args ?? []).every((a, i) => sameVal(a, live[0].args?.[i])));
-  base.args = argsSame ? live[0].args : undefined;
+  base.args = live.every((o) => sameList(o.args, live[0].args)) ? live[0].args : undefined;
+  for (const k of new Set(live.flatMap((o) => [...o.arrays.keys()]))) {
+    if (live.every((o) => o.arrays.has(k) && sameList(o.arrays.get(k), live[0].arrays.get(k)))) base.arrays.set(k, live[0].arrays.get(k)!);
+    else base.arrays.delete(k);
+  }
   base.cwd = live.every((o) => o.cwd === live[0].cwd) ? live[0].cwd : '$PWD';
   for (const o of live) for (const [n, f] of o.funcs) base.funcs.set(n, f);
   base.returned = live.every((o) => o.returned);
@@ -482,7 +490,16 @@ class Walker {
     const value = n.childForFieldName('value');
     if (!name || name.type !== 'variable_name') return;
     const append = kids(n).some((c) => c.type === '+=');
-    let v: Val = value ? (value.type === 'array' ? U(value.text) : this.join(this.expand(value, st, true))) : K('');
+    if (value?.type === 'array') {
+      const items = named(value).flatMap((c) => this.expand(c, st));
+      const list = append ? (st.arrays.has(name.text) ? [...st.arrays.get(name.text)!, ...items] : undefined) : items;
+      if (list) st.arrays.set(name.text, list);
+      else st.arrays.delete(name.text);
+      st.vars.set(name.text, list ? (list[0] ?? K('')) : U(`$${name.text}`));
+      return;
+    }
+    st.arrays.delete(name.text);
+    let v: Val = value ? this.join(this.expand(value, st, true)) : K('');
     if (append) {
       const old = st.vars.get(name.text);
       v = old === null ? v : old === undefined ? U(`$${name.text}${v.s}`) : { s: old.s + v.s, known: old.known && v.known };
@@ -599,6 +616,9 @@ class Walker {
       return;
     }
     if (SHELLS.has(name)) return this.shell(rest, line, st, env);
+    if (name === 'xargs') return this.xargs(rest, line, st, local);
+    if (name === 'find') return this.findExec(rest, line, st, local);
+    if ((name === 'docker' || name === 'podman') && rest[0]?.s === 'run') return this.dockerRun(rest.slice(1), line, st, local);
     if (head.s.includes('/') || head.s.endsWith('.sh')) {
       this.calls.push({ kind: 'script', path: joinRel(st.cwd, head.s), targets: [], args: rest, line, cwd: st.cwd, env, ...(this.file ? { file: this.file } : {}) });
       return;
@@ -606,6 +626,95 @@ class Walker {
     // `aws-vault exec prod -- terraform apply`, `doppler run -- …`, `terramate run -- …`: the command after `--`.
     const dd = rest.findIndex((w) => w.s === '--');
     if (dd >= 0 && rest[dd + 1]) this.run(rest.slice(dd + 1), line, st, local);
+  }
+
+  /** `… | xargs [-I {}] terraform -chdir={} apply`: the command xargs runs, with what it fills in unknown. */
+  private xargs(rest: Val[], line: number, st: State, local: Map<string, Val | null>): void {
+    let j = 0;
+    let replace: string | undefined;
+    for (; j < rest.length && rest[j].s.startsWith('-'); j++) {
+      const f = rest[j].s;
+      if (f === '-I' || f === '--replace') replace = rest[++j]?.s;
+      else if (f.startsWith('-I') || f.startsWith('--replace=')) replace = f.replace(/^(-I|--replace=)/, '');
+      else if (['-n', '-P', '-L', '-d', '-a', '-E', '-s', '--max-args', '--max-procs', '--delimiter', '--arg-file'].includes(f)) j++;
+    }
+    const words = rest.slice(j).map((w) => (replace && w.s.includes(replace) ? U(w.s.split(replace).join('$XARGS_ITEM')) : w));
+    if (words.length) this.run(words, line, st, local);
+  }
+
+  /** `find … -exec[dir] terraform apply \;`: the command find runs for each file. */
+  private findExec(rest: Val[], line: number, st: State, local: Map<string, Val | null>): void {
+    for (let j = 0; j < rest.length; j++) {
+      const f = rest[j].s;
+      if (!['-exec', '-execdir', '-ok', '-okdir'].includes(f)) continue;
+      const end = rest.findIndex((w, k) => k > j && (w.s === ';' || w.s === '+'));
+      const words = rest.slice(j + 1, end < 0 ? undefined : end).map((w) => (w.s.includes('{}') ? U(w.s.replace(/\{\}/g, '$FOUND')) : w));
+      const s = f.endsWith('dir') ? { ...clone(st), cwd: '$FOUND_DIR' } : clone(st);
+      if (words.length) this.run(words, line, s, local);
+      j = end < 0 ? rest.length : end;
+    }
+  }
+
+  /**
+   * `docker run [options] hashicorp/terraform:1.9 -chdir=infra apply`: an image whose entrypoint is the
+   * tool runs its arguments (`--entrypoint` replaces it). The directory is the container's working
+   * directory (-w), mapped back through the -v mount of a repository folder when there is one.
+   */
+  private dockerRun(rest: Val[], line: number, st: State, local: Map<string, Val | null>): void {
+    const withValue = new Set([
+      '-v',
+      '--volume',
+      '-w',
+      '--workdir',
+      '-e',
+      '--env',
+      '--env-file',
+      '--name',
+      '--network',
+      '--net',
+      '-u',
+      '--user',
+      '--entrypoint',
+      '--platform',
+      '-p',
+      '--publish',
+      '--mount',
+      '-l',
+      '--label',
+      '--add-host',
+      '-h',
+      '--hostname',
+      '--pull',
+      '--cpus',
+      '-m',
+      '--memory',
+      '--device',
+      '--group-add',
+      '--tmpfs',
+      '--security-opt',
+      '--ulimit',
+    ]);
+    const opt: Record<string, string[]> = {};
+    let j = 0;
+    for (; j < rest.length && rest[j].s.startsWith('-'); j++) {
+      const [flag, inline] = rest[j].s.includes('=') ? [rest[j].s.slice(0, rest[j].s.indexOf('=')), rest[j].s.slice(rest[j].s.indexOf('=') + 1)] : [rest[j].s, undefined];
+      if (!withValue.has(flag)) continue;
+      const value = inline ?? rest[++j]?.s;
+      if (value !== undefined) (opt[flag.replace(/^--?/, '')] ??= []).push(value);
+    }
+    const image = rest[j];
+    if (!image?.known) return;
+    const entry = (opt.entrypoint ?? [])[0] ?? imageEntrypoint(image.s);
+    if (!entry) return;
+    const workdir = [...(opt.w ?? []), ...(opt.workdir ?? [])].at(-1);
+    let cwd = '$CONTAINER_WORKDIR';
+    for (const m of [...(opt.v ?? []), ...(opt.volume ?? [])]) {
+      const [src, dst] = m.split(':');
+      if (!workdir || !dst || (workdir !== dst && !workdir.startsWith(`${dst}/`))) continue;
+      const from = src === '.' ? st.cwd : src.startsWith(WORKSPACE_MARK) ? joinRel('', src) : src.includes('$') ? undefined : joinRel(st.cwd, src);
+      if (from !== undefined) cwd = joinRel(from, workdir.slice(dst.length).replace(/^\//, ''));
+    }
+    this.run([K(entry), ...rest.slice(j + 1)], line, { ...clone(st), cwd }, local);
   }
 
   /** `bash [-flags] script args…`, `bash -c "text" name args…`, `bash -s args… <<EOF`. */
@@ -942,6 +1051,10 @@ class Walker {
         onlyAt = false;
       } else if ((c.type === 'simple_expansion' || c.type === 'expansion') && isAllArgs(c) && st.args) {
         st.args.forEach((a, i) => (i === 0 ? add(a) : fields.push(a)));
+      } else if (c.type === 'expansion' && allOf(c) && st.arrays.has(allOf(c)!)) {
+        // "${ARGS[@]}": one field per element.
+        st.arrays.get(allOf(c)!)!.forEach((a, i) => (i === 0 ? add(a) : fields.push(a)));
+        onlyAt = false;
       } else if (c.type === 'simple_expansion' || c.type === 'expansion') {
         add(this.join(this.param(c, st)));
         onlyAt = false;
@@ -972,7 +1085,11 @@ class Walker {
       const v = this.lookup(name, st);
       return [v === null ? K('') : (v ?? raw)];
     }
-    // ${#name}: length.
+    // ${#name}: length; ${#ARR[@]}: number of elements.
+    if (cs[0]?.type === '#' && cs.length === 2 && cs[1].type === 'subscript') {
+      const arr = st.arrays.get(cs[1].childForFieldName('name')?.text ?? '');
+      return [arr ? K(String(arr.length)) : raw];
+    }
     if (cs[0]?.type === '#' && cs.length === 2) {
       const v = this.lookup(cs[1].text, st);
       return [v === null ? K('0') : v?.known ? K(String(v.s.length)) : raw];
@@ -986,7 +1103,11 @@ class Walker {
       const idx = nameNode.childForFieldName('index')?.text;
       if (arr === 'BASH_SOURCE' && idx === '0') name = '0';
       else if ((arr === '@' || arr === '*') && idx === undefined) name = '@';
-      else return [raw];
+      else if (arr && st.arrays.has(arr) && cs.length === 1) {
+        const list = st.arrays.get(arr)!;
+        if (idx === '@' || idx === '*') return list;
+        return /^\d+$/.test(idx ?? '') ? [list[Number(idx)] ?? K('')] : [raw];
+      } else return [raw];
     } else return [raw];
     const op = cs[1]?.text;
     const word = () => this.join(cs.slice(2).flatMap((c) => this.expand(c, st, true)));
@@ -1038,6 +1159,8 @@ class Walker {
     if (name === '0') return this.opts.self ? K(WORKSPACE_MARK + this.opts.self) : undefined;
     if (name === '#') return st.args ? K(String(st.args.length)) : undefined;
     if (/^[1-9][0-9]*$/.test(name)) return st.args ? (st.args[Number(name) - 1] ?? null) : undefined;
+    // $PWD is the directory the walk is in, as a repository path.
+    if (name === 'PWD' && !st.vars.has('PWD')) return st.cwd.includes('$') || st.cwd.startsWith('/') ? undefined : K(WORKSPACE_MARK + st.cwd);
     return st.vars.get(name);
   }
 
@@ -1097,6 +1220,8 @@ function knownEnv(vars: Map<string, Val | null>): Record<string, string> {
 }
 
 const isAllArgs = (c: Node): boolean => /^\$(\{)?[@*](\})?$/.test(c.text);
+/** The array of `${NAME[@]}` / `${NAME[*]}`. */
+const allOf = (c: Node): string | undefined => /^\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}$/.exec(c.text)?.[1];
 
 function dirname(p: string): string {
   const t = p.replace(/\/+$/, '');

@@ -3,8 +3,8 @@
 // scripts and Makefile targets those steps call (wrappers.ts), so an apply hidden in
 // `bash scripts/apply.sh` still belongs to the job that runs it; in the actions that apply (actions.ts);
 // and in local actions (`uses: ./…`), composite or Docker, whose steps or entrypoint run in the job.
-import { actionCommands, commandLine, imageEntrypoint } from './actions.js';
-import { joinRel, type TfCommand } from './commands.js';
+import { actionCommands, commandLine } from './actions.js';
+import { imageEntrypoint, joinRel, type TfCommand } from './commands.js';
 import { evaluate, type ExprContext, substitute, truthy, UNKNOWN } from './expr.js';
 import { scanShell } from './shell.js';
 import { type FileAccess, followCalls } from './wrappers.js';
@@ -69,6 +69,31 @@ function inputDefaults(on: unknown): Record<string, string> {
     }
   }
   return out;
+}
+
+/**
+ * The values a person running the workflow by hand can pick: each option of a `type: choice` input and
+ * both values of a `type: boolean` one (the default first). A manual run that picks `apply` is an apply,
+ * whatever the default is. One combination per pick, bounded.
+ */
+function inputChoices(on: unknown): Array<Record<string, string>> {
+  let combos: Array<Record<string, string>> = [{}];
+  const inputs = isObj(on) && isObj(on.workflow_dispatch) ? (on.workflow_dispatch as Obj).inputs : undefined;
+  if (!isObj(inputs)) return combos;
+  for (const [k, v] of Object.entries(inputs)) {
+    if (!isObj(v)) continue;
+    const options =
+      v.type === 'choice' && Array.isArray(v.options)
+        ? v.options.filter((o) => ['string', 'number', 'boolean'].includes(typeof o)).map(String)
+        : v.type === 'boolean'
+          ? ['true', 'false']
+          : [];
+    if (options.length < 2) continue;
+    const def = v.default === undefined ? undefined : String(v.default);
+    const ordered = def !== undefined && options.includes(def) ? [def, ...options.filter((o) => o !== def)] : options;
+    combos = combos.flatMap((c) => ordered.map((o) => ({ ...c, [k]: o }))).slice(0, MAX_COMBOS);
+  }
+  return combos;
 }
 
 function concurrencyOf(pair: Pair | undefined, value: unknown, level: 'workflow' | 'job', lineOf: (o: number) => number): Concurrency | undefined {
@@ -187,6 +212,7 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
   const pairOf = (m: YAMLMap | undefined, key: string): Pair | undefined => m?.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
   const events = triggers(doc.on);
   const inputs = inputDefaults(doc.on);
+  const choices = inputChoices(doc.on);
   const wfConc = concurrencyOf(pairOf(rootMap, 'concurrency'), doc.concurrency, 'workflow', wf.lineOf);
   const wfDir = defaultsDir(doc);
   const jobsNode = pairOf(rootMap, 'jobs')?.value;
@@ -212,9 +238,13 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
       const stepNode = isSeq(stepsNode) ? stepsNode.items[si] : undefined;
       const uses = typeof step.uses === 'string' ? step.uses : undefined;
       if (typeof step.run !== 'string' && !uses) return;
-      // One pass per matrix combination, so `-backend-config=envs/${{ matrix.env }}.tfbackend` (directly
-      // or through a step env variable) names every file it can. Same-line duplicates fold in the rules.
-      matrixCombos(job).forEach((matrix, ci) => {
+      // One pass per matrix combination (and per pick of a manual run's choice inputs), so
+      // `-backend-config=envs/${{ matrix.env }}.tfbackend` (directly or through a step env variable) names
+      // every file it can. Same-line duplicates fold in the rules.
+      const combos = matrixCombos(job)
+        .flatMap((matrix) => choices.map((picked) => ({ matrix, inputs: { ...inputs, ...picked } })))
+        .slice(0, MAX_COMBOS);
+      combos.forEach(({ matrix, inputs }, ci) => {
         const exported = githubEnv.get(ci) ?? {};
         githubEnv.set(ci, exported);
         const ctx: ExprContext = { env: {}, inputs, matrix };

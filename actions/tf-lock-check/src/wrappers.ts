@@ -2,7 +2,7 @@
 // `make apply` — into the script or the Makefile recipe, so the terraform commands inside belong to
 // the job that runs them. Only files inside the workspace are read (the repository listing already
 // excludes links that point outside). Depth and visits are bounded: a script that calls itself ends.
-import { joinRel } from './commands.js';
+import { joinRel, WORKSPACE_MARK } from './commands.js';
 import { type Call, scanShell, shellExpand } from './shell.js';
 import type { CiCommand, JobRef } from './workflows.js';
 
@@ -48,7 +48,15 @@ export function followCalls(call: Call, files: FileAccess, ctx: Ctx): CiCommand[
   const candidates = call.makefile ? [joinRel(dir, call.makefile)] : ['GNUmakefile', 'makefile', 'Makefile'].map((f) => joinRel(dir, f));
   const makefile = candidates.find((f) => files.has(f));
   if (!makefile) return out;
-  const mk = parseMakefile(files.read(makefile), call.overrides, call.env);
+  const mk = parseMakefile(files.read(makefile), call.overrides, call.env, {
+    file: makefile,
+    curdir: dir,
+    // `include common.mk`: relative to the directory make runs in.
+    read: (p) => {
+      const rel = joinRel(dir, p);
+      return files.has(rel) ? { file: rel, text: files.read(rel) } : undefined;
+    },
+  });
   const goals = call.targets.length ? call.targets : mk.defaultGoal ? [mk.defaultGoal] : [];
   const visit = (target: string) => {
     const key = `${makefile}:${target}:${JSON.stringify(call.overrides ?? {})}`;
@@ -62,7 +70,7 @@ export function followCalls(call: Call, files: FileAccess, ctx: Ctx): CiCommand[
     // automatic variables ($@ the target, $* the stem of a pattern rule) and turns $$ into $.
     for (const r of rule.recipe) {
       const text = r.text.replace(/\$(?:\(([@*])\)|([@*]))/g, (_, a?: string, b?: string) => ((a ?? b) === '@' ? target : stem)).replace(/\u0002/g, '$');
-      run(makefile, text, { base: dir, env: { ...call.env, ...mk.vars }, lineOffset: r.line - 1 });
+      run(r.file ?? makefile, text, { base: dir, env: { ...call.env, ...mk.vars }, lineOffset: r.line - 1 });
     }
   };
   goals.forEach(visit);
@@ -82,7 +90,7 @@ function ruleFor(mk: Makefile, target: string): { rule: MakeRule; stem: string }
   return own ? { rule: own, stem: '' } : undefined;
 }
 
-type MakeRule = { prerequisites: string[]; recipe: Array<{ text: string; line: number }> };
+type MakeRule = { prerequisites: string[]; recipe: Array<{ text: string; line: number; file?: string }> };
 
 export interface Makefile {
   rules: Map<string, MakeRule>;
@@ -95,58 +103,80 @@ export interface Makefile {
  * VAR=value on make's command line (they win over every assignment); `env` is the environment (it wins
  * over `?=` only).
  */
-export function parseMakefile(text: string, overrides: Record<string, string> = {}, env: Record<string, string> = {}): Makefile {
+export function parseMakefile(
+  text: string,
+  overrides: Record<string, string> = {},
+  env: Record<string, string> = {},
+  opts: { file?: string; curdir?: string; read?: (path: string) => { file: string; text: string } | undefined } = {},
+): Makefile {
   const rules: Makefile['rules'] = new Map();
-  const vars: Record<string, string> = { ...overrides };
+  // $(CURDIR) is the directory make runs in: a repository path.
+  const vars: Record<string, string> = { ...(opts.curdir !== undefined ? { CURDIR: WORKSPACE_MARK + opts.curdir } : {}), ...overrides };
   let defaultGoal: string | undefined;
-  const raw = text.split('\n');
-  let current: string[] = [];
-  for (let n = 0; n < raw.length; n++) {
-    const start = n;
-    let line = raw[n];
-    while (line.endsWith('\\') && n + 1 < raw.length) line = `${line.slice(0, -1)} ${raw[++n].replace(/^\t/, '')}`;
-    if (line.startsWith('\t')) {
-      if (!current.length) continue;
-      // make's own syntax first: $(VAR) from the Makefile, $(MAKE) is make; $$ (a shell $) is kept
-      // apart until the automatic variables are substituted (followCalls).
-      let cmd = line.slice(1).replace(/^[@+-]+/, '');
-      cmd = cmd
-        .replace(/\$\$/g, '\u0002')
-        .replace(/\$[({](MAKE)[)}]/g, 'make')
-        .replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all);
-      for (const t of current) rules.get(t)!.recipe.push({ text: cmd, line: start + 1 });
-      continue;
-    }
-    const trimmed = line.replace(/#.*$/, '');
-    if (!trimmed.trim()) continue;
-    const assign = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(:{1,3}=|\?=|=|\+=)\s*(.*)$/.exec(trimmed);
-    if (assign) {
-      // A VAR=value on make's command line wins over the Makefile's own assignment; `?=` keeps a value
-      // the environment or an earlier line gave.
-      const keep = assign[1] in overrides || (assign[2] === '?=' && (assign[1] in vars || assign[1] in env));
-      if (assign[2] === '?=' && !(assign[1] in vars) && assign[1] in env) vars[assign[1]] = env[assign[1]];
-      const value = shellExpand(
-        assign[3].trim().replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all),
-        {},
-      );
-      if (!keep) vars[assign[1]] = assign[2] === '+=' && vars[assign[1]] ? `${vars[assign[1]]} ${value}` : value;
-      current = [];
-      continue;
-    }
-    const rule = /^([^:=#\t][^:=#]*?)\s*::?\s*(.*)$/.exec(trimmed);
-    if (rule) {
-      const targets = rule[1].split(/\s+/).filter(Boolean);
-      const [prereqPart, inlineRecipe] = rule[2].split(';', 2);
-      current = targets.filter((t) => !t.startsWith('.'));
-      for (const t of current) {
-        if (!rules.has(t)) rules.set(t, { prerequisites: [], recipe: [] });
-        rules.get(t)!.prerequisites.push(...prereqPart.split(/\s+/).filter((p) => p && !p.startsWith('$')));
-        if (inlineRecipe?.trim()) rules.get(t)!.recipe.push({ text: inlineRecipe.trim(), line: start + 1 });
+  const included = new Set<string>();
+  const expand = (v: string) => v.replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, name: string) => vars[name] ?? all);
+  const parse = (text: string, file: string | undefined) => {
+    const raw = text.split('\n');
+    let current: string[] = [];
+    for (let n = 0; n < raw.length; n++) {
+      const start = n;
+      let line = raw[n];
+      while (line.endsWith('\\') && n + 1 < raw.length) line = `${line.slice(0, -1)} ${raw[++n].replace(/^\t/, '')}`;
+      if (line.startsWith('\t')) {
+        if (!current.length) continue;
+        // make's own syntax first: $(VAR) from the Makefile, $(MAKE) is make; $$ (a shell $) is kept
+        // apart until the automatic variables are substituted (followCalls).
+        let cmd = line.slice(1).replace(/^[@+-]+/, '');
+        cmd = cmd
+          .replace(/\$\$/g, '\u0002')
+          .replace(/\$[({](MAKE)[)}]/g, 'make')
+          .replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all);
+        for (const t of current) rules.get(t)!.recipe.push({ text: cmd, line: start + 1, file });
+        continue;
       }
-      defaultGoal ??= current.find((t) => !t.includes('%'));
-      continue;
+      const trimmed = line.replace(/#.*$/, '');
+      if (!trimmed.trim()) continue;
+      const inc = /^\s*(?:-?include|sinclude)\s+(.+)$/.exec(trimmed);
+      if (inc) {
+        for (const p of expand(inc[1]).trim().split(/\s+/)) {
+          const got = p.includes('$') || included.has(p) ? undefined : opts.read?.(p);
+          if (!got) continue;
+          included.add(p);
+          parse(got.text, got.file);
+        }
+        current = [];
+        continue;
+      }
+      const assign = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(:{1,3}=|\?=|=|\+=)\s*(.*)$/.exec(trimmed);
+      if (assign) {
+        // A VAR=value on make's command line wins over the Makefile's own assignment; `?=` keeps a value
+        // the environment or an earlier line gave.
+        const keep = assign[1] in overrides || (assign[2] === '?=' && (assign[1] in vars || assign[1] in env));
+        if (assign[2] === '?=' && !(assign[1] in vars) && assign[1] in env) vars[assign[1]] = env[assign[1]];
+        const value = shellExpand(
+          assign[3].trim().replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all),
+          {},
+        );
+        if (!keep) vars[assign[1]] = assign[2] === '+=' && vars[assign[1]] ? `${vars[assign[1]]} ${value}` : value;
+        current = [];
+        continue;
+      }
+      const rule = /^([^:=#\t][^:=#]*?)\s*::?\s*(.*)$/.exec(trimmed);
+      if (rule) {
+        const targets = rule[1].split(/\s+/).filter(Boolean);
+        const [prereqPart, inlineRecipe] = rule[2].split(';', 2);
+        current = targets.filter((t) => !t.startsWith('.'));
+        for (const t of current) {
+          if (!rules.has(t)) rules.set(t, { prerequisites: [], recipe: [] });
+          rules.get(t)!.prerequisites.push(...prereqPart.split(/\s+/).filter((p) => p && !p.startsWith('$')));
+          if (inlineRecipe?.trim()) rules.get(t)!.recipe.push({ text: inlineRecipe.trim(), line: start + 1, file });
+        }
+        defaultGoal ??= current.find((t) => !t.includes('%'));
+        continue;
+      }
+      current = [];
     }
-    current = [];
-  }
+  };
+  parse(text, opts.file);
   return { rules, defaultGoal, vars };
 }

@@ -9,7 +9,8 @@
 // actionlint, and terraform's own parser.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toolBin } from '../../../test/harness/tools.js';
@@ -91,8 +92,12 @@ describe('the fixtures are what the real tools accept', () => {
   test('every workflow passes actionlint', () => {
     const al = toolBin('actionlint');
     for (const n of names) {
-      const workflows = walk(join(CORPUS, n)).filter((f) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(f));
-      const r = spawnSync(al, ['-no-color', '-shellcheck=', '-pyflakes=', ...workflows], { cwd: join(CORPUS, n), encoding: 'utf8' });
+      // A copy with a .git of its own, so actionlint takes the fixture as the repository (local actions, reusable workflows).
+      const copy = mkdtempSync(join(tmpdir(), 'tflc-corpus-'));
+      cpSync(join(CORPUS, n), copy, { recursive: true });
+      mkdirSync(join(copy, '.git'));
+      const workflows = walk(copy).filter((f) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(f));
+      const r = spawnSync(al, ['-no-color', '-shellcheck=', '-pyflakes=', ...workflows], { cwd: copy, encoding: 'utf8' });
       expect(`${n}: ${r.stdout}${r.stderr}`).toBe(`${n}: `);
     }
   });

@@ -125,6 +125,24 @@ fi
   });
 });
 
+describe('arrays and the commands other commands run', () => {
+  test('a bash array of flags is expanded: "${ARGS[@]}", ARGS+=(…), ${#ARGS[@]}, ${ARGS[0]}', () => {
+    expect(cmds('ARGS=(-input=false -lock-timeout=10m)\nARGS+=(-auto-approve)\nterraform apply "${ARGS[@]}"')).toEqual(['3:terraform apply @ t=10m']);
+    expect(scanShell('A=(x "y z")\nterraform -chdir="${A[1]}" apply -lock=$((1-1))').commands[0]).toMatchObject({ chdir: 'y z' });
+    expect(cmds('A=(a b)\nif [ "${#A[@]}" -eq 2 ]; then terraform apply; fi')).toEqual(['2:terraform apply @']);
+    // An array a branch may or may not extend is unknown after it.
+    expect(scanShell('A=()\nif [ -n "$X" ]; then A+=(-lock=false); fi\nterraform apply "${A[@]}"').commands[0].args).toEqual(['apply', '${A[@]}']);
+  });
+  test('xargs, find -exec and docker run', () => {
+    expect(cmds('ls -d stacks/* | xargs -I{} terraform -chdir={} apply -lock-timeout=5m')).toEqual(['1:terraform apply @$XARGS_ITEM t=5m']);
+    expect(cmds("find . -name backend.tf -execdir terraform apply -auto-approve ';'")).toEqual(['1:terraform apply @$FOUND_DIR']);
+    expect(cmds('docker run --rm -v "$PWD:/w" -w /w/infra hashicorp/terraform:1.11.4 apply -lock=false', { base: 'ops' })).toEqual(['1:terraform apply @ops/infra nolock']);
+    expect(cmds('docker run --rm -v "$GITHUB_WORKSPACE":/src -w /src ghcr.io/opentofu/opentofu:1.10.6 -chdir=infra destroy')).toEqual(['1:tofu destroy @infra']);
+    expect(cmds('docker run --rm --entrypoint sh hashicorp/terraform:1.11.4 -c "terraform apply"')).toEqual(['1:terraform apply @$CONTAINER_WORKDIR']);
+    expect(cmds('docker run --rm alpine:3 terraform apply')).toEqual([]);
+  });
+});
+
 describe('$GITHUB_ENV and source', () => {
   test('echo, printf, a heredoc and a group write variables for the later steps', () => {
     const r = scanShell(

@@ -2,7 +2,7 @@
 // configurations, and the terraform/tofu commands in workflows and scripts. Then merges each backend
 // with the partial configuration it is initialised with, one "environment" per combination, because
 // that merged configuration (not the HCL alone) is what terraform locks with.
-import { InputError, UserError } from '@platform-actions/kit';
+import { InputError } from '@platform-actions/kit';
 import { joinRel, unknownDir, WRITES_STATE } from './commands.js';
 import { join } from 'node:path';
 import { listFiles, real } from './files.js';
@@ -102,8 +102,9 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
         templates.push(f);
         return undefined;
       }
-      if (!(e instanceof UserError)) throw e;
-      broken.push({ file: f, line: e instanceof HclSyntaxError ? e.line : 1, reason: e.message });
+      // Only a syntax error: a file over the size or nesting limits is refused (a trap, not a typo).
+      if (!(e instanceof HclSyntaxError)) throw e;
+      broken.push({ file: f, line: e.line, reason: e.message });
       return undefined;
     }
   };

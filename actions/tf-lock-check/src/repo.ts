@@ -267,7 +267,7 @@ function terragruntArguments(commands: CiCommand[], files: string[], parse: (f: 
   }
   for (const c of commands) {
     if (c.tool !== 'terragrunt' || unknownDir(c.dir)) continue;
-    const all = /run-all|--all/.test(c.label ?? '');
+    const all = /run-all|--all/.test(c.label ?? '') || c.args.includes('--all');
     const dirs = [...args.keys()].filter((d) => d === '' || c.dir === d || c.dir.startsWith(`${d}/`) || (all && (c.dir === '' || d.startsWith(`${c.dir}/`))));
     for (const d of dirs)
       for (const ea of args.get(d)!) {

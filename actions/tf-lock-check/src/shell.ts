@@ -91,6 +91,7 @@ export interface ShellOptions {
 const MAX_SCRIPT_CHARS = 4 * 1048576;
 const MAX_DEPTH = 16;
 const MAX_FOR_VALUES = 32;
+const MAX_NESTING = 300;
 
 /** Every terraform/tofu/terragrunt command and every script/make call in `script`. */
 export function scanShell(script: string, opts: ShellOptions = {}): ShellScan {
@@ -199,6 +200,7 @@ class Walker {
   /** Output of the statement being walked goes to $GITHUB_ENV; heredoc text fed to it. */
   private redirect: { githubEnv: boolean; heredoc?: string } = { githubEnv: false };
   private depth = 0;
+  private nesting = 0;
 
   constructor(
     private readonly parser: Parser,
@@ -250,7 +252,22 @@ class Walker {
     }
   }
 
+  /** Deeper than MAX_NESTING is not a script a person wrote; the walk recurses, so it stops there. */
+  private guarded<T>(fallback: T, fn: () => T): T {
+    if (this.nesting >= MAX_NESTING) return fallback;
+    this.nesting++;
+    try {
+      return fn();
+    } finally {
+      this.nesting--;
+    }
+  }
+
   private statement(n: Node, st: State): void {
+    this.guarded(undefined, () => this.statementInner(n, st));
+  }
+
+  private statementInner(n: Node, st: State): void {
     switch (n.type) {
       case 'comment':
       case 'heredoc_body':
@@ -844,6 +861,10 @@ class Walker {
   }
 
   private truthOf(n: Node, st: State): boolean | undefined {
+    return this.guarded(undefined, () => this.truthOfInner(n, st));
+  }
+
+  private truthOfInner(n: Node, st: State): boolean | undefined {
     switch (n.type) {
       case 'test_command': {
         const inner = named(n).filter((c) => !isComment(c));
@@ -889,6 +910,10 @@ class Walker {
 
   /** An expression inside `[ … ]` or `[[ … ]]`. */
   private testExpr(n: Node, st: State, dbl: boolean): boolean | undefined {
+    return this.guarded(undefined, () => this.testExprInner(n, st, dbl));
+  }
+
+  private testExprInner(n: Node, st: State, dbl: boolean): boolean | undefined {
     switch (n.type) {
       case 'binary_expression': {
         const l = n.childForFieldName('left');
@@ -972,6 +997,10 @@ class Walker {
 
   /** The fields a word expands to (unquoted known expansions split on blanks; `"$@"` is one field per argument). */
   private expand(n: Node, st: State, noSplit = false): Val[] {
+    return this.guarded([U(n.text)], () => this.expandInner(n, st, noSplit));
+  }
+
+  private expandInner(n: Node, st: State, noSplit: boolean): Val[] {
     switch (n.type) {
       case 'command_name':
         return named(n).flatMap((c) => this.expand(c, st, noSplit));

@@ -38,6 +38,11 @@ describe('commands behind shell keywords are read (issue 24, item 1)', () => {
   ])('%s', (script, want) => {
     expect(cmds(script)).toEqual(want);
   });
+  test('deep nesting stops the walk instead of the stack (10,000 subshells, 5,000 nested $( ))', () => {
+    expect(cmds(`${'('.repeat(10_000)}terraform apply${')'.repeat(10_000)}\nterraform -chdir=after apply`)).toEqual(['2:terraform apply @after']);
+    expect(() => cmds(`echo ${'$('.repeat(5_000)}x${')'.repeat(5_000)}`)).not.toThrow();
+    expect(() => cmds(`[[ ${'( '.repeat(5_000)}a == b${' )'.repeat(5_000)} ]] && terraform apply`)).not.toThrow();
+  });
   test('a GitHub expression is one word, kept as written when not resolved', () => {
     expect(cmds("terraform -chdir=${{ matrix.root == 'a b' && 'x' || 'y' }} apply -lock=false")).toEqual(["1:terraform apply @${{ matrix.root == 'a b' && 'x' || 'y' }} nolock"]);
     // A multi-line expression keeps the line numbers of what follows.

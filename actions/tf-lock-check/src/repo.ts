@@ -6,7 +6,7 @@ import { InputError } from '@platform-actions/kit';
 import { joinRel, unknownDir, WRITES_STATE } from './commands.js';
 import { join } from 'node:path';
 import { listFiles, real } from './files.js';
-import { type Body, HclSyntaxError, type HclValue, parseHcl, str } from './hcl.js';
+import { type Body, Expr, HclSyntaxError, type HclValue, parseHcl, str } from './hcl.js';
 import { parseTfJson } from './tfjson.js';
 import { type Callers, type CiCommand, scriptCommands, workflowCommands } from './workflows.js';
 import { WorkflowSyntaxError } from './yamlread.js';
@@ -304,7 +304,9 @@ export function partial(
   if (eq <= 0) return undefined; // a file we cannot see (generated at run time, or a ${{ }} expression)
   const k = value.slice(0, eq).trim();
   const raw = value.slice(eq + 1).trim();
-  const v: HclValue = raw === 'true' ? true : raw === 'false' ? false : raw;
+  // A value not known before run time (`use_lockfile=$USE_LOCKFILE`, `bucket=${{ vars.B }}`) is an
+  // expression, as in HCL: neither true nor false, and no bucket to compare.
+  const v: HclValue = raw === 'true' ? true : raw === 'false' ? false : raw.includes('$') ? new Expr(raw) : raw;
   return { kv: { [k]: v }, sources: {} };
 }
 

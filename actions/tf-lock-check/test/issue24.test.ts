@@ -178,6 +178,11 @@ describe('5. partial backends', () => {
     const init = wf('      - run: terraform -chdir=stacks/a init -backend-config=../../backends/dev.tfbackend\n');
     expect(ids({ ...stack('a'), ...shared(''), '.github/workflows/a.yml': init })).toEqual(['TFLOCK001 stacks/a/main.tf:2']);
   });
+  test('-backend-config values not known before run time are neither true nor false', () => {
+    const init = (v: string) => wf(`      - run: terraform -chdir=stacks/a init -backend-config="bucket=b" -backend-config="use_lockfile=${v}" -backend-config="encrypt=true"\n`);
+    expect(ids({ ...stack('a'), '.github/workflows/a.yml': init('$USE_LOCKFILE') })).toEqual([]);
+    expect(ids({ ...stack('a'), '.github/workflows/a.yml': init('false') })).toEqual(['TFLOCK001 stacks/a/main.tf:2']);
+  });
   test('a key taken from the shared file is not a key the roots share', () => {
     const keyless = (n: string) => ({ [`stacks/${n}/main.tf`]: 'terraform {\n  backend "s3" {}\n}\n' });
     expect(ids({ ...keyless('a'), ...keyless('b'), 'backends/all.tfbackend': 'bucket = "x"\nkey = "k"\nuse_lockfile = true\nencrypt = true\n' })).toEqual([]);

@@ -101,7 +101,7 @@ describe('3. applies through actions', () => {
     const tfc =
       '      - uses: hashicorp/tfc-workflows-github/actions/create-run@v1.3.2\n        with:\n          workspace: w\n      - uses: hashicorp/tfc-workflows-github/actions/apply-run@v1.3.2\n        with:\n          run: x\n';
     expect(ids({ ...INFRA, '.github/workflows/a.yml': wf(tfc) })).toEqual([]);
-    const tfaction = (action: string) => `      - uses: suzuki-shunsuke/tfaction@v1.19.0\n        with:\n          action: ${action}\n`;
+    const tfaction = (action: string) => `      - uses: suzuki-shunsuke/tfaction@v2.1.0\n        with:\n          action: ${action}\n`;
     expect(ids({ ...INFRA, '.github/workflows/a.yml': wf(tfaction('apply')) })).toEqual(['TFLOCK007 .github/workflows/a.yml:9', 'TFLOCK008 .github/workflows/a.yml:6']);
     expect(ids({ ...INFRA, '.github/workflows/a.yml': wf(tfaction('plan')) })).toEqual([]);
   });

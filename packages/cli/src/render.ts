@@ -2,7 +2,7 @@
 // by file (with `file:line` that editors and terminals turn into links), the one-line errors and a summary
 // table. Colour only on a TTY and only when NO_COLOR is unset (https://no-color.org).
 import { isAbsolute, join, relative } from 'node:path';
-import type { CheckResult, StageResult } from './check.js';
+import type { CheckResult, StageResult } from './results.js';
 import type { Stage } from './workflows.js';
 
 export interface Out {
@@ -53,9 +53,13 @@ export class Progress {
 
   constructor(
     private readonly out: Out,
-    colour: boolean,
+    readonly colour: boolean,
   ) {
     this.p = painter(colour);
+  }
+
+  write(s: string): void {
+    this.out.write(s);
   }
 
   start(stage: Stage, index: number, total: number): void {
@@ -112,10 +116,23 @@ export function stageLine(r: StageResult, index: number, total: number, p: Retur
 
 const SEV_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
 
-/** Findings by file, errors, and the summary table. */
+/** "Not ours, not run: …" — everything the workflows use that is not ours, once. */
+const notOursLine = (res: CheckResult): string | undefined => (res.notOurs.length ? `Not ours, not run: ${res.notOurs.map((n) => n.uses).join(', ')}` : undefined);
+
+/** The run-wide notes, printed before the first stage. */
+export const renderNotes = (notes: string[], colour: boolean): string => notes.map((n) => `${painter(colour).yellow(`note: ${n}`)}\n`).join('');
+
+/** Findings by file, errors, and the summary table; or one line when nothing of ours is there. */
 export function renderReport(res: CheckResult, colour: boolean): string {
   const p = painter(colour);
   const lines: string[] = [];
+  if (res.stages.length === 0) {
+    const n = res.workflows.length;
+    lines.push(
+      `Nothing of ours to run: no step in ${n} workflow${n === 1 ? '' : 's'} uses platform-actions${res.notOurs.length ? ` (not ours, not run: ${res.notOurs.map((x) => x.uses).join(', ')})` : ''}.`,
+    );
+    return lines.join('\n') + '\n';
+  }
   const all = res.stages.flatMap((s) => s.findings.map((f) => ({ ...f, stage: s.name })));
   if (all.length) {
     lines.push('', p.bold('Findings'));
@@ -140,6 +157,11 @@ export function renderReport(res: CheckResult, colour: boolean): string {
     lines.push('', p.bold('Errors'));
     for (const s of errs) for (const e of s.errors) lines.push(`  ${s.name}: ${e}`);
   }
+  const kept = res.stages.filter((s) => s.reports);
+  if (kept.length) {
+    lines.push('', p.bold('Reports'));
+    for (const s of kept) for (const [k, path] of Object.entries(s.reports!)) lines.push(`  ${s.name} ${k}: ${clickable(res.repo, path)}`);
+  }
   lines.push('', p.bold('Summary'));
   const rows = res.stages.map((s) => [
     s.name,
@@ -162,6 +184,8 @@ export function renderReport(res: CheckResult, colour: boolean): string {
     const line = fmt(r);
     lines.push(`  ${s.outcome === 'clean' ? line : s.outcome === 'skipped' ? p.dim(line) : s.outcome === 'policy-failure' ? p.red(line) : p.magenta(line)}`);
   }
+  const other = notOursLine(res);
+  if (other) lines.push('', p.dim(other));
   const total = res.stages.reduce((n, s) => n + s.findingsCount, 0);
   const word = res.outcome === 'clean' ? p.green('clean') : res.outcome === 'policy-failure' ? p.red('policy failure') : p.magenta(VERDICT_TEXT[res.outcome]);
   lines.push(

@@ -2,7 +2,7 @@
 // Unevaluable (naming the context) for what only GitHub has.
 import { describe, expect, it } from '@jest/globals';
 import { condition, type Contexts, evaluate, interpolate, Unevaluable } from '../src/expressions.js';
-import { actionOf, nameStages, reusableOf } from '../src/workflows.js';
+import { nameStages } from '../src/workflows.js';
 
 const ctx: Contexts = {
   github: { event_name: 'push', ref: 'refs/heads/main', event: { pull_request: { head: { repo: { fork: false } } } } },
@@ -62,31 +62,9 @@ describe('evaluate', () => {
   });
 });
 
-describe('which steps are ours', () => {
-  const ours = ['gitleaks-scan', 'helm-validate'];
-  it.each([
-    ['acme/platform-actions/actions/helm-validate@0123456789abcdef0123456789abcdef01234567', 'helm-validate'],
-    ['fork-org/pa-fork/actions/gitleaks-scan@v1', 'gitleaks-scan'],
-    ['./actions/helm-validate', 'helm-validate'],
-    ['$/actions/gitleaks-scan', 'gitleaks-scan'],
-    ['$/helm-validate', 'helm-validate'],
-    ['actions/checkout@v4', undefined],
-    ['acme/platform-actions/actions/unknown@v1', undefined],
-    ['acme/platform-actions/actions/helm-validate', undefined],
-  ])('%s → %s', (uses, want) => {
-    expect(actionOf(uses, ours)).toBe(want);
-  });
-
-  it('finds our reusable workflows in the package, and none elsewhere', () => {
-    expect(reusableOf('acme/platform-actions/.github/workflows/helm-ci.yml@0123456789abcdef0123456789abcdef01234567', '/nonexistent')).toMatch(
-      /\/\.github\/workflows\/helm-ci\.yml$/,
-    );
-    expect(reusableOf('$/.github/workflows/security-scan.yml', '/nonexistent')).toMatch(/security-scan\.yml$/);
-    expect(reusableOf('acme/platform-actions/.github/workflows/no-such.yml@v1', '/nonexistent')).toBeUndefined();
-  });
-
+describe('stage names', () => {
   it('names stages by action, by job when an action repeats, then numbers them', () => {
-    const base = { workflow: 'w', with: {}, env: {}, conditions: [], inputs: {}, callChain: [], services: [], jobKey: 'k' };
+    const base = { workflow: 'w', with: {}, env: {}, conditions: [], inputs: {}, callChain: [], services: [], jobKey: 'k', before: [] };
     const named = nameStages([
       { ...base, action: 'helm-validate', job: 'a' },
       { ...base, action: 'tf-lock-check', job: 'a' },

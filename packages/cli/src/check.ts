@@ -9,6 +9,7 @@ import { assetRoot, buildInfo, canonicalRepository, ourActions, ourWorkflows } f
 import { interpolate, Unevaluable, type Value } from './expressions.js';
 import { gitCeiling, gitFacts, localContexts, unpushedRange } from './local.js';
 import { sameBuild } from './ours.js';
+import { type PushScope } from './prepush.js';
 import { overridesFor, planStage, type RunContext, runStage, type StagePlan, type StepsContext, userEnv } from './pipeline.js';
 import { type CheckResult, type StageResult, stageWithout, verdictOf } from './results.js';
 import { ACTION_RULES } from './rules.js';
@@ -17,17 +18,7 @@ import { userToolCache } from './tools.js';
 import { discover, type Discovery, type Stage, UsageError } from './workflows.js';
 
 export { type CheckResult, type StageResult } from './results.js';
-
-/** One pushed ref, as the pre-push hook checks it: the commits `before..after` are what the push sends. */
-export interface PushScope {
-  ref: string;
-  before: string;
-  after: string;
-  /** No commit of the remote to start from: every commit `after` reaches. */
-  created: boolean;
-  /** For the report, e.g. `origin/main..leaky (2 commits)`. */
-  label: string;
-}
+export { type PushScope } from './prepush.js';
 
 export interface CheckOptions {
   repo: string;

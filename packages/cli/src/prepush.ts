@@ -6,7 +6,17 @@
 //   - a new branch (or a remote tip this clone does not have): the commits not on the remote's default
 //     branch; when the remote has no default branch yet, every commit the ref reaches.
 import { git } from './local.js';
-import type { PushScope } from './check.js';
+
+/** One pushed ref, as the pre-push hook checks it: the commits `before..after` are what the push sends. */
+export interface PushScope {
+  ref: string;
+  before: string;
+  after: string;
+  /** No commit of the remote to start from: every commit `after` reaches. */
+  created: boolean;
+  /** For the report, e.g. `new branch: origin/main..leaky (2 commits)`. */
+  label: string;
+}
 
 export const ZERO = '0'.repeat(40);
 const isZero = (sha: string) => /^0+$/.test(sha);
@@ -33,9 +43,11 @@ export function pushedRefFromPreCommit(env: NodeJS.ProcessEnv, repo: string): Pu
   if (!local || !env.PRE_COMMIT_REMOTE_BRANCH) return undefined;
   const localSha = env.PRE_COMMIT_TO_REF || git(repo, ['rev-parse', '--verify', '--quiet', `${local}^{commit}`]);
   if (!localSha) return undefined;
-  // pre-commit's from-ref is the remote tip, or for a new branch the parent of its first commit the remote lacks;
-  // with neither (a push of a whole new history) every commit is new.
-  return { localRef: local, localSha, remoteRef: env.PRE_COMMIT_REMOTE_BRANCH, remoteSha: env.PRE_COMMIT_FROM_REF || ZERO };
+  // pre-commit's from-ref is the remote tip for an update, but for a new branch the parent of its first new
+  // commit; the remote-tracking ref tells the two apart (none: a new branch, checked against the default branch).
+  const remote = env.PRE_COMMIT_REMOTE_NAME || 'origin';
+  const tracked = git(repo, ['rev-parse', '--verify', '--quiet', `refs/remotes/${remote}/${env.PRE_COMMIT_REMOTE_BRANCH.replace(/^refs\/heads\//, '')}^{commit}`]);
+  return { localRef: local, localSha, remoteRef: env.PRE_COMMIT_REMOTE_BRANCH, remoteSha: tracked ? env.PRE_COMMIT_FROM_REF || tracked : ZERO };
 }
 
 /** What the plan needs to know about the clone. */
@@ -87,7 +99,7 @@ export function planPushedRef(r: PushedRef, remote: string, f: PushFacts): PushP
       before: ZERO,
       after: r.localSha,
       created: true,
-      label: `${short(r.localRef)}: every commit (${commits(f.count(undefined, r.localSha))}; ${remote} has no default branch to compare with)`,
+      label: `${short(r.localRef)}: every commit (${commits(f.count(undefined, r.localSha))}; ${db ? `no history in common with ${remote}/${db.name}` : `${remote} has no default branch to compare with`})`,
     },
   };
 }

@@ -192,7 +192,8 @@ export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext):
   }
   if (tool) {
     const pinned = tool.release ?? String(declared[tool.input]?.default ?? '');
-    const t = planTool(tool, pinned, plan.inputs[tool.input], cx.toolCache, plan.inputs.mirror || plan.inputs['helm-mirror'] || undefined);
+    const given = { ...plan.inputs, ...overrides };
+    const t = planTool(tool, pinned, plan.inputs[tool.input], cx.toolCache, given.mirror || given['helm-mirror'] || undefined);
     plan.inputs[tool.input] = t.value;
     if (t.download) {
       plan.download = { ...t.download, line: offlineLine(tool, t.download.version, t.download.host, cx.toolCache) };

@@ -19,13 +19,15 @@ export function painter(colour: boolean) {
   return { red: c('31'), green: c('32'), yellow: c('33'), blue: c('34'), dim: c('2'), bold: c('1'), magenta: c('35') };
 }
 
-const VERDICT_TEXT: Record<StageResult['outcome'], string> = {
-  clean: 'clean',
-  'policy-failure': 'policy failure',
-  'tool-error': 'tool error',
-  'config-error': 'config error',
-  skipped: 'skipped',
+/** How each outcome looks: its words, its mark and its colour (one table for every place that shows one). */
+const LOOK: Record<StageResult['outcome'], { text: string; mark: string; colour: 'green' | 'dim' | 'red' | 'magenta' }> = {
+  clean: { text: 'clean', mark: '✔', colour: 'green' },
+  'policy-failure': { text: 'policy failure', mark: '✖', colour: 'red' },
+  'tool-error': { text: 'tool error', mark: '!', colour: 'magenta' },
+  'config-error': { text: 'config error', mark: '!', colour: 'magenta' },
+  skipped: { text: 'skipped', mark: '-', colour: 'dim' },
 };
+const paint = (outcome: StageResult['outcome'], s: string, p: ReturnType<typeof painter>): string => p[LOOK[outcome].colour](s);
 
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
@@ -97,9 +99,6 @@ export class Progress {
   }
 }
 
-const mark = (r: StageResult, p: ReturnType<typeof painter>): string =>
-  r.outcome === 'clean' ? p.green('✔') : r.outcome === 'skipped' ? p.dim('-') : r.outcome === 'policy-failure' ? p.red('✖') : p.magenta('!');
-
 const countsText = (r: StageResult): string => {
   if (r.outcome === 'skipped') return '';
   const parts = Object.entries(r.counts)
@@ -109,9 +108,7 @@ const countsText = (r: StageResult): string => {
 };
 
 export function stageLine(r: StageResult, index: number, total: number, p: ReturnType<typeof painter>): string {
-  const verdict = VERDICT_TEXT[r.outcome];
-  const coloured = r.outcome === 'clean' ? p.green(verdict) : r.outcome === 'skipped' ? p.dim(verdict) : r.outcome === 'policy-failure' ? p.red(verdict) : p.magenta(verdict);
-  return `${mark(r, p)} [${index + 1}/${total}] ${r.name}  ${coloured}  ${seconds(r.durationMs)}  ${countsText(r)}`.trimEnd();
+  return `${paint(r.outcome, LOOK[r.outcome].mark, p)} [${index + 1}/${total}] ${r.name}  ${paint(r.outcome, LOOK[r.outcome].text, p)}  ${seconds(r.durationMs)}  ${countsText(r)}`.trimEnd();
 }
 
 const SEV_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
@@ -166,7 +163,7 @@ export function renderReport(res: CheckResult, colour: boolean): string {
   const rows = res.stages.map((s) => [
     s.name,
     s.action,
-    VERDICT_TEXT[s.outcome],
+    LOOK[s.outcome].text,
     s.outcome === 'skipped' ? '-' : String(s.findingsCount),
     seconds(s.durationMs),
     `${s.workflow} › ${s.job}`,
@@ -182,12 +179,12 @@ export function renderReport(res: CheckResult, colour: boolean): string {
   for (const [i, r] of rows.entries()) {
     const s = res.stages[i];
     const line = fmt(r);
-    lines.push(`  ${s.outcome === 'clean' ? line : s.outcome === 'skipped' ? p.dim(line) : s.outcome === 'policy-failure' ? p.red(line) : p.magenta(line)}`);
+    lines.push(`  ${s.outcome === 'clean' ? line : paint(s.outcome, line, p)}`);
   }
   const other = notOursLine(res);
   if (other) lines.push('', p.dim(other));
   const total = res.stages.reduce((n, s) => n + s.findingsCount, 0);
-  const word = res.outcome === 'clean' ? p.green('clean') : res.outcome === 'policy-failure' ? p.red('policy failure') : p.magenta(VERDICT_TEXT[res.outcome]);
+  const word = paint(res.outcome, LOOK[res.outcome].text, p);
   lines.push(
     '',
     `${p.bold('Result:')} ${word} — ${res.stages.length} stage${res.stages.length === 1 ? '' : 's'}, ${total} finding${total === 1 ? '' : 's'}, ${seconds(res.durationMs)}${res.scope ? `, scope ${res.scope}` : ''} (exit ${res.exitCode})`,

@@ -2,7 +2,7 @@
 // described by schema/report.schema.json (the tests validate every report they write against it).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CheckResult, StageResult } from './results.js';
+import { type CheckResult, type StageResult, VERDICTS } from './results.js';
 
 export const REPORT_VERSION = 1;
 const TEMP_OUTPUTS = new Set(['sarif-file', 'report-file', 'report-dir']);
@@ -27,7 +27,7 @@ export interface JsonReport {
 }
 
 export function toJsonReport(res: CheckResult, command: 'check' | 'run' = 'check'): JsonReport {
-  const byOutcome: Record<StageResult['outcome'], number> = { clean: 0, 'policy-failure': 0, 'tool-error': 0, 'config-error': 0, skipped: 0 };
+  const byOutcome = Object.fromEntries([...VERDICTS, 'skipped'].map((o) => [o, 0])) as Record<StageResult['outcome'], number>;
   for (const s of res.stages) byOutcome[s.outcome]++;
   return {
     version: REPORT_VERSION,

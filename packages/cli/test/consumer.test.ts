@@ -153,10 +153,19 @@ describe('the packed package', () => {
     expect([r.status, r.stdout.split('\n')[0]]).toEqual([0, 'trivy-scan\ttrivy-scan\tplatform-actions/.github/workflows/security-scan.yml › trivy']);
   });
 
-  it('an older Node gets one line naming the Node it needs', () => {
+  it('runs on the oldest Node it declares (22): the CLI and the bundles it starts', () => {
+    const node22 = { ...env, PATH: [dirname(toolBin('node22', 'node')), env.PATH].join(':') };
+    expect(ok('node', ['--version'], { env: node22 })).toMatch(/^v22\./);
+    const r = run('npx', ['platform-actions', 'check', '--only', 'gitleaks-scan'], { env: node22 });
+    expect([r.status, r.stderr, r.stdout]).toEqual([0, '', expect.stringMatching(/✔ \[1\/1\] gitleaks-scan {2}clean/)]);
+  }, 120_000);
+
+  it('the Node running this test (20 on this machine) gets one line naming the Node it needs, or runs when it is 22+', () => {
     const r = run(process.execPath, [join(consumer, 'node_modules', '@platform-actions', 'cli', 'bin', 'platform-actions.js'), '--version']);
-    if (Number(process.versions.node.split('.')[0]) >= 22) return; // this Jest runs on a supported Node: nothing to refuse
-    expect([r.status, r.stderr]).toEqual([2, `platform-actions: needs Node.js >=22 (this is ${process.version}); install a newer Node.js and run it again\n`]);
+    const supported = Number(process.versions.node.split('.')[0]) >= 22;
+    expect([r.status, r.stderr]).toEqual(
+      supported ? [0, ''] : [2, `platform-actions: needs Node.js >=22 (this is ${process.version}); install a newer Node.js and run it again\n`],
+    );
   });
 });
 

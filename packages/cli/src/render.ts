@@ -76,7 +76,10 @@ export class Progress {
 
   line(_stage: Stage, line: string): void {
     const t = progressText(line);
-    if (t && this.current) this.current.last = t;
+    if (!t || !this.current || t === this.current.last) return;
+    this.current.last = t;
+    // Shown at once (a download or a step may take less than the next tick).
+    if (this.out.isTTY) this.draw();
   }
 
   private draw(): void {

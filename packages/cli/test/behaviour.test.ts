@@ -3,14 +3,18 @@
 // is ours, skipped stages kept, one prefix per error line, report files that `run` keeps; and ours by
 // repository identity through a fork's name, a local composite action and a local reusable workflow.
 // Real tf-lock-check and gitleaks-scan bundles, real gitleaks and git.
-import { beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { toolBin } from '../../../test/harness/tools.js';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { JsonReport } from '../src/report.js';
-import { freshBundle, git, pathWith, root, runCli, tempRepo } from './helpers.js';
+import { freshBundle, git, node24, pathWith, root, runCli, tempRepo } from './helpers.js';
 
 const TF = `on: pull_request
 jobs:
@@ -190,4 +194,46 @@ describe('run keeps the report files the user asked for', () => {
     const stage = readReport(json).stages[0];
     expect([stage.reports, stage.outputs['sarif-file']]).toEqual([undefined, undefined]);
   });
+});
+
+describe('a tool that is not on PATH', () => {
+  let server: Server;
+  let mirror: string;
+  beforeAll(async () => {
+    // A fake release host (no internet here), laid out like gitleaks' GitHub releases: the harness's
+    // gitleaks in the release's archive name and a checksums file the kit's installer verifies.
+    const rel = join(out, 'release', 'v8.30.1');
+    mkdirSync(rel, { recursive: true });
+    const archive = 'gitleaks_8.30.1_linux_x64.tar.gz';
+    execFileSync('tar', ['czf', join(rel, archive), '-C', dirname(toolBin('gitleaks')), 'gitleaks']);
+    writeFileSync(
+      join(rel, 'gitleaks_8.30.1_checksums.txt'),
+      `${createHash('sha256')
+        .update(readFileSync(join(rel, archive)))
+        .digest('hex')}  ${archive}\n`,
+    );
+    server = createServer((req, res) => {
+      const file = join(out, 'release', decodeURIComponent(req.url ?? '/'));
+      if (req.method === 'GET' && file.startsWith(join(out, 'release')) && existsSync(file)) res.end(readFileSync(file));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    mirror = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+  });
+
+  it('is installed by the action into the user cache, with a progress line on a terminal while it downloads', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'pa-cli-xdg-'));
+    const r = await runCli(
+      ['check', '--repo', repo, '--only', 'gitleaks-scan', '--input', 'gitleaks-scan.config=', '--input', `gitleaks-scan.mirror=${mirror}`],
+      { PATH: [dirname(node24()), '/usr/bin', '/bin'].join(':'), XDG_CACHE_HOME: cache, NO_COLOR: '1' },
+      { isTTY: true },
+    );
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    // The live line, redrawn in place, shows the download while it happens.
+    expect(r.stdout).toMatch(/\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \[1\/1\] gitleaks-scan \d+\.\ds {2}gitleaks 8\.30\.1: downloading /);
+    expect(existsSync(join(cache, 'platform-actions', 'tool-cache', 'gitleaks', '8.30.1', `${process.arch}.complete`))).toBe(true);
+  }, 120_000);
 });

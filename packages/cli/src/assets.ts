@@ -11,10 +11,10 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The package folder: packages/cli in a checkout (src/ is below it), the installed package otherwise (lib/ is below it). */
-export const packageRoot = resolve(here, '..');
+const packageRoot = resolve(here, '..');
 
 /** build-info.json, written by `npm pack` (scripts/pack-cli.mjs); absent in a checkout. */
-export interface BuildInfo {
+interface BuildInfo {
   version: string;
   /** Full SHA of the commit the package was packed from. */
   commit: string;
@@ -37,7 +37,7 @@ interface PackageJson {
   repository?: string | { url?: string };
 }
 
-export const packageJson = (): PackageJson => JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as PackageJson;
+const packageJson = (): PackageJson => JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as PackageJson;
 
 /** owner/repo from a package.json `repository` (a GitHub URL or `github:owner/repo` / `owner/repo` shorthand). */
 export function repositoryOf(repo: PackageJson['repository']): string | undefined {
@@ -90,10 +90,4 @@ export function ourWorkflows(): string[] {
         .filter((f) => /\.ya?ml$/.test(f) && /^\s{2,}workflow_call:/m.test(readFileSync(join(workflowsDir, f), 'utf8')))
         .sort()
     : [];
-}
-
-/** The lowest Node major the package supports (package.json engines, e.g. ">=22"). */
-export function minNodeMajor(): number {
-  const m = /(\d+)/.exec(packageJson().engines?.node ?? '');
-  return m ? Number(m[1]) : 0;
 }

@@ -10,7 +10,7 @@ import { parsePushedRefs, planPushedRef, pushedRefFromPreCommit, pushFacts, type
 import { type painter, renderReport, seconds } from './render.js';
 import { type StageResult, verdictOf } from './results.js';
 
-export interface HookIo {
+interface HookIo {
   remote?: string;
   stdin?: () => Promise<string>;
   env: NodeJS.ProcessEnv;

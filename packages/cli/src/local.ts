@@ -58,7 +58,7 @@ export function gitFacts(repo: string): GitFacts {
 }
 
 /** owner/name of a remote's URL (https, ssh, scp-like, file paths ending in owner/name[.git]). */
-export function remoteRepository(repo: string, remote: string): string | undefined {
+function remoteRepository(repo: string, remote: string): string | undefined {
   const url = git(repo, ['remote', 'get-url', remote]);
   const m = url ? /[:/]([^/:]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url) : null;
   return m ? `${m[1]}/${m[2]}` : undefined;

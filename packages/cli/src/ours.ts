@@ -9,7 +9,7 @@
 //     lead to ours — discovery reads them and keeps what they use of ours;
 //   - `./actions/<name>` when the checked repository is ours (a checkout, fork or mirror of it).
 
-export type Uses =
+type Uses =
   | { kind: 'action'; name: string; ref?: string }
   | { kind: 'workflow'; file: string; ref?: string }
   | { kind: 'local-workflow'; path: string }

@@ -60,7 +60,7 @@ export interface PushFacts {
   defaultBranch?: { name: string; tip: string };
 }
 
-export type PushPlan = { kind: 'skip'; why: string } | { kind: 'check'; scope: PushScope };
+type PushPlan = { kind: 'skip'; why: string } | { kind: 'check'; scope: PushScope };
 
 const short = (ref: string) => ref.replace(/^refs\/(heads|tags)\//, '');
 

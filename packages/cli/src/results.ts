@@ -9,10 +9,10 @@ export type Severity = (typeof SEVERITIES)[number];
 /** The action contract's outcomes, most serious first: the first one any stage has is the run's verdict. */
 export const VERDICTS = ['config-error', 'tool-error', 'policy-failure', 'clean'] as const;
 export type Verdict = (typeof VERDICTS)[number];
-export type StageOutcome = Verdict | 'skipped';
-export const EXIT_CODES: Record<Verdict, 0 | 1 | 2> = { 'config-error': 2, 'tool-error': 2, 'policy-failure': 1, clean: 0 };
+type StageOutcome = Verdict | 'skipped';
+const EXIT_CODES: Record<Verdict, 0 | 1 | 2> = { 'config-error': 2, 'tool-error': 2, 'policy-failure': 1, clean: 0 };
 
-export interface ReportFinding {
+interface ReportFinding {
   ruleId: string;
   severity: Severity;
   message: string;
@@ -61,7 +61,7 @@ export interface CheckResult {
   startedAt: string;
 }
 
-export const zeroCounts = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
+const zeroCounts = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
 
 /** The run's verdict: the most serious stage outcome (skipped stages count as nothing). */
 export function verdictOf(outcomes: StageOutcome[]): { outcome: Verdict; exitCode: 0 | 1 | 2 } {
@@ -70,7 +70,7 @@ export function verdictOf(outcomes: StageOutcome[]): { outcome: Verdict; exitCod
 }
 
 /** The stage's outcome output, else what its exit code says (a bundle that died before setting it failed as a tool). */
-export function outcomeOf(r: RunActionResult): Verdict {
+function outcomeOf(r: RunActionResult): Verdict {
   return VERDICTS.find((v) => v === r.outputs.outcome) ?? (r.main.exitCode === 0 ? 'clean' : 'tool-error');
 }
 
@@ -86,7 +86,7 @@ interface SarifResult {
 const levelSeverity = (level: string | undefined): Severity => (level === 'error' ? 'high' : level === 'warning' ? 'medium' : 'low');
 
 /** Findings from the stage's SARIF file (our actions all write one), else from its file annotations. */
-export function stageFindings(r: RunActionResult): ReportFinding[] {
+function stageFindings(r: RunActionResult): ReportFinding[] {
   const sarifFile = r.outputs['sarif-file'];
   if (sarifFile && existsSync(sarifFile)) {
     try {
@@ -120,7 +120,7 @@ export function stageFindings(r: RunActionResult): ReportFinding[] {
  * The one-line errors a stage printed (annotations without a file), as CI shows them, without the
  * `<action>: ` prefix the kit puts on them: the CLI already says which stage each line is from.
  */
-export function stageErrors(r: RunActionResult, action: string): string[] {
+function stageErrors(r: RunActionResult, action: string): string[] {
   const lines = r.main.annotations.filter((a) => a.level === 'error' && !a.file).map((a) => a.message.split('\n')[0]);
   if (lines.length === 0 && r.main.exitCode !== 0) {
     const last = r.main.stderr.trim().split('\n').at(-1);

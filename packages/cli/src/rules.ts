@@ -22,7 +22,7 @@ export interface RuleContext {
 
 /** A local value, or a problem that stops the run before anything runs (one line), or nothing (keep CI's). */
 export type Local = string | { problem: string } | undefined;
-export type InputRule = (c: RuleContext) => Local;
+type InputRule = (c: RuleContext) => Local;
 
 export interface ToolRule {
   input: string;
@@ -35,7 +35,7 @@ export interface ToolRule {
   host: string;
 }
 
-export interface ActionRules {
+interface ActionRules {
   /** Inputs replaced locally (never evaluated, so they never need --input). */
   inputs?: Record<string, InputRule>;
   /** A release input: `system` when the tool is on PATH, else the pinned release through the action's installer. */

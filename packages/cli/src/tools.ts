@@ -18,7 +18,7 @@ export function cached(toolCache: string, tool: string, version: string): boolea
   return existsSync(join(toolCache, tool, version.replace(/^v/, ''), `${process.arch}.complete`));
 }
 
-export type ToolPlan = { input: string; value: string; download?: { bin: string; version: string; host: string } };
+type ToolPlan = { input: string; value: string; download?: { bin: string; version: string; host: string } };
 
 /**
  * The release input for a stage: `system` when the tool is on PATH; else the workflow's release (`wanted`),

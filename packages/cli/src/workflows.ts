@@ -16,7 +16,7 @@ import { emulatedStep } from './rules.js';
 export class UsageError extends Error {}
 
 /** A `run:` step of one of our workflows whose outputs the CLI computes locally (rules.ts), e.g. trivy's targets. */
-export interface EmulatedStep {
+interface EmulatedStep {
   id: string;
   key: string;
   /** Raw env of the step (workflow, job, step), evaluated when the stage is resolved. */
@@ -51,7 +51,7 @@ export interface Stage {
 }
 
 /** Something a workflow uses that is not ours: listed once, never run. */
-export interface NotOurs {
+interface NotOurs {
   uses: string;
   /** Where it was first seen: workflow › job. */
   where: string;
@@ -59,7 +59,7 @@ export interface NotOurs {
 }
 
 /** A `uses:` of ours pinned at a ref (the pipeline compares it with the build that runs). */
-export interface Pin {
+interface Pin {
   ref: string;
   where: string;
 }
@@ -129,7 +129,7 @@ export interface Discovery {
 }
 
 /** Where a `with:` is evaluated: the caller's contexts. */
-export type WithContext = Pick<Stage, 'workflow' | 'job' | 'env' | 'conditions' | 'inputs' | 'callChain' | 'jobKey' | 'before'>;
+type WithContext = Pick<Stage, 'workflow' | 'job' | 'env' | 'conditions' | 'inputs' | 'callChain' | 'jobKey' | 'before'>;
 
 const MAX_NESTING = 10;
 

@@ -6,7 +6,7 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assetRoot, buildInfo, canonicalRepository, ourActions, ourWorkflows } from './assets.js';
-import { interpolate, Unevaluable, type Value } from './expressions.js';
+import { interpolate, Unevaluable, type Value } from '@platform-actions/expressions';
 import { gitCeiling, gitFacts, localContexts, unpushedRange } from './local.js';
 import { sameBuild } from './ours.js';
 import { type PushScope } from './prepush.js';

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { basename, delimiter, dirname, join } from 'node:path';
-import { type Contexts, Unevaluable, type Value } from './expressions.js';
+import { type Contexts, Unevaluable, type Value } from '@platform-actions/expressions';
 
 /** A git command's trimmed output in `cwd`, or undefined when it fails. */
 export const git = (cwd: string, args: string[]): string | undefined => {

@@ -3,7 +3,7 @@
 // anything runs) → run each through the runner → turn what it left behind into a result (results.ts).
 import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { condition, type Contexts, ExpressionSyntaxError, interpolate, toText, Unevaluable } from './expressions.js';
+import { condition, type Contexts, ExpressionSyntaxError, interpolate, toText, Unevaluable } from '@platform-actions/expressions';
 import { type GitFacts, localContexts } from './local.js';
 import { ACTION_RULES, COMMON_INPUTS, EMULATED_STEPS, type RuleContext } from './rules.js';
 import { type StageResult, stageResult, stageWithout } from './results.js';

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { workflowsDir } from './assets.js';
-import type { Value } from './expressions.js';
+import type { Value } from '@platform-actions/expressions';
 import { classify, type Identity, withoutRef } from './ours.js';
 import { emulatedStep } from './rules.js';
 

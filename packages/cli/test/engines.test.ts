@@ -1,5 +1,5 @@
 // The package's `engines` tells the truth: every package bundled into what it runs — the action bundles it
-// carries (dist/<action>/licenses.txt lists them) and its own bundle (js-yaml) — accepts every Node the
+// carries (dist/<action>/licenses.txt lists them) and its own bundle (js-yaml, @actions/expressions) — accepts every Node the
 // range allows. Today content-type (through @octokit/request) wants Node >=22, so the package says >=22.
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -44,8 +44,11 @@ function bundled(): string[] {
     if (!existsSync(lic)) continue;
     for (const m of readFileSync(lic, 'utf8').matchAll(/^(@?[^@\s]+)@(\d[^\s]*)$/gm)) names.add(`${m[1]}@${m[2]}`);
   }
-  const yaml = JSON.parse(readFileSync(join(root, 'node_modules', 'js-yaml', 'package.json'), 'utf8')) as { version: string };
-  names.add(`js-yaml@${yaml.version}`);
+  // The CLI's own bundle: js-yaml and GitHub's expression engine.
+  for (const dep of ['js-yaml', '@actions/expressions']) {
+    const pkg = JSON.parse(readFileSync(join(root, 'node_modules', dep, 'package.json'), 'utf8')) as { version: string };
+    names.add(`${dep}@${pkg.version}`);
+  }
   return [...names].sort();
 }
 

@@ -4,6 +4,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { classify, type Identity, sameBuild, withoutRef } from '../src/ours.js';
 import { repositoryOf } from '../src/assets.js';
+import { nameStages } from '../src/workflows.js';
 
 const id: Identity = { repositories: ['acme/platform-actions', 'fork-org/pa-fork'], actions: ['gitleaks-scan', 'trivy-scan'], workflows: ['security-scan.yml', 'terraform.yml'] };
 const consumer = { inOurs: false, checkedIsOurs: false };
@@ -76,5 +77,18 @@ describe('repositoryOf (package.json repository)', () => {
     [undefined, undefined],
   ])('%j → %s', (repo, want) => {
     expect(repositoryOf(repo as never)).toBe(want);
+  });
+});
+
+describe('stage names', () => {
+  it('names stages by action, by job when an action repeats, then numbers them', () => {
+    const base = { workflow: 'w', with: {}, env: {}, conditions: [], inputs: {}, callChain: [], services: [], jobKey: 'k', before: [] };
+    const named = nameStages([
+      { ...base, action: 'helm-validate', job: 'a' },
+      { ...base, action: 'tf-lock-check', job: 'a' },
+      { ...base, action: 'tf-lock-check', job: 'b' },
+      { ...base, action: 'tf-lock-check', job: 'b' },
+    ]);
+    expect(named.map((s) => s.name)).toEqual(['helm-validate', 'a/tf-lock-check', 'b/tf-lock-check', 'b/tf-lock-check-2']);
   });
 });

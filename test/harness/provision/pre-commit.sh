@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
+# about: pre-commit, the hook framework the CLI end-to-end test installs
+# cold-build-seconds: 20
 # pre-commit (https://pre-commit.com) from PyPI in a venv under $PA_CACHE/tools/pre-commit/<version>/, for
 # the CLI's end-to-end test of its pre-commit hook. Every package is pinned, transitive ones included.
 set -euo pipefail
 v="${PRE_COMMIT_VERSION:?PRE_COMMIT_VERSION pin missing}"
 have_tool pre-commit "$v" pre-commit && "$(tool_dir pre-commit "$v")/bin/pre-commit" --version > /dev/null && { echo "pre-commit $v already provisioned"; exit 0; }
 
+type announce >/dev/null 2>&1 && announce pre-commit "$v" pypi "pre-commit and its pinned dependencies from PyPI into a venv (~20 s)"
 stage="$(stage_dir pre-commit "$v")"
 trap 'rm -rf "$stage"' EXIT
 python3 -m venv "$stage"

@@ -67,15 +67,21 @@ export function overridesFor(stage: Pick<Stage, 'name' | 'action'>, overrides: R
   return out;
 }
 
-/** Outputs of the emulated `run:` steps before this stage (rules.ts), added to the job's steps. */
+/**
+ * The `run:` steps before this stage that can be known without running them (workflows.ts EmulatedStep):
+ * skipped when their `if:` is false locally (no outputs, as on GitHub), or computed (rules.ts).
+ */
 function withEmulatedSteps(stage: Stage, steps: StepsContext, ctxFor: (steps: StepsContext) => Contexts): StepsContext {
   if (!stage.before.length) return steps;
   const all = { ...steps };
   for (const b of stage.before) {
     const ctx = ctxFor(all);
     try {
-      const env = Object.fromEntries(Object.entries(b.env).map(([k, raw]) => [k, toText(interpolate(raw, ctx))]));
-      all[b.id] = { outputs: EMULATED_STEPS[b.key](env), outcome: 'success' };
+      if (!b.conditions.every((c) => condition(c, ctx))) all[b.id] = { outputs: {}, outcome: 'skipped' };
+      else if (b.key) {
+        const env = Object.fromEntries(Object.entries(b.env).map(([k, raw]) => [k, toText(interpolate(raw, ctx))]));
+        all[b.id] = { outputs: EMULATED_STEPS[b.key](env), outcome: 'success' };
+      }
     } catch (e) {
       if (!(e instanceof Unevaluable)) throw e;
       // Left out: an input that reads it then needs --input, as for any run: step.

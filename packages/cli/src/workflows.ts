@@ -15,10 +15,17 @@ import { emulatedStep } from './rules.js';
 /** A CLI error the user can fix: printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
-/** A `run:` step of one of our workflows whose outputs the CLI computes locally (rules.ts), e.g. trivy's targets. */
+/**
+ * A `run:` step with an id before a stage of the same job. The CLI never runs it, but its outputs can still
+ * be known: empty when its `if:` is false locally (as GitHub leaves a skipped step's outputs), or computed
+ * from its env when it is one of ours in rules.ts (security-scan's trivy targets).
+ */
 interface EmulatedStep {
   id: string;
-  key: string;
+  /** The EMULATED_STEPS key, for a step of ours the CLI can compute. */
+  key?: string;
+  /** Raw `if:` of the job(s) and the step. */
+  conditions: unknown[];
   /** Raw env of the step (workflow, job, step), evaluated when the stage is resolved. */
   env: Record<string, unknown>;
 }
@@ -173,7 +180,7 @@ export function discover(repo: string, id: Identity & { checkedIsOurs: boolean }
       const where = `${scope.label} › ${job.id}`;
       if (typeof step.uses !== 'string') {
         const key = scope.inOurs && step.id ? emulatedStep(scope.label, step.id) : undefined;
-        if (key) before.push({ id: step.id!, key, env });
+        if (step.id && (key || step.if !== undefined)) before.push({ id: step.id, ...(key ? { key } : {}), conditions, env });
         continue;
       }
       const u = classify(step.uses, id, { inOurs: scope.inOurs, checkedIsOurs: id.checkedIsOurs });

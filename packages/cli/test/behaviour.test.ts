@@ -135,6 +135,23 @@ describe('check: what a user relies on', () => {
   }, 120_000);
 });
 
+describe('run: steps before a stage', () => {
+  it('a run: step whose if: is false locally has empty outputs, as on GitHub: the stage needs no --input for them', async () => {
+    const wf = `on: [push, schedule]\njobs:\n  infra:\n    runs-on: x\n    steps:\n      - id: level\n        if: github.event_name == 'schedule'\n        run: echo "fail-on=none" >> "$GITHUB_OUTPUT"\n      - uses: acme/platform-actions/actions/tf-lock-check@v1\n        with:\n          fail-on: \${{ steps.level.outputs.fail-on || 'critical' }}\n`;
+    const r2 = tempRepo({ '.github/workflows/ci.yml': wf }, { 'examples/sentiment-terraform/infra': 'infra' });
+    const json = join(out, 'skipped-step.json');
+    const r = await runCli(['check', '--repo', r2, '--json', json], env);
+    expect([r.code, r.stderr]).toEqual([1, '']);
+    expect(readReport(json).stages[0]).toMatchObject({ outcome: 'policy-failure', outputs: { outcome: 'policy-failure' } });
+    // On the event where the step runs, only GitHub knows what it writes.
+    const sched = await runCli(['check', '--repo', r2, '--event', 'schedule'], env);
+    expect([sched.code, sched.stderr]).toEqual([
+      2,
+      expect.stringMatching(/steps\.level\.outputs\.fail-on can only be evaluated by GitHub; set it with --input tf-lock-check\.fail-on=…/),
+    ]);
+  });
+});
+
 describe('ours by repository identity', () => {
   const FORK = 'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: my-fork/pa/actions/tf-lock-check@v1\n        with:\n          fail-on: none\n';
   it('a fork is ours only once .platform-actions.yml names it', async () => {

@@ -76,6 +76,9 @@ export function parseBaseline(text: string, name = 'baseline-path'): Set<string>
 }
 
 export const REMEDIATION = 'Rotate the credential — deleting it from history is not enough. Anyone who fetched the commit (clones, forks, CI caches) may already have it.';
+/** For commits that have not left the machine (the platform-actions CLI's pre-push check): nobody else has them yet. */
+export const REMEDIATION_UNPUSHED =
+  'This commit has not been pushed: take the secret out of it before pushing (git commit --amend, or git rebase -i for an older commit) and read it from a secret store; rotate it if it was shared any other way.';
 
 const HELP_MD = [
   `**${REMEDIATION}**`,
@@ -93,14 +96,15 @@ export function leakSeverity(tags: readonly string[]): Severity {
   return t ? normaliseSeverity(t.slice('severity:'.length)) : 'high';
 }
 
-export function toFinding(l: Leak): Finding {
+export function toFinding(l: Leak, unpushed = false): Finding {
   const where = l.commit ? `in commit ${l.commit.slice(0, 7)}` : 'in the working tree';
+  const remedy = unpushed && l.commit ? REMEDIATION_UNPUSHED : REMEDIATION;
   return {
     tool: 'gitleaks',
     ruleId: l.ruleId,
     severity: leakSeverity(l.tags),
     title: `Secret matching rule ${l.ruleId}`,
-    message: `${l.description || `A secret matching ${l.ruleId}`} Found ${where} (value redacted). ${REMEDIATION}`,
+    message: `${l.description || `A secret matching ${l.ruleId}`} Found ${where} (value redacted). ${remedy}`,
     location: { path: l.file, startLine: l.startLine || undefined, endLine: l.endLine || undefined, startColumn: l.startColumn || undefined, endColumn: l.endColumn || undefined },
     fingerprint: leakId(l),
     help: { text: `${l.description ? `${l.description} ` : ''}${REMEDIATION}`, markdown: `${l.description ? `${l.description}\n\n` : ''}${HELP_MD}` },

@@ -140,7 +140,10 @@ async function scan(s: Settings, git: Git | undefined, root: string, config: Con
   const leaks = parseReport(run.report);
   if (!leaks) throw new ToolError('gitleaks wrote a report that is not a JSON array of findings');
   if (git && facts.merges?.scanned) await fixMergePaths(git, leaks);
-  return { findings: leaks.map(toFinding), reported: true };
+  // The platform-actions CLI says so when the range is commits that have not been pushed (its pre-push
+  // check): their findings must not tell the user that others may already have the secret.
+  const unpushed = sc.kind === 'range' && process.env.PLATFORM_ACTIONS_UNPUSHED === 'true';
+  return { findings: leaks.map((l) => toFinding(l, unpushed)), reported: true };
 }
 
 /**

@@ -2,7 +2,7 @@
 // masked the moment it is read and never appears in a message.
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type FailOn, InputError, inputs, UserError, workspace } from '@platform-actions/kit';
+import { type FailOn, InputError, inputs, workspace } from '@platform-actions/kit';
 import { splitArgs } from './args.js';
 import { secrets } from './secrets.js';
 import { type DbTarget, parseDatabaseUrl } from './dburl.js';
@@ -104,7 +104,6 @@ export function readConfig(): Config {
   const urlEnv = inputs.string('url-env', { default: 'DATABASE_URL' })!;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(urlEnv)) throw new InputError('url-env', 'must be an environment variable name', urlEnv);
   const { enabled: comment, token } = inputs.comment();
-  if (comment && !token) throw new UserError('input "comment" is true but "token" is empty; pass token: ${{ github.token }} and grant pull-requests: write');
   return {
     databaseUrl,
     target,

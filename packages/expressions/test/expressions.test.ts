@@ -1,8 +1,7 @@
-// The local expression evaluator, as a table: what GitHub would compute for the contexts we can know, and
-// Unevaluable (naming the context) for what only GitHub has.
+// GitHub's expression engine over partly known contexts, as a table: what GitHub would compute for the
+// contexts a laptop knows, and Unevaluable (naming the context) for what only GitHub has.
 import { describe, expect, it } from '@jest/globals';
-import { condition, type Contexts, evaluate, interpolate, Unevaluable } from '../src/expressions.js';
-import { actionOf, nameStages, reusableOf } from '../src/workflows.js';
+import { condition, type Contexts, evaluate, ExpressionSyntaxError, interpolate, Unevaluable } from '../src/index.js';
 
 const ctx: Contexts = {
   github: { event_name: 'push', ref: 'refs/heads/main', event: { pull_request: { head: { repo: { fork: false } } } } },
@@ -62,37 +61,22 @@ describe('evaluate', () => {
   });
 });
 
-describe('which steps are ours', () => {
-  const ours = ['gitleaks-scan', 'helm-validate'];
+describe("GitHub's engine", () => {
   it.each([
-    ['acme/platform-actions/actions/helm-validate@0123456789abcdef0123456789abcdef01234567', 'helm-validate'],
-    ['fork-org/pa-fork/actions/gitleaks-scan@v1', 'gitleaks-scan'],
-    ['./actions/helm-validate', 'helm-validate'],
-    ['$/actions/gitleaks-scan', 'gitleaks-scan'],
-    ['$/helm-validate', 'helm-validate'],
-    ['actions/checkout@v4', undefined],
-    ['acme/platform-actions/actions/unknown@v1', undefined],
-    ['acme/platform-actions/actions/helm-validate', undefined],
-  ])('%s → %s', (uses, want) => {
-    expect(actionOf(uses, ours)).toBe(want);
+    ["contains(github.*, 'push')", true],
+    ['toJSON(fromJSON(\'{"a":[1,2]}\'))', '{\n  "a": [\n    1,\n    2\n  ]\n}'],
+    ["case(inputs.mode == 'auto', 'a', 'b')", 'a'],
+    ['inputs.missing', null],
+    ["format('{0}', 0.5)", '0.5'],
+  ])('%s', (expr, want) => {
+    expect(evaluate(expr, ctx)).toEqual(want);
   });
 
-  it('finds our reusable workflows in the package, and none elsewhere', () => {
-    expect(reusableOf('acme/platform-actions/.github/workflows/helm-ci.yml@0123456789abcdef0123456789abcdef01234567', '/nonexistent')).toMatch(
-      /\/\.github\/workflows\/helm-ci\.yml$/,
-    );
-    expect(reusableOf('$/.github/workflows/security-scan.yml', '/nonexistent')).toMatch(/security-scan\.yml$/);
-    expect(reusableOf('acme/platform-actions/.github/workflows/no-such.yml@v1', '/nonexistent')).toBeUndefined();
+  it.each([['github.event_name =='], ['nosuchfunction(1)'], ['nosuchcontext.x'], ["'unterminated"]])('%s is a syntax error, not an internal one', (expr) => {
+    expect(() => evaluate(expr, ctx)).toThrow(ExpressionSyntaxError);
   });
 
-  it('names stages by action, by job when an action repeats, then numbers them', () => {
-    const base = { workflow: 'w', with: {}, env: {}, conditions: [], inputs: {}, callChain: [], services: [], jobKey: 'k' };
-    const named = nameStages([
-      { ...base, action: 'helm-validate', job: 'a' },
-      { ...base, action: 'tf-lock-check', job: 'a' },
-      { ...base, action: 'tf-lock-check', job: 'b' },
-      { ...base, action: 'tf-lock-check', job: 'b' },
-    ]);
-    expect(named.map((s) => s.name)).toEqual(['helm-validate', 'a/tf-lock-check', 'b/tf-lock-check', 'b/tf-lock-check-2']);
+  it('a whole context through a function context asks for it, and says what it is when unknown', () => {
+    expect(() => evaluate("contains(steps.*.outcome, 'failure')", ctx)).toThrow(new Unevaluable('steps'));
   });
 });

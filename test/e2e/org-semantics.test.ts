@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { condition, evaluate, type Value } from '../../packages/cli/src/expressions.js';
+import { condition, evaluate, type Value } from '@platform-actions/expressions';
 import {
   all,
   callSpec,

@@ -1,5 +1,6 @@
 // gitleaks' JSON report → the kit's findings. Only an allow-list of fields is ever read: Secret, Match,
 // Line (redacted anyway), Message and Email never leave the report file.
+import { writeFileSync } from 'node:fs';
 import { type Finding, fingerprint, InputError, normaliseSeverity, type Severity } from '@platform-actions/kit';
 
 export interface Leak {
@@ -58,6 +59,23 @@ export function parseReport(text: string): Leak[] | undefined {
       ignoreLine: str(r.Fingerprint) || [...(commit ? [commit] : []), file, ruleId, startLine].join(':'),
     };
   });
+}
+
+/**
+ * Rewrites gitleaks' report without the leaks that are not ours to report (a merge's inherited ones),
+ * so the report file, the counts and the SARIF agree. `all` is parseReport(text), in the report's order.
+ */
+export function keepInReport(path: string, text: string, all: readonly Leak[], keep: readonly Leak[]): void {
+  const raw = JSON.parse(text) as unknown[];
+  const kept = new Set(keep);
+  writeFileSync(
+    path,
+    `${JSON.stringify(
+      raw.filter((_, i) => kept.has(all[i])),
+      null,
+      1,
+    )}\n`,
+  );
 }
 
 /**

@@ -127,6 +127,12 @@ describe('chooseConfig', () => {
     ['.gitleaks.toml', { exists: files('.gitleaks.toml', 'gitleaks.toml') }, { origin: 'repository', path: '/repo/.gitleaks.toml', label: '`.gitleaks.toml` (repository)' }],
     ['gitleaks.toml', { exists: files('gitleaks.toml') }, { origin: 'repository', path: '/repo/gitleaks.toml' }],
     ['the defaults', { exists: files() }, { origin: 'default', path: undefined, label: "gitleaks' default rules" }],
+    [
+      "dir mode: the scanned folder's .gitleaks.toml, which gitleaks reads itself",
+      { folder: 'app', exists: files('app/.gitleaks.toml') },
+      { origin: 'repository', path: '/repo/app/.gitleaks.toml', label: '`app/.gitleaks.toml` (the scanned folder)' },
+    ],
+    ["dir mode: the root's config comes first", { folder: 'app', exists: files('app/.gitleaks.toml', '.gitleaks.toml') }, { path: '/repo/.gitleaks.toml' }],
   ])('%s', (_t, o, want) => {
     expect({ path: undefined, ...chooseConfig({ ...base, ...o }) }).toMatchObject(want);
   });

@@ -107,7 +107,10 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
  */
 export function failUnlessClean(action: string, gate: GateResult, failOn: string): void {
   if (gate.outcome === 'tool-error') {
-    core.setFailed(scrub(`${action}: ${gate.toolErrors.join('; ')}`));
+    // What did run still counts: findings at or above the threshold are named too, never hidden behind the tool error.
+    const n = gate.failing.length;
+    const also = n ? `; and ${n} finding${n === 1 ? '' : 's'} at or above "${failOn}" (see the annotations and the job summary)` : '';
+    core.setFailed(scrub(`${action}: ${gate.toolErrors.join('; ')}${also}`));
   } else if (gate.outcome === 'policy-failure') {
     const n = gate.failing.length;
     const found = n ? `${n} finding${n === 1 ? '' : 's'} at or above "${failOn}"` : '';

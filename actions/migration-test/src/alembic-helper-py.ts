@@ -43,9 +43,12 @@ def parse_args(argv):
 HERE = os.path.abspath(__file__)
 
 
+def frames_of(summary):
+    return [{"file": os.path.abspath(f.filename), "line": f.lineno, "func": f.name} for f in summary if os.path.abspath(f.filename) != HERE]
+
+
 def error_of(e):
-    tb = [f for f in traceback.extract_tb(e.__traceback__) if os.path.abspath(f.filename) != HERE]
-    frames = [{"file": os.path.abspath(f.filename), "line": f.lineno, "func": f.name} for f in tb]
+    frames = frames_of(traceback.extract_tb(e.__traceback__))
     if isinstance(e, SyntaxError) and e.filename:
         frames.append({"file": os.path.abspath(e.filename), "line": e.lineno or 1, "func": "<module>"})
     cause = e.__cause__ or e.__context__
@@ -102,7 +105,6 @@ def inspect_source(path):
 
 
 def main():
-    from alembic import command
     from alembic.config import Config
     from alembic.runtime.environment import EnvironmentContext
     from alembic.runtime.migration import RevisionStep
@@ -128,6 +130,59 @@ def main():
     except Exception:
         pass
 
+    # What the current command is applying, so a failure is blamed on that revision even when no frame of its
+    # file is in the traceback: a migration that catches a database error (try/except) leaves PostgreSQL's
+    # transaction aborted, and the error only surfaces when Alembic records the revision in its version table.
+    track = {}
+
+    def reset_track():
+        track.clear()
+        track.update(rev=None, up=None, stage=None, db_error=None)
+
+    reset_track()
+
+    def tracked(steps):
+        for st in steps:
+            script_rev = getattr(st, "revision", None)
+            track.update(rev=getattr(script_rev, "revision", None), up=bool(getattr(st, "is_upgrade", True)), stage="migration")
+            yield st
+        if track["rev"] is not None:
+            track["stage"] = "commit"
+
+    try:
+        from alembic.runtime import migration as alembic_migration
+        real_update = alembic_migration.HeadMaintainer.update_to_step
+
+        def update_to_step(self, step):
+            if track["rev"] is not None:
+                track["stage"] = "version-table"
+            return real_update(self, step)
+
+        alembic_migration.HeadMaintainer.update_to_step = update_to_step
+    except Exception:
+        pass
+
+    # The first database error while a revision runs, with the statement and where the migration issued it:
+    # when the migration catches it, this is the real cause of the "transaction is aborted" that follows.
+    def on_db_error(ctx):
+        if track["rev"] is None or track["db_error"] is not None:
+            return
+        e = ctx.original_exception
+        track["db_error"] = {
+            "type": type(e).__name__,
+            "module": type(e).__module__,
+            "message": str(e).strip().split("\\n")[0],
+            "statement": (ctx.statement or "").strip()[:500],
+            "frames": frames_of(traceback.extract_stack()),
+        }
+
+    try:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+        event.listen(Engine, "handle_error", on_db_error)
+    except Exception:
+        pass
+
     cfg_file, name, xs = parse_args(sys.argv[1:])
     import argparse
     cfg = Config(cfg_file, ini_section=name, cmd_opts=argparse.Namespace(x=xs, raiseerr=True))
@@ -138,9 +193,11 @@ def main():
             state["script"] = ScriptDirectory.from_config(cfg)
         return state["script"]
 
-    def run_env(fn):
+    def run_env(fn, **kw):
         s = script()
-        with EnvironmentContext(cfg, s, fn=fn, as_sql=False, starting_rev=None, destination_rev=None, tag=None):
+        opts = {"as_sql": False, "starting_rev": None, "destination_rev": None, "tag": None}
+        opts.update(kw)
+        with EnvironmentContext(cfg, s, fn=fn, **opts):
             s.run_env()
 
     def op_info(_):
@@ -160,42 +217,59 @@ def main():
             revs.append(info)
         return {"revisions": revs, "heads": list(s.get_heads()), "envPy": os.path.abspath(os.path.join(s.dir, "env.py")), "dir": os.path.abspath(s.dir), "versions": [os.path.abspath(d) for d in getattr(s, "_version_locations", [])]}
 
-    def op_current(_):
+    def committed_heads():
+        """The heads in the database as a new env.py run sees them, as \`alembic current\` reads them: without
+        creating the version table, and through a new connection, so only what was committed counts."""
         seen = {}
+
         def fn(rev, context):
             seen["heads"] = list(context.get_current_heads())
             return []
-        run_env(fn)
-        return {"heads": seen.get("heads", [])}
+
+        run_env(fn, dont_mutate=True)
+        return seen.get("heads")
+
+    def op_current(_):
+        return {"heads": committed_heads() or []}
 
     def op_step(req):
         s = script()
         rev = s.get_revision(req["rev"])
+
         def fn(_rev, _context):
-            return [RevisionStep(s.revision_map, rev, bool(req["up"]))]
+            return tracked([RevisionStep(s.revision_map, rev, bool(req["up"]))])
+
         run_env(fn)
-        return {}
+        reset_track()
+        return {"heads": committed_heads()}
 
     def op_upgrade(req):
-        command.upgrade(cfg, req["target"])
-        return {}
+        s = script()
 
-    def op_downgrade(req):
-        command.downgrade(cfg, req["target"])
-        return {}
+        def fn(rev, _context):
+            return tracked(s._upgrade_revs(req["target"], rev))
 
-    ops = {"info": op_info, "current": op_current, "step": op_step, "upgrade": op_upgrade, "downgrade": op_downgrade}
+        run_env(fn, destination_rev=req["target"])
+        reset_track()
+        return {"heads": committed_heads()}
+
+    ops = {"info": op_info, "current": op_current, "step": op_step, "upgrade": op_upgrade}
     answer({"ready": True})
     for line in COMMANDS:
         line = line.strip()
         if not line:
             continue
         req = json.loads(line)
+        reset_track()
         try:
             res = ops[req["op"]](req)
             res["ok"] = True
         except BaseException as e:  # env.py may sys.exit(); a migration may raise anything
             res = {"ok": False, "error": error_of(e)}
+            if track["rev"] is not None:
+                res["error"]["applying"] = {"rev": track["rev"], "up": track["up"], "stage": track["stage"]}
+                if track["db_error"] is not None:
+                    res["error"]["firstDbError"] = track["db_error"]
         finally:
             for eng in engines:
                 try:

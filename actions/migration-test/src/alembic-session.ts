@@ -24,6 +24,10 @@ export interface PyError {
   cause?: string | null;
   frames: PyFrame[];
   traceback: string;
+  /** The revision the command was applying when it failed, and how far it got. */
+  applying?: { rev: string; up: boolean; stage: 'migration' | 'version-table' | 'commit' | null };
+  /** The first database error while that revision ran (a migration may have caught it and gone on). */
+  firstDbError?: { type: string; module: string; message: string; statement: string; frames: PyFrame[] };
 }
 
 export interface AlembicRevision {
@@ -55,6 +59,11 @@ export interface StepResult {
   error?: PyError;
   durationMs: number;
   timedOut?: boolean;
+  /**
+   * After a step or upgrade, the heads the database holds as a new env.py run reads them (only what was
+   * committed); undefined when env.py did not get that far.
+   */
+  heads?: string[];
 }
 
 export interface SessionOptions {
@@ -279,7 +288,7 @@ export class AlembicSession {
   /** Runs env.py without migrating: proves it loads and connects; returns the database's current heads. */
   async current(): Promise<{ heads: string[] } & StepResult> {
     const r = await this.send({ op: 'current' });
-    return { heads: (r.answer.heads as string[]) ?? [], ...toStep(r) };
+    return { ...toStep(r), heads: (r.answer.heads as string[] | undefined) ?? [] };
   }
 
   /** Applies (up) or reverts (down) exactly one revision. */
@@ -314,6 +323,7 @@ function toStep(r: { answer: Record<string, unknown>; output: string; timedOut?:
   const ok = r.answer.ok === true;
   const out: StepResult = { ok, output: r.output, durationMs: r.durationMs };
   if (r.answer.error) out.error = r.answer.error as PyError;
+  if (Array.isArray(r.answer.heads)) out.heads = r.answer.heads as string[];
   if (r.timedOut) out.timedOut = true;
   // Killed by a signal we did not send (the out-of-memory killer): the tool's failure, not the migration's.
   const killed = !ok && !out.error && !r.timedOut && r.answer.died && r.answer.signal ? signalReason(r.answer.signal as NodeJS.Signals, null) : undefined;

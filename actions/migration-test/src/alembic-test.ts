@@ -2,7 +2,7 @@
 // is reported as such before any migration runs), then the mode walks the graph by revision ids. A failure
 // that leaves the database in an unknown state continues on a fresh database, dropped again at the end.
 import { core, ToolError } from '@platform-actions/kit';
-import { alembicRoundTrip, alembicStepwise, topoOrder } from './alembic-run.js';
+import { alembicRoundTrip, alembicStepwise, describeGraph, topoOrder } from './alembic-run.js';
 import { setupError } from './alembic-errors.js';
 import { AlembicSession, SessionError } from './alembic-session.js';
 import type { Config } from './config.js';
@@ -52,7 +52,7 @@ export async function testAlembic(cfg: Config, psql: Psql): Promise<PhaseResult>
     const revFiles = new Map(info.revisions.filter((r) => r.path).map((r) => [r.path!, r.id]));
     const pre = alembicPreCheck(cfg, info);
     const order = topoOrder(info.revisions);
-    core.info(`${order.length} revision(s), ${info.heads.length} head(s): ${order.join(' → ')}`);
+    core.info(`${order.length} revision(s), ${info.heads.length} head(s): ${describeGraph(order, new Map(info.revisions.map((r) => [r.id, r])))}`);
     if (order.length === 0) return { pre, run: { mode: cfg.mode, rows: [], problems: [] }, empty: true };
 
     // env.py runs once without migrating: a bad URL scheme, a missing driver, a broken env.py or a refused
@@ -99,6 +99,7 @@ export async function testAlembic(cfg: Config, psql: Psql): Promise<PhaseResult>
       setup: { envPy: info.envPy, revFiles, urlEnv: cfg.urlEnv },
       scrub: (t: string) => secrets.scrub(t),
       maxFailures: cfg.maxFailures,
+      columnOrder: cfg.columnOrder,
     };
     const run = await core.group(`Alembic: ${cfg.mode}`, () => (cfg.mode === 'stepwise' ? alembicStepwise(ctx, order) : alembicRoundTrip(ctx, order, cfg.downSteps)));
     return { pre, run };

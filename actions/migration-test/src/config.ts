@@ -117,7 +117,7 @@ export function readConfig(): Config {
     maxFailures: inputs.integer('max-failures', { default: 0, min: 0, max: 100_000 }),
     urlEnv,
     excludeTables: [...BOOKKEEPING_TABLES, ...preset.bookkeeping, ...(preset.currentTable ? [preset.currentTable] : []), ...inputs.list('ignore-tables')],
-    columnOrder: inputs.oneOf<ColumnOrder>('column-order', ['strict', 'logical'], { default: 'strict' }),
+    columnOrder: inputs.oneOf<ColumnOrder>('column-order', ['separate', 'strict', 'logical'], { default: 'separate' }),
     waitTimeoutMs: inputs.duration('wait-timeout', { default: '60s', minMs: 1000, maxMs: 900_000 }),
     commandTimeoutMs: inputs.duration('command-timeout', { default: '10m', minMs: 1000 }),
     pgOptions: timeouts.join(' '),

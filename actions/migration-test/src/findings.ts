@@ -33,6 +33,11 @@ const RULES: Record<AllRules, { title: string; severity: Severity; help: string 
     severity: 'high',
     help: 'The downgrade ran without error but undid nothing. Write the downgrade, or declare the revision irreversible.',
   },
+  'column-moved': {
+    title: 'Column moved',
+    severity: 'low',
+    help: 'After the downgrade (or the second upgrade) a column is in another position: a drop and re-add puts it at the end. Only positional access (SELECT *, INSERT or COPY without a column list) notices; column-order: strict makes this a trace.',
+  },
   'empty-downgrade-source': {
     title: 'Empty downgrade()',
     severity: 'medium',

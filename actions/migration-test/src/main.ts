@@ -24,7 +24,9 @@ async function testGeneric(cfg: Config, psql: Psql): Promise<{ pre: PreCheck; ru
   const driver = buildDriver(cfg, psql, tool);
   const revisions = pre.revisions ?? cfg.preset.revisionsFromFiles?.(readdirSync(cfg.migrationsAbs));
   const run = await core.group(`${cfg.preset.name}: ${cfg.mode}`, () =>
-    cfg.mode === 'stepwise' ? runStepwise(driver, { revisions, irreversible: cfg.irreversible }) : runRoundTrip(driver, cfg.downSteps, revisions),
+    cfg.mode === 'stepwise'
+      ? runStepwise(driver, { revisions, irreversible: cfg.irreversible, columnOrder: cfg.columnOrder })
+      : runRoundTrip(driver, cfg.downSteps, { revisions, columnOrder: cfg.columnOrder }),
   );
   return { pre, run };
 }
@@ -41,19 +43,38 @@ function mergeFindings(pre: PreCheck, run: RunResult, cfg: Config): Finding[] {
   return dedupe([...problemsToFindings(run.problems, locate), ...preFindings]);
 }
 
+/**
+ * The first revision with a finding that fails the gate, in the order the revisions were tested: a failed
+ * step, a leftover, and equally a static finding (an empty downgrade() in the source, a lint finding).
+ */
+export function failingRevision(failing: readonly Finding[], run: RunResult): string | undefined {
+  const revs = failing.map((f) => String(f.properties?.revision ?? '')).filter(Boolean);
+  if (!revs.length) return undefined;
+  const rank = (rev: string) => {
+    const i = run.rows.findIndex((r) => r.revision === rev);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return [...revs].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))[0];
+}
+
 type Phase = { pre: PreCheck; run: RunResult; empty?: boolean };
 
 /** The test run; a tool error part-way (the server went away, a command hung) still publishes what was tested. */
 async function testMigrations(cfg: Config, psql: Psql): Promise<Phase & { toolErrors: string[] }> {
   const toolErrors: string[] = [];
   let phase: Phase = { pre: { findings: [], paths: new Map(), downLines: new Map() }, run: { mode: cfg.mode, rows: [], problems: [] } };
+  const keep = async (err: ToolError) => {
+    if (err.detail) await core.group(`${TOOL}: tool output`, async () => core.untrusted(secrets.scrub(err.detail!)));
+    toolErrors.push(secrets.scrub(err.message));
+  };
   try {
     phase = cfg.preset.name === 'alembic' ? await testAlembic(cfg, psql) : await testGeneric(cfg, psql);
   } catch (err) {
     if (!(err instanceof ToolError)) throw err;
-    if (err.detail) await core.group(`${TOOL}: tool output`, async () => core.untrusted(secrets.scrub(err.detail!)));
-    toolErrors.push(secrets.scrub(err.message));
+    await keep(err);
   }
+  // Stopped part-way by a tool error: what was tested before it is still reported, next to the error.
+  if (phase.run.stopped) await keep(phase.run.stopped);
   if (phase.empty) core.notice(`${TOOL}: ${cfg.preset.name} has no revisions in ${cfg.migrationsDir}: nothing to test`);
   else if (!toolErrors.length && phase.run.rows.length === 0 && phase.run.problems.length === 0) {
     core.notice(`${TOOL}: ${cfg.preset.name} found nothing to apply in ${cfg.migrationsDir} (is the database already at head, or migrations-dir wrong?)`);
@@ -86,8 +107,7 @@ export async function main(): Promise<void> {
   // Everything below is written somewhere (log, annotations, SARIF, summary, comment): scrubbed once here.
   const findings = secrets.scrubDeep([...mergeFindings(pre, run, cfg), ...lintFindings]);
   const g = gate({ findings, failOn: cfg.failOn, toolErrors });
-  const failing = run.problems[0]?.revision ?? pre.findings.find((f) => f.ruleId === 'multiple-heads')?.properties?.revision;
-  core.setOutput('failing-revision', failing ?? '');
+  core.setOutput('failing-revision', failingRevision(g.failing, run) ?? '');
   core.setOutput('head-revision', run.head?.revision ?? '');
   core.setOutput('steps-count', run.rows.length);
   await publish({
@@ -96,6 +116,7 @@ export async function main(): Promise<void> {
     gate: g,
     sarif: {
       path: cfg.sarifFile,
+      inSummary: false, // a path on the runner means nothing to a reader; the sarif-file output names it
       runs: [
         { tool: { name: TOOL }, category: `${TOOL}/${cfg.migrationsDir}`, findings: g.active.filter((f) => !f.ruleId.startsWith('squawk/')) },
         ...(cfg.lint ? [{ tool: { name: 'squawk' }, category: `${TOOL}/squawk/${cfg.migrationsDir}`, findings: g.active.filter((f) => f.ruleId.startsWith('squawk/')) }] : []),

@@ -218,6 +218,61 @@ test('a URL without a password against a server that asks for one fails at once:
   }
 });
 
+describe('histories in the shapes real projects write (issue 25)', () => {
+  // 0002 drops a constraint under an old name inside try/except, then the real one: PostgreSQL aborts the
+  // transaction at the first failure and Alembic's version-table update fails, with no frame in 0002's file.
+  const SWALLOWS: Rev[] = chain(4, {
+    1: { up: ['CREATE TABLE t1 (id int, email text CONSTRAINT uq_email UNIQUE)'] },
+    2: {
+      up: [
+        'py:try:',
+        "    op.drop_constraint('uq_t1_email_old', 't1', type_='unique')",
+        'except Exception:',
+        '    pass',
+        'try:',
+        "    op.drop_constraint('uq_email', 't1', type_='unique')",
+        'except Exception:',
+        '    pass',
+      ].join('\n'),
+      down: "py:op.create_unique_constraint('uq_email', 't1', ['email'])",
+    },
+  });
+
+  test('a migration that catches a database error: up-failed at that revision and line, everything tested before it reported', async () => {
+    const { r } = await run(alembicProject(SWALLOWS), { mode: 'stepwise' });
+    expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'failing-revision': '0002', 'steps-count': '4', 'findings-count': '1' });
+    const ann = r.main.annotations.find((a) => a.title?.includes('Upgrade failed'));
+    expect(ann).toMatchObject({ file: 'migrations/versions/0002_rev.py', line: 10 });
+    expect(ann?.message).toContain('the first error: UndefinedObject: constraint "uq_t1_email_old" of relation "t1" does not exist');
+    expect(rowOf(r.summary, '0001')).toMatch(/^\| 0001 \| ✅ \| ✅ \| ✅ \|/);
+    expect(rowOf(r.summary, '0003')).toContain('not tested: needs 0002, whose upgrade failed');
+    // The summary ends with the findings, not with a path that only exists on the runner.
+    expect(r.summary).not.toContain(r.outputs['sarif-file']);
+    expect(r.summary).not.toContain('Full results');
+  });
+
+  test('the same in a round trip: named, never a literal {rev}', async () => {
+    const { r } = await run(alembicProject(SWALLOWS), { 'down-steps': '2' });
+    expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'failing-revision': '0002' });
+    expect(r.everything).not.toContain('{rev}');
+    expect(r.main.annotations.find((a) => a.title?.includes('Upgrade failed'))?.message).toMatch(/^upgrade to 0002 failed: /);
+  });
+
+  test('an env.py that commits nothing: config-error naming env.py, no finding against the migrations', async () => {
+    const envPy = ENV_PY.replace(
+      'context.configure(connection=conn, target_metadata=None)',
+      "conn.exec_driver_sql('SET search_path TO public')\n        context.configure(connection=conn, target_metadata=None)",
+    );
+    const { r } = await run(alembicProject(chain(3), undefined, { envPy }), { mode: 'stepwise' });
+    expect(r.outputs).toMatchObject({ outcome: 'config-error', 'findings-count': '0' });
+    expect(r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      expect.stringMatching(
+        /^migration-test: upgrade to 0001 ran without an error but was not committed: the database is still at base\. migrations\/env\.py leaves its transaction open/,
+      ),
+    ]);
+  });
+});
+
 describe('setup problems are configuration or tool errors with the fix, never up-failed', () => {
   const oneError = (r: Awaited<ReturnType<typeof runAction>>) => {
     expect(r.main.exitCode).toBe(1);

@@ -253,7 +253,91 @@ def main():
         reset_track()
         return {"heads": committed_heads()}
 
-    ops = {"info": op_info, "current": op_current, "step": op_step, "upgrade": op_upgrade}
+    # check-models: the models' metadata against the migrated schema, as \`alembic check\` and pytest-alembic's
+    # model_definitions_match_ddl compare them (autogenerate, with env.py's own filters and options).
+    def resolve_metadata(spec):
+        import importlib
+        from sqlalchemy import MetaData
+
+        mod_name, _, path = spec.partition(":")
+        if os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
+        obj = importlib.import_module(mod_name)
+        owner = None
+        for part in path.split("."):
+            owner, obj = obj, getattr(obj, part)
+        base = obj if hasattr(obj, "registry") else owner if hasattr(owner, "registry") else None
+        md = obj if isinstance(obj, MetaData) else getattr(obj, "metadata", None)
+        if not isinstance(md, MetaData):
+            raise TypeError("%s is a %s, not a SQLAlchemy MetaData or declarative base" % (spec, type(obj).__name__))
+        return md, base, getattr(sys.modules.get(mod_name), "__file__", None)
+
+    def class_of(base, table):
+        """Where the mapped class of a table is defined: (file, line), when a declarative base maps it."""
+        import inspect
+        try:
+            for m in base.registry.mappers:
+                t = getattr(m, "local_table", None)
+                if t is not None and t.name == table:
+                    return os.path.abspath(inspect.getsourcefile(m.class_)), inspect.getsourcelines(m.class_)[1]
+        except Exception:
+            pass
+        return None, None
+
+    def describe_diff(d, base):
+        op = d[0]
+        rec = {"op": op, "schema": None, "table": None, "name": None, "old": None, "new": None}
+        def of_table(t):
+            if t is not None:
+                rec.update(schema=t.schema, table=t.name)
+        if op in ("add_table", "remove_table", "add_table_comment", "remove_table_comment"):
+            of_table(d[1])
+        elif op in ("add_column", "remove_column"):
+            rec.update(schema=d[1], table=d[2], name=d[3].name, new=str(d[3].type))
+        elif op in ("add_index", "remove_index", "add_constraint", "remove_constraint", "add_fk", "remove_fk"):
+            of_table(getattr(d[1], "table", None))
+            rec["name"] = getattr(d[1], "name", None)
+            cols = getattr(d[1], "columns", None)
+            try:
+                rec["new"] = ", ".join(c.name for c in cols) if cols is not None else None
+            except Exception:
+                pass
+        elif op.startswith("modify_"):
+            rec.update(schema=d[1], table=d[2], name=d[3], old=None if d[5] is None else str(d[5]), new=None if d[6] is None else str(d[6]))
+        else:
+            rec["new"] = repr(d)[:200]
+        rec["file"], rec["line"] = class_of(base, rec["table"]) if base is not None and rec["table"] else (None, None)
+        return rec
+
+    def flatten(diffs):
+        for d in diffs:
+            if isinstance(d, list):
+                yield from d
+            else:
+                yield d
+
+    def op_load_models(req):
+        _, _, file = resolve_metadata(req["metadata"])
+        return {"file": os.path.abspath(file) if file else None}
+
+    def op_models(req):
+        from alembic.autogenerate import compare_metadata
+        spec = req.get("metadata")
+        md, base, file = resolve_metadata(spec) if spec else (None, None, None)
+        out = {"diffs": [], "file": os.path.abspath(file) if file else None}
+
+        def fn(rev, context):
+            target = md if md is not None else context.opts.get("target_metadata")
+            if target is None:
+                out["noMetadata"] = True
+                return []
+            out["diffs"] = [describe_diff(d, base) for d in flatten(compare_metadata(context, target))]
+            return []
+
+        run_env(fn, dont_mutate=True)
+        return out
+
+    ops = {"info": op_info, "current": op_current, "step": op_step, "upgrade": op_upgrade, "loadModels": op_load_models, "models": op_models}
     answer({"ready": True})
     for line in COMMANDS:
         line = line.strip()

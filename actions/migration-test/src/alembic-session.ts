@@ -44,6 +44,22 @@ export interface AlembicRevision {
   upEmpty?: boolean;
 }
 
+/** One difference autogenerate finds between the models and the migrated schema. */
+export interface ModelDiff {
+  /** Autogenerate's operation: add_table, remove_column, modify_type, … (add: the models have it, the schema not). */
+  op: string;
+  schema: string | null;
+  table: string | null;
+  name: string | null;
+  /** The schema's value (modify_*). */
+  old: string | null;
+  /** The models' value (modify_*), or the new column's type, or the index's columns. */
+  new: string | null;
+  /** Where the mapped class is defined, when a declarative base maps the table. */
+  file: string | null;
+  line: number | null;
+}
+
 export interface AlembicInfo {
   revisions: AlembicRevision[];
   heads: string[];
@@ -299,6 +315,21 @@ export class AlembicSession {
   /** alembic upgrade <target> (e.g. "heads"), in this process. */
   async upgrade(target: string): Promise<StepResult> {
     return toStep(await this.send({ op: 'upgrade', target }));
+  }
+
+  /** Imports the models' metadata (`module:attribute`) without touching the database: check-models names something real. */
+  async loadModels(spec: string): Promise<StepResult> {
+    return toStep(await this.send({ op: 'loadModels', metadata: spec }));
+  }
+
+  /**
+   * What autogenerate finds between the models' metadata (`spec`, else env.py's target_metadata) and the
+   * database, through env.py as `alembic check` runs it, without writing anything.
+   */
+  async models(spec?: string): Promise<StepResult & { diffs: ModelDiff[]; file?: string; noMetadata?: boolean }> {
+    const r = await this.send({ op: 'models', metadata: spec ?? null });
+    const a = r.answer as { diffs?: ModelDiff[]; file?: string | null; noMetadata?: boolean };
+    return { ...toStep(r), diffs: a.diffs ?? [], file: a.file ?? undefined, noMetadata: a.noMetadata };
   }
 
   async close(): Promise<void> {

@@ -188,7 +188,7 @@ export async function keepPartial(res: RunResult, body: () => Promise<void>): Pr
     await body();
   } catch (err) {
     if (!(err instanceof ToolError)) throw err;
-    res.stopped = err;
+    res.stopped ??= err;
   }
   return res;
 }

@@ -7,7 +7,7 @@ import type { Problem, RuleId } from './execute.js';
 
 export const TOOL = 'migration-test';
 
-export type AllRules = RuleId | 'multiple-heads' | 'empty-downgrade-source';
+export type AllRules = RuleId | 'multiple-heads' | 'empty-downgrade-source' | 'models-differ';
 
 const RULES: Record<AllRules, { title: string; severity: Severity; help: string }> = {
   'up-failed': { title: 'Upgrade failed', severity: 'high', help: 'The migration could not be applied. With seed data, check that existing rows satisfy the new constraints.' },
@@ -43,6 +43,11 @@ const RULES: Record<AllRules, { title: string; severity: Severity; help: string 
     severity: 'medium',
     help: 'downgrade() only contains pass: it passes every "downgrade works" test while undoing nothing.',
   },
+  'models-differ': {
+    title: 'Models differ from the migrations',
+    severity: 'high',
+    help: 'After upgrading to head, the models describe a schema the migrations did not build: the next autogenerate (or makemigrations) would write a migration for it. Write that migration, or change the models.',
+  },
   'multiple-heads': { title: 'Multiple heads', severity: 'high', help: 'Two revisions share a parent; deployments break. Merge them with `alembic merge heads`.' },
 };
 
@@ -77,6 +82,8 @@ export interface FindingInput {
   /** Error text (exception and the user's frame) for SARIF when there is no diff. */
   error?: string;
   phase?: string;
+  /** What tells this finding from others of its rule and revision (default: nothing else). */
+  key?: string[];
 }
 
 export function toFinding(i: FindingInput): Finding {
@@ -88,7 +95,8 @@ export function toFinding(i: FindingInput): Finding {
     title: r.title,
     message: i.message,
     location: i.path ? { path: i.path, startLine: i.line ?? 1 } : undefined,
-    fingerprint: fingerprint(TOOL, i.rule, i.revision),
+    // Model findings are about the models, not a revision (the head moves with every migration added).
+    fingerprint: i.key ? fingerprint(TOOL, i.rule, ...i.key) : fingerprint(TOOL, i.rule, i.revision),
     help: { text: r.help },
     // SARIF carries the evidence: the snapshot diff, or the error text.
     properties: { revision: i.revision, ...(i.phase ? { phase: i.phase } : {}), ...(i.diff ? { diff: i.diff } : i.error ? { error: i.error } : {}) },

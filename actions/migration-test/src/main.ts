@@ -7,9 +7,10 @@ import { core, failUnlessClean, type Finding, gate, publish, ToolError } from '@
 import { testAlembic } from './alembic-test.js';
 import { type Config, readConfig } from './config.js';
 import { buildDriver, toolRunner } from './driver.js';
-import { runRoundTrip, runStepwise, type RunResult } from './execute.js';
+import { keepPartial, runRoundTrip, runStepwise, type RunResult } from './execute.js';
 import { dedupe, locateRevision, problemsToFindings, TOOL } from './findings.js';
 import { lint } from './lint.js';
+import { djangoModelFindings } from './models.js';
 import { genericPreCheck, type PreCheck } from './precheck.js';
 import { Psql } from './psql.js';
 import { detailsMarkdown } from './report.js';
@@ -28,6 +29,13 @@ async function testGeneric(cfg: Config, psql: Psql): Promise<{ pre: PreCheck; ru
       ? runStepwise(driver, { revisions, irreversible: cfg.irreversible, columnOrder: cfg.columnOrder })
       : runRoundTrip(driver, cfg.downSteps, { revisions, columnOrder: cfg.columnOrder }),
   );
+  // Django compares the models with the migration files (not the database): whatever the run found.
+  if (cfg.checkModels && cfg.preset.djangoApp) {
+    const head = pre.revisions?.at(-1) ?? '';
+    await keepPartial(run, async () => {
+      pre.findings.push(...(await core.group('django: do the models match the migrations?', () => djangoModelFindings(cfg, tool, head))));
+    });
+  }
   return { pre, run };
 }
 

@@ -1,6 +1,8 @@
 // Alembic histories in the shapes real projects write them, through the action's Alembic phase (testAlembic)
 // against a real PostgreSQL 15 and a real Alembic: migrations that catch database errors (try/except), an
 // env.py that leaves SQLAlchemy 2's autobegun transaction open, multi-step round trips with several leftovers.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { UserError } from '@platform-actions/kit';
 import { testAlembic } from '../src/alembic-test.js';
@@ -24,7 +26,10 @@ afterAll(async () => {
 
 /** The Alembic phase on a fresh database, with the action's log kept out of the test output (and returned). */
 async function alembic(revs: Rev[], over: Partial<Config> = {}, envPy?: string) {
-  const dir = alembicProject(revs, undefined, envPy ? { envPy } : {});
+  return alembicIn(alembicProject(revs, undefined, envPy ? { envPy } : {}), over);
+}
+
+async function alembicIn(dir: string, over: Partial<Config> = {}) {
   process.env.GITHUB_WORKSPACE = dir;
   const d = await driverFor(pg, dir, PRESETS.alembic, { columnOrder: 'separate', ...over });
   const write = process.stdout.write.bind(process.stdout);
@@ -213,5 +218,91 @@ describe('stepwise after a failure at the last revision', () => {
       ['0002', 'failed'],
       ['0003', 'ok'],
     ]);
+  });
+});
+
+describe('check-models: do the models match the migrations?', () => {
+  // SQLAlchemy 2 declarative models next to the project, as most Alembic projects keep them.
+  const MODELS = `import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Widget(Base):
+    __tablename__ = "widgets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    qty: Mapped[int] = mapped_column(sa.Integer)
+`;
+  const DRIFTED =
+    MODELS.replace('mapped_column(sa.Integer)', 'mapped_column(sa.BigInteger)') +
+    `    sku: Mapped[str | None] = mapped_column(sa.String(20))
+
+
+class Gadget(Base):
+    __tablename__ = "gadgets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+`;
+  const revs: Rev[] = [
+    { id: '0001', up: ['CREATE TABLE widgets (id serial PRIMARY KEY, name text NOT NULL, qty integer NOT NULL)'], down: ['DROP TABLE widgets'] },
+    { id: '0002', parent: '0001', up: ['CREATE TABLE legacy (id int)'], down: ['DROP TABLE legacy'] },
+  ];
+  const models = (revs2: Rev[], source: string, over: Partial<Config>, envPy?: string) => {
+    const dir = alembicProject(revs2, undefined, envPy ? { envPy } : {});
+    writeFileSync(join(dir, 'app_models.py'), source);
+    return alembicIn(dir, over);
+  };
+
+  test('models that match: no finding', async () => {
+    const r = await models(revs.slice(0, 1), MODELS, { mode: 'stepwise', checkModels: { metadata: 'app_models:Base.metadata' } });
+    expect(r.problems).toEqual([]);
+    expect(r.pre.findings).toEqual([]);
+  });
+
+  test('one finding per missing table, column and type, at the mapped class', async () => {
+    const r = await models(revs, DRIFTED, { mode: 'round-trip', checkModels: { metadata: 'app_models:Base' } });
+    const found = r.pre.findings.map((f) => [f.ruleId, f.severity, f.message, f.location?.path, f.location?.startLine]);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        ['models-differ', 'high', expect.stringMatching(/^table gadgets is in the models but no migration creates it: autogenerate would write a migration/), 'app_models.py', 17],
+        [
+          'models-differ',
+          'high',
+          'table legacy is created by the migrations but is not in the models: autogenerate would write a migration for it (alembic check fails)',
+          'app_models.py',
+          1,
+        ],
+        ['models-differ', 'high', expect.stringMatching(/^column widgets\.sku \(VARCHAR\(20\)\) is in the models but no migration creates it/), 'app_models.py', 9],
+        ['models-differ', 'high', expect.stringMatching(/^column widgets\.qty is INTEGER after the migrations but BIGINT in the models/), 'app_models.py', 9],
+      ]),
+    );
+    expect(found).toHaveLength(4);
+    expect(new Set(r.pre.findings.map((f) => f.fingerprint)).size).toBe(4);
+  });
+
+  test("true uses env.py's target_metadata, as alembic check does; without one it is a config error", async () => {
+    const withMd = ENV_PY.replace('from sqlalchemy import create_engine', 'from sqlalchemy import create_engine\nfrom app_models import Base').replace(
+      'target_metadata=None',
+      'target_metadata=Base.metadata',
+    );
+    const dir = alembicProject(revs.slice(0, 1), undefined, { envPy: `import sys, os\nsys.path.insert(0, os.getcwd())\n${withMd}` });
+    writeFileSync(join(dir, 'app_models.py'), DRIFTED);
+    const r = await alembicIn(dir, { mode: 'stepwise', checkModels: {} });
+    expect(r.pre.findings.map((f) => f.message.split(':')[0]).sort()).toEqual([
+      'column widgets.qty is INTEGER after the migrations but BIGINT in the models',
+      'column widgets.sku (VARCHAR(20)) is in the models but no migration creates it',
+      'table gadgets is in the models but no migration creates it',
+    ]);
+    await expect(models(revs.slice(0, 1), MODELS, { checkModels: {} })).rejects.toThrow(/^check-models is true but env\.py passes no target_metadata/);
+  });
+
+  test('a metadata that does not import is a config error naming the input, before any migration runs', async () => {
+    await expect(models(revs, MODELS, { checkModels: { metadata: 'app_modelz:Base.metadata' } })).rejects.toThrow(
+      /^input "check-models" must name the models' metadata as module:attribute importable from working-directory \(ModuleNotFoundError: No module named 'app_modelz'\)/,
+    );
+    await expect(models(revs, MODELS, { checkModels: { metadata: 'app_models:Widget.name' } })).rejects.toThrow(/not a SQLAlchemy MetaData or declarative base/);
   });
 });

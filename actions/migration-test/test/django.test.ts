@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
 import { AppPlan, djangoPreset, irreversibleMigration, parsePlan } from '../src/django.js';
 import { listRevisions, stepTargets } from '../src/driver.js';
+import { djangoModelFindings, parseMakemigrations } from '../src/models.js';
 import { type RunResult, runRoundTrip, runStepwise } from '../src/execute.js';
 import { ADD_PRICE, ADD_SKU, BACKFILL, djangoPath, djangoProject, driverFor, INITIAL, type Mig } from './helpers.js';
 
@@ -71,6 +72,13 @@ describe('django plan', () => {
     expect(irreversibleMigration(err)).toBe('0002_backfill');
     expect(irreversibleMigration('django.db.utils.ProgrammingError: relation "x" does not exist')).toBeUndefined();
   });
+});
+
+test('makemigrations --check --dry-run output: the app’s operations, in Django 5 and older forms', () => {
+  const out =
+    "Migrations for 'billing':\n  billing/migrations/0002_x.py\n    + Add field a to b\nMigrations for 'shop':\n  shop/migrations/0005_gadget.py\n    + Create model Gadget\n    ~ Alter field id on widget\n";
+  expect(parseMakemigrations(out, 'shop')).toEqual({ file: 'shop/migrations/0005_gadget.py', ops: ['Create model Gadget', 'Alter field id on widget'] });
+  expect(parseMakemigrations("Migrations for 'shop':\n  shop/migrations/0002_a.py\n    - Add field a to widget\n", 'shop').ops).toEqual(['Add field a to widget']);
 });
 
 test('step targets for tools stepping by name (rails): zero below the first, nothing above head', () => {
@@ -195,5 +203,39 @@ describe('django preset (real Django, real PostgreSQL)', () => {
       ['0002_widget_sku', 'ok', 'ok', 'ok'],
     ]);
     expect(r.problems).toEqual([]);
+  });
+
+  test('check-models: makemigrations --check --dry-run, one finding per operation at the model class', async () => {
+    const initial: Mig = {
+      name: '0001_initial',
+      ops: `migrations.CreateModel('Widget', [('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')), ('name', models.CharField(max_length=100))])`,
+    };
+    const modelsPy = (extra: string) => `from django.db import models\n\n\nclass Widget(models.Model):\n    name = models.CharField(max_length=100)\n${extra}`;
+    const matching = djangoProject([initial], { files: { 'shop/models.py': modelsPy('') } });
+    process.env.GITHUB_WORKSPACE = matching;
+    const a = await driverFor(pg, matching, shop);
+    expect(await djangoModelFindings(a.cfg, a.tool, '0001_initial')).toEqual([]);
+
+    const drifted = djangoProject([initial], {
+      files: { 'shop/models.py': modelsPy('    weight = models.IntegerField(default=0)\n\n\nclass Gadget(models.Model):\n    label = models.TextField()\n') },
+    });
+    process.env.GITHUB_WORKSPACE = drifted;
+    const b = await driverFor(pg, drifted, shop);
+    const found = await djangoModelFindings(b.cfg, b.tool, '0001_initial');
+    expect(found.map((f) => [f.ruleId, f.message, f.location?.path, f.location?.startLine])).toEqual([
+      [
+        'models-differ',
+        'the models of shop differ from its migrations: makemigrations would write "Create model Gadget" (shop/migrations/0002_gadget_widget_weight.py)',
+        'shop/models.py',
+        9,
+      ],
+      [
+        'models-differ',
+        'the models of shop differ from its migrations: makemigrations would write "Add field weight to widget" (shop/migrations/0002_gadget_widget_weight.py)',
+        'shop/models.py',
+        4,
+      ],
+    ]);
+    delete process.env.GITHUB_WORKSPACE;
   });
 });

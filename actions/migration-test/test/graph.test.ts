@@ -3,7 +3,8 @@
 // revision reported in one run, failures blamed on the right revision and line, setup problems reported as
 // configuration or tool errors with their fix, and the password in no output in any of its forms.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type AddressInfo, createServer } from 'node:net';
 import { freePort } from '../../../test/harness/net.js';
 import { startFakeGitHub, type FakeGitHub } from '../../../test/harness/services/fake-github.js';
@@ -269,6 +270,42 @@ describe('histories in the shapes real projects write (issue 25)', () => {
       expect.stringMatching(
         /^migration-test: upgrade to 0001 ran without an error but was not committed: the database is still at base\. migrations\/env\.py leaves its transaction open/,
       ),
+    ]);
+  });
+});
+
+describe('check-models through the action', () => {
+  const models = `import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class T1(Base):
+    __tablename__ = "t1"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+`;
+
+  test('a column the models have and no migration creates: a high finding at the mapped class', async () => {
+    const ws = alembicProject(chain(1, { 1: { up: ['CREATE TABLE t1 (id serial PRIMARY KEY)'] } }));
+    writeFileSync(join(ws, 'db_models.py'), models);
+    const { r } = await run(ws, { 'check-models': 'db_models:Base.metadata' });
+    expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'failing-revision': '0001', 'findings-count': '1', 'high-count': '1' });
+    expect(r.main.annotations.find((a) => a.title?.includes('Models differ from the migrations'))).toMatchObject({
+      file: 'db_models.py',
+      line: 9,
+      message: 'column t1.note (TEXT) is in the models but no migration creates it: autogenerate would write a migration for it (alembic check fails)',
+    });
+  });
+
+  test('check-models on a tool without models is one line naming the input', async () => {
+    const { r } = await run(alembicProject(chain(1)), { tool: 'custom', 'up-command': 'true', 'down-command': 'true', 'check-models': 'true' });
+    expect(r.outputs.outcome).toBe('config-error');
+    expect(r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      'migration-test: input "check-models" is only for tool alembic or django (custom has no models to compare); got "true"',
     ]);
   });
 });

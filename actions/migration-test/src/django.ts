@@ -114,6 +114,9 @@ export function irreversibleMigration(output: string): string | undefined {
 const APP_LABEL = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const validAppLabel = (app: string): boolean => APP_LABEL.test(app);
 
+/** The app's plan with every migration's parents. */
+const planArgs = (app: string): string[] => ['showmigrations', app, '--plan', '-v', '2'];
+
 /** The django preset for one app label (already validated: it goes into commands as an argument). */
 export function djangoPreset(app: string): Preset {
   return {
@@ -131,5 +134,3 @@ export function djangoPreset(app: string): Preset {
     defaultDir: `${app}/migrations`,
   };
 }
-
-export const planArgs = (app: string): string[] => ['showmigrations', app, '--plan', '-v', '2'];

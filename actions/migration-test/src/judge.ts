@@ -52,7 +52,7 @@ export function splitMoves(d: SnapshotDiff): { moved: SnapshotDiff; rest: Snapsh
 }
 
 /** `d` without the lines in `known`. */
-export function subtract(d: SnapshotDiff, known: SnapshotDiff | undefined): SnapshotDiff {
+function subtract(d: SnapshotDiff, known: SnapshotDiff | undefined): SnapshotDiff {
   if (!known) return d;
   const ke = new Set(known.extra);
   const km = new Set(known.missing);

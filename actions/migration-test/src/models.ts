@@ -19,7 +19,7 @@ const AUTOGEN = 'autogenerate would write a migration for it (alembic check fail
 const kindOf = (op: string) => op.replace(/^(add|remove)_/, '').replace(/^fk$/, 'foreign key');
 
 /** What one autogenerate difference means, in the words of the models and the migrated schema. */
-export function describeModelDiff(d: ModelDiff): string {
+function describeModelDiff(d: ModelDiff): string {
   const t = qualified(d);
   const col = `${t}.${d.name}`;
   switch (d.op) {

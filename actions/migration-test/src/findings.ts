@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { relative } from 'node:path';
 import { type Finding, fingerprint, type Severity, workspace } from '@platform-actions/kit';
-import type { Problem, RuleId } from './execute.js';
+import type { Problem, RuleId, RunResult } from './execute.js';
 
 export const TOOL = 'migration-test';
 
@@ -122,4 +122,18 @@ export function problemsToFindings(problems: readonly Problem[], locate: (rev: s
 export function dedupe(findings: readonly Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => (seen.has(f.fingerprint) ? false : (seen.add(f.fingerprint), true)));
+}
+
+/**
+ * The first revision with a finding that fails the gate, in the order the revisions were tested: a failed
+ * step, a leftover, and equally a static finding (an empty downgrade() in the source, a lint finding).
+ */
+export function failingRevision(failing: readonly Finding[], run: RunResult): string | undefined {
+  const revs = failing.map((f) => String(f.properties?.revision ?? '')).filter(Boolean);
+  if (!revs.length) return undefined;
+  const rank = (rev: string) => {
+    const i = run.rows.findIndex((r) => r.revision === rev);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return [...revs].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))[0];
 }

@@ -2,42 +2,20 @@
 // inputs → wait for PostgreSQL → pre-checks and the test run (Alembic: one Python session walking the
 // revision graph; other tools: their commands) with catalog snapshots → lint → findings → gate → publish →
 // fail unless clean.
-import { readdirSync } from 'node:fs';
 import { core, failUnlessClean, type Finding, gate, publish, ToolError } from '@platform-actions/kit';
 import { testAlembic } from './alembic-test.js';
 import { type Config, readConfig } from './config.js';
-import { buildDriver, toolRunner } from './driver.js';
-import { keepPartial, runRoundTrip, runStepwise, type RunResult } from './execute.js';
-import { dedupe, locateRevision, problemsToFindings, TOOL } from './findings.js';
+import { toolRunner } from './driver.js';
+import type { RunResult } from './execute.js';
+import { dedupe, failingRevision, locateRevision, problemsToFindings, TOOL } from './findings.js';
+import { testGeneric } from './generic-test.js';
 import { lint } from './lint.js';
-import { djangoModelFindings } from './models.js';
-import { genericPreCheck, type PreCheck } from './precheck.js';
+import type { PreCheck } from './precheck.js';
 import { Psql } from './psql.js';
 import { detailsMarkdown } from './report.js';
 import { secrets } from './secrets.js';
 
 export { TOOL as ACTION };
-
-/** Every tool but Alembic: its own commands through the generic Driver. */
-async function testGeneric(cfg: Config, psql: Psql): Promise<{ pre: PreCheck; run: RunResult }> {
-  const tool = toolRunner(cfg);
-  const pre = await genericPreCheck(cfg, tool);
-  const driver = buildDriver(cfg, psql, tool);
-  const revisions = pre.revisions ?? cfg.preset.revisionsFromFiles?.(readdirSync(cfg.migrationsAbs));
-  const run = await core.group(`${cfg.preset.name}: ${cfg.mode}`, () =>
-    cfg.mode === 'stepwise'
-      ? runStepwise(driver, { revisions, irreversible: cfg.irreversible, columnOrder: cfg.columnOrder })
-      : runRoundTrip(driver, cfg.downSteps, { revisions, columnOrder: cfg.columnOrder }),
-  );
-  // Django compares the models with the migration files (not the database): whatever the run found.
-  if (cfg.checkModels && cfg.preset.djangoApp) {
-    const head = pre.revisions?.at(-1) ?? '';
-    await keepPartial(run, async () => {
-      pre.findings.push(...(await core.group('django: do the models match the migrations?', () => djangoModelFindings(cfg, tool, head))));
-    });
-  }
-  return { pre, run };
-}
 
 /**
  * One finding per defect: an empty downgrade() seen in the source and again by the snapshots is one finding
@@ -49,20 +27,6 @@ function mergeFindings(pre: PreCheck, run: RunResult, cfg: Config): Finding[] {
   for (const p of run.problems) if (p.phase === 'down' && !p.line && pre.downLines.has(p.revision)) p.line = pre.downLines.get(p.revision);
   const preFindings = pre.findings.filter((f) => !(f.ruleId === 'empty-downgrade-source' && dynamicDown.has(String(f.properties?.revision))));
   return dedupe([...problemsToFindings(run.problems, locate), ...preFindings]);
-}
-
-/**
- * The first revision with a finding that fails the gate, in the order the revisions were tested: a failed
- * step, a leftover, and equally a static finding (an empty downgrade() in the source, a lint finding).
- */
-export function failingRevision(failing: readonly Finding[], run: RunResult): string | undefined {
-  const revs = failing.map((f) => String(f.properties?.revision ?? '')).filter(Boolean);
-  if (!revs.length) return undefined;
-  const rank = (rev: string) => {
-    const i = run.rows.findIndex((r) => r.revision === rev);
-    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
-  };
-  return [...revs].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))[0];
 }
 
 type Phase = { pre: PreCheck; run: RunResult; empty?: boolean };

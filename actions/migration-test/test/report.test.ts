@@ -3,8 +3,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Finding } from '@platform-actions/kit';
 import type { RunResult } from '../src/execute.js';
-import { toFinding } from '../src/findings.js';
-import { failingRevision } from '../src/main.js';
+import { failingRevision, toFinding } from '../src/findings.js';
 import { detailsMarkdown } from '../src/report.js';
 
 const run = (over: Partial<RunResult> = {}): RunResult => ({

@@ -232,26 +232,49 @@ def main():
     def op_current(_):
         return {"heads": committed_heads() or []}
 
+    def heads_after(used):
+        """The committed heads after a command. Cheap path: a new transaction on the engine env.py just used (its
+        pool still holds the connection, env.py's own transaction is over), with env.py's version table; any
+        surprise (an async engine, no engine) falls back to a new env.py run."""
+        try:
+            eng = used.get("engine")
+            if eng is not None and not getattr(eng.dialect, "is_async", False):
+                from alembic.runtime.migration import MigrationContext
+                with eng.connect() as conn:
+                    mc = MigrationContext.configure(conn, opts={"version_table": used["table"], "version_table_schema": used["schema"]})
+                    return list(mc.get_current_heads())
+        except Exception:
+            pass
+        return committed_heads()
+
+    def remember(used, context):
+        conn = getattr(context, "connection", None)
+        used.update(engine=getattr(conn, "engine", None), table=context.version_table, schema=context.version_table_schema)
+
     def op_step(req):
         s = script()
         rev = s.get_revision(req["rev"])
+        used = {}
 
-        def fn(_rev, _context):
+        def fn(_rev, context):
+            remember(used, context)
             return tracked([RevisionStep(s.revision_map, rev, bool(req["up"]))])
 
         run_env(fn)
         reset_track()
-        return {"heads": committed_heads()}
+        return {"heads": heads_after(used)}
 
     def op_upgrade(req):
         s = script()
+        used = {}
 
-        def fn(rev, _context):
+        def fn(rev, context):
+            remember(used, context)
             return tracked(s._upgrade_revs(req["target"], rev))
 
         run_env(fn, destination_rev=req["target"])
         reset_track()
-        return {"heads": committed_heads()}
+        return {"heads": heads_after(used)}
 
     # check-models: the models' metadata against the migrated schema, as \`alembic check\` and pytest-alembic's
     # model_definitions_match_ddl compare them (autogenerate, with env.py's own filters and options).

@@ -2,7 +2,7 @@
 // against a real PostgreSQL 15 and a real Alembic: migrations that catch database errors (try/except), an
 // env.py that leaves SQLAlchemy 2's autobegun transaction open, multi-step round trips with several leftovers.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { UserError } from '@platform-actions/kit';
 import { testAlembic } from '../src/alembic-test.js';
@@ -10,6 +10,7 @@ import { AlembicSession } from '../src/alembic-session.js';
 import type { Config } from '../src/config.js';
 import { PRESETS } from '../src/presets.js';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
+import { toolBin } from '../../../test/harness/tools.js';
 import { alembicPath, alembicProject, ENV_PY, type Rev, driverFor } from './helpers.js';
 
 jest.setTimeout(300_000);
@@ -155,6 +156,51 @@ describe('an upgrade that commits nothing', () => {
     const r = await alembic([USERS, { ...LATER, parent: '0001' }], { mode: 'stepwise' }, fixed);
     expect(r.problems).toEqual([]);
     expect(r.rows.map((x) => x.reup)).toEqual(['ok', 'ok']);
+  });
+
+  test("an async env.py (Alembic's async template shape) is checked too, through a new env.py run", async () => {
+    const asyncEnv = `import asyncio
+import os
+from alembic import context
+from sqlalchemy.ext.asyncio import create_async_engine
+
+url = os.environ['DATABASE_URL'].replace('postgres://', 'postgresql+psycopg://', 1)
+
+
+def do_run_migrations(connection):
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def main():
+    engine = create_async_engine(url)
+    async with engine.connect() as connection:
+        await connection.run_sync(do_run_migrations)
+    await engine.dispose()
+
+
+asyncio.run(main())
+`;
+    // SQLAlchemy's asyncio needs greenlet: the flaskenv venv has it, on the same Alembic and SQLAlchemy.
+    const path = process.env.PATH;
+    process.env.PATH = `${dirname(toolBin('flaskenv', 'alembic'))}:${path}`;
+    try {
+      const r = await alembic([USERS, { ...LATER, parent: '0001' }], { mode: 'stepwise' }, asyncEnv);
+      expect(r.problems).toEqual([]);
+      expect(r.rows.map((x) => [x.up, x.down, x.reup])).toEqual([
+        ['ok', 'ok', 'ok'],
+        ['ok', 'ok', 'ok'],
+      ]);
+      // …and one that never commits is caught the same way.
+      const uncommittedAsync = asyncEnv.replace(
+        '        await connection.run_sync(do_run_migrations)',
+        "        await connection.exec_driver_sql('SET search_path TO public')\n        await connection.run_sync(do_run_migrations)",
+      );
+      await expect(alembic([USERS], { mode: 'stepwise' }, uncommittedAsync)).rejects.toThrow(/^upgrade to 0001 ran without an error but was not committed/);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   test('reading the current revision does not create alembic_version (as `alembic current`)', async () => {

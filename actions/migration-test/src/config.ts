@@ -31,6 +31,8 @@ export interface Config {
   commandTimeoutMs: number;
   pgOptions: string;
   seedDir?: string;
+  /** check-models: compare the models with the migrated schema; `metadata` (Alembic) names them as module:attribute. */
+  checkModels?: { metadata?: string };
   irreversible: Set<string>;
   psql: string;
   lint: boolean;
@@ -70,6 +72,20 @@ function resolvePreset(name: string): Preset {
     downOne: cmd('down-command', false),
     currentTable: inputs.string('current-table'),
   };
+}
+
+/** check-models: false, true (Alembic: env.py's target_metadata; Django: makemigrations --check), or Alembic's module:attribute. */
+function readCheckModels(tool: string): Config['checkModels'] {
+  const v = inputs.string('check-models', { default: 'false' })!;
+  if (v === 'false') return undefined;
+  if (tool !== 'alembic' && tool !== 'django') throw new InputError('check-models', `is only for tool alembic or django (${tool} has no models to compare)`, v);
+  if (v === 'true') return {};
+  if (tool === 'alembic' && /^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/.test(v)) return { metadata: v };
+  throw new InputError(
+    'check-models',
+    tool === 'alembic' ? "must be false, true (env.py's target_metadata) or the models' metadata as module:attribute, e.g. app.models:Base.metadata" : 'must be true or false',
+    v,
+  );
 }
 
 export function readConfig(): Config {
@@ -116,11 +132,12 @@ export function readConfig(): Config {
     maxFailures: inputs.integer('max-failures', { default: 0, min: 0, max: 100_000 }),
     urlEnv,
     excludeTables: [...BOOKKEEPING_TABLES, ...preset.bookkeeping, ...(preset.currentTable ? [preset.currentTable] : []), ...inputs.list('ignore-tables')],
-    columnOrder: inputs.oneOf<ColumnOrder>('column-order', ['strict', 'logical'], { default: 'strict' }),
+    columnOrder: inputs.oneOf<ColumnOrder>('column-order', ['separate', 'strict', 'logical'], { default: 'separate' }),
     waitTimeoutMs: inputs.duration('wait-timeout', { default: '60s', minMs: 1000, maxMs: 900_000 }),
     commandTimeoutMs: inputs.duration('command-timeout', { default: '10m', minMs: 1000 }),
     pgOptions: timeouts.join(' '),
     seedDir,
+    checkModels: readCheckModels(toolName),
     irreversible: new Set(inputs.list('irreversible-revisions')),
     psql: inputs.string('psql', { default: 'psql' })!,
     lint: inputs.boolean('lint', { default: false }),

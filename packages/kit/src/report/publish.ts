@@ -18,8 +18,11 @@ export interface PublishInput {
   action: string;
   title: string;
   gate: GateResult;
-  /** SARIF runs (one per tool and target); default one run of the active findings. */
-  sarif?: { path: string; runs: SarifRunInput[] };
+  /**
+   * SARIF runs (one per tool and target); default one run of the active findings. `inSummary: false` keeps
+   * the file's runner-local path out of the summary (the `sarif-file` output still names it).
+   */
+  sarif?: { path: string; runs: SarifRunInput[]; inSummary?: boolean };
   /** Extra Markdown for the summary and the comment (scope, per-target tables). */
   details?: string;
   /** Other report files to name in outputs and the summary, e.g. { 'report-file': path }. */
@@ -56,7 +59,10 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
   const where = sarifPath ? `See the job summary, or the SARIF file ${sarifPath}.` : 'See the job summary.';
   result.annotated = annotate(input.gate.active, { whereToRead: where, reserveErrors: input.gate.outcome === 'clean' ? 0 : 1 }).annotations.length;
 
-  const reportNames = [...(sarifPath ? [`SARIF \`${sarifPath}\``] : []), ...Object.entries(input.reports ?? {}).map(([k, v]) => `${k} \`${v}\``)];
+  const reportNames = [
+    ...(sarifPath && input.sarif?.inSummary !== false ? [`SARIF \`${sarifPath}\``] : []),
+    ...Object.entries(input.reports ?? {}).map(([k, v]) => `${k} \`${v}\``),
+  ];
   const md = renderSummary({
     title: input.title,
     gate: input.gate,

@@ -22,6 +22,8 @@ export interface PublishInput {
   sarif?: { path: string; runs: SarifRunInput[] };
   /** Extra Markdown for the summary and the comment (scope, per-target tables). */
   details?: string;
+  /** False to leave the severity counts and the findings table out of the summary (see SummaryInput). */
+  findingsTables?: boolean;
   /** Other report files to name in outputs and the summary, e.g. { 'report-file': path }. */
   reports?: Record<string, string>;
   /** Post or update the sticky PR comment (needs a token with pull-requests: write). */
@@ -61,6 +63,7 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
     title: input.title,
     gate: input.gate,
     details: input.details,
+    findingsTables: input.findingsTables,
     links: { repoUrl: event.repoUrl, sha: event.pr?.headSha || event.sha },
     reports: reportNames,
   });

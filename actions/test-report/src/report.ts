@@ -125,7 +125,9 @@ function filesSection(f: ReportFacts): string {
       if ((pn === undefined) !== (pw === undefined) || d !== 0) changed.push({ path, d, now: pn, was: pw });
     }
     if (!changed.length) return '';
-    changed.sort((a, b) => Math.abs(b.d) - Math.abs(a.d) || (a.path < b.path ? -1 : 1));
+    // Files on both sides by the size of their change first, then new files, then removed ones.
+    const rank = (c: (typeof changed)[number]) => (c.now !== undefined && c.was !== undefined ? 0 : c.was === undefined ? 1 : 2);
+    changed.sort((a, b) => rank(a) - rank(b) || Math.abs(b.d) - Math.abs(a.d) || (a.path < b.path ? -1 : 1));
     const rows = changed.slice(0, MAX_FILE_ROWS).map((c) => {
       const now = c.now === undefined ? (cov.files.has(c.path) ? '–' : 'removed') : fmtPct(c.now);
       const was = c.was === undefined ? (base.files.has(c.path) ? '–' : 'new') : fmtPct(c.was);

@@ -197,42 +197,52 @@ function run(cmd: string, args: string[], cwd: string, env: Record<string, strin
   return { stdout: r.stdout, status: r.status };
 }
 
-/** Writes the three projects into `root` and runs every tool; the reports land in each project's reports/. */
-export function buildFixtures(root: string): Fixtures {
+/** Writes the project files under `prefix` (backend/, frontend/, gosvc/) into `root`. */
+export function writeProject(root: string, prefix: 'backend/' | 'frontend/' | 'gosvc/'): void {
   for (const [p, text] of Object.entries(FILES)) {
+    if (!p.startsWith(prefix)) continue;
     mkdirSync(dirname(join(root, p)), { recursive: true });
     writeFileSync(join(root, p), text);
   }
-  const counter = (n: string) => {
-    const f = join(root, `.flaky-${n}`);
-    rmSync(f, { force: true });
-    return f;
-  };
+}
+
+const counter = (root: string, n: string) => {
+  const f = join(root, `.flaky-${n}`);
+  rmSync(f, { force: true });
+  return f;
+};
+
+/**
+ * pytest in backend/ (written first by writeProject). `args` come after the common ones; e.g. the
+ * coverage reports, `-o junit_family=xunit1`, or `-k` to run fewer tests.
+ */
+export function runPytest(root: string, args: string[], env: Record<string, string> = {}): void {
+  const n = Math.random().toString(36).slice(2);
+  run(toolBin('testreport-py', 'python'), ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', ...args, 'tests'], join(root, 'backend'), {
+    PYTHONPATH: 'src',
+    FLAKY_COUNTER: counter(root, n),
+    DATABASE_URL: SECRET_URL,
+    PYTHONDONTWRITEBYTECODE: '1',
+    ...env,
+  });
+}
+
+export const PYTEST_COVERAGE = [
+  '--cov=calc',
+  '--cov-branch',
+  '--cov-report=xml:reports/coverage.xml',
+  '--cov-report=json:reports/coverage.json',
+  '--cov-report=lcov:reports/coverage.lcov',
+];
+
+/** Writes the three projects into `root` and runs every tool; the reports land in each project's reports/. */
+export function buildFixtures(root: string): Fixtures {
+  for (const prefix of ['backend/', 'frontend/', 'gosvc/'] as const) writeProject(root, prefix);
 
   // pytest: the default family (xunit2) with coverage in three formats, then xunit1.
-  const py = toolBin('testreport-py', 'python');
   const be = join(root, 'backend');
-  const pyEnv = (n: string) => ({ PYTHONPATH: 'src', FLAKY_COUNTER: counter(n), DATABASE_URL: SECRET_URL, PYTHONDONTWRITEBYTECODE: '1' });
-  run(
-    py,
-    [
-      '-m',
-      'pytest',
-      '-q',
-      '-p',
-      'no:cacheprovider',
-      '--junitxml=reports/junit.xml',
-      '--cov=calc',
-      '--cov-branch',
-      '--cov-report=xml:reports/coverage.xml',
-      '--cov-report=json:reports/coverage.json',
-      '--cov-report=lcov:reports/coverage.lcov',
-      'tests',
-    ],
-    be,
-    pyEnv('py2'),
-  );
-  run(py, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-o', 'junit_family=xunit1', '--junitxml=reports/junit-xunit1.xml', 'tests'], be, pyEnv('py1'));
+  runPytest(root, ['--junitxml=reports/junit.xml', ...PYTEST_COVERAGE]);
+  runPytest(root, ['-o', 'junit_family=xunit1', '--junitxml=reports/junit-xunit1.xml']);
   const coveragePy = JSON.parse(readFileSync(join(be, 'reports/coverage.json'), 'utf8')).totals;
 
   // jest with jest-junit, from the provisioned folder (never the repository's own jest).
@@ -250,7 +260,7 @@ export function buildFixtures(root: string): Fixtures {
       `--reporters=${join(js, 'node_modules/jest-junit')}`,
     ],
     fe,
-    { FLAKY_COUNTER: counter('js'), JEST_JUNIT_OUTPUT_DIR: 'reports', JEST_JUNIT_OUTPUT_NAME: 'junit.xml' },
+    { FLAKY_COUNTER: counter(root, 'js'), JEST_JUNIT_OUTPUT_DIR: 'reports', JEST_JUNIT_OUTPUT_NAME: 'junit.xml' },
   );
   const jestSummary = JSON.parse(readFileSync(join(fe, 'coverage/coverage-summary.json'), 'utf8')).total;
   const jestResults = JSON.parse(readFileSync(join(fe, 'reports/jest-results.json'), 'utf8'));
@@ -267,9 +277,9 @@ export function buildFixtures(root: string): Fixtures {
   mkdirSync(join(go, 'reports'), { recursive: true });
   run(toolBin('gotestsum'), ['--junitfile', 'reports/gotestsum.xml', '--rerun-fails=2', '--packages', './calc/...', '--', '-count=1'], go, {
     ...goEnv,
-    FLAKY_COUNTER: counter('go1'),
+    FLAKY_COUNTER: counter(root, 'go1'),
   });
-  const verbose = run('go', ['test', '-v', '-count=1', './...'], go, { ...goEnv, FLAKY_COUNTER: counter('go2') }).stdout;
+  const verbose = run('go', ['test', '-v', '-count=1', './...'], go, { ...goEnv, FLAKY_COUNTER: counter(root, 'go2') }).stdout;
   writeFileSync(join(go, 'reports/go-junit-report.xml'), execFileSync(toolBin('gotestsum', 'go-junit-report'), [], { input: verbose }));
   return { root, coveragePy, jestSummary, jestResults };
 }

@@ -29,7 +29,8 @@ export async function main(): Promise<void> {
   const coverageFiles = s.coverage.length ? coverageKinds(reportFiles('coverage', s.coverage, toolErrors), toolErrors) : [];
 
   // 2. Tests: every case, retries folded into one result per test, totals and the pass rate.
-  const results = s.junit.length ? foldAttempts(await readJUnit(junitFiles, toolErrors)) : undefined;
+  const cases = s.junit.length ? await readJUnit(junitFiles, toolErrors) : undefined;
+  const results = cases && foldAttempts(cases);
   const t = results && totals(results);
 
   // 3. Coverage, merged over every report, and the base branch's to compare with.

@@ -44,9 +44,13 @@ function emptyOrKind(path: string): Kind {
   return statSync(path).size === 0 ? 'empty' : kindOfFile(path);
 }
 
-/** Reads every JUnit file; per-file failures go to `toolErrors`, a file that is not JUnit throws InputError. */
-export async function readJUnit(files: readonly string[], toolErrors: string[]): Promise<TestCase[]> {
+/**
+ * Reads every JUnit file; per-file failures go to `toolErrors`, a file that is not JUnit throws InputError.
+ * Undefined when no file could be read: the tests are then unknown, not zero.
+ */
+export async function readJUnit(files: readonly string[], toolErrors: string[]): Promise<TestCase[] | undefined> {
   const cases: TestCase[] = [];
+  let read = 0;
   for (const f of files) {
     const kind = emptyOrKind(f);
     if (kind === 'empty') {
@@ -56,12 +60,13 @@ export async function readJUnit(files: readonly string[], toolErrors: string[]):
     if (kind !== 'junit') throw new InputError('junit', `must name JUnit XML reports; ${label(f)} is ${describe(kind)}`);
     try {
       cases.push(...(await readJUnitFile(f, label(f))));
+      read++;
     } catch (e) {
       if (!(e instanceof XmlError)) throw e;
       toolErrors.push(`JUnit report ${label(f)} ${e.message}`);
     }
   }
-  return cases;
+  return read ? cases : undefined;
 }
 
 /** The coverage files' formats, checked before any is parsed. */

@@ -76,7 +76,8 @@ const seconds = (v: string | undefined): number => {
 
 /** The handlers that turn one report's XML events into test cases. */
 export function junitHandlers(report: string, out: TestCase[]): XmlHandlers {
-  const suites: Array<{ name: string; cases: TestCase[]; output: Capped }> = [];
+  // Each open suite with its path of names (shared by its cases: 20,000 cases need not copy it).
+  const suites: Array<{ path: string[]; cases: TestCase[]; output: Capped }> = [];
   let root: string | undefined;
   // pytest writes `line` 0-based (the index of the `def` line); every other tool we know writes it 1-based.
   let producer: Producer | undefined;
@@ -86,6 +87,7 @@ export function junitHandlers(report: string, out: TestCase[]): XmlHandlers {
   let inOutput: Capped | undefined;
   let depth = 0;
   let caseDepth = -1;
+  const NO_SUITE: string[] = [];
 
   return {
     open(name, a) {
@@ -96,31 +98,33 @@ export function junitHandlers(report: string, out: TestCase[]): XmlHandlers {
         if (/^pytest\b/.test(a.name ?? '')) producer = 'pytest';
         else if (a.name === 'jest tests') producer = 'jest';
       }
-      if (name === 'property' && a.name === 'go.version') producer ??= 'go';
-      if (name === 'testsuite') {
-        if (a.name === 'pytest') producer = 'pytest';
-        suites.push({ name: a.name ?? '', cases: [], output: new Capped() });
-        return;
-      }
       if (name === 'testcase') {
-        const line = a.line !== undefined && /^\d+$/.test(a.line) ? Number(a.line) + (producer === 'pytest' ? 1 : 0) : undefined;
+        const line = a.line !== undefined && /^\d+$/.test(a.line) ? Number(a.line) + (producer === 'pytest' ? 1 : 0) : 0;
+        // One object shape for every case (no optional spreads): cheaper to build and to read 20,000 times.
         tc = {
           report,
-          ...(producer ? { producer } : {}),
-          suite: suites.map((s) => s.name).filter(Boolean),
+          producer,
+          suite: suites.length ? suites[suites.length - 1].path : NO_SUITE,
           classname: a.classname ?? '',
           name: a.name ?? '',
-          ...(a.file ? { file: a.file } : {}),
-          ...(line && line > 0 ? { line } : {}),
+          file: a.file || undefined,
+          line: line > 0 ? line : undefined,
           time: seconds(a.time),
           status: 'passed',
           flakyAttempts: 0,
           reruns: 0,
         };
-        tcOutput = new Capped();
+        tcOutput = undefined;
         caseDepth = depth;
         return;
       }
+      if (name === 'testsuite') {
+        if (a.name === 'pytest') producer = 'pytest';
+        const parent = suites.length ? suites[suites.length - 1].path : NO_SUITE;
+        suites.push({ path: a.name ? [...parent, a.name] : parent, cases: [], output: new Capped() });
+        return;
+      }
+      if (name === 'property' && a.name === 'go.version') producer ??= 'go';
       if (!tc) {
         if (OUTPUT.has(name) && suites.length) inOutput = suites[suites.length - 1].output;
         return;
@@ -139,7 +143,7 @@ export function junitHandlers(report: string, out: TestCase[]): XmlHandlers {
         }
       } else if (FLAKY.has(name)) tc.flakyAttempts++;
       else if (RERUN.has(name)) tc.reruns++;
-      else if (OUTPUT.has(name)) inOutput = tcOutput;
+      else if (OUTPUT.has(name)) inOutput = tcOutput ??= new Capped();
     },
     text(t) {
       if (result) result.text.add(t);

@@ -4,8 +4,7 @@
 // or from another machine altogether (a container's /app, a base report from another runner). A path
 // counts only when it names a file that is in this checkout, inside the workspace by real path (a
 // committed symlink cannot make us point at a runner file); otherwise it is dropped, never guessed at.
-import { isInside } from '@platform-actions/kit';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, resolve } from 'node:path';
 
 /** Folders never indexed: dependencies and caches are not the repository's own code. */
@@ -20,20 +19,26 @@ const toPosix = (p: string): string => p.replace(/\\/g, '/');
 
 export class RepoPaths {
   private index?: Map<string, string[]>;
+  private realRoot?: string;
   private readonly memo = new Map<string, string | undefined>();
 
   constructor(readonly root: string) {}
 
-  /** The repository path of an existing file at `abs` inside the workspace, else undefined. */
+  /** The repository path of an existing file at `abs` inside the workspace (by real path too), else undefined. */
   private inRepo(abs: string): string | undefined {
     const rel = relative(this.root, abs);
     if (!rel || rel.startsWith('..') || isAbsolute(rel)) return undefined;
+    let real: string;
     try {
-      if (!statSync(abs).isFile()) return undefined;
+      real = realpathSync(abs);
+      if (!statSync(real).isFile()) return undefined;
     } catch {
       return undefined;
     }
-    return isInside(this.root, abs) ? toPosix(rel) : undefined;
+    // A committed symlink may point anywhere: the file it leads to must be in the workspace too.
+    this.realRoot ??= realpathSync(this.root);
+    const realRel = relative(this.realRoot, real);
+    return realRel && !realRel.startsWith('..') && !isAbsolute(realRel) ? toPosix(rel) : undefined;
   }
 
   /** Files by base name, built on first use (one walk of the checkout, dependencies skipped). */

@@ -11,8 +11,6 @@
 import type { Status, TestCase } from './junit.js';
 
 export interface TestResult {
-  /** Stable identity: report, suites, classname and name. */
-  id: string;
   /** What a person calls the test: `classname › name` (or the name alone when it already says it all). */
   title: string;
   report: string;
@@ -54,19 +52,35 @@ export function titleOf(c: Pick<TestCase, 'classname' | 'name'>): string {
 
 /** Folds attempts of the same test (in one report) into one result each, in first-seen order. */
 export function foldAttempts(cases: readonly TestCase[]): TestResult[] {
-  const byId = new Map<string, TestCase[]>();
+  // Cases of one report and suite share one suite array, so it identifies both; within it, a test is its
+  // classname, name and file. Most tests run once: the map holds the case itself, a list only for a repeat.
+  const bySuite = new Map<readonly string[], Map<string, number>>();
+  const groups: Array<TestCase | TestCase[]> = [];
   for (const c of cases) {
-    const id = [c.report, ...c.suite, c.classname, c.name, c.file ?? ''].join('\u0000');
-    const list = byId.get(id);
-    if (list) list.push(c);
-    else byId.set(id, [c]);
+    let tests = bySuite.get(c.suite);
+    if (!tests) bySuite.set(c.suite, (tests = new Map()));
+    const key = `${c.classname}\u0000${c.name}\u0000${c.file ?? ''}`;
+    const at = tests.get(key);
+    if (at === undefined) {
+      tests.set(key, groups.length);
+      groups.push(c);
+    } else {
+      const seen = groups[at];
+      if (Array.isArray(seen)) seen.push(c);
+      else groups[at] = [seen, c];
+    }
   }
   const out: TestResult[] = [];
-  for (const [id, attempts] of byId) {
+  for (const entry of groups) {
+    if (!Array.isArray(entry)) {
+      out.push(single(entry));
+      continue;
+    }
+    const attempts = entry;
     // Two passing cases with one id from a tool that does not re-run silently (two jest tests with the
     // same title in one describe): two tests, not attempts.
     if (attempts.length > 1 && attempts[0].producer !== 'pytest' && attempts.every((a) => a.status === 'passed' || a.status === 'skipped')) {
-      attempts.forEach((a, i) => out.push(single(i ? `${id}\u0000#${i + 1}` : id, a)));
+      for (const a of attempts) out.push(single(a));
       continue;
     }
     const last = attempts[attempts.length - 1];
@@ -79,7 +93,6 @@ export function foldAttempts(cases: readonly TestCase[]): TestResult[] {
     const lastFailed = [...attempts].reverse().find((a) => isFailure(a.status));
     const shown = isFailure(last.status) ? last : flaky ? (firstFailed ?? last) : last;
     out.push({
-      id,
       title: titleOf(last),
       report: last.report,
       suite: last.suite,
@@ -97,9 +110,8 @@ export function foldAttempts(cases: readonly TestCase[]): TestResult[] {
   return out;
 }
 
-function single(id: string, c: TestCase): TestResult {
+function single(c: TestCase): TestResult {
   return {
-    id,
     title: titleOf(c),
     report: c.report,
     suite: c.suite,

@@ -47,8 +47,10 @@ export function sanitizer(): { push(chunk: string): string; end(): string } {
   };
 }
 
-function parser(h: XmlHandlers): SaxesParser<{ position: true }> {
-  const p = new SaxesParser({ position: true });
+// Position tracking costs a tenth of the parse; it is only needed to say where a broken file breaks, so the
+// first pass runs without it and a failed parse is run again with it to name the line and column.
+function parser(h: XmlHandlers, position: boolean): SaxesParser {
+  const p = new SaxesParser({ position });
   p.on('opentag', (t) => h.open(t.name, t.attributes as Record<string, string>));
   p.on('closetag', (t) => h.close(t.name));
   p.on('text', (t) => h.text(t));
@@ -56,66 +58,88 @@ function parser(h: XmlHandlers): SaxesParser<{ position: true }> {
   return p;
 }
 
-function explain(e: unknown, p: SaxesParser<{ position: true }>, ended: boolean): XmlError {
-  if (e instanceof XmlError) return e;
-  const msg = String((e as Error)?.message ?? e).replace(/^\d+:\d+:\s*/, '');
-  if (ended && /unclosed tag|document must contain a root element/i.test(msg)) {
+const NOOP: XmlHandlers = { open() {}, close() {}, text() {} };
+
+interface Fed {
+  p: SaxesParser;
+  /** What the parser threw, and whether at the end (an unclosed element) or on the way. */
+  error?: unknown;
+  ended?: boolean;
+}
+
+/** A parse in progress: chunks in, sanitised; the parser's own error kept, never thrown. */
+function feeder(h: XmlHandlers, position: boolean): { write(chunk: string): boolean; end(): Fed } {
+  const p = parser(h, position);
+  const s = sanitizer();
+  let first = true;
+  let error: unknown;
+  return {
+    write(chunk) {
+      if (error !== undefined) return false;
+      try {
+        p.write(s.push(first ? chunk.replace(/^\uFEFF/, '') : chunk));
+      } catch (e) {
+        error = e;
+      }
+      first = false;
+      return error === undefined;
+    },
+    end() {
+      if (error !== undefined) return { p, error };
+      try {
+        p.write(s.end());
+        p.close();
+        return { p };
+      } catch (e) {
+        return { p, error: e, ended: true };
+      }
+    },
+  };
+}
+
+/** The XmlError for a failed parse; `where` parses again with positions on, to say where it broke. */
+function explain(r: Fed, where: () => { line: number; column: number }): XmlError {
+  if (r.error instanceof XmlError) return r.error;
+  const msg = String((r.error as Error)?.message ?? r.error).replace(/^\d+:\d+:\s*/, '');
+  if (r.ended && /unclosed tag|document must contain a root element/i.test(msg)) {
     return new XmlError(`ends before its last element is closed (${msg}): the tool that wrote it was probably stopped while writing`);
   }
-  return new XmlError(`is not well-formed XML at line ${p.line}, column ${p.column}: ${msg}`);
+  const at = where();
+  return new XmlError(`is not well-formed XML at line ${at.line}, column ${at.column}: ${msg}`);
 }
 
 /** Parses XML text already in memory (hand-written cases and small files). */
 export function parseXmlText(text: string, h: XmlHandlers): void {
-  const p = parser(h);
-  const s = sanitizer();
-  let ended = false;
-  try {
-    p.write(s.push(text.replace(/^\uFEFF/, '')) + s.end());
-    ended = true;
-    p.close();
-  } catch (e) {
-    throw explain(e, p, ended);
-  }
+  const f = feeder(h, false);
+  f.write(text);
+  const r = f.end();
+  if (r.error === undefined) return;
+  throw explain(r, () => {
+    const again = feeder(NOOP, true);
+    again.write(text);
+    return again.end().p;
+  });
 }
 
-/** Streams the XML file at `path` through `h`. Rejects with XmlError when it is not well-formed. */
-export function parseXmlFile(path: string, h: XmlHandlers): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = parser(h);
-    const s = sanitizer();
-    let first = true;
-    let failed = false;
-    const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
-    const fail = (e: unknown, ended: boolean) => {
-      if (failed) return;
-      failed = true;
-      stream.destroy();
-      reject(explain(e, p, ended));
-    };
-    stream.on('data', (chunk: string | Buffer) => {
-      if (failed) return;
-      let text = String(chunk);
-      if (first) {
-        text = text.replace(/^\uFEFF/, '');
-        first = false;
-      }
-      try {
-        p.write(s.push(text));
-      } catch (e) {
-        fail(e, false);
-      }
-    });
-    stream.on('error', (e) => fail(new XmlError(`could not be read: ${e.message}`), false));
-    stream.on('end', () => {
-      if (failed) return;
-      try {
-        p.write(s.end());
-        p.close();
-        resolve();
-      } catch (e) {
-        fail(e, true);
-      }
-    });
-  });
+async function feedFile(path: string, h: XmlHandlers, position: boolean): Promise<Fed> {
+  const f = feeder(h, position);
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) if (!f.write(chunk as string)) break;
+  return f.end();
+}
+
+/** Streams the XML file at `path` through `h`. Rejects with XmlError when it is not well-formed or cannot be read. */
+export async function parseXmlFile(path: string, h: XmlHandlers): Promise<void> {
+  let r: Fed;
+  try {
+    r = await feedFile(path, h, false);
+    if (r.error === undefined) return;
+    if (!(r.error instanceof XmlError) && !r.ended) {
+      const again = (await feedFile(path, NOOP, true)).p;
+      throw explain(r, () => again);
+    }
+  } catch (e) {
+    if (e instanceof XmlError) throw e;
+    throw new XmlError(`could not be read: ${(e as Error).message}`);
+  }
+  throw explain(r, () => r.p);
 }

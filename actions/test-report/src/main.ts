@@ -34,7 +34,8 @@ export async function main(): Promise<void> {
   const t = results && totals(results);
 
   // 3. Coverage, merged over every report, and the base branch's to compare with.
-  const coverage = s.coverage.length ? summarize(await readCoverage(coverageFiles, paths, toolErrors)) : undefined;
+  const measured = s.coverage.length ? await readCoverage(coverageFiles, paths, toolErrors) : undefined;
+  const coverage = measured && summarize(measured);
   const base = coverage ? await readBase(s['base-report'], paths) : undefined;
 
   // 4. Failing and flaky tests located at file:line, as findings (annotations); the gates decide.

@@ -106,16 +106,21 @@ export function toRepoPaths(written: readonly WrittenFile[], paths: RepoPaths, r
   return out;
 }
 
-/** Reads and merges every coverage file; per-file failures go to `toolErrors`. */
-export async function readCoverage(kinds: ReturnType<typeof coverageKinds>, paths: RepoPaths, toolErrors: string[]): Promise<Coverage> {
+/**
+ * Reads and merges every coverage file; per-file failures go to `toolErrors`. Undefined when no file could
+ * be read: coverage is then unknown, not zero.
+ */
+export async function readCoverage(kinds: ReturnType<typeof coverageKinds>, paths: RepoPaths, toolErrors: string[]): Promise<Coverage | undefined> {
   const all: Coverage = new Map();
+  let read = 0;
   for (const { path, kind } of kinds) {
     try {
       mergeInto(all, toRepoPaths(await parseCoverageFile(path, kind), paths, reportDir(path)));
+      read++;
     } catch (e) {
       if (!(e instanceof ToolError)) throw e;
       toolErrors.push(e.message);
     }
   }
-  return all;
+  return read ? all : undefined;
 }

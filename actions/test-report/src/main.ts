@@ -47,7 +47,8 @@ export async function main(): Promise<void> {
   const flaky = (results ?? []).filter((r) => r.flaky).map(locatedFor);
   const gates = { minCoverage: s['min-coverage'], minPassRate: s['min-pass-rate'], failOnDecrease: s['fail-on-decrease'], metric: s['coverage-metric'] };
   const policyErrors = evaluate(gates, { tests: t, coverage, base: base?.summary, failing: failed.map((f) => redactCredentials(f.result.title, s.redact)) });
-  const g = gate({ findings: [...failed, ...flaky].map((f) => f.finding), failOn: 'none', toolErrors, policyErrors });
+  // A tool error may quote the file it could not read (an LCOV line): redacted like everything from a report.
+  const g = gate({ findings: [...failed, ...flaky].map((f) => f.finding), failOn: 'none', toolErrors: toolErrors.map((e) => redactCredentials(e, s.redact)), policyErrors });
 
   // 5. Outputs and the report file (the next run's base), before anything can fail.
   const rate = t && passRate(t);

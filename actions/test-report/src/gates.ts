@@ -26,7 +26,7 @@ export interface GateFacts {
 
 export const round2 = (n: number): number => Math.round(n * 100) / 100;
 export const fmtPct = (n: number): string => `${round2(n).toFixed(2)} %`;
-const fmtMin = (n: number): string => `${Number.isInteger(n) ? n : n.toFixed(2).replace(/0+$/, '')} %`;
+export const fmtMin = (n: number): string => `${Number.isInteger(n) ? n : n.toFixed(2).replace(/0+$/, '')} %`;
 
 function meets(value: number, min: number, exact: { done: number; of: number }): boolean {
   if (min >= 100) return exact.done === exact.of;

@@ -1,20 +1,19 @@
 // test-report: JUnit results and coverage from pytest, jest and go test, gated on pass rate and coverage.
 // Reads like its table of contents: inputs → report files → tests and coverage → base → gates →
 // findings (annotations) → outputs and report file → summary and comment → pass or fail.
-import { core, currentEvent, failUnlessClean, gate, publish, redactCredentials, scrub, ToolError, workspace } from '@platform-actions/kit';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { core, currentEvent, failUnlessClean, gate, publish, redactCredentials, workspace } from '@platform-actions/kit';
+import { resolve } from 'node:path';
 import { readBase } from './base.js';
 import { percent, summarize } from './coverage/model.js';
 import { toFinding } from './findings.js';
-import { coverageDelta, evaluate, round2 } from './gates.js';
+import { coverageDelta, evaluate } from './gates.js';
 import { locate } from './locate.js';
 import { setTestOutputs } from './outputs.js';
 import { RepoPaths } from './paths.js';
 import { coverageKinds, label, readCoverage, readJUnit, reportDir, reportFiles } from './read.js';
-import { detailsMarkdown } from './report.js';
-import { buildReportFile } from './report-file.js';
-import { foldAttempts, isFailure, passRate, slowest, totals } from './results.js';
+import { detailsMarkdown, type Located, totalsLine } from './report.js';
+import { buildReportFile, writeReportFile } from './report-file.js';
+import { foldAttempts, isFailure, passRate, slowest, type TestResult, totals } from './results.js';
 import { readSettings } from './settings.js';
 
 export const ACTION = 'test-report';
@@ -39,14 +38,9 @@ export async function main(): Promise<void> {
   const base = coverage ? await readBase(s['base-report'], paths) : undefined;
 
   // 4. Failing and flaky tests located at file:line, as findings (annotations); the gates decide.
-  const locatedFor = (r: NonNullable<typeof results>[number]) => {
-    const dir = reportDir(resolve(workspace(), r.report));
-    return { result: r, finding: toFinding(r, locate(r, paths, dir !== undefined ? [dir] : []), s.redact) };
-  };
-  const failed = (results ?? []).filter((r) => isFailure(r.status)).map(locatedFor);
-  const flaky = (results ?? []).filter((r) => r.flaky).map(locatedFor);
+  const { failed, flaky } = located(results ?? [], paths, s.redact);
   const gates = { minCoverage: s['min-coverage'], minPassRate: s['min-pass-rate'], failOnDecrease: s['fail-on-decrease'], metric: s['coverage-metric'] };
-  const policyErrors = evaluate(gates, { tests: t, coverage, base: base?.summary, failing: failed.map((f) => redactCredentials(f.result.title, s.redact)) });
+  const policyErrors = evaluate(gates, { tests: t, coverage, base: base?.summary, failing: failed.map((f) => f.finding.title) });
   // A tool error may quote the file it could not read (an LCOV line): redacted like everything from a report.
   const g = gate({ findings: [...failed, ...flaky].map((f) => f.finding), failOn: 'none', toolErrors: toolErrors.map((e) => redactCredentials(e, s.redact)), policyErrors });
 
@@ -59,11 +53,7 @@ export async function main(): Promise<void> {
     s['report-file'],
     buildReportFile({ name: s.name, commit: sha, ref: event.pr ? `refs/heads/${event.pr.headRef}` : event.ref, tests: t, passRate: rate, coverage }),
   );
-  if (t)
-    core.info(
-      `Tests: ${t.tests} (${t.passed} passed, ${t.failed + t.errors} failed, ${t.skipped} skipped, ${t.flaky} flaky)${rate !== undefined ? `, pass rate ${round2(rate)} %` : ''}`,
-    );
-  if (pct !== undefined) core.info(`Coverage (${s['coverage-metric']}): ${round2(pct)} %`);
+  core.info(totalsLine(t, pct, s['coverage-metric']));
 
   // 6. Annotations, job summary and the sticky comment (one per `name`).
   await publish({
@@ -93,13 +83,11 @@ export async function main(): Promise<void> {
   failUnlessClean(ACTION, g, 'none');
 }
 
-function writeReportFile(path: string, report: ReturnType<typeof buildReportFile>): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    // Scrubbed string by string, so a registered secret cannot reach a cache entry and the JSON stays valid.
-    writeFileSync(path, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'string' ? scrub(v) : v), 1)}\n`);
-  } catch (e) {
-    // The path was checked when the input was read; a failure now is the disk or the runner.
-    throw new ToolError(`could not write the report file ${path}: ${(e as Error).message}`);
-  }
+/** Failing and flaky tests, each with its finding at the place it failed (relative paths tried from the report's folder too). */
+function located(results: readonly TestResult[], paths: RepoPaths, redact: readonly string[]): { failed: Located[]; flaky: Located[] } {
+  const one = (r: TestResult): Located => {
+    const dir = reportDir(resolve(workspace(), r.report));
+    return { result: r, finding: toFinding(r, locate(r, paths, dir !== undefined ? [dir] : []), redact) };
+  };
+  return { failed: results.filter((r) => isFailure(r.status)).map(one), flaky: results.filter((r) => r.flaky).map(one) };
 }

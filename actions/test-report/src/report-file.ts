@@ -1,7 +1,9 @@
 // The report file: this run's totals and per-file coverage as JSON. Saved with actions/cache on the base
 // branch, it is the `base-report` a pull request compares against. It holds counts only (no line data and
 // no failure text), so it stays small, is the same on every runner, and carries nothing a test printed.
-import { readFileSync } from 'node:fs';
+import { scrub, ToolError } from '@platform-actions/kit';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { CoverageSummary, FileCounts } from './coverage/model.js';
 import { round2 } from './gates.js';
 import type { Totals } from './results.js';
@@ -70,3 +72,14 @@ export function coverageOfReportFile(text: string): { summary: CoverageSummary; 
 }
 
 export const readReportFileCoverage = (path: string) => coverageOfReportFile(readFileSync(path, 'utf8'));
+
+export function writeReportFile(path: string, report: ReportFile): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    // Scrubbed string by string, so a registered secret cannot reach a cache entry and the JSON stays valid.
+    writeFileSync(path, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'string' ? scrub(v) : v), 1)}\n`);
+  } catch (e) {
+    // The path was checked when the input was read; a failure now is the disk or the runner.
+    throw new ToolError(`could not write the report file ${path}: ${(e as Error).message}`);
+  }
+}

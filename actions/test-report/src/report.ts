@@ -6,13 +6,19 @@
 import { code, type Finding, type LinkOptions, locationLink, textCell } from '@platform-actions/kit';
 import { type CoverageMetric, type CoverageSummary, type FileCounts, percent } from './coverage/model.js';
 import { clean, headline } from './findings.js';
-import { coverageDelta, fmtPct, type Gates, round2 } from './gates.js';
+import { coverageDelta, fmtMin, fmtPct, type Gates, round2 } from './gates.js';
 import { passRate, type TestResult, type Totals } from './results.js';
+
+/** A failing or flaky test with its finding (where it failed, what it said). */
+export interface Located {
+  result: TestResult;
+  finding: Finding;
+}
 
 export interface ReportFacts {
   totals?: Totals;
-  failed: ReadonlyArray<{ result: TestResult; finding: Finding }>;
-  flaky: ReadonlyArray<{ result: TestResult; finding: Finding }>;
+  failed: readonly Located[];
+  flaky: readonly Located[];
   slowest: readonly TestResult[];
   coverage?: CoverageSummary;
   base?: { summary: CoverageSummary; from: string };
@@ -33,12 +39,11 @@ const MAX_FILE_ROWS = 25;
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 export const duration = (s: number): string => (s < 1 ? `${Math.round(s * 1000)} ms` : s < 120 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
-const minText = (n: number): string => `${Number.isInteger(n) ? n : n} %`;
 const KIND_NAME: Record<string, string> = { cobertura: 'Cobertura', lcov: 'LCOV', coveragepy: 'coverage.py JSON' };
 
 function testsSection(t: Totals, gates: Gates): string {
   const rate = passRate(t);
-  const rateCell = rate === undefined ? 'n/a (nothing ran)' : `**${fmtPct(rate)}**${gates.minPassRate > 0 ? ` (min ${minText(gates.minPassRate)})` : ''}`;
+  const rateCell = rate === undefined ? 'n/a (nothing ran)' : `**${fmtPct(rate)}**${gates.minPassRate > 0 ? ` (min ${fmtMin(gates.minPassRate)})` : ''}`;
   const failed = t.failed + t.errors;
   return (
     `| Tests | Passed | Failed | Skipped | Flaky | Pass rate | Time |\n| ---: | ---: | ---: | ---: | ---: | --- | ---: |\n` +
@@ -64,7 +69,7 @@ function coverageSection(f: ReportFacts): string {
     const counts = m === 'lines' ? ` (${countsOf(cov.total.lines)})` : m === 'branches' ? ` (${countsOf(cov.total.branches)})` : '';
     const gated = m === f.gates.metric;
     const here = `${gated ? '**' : ''}${pctOf(cov.total, m)}${gated ? '**' : ''}${counts}`;
-    const min = gated && f.gates.minCoverage !== undefined ? minText(f.gates.minCoverage) : '';
+    const min = gated && f.gates.minCoverage !== undefined ? fmtMin(f.gates.minCoverage) : '';
     const cells = [m === 'combined' ? 'Lines + branches' : m[0].toUpperCase() + m.slice(1), here];
     if (base) cells.push(pctOf(base.total, m), deltaText(coverageDelta(cov, base, m)));
     cells.push(min);
@@ -156,6 +161,19 @@ function readsLine(f: ReportFacts): string {
     parts.push(`${plural(f.reads.coverage.length, 'coverage report')}, ${kinds} (${list(f.reads.coverage.map((c) => c.path))})`);
   }
   return parts.length ? `<sub>Read: ${parts.join('; ')}.</sub>\n` : '';
+}
+
+/** The log line with the totals. */
+export function totalsLine(t: Totals | undefined, coverage: number | undefined, metric: CoverageMetric): string {
+  const parts: string[] = [];
+  if (t) {
+    const rate = passRate(t);
+    parts.push(
+      `Tests: ${t.tests} (${t.passed} passed, ${t.failed + t.errors} failed, ${t.skipped} skipped, ${t.flaky} flaky)${rate !== undefined ? `, pass rate ${fmtPct(rate)}` : ''}`,
+    );
+  }
+  if (coverage !== undefined) parts.push(`coverage (${metric}) ${fmtPct(coverage)}`);
+  return parts.join('; ') || 'Nothing was read.';
 }
 
 /** The details Markdown for publish(): sections in order of importance, added while they fit. */

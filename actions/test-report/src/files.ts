@@ -10,6 +10,8 @@ import { SKIP_DIRS } from './paths.js';
 export interface Matched {
   /** Absolute paths of the matching files, sorted, without duplicates. */
   files: string[];
+  /** The files named by a literal path (not only by a glob): a file of the wrong kind there is a mistake, not a stray match. */
+  named: Set<string>;
   /** Patterns (or paths) that matched no file. */
   unmatched: string[];
   /** Files a pattern matched but that were not read: symlinks that lead outside the workspace. */
@@ -26,6 +28,7 @@ export function matchReports(input: string, patterns: readonly string[]): Matche
   const ws = resolve(workspace());
   const roots = [ws, resolve(runnerTemp())];
   const found = new Set<string>();
+  const named = new Set<string>();
   const unmatched: string[] = [];
   const refused: string[] = [];
   for (const raw of patterns) {
@@ -34,7 +37,10 @@ export function matchReports(input: string, patterns: readonly string[]): Matche
       const abs = checkPath(input, pattern, { allowRunnerTemp: true });
       if (!existsSync(abs)) unmatched.push(raw);
       else if (statSync(abs).isDirectory()) throw new InputError(input, `must name report files or globs, not a folder (for example ${pattern.replace(/\/+$/, '')}/*.xml)`, raw);
-      else found.add(abs);
+      else {
+        found.add(abs);
+        named.add(abs);
+      }
       continue;
     }
     // The fixed folder in front of the first wildcard is where the walk starts; it must be inside a root.
@@ -52,7 +58,7 @@ export function matchReports(input: string, patterns: readonly string[]): Matche
     });
     if (found.size === before) unmatched.push(raw);
   }
-  return { files: [...found].sort(), unmatched, refused };
+  return { files: [...found].sort(), named, unmatched, refused };
 }
 
 function walk(dir: string, rel: string, visit: (rel: string, abs: string) => void): void {

@@ -24,11 +24,12 @@ export async function main(): Promise<void> {
   const event = currentEvent();
   const paths = new RepoPaths(workspace());
   const toolErrors: string[] = [];
-  const junitFiles = s.junit.length ? reportFiles('junit', s.junit, toolErrors) : [];
+  const junitFiles = s.junit.length ? reportFiles('junit', s.junit, toolErrors) : undefined;
   const coverageFiles = s.coverage.length ? coverageKinds(reportFiles('coverage', s.coverage, toolErrors), toolErrors) : [];
 
   // 2. Tests: every case, retries folded into one result per test, totals and the pass rate.
-  const cases = s.junit.length ? await readJUnit(junitFiles, toolErrors) : undefined;
+  const junit = junitFiles ? await readJUnit(junitFiles, toolErrors) : { read: [] };
+  const cases = junit.cases;
   const results = cases && foldAttempts(cases);
   const t = results && totals(results);
 
@@ -70,7 +71,7 @@ export async function main(): Promise<void> {
       base,
       baseMissing: Boolean(s['base-report']) && !base,
       gates,
-      reads: { junit: junitFiles.map(label), coverage: coverageFiles.map((c) => ({ path: label(c.path), kind: c.kind })) },
+      reads: { junit: junit.read, coverage: coverageFiles.map((c) => ({ path: label(c.path), kind: c.kind })) },
       links: { repoUrl: event.repoUrl, sha },
       redact: s.redact,
     }),

@@ -27,17 +27,40 @@ export function reportDir(abs: string): string | undefined {
   return rel.startsWith('..') ? undefined : rel.split(sep).join('/');
 }
 
-const describe = (k: Kind): string => (typeof k === 'string' ? k : k.unsupported);
+const KIND_TEXT: Record<string, string> = {
+  junit: 'a JUnit report',
+  cobertura: 'Cobertura coverage XML (give it to the coverage input)',
+  lcov: 'LCOV coverage (give it to the coverage input)',
+  coveragepy: 'coverage.py JSON coverage (give it to the coverage input)',
+  'test-report': 'a test-report report-file (give it to base-report)',
+  empty: 'empty',
+};
+const describe = (k: Kind): string => (typeof k === 'string' ? KIND_TEXT[k] : k.unsupported);
+
+export interface ReportFiles {
+  files: string[];
+  /** Files named by a literal path; the others came from a glob. */
+  named: Set<string>;
+}
 
 /** The files matched by an input; patterns that matched nothing become tool errors, refused links warnings. */
-export function reportFiles(input: 'junit' | 'coverage', patterns: readonly string[], toolErrors: string[]): string[] {
+export function reportFiles(input: 'junit' | 'coverage', patterns: readonly string[], toolErrors: string[]): ReportFiles {
   const m = matchReports(input, patterns);
   for (const r of m.refused) core.warning(`${input}: ${r} is a symlink that leads outside the workspace; it was not read.`);
   const what = input === 'junit' ? 'JUnit report' : 'coverage report';
   for (const p of m.unmatched) {
     toolErrors.push(`no ${what} matched "${p}" (input ${input}): the test step did not write one there (did it stop before the end?), or the path does not match where it writes`);
   }
-  return m.files;
+  return { files: m.files, named: m.named };
+}
+
+/**
+ * A file of the wrong kind: named outright, it is a configuration error; matched by a glob next to the
+ * right files (reports/*.xml over junit.xml and coverage.xml), it is passed over with a notice.
+ */
+function wrongKind(input: 'junit' | 'coverage', m: ReportFiles, file: string, expected: string): void {
+  if (m.named.has(file)) throw new InputError(input, expected);
+  core.notice(`${input}: ${label(file)} matched the pattern but ${expected.replace(/^must name [^;]+; /, '')}; it was passed over.`);
 }
 
 function emptyOrKind(path: string): Kind {
@@ -45,40 +68,44 @@ function emptyOrKind(path: string): Kind {
 }
 
 /**
- * Reads every JUnit file; per-file failures go to `toolErrors`, a file that is not JUnit throws InputError.
- * Undefined when no file could be read: the tests are then unknown, not zero.
+ * Reads every JUnit file; per-file failures go to `toolErrors`, a file that is not JUnit throws InputError
+ * (or is passed over, when only a glob matched it). `cases` is undefined when no file could be read: the
+ * tests are then unknown, not zero.
  */
-export async function readJUnit(files: readonly string[], toolErrors: string[]): Promise<TestCase[] | undefined> {
+export async function readJUnit(m: ReportFiles, toolErrors: string[]): Promise<{ cases?: TestCase[]; read: string[] }> {
   const cases: TestCase[] = [];
-  let read = 0;
-  for (const f of files) {
+  const read: string[] = [];
+  for (const f of m.files) {
     const kind = emptyOrKind(f);
     if (kind === 'empty') {
       toolErrors.push(`JUnit report ${label(f)} is empty: the test tool did not write it (did it stop before the end?)`);
       continue;
     }
-    if (kind !== 'junit') throw new InputError('junit', `must name JUnit XML reports; ${label(f)} is ${describe(kind)}`);
+    if (kind !== 'junit') {
+      wrongKind('junit', m, f, `must name JUnit XML reports; ${label(f)} is ${describe(kind)}`);
+      continue;
+    }
     try {
       cases.push(...(await readJUnitFile(f, label(f))));
-      read++;
+      read.push(label(f));
     } catch (e) {
       if (!(e instanceof XmlError)) throw e;
       toolErrors.push(`JUnit report ${label(f)} ${e.message}`);
     }
   }
-  return read ? cases : undefined;
+  return { cases: read.length ? cases : undefined, read };
 }
 
 /** The coverage files' formats, checked before any is parsed. */
-export function coverageKinds(files: readonly string[], toolErrors: string[]): Array<{ path: string; kind: 'cobertura' | 'lcov' | 'coveragepy' }> {
+export function coverageKinds(m: ReportFiles, toolErrors: string[]): Array<{ path: string; kind: 'cobertura' | 'lcov' | 'coveragepy' }> {
   const out: Array<{ path: string; kind: 'cobertura' | 'lcov' | 'coveragepy' }> = [];
-  for (const f of files) {
+  for (const f of m.files) {
     const kind = emptyOrKind(f);
     if (kind === 'empty') toolErrors.push(`coverage report ${label(f)} is empty: the coverage tool did not write it (did the test step stop before the end?)`);
     else if (kind === 'cobertura' || kind === 'lcov' || kind === 'coveragepy') out.push({ path: f, kind });
-    else if (kind === 'junit') throw new InputError('coverage', `must name coverage reports; ${label(f)} is a JUnit report (give it to the junit input)`);
-    else if (kind === 'test-report') throw new InputError('coverage', `must name coverage reports; ${label(f)} is a test-report report-file (give it to base-report)`);
-    else throw new InputError('coverage', `must name Cobertura XML, LCOV or coverage.py JSON reports; ${label(f)} is ${describe(kind)}: ${adviceFor(describe(kind))}`);
+    else if (kind === 'junit') wrongKind('coverage', m, f, `must name coverage reports; ${label(f)} is a JUnit report (give it to the junit input)`);
+    else if (kind === 'test-report') wrongKind('coverage', m, f, `must name coverage reports; ${label(f)} is a test-report report-file (give it to base-report)`);
+    else wrongKind('coverage', m, f, `must name Cobertura XML, LCOV or coverage.py JSON reports; ${label(f)} is ${describe(kind)}: ${adviceFor(describe(kind))}`);
   }
   return out;
 }

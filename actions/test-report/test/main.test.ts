@@ -32,3 +32,17 @@ test('a secret a test printed, a redact value and a secret quoted by a broken re
   expect(r.outputs).toMatchObject({ outcome: 'tool-error', tests: '2', failed: '1', coverage: '100.00' });
   expect(r.failure).toBe('test-report: coverage report reports/broken.lcov line 3: "password=*** leaked into the " is not an LCOV record');
 });
+
+test('one glob over a folder holding both kinds (pytest writes junit.xml and coverage.xml side by side): each input takes its own, the rest is passed over with a notice', async () => {
+  write('mixed/junit.xml', '<testsuites><testsuite name="s"><testcase classname="c" name="ok"/></testsuite></testsuites>');
+  write(
+    'mixed/coverage.xml',
+    '<?xml version="1.0" ?>\n<coverage line-rate="1"><sources><source>.</source></sources><packages><package><classes><class filename="src/app.py"><lines><line number="1" hits="3"/></lines></class></classes></package></packages></coverage>',
+  );
+  const r = await runMain(ws, { junit: 'mixed/*.xml', coverage: 'mixed/*' });
+  expect(r.outputs).toMatchObject({ outcome: 'clean', tests: '1', coverage: '100.00' });
+  const notices = r.log.annotations.filter((a) => a.level === 'notice').map((a) => a.message);
+  expect(notices).toContain('junit: mixed/coverage.xml matched the pattern but mixed/coverage.xml is Cobertura coverage XML (give it to the coverage input); it was passed over.');
+  expect(notices).toContain('coverage: mixed/junit.xml matched the pattern but mixed/junit.xml is a JUnit report (give it to the junit input); it was passed over.');
+  expect(r.summary).toContain('Read: 1 JUnit report (<code>mixed/junit.xml</code>); 1 coverage report, Cobertura (<code>mixed/coverage.xml</code>).');
+});

@@ -30,13 +30,13 @@ export class RepoPaths {
     if (!rel || rel.startsWith('..') || isAbsolute(rel)) return undefined;
     let real: string;
     try {
-      real = realpathSync(abs);
+      real = realpathSync.native(abs);
       if (!statSync(real).isFile()) return undefined;
     } catch {
       return undefined;
     }
     // A committed symlink may point anywhere: the file it leads to must be in the workspace too.
-    this.realRoot ??= realpathSync(this.root);
+    this.realRoot ??= realpathSync.native(this.root);
     const realRel = relative(this.realRoot, real);
     return realRel && !realRel.startsWith('..') && !isAbsolute(realRel) ? toPosix(rel) : undefined;
   }

@@ -25,6 +25,8 @@ export interface PublishInput {
   sarif?: { path: string; runs: SarifRunInput[]; inSummary?: boolean };
   /** Extra Markdown for the summary and the comment (scope, per-target tables). */
   details?: string;
+  /** False to leave the severity counts and the findings table out of the summary (see SummaryInput). */
+  findingsTables?: boolean;
   /** Other report files to name in outputs and the summary, e.g. { 'report-file': path }. */
   reports?: Record<string, string>;
   /** Post or update the sticky PR comment (needs a token with pull-requests: write). */
@@ -67,6 +69,7 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
     title: input.title,
     gate: input.gate,
     details: input.details,
+    findingsTables: input.findingsTables,
     links: { repoUrl: event.repoUrl, sha: event.pr?.headSha || event.sha },
     reports: reportNames,
   });

@@ -233,7 +233,7 @@ describe('notify: one Slack-compatible message', () => {
     const port = await new Promise<string>((res) => receiver.stdout!.once('data', (d: Buffer) => res(d.toString().trim())));
     url = `http://127.0.0.1:${port}`;
   });
-  afterAll(() => receiver?.kill());
+  afterAll(() => void receiver?.kill());
   const step = () => stepNamed('.github/workflows/notify.yml', 'notify', 'send');
   const needs = (r: Record<string, string>) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { result: v, outputs: {} }])));
   const base = {
@@ -378,7 +378,7 @@ describe('Render: deploy hook, smoke test, rollback hook (hardened service)', ()
     receiver = spawn(process.execPath, [join(dir, 'server.mjs'), join(dir, 'requests.log')], { stdio: ['ignore', 'pipe', 'inherit'] });
     url = `http://127.0.0.1:${await new Promise<string>((res) => receiver.stdout!.once('data', (d: Buffer) => res(d.toString().trim())))}`;
   });
-  afterAll(() => receiver?.kill());
+  afterAll(() => void receiver?.kill());
   const deploy = load('workflows-templates/hardened-python-service.yml').jobs.deploy;
   const requests = () => readFileSync(join(dir, 'requests.log'), 'utf8').trim().split('\n');
 

@@ -573,12 +573,22 @@ describe('starters run as copied: they build what they deploy', () => {
 
   test('the image reference is ghcr.io/<owner, lowercased>/<name>:<tag>, and a bad name is one line', () => {
     const ref = stepNamed('.github/workflows/container-image.yml', 'build', 'ref');
-    const r = runStep(ref, { REGISTRY: 'ghcr.io/Acme-Corp', NAME: 'ml-api', TAG: 'v1.4.2' });
+    const r = runStep(ref, { REGISTRY: 'ghcr.io/Acme-Corp', NAME: 'ml-api', TAG: 'v1.4.2', VERSION: '', PLATFORMS: 'linux/amd64' });
     expect(r.status).toBe(0);
     expect(r.output).toBe(
       'repository=ghcr.io/acme-corp/ml-api\ntag=v1.4.2\nimage=ghcr.io/acme-corp/ml-api:v1.4.2\nscan-platform=linux/amd64\nemulate=false\nartifact=image-scan-ml-api\n',
     );
-    const bad = runStep(ref, { REGISTRY: 'ghcr.io/acme', NAME: 'ML API', TAG: 'x' });
+    // Two platforms: QEMU for the foreign one; the scan builds the first.
+    const multi = runStep(ref, { REGISTRY: 'ghcr.io/acme', NAME: 'team/engine', TAG: 'v2.0.0', VERSION: 'v2.0.0', PLATFORMS: 'linux/amd64,linux/arm64' });
+    expect(multi.output).toContain('scan-platform=linux/amd64\nemulate=true\nartifact=image-scan-team-engine\n');
+    for (const [k, v, message] of [
+      ['PLATFORMS', 'amd64', "platforms 'amd64' is not a comma-separated list of os/arch"],
+      ['VERSION', 'latest', "version 'latest' is not a semantic version"],
+    ]) {
+      const r2 = runStep(ref, { REGISTRY: 'ghcr.io/acme', NAME: 'api', TAG: 'x', VERSION: '', PLATFORMS: 'linux/amd64', [k]: v });
+      expect([r2.status, errorLines(r2.stdout)]).toEqual([1, [expect.stringContaining(message)]]);
+    }
+    const bad = runStep(ref, { REGISTRY: 'ghcr.io/acme', NAME: 'ML API', TAG: 'x', VERSION: '', PLATFORMS: 'linux/amd64' });
     expect([bad.status, errorLines(bad.stdout)]).toEqual([1, [expect.stringContaining("name 'ML API' is not an image name")]]);
   });
 

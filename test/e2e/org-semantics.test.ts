@@ -89,6 +89,8 @@ describe('secrets that live in an environment', () => {
     expect(envSecrets.map((s) => `${s.f} ${s.name}`).sort()).toEqual([
       '.github/workflows/k8s-deploy.yml PRODUCTION_KUBECONFIG',
       '.github/workflows/k8s-deploy.yml STAGING_KUBECONFIG',
+      '.github/workflows/k8s-rollback.yml PRODUCTION_KUBECONFIG',
+      '.github/workflows/k8s-rollback.yml STAGING_KUBECONFIG',
     ]);
     for (const { f, name } of envSecrets) {
       const readers = Object.entries(load(f).jobs).filter(([, job]) => secretReads(job).includes(name));
@@ -99,7 +101,8 @@ describe('secrets that live in an environment', () => {
         const check = steps.findIndex((s) => s.name === 'Environment secrets');
         const firstUse = steps.findIndex((s) => s.name !== 'Environment secrets' && secretReads(s).includes(name));
         expect([f, id, check >= 0 && check < firstUse]).toEqual([f, id, true]);
-        expect(String(steps[check].env?.REQUIRED_SECRETS).split(/\s+/)).toContain(name);
+        // A plain list, or an expression choosing the stage's secret by name.
+        expect([f, id, new RegExp(`(^|[\\s'])${name}($|[\\s'])`).test(String(steps[check].env?.REQUIRED_SECRETS))]).toEqual([f, id, true]);
       }
     }
   });
@@ -162,10 +165,17 @@ describe('the required check is an aggregate gate that gates', () => {
       expect([f, ready.if]).toEqual([f, 'always()']);
       expect([f, ready.with?.needs]).toEqual([f, '${{ toJSON(needs) }}']);
       expect([f, ready.permissions]).toEqual([f, {}]);
-      // Every other job is either a check the gate needs, or comes after the gate (a deploy).
-      const after = Object.entries(wf.jobs)
-        .filter(([, j]) => needsOf(j).includes('ready'))
-        .map(([id]) => id);
+      // Every other job is either a check the gate needs, or comes after the gate (a deploy, and what
+      // follows a deploy: cleanup, notify).
+      const after: string[] = [];
+      for (let grew = true; grew;) {
+        grew = false;
+        for (const [id, j] of Object.entries(wf.jobs))
+          if (!after.includes(id) && needsOf(j).some((n) => n === 'ready' || after.includes(n))) {
+            after.push(id);
+            grew = true;
+          }
+      }
       const checks = Object.keys(wf.jobs).filter((id) => id !== 'ready' && !after.includes(id));
       expect([f, [...needsOf(ready)].sort()]).toEqual([f, checks.sort()]);
       // Nothing deploys unless the gate passed.
@@ -563,10 +573,22 @@ describe('starters run as copied: they build what they deploy', () => {
 
   test('the image reference is ghcr.io/<owner, lowercased>/<name>:<tag>, and a bad name is one line', () => {
     const ref = stepNamed('.github/workflows/container-image.yml', 'build', 'ref');
-    const r = runStep(ref, { REGISTRY: 'ghcr.io/Acme-Corp', NAME: 'ml-api', TAG: 'v1.4.2' });
+    const r = runStep(ref, { REGISTRY: 'ghcr.io/Acme-Corp', NAME: 'ml-api', TAG: 'v1.4.2', VERSION: '', PLATFORMS: 'linux/amd64' });
     expect(r.status).toBe(0);
-    expect(r.output).toBe('repository=ghcr.io/acme-corp/ml-api\ntag=v1.4.2\nimage=ghcr.io/acme-corp/ml-api:v1.4.2\n');
-    const bad = runStep(ref, { REGISTRY: 'ghcr.io/acme', NAME: 'ML API', TAG: 'x' });
+    expect(r.output).toBe(
+      'repository=ghcr.io/acme-corp/ml-api\ntag=v1.4.2\nimage=ghcr.io/acme-corp/ml-api:v1.4.2\nscan-platform=linux/amd64\nemulate=false\nartifact=image-scan-ml-api\n',
+    );
+    // Two platforms: QEMU for the foreign one; the scan builds the first.
+    const multi = runStep(ref, { REGISTRY: 'ghcr.io/acme', NAME: 'team/engine', TAG: 'v2.0.0', VERSION: 'v2.0.0', PLATFORMS: 'linux/amd64,linux/arm64' });
+    expect(multi.output).toContain('scan-platform=linux/amd64\nemulate=true\nartifact=image-scan-team-engine\n');
+    for (const [k, v, message] of [
+      ['PLATFORMS', 'amd64', "platforms 'amd64' is not a comma-separated list of os/arch"],
+      ['VERSION', 'latest', "version 'latest' is not a semantic version"],
+    ]) {
+      const r2 = runStep(ref, { REGISTRY: 'ghcr.io/acme', NAME: 'api', TAG: 'x', VERSION: '', PLATFORMS: 'linux/amd64', [k]: v });
+      expect([r2.status, errorLines(r2.stdout)]).toEqual([1, [expect.stringContaining(message)]]);
+    }
+    const bad = runStep(ref, { REGISTRY: 'ghcr.io/acme', NAME: 'ML API', TAG: 'x', VERSION: '', PLATFORMS: 'linux/amd64' });
     expect([bad.status, errorLines(bad.stdout)]).toEqual([1, [expect.stringContaining("name 'ML API' is not an image name")]]);
   });
 
@@ -587,8 +609,8 @@ describe('starters run as copied: they build what they deploy', () => {
         built++;
       }
     }
-    // flask-api and web, ml-api, sentiment-api, strategy-engine.
-    expect(built).toBe(5);
+    // flask-api and web, ml-api, sentiment-api, strategy-engine, orders-api.
+    expect(built).toBe(6);
   });
 });
 
@@ -650,7 +672,9 @@ describe('SARIF uploads', () => {
           if (!c.includes('github.event.pull_request.head.repo.fork != true') || !c.includes("github.actor != 'dependabot[bot]'")) bad.push(`${f} ${id}`);
           for (const [event, github] of Object.entries(events)) {
             const skipped = /fork|Dependabot/.test(event);
-            const steps = Object.fromEntries([...c.matchAll(/steps\.([\w-]+)\.outputs/g)].map((m) => [m[1], { outputs: { 'sarif-file': 'x.sarif' } }]));
+            // Every step output the condition reads is set (the scan ran and wrote its SARIF).
+            const steps: Record<string, { outputs: Record<string, string> }> = {};
+            for (const m of c.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) (steps[m[1]] ??= { outputs: {} }).outputs[m[2]] = 'x.sarif';
             const runs = condition(c, { github, inputs: { 'upload-sarif': true }, steps });
             expect([f, id, event, runs]).toEqual([f, id, event, !skipped]);
           }
@@ -658,7 +682,8 @@ describe('SARIF uploads', () => {
       }
     }
     expect(bad).toEqual([]);
-    expect(uploads).toBe(6);
+    // security-scan (2), helm-ci, terraform, the release's own, container-image's image scan, sast (Bandit, Semgrep).
+    expect(uploads).toBe(9);
   });
 });
 
@@ -719,8 +744,14 @@ test('the rules above cover every reusable workflow', () => {
     'db-migrations.yml',
     'helm-ci.yml',
     'k8s-deploy.yml',
+    'k8s-rollback.yml',
+    'node-ci.yml',
+    'notify.yml',
+    'python-ci.yml',
+    'release-version.yml',
+    'sast.yml',
     'security-scan.yml',
     'terraform.yml',
   ]);
-  expect(own.length).toBe(9);
+  expect(own.length).toBe(15);
 });

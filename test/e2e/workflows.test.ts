@@ -141,6 +141,12 @@ describe('reusable workflows', () => {
       'db-migrations.yml',
       'helm-ci.yml',
       'k8s-deploy.yml',
+      'k8s-rollback.yml',
+      'node-ci.yml',
+      'notify.yml',
+      'python-ci.yml',
+      'release-version.yml',
+      'sast.yml',
       'security-scan.yml',
       'terraform.yml',
     ]);

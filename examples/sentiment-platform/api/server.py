@@ -1,4 +1,5 @@
 """The sentiment API's HTTP surface: the probes the chart declares, and a toy scoring endpoint."""
+
 import json
 from http.server import BaseHTTPRequestHandler, HTTPServer
 

@@ -2,6 +2,7 @@
 
 The db-migrations workflow runs them after the migration test, with DATABASE_URL and REDIS_URL set.
 """
+
 import os
 import socket
 import unittest
@@ -17,7 +18,9 @@ class PostgresTest(unittest.TestCase):
                 "INSERT INTO customers (email) VALUES ('integration@example.com') RETURNING id"
             ).fetchone()[0]
             conn.execute("INSERT INTO orders (customer_id, total_cents) VALUES (%s, 1250)", (customer,))
-            total = conn.execute("SELECT sum(total_cents) FROM orders WHERE customer_id = %s", (customer,)).fetchone()[0]
+            total = conn.execute("SELECT sum(total_cents) FROM orders WHERE customer_id = %s", (customer,)).fetchone()[
+                0
+            ]
             self.assertEqual(total, 1250)
             with self.assertRaises(psycopg.errors.CheckViolation):
                 conn.execute("INSERT INTO orders (customer_id, total_cents) VALUES (%s, -1)", (customer,))

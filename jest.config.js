@@ -5,6 +5,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^@platform-actions/kit$': '<rootDir>/packages/kit/src/index.ts',
+    '^@platform-actions/expressions$': '<rootDir>/packages/expressions/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

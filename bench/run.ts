@@ -6,6 +6,7 @@ import { benchHelmValidate } from './helm-validate.js';
 import { benchK8sDeployRollback } from './k8s-deploy-rollback.js';
 import { benchKit } from './kit.js';
 import { benchMigrationTest } from './migration-test.js';
+import { benchTestReport } from './test-report.js';
 import { benchTfLockCheck } from './tf-lock-check.js';
 import { benchTrivyScan } from './trivy-scan.js';
 
@@ -17,6 +18,7 @@ const suites: Array<[string, () => Promise<boolean>]> = [
   ['migration-test', benchMigrationTest],
   ['trivy-scan', benchTrivyScan],
   ['k8s-deploy-rollback', benchK8sDeployRollback],
+  ['test-report', benchTestReport],
   ['cli', benchCli],
   ['fanout', benchFanout],
 ];

@@ -3,11 +3,20 @@
 // caller repository in examples/ carries a generated copy (as GitHub would render the template there:
 // `$default-branch` becomes main). Nothing is kept twice by hand.
 //
-//   node workflows-templates/sync.mjs              # write the example copies
-//   node workflows-templates/sync.mjs --check      # exit 1 when a copy is stale (CI, tests)
-//   node workflows-templates/sync.mjs --pin <sha>  # pin every call of our reusable workflows to <sha>, then write
+//   node workflows-templates/sync.mjs                    # write the example copies and the README tables
+//   node workflows-templates/sync.mjs --check            # exit 1 when a generated file is stale (CI, tests)
+//   node workflows-templates/sync.mjs --pin <sha> [--from <branch>]
+//        # move every pin of this repository — the starters' calls of our reusable workflows and the
+//        # examples' direct uses of our actions — to <sha> with the `# vX.Y.Z` of its CHANGELOG entry,
+//        # then write the copies. <sha> must be a release: a commit reachable from <branch> (default
+//        # origin/main, else main) whose CHANGELOG.md has that version as its newest section and nothing
+//        # under Unreleased. `--from` names a maintenance branch (release/1.x), never a feature branch.
+//   node workflows-templates/sync.mjs --export <dir> [--owner <org>]
+//        # write <dir>/workflow-templates/<name>.yml and <name>.properties.json, the layout GitHub reads
+//        # from an organisation's `.github` repository; --owner replaces `acme` in the calls.
 // It also writes the tables of .github/workflows/README.md (what each reusable workflow runs, its
 // permissions, inputs, outputs and secrets) from the workflow files, below the README's marker.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,14 +34,96 @@ export const pipelines = {
   'versioned-k8s-release': 'trading-service',
 };
 
-/** `uses:` of one of our reusable workflows, pinned by commit. */
-export const OUR_WORKFLOW = /(acme\/platform-actions\/\.github\/workflows\/[A-Za-z0-9._-]+\.yml@)([0-9a-f]{40})/g;
+/**
+ * A pin of this repository: a reusable workflow (`acme/platform-actions/.github/workflows/<f>.yml`) or an
+ * action (`acme/platform-actions/actions/<name>`) at a full commit SHA, with the comment that labels it.
+ */
+export const OUR_PIN = /(acme\/platform-actions\/(?:\.github\/workflows\/[A-Za-z0-9._-]+\.ya?ml|actions\/[A-Za-z0-9._-]+))@([0-9a-f]{40})([ \t]*#[^\n]*)?/g;
 
 export const examplePath = (template) => join('examples', pipelines[template], '.github', 'workflows', `${template}.yml`);
 
 export function render(template, text) {
   const header = `# Generated from workflows-templates/${template}.yml by \`node workflows-templates/sync.mjs\`; edit the template.\n`;
   return header + text.replaceAll('$default-branch', 'main');
+}
+
+/** Thrown for anything the user must fix; main() prints the message as one line. */
+export class SyncError extends Error {}
+
+const git = (args, cwd = root) => spawnSync('git', args, { cwd, encoding: 'utf8' });
+
+/**
+ * The released version a CHANGELOG text says its commit is: the newest `## [X.Y.Z]` section. A commit
+ * whose Unreleased section still lists changes is not a release, whatever its newest section says.
+ */
+export function releasedVersion(changelog) {
+  const sections = [...changelog.matchAll(/^## \[?([^\]\s]+)\]?[^\n]*\n([\s\S]*?)(?=^## |(?![\s\S]))/gm)].map((m) => ({ name: m[1], body: m[2] }));
+  const unreleased = sections.find((s) => /^unreleased$/i.test(s.name));
+  if (unreleased && /^\s*[-*] /m.test(unreleased.body)) {
+    return { error: 'its CHANGELOG.md still lists changes under Unreleased (a release moves them into its ## [X.Y.Z] section)' };
+  }
+  const release = sections.find((s) => /^\d+\.\d+\.\d+$/.test(s.name));
+  if (!release) return { error: 'its CHANGELOG.md has no released ## [X.Y.Z] section' };
+  return { version: `v${release.name}` };
+}
+
+/** The branch a pin must be reachable from: origin/main where the clone has it, else main. */
+function defaultBranch(cwd) {
+  return git(['rev-parse', '--verify', '--quiet', 'refs/remotes/origin/main'], cwd).status === 0 ? 'origin/main' : 'main';
+}
+
+/** Checks that `sha` is a release this repository can be pinned to, and returns its `vX.Y.Z`. */
+export function releaseOf(sha, from, cwd = root) {
+  if (!/^[0-9a-f]{40}$/.test(sha ?? '')) throw new SyncError('--pin expects a full 40-hex commit SHA');
+  if (git(['cat-file', '-e', `${sha}^{commit}`], cwd).status !== 0) {
+    throw new SyncError(`--pin ${sha}: no such commit in this clone (fetch it, or check the SHA)`);
+  }
+  const branch = from ?? defaultBranch(cwd);
+  if (git(['rev-parse', '--verify', '--quiet', branch], cwd).status !== 0) throw new SyncError(`--from ${branch}: no such branch in this clone`);
+  // GitHub serves a fork's commit under the parent repository's name too: only our own history counts.
+  if (git(['merge-base', '--is-ancestor', sha, branch], cwd).status !== 0) {
+    throw new SyncError(`--pin ${sha}: not reachable from ${branch}, so it was never merged (a fork's or an unmerged branch's commit); pin a release commit of ${branch}`);
+  }
+  const changelog = git(['show', `${sha}:CHANGELOG.md`], cwd);
+  if (changelog.status !== 0) throw new SyncError(`--pin ${sha}: the commit has no CHANGELOG.md, so it has no version to write`);
+  const r = releasedVersion(changelog.stdout);
+  if (r.error) throw new SyncError(`--pin ${sha}: not a release: ${r.error}`);
+  const tagged = git(['rev-parse', '--verify', '--quiet', `refs/tags/${r.version}^{commit}`], cwd);
+  if (tagged.status === 0 && tagged.stdout.trim() !== sha) {
+    throw new SyncError(`--pin ${sha}: its CHANGELOG says ${r.version}, but tag ${r.version} is ${tagged.stdout.trim()}; pin that commit`);
+  }
+  return r.version;
+}
+
+/** Every pin of this repository in `text` moved to `sha` and labelled `version`. */
+export const pinText = (text, sha, version) => text.replace(OUR_PIN, `$1@${sha} # ${version}`);
+
+/** The example workflows that are not generated from a starter (they carry their own direct pins). */
+function directExampleWorkflows() {
+  const generated = new Set(Object.keys(pipelines).map(examplePath));
+  const out = [];
+  for (const ex of readdirSync(join(root, 'examples'))) {
+    const dir = join('examples', ex, '.github', 'workflows');
+    if (!existsSync(join(root, dir))) continue;
+    for (const f of readdirSync(join(root, dir))) if (/\.ya?ml$/.test(f) && !generated.has(join(dir, f))) out.push(join(dir, f));
+  }
+  return out;
+}
+
+/** The organisation `.github` repository's `workflow-templates/` folder, written under `dir`. */
+export function exportTemplates(dir, owner) {
+  if (owner !== undefined && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(owner)) throw new SyncError(`--owner ${owner}: not a GitHub organisation name`);
+  const out = join(dir, 'workflow-templates');
+  mkdirSync(out, { recursive: true });
+  const written = [];
+  for (const template of Object.keys(pipelines)) {
+    let text = readFileSync(join(here, `${template}.yml`), 'utf8');
+    if (owner) text = text.replaceAll('acme/platform-actions/', `${owner}/platform-actions/`);
+    writeFileSync(join(out, `${template}.yml`), text);
+    writeFileSync(join(out, `${template}.properties.json`), readFileSync(join(here, `${template}.properties.json`)));
+    written.push(`${template}.yml`, `${template}.properties.json`);
+  }
+  return written;
 }
 
 const MARKER = '<!-- generated by node workflows-templates/sync.mjs: do not edit below -->';
@@ -54,10 +145,10 @@ export function workflowDocs() {
     const wf = parse(text);
     const call = wf?.on?.workflow_call;
     if (!call) continue;
-    // The header comment up to the example caller says what the workflow runs.
+    // The header comment up to the first blank comment line says what the workflow runs.
     const about = [];
     for (const line of text.split('\n')) {
-      if (!line.startsWith('#') || /^#\s*Caller/.test(line)) break;
+      if (!line.startsWith('#') || /^#\s*$/.test(line) || /^#\s*Caller/.test(line)) break;
       about.push(line.replace(/^#\s?/, ''));
     }
     const perms = new Map();
@@ -65,7 +156,7 @@ export function workflowDocs() {
       for (const [k, v] of Object.entries(job.permissions ?? {})) if (perms.get(k) !== 'write') perms.set(k, v);
     }
     parts.push(`### \`${f}\``, '', about.join(' ').replace(/\s+/g, ' ').trim(), '');
-    parts.push(`**Permissions the calling job grants:** ${[...perms].map(([k, v]) => `\`${k}: ${v}\``).join(', ') || 'none'}`, '');
+    parts.push(`**Permissions the calling job grants:** ${[...perms].map(([k, v]) => `\`${k}: ${v}\``).join(', ') || 'none (`permissions: {}`)'}`, '');
     parts.push('| Input | Type | Default | Description |', '| --- | --- | --- | --- |');
     for (const [k, v] of Object.entries(call.inputs ?? {})) {
       parts.push(`| \`${k}\` | ${v.type} | ${v.required ? '**required**' : `\`${cell(JSON.stringify(v.default))}\``} | ${cell(v.description)} |`);
@@ -83,20 +174,42 @@ export function workflowDocs() {
   return parts.join('\n');
 }
 
+function option(argv, name) {
+  const at = argv.indexOf(name);
+  if (at < 0) return undefined;
+  const v = argv[at + 1];
+  if (v === undefined || v.startsWith('--')) throw new SyncError(`${name} needs a value`);
+  return v;
+}
+
 function main(argv) {
   const check = argv.includes('--check');
-  const pinAt = argv.indexOf('--pin');
-  const pin = pinAt >= 0 ? argv[pinAt + 1] : undefined;
-  if (pinAt >= 0 && !/^[0-9a-f]{40}$/.test(pin ?? '')) {
-    console.error('sync: --pin expects a full 40-hex commit SHA');
-    return 2;
+  const pin = option(argv, '--pin');
+  const from = option(argv, '--from');
+  const exportDir = option(argv, '--export');
+  if (exportDir !== undefined) {
+    const written = exportTemplates(exportDir, option(argv, '--owner'));
+    console.log(`sync: wrote ${written.length} files to ${join(exportDir, 'workflow-templates')} (commit them to the organisation's .github repository)`);
+    return 0;
   }
+  if (argv.includes('--pin') && pin === undefined) throw new SyncError('--pin needs a value');
+  const version = pin !== undefined ? releaseOf(pin, from) : undefined;
   const stale = [];
+  if (version) {
+    for (const f of directExampleWorkflows()) {
+      const text = readFileSync(join(root, f), 'utf8');
+      const pinned = pinText(text, pin, version);
+      if (pinned !== text) {
+        writeFileSync(join(root, f), pinned);
+        console.log(`sync: pinned ${f} to ${pin} # ${version}`);
+      }
+    }
+  }
   for (const template of Object.keys(pipelines)) {
     const src = join(here, `${template}.yml`);
     let text = readFileSync(src, 'utf8');
-    if (pin) {
-      text = text.replace(OUR_WORKFLOW, `$1${pin}`);
+    if (version) {
+      text = pinText(text, pin, version);
       writeFileSync(src, text);
     }
     const out = join(root, examplePath(template));
@@ -114,10 +227,7 @@ function main(argv) {
   const readme = join(root, '.github', 'workflows', 'README.md');
   const current = readFileSync(readme, 'utf8');
   const at = current.indexOf(MARKER);
-  if (at < 0) {
-    console.error(`sync: ${readme} lacks the marker line ${MARKER}`);
-    return 2;
-  }
+  if (at < 0) throw new SyncError(`${readme} lacks the marker line ${MARKER}`);
   const wantReadme = `${current.slice(0, at + MARKER.length)}\n\n${workflowDocs()}`;
   if (wantReadme !== current) {
     if (check) stale.push('.github/workflows/README.md');
@@ -133,4 +243,12 @@ function main(argv) {
   return 0;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof SyncError)) throw e;
+    console.error(`sync: ${e.message}`);
+    process.exitCode = 2;
+  }
+}

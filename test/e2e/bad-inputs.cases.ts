@@ -8,7 +8,7 @@
 import type { Outcome } from '@platform-actions/kit';
 
 export interface CorpusCase {
-  action: 'helm-validate' | 'gitleaks-scan' | 'tf-lock-check' | 'migration-test' | 'trivy-scan' | 'k8s-deploy-rollback';
+  action: 'helm-validate' | 'gitleaks-scan' | 'tf-lock-check' | 'migration-test' | 'trivy-scan' | 'k8s-deploy-rollback' | 'test-report';
   name: string;
   inputs: Record<string, string>;
   /** What the one error line must say. */
@@ -416,6 +416,76 @@ const mig: CorpusCase[] = [
   },
 ];
 
+// ---- test-report ----
+const JR = { junit: 'reports/junit.xml' };
+const testReport: CorpusCase[] = [
+  { action: 'test-report', name: 'neither junit nor coverage', inputs: {}, expect: /input "junit" or input "coverage" must name at least one report/ },
+  {
+    action: 'test-report',
+    name: 'min-coverage "eighty"',
+    inputs: { coverage: 'c.xml', 'min-coverage': 'eighty' },
+    expect: /input "min-coverage" must be a percentage from 0 to 100/,
+  },
+  { action: 'test-report', name: 'min-coverage 120', inputs: { coverage: 'c.xml', 'min-coverage': '120' }, expect: /input "min-coverage" must be a percentage from 0 to 100/ },
+  { action: 'test-report', name: 'min-pass-rate -1', inputs: { ...JR, 'min-pass-rate': '-1' }, expect: /input "min-pass-rate" must be a percentage from 0 to 100/ },
+  { action: 'test-report', name: 'min-coverage without coverage', inputs: { ...JR, 'min-coverage': '80' }, expect: /input "min-coverage" needs the coverage input/ },
+  { action: 'test-report', name: 'fail-on-decrease "yes"', inputs: { coverage: 'c.xml', 'fail-on-decrease': 'yes' }, expect: /input "fail-on-decrease" must be true or false/ },
+  { action: 'test-report', name: 'fail-on-decrease without coverage', inputs: { ...JR, 'fail-on-decrease': 'true' }, expect: /input "fail-on-decrease" needs the coverage input/ },
+  {
+    action: 'test-report',
+    name: 'coverage-metric "statements"',
+    inputs: { coverage: 'c.xml', 'coverage-metric': 'statements' },
+    expect: /input "coverage-metric" must be one of lines, branches, combined/,
+  },
+  { action: 'test-report', name: 'slowest 1000', inputs: { ...JR, slowest: '1000' }, expect: /input "slowest" must be a whole number in 0\.\.100/ },
+  { action: 'test-report', name: 'name with shell syntax', inputs: { ...JR, name: 'backend; rm -rf /' }, expect: /input "name" must be a short label/ },
+  { action: 'test-report', name: 'junit outside the workspace', inputs: { junit: '../../../etc/passwd' }, expect: /input "junit" must be a path inside the workspace/ },
+  { action: 'test-report', name: 'junit glob that starts outside the workspace', inputs: { junit: '../../**/*.xml' }, expect: /input "junit" must be a path inside the workspace/ },
+  {
+    action: 'test-report',
+    name: 'junit through a symlink to /etc/passwd',
+    inputs: { junit: 'passwd-link' },
+    expect: /input "junit" must be a path inside the workspace .*symlink/,
+  },
+  {
+    action: 'test-report',
+    name: 'junit naming a folder',
+    inputs: { junit: 'reports' },
+    expect: /input "junit" must name report files or globs, not a folder \(for example reports\/\*\.xml\)/,
+  },
+  {
+    action: 'test-report',
+    name: 'junit naming a Markdown file',
+    inputs: { junit: 'README.md' },
+    expect: /input "junit" must name JUnit XML reports; README\.md is not a format test-report reads/,
+  },
+  {
+    action: 'test-report',
+    name: 'coverage naming a Helm values file',
+    inputs: { coverage: 'charts/web/values.yaml' },
+    expect: /input "coverage" must name Cobertura XML, LCOV or coverage\.py JSON reports; charts\/web\/values\.yaml is/,
+  },
+  {
+    action: 'test-report',
+    name: 'coverage naming a file that is not UTF-8',
+    inputs: { coverage: 'latin1.yaml' },
+    expect: /input "coverage" must name Cobertura XML, LCOV or coverage\.py JSON reports; latin1\.yaml is/,
+  },
+  {
+    action: 'test-report',
+    name: 'base-report outside the workspace',
+    inputs: { coverage: 'c.xml', 'base-report': '../../../etc/base.json' },
+    expect: /input "base-report" must be a path inside the workspace .*or RUNNER_TEMP/,
+  },
+  {
+    action: 'test-report',
+    name: 'junit pattern that matches nothing',
+    inputs: { junit: 'reports/*.xml' },
+    expect: /no JUnit report matched "reports\/\*\.xml" \(input junit\): the test step did not write one there/,
+    outcome: 'tool-error',
+  },
+];
+
 // ---- Event payloads that try to become arguments: never run, never a crash. ----
 const EVIL_SHA = '--upload-pack=touch /tmp/pa-corpus-pwned';
 export const payloadCases: Array<{ name: string; event: { name: string; payload: Record<string, unknown> } }> = [
@@ -434,4 +504,4 @@ export const payloadCases: Array<{ name: string; event: { name: string; payload:
   },
 ];
 
-export const actionCases: CorpusCase[] = [...helm, ...gitleaks, ...tf, ...mig];
+export const actionCases: CorpusCase[] = [...helm, ...gitleaks, ...tf, ...mig, ...testReport];

@@ -14,7 +14,7 @@ import { actionCases, CORPUS_PASSWORD, CORPUS_TOKEN, type CorpusCase, payloadCas
 import { cases as trivyCases } from '../../actions/trivy-scan/test/bad-inputs.cases.js';
 import { cases as k8sCases } from '../../actions/k8s-deploy-rollback/test/bad-inputs.cases.js';
 
-const ACTIONS = ['helm-validate', 'gitleaks-scan', 'tf-lock-check', 'migration-test', 'trivy-scan', 'k8s-deploy-rollback'] as const;
+const ACTIONS = ['helm-validate', 'gitleaks-scan', 'tf-lock-check', 'migration-test', 'trivy-scan', 'k8s-deploy-rollback', 'test-report'] as const;
 const VERSION_INPUT: Record<string, string | undefined> = { 'helm-validate': 'helm-version', 'gitleaks-scan': 'version', 'trivy-scan': 'version' };
 const declared = (a: string) => new Set(Object.keys((yaml.load(readFileSync(join('actions', a, 'action.yml'), 'utf8')) as { inputs: object }).inputs));
 
@@ -23,6 +23,7 @@ const BASE: Record<string, Record<string, string>> = {
   'migration-test': { 'database-url': `postgresql://app:${encodeURIComponent(CORPUS_PASSWORD)}@127.0.0.1:9/app` },
   'k8s-deploy-rollback': { manifests: 'k8s' },
   'trivy-scan': { targets: 'fs:.' },
+  'test-report': { junit: 'reports/junit.xml' },
 };
 const standard = ACTIONS.flatMap((a) => standardCases(a, declared(a), VERSION_INPUT[a]).map((c) => ({ ...c, inputs: { ...BASE[a], ...c.inputs } })));
 const all: CorpusCase[] = [...actionCases, ...standard];

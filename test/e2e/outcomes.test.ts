@@ -185,3 +185,25 @@ describe('migration-test', () => {
   test('config-error', async () =>
     expectState(await run(repo(scripts('x')), { 'up-command': 'bin/up.sh', 'down-command': 'bin/down.sh', mode: 'roundtrip' }), 'config-error', true));
 });
+
+describe('test-report', () => {
+  const junit = (cases: string) => `<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests"><testsuite name="pytest">${cases}</testsuite></testsuites>`;
+  const passing = '<testcase classname="tests.test_app" name="test_ok" time="0.01"/>';
+  const failing = '<testcase classname="tests.test_app" name="test_bad" time="0.01"><failure message="assert 1 == 2">tests/test_app.py:5: AssertionError</failure></testcase>';
+  const run = (ws: string, inputs: Record<string, string> = {}) =>
+    runAction({ action: 'test-report', workspace: ws, inputs: { comment: 'false', junit: 'reports/junit.xml', ...inputs } });
+  test('clean', async () => expectState(await run(repo({ 'reports/junit.xml': junit(passing) })), 'clean', false));
+  test('policy-failure: a failed test under the default min-pass-rate of 100 %', async () => {
+    const r = await run(repo({ 'reports/junit.xml': junit(passing + failing), 'tests/test_app.py': '\n\n\n\nassert 1 == 2\n' }));
+    expectState(r, 'policy-failure', true);
+    expect(r.outputs['high-count']).toBe('1');
+    expect(r.main.annotations).toContainEqual(expect.objectContaining({ level: 'error', file: 'tests/test_app.py', line: 5 }));
+  });
+  test('tool-error: the test runner was killed while writing its report', async () => {
+    const r = await run(repo({ 'reports/junit.xml': junit(passing + failing).slice(0, 150) }));
+    expectState(r, 'tool-error', true);
+    expect(r.main.annotations.at(-1)?.message).toMatch(/ends before its last element is closed/);
+    expect(r.outputs.tests).toBe('');
+  });
+  test('config-error', async () => expectState(await run(repo({ 'reports/junit.xml': junit(passing) }), { 'min-pass-rate': 'most' }), 'config-error', true));
+});

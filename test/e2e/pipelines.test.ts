@@ -16,6 +16,9 @@
 // - Pinned tool releases (trivy, gitleaks) come from a warm runner tool cache, as on a self-hosted
 //   runner: the harness's binaries are placed where the kit's installer looks first.
 // - Environments' required reviewers, OIDC, code scanning and the Actions cache exist only on GitHub.
+// - act 0.2.89 ends the whole run as soon as a job of a called workflow fails, so `ready` (all-passed,
+//   `if: always()`) never runs after a failed check here; GitHub does run it. Its failing path is tested
+//   by running its script with a failed need (org-semantics.test.ts).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -82,9 +85,19 @@ function librarySnapshot(actions: string[]): string {
 
 // ---- fakes for third-party actions -----------------------------------------------------------------
 const sarifInbox = join(work, 'code-scanning');
+const imageInbox = join(work, 'images');
+const artifacts = join(work, 'artifacts');
+/** The images the (fake) build-push-action was asked to build: [tags, context, push]. */
+const builds = () =>
+  existsSync(join(imageInbox, 'builds.tsv'))
+    ? readFileSync(join(imageInbox, 'builds.tsv'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t'))
+    : [];
 function fakes(): string[] {
   const root = join(work, 'fakes');
-  const composite = (dir: string, description: string, inputs: string[], script: string) => {
+  const composite = (dir: string, description: string, inputs: string[], script: string, outputs: string[] = []) => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'action.yml'),
@@ -93,10 +106,12 @@ function fakes(): string[] {
         `description: ${JSON.stringify(description)}`,
         `inputs:`,
         ...inputs.map((i) => `  ${i}:\n    required: false`),
+        ...(outputs.length ? ['outputs:', ...outputs.map((o) => `  ${o}:\n    value: \${{ steps.fake.outputs.${o} }}`)] : []),
         `runs:`,
         `  using: composite`,
         `  steps:`,
-        `    - shell: bash`,
+        `    - id: fake`,
+        `      shell: bash`,
         `      env:`,
         ...inputs.map((i) => `        IN_${i.toUpperCase().replace(/-/g, '_')}: \${{ inputs.${i} }}`),
         `      run: |`,
@@ -131,12 +146,51 @@ function fakes(): string[] {
     ['role-to-assume', 'aws-region', 'role-session-name'],
     'echo "FAKE configure-aws-credentials: OIDC cannot run outside GitHub" >&2; exit 1',
   );
+  // Image builds: no Docker engine here. The fake records what would be built and pushed (the test reads
+  // it) and answers with a digest, as build-push-action does.
+  composite(join(root, 'setup-buildx'), 'FAKE docker/setup-buildx-action: nothing to set up without Docker', ['version', 'driver'], 'echo "FAKE setup-buildx"');
+  composite(join(root, 'docker-login'), 'FAKE docker/login-action: no registry here', ['registry', 'username', 'password'], 'echo "FAKE docker login to $IN_REGISTRY"');
+  composite(
+    join(root, 'build-push'),
+    'FAKE docker/build-push-action: records the build in the test inbox',
+    ['context', 'file', 'platforms', 'push', 'tags'],
+    [
+      'set -euo pipefail',
+      `mkdir -p "${imageInbox}"`,
+      'test -f "${IN_FILE:-$IN_CONTEXT/Dockerfile}" || { echo "FAKE build-push: no Dockerfile at ${IN_FILE:-$IN_CONTEXT/Dockerfile}" >&2; exit 1; }',
+      `printf '%s\\t%s\\t%s\\n' "$IN_TAGS" "$IN_CONTEXT" "$IN_PUSH" >> "${imageInbox}/builds.tsv"`,
+      'echo "digest=sha256:$(printf %s "$IN_TAGS" | sha256sum | cut -d" " -f1)" >> "$GITHUB_OUTPUT"',
+    ].join('\n'),
+    ['digest'],
+  );
+  // Artifacts between the jobs of one run (the saved terraform plan): a folder per artifact name.
+  composite(
+    join(root, 'upload-artifact'),
+    "FAKE actions/upload-artifact: copies into the run's artifact folder",
+    ['name', 'path', 'if-no-files-found', 'retention-days'],
+    [
+      'set -euo pipefail',
+      `test ! -e "${artifacts}/$IN_NAME" || { echo "FAKE upload-artifact: (409) an artifact named $IN_NAME already exists" >&2; exit 1; }`,
+      `mkdir -p "${artifacts}/$IN_NAME" && cp "$IN_PATH" "${artifacts}/$IN_NAME/"`,
+    ].join('\n'),
+  );
+  composite(
+    join(root, 'download-artifact'),
+    "FAKE actions/download-artifact: copies out of the run's artifact folder",
+    ['name', 'path'],
+    ['set -euo pipefail', `mkdir -p "$IN_PATH" && cp "${artifacts}/$IN_NAME/"* "$IN_PATH/"`].join('\n'),
+  );
   return [
     `opentofu/setup-opentofu@${pinOf('opentofu/setup-opentofu')}=${join(root, 'setup-opentofu')}`,
     `aws-actions/configure-aws-credentials@${pinOf('aws-actions/configure-aws-credentials')}=${join(root, 'aws-credentials')}`,
     `github/codeql-action@${pinOf('github/codeql-action/upload-sarif')}=${join(root, 'codeql')}`,
     `hashicorp/setup-terraform@${pinOf('hashicorp/setup-terraform')}=${join(root, 'setup-terraform')}`,
     `actions/setup-python@${pinOf('actions/setup-python')}=${join(root, 'setup-python')}`,
+    `docker/setup-buildx-action@${pinOf('docker/setup-buildx-action')}=${join(root, 'setup-buildx')}`,
+    `docker/login-action@${pinOf('docker/login-action')}=${join(root, 'docker-login')}`,
+    `docker/build-push-action@${pinOf('docker/build-push-action')}=${join(root, 'build-push')}`,
+    `actions/upload-artifact@${pinOf('actions/upload-artifact')}=${join(root, 'upload-artifact')}`,
+    `actions/download-artifact@${pinOf('actions/download-artifact')}=${join(root, 'download-artifact')}`,
   ];
 }
 
@@ -249,6 +303,8 @@ function outputs(log: string, job: string): Record<string, string> {
   for (const m of log.matchAll(new RegExp(`^\\[[^\\]]*${job}\\s*\\]\\s+⚙\\s+::set-output:: ([\\w-]+)=(.*)$`, 'gm'))) out[m[1]] = m[2];
   return out;
 }
+/** The results the required check (all-passed) saw, sorted: "job=result" (needs come in no set order). */
+const allPassed = (log: string) => (/All passed: (.*)$/m.exec(log)?.[1] ?? '').trim().split(' ').sort();
 const succeeded = (log: string, job: string) => new RegExp(`^\\[[^\\]]*${job}\\s*\\]\\s+🏁\\s+Job succeeded`, 'm').test(log);
 
 const FAKE_TOKEN = 'ghs_fake_pipeline_token';
@@ -301,6 +357,15 @@ describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platfor
 
   test('SARIF of both gates reached the (fake) code scanning upload', () => {
     expect(readdirSync(sarifInbox).sort()).toEqual(expect.arrayContaining(['helm-validate.sarif', 'tf-lock-check.sarif']));
+  });
+
+  test('the plan is in one sticky PR comment (the FAKE GitHub API), and the API image was built, not pushed', () => {
+    const plans = github.state.comments.filter((c) => c.repo === 'sentiment-platform' && String(c.body).startsWith('<!-- platform-actions terraform plan infra staging -->'));
+    expect(plans).toHaveLength(1);
+    expect(String(plans[0].body)).toContain('**Plan: 1 to add, 0 to change, 0 to destroy.**');
+    expect(String(plans[0].body)).toMatch(/terraform_data\.cluster will be created/);
+    expect(builds()).toContainEqual([expect.stringMatching(/^ghcr\.io\/acme\/sentiment-api:[0-9a-f]{40}$/), 'api', 'false']);
+    expect(allPassed(run.log)).toEqual(['charts=success', 'image=success', 'infra-staging=success']);
   });
 
   test('the plan did not leave a lock behind', async () => {
@@ -391,7 +456,8 @@ describe('scenario 2: the hardened Python service (examples/python-service-harde
   test('every check passes and the required "ready" job runs last', () => {
     if (run.code !== 0) console.log(run.log.slice(-8000));
     expect(run.code).toBe(0);
-    expect(run.log).toMatch(/trivy clean, gitleaks clean, migrations clean/);
+    // The required check, after every job it needs.
+    expect(allPassed(run.log)).toEqual(['migrations=success', 'security=success']);
     // The pull request's own commits: merge-base(main, feature)..feature.
     expect(outputs(run.log, 'gitleaks')).toMatchObject({ outcome: 'clean', 'scan-mode': 'range', 'commits-scanned': '1' });
     expect(outputs(run.log, 'migrations')).toMatchObject({ outcome: 'clean', 'head-revision': '0002' });
@@ -475,6 +541,8 @@ describe('scenario 5: versioned release to a small cluster (examples/trading-ser
     expect(outputs(first.log, 'staging')).toMatchObject({ result: 'deployed', outcome: 'clean' });
     expect(outputs(first.log, 'production')).toMatchObject({ result: 'deployed', outcome: 'clean' });
     expect(afterFirst).toBe('ghcr.io/acme/strategy-engine:v1.4.2 v1.4.2 v1.4.2');
+    // The image it deployed is the one the pipeline built and pushed for the tag.
+    expect(builds()).toContainEqual(['ghcr.io/acme/strategy-engine:v1.4.2', '.', 'true']);
     console.log(`scenario 5 release under act: ${first.ms} ms`);
   });
 
@@ -517,7 +585,7 @@ describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platfor
       localRepos: [...PIN.map((p) => `acme/platform-actions@${p}=${lib}`), ...fakes()],
       github,
       path: [nodePath(), dirname(toolBin('kube', 'kubectl')), dirname(toolBin('helm')), dirname(toolBin('terraform'))],
-      secrets: { STAGING_KUBECONFIG: kubeconfig, PRODUCTION_KUBECONFIG: kubeconfig },
+      secrets: { STAGING_KUBECONFIG: kubeconfig, PRODUCTION_KUBECONFIG: kubeconfig, PLAN_ENCRYPTION_KEY: 'act-plan-key' },
       env: {
         ...stores.env,
         TF_CLI_ARGS_init: ['skip_credentials_validation', 'skip_requesting_account_id', 'skip_metadata_api_check', 'skip_region_validation']
@@ -532,7 +600,10 @@ describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platfor
     if (run.code !== 0) console.log(run.log.slice(-8000));
     expect(run.code).toBe(0);
     expect(outputs(run.log, 'apply')).toBeDefined();
-    expect(run.log).toMatch(/Apply complete! Resources: 1 added, 0 changed, 0 destroyed/);
+    // The plan job's saved plan, applied as saved (no second plan in the apply job).
+    expect(run.log).toMatch(/\[[^\]]*apply\s*\][^\n]*Apply complete! Resources: 1 added, 0 changed, 0 destroyed/);
+    expect(run.log).not.toMatch(/\[[^\]]*apply\s*\][^\n]*will be created/);
+    expect(builds()).toContainEqual([expect.stringMatching(/^ghcr\.io\/acme\/sentiment-api:[0-9a-f]{40}$/), 'api', 'true']);
     expect(outputs(run.log, 'staging')).toMatchObject({ result: 'deployed' });
     expect(outputs(run.log, 'production')).toMatchObject({ result: 'deployed' });
     const image = await kube.kubectl([
@@ -575,7 +646,7 @@ describe('scenario 4: the ML platform (examples/ml-platform), pull request', () 
   }, 600_000);
   afterAll(async () => Promise.all([pg?.stop(), github?.stop()]));
 
-  test('quality gates pass: trivy (vulnerabilities, secrets, licences), gitleaks, migrations, registry tests; no image build or deploy on a PR', () => {
+  test('quality gates pass: trivy (vulnerabilities, secrets, licences), gitleaks, migrations, registry tests; the image built but not pushed, nothing deployed on a PR', () => {
     if (run.code !== 0) console.log(run.log.slice(-8000));
     expect(run.code).toBe(0);
     // psycopg's LGPL is a high licence finding, accepted in the repository's .trivyignore.yaml.
@@ -583,7 +654,10 @@ describe('scenario 4: the ML platform (examples/ml-platform), pull request', () 
     expect(outputs(run.log, 'gitleaks')).toMatchObject({ outcome: 'clean' });
     expect(outputs(run.log, 'migrations')).toMatchObject({ outcome: 'clean', 'head-revision': '0002' });
     expect(run.log).toMatch(/test_promotion_archives_the_previous_production_model [^\n]*ok/);
-    expect(run.log).not.toMatch(/\[image\]|\[deploy\//);
+    // The image is built on a pull request but not pushed, and nothing is deployed.
+    expect(builds()).toContainEqual([expect.stringMatching(/^ghcr\.io\/acme\/ml-api:[0-9a-f]{40}$/), '.', 'false']);
+    expect(run.log).not.toMatch(/\[deploy\//);
+    expect(allPassed(run.log)).toEqual(['image=success', 'migrations=success', 'security=success']);
     console.log(`scenario 4 pipeline under act: ${run.ms} ms`);
   });
 });

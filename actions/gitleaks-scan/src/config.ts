@@ -23,6 +23,8 @@ export interface ConfigFacts {
   env: { GITLEAKS_CONFIG?: string; GITLEAKS_CONFIG_TOML?: string };
   /** Repository root, to show paths relative to it. */
   root: string;
+  /** In dir mode, the folder scanned, relative to the root ("." for the root): gitleaks reads its .gitleaks.toml too. */
+  folder?: string;
   /** Whether a file exists (absolute path). */
   exists: (path: string) => boolean;
   resolvePath: (p: string) => string;
@@ -44,6 +46,11 @@ export function chooseConfig(f: ConfigFacts): ConfigChoice {
   for (const name of REPO_CONFIG_NAMES) {
     const p = `${f.root}/${name}`;
     if (f.exists(p)) return { origin: 'repository', path: p, label: `${inlineCode(name)} (repository)` };
+  }
+  // With no --config, gitleaks reads <folder it scans>/.gitleaks.toml itself: say so rather than "defaults".
+  if (f.folder && f.folder !== '.') {
+    const p = `${f.root}/${f.folder}/.gitleaks.toml`;
+    if (f.exists(p)) return { origin: 'repository', path: p, label: `${inlineCode(`${f.folder}/.gitleaks.toml`)} (the scanned folder)` };
   }
   return { origin: 'default', label: "gitleaks' default rules" };
 }

@@ -1,5 +1,6 @@
 // gitleaks' JSON report → the kit's findings. Only an allow-list of fields is ever read: Secret, Match,
 // Line (redacted anyway), Message and Email never leave the report file.
+import { writeFileSync } from 'node:fs';
 import { type Finding, fingerprint, InputError, normaliseSeverity, type Severity } from '@platform-actions/kit';
 
 export interface Leak {
@@ -61,6 +62,23 @@ export function parseReport(text: string): Leak[] | undefined {
 }
 
 /**
+ * Rewrites gitleaks' report without the leaks that are not ours to report (a merge's inherited ones),
+ * so the report file, the counts and the SARIF agree. `all` is parseReport(text), in the report's order.
+ */
+export function keepInReport(path: string, text: string, all: readonly Leak[], keep: readonly Leak[]): void {
+  const raw = JSON.parse(text) as unknown[];
+  const kept = new Set(keep);
+  writeFileSync(
+    path,
+    `${JSON.stringify(
+      raw.filter((_, i) => kept.has(all[i])),
+      null,
+      1,
+    )}\n`,
+  );
+}
+
+/**
  * Identity of a leak for baselines and SARIF. A commit never changes, so within one the line number is
  * stable and keeps two secrets of the same rule in one file apart. In dir mode the line is kept too: a
  * shifted entry then shows up again (a false alarm), but a new secret can never hide behind an old one.
@@ -76,6 +94,9 @@ export function parseBaseline(text: string, name = 'baseline-path'): Set<string>
 }
 
 export const REMEDIATION = 'Rotate the credential — deleting it from history is not enough. Anyone who fetched the commit (clones, forks, CI caches) may already have it.';
+/** For commits that have not left the machine (the platform-actions CLI's pre-push check): nobody else has them yet. */
+export const REMEDIATION_UNPUSHED =
+  'This commit has not been pushed: take the secret out of it before pushing (git commit --amend, or git rebase -i for an older commit) and read it from a secret store; rotate it if it was shared any other way.';
 
 const HELP_MD = [
   `**${REMEDIATION}**`,
@@ -93,14 +114,15 @@ export function leakSeverity(tags: readonly string[]): Severity {
   return t ? normaliseSeverity(t.slice('severity:'.length)) : 'high';
 }
 
-export function toFinding(l: Leak): Finding {
+export function toFinding(l: Leak, unpushed = false): Finding {
   const where = l.commit ? `in commit ${l.commit.slice(0, 7)}` : 'in the working tree';
+  const remedy = unpushed && l.commit ? REMEDIATION_UNPUSHED : REMEDIATION;
   return {
     tool: 'gitleaks',
     ruleId: l.ruleId,
     severity: leakSeverity(l.tags),
     title: `Secret matching rule ${l.ruleId}`,
-    message: `${l.description || `A secret matching ${l.ruleId}`} Found ${where} (value redacted). ${REMEDIATION}`,
+    message: `${l.description || `A secret matching ${l.ruleId}`} Found ${where} (value redacted). ${remedy}`,
     location: { path: l.file, startLine: l.startLine || undefined, endLine: l.endLine || undefined, startColumn: l.startColumn || undefined, endColumn: l.endColumn || undefined },
     fingerprint: leakId(l),
     help: { text: `${l.description ? `${l.description} ` : ''}${REMEDIATION}`, markdown: `${l.description ? `${l.description}\n\n` : ''}${HELP_MD}` },

@@ -14,8 +14,10 @@ export const LEAKS_EXIT = 3;
 
 export interface ScanCommand {
   subcommand: 'git' | 'dir';
-  /** Repository root (git) or folder (dir): gitleaks runs there and scans ".". */
+  /** The repository root: gitleaks runs there, so every path it reports is relative to it. */
   source: string;
+  /** For dir: the folder to scan, relative to `source` (default "."), e.g. app. */
+  folder?: string;
   /** For git: the --log-opts value (SHAs and flags only). */
   logOpts?: string;
   config?: string;
@@ -24,9 +26,11 @@ export interface ScanCommand {
 
 /** The gitleaks argument array. Secrets are always redacted; links are off (they would echo remote URLs). */
 export function gitleaksArgs(c: ScanCommand): string[] {
-  // The source is the working directory, given as ".", so dir mode reports repository-relative paths
-  // (what annotations, SARIF and .gitleaksignore need) instead of absolute ones.
-  const args = [c.subcommand, '.', '--no-banner', '--no-color', '--redact=100', '--exit-code', String(LEAKS_EXIT)];
+  // gitleaks runs in the repository root and is given a relative folder, so every path it reports (and
+  // every fingerprint .gitleaksignore matches) is relative to the repository root, as annotations and
+  // SARIF need: app/notify.py, never notify.py or an absolute path. "./" keeps a folder named "-x" a path.
+  const folder = c.subcommand === 'dir' && c.folder && c.folder !== '.' ? `./${c.folder}` : '.';
+  const args = [c.subcommand, folder, '--no-banner', '--no-color', '--redact=100', '--exit-code', String(LEAKS_EXIT)];
   args.push('--report-format', 'json', '--report-path', c.reportPath);
   if (c.config) args.push('--config', c.config);
   if (c.subcommand === 'git') {

@@ -1,15 +1,28 @@
 // gitleaks-scan: secret scanning over exactly the commits the event brought. Reads like its table of
 // contents: inputs → what to scan → gitleaks → findings → gate → reports → pass or fail.
-import { core, currentEvent, type EventContext, failUnlessClean, type Finding, gate, type GateResult, keepToolError, publish, ToolError } from '@platform-actions/kit';
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import {
+  core,
+  currentEvent,
+  type EventContext,
+  failUnlessClean,
+  type Finding,
+  gate,
+  type GateResult,
+  isInside,
+  keepToolError,
+  publish,
+  ToolError,
+  workspace,
+} from '@platform-actions/kit';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type SettingsChange, settingsChanges, settingsFiles } from './changes.js';
 import { chooseConfig, type ConfigChoice } from './config.js';
-import { parseReport, toFinding } from './findings.js';
+import { keepInReport, parseReport, toFinding } from './findings.js';
 import { Git } from './git.js';
 import { runGitleaks } from './gitleaks.js';
 import { installGitleaks } from './install.js';
-import { canRemergeDiff, fixMergePaths } from './merges.js';
+import { canRemergeDiff, fixMergePaths, mergesOwnLeaks } from './merges.js';
 import { checkPayloadShas, commitsBrought, firstDeepenStep, readPayload } from './payload.js';
 import { notScannedLine, scopeLine, scopeMarkdown, type ScopeFacts, settingsChangeLine } from './report.js';
 import { resolveScope } from './resolve.js';
@@ -26,19 +39,21 @@ export async function main(): Promise<void> {
   if (s.mode !== 'dir') checkPayloadShas(process.env.GITHUB_EVENT_NAME, payload);
   const event = currentEvent();
   const git = s.mode === 'dir' ? undefined : await Git.open(s.path);
-  const root = git?.root ?? s.path;
-  const config = chooseConfig({ input: s.config, env: process.env, root, exists: existsSync, resolvePath: (p) => (isAbsolute(p) ? p : resolve(root, p)) });
+  // Every path is reported relative to the repository root; in dir mode `path` may be a folder in it.
+  const root = git?.root ?? (await repositoryRoot(s.path));
+  const folder = s.mode === 'dir' ? relative(root, realpathSync(s.path)).split(sep).join('/') || '.' : '.';
+  const config = chooseConfig({ input: s.config, env: process.env, root, folder, exists: existsSync, resolvePath: (p) => (isAbsolute(p) ? p : resolve(root, p)) });
   core.info(`Config: ${config.label.replace(/`/g, '')}`);
 
   // 2–4. What to scan, gitleaks on it, findings from its redacted report. A tool error is kept, not
   // thrown, so it is reported everywhere (outputs, summary, comment) and nobody reads it as clean.
-  const facts = initialFacts(s, event, root, config);
+  const facts = initialFacts(s, event, root, folder, config);
   const toolErrors: string[] = [];
   let findings: Finding[] = [];
   let reported = false;
   try {
     if (git) await core.group(`${ACTION}: what to scan`, () => resolveWhatToScan(s, git, root, config, event, payload, facts));
-    ({ findings, reported } = await scan(s, git, root, config, facts));
+    ({ findings, reported } = await scan(s, git, root, folder, config, facts));
   } catch (e) {
     keepToolError(ACTION, e, toolErrors);
   }
@@ -69,8 +84,24 @@ export async function main(): Promise<void> {
   failUnlessClean(ACTION, g, s['fail-on']);
 }
 
-function initialFacts(s: Settings, event: EventContext, root: string, config: ConfigChoice): ScopeFacts {
-  const ignoreFile = join(root, '.gitleaksignore');
+/**
+ * In dir mode, the repository root: the git work tree that holds `path` when it lies in the workspace
+ * (dir mode needs no git, so none is fine), else the workspace.
+ */
+async function repositoryRoot(path: string): Promise<string> {
+  const ws = realpathSync(workspace());
+  const top = await Git.toplevel(path);
+  return top && isInside(ws, top) ? realpathSync(top) : ws;
+}
+
+/** Entries in the .gitleaksignore files gitleaks reads: the repository root's and, in dir mode, the scanned folder's. */
+function ignoreEntries(root: string, folder: string): number | undefined {
+  const files = [...new Set([join(root, '.gitleaksignore'), join(root, folder, '.gitleaksignore')])].filter((f) => existsSync(f));
+  if (!files.length) return undefined;
+  return files.flatMap((f) => readFileSync(f, 'utf8').split('\n')).filter((l) => l.trim() && !l.trim().startsWith('#')).length;
+}
+
+function initialFacts(s: Settings, event: EventContext, root: string, folder: string, config: ConfigChoice): ScopeFacts {
   return {
     scope: { kind: 'dir', label: 'working tree', reason: 'mode: dir' },
     commits: [],
@@ -78,11 +109,7 @@ function initialFacts(s: Settings, event: EventContext, root: string, config: Co
     deepenedBy: 0,
     fetched: 0,
     config,
-    ignoreEntries: existsSync(ignoreFile)
-      ? readFileSync(ignoreFile, 'utf8')
-          .split('\n')
-          .filter((l) => l.trim() && !l.trim().startsWith('#')).length
-      : undefined,
+    ignoreEntries: ignoreEntries(root, folder),
     baseline: s['baseline-path'] ? { path: s['baseline-path'].path, entries: s['baseline-path'].ids.size } : undefined,
     repoUrl: event.repoUrl,
   };
@@ -113,7 +140,7 @@ async function resolveWhatToScan(
 }
 
 /** Runs gitleaks on the resolved scope and parses the report. */
-async function scan(s: Settings, git: Git | undefined, root: string, config: ConfigChoice, facts: ScopeFacts): Promise<{ findings: Finding[]; reported: boolean }> {
+async function scan(s: Settings, git: Git | undefined, root: string, folder: string, config: ConfigChoice, facts: ScopeFacts): Promise<{ findings: Finding[]; reported: boolean }> {
   core.info(`Scanning ${scopeLine(facts)}`);
   core.setOutput('scan-mode', facts.scope.kind === 'nothing' ? 'range' : facts.scope.kind);
   core.setOutput('scan-range', scopeLine(facts));
@@ -128,6 +155,7 @@ async function scan(s: Settings, git: Git | undefined, root: string, config: Con
     {
       subcommand: sc.kind === 'dir' ? 'dir' : 'git',
       source: root,
+      folder,
       logOpts: sc.kind === 'dir' ? undefined : logOpts(sc, { remergeDiff: facts.merges?.scanned ?? false }),
       config: config.path,
       reportPath: s['report-file'],
@@ -139,8 +167,17 @@ async function scan(s: Settings, git: Git | undefined, root: string, config: Con
   // Parsed from the report, never inferred from the exit code.
   const leaks = parseReport(run.report);
   if (!leaks) throw new ToolError('gitleaks wrote a report that is not a JSON array of findings');
-  if (git && facts.merges?.scanned) await fixMergePaths(git, leaks);
-  return { findings: leaks.map(toFinding), reported: true };
+  // The platform-actions CLI says so when the range is commits that have not been pushed (its pre-push
+  // check): their findings must not tell the user that others may already have the secret.
+  const unpushed = sc.kind === 'range' && process.env.PLATFORM_ACTIONS_UNPUSHED === 'true';
+  const finding = (l: (typeof leaks)[number]) => toFinding(l, unpushed);
+  if (!git || !facts.merges?.scanned) return { findings: leaks.map(finding), reported: true };
+  // A merge is blamed only for what it introduced, everywhere (report file, counts, SARIF, summary).
+  await fixMergePaths(git, leaks);
+  const { own, inherited } = await mergesOwnLeaks(git, leaks);
+  facts.merges.inherited = inherited.length;
+  if (inherited.length) keepInReport(s['report-file'], run.report, leaks, own);
+  return { findings: own.map(finding), reported: true };
 }
 
 /**

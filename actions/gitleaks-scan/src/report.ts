@@ -24,8 +24,11 @@ export interface ScopeFacts {
   repoUrl: string;
   /** Full mode: the refs scanned, and what could not be fetched. */
   refs?: RefsReport;
-  /** Whether merge commits' own changes were scanned (git --remerge-diff); undefined in dir mode. */
-  merges?: { scanned: boolean; why?: string };
+  /**
+   * Whether merge commits' own changes were scanned (git --remerge-diff), and how many findings at merges
+   * were left out because a parent already had that secret in that file; undefined in dir mode.
+   */
+  merges?: { scanned: boolean; why?: string; inherited?: number };
   /** Settings files the scanned commits change. */
   settingsChanges?: SettingsChange[];
 }
@@ -110,7 +113,11 @@ export function scopeMarkdown(s: ScopeFacts, findings: readonly Finding[]): stri
   if (s.merges && sc.kind !== 'dir' && sc.kind !== 'nothing') {
     lines.push(
       s.merges.scanned
-        ? '**Merge commits:** their own changes scanned too (conflict resolutions, changes made while merging).'
+        ? `**Merge commits:** their own changes scanned too (conflict resolutions, changes made while merging).${
+            s.merges.inherited
+              ? ` ${plural(s.merges.inherited, 'finding')} at merge commits left out: a parent of the merge already had that secret in that file, so the merge did not introduce it.`
+              : ''
+          }`
         : `⚠️ **Merge commits:** their own changes were not scanned — ${proseText(s.merges.why ?? '')}.`,
     );
   }

@@ -324,6 +324,39 @@ describe('config, ignore file and baseline', () => {
   });
 });
 
+describe('dir mode with path: a folder of the repository (issue 24)', () => {
+  const notify = (k: string) => `import os\n\nTOKEN = "${k}"\n`;
+  test('in a git checkout: app/notify.py, relative to the repository root, in SARIF, annotations, summary and report', async () => {
+    const k = awsKey();
+    planted.push(k);
+    const r = await Repo.init(join(tmp, 'dir-in-repo'));
+    await r.commit('app', { 'app/notify.py': notify(k), 'README.md': '# x\n' });
+    const res = await scan({ workspace: r.dir, inputs: { mode: 'dir', path: 'app' } });
+    expect(res.outputs).toMatchObject({ 'scan-mode': 'dir', 'findings-count': '1' });
+    expect(found(res)).toEqual(['app/notify.py@']);
+    expect(res.main.annotations).toContainEqual(expect.objectContaining({ level: 'error', file: 'app/notify.py', line: 3 }));
+    expect(res.summary).toContain('\napp/notify.py:aws-access-token:3\n');
+    expect(JSON.parse(readFileSync(res.outputs['report-file'], 'utf8'))[0].File).toBe('app/notify.py');
+    // The fingerprint the summary offers works in the repository's .gitleaksignore.
+    writeFileSync(join(r.dir, '.gitleaksignore'), 'app/notify.py:aws-access-token:3\n');
+    const ignored = await scan({ workspace: r.dir, inputs: { mode: 'dir', path: 'app' } });
+    expect(ignored.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0' });
+    expect(ignored.summary).toContain('**Ignore file:** `.gitleaksignore` (1 entry)');
+  });
+
+  test('without git: relative to the workspace; a .gitleaks.toml in the scanned folder is named as the config', async () => {
+    const t = acmeToken();
+    planted.push(t);
+    const ws = join(tmp, 'dir-no-git');
+    mkdirSync(join(ws, 'svc', 'api'), { recursive: true });
+    writeFileSync(join(ws, 'svc', 'api', 'client.py'), `TOKEN = "${t}"\n`);
+    writeFileSync(join(ws, 'svc', '.gitleaks.toml'), customConfig());
+    const res = await scan({ workspace: ws, inputs: { mode: 'dir', path: 'svc' } });
+    expect(found(res)).toEqual(['svc/api/client.py@']);
+    expect(res.summary).toContain('**Config:** `svc/.gitleaks.toml` (the scanned folder)');
+  });
+});
+
 describe('bad input: one line naming what is wrong, no stack trace', () => {
   const cases: Array<[string, Record<string, string>, string | undefined, RegExp]> = [
     ['unknown mode', { mode: 'fast' }, undefined, /^gitleaks-scan: input "mode" must be one of auto, range, full, dir; got "fast"$/],

@@ -3,7 +3,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '@platform-actions/kit';
 import { chooseConfig } from '../src/config.js';
-import { leakId, leakSeverity, parseBaseline, parseReport, REMEDIATION, toFinding } from '../src/findings.js';
+import { leakId, leakSeverity, parseBaseline, parseReport, REMEDIATION, REMEDIATION_UNPUSHED, toFinding } from '../src/findings.js';
 import { awsKey } from './helpers.js';
 
 const C = 'a'.repeat(40);
@@ -48,6 +48,16 @@ describe('parseReport and toFinding', () => {
     });
     expect(f.message).toBe(`Identified a pattern that may indicate AWS credentials. Found in commit aaaaaaa (value redacted). ${REMEDIATION}`);
     expect(f.help?.markdown).toContain('Rotate the credential — deleting it from history is not enough.');
+  });
+
+  test('a commit that was never pushed (the CLI pre-push check): no "others may already have it", same fingerprint', () => {
+    const [l] = parseReport(JSON.stringify([raw('REDACTED')]))!;
+    const pushed = toFinding(l);
+    const unpushed = toFinding(l, true);
+    expect(unpushed.message).toBe(`Identified a pattern that may indicate AWS credentials. Found in commit aaaaaaa (value redacted). ${REMEDIATION_UNPUSHED}`);
+    expect(unpushed.message).not.toMatch(/may already have it/);
+    expect(pushed.message).toMatch(/may already have it/);
+    expect(unpushed.fingerprint).toBe(pushed.fingerprint);
   });
 
   test('dir mode: no commit, a file:rule:line fingerprint', () => {
@@ -117,6 +127,12 @@ describe('chooseConfig', () => {
     ['.gitleaks.toml', { exists: files('.gitleaks.toml', 'gitleaks.toml') }, { origin: 'repository', path: '/repo/.gitleaks.toml', label: '`.gitleaks.toml` (repository)' }],
     ['gitleaks.toml', { exists: files('gitleaks.toml') }, { origin: 'repository', path: '/repo/gitleaks.toml' }],
     ['the defaults', { exists: files() }, { origin: 'default', path: undefined, label: "gitleaks' default rules" }],
+    [
+      "dir mode: the scanned folder's .gitleaks.toml, which gitleaks reads itself",
+      { folder: 'app', exists: files('app/.gitleaks.toml') },
+      { origin: 'repository', path: '/repo/app/.gitleaks.toml', label: '`app/.gitleaks.toml` (the scanned folder)' },
+    ],
+    ["dir mode: the root's config comes first", { folder: 'app', exists: files('app/.gitleaks.toml', '.gitleaks.toml') }, { path: '/repo/.gitleaks.toml' }],
   ])('%s', (_t, o, want) => {
     expect({ path: undefined, ...chooseConfig({ ...base, ...o }) }).toMatchObject(want);
   });

@@ -123,6 +123,54 @@ describe('1. merge commits: what a merge itself introduces is scanned', () => {
   });
 });
 
+describe('1b. a merge is blamed only for what it introduced (issue 24)', () => {
+  const FEATURE_BLOCK = 'region = eu-central-1\nprofile = deploy\noutput = json\nrole = deployer\n';
+  /**
+   * main adds three keys to the [aws] block of creds.ini; feature rewrites the same block (four lines),
+   * then merges main and resolves the conflict by putting main's keys above its own lines (and, in
+   * `extra`, a new key of its own). git's line diff of that resolution keeps feature's longer run of lines
+   * and shows main's keys as added by the merge.
+   */
+  async function resolution(extra: string) {
+    const r = await fresh('merge-brings');
+    await r.commit('base', { 'creds.ini': '[aws]\nregion = eu-west-1\n' });
+    await r.checkout('feature', { create: true });
+    const f1 = await r.commit('feature edits', { 'creds.ini': `[aws]\n${FEATURE_BLOCK}` });
+    await r.checkout('main');
+    const mainKeys = [key(), key(), key()];
+    const m1 = await r.commit('main adds keys (already on main: not this PR)', {
+      'creds.ini': `[aws]\n${mainKeys.map((k, i) => `key_${i} = ${k}`).join('\n')}\nregion = eu-west-1\n`,
+    });
+    await r.checkout('feature');
+    await r.git('merge', '-q', 'main').catch(() => undefined); // conflicts, as intended
+    writeFileSync(join(r.dir, 'creds.ini'), `[aws]\n${mainKeys.map((k, i) => `key_${i} = ${k}`).join('\n')}\n${extra}${FEATURE_BLOCK}`);
+    await r.git('add', '-A');
+    await r.git('commit', '-q', '--no-edit');
+    const merge = await r.sha('HEAD');
+    return { r, f1, merge, event: { name: 'pull_request', payload: payloads.pr(5, m1, merge) } };
+  }
+
+  test("main's keys that the resolution moved are not reported again at the merge; the report file agrees", async () => {
+    const { r, event } = await resolution('');
+    // The premise: git's remerge-diff of this merge shows main's three keys as added lines.
+    const remerge = await r.git('show', '--remerge-diff', '-U0', '--format=', 'HEAD');
+    expect(remerge.split('\n').filter((l) => /^\+key_\d = AKIA/.test(l))).toHaveLength(3);
+    const res = await scan({ workspace: r.dir, event });
+    expect(res.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0', 'commits-scanned': '2' });
+    expect(JSON.parse(readFileSync(res.outputs['report-file'], 'utf8'))).toEqual([]);
+    expect(res.summary).toContain('3 findings at merge commits left out: a parent of the merge already had that secret in that file');
+  });
+
+  test('a key the resolution itself adds, next to the moved ones, is still reported at the merge', async () => {
+    const { r, merge, event } = await resolution(`key_new = ${key()}\n`);
+    const res = await scan({ workspace: r.dir, event });
+    expect(res.outputs).toMatchObject({ outcome: 'policy-failure', 'findings-count': '1' });
+    expect(found(res)).toEqual([at('creds.ini', 5, merge)]);
+    const report = JSON.parse(readFileSync(res.outputs['report-file'], 'utf8')) as Array<{ File: string; Commit: string }>;
+    expect(report.map((x) => `${x.File}@${x.Commit}`)).toEqual([`b/creds.ini@${merge}`]);
+  });
+});
+
 describe('2. full mode on a depth-1 single-branch checkout', () => {
   let origin: string;
   let other: string;

@@ -58,6 +58,11 @@ describe('gitleaksArgs', () => {
     expect(a).not.toContain('--platform');
     expect(a).not.toContain('--config');
   });
+  test('dir of a folder: gitleaks runs at the root and reads ./<folder>, so paths stay relative to the root', () => {
+    expect(gitleaksArgs({ subcommand: 'dir', source: '/r', folder: 'app', reportPath: '/t/r.json' }).slice(0, 2)).toEqual(['dir', './app']);
+    expect(gitleaksArgs({ subcommand: 'dir', source: '/r', folder: '-x', reportPath: '/t/r.json' }).slice(0, 2)).toEqual(['dir', './-x']);
+    expect(gitleaksArgs({ subcommand: 'git', source: '/r', folder: 'app', reportPath: '/t/r.json' }).slice(0, 2)).toEqual(['git', '.']);
+  });
 });
 
 const runBare = async (args: string[]) => exec(gitleaks, ['--no-banner', '--no-color', '--exit-code', String(LEAKS_EXIT), ...args], { cwd: tmp, timeoutMs: 60_000 });

@@ -40,13 +40,16 @@ export function schemaFor(
 ): { type?: TypeNode; namespaced?: boolean; issues: ObjectIssue[] } {
   const builtIn = target.lookup(o.apiVersion, o.kind);
   const issues: ObjectIssue[] = [];
+  // API findings point at the template's `apiVersion:` line (unique, or unique with this value).
+  const at = { field: 'apiVersion', value: o.apiVersion };
   if (builtIn) {
     const st = apiStatus(o.apiVersion, o.kind, target, all);
-    if (st.status === 'served' && st.deprecated) issues.push({ ruleId: 'api-deprecated', message: `${o.apiVersion} ${o.kind}: ${st.deprecated}` });
+    if (st.status === 'served' && st.deprecated) issues.push({ ruleId: 'api-deprecated', ...at, message: `${o.apiVersion} ${o.kind}: ${st.deprecated}` });
     if (st.status === 'served' && st.removedLater) {
       // Worded without the target version, so the finding merges across the targets it applies to.
       issues.push({
         ruleId: 'api-deprecated',
+        ...at,
         message: `${o.apiVersion} ${o.kind} is no longer served from Kubernetes ${st.removedLater.in} on${st.removedLater.use.length ? `; migrate to ${st.removedLater.use.join(' or ')}` : ''}.`,
       });
     }
@@ -56,13 +59,15 @@ export function schemaFor(
   if (c) {
     if (!c.served)
       return {
-        issues: [{ ruleId: 'api-not-served', message: `${o.apiVersion} ${o.kind} is not served: its CustomResourceDefinition (${c.origin}) sets served: false for this version.` }],
+        issues: [
+          { ruleId: 'api-not-served', ...at, message: `${o.apiVersion} ${o.kind} is not served: its CustomResourceDefinition (${c.origin}) sets served: false for this version.` },
+        ],
       };
-    if (c.deprecated) issues.push({ ruleId: 'api-deprecated', message: `${o.apiVersion} ${o.kind}: ${c.deprecated} (${c.origin}).` });
+    if (c.deprecated) issues.push({ ruleId: 'api-deprecated', ...at, message: `${o.apiVersion} ${o.kind}: ${c.deprecated} (${c.origin}).` });
     return { type: c.type, namespaced: c.namespaced, issues };
   }
   const st = apiStatus(o.apiVersion, o.kind, target, all);
-  if (st.status === 'not-served') return { issues: [{ ruleId: 'api-not-served', message: st.message }] };
+  if (st.status === 'not-served') return { issues: [{ ruleId: 'api-not-served', ...at, message: st.message }] };
   return {
     issues: [
       {

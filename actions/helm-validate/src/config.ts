@@ -25,6 +25,10 @@ export interface Config {
   failOn: FailOn;
   dependencyBuild: 'auto' | 'never';
   timeoutMs: number;
+  /** base-ref: compare with this revision (changed charts, version bumps). */
+  baseRef?: string;
+  /** changed-only: with base-ref, validate only the charts that changed. */
+  changedOnly: boolean;
   comment: boolean;
   token?: string;
   sarifFile: string;
@@ -55,6 +59,14 @@ function helmVersionInput(): string {
   return v === 'system' ? v : parseHelmVersion(v);
 }
 
+/** A revision for git: a branch, tag, remote branch or SHA, never an option. */
+function baseRefInput(): string | undefined {
+  const v = inputs.string('base-ref');
+  if (!v) return undefined;
+  if (v.startsWith('-') || !/^[A-Za-z0-9][A-Za-z0-9._/@{}^~+-]*$/.test(v)) throw new InputError('base-ref', 'must be a git revision such as origin/main, main or a commit SHA', v);
+  return v;
+}
+
 function commentAndToken(): { comment: boolean; token?: string } {
   const c = inputs.comment();
   return { comment: c.enabled, ...(c.token ? { token: c.token } : {}) };
@@ -74,6 +86,7 @@ export function readConfig(store: SchemaStore): Config {
     if (p.startsWith('/') || p.split('/').includes('..')) throw new InputError('values-files', 'must hold patterns relative to each chart directory', p);
   const valuesExplicit = valuesPatterns.join('\n') !== DEFAULT_VALUES_PATTERNS.join('\n');
   const sarifCategory = inputs.string('sarif-category', { default: 'helm-validate' })!;
+  const baseRef = baseRefInput();
   if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(sarifCategory))
     throw new InputError('sarif-category', 'must be letters, digits, ".", "_", "-" and "/" (a code scanning category)', sarifCategory);
   return {
@@ -97,6 +110,8 @@ export function readConfig(store: SchemaStore): Config {
     failOn,
     dependencyBuild: inputs.oneOf('dependency-build', ['auto', 'never'] as const, { default: 'auto' }),
     timeoutMs: inputs.duration('timeout', { default: '5m', minMs: 1000, maxMs: 3_600_000 }),
+    ...(baseRef ? { baseRef } : {}),
+    changedOnly: inputs.boolean('changed-only', { default: true }),
     ...commentAndToken(),
     sarifFile: inputs.outputFile('sarif-file', 'helm-validate.sarif'),
     sarifCategory,

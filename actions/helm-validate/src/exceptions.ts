@@ -4,7 +4,7 @@
 //   exceptions:
 //     - rule: host-namespaces                      # a rule id, or "*"
 //       resource: DaemonSet/monitoring/node-agent  # kind/namespace/name, or kind/name; * wildcards
-//       chart: charts/node-agent                   # optional: chart directory (glob)
+//       chart: charts/node-agent                   # chart directory (glob); resource or chart is required
 //       values: values-production.yaml             # optional: values file label (glob)
 //       reason: needs the host network to read node metrics (OPS-412)
 //       expires: 2026-12-31                        # optional: ignored from this day on, with a warning
@@ -15,7 +15,8 @@ import { parseYaml } from './yaml.js';
 
 export interface Exception {
   rule: string;
-  resource: string;
+  /** Omitted: any resource, and findings about the chart's files (Chart.yaml, values files) too. */
+  resource?: string;
   chart?: string;
   values?: string;
   reason: string;
@@ -23,7 +24,7 @@ export interface Exception {
 }
 
 interface Matcher extends Exception {
-  re: { rule: RegExp; resource: RegExp; chart?: RegExp; values?: RegExp };
+  re: { rule: RegExp; resource?: RegExp; chart?: RegExp; values?: RegExp };
 }
 
 export interface ExceptionSet {
@@ -55,20 +56,25 @@ export function loadExceptions(file: string, label: string, today = new Date().t
   }
   const list: Exception[] = root.exceptions.map((e, i) => {
     const where = `exceptions file ${label}, entry ${i + 1}`;
-    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new UserError(`${where}: must be a mapping with rule, resource and reason`);
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new UserError(`${where}: must be a mapping with rule, resource (or chart) and reason`);
     const o = e as Record<string, unknown>;
     const unknown = Object.keys(o).filter((k) => !KEYS.has(k));
     if (unknown.length) throw new UserError(`${where}: unknown field ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${[...KEYS].join(', ')})`);
-    for (const k of ['rule', 'resource', 'reason'] as const) {
+    for (const k of ['rule', 'reason'] as const) {
       if (typeof o[k] !== 'string' || !(o[k] as string).trim()) throw new UserError(`${where}: "${k}" is required and must be a non-empty string`);
     }
+    // Without a resource, an exception names the chart: findings about its Chart.yaml and values files
+    // (chart-metadata, yaml-lint, chart-version-bump) have no resource to name.
+    if (o.resource === undefined && o.chart === undefined) throw new UserError(`${where}: needs "resource" (kind/namespace/name) or "chart" (a chart folder), or both`);
+    for (const k of ['resource', 'chart'] as const)
+      if (o[k] !== undefined && (typeof o[k] !== 'string' || !(o[k] as string).trim())) throw new UserError(`${where}: "${k}" must be a non-empty string`);
     const rule = String(o.rule).trim();
     if (rule !== '*' && !RULE_BY_ID.has(rule)) throw new UserError(`${where}: unknown rule "${rule}" (see the rules list in the action's README)`);
     const expires = o.expires === undefined ? undefined : String(o.expires);
     if (expires !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(expires)) throw new UserError(`${where}: "expires" must be a date like 2026-12-31`);
     return {
       rule,
-      resource: String(o.resource).trim(),
+      ...(o.resource !== undefined ? { resource: String(o.resource).trim() } : {}),
       reason: String(o.reason).trim(),
       ...(o.chart !== undefined ? { chart: String(o.chart).replace(/\/+$/, '') } : {}),
       ...(o.values !== undefined ? { values: String(o.values) } : {}),
@@ -86,7 +92,7 @@ export function build(list: Exception[], today: string): ExceptionSet {
       ...e,
       re: {
         rule: e.rule === '*' ? /^/ : new RegExp(`^${e.rule.replace(/[-]/g, '\\-')}$`),
-        resource: resourceRe(e.resource),
+        ...(e.resource !== undefined ? { resource: resourceRe(e.resource) } : {}),
         ...(e.chart ? { chart: globToRegExp(e.chart) } : {}),
         ...(e.values ? { values: globToRegExp(e.values) } : {}),
       },
@@ -98,8 +104,7 @@ export function build(list: Exception[], today: string): ExceptionSet {
       return matchers.find(
         (m) =>
           m.re.rule.test(f.ruleId) &&
-          f.object !== undefined &&
-          m.re.resource.test(f.object) &&
+          (!m.re.resource || (f.object !== undefined && m.re.resource.test(f.object))) &&
           (!m.re.chart || m.re.chart.test(f.chart)) &&
           (!m.re.values || f.values.some((v) => m.re.values!.test(v))),
       );

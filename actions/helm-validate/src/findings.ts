@@ -45,7 +45,9 @@ function toFinding(g: Group, targets: readonly string[]): Finding {
   const values = [...g.values].sort();
   const versions = g.versions ? targets.filter((t) => g.versions!.has(t)) : undefined;
   const onlySome = versions && versions.length < targets.length ? ` [Kubernetes ${versionRange(versions, targets)}]` : '';
-  const message = `${h.object ? `${h.object}: ` : ''}${h.message} [values: ${values.join(', ')}]${onlySome}`;
+  // Findings about Chart.yaml belong to no values file ('').
+  const named = values.filter(Boolean);
+  const message = `${h.object ? `${h.object}: ` : ''}${h.message}${named.length ? ` [values: ${named.join(', ')}]` : ''}${onlySome}`;
   return {
     tool: TOOL,
     ruleId: h.ruleId,
@@ -59,7 +61,7 @@ function toFinding(g: Group, targets: readonly string[]): Finding {
     tags: [rule.group, 'helm', 'kubernetes'],
     properties: {
       chart: h.chart,
-      values: values.join(', '),
+      values: named.join(', '),
       ...(h.object ? { object: h.object } : {}),
       ...(h.path ? { field: h.path } : {}),
       ...(versions ? { kubernetesVersions: versions.join(', ') } : {}),

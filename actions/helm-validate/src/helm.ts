@@ -11,14 +11,14 @@ export interface Helm {
 
 export const MIN_HELM = '3.8.0';
 
-/** `system` uses helm from PATH; a version such as 3.18.0 or v4.1.4 installs that release from get.helm.sh (or `mirror`). */
+/** `system` uses helm from PATH; a version such as 3.20.2 or v4.1.4 installs that release from get.helm.sh (or `mirror`). */
 export async function setupHelm(version: string, mirror?: string): Promise<Helm> {
   let tool: InstalledTool;
   if (version === 'system') {
     tool = await useSystemTool({ tool: 'helm', versionArgs: ['version', '--template', '{{.Version}}'], versionPattern: /v?(\d+\.\d+\.\d+)/, minVersion: MIN_HELM }).catch(
       (e: unknown) => {
         if (e instanceof UserError && /not on PATH/.test(e.message)) {
-          throw new UserError('helm is not on PATH: install it in an earlier step (e.g. azure/setup-helm) or set input "helm-version" to a release such as 3.18.0');
+          throw new UserError('helm is not on PATH: install it in an earlier step (e.g. azure/setup-helm) or set input "helm-version" to a release such as 3.20.2 or 4.1.4');
         }
         throw e;
       },
@@ -42,28 +42,44 @@ export async function setupHelm(version: string, mirror?: string): Promise<Helm>
 }
 
 /**
- * helm 3.18.0 turns numbers from values files into json.Number, so templates that do arithmetic, printf or
- * quantities on them fail or render `%!f(json.Number=…)`; 3.18.1 fixed it (helm/helm#30880). Charts that are
- * fine get findings, so the advice comes first, and again next to any render error that shows the bug.
+ * helm 3.18.0 reads numbers from values files as json.Number (its backport of the toToml fix, helm/helm#13534),
+ * so typeOf says json.Number, typeIs "float64" and kindIs "float64" are false (kindOf says string), and printf
+ * verbs render "%!d(json.Number=80)". Charts that branch on a number's type then render it as a string, and
+ * fine charts get findings. 3.18.1 reverted it (helm/helm#30880, commit bec66098). Checked with the real 3.18.0
+ * against 4.1.4. So the advice comes first, and again next to each finding and render error that shows it.
  */
 export const BUGGY_HELM: Readonly<Record<string, string>> = {
   '3.18.0':
-    'helm 3.18.0 has a known rendering regression: numbers from values files become json.Number, so arithmetic, printf and quantities on them fail or render "%!f(json.Number=…)". Use helm 3.18.1 or newer (for example helm-version: 3.19.0).',
+    'helm 3.18.0 has a known rendering regression (helm/helm#30880): numbers from values files reach templates as json.Number, so typeOf/typeIs/kindIs checks on them take the wrong branch and printf renders "%!d(json.Number=…)"; findings on numbers rendered as strings may be its doing, not the chart’s. Use helm 3.18.1 or newer (for example helm-version: 3.20.2).',
 };
+
+/** helm 3.18.1 reverted the regression; this is said next to each finding it may have caused. */
+const FIXED_IN = '3.18.1';
 
 /** One warning line when this helm has a known rendering bug. */
 export const helmVersionAdvice = (helm: Pick<Helm, 'version'>): string | undefined => BUGGY_HELM[helm.version];
 
 /** Advice to append to a render error that looks like the known bug of this helm version. */
 export function knownBugAdvice(helm: Pick<Helm, 'version'>, message: string): string | undefined {
-  return BUGGY_HELM[helm.version] && /json\.Number/.test(message) ? `(This is likely helm ${helm.version}'s bug, not the chart's: use helm 3.18.1 or newer.)` : undefined;
+  return BUGGY_HELM[helm.version] && /json\.Number/.test(message) ? `(This is likely helm ${helm.version}'s bug, not the chart's: use helm ${FIXED_IN} or newer.)` : undefined;
+}
+
+/**
+ * The hint for a schema finding that looks like helm 3.18.0's regression: a number from the values
+ * rendered as a string ("80", or "%!d(json.Number=80)") where the API wants a number or an enum value.
+ */
+export function knownBugHint(helm: Pick<Helm, 'version'>, issue: { ruleId: string; value?: unknown }): string | undefined {
+  if (!BUGGY_HELM[helm.version] || !['schema-wrong-type', 'schema-invalid-value'].includes(issue.ruleId)) return undefined;
+  const v = issue.value;
+  if (typeof v !== 'string' || !(/^-?\d+(\.\d+)?$/.test(v.trim()) || v.includes('json.Number'))) return undefined;
+  return `(Possibly helm ${helm.version}'s regression, not the chart: it hands numbers from values to templates as json.Number, so type checks and printf turn them into strings; helm/helm#30880, fixed in ${FIXED_IN}. Check with helm ${FIXED_IN} or newer before changing the chart.)`;
 }
 
 /** Validates the `helm-version` input: `system` or a full release number from 3.8.0 on. */
 export function parseHelmVersion(text: string): string {
   const m = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(text.trim());
   if (!m || Number(m[1]) < 3 || (Number(m[1]) === 3 && Number(m[2]) < 8)) {
-    throw new InputError('helm-version', `must be "system" or a helm release from ${MIN_HELM} on, such as 3.18.0 or 4.1.4`, text);
+    throw new InputError('helm-version', `must be "system" or a helm release from ${MIN_HELM} on, such as 3.20.2 or 4.1.4`, text);
   }
   return `${m[1]}.${m[2]}.${m[3]}`;
 }

@@ -90,6 +90,8 @@ export interface ValuesFile {
   /** Repository-relative path. */
   path: string;
   text: string;
+  /** Lines before `text` in the file (a later document of a multi-document values file). */
+  lineOffset?: number;
 }
 
 /**
@@ -102,7 +104,7 @@ export function findValuesKey(files: readonly ValuesFile[], key: string, value: 
   const scalar = value !== undefined && (typeof value !== 'object' || value === null);
   for (const f of files) {
     const hits = keysWithLines(f.text).filter((k) => k.path.split('.').pop() === key && (!scalar || k.value === String(value)));
-    if (hits.length === 1) return { path: f.path, line: hits[0].line, key: hits[0].path };
+    if (hits.length === 1) return { path: f.path, line: hits[0].line + (f.lineOffset ?? 0), key: hits[0].path };
     if (hits.length > 1) return undefined;
   }
   return undefined;

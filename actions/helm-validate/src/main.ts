@@ -1,18 +1,19 @@
 // helm-validate: the pre-deployment gate for Helm charts. Reads like its table of contents:
-// inputs → charts and values files → helm → render/lint/validate every chart × values file × Kubernetes
-// version → findings → gate → reports → pass or fail (failUnlessClean, the only place the step fails).
-import { core, failUnlessClean, gate, type GateResult, keepToolError, publish, type ToolError, UserError } from '@platform-actions/kit';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// inputs → charts and values files → chart-testing's checks → helm → render/lint/validate every chart ×
+// values file × Kubernetes version → findings → gate → reports → pass or fail (failUnlessClean, the only
+// place the step fails).
+import { core, failUnlessClean, gate, type GateResult, keepToolError, publish, type ToolError } from '@platform-actions/kit';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Chart, discoverCharts, relPath, type ValuesEntry, valuesMatrix } from './charts.js';
-import { type Config, readConfig } from './config.js';
-import { type ExceptionSet, loadExceptions } from './exceptions.js';
+import { chartTestingChecks, type LintedFile } from './chart-checks.js';
+import type { Config } from './config.js';
+import { failureLines } from './failures.js';
 import { TOOL, toFindings, toSuppressed } from './findings.js';
 import { type Helm, helmVersionAdvice, setupHelm } from './helm.js';
-import { checkLibrary, emptyResult, MAX_RENDER_BYTES, parseValues, type PipelineConfig, type PipelineResult, runPipeline } from './pipeline.js';
-import { buildReport, detailsMarkdown, type ReportContext, writeReport } from './report.js';
+import { addHit, checkLibrary, emptyResult, MAX_RENDER_BYTES, type PipelineConfig, type PipelineResult, runPipeline } from './pipeline.js';
+import { type ChangeScope, checkValuesForHelm, type Plan, plan } from './plan.js';
+import { buildReport, type ChangeSummary, detailsMarkdown, type ReportContext, writeReport } from './report.js';
 import { effectiveSeverity } from './rules.js';
-import { SchemaStore } from './schema/store.js';
 import { loadUserSchemas } from './schemas.js';
 
 /** Runs a phase in a named, collapsible log group. */
@@ -26,20 +27,29 @@ async function phase<T>(title: string, fn: () => Promise<T> | T): Promise<T> {
 }
 
 export async function main(): Promise<void> {
-  // 1. Inputs, charts and values files: every mistake in the configuration is found before helm runs.
-  const { cfg, store, exceptions, apps, libraries, values } = await phase('Inputs, charts and values files', () => plan());
+  // 1. Inputs, charts (every one, or those changed since base-ref) and values files: every mistake in
+  //    the configuration is found before helm runs.
+  const p = await phase('Inputs, charts and values files', () => plan());
+  const { cfg } = p;
+  const charts = [...p.apps, ...p.libraries];
 
-  // 2–3. helm, then the whole matrix. A tool failure is kept, not thrown: what ran is still reported,
+  // 2. chart-testing's checks, once per chart: Chart.yaml, YAML style, the version bump.
+  const result: PipelineResult = emptyResult();
+  await phase("chart-testing's checks (Chart.yaml, YAML lint, version bump)", () => chartChecks(p, result));
+
+  // 3–4. helm, then the whole matrix. A tool failure is kept, not thrown: what ran is still reported,
   // and the summary says what did not.
   const toolErrors: string[] = [];
-  const result: PipelineResult = emptyResult();
   let helm: Helm | undefined;
   const tempDir = mkdtempSync(join(process.env.RUNNER_TEMP || process.env.TMPDIR || '/tmp', 'helm-validate-'));
   try {
-    helm = await phase('Set up helm', () => setupHelm(cfg.helmVersion, cfg.helmMirror));
-    const advice = helmVersionAdvice(helm);
-    if (advice) core.warning(advice);
-    await validate(cfg, store, exceptions, apps, libraries, values, helm, tempDir, result);
+    if (charts.length) {
+      helm = await phase('Set up helm', () => setupHelm(cfg.helmVersion, cfg.helmMirror));
+      checkValuesForHelm(p.values.docs, helm);
+      const advice = helmVersionAdvice(helm);
+      if (advice) core.warning(advice);
+      await validate(p, helm, tempDir, result);
+    }
   } catch (e) {
     keepToolError(TOOL, e, toolErrors);
     const err = e as ToolError;
@@ -50,71 +60,36 @@ export async function main(): Promise<void> {
     rmSync(tempDir, { recursive: true, force: true });
   }
 
-  // 4. Findings and the gate.
+  // 5. Findings and the gate: one short line per cause of a tool failure; every case is in the summary.
   const minors = cfg.targets.map((t) => t.minor);
-  const g = gate({ findings: toFindings(result.hits, minors), failOn: cfg.failOn, toolErrors: [...toolErrors, ...result.toolErrors] });
+  const g = gate({ findings: toFindings(result.hits, minors), failOn: cfg.failOn, toolErrors: [...toolErrors, ...failureLines(result.failures)] });
   g.suppressed.push(...toSuppressed(result.excused, minors));
   warnAboutUnrendered(cfg, result);
 
-  // 5. Reports: JSON file, outputs, annotations, SARIF, summary, PR comment.
-  await phase('Reports', () => report(cfg, apps, result, g, helm, exceptions));
+  // 6. Reports: JSON file, outputs, annotations, SARIF, summary, PR comment.
+  await phase('Reports', () => report(p, result, g, helm));
 
-  // 6. Pass or fail.
+  // 7. Pass or fail.
   failUnlessClean(TOOL, g, cfg.failOn);
 }
 
-/** Inputs, exceptions, the charts and each chart's values matrix. */
-function plan() {
-  const store = SchemaStore.load();
-  const cfg = readConfig(store);
-  const exceptions = cfg.exceptionsFile ? loadExceptions(cfg.exceptionsFile.abs, cfg.exceptionsFile.label) : undefined;
-  for (const e of exceptions?.expired ?? []) core.warning(`exception for ${e.rule} on ${e.resource} expired on ${e.expires} and no longer applies`);
-  const charts = discoverCharts(cfg.workspace, cfg.charts);
-  // A library chart renders nothing by itself: its templates are parsed through a minimal consumer, and
-  // what they produce is validated through the charts that use it.
-  const libraries = charts.filter((c) => c.type === 'library');
-  for (const c of libraries)
-    core.notice(`${c.rel}: library chart: its templates are parsed through a minimal consumer chart; what they produce is validated through the charts that use it`, {
-      file: `${c.rel === '.' ? '' : `${c.rel}/`}Chart.yaml`,
-    });
-  const apps = charts.filter((c) => c.type !== 'library');
-  return { cfg, store, exceptions, apps, libraries, values: valuesPlan(cfg, apps) };
-}
-
-/** Each chart's values entries. A literal file name that a chart lacks is a configuration error; a pattern matching nothing is a warning. */
-function valuesPlan(cfg: Config, apps: readonly Chart[]): Map<string, ValuesEntry[]> {
-  const out = new Map<string, ValuesEntry[]>();
-  for (const chart of apps) {
-    const m = valuesMatrix(chart, cfg.valuesPatterns, cfg.validateDefaults, cfg.workspace);
-    if (m.missing.length) {
-      throw new UserError(
-        `input "values-files" names ${m.missing.map((f) => `"${f}"`).join(', ')}, which chart ${chart.rel} does not have (a name without wildcards must exist in every chart validated; use a pattern such as values-prod*.yaml for files only some charts have)`,
-      );
-    }
-    if (cfg.valuesExplicit)
-      for (const p of m.unmatched)
-        core.warning(`values-files pattern "${p}" matches no file in chart ${chart.rel}; only ${m.entries.map((e) => e.label).join(', ') || 'nothing'} is validated there.`);
-    if (!m.entries.length) throw new UserError(`chart ${chart.rel} has no values file matching "values-files" and validate-default-values is false: nothing to validate`);
-    // Values files that are not YAML are the caller's to fix, and are found before any tool runs.
+/** chart-testing's checks for every chart validated (values files: values.yaml and the matrix's). */
+async function chartChecks(p: Plan, result: PipelineResult): Promise<void> {
+  const changes = p.changes && { base: p.changes.base, own: p.changes.own };
+  for (const chart of [...p.apps, ...p.libraries]) {
     const defaults = join(chart.dir, 'values.yaml');
-    for (const f of [...(existsSync(defaults) ? [defaults] : []), ...m.entries.flatMap((e) => e.files)]) parseValues(readFileSync(f, 'utf8'), relPath(cfg.workspace, f));
-    out.set(chart.rel, m.entries);
+    const files: LintedFile[] = [
+      ...(existsSync(defaults) ? [{ abs: defaults, label: 'values.yaml' }] : []),
+      ...(p.values.entries.get(chart.rel) ?? []).flatMap((e) => e.files.map((abs) => ({ abs, label: e.label }))),
+    ];
+    for (const h of await chartTestingChecks(chart, files, { workspace: p.cfg.workspace, ...(changes ? { changes } : {}) }))
+      addHit(result, { overrides: p.cfg.overrides, exceptions: p.exceptions }, { ...h, chart: chart.rel });
   }
-  return out;
 }
 
 /** Schemas the caller added, then render, lint and validate the whole matrix into `result`. */
-async function validate(
-  cfg: Config,
-  store: SchemaStore,
-  exceptions: ExceptionSet | undefined,
-  apps: Chart[],
-  libraries: Chart[],
-  values: Map<string, ValuesEntry[]>,
-  helm: Helm,
-  tempDir: string,
-  result: PipelineResult,
-) {
+async function validate(p: Plan, helm: Helm, tempDir: string, result: PipelineResult) {
+  const { cfg, store, exceptions, apps, libraries } = p;
   const newest = cfg.targets[cfg.targets.length - 1];
   const userKinds = await phase('Schemas', () => loadUserSchemas(cfg.schemas, newest.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), cfg.timeoutMs));
   const all = store.versions.map((v) => store.get(v)!);
@@ -123,7 +98,8 @@ async function validate(
     workspace: cfg.workspace,
     release: cfg.release,
     namespace: cfg.namespace,
-    values,
+    values: p.values.entries,
+    valuesDocs: p.values.docs,
     lint: cfg.lint,
     apiVersions: cfg.apiVersions,
     unknownKinds: cfg.unknownKinds,
@@ -147,7 +123,8 @@ function warnAboutUnrendered(cfg: Config, result: PipelineResult): void {
   core.warning(`${result.renderErrors.length} chart × values combination(s) did not render and were not validated (render-error is off): ${result.renderErrors[0]}`);
 }
 
-async function report(cfg: Config, apps: Chart[], result: PipelineResult, g: GateResult, helm: Helm | undefined, exceptions: ExceptionSet | undefined): Promise<void> {
+async function report(p: Plan, result: PipelineResult, g: GateResult, helm: Helm | undefined): Promise<void> {
+  const { cfg, exceptions, apps } = p;
   const ctx: ReportContext = {
     helmVersion: helm?.version ?? 'not available',
     targets: cfg.targets.map((t) => ({ minor: t.minor, version: t.version, source: t.source })),
@@ -157,9 +134,10 @@ async function report(cfg: Config, apps: Chart[], result: PipelineResult, g: Gat
     gate: g,
     expired: exceptions?.expired ?? [],
     notRun: result.notRun,
+    ...(p.changes ? { changes: changeSummary(p.changes) } : {}),
   };
   writeReport(cfg.reportFile, buildReport(ctx));
-  core.setOutput('charts-count', apps.length);
+  core.setOutput('charts-count', apps.length + p.libraries.length);
   core.setOutput(
     'objects-count',
     result.cells.reduce((n, c) => n + c.objects, 0),
@@ -175,4 +153,9 @@ async function report(cfg: Config, apps: Chart[], result: PipelineResult, g: Gat
     reports: { 'report-file': cfg.reportFile },
     comment: cfg.comment ? { token: cfg.token } : undefined,
   });
+}
+
+/** What base-ref decided, for the summary and the report. */
+function changeSummary(c: ChangeScope): ChangeSummary {
+  return { baseRef: c.base.ref, mergeBase: c.base.mergeBase, changed: [...c.affected].sort(), versionChecked: [...c.own].sort(), of: c.all, changedOnly: c.changedOnly };
 }

@@ -1,21 +1,23 @@
 // The work: for each chart × values file, render with helm for the target Kubernetes versions, lint,
 // split the output into objects and check each one (schema per version, policies once). Produces
 // located hits, not findings yet: findings.ts merges hits that repeat across values files and versions.
-import { core, exec, type Location, type Severity, signalReason, UserError } from '@platform-actions/kit';
+import { core, exec, type Location, type Severity, signalReason } from '@platform-actions/kit';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Chart, missingDependencies, relPath, resolveSource, type ValuesEntry } from './charts.js';
 import { checkObject, schemaFor, type UnknownKinds } from './check.js';
 import type { CustomKinds } from './crds.js';
 import { buildDependencies } from './dependencies.js';
+import type { Failure } from './failures.js';
 import type { ExceptionSet } from './exceptions.js';
-import { BUGGY_HELM, type Helm, helmErrorText, knownBugAdvice, kubeVersionConstraint, lintArgs, parseLint, parseRenderError, templateArgs } from './helm.js';
-import { findKeyLine, findValuesKey, type ValuesFile } from './locate.js';
+import { BUGGY_HELM, type Helm, helmErrorText, knownBugAdvice, knownBugHint, kubeVersionConstraint, lintArgs, parseLint, parseRenderError, templateArgs } from './helm.js';
+import { findKeyLine, findValuesKey, keysWithLines, type ValuesFile } from './locate.js';
 import { objectRef, splitManifests } from './manifests.js';
 import { checkPolicies } from './policies.js';
 import { effectiveSeverity, type Overrides, RULE_BY_ID } from './rules.js';
+import { locateViolation, parseSchemaErrors } from './values-schema.js';
 import type { KubeSchema } from './schema/store.js';
-import { parseYaml } from './yaml.js';
+import { multiDocumentMessage, readValuesDocs, usedDocs, type ValuesFileDocs } from './values.js';
 
 export interface PipelineConfig {
   workspace: string;
@@ -23,6 +25,8 @@ export interface PipelineConfig {
   namespace: string;
   /** The values matrix of each chart (by `Chart.rel`), planned and checked before helm runs. */
   values: ReadonlyMap<string, ValuesEntry[]>;
+  /** Every values file of the matrix (absolute path → its YAML documents), read once. */
+  valuesDocs?: ReadonlyMap<string, ValuesFileDocs>;
   lint: boolean;
   apiVersions: readonly string[];
   unknownKinds: UnknownKinds;
@@ -77,15 +81,21 @@ export interface PipelineResult {
   cells: Cell[];
   /** One line per chart × values file that did not render (the helm error with file and line). */
   renderErrors: string[];
-  /** Tool failures (e.g. `helm dependency build` could not fetch): the outcome becomes tool-error. */
-  toolErrors: string[];
+  /** Tool failures (a dependency that could not be fetched, a timeout): the outcome becomes tool-error. */
+  failures: Failure[];
   /** What was not validated and why, one line each, for the summary (tool errors, skipped charts). */
   notRun: string[];
 }
 
-export const emptyResult = (): PipelineResult => ({ hits: [], excused: [], cells: [], renderErrors: [], toolErrors: [], notRun: [] });
+export const emptyResult = (): PipelineResult => ({ hits: [], excused: [], cells: [], renderErrors: [], failures: [], notRun: [] });
 
 const sizeText = (bytes: number) => (bytes >= 1048576 ? `${Math.round(bytes / 1048576)} MiB` : `${Math.round(bytes / 1024)} KiB`);
+
+/** The line of a dependency's `name:` in Chart.yaml, for an annotation there. */
+function dependencyLine(chart: Chart, name: string): { startLine?: number } {
+  const at = keysWithLines(readFileSync(join(chart.dir, 'Chart.yaml'), 'utf8')).find((k) => /^dependencies\[\d+\]\.name$/.test(k.path) && k.value === name);
+  return at ? { startLine: at.line } : {};
+}
 
 const chartYaml = (chart: Chart) => `${chart.rel === '.' ? '' : `${chart.rel}/`}Chart.yaml`;
 
@@ -136,45 +146,55 @@ async function prepareChart(chart: Chart, helm: Helm, cfg: PipelineConfig, resul
   if (missing.length) {
     const failure = await buildDependencies(chart, missing, helm, cfg, restores);
     if (failure) {
-      result.toolErrors.push(failure);
-      result.notRun.push(`${chart.rel}: not rendered (missing dependencies)`);
+      result.failures.push({ cause: 'dependencies missing from charts/', chart: chart.rel, where: failure.what });
+      result.notRun.push(`${chart.rel}: not rendered: dependency ${failure.what}. ${failure.advice}${failure.helm ? ` (helm: ${failure.helm})` : ''}`);
+      // The way out, at the dependency in Chart.yaml, where the author will look.
+      core.warning(`${chart.rel}: dependency ${failure.what}. ${failure.advice}`, { file: chartYaml(chart), ...dependencyLine(chart, missing[0].name) });
       return undefined;
     }
   }
   const entries = cfg.values.get(chart.rel) ?? [];
-  const texts = new Map<string, string>();
   const defaults = join(chart.dir, 'values.yaml');
-  for (const f of [...(existsSync(defaults) ? [defaults] : []), ...entries.flatMap((e) => e.files)]) {
-    const rel = relPath(cfg.workspace, f);
-    const text = readFileSync(f, 'utf8');
-    const parsed = parseValues(text, rel);
-    texts.set(f, text);
-    for (const d of parsed.duplicates) {
-      const label = f === defaults ? 'values.yaml' : (entries.find((e) => e.files.includes(f))?.label ?? rel);
+  const files = [...(existsSync(defaults) ? [defaults] : []), ...entries.flatMap((e) => e.files)];
+  const docsOf = (f: string): ValuesFileDocs => cfg.valuesDocs?.get(f) ?? readValuesDocs(readFileSync(f, 'utf8'), relPath(cfg.workspace, f));
+  for (const f of new Set(files)) {
+    const docs = docsOf(f);
+    const label = f === defaults ? 'values.yaml' : (entries.find((e) => e.files.includes(f))?.label ?? docs.rel);
+    if (docs.docs.length > 1) {
+      const second = docs.docs[1];
       addHit(result, cfg, {
-        ruleId: 'yaml-duplicate-key',
+        ruleId: 'values-multi-document',
         chart: chart.rel,
         values: label,
-        message: `values key ${d.path} is set twice in ${rel}; helm silently uses the last one.`,
-        location: { path: rel, startLine: d.line },
+        message: multiDocumentMessage(docs, helm),
+        location: { path: docs.rel, startLine: second.separatorLine ?? second.line },
       });
     }
+    for (const d of usedDocs(docs, helm.major))
+      for (const dup of d.duplicates) {
+        addHit(result, cfg, {
+          ruleId: 'yaml-duplicate-key',
+          chart: chart.rel,
+          values: label,
+          message: `values key ${dup.path} is set twice in ${docs.rel}; helm silently uses the last one.`,
+          location: { path: docs.rel, startLine: dup.line },
+        });
+      }
   }
+  // Where a key is set, for hints: the documents this helm reads, the one that wins first (the entry's
+  // file before values.yaml; in a file, a later document before an earlier one).
   const valuesHint = (entry: ValuesEntry): ValuesFile[] =>
-    [...entry.files, ...(existsSync(defaults) ? [defaults] : [])].map((f) => ({ path: relPath(cfg.workspace, f), text: texts.get(f) ?? '' }));
-  return { entries, valuesHint };
+    [...entry.files, ...(existsSync(defaults) ? [defaults] : [])].flatMap((f) => {
+      const docs = docsOf(f);
+      return usedDocs(docs, helm.major)
+        .map((d) => ({ path: docs.rel, text: d.text, lineOffset: d.line - 1 }))
+        .reverse();
+    });
+  return { entries, valuesHint, docsOf };
 }
 
-/** A values file's YAML, or a configuration error naming it (checked before helm runs, and again here). */
-export function parseValues(text: string, rel: string): ReturnType<typeof parseYaml> {
-  const parsed = parseYaml(text, rel);
-  if (parsed.error) throw new UserError(`values file ${rel} is not valid YAML: line ${parsed.error.line ?? '?'}: ${parsed.error.message}`);
-  if (parsed.value !== null && (typeof parsed.value !== 'object' || Array.isArray(parsed.value)))
-    throw new UserError(`values file ${rel} must be a YAML mapping of values, not a ${Array.isArray(parsed.value) ? 'list' : typeof parsed.value}`);
-  return parsed;
-}
-
-function addHit(result: PipelineResult, cfg: PipelineConfig, h: Omit<Hit, 'severity'> & { severity?: Severity }): void {
+/** Records a hit at its effective severity (overrides), or as excused by the exceptions file; an 'off' rule is dropped. */
+export function addHit(result: PipelineResult, cfg: Pick<PipelineConfig, 'overrides' | 'exceptions'>, h: Omit<Hit, 'severity'> & { severity?: Severity }): void {
   const rule = RULE_BY_ID.get(h.ruleId);
   if (!rule) throw new Error(`internal: unknown rule ${h.ruleId}`);
   const sev = effectiveSeverity(h.ruleId, h.severity ?? rule.severity, cfg.overrides);
@@ -224,7 +244,7 @@ async function runEntry(
           ? `helm template ${killed}`
           : `helm template printed more than ${sizeText(cfg.maxRenderBytes)}, the most this action reads`;
       for (const m of minors) cell.versions[m] = r.timedOut ? 'timed-out' : killed ? 'killed' : 'too-large';
-      result.toolErrors.push(`${why} on ${chart.rel} (${entry.label}); it was not validated`);
+      result.failures.push({ cause: why, chart: chart.rel, where: groups.length > 1 ? `${entry.label}, Kubernetes ${minors.join(', ')}` : entry.label });
       result.notRun.push(`${chart.rel} (${entry.label}), Kubernetes ${minors.join(', ')}: ${why}`);
       continue;
     }
@@ -232,7 +252,7 @@ async function runEntry(
       // helm 3.18.0 renders numbers from values as "%!f(json.Number=8080)" without failing: say so at the chart.
       if (BUGGY_HELM[helm.version] && r.stdout.includes('(json.Number=')) {
         core.warning(
-          `${chart.rel} (${entry.label}): the rendered output contains "(json.Number=…)" where numbers belong: helm ${helm.version}'s rendering bug, not the chart's. Use helm 3.18.1 or newer.`,
+          `${chart.rel} (${entry.label}): the rendered output contains "(json.Number=…)" where numbers belong: helm ${helm.version}'s rendering bug (helm/helm#30880), not the chart's. Use helm 3.18.1 or newer.`,
           { file: chartYaml(chart) },
         );
       }
@@ -243,6 +263,25 @@ async function runEntry(
     if (constraint) {
       for (const m of minors) cell.versions[m] = `skipped: chart requires kubeVersion ${constraint}`;
       continue;
+    }
+    // Values that fail values.schema.json: one finding per violation, at the values file and key.
+    const violations = parseSchemaErrors(r.stderr || r.stdout);
+    if (violations) {
+      for (const v of violations) {
+        const at = locateViolation(v, chart, valuesFiles, cfg.workspace);
+        addHit(result, cfg, {
+          ruleId: 'values-schema',
+          chart: chart.rel,
+          values: entry.label,
+          path: at.keyPath || '(top level)',
+          message: `${at.keyPath || 'the top level of the values'}: ${v.message} (values.schema.json of ${v.chart === chart.name ? 'the chart' : `subchart ${v.chart}`})`,
+          location: at.location,
+        });
+      }
+      cell.renderError = `values do not match values.schema.json (${violations.length} violation${violations.length === 1 ? '' : 's'})`;
+      for (const t of targets) cell.versions[t.minor] = 'render-error';
+      result.renderErrors.push(`chart ${chart.rel} with ${entry.label} does not render: ${cell.renderError}`);
+      return;
     }
     const err = parseRenderError(r.stderr || r.stdout);
     const loc = err.file ? resolveSource(chart, err.file, cfg.workspace) : undefined;
@@ -332,13 +371,14 @@ async function runEntry(
           // The misplaced-securityContext finding already says what to do with this field.
           if (i.ruleId === 'schema-unknown-field' && i.path && misplaced.has(i.path)) continue;
           const at = locate(o, i.field, i.value);
+          const bug = knownBugHint(helm, i);
           addHit(result, cfg, {
             ...base,
             ruleId: i.ruleId,
             severity: i.severity,
             versions: [t.minor],
             path: i.path,
-            message: `${i.message}${at.hint ? ` ${at.hint}` : ''}`,
+            message: `${i.message}${at.hint ? ` ${at.hint}` : ''}${bug ? ` ${bug}` : ''}`,
             location: at.location,
           });
         }
@@ -372,7 +412,7 @@ export async function checkLibrary(lib: Chart, targets: readonly KubeSchema[], h
   const mark = (st: VersionStatus) => targets.forEach((t) => (cell.versions[t.minor] = st));
   if (r.timedOut) {
     mark('timed-out');
-    result.toolErrors.push(`helm template timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s on library chart ${lib.rel}; it was not validated`);
+    result.failures.push({ cause: `helm template timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s`, chart: lib.rel, where: 'library chart' });
     result.notRun.push(`${lib.rel} (library chart): helm template timed out`);
     return;
   }
@@ -396,15 +436,22 @@ export async function checkLibrary(lib: Chart, targets: readonly KubeSchema[], h
   result.renderErrors.push(`library chart ${lib.rel} does not parse: ${err.message}`);
 }
 
+/** helm lint's Chart.yaml messages that chart-metadata reports itself. */
+const CHART_METADATA_COVERS = /maintainer|is not a valid SemVer|^version should be of type|^(name|version|apiVersion) is required/;
+
 async function lint(chart: Chart, entry: ValuesEntry, helm: Helm, cfg: PipelineConfig, result: PipelineResult): Promise<void> {
   const r = await exec(helm.bin, lintArgs(chart.dir, entry.files), { timeoutMs: cfg.helmTimeoutMs, cwd: cfg.workspace });
   if (r.timedOut) {
-    result.toolErrors.push(`helm lint timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s on ${chart.rel} (${entry.label})`);
+    result.failures.push({ cause: `helm lint timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s`, chart: chart.rel, where: entry.label });
     result.notRun.push(`${chart.rel} (${entry.label}): helm lint timed out`);
     return;
   }
+  // chart-metadata names every maintainer and version problem at its line; helm's own messages on these
+  // stop at the first one, so they are not reported twice (unless the caller turned chart-metadata off).
+  const metadataOn = effectiveSeverity('chart-metadata', RULE_BY_ID.get('chart-metadata')!.severity, cfg.overrides) !== 'off';
   for (const m of parseLint(`${r.stdout}\n${r.stderr}`)) {
     if (m.level === 'INFO') continue;
+    if (metadataOn && m.path === 'Chart.yaml' && CHART_METADATA_COVERS.test(m.message)) continue;
     // Deprecated APIs are reported per target version by our own rule; helm's check knows only its own client version.
     if (/is deprecated in v\d|unavailable in v\d/.test(m.message)) continue;
     const file = m.path && !m.path.endsWith('/') ? join(chart.dir, m.path) : '';

@@ -8,6 +8,19 @@ import type { Cell, Hit } from './pipeline.js';
 
 const ICON: Record<Severity, string> = { critical: '🟥', high: '🟧', medium: '🟨', low: '🟦', info: '⬜' };
 
+/** With base-ref: what changed, and what was validated because of it. */
+export interface ChangeSummary {
+  baseRef: string;
+  mergeBase: string;
+  /** Charts validated because of the change (repository-relative folders). */
+  changed: string[];
+  /** Charts whose own files changed: their version bump was checked. */
+  versionChecked: string[];
+  /** Charts in scope before the change filter. */
+  of: number;
+  changedOnly: boolean;
+}
+
 export interface ReportContext {
   helmVersion: string;
   targets: Array<{ minor: string; version: string; source: string }>;
@@ -19,6 +32,20 @@ export interface ReportContext {
   expired: readonly Exception[];
   /** What was not validated and why (tool errors, timeouts, charts whose kubeVersion excludes every target). */
   notRun: readonly string[];
+  changes?: ChangeSummary;
+}
+
+/** One line on what base-ref decided. */
+export function changesLine(c: ChangeSummary): string {
+  const n = c.changed.length;
+  const list =
+    c.changed
+      .slice(0, 10)
+      .map((x) => `\`${mdCell(x)}\``)
+      .join(', ') + (n > 10 ? `, … and ${n - 10} more` : '');
+  const which = n ? `${n} of ${c.of} chart(s) changed (${list})` : `no chart changed (of ${c.of})`;
+  const scope = c.changedOnly ? (n ? '; only those were validated' : ', so nothing was validated') : '; every chart was validated';
+  return `**Changed since** \`${mdCell(c.baseRef)}\` (merge base \`${c.mergeBase.slice(0, 7)}\`): ${which}${scope}. Version bump checked for ${c.versionChecked.length} chart(s) whose own files changed.`;
 }
 
 /** Severity counts per chart × values cell, each problem counted once whatever the number of versions. */
@@ -63,6 +90,7 @@ export function detailsMarkdown(ctx: ReportContext): string {
       .map((l) => `- ${escapeMarkdown(l)}`)
       .join('\n')}${ctx.notRun.length > 50 ? `\n- … and ${ctx.notRun.length - 50} more (see the report file)` : ''}\n\n`;
   }
+  if (ctx.changes) md += `${changesLine(ctx.changes)}\n\n`;
   md += `**Scope:** ${new Set(ctx.cells.map((c) => c.chart)).size} chart(s), ${ctx.cells.length} chart × values combination(s), Kubernetes ${ctx.targets.map((t) => t.version).join(', ')}, helm ${ctx.helmVersion}.\n\n`;
   md += `| Chart | Values | Objects | ${minors.map((m) => `k8s ${m}`).join(' | ')} | ${SEVERITIES.map((s) => ICON[s]).join(' | ')} |\n`;
   md += `| --- | --- | ---: | ${minors.map(() => ':---:').join(' | ')} | ${SEVERITIES.map(() => '---:').join(' | ')} |\n`;
@@ -79,7 +107,7 @@ export function detailsMarkdown(ctx: ReportContext): string {
     md += '\n</details>\n';
   }
   if (ctx.expired.length)
-    md += `\n⚠️ ${ctx.expired.length} exception(s) expired and no longer apply: ${ctx.expired.map((e) => `${e.rule} on ${e.resource} (expired ${e.expires})`).join('; ')}.\n`;
+    md += `\n⚠️ ${ctx.expired.length} exception(s) expired and no longer apply: ${ctx.expired.map((e) => `${e.rule} on ${e.resource ?? e.chart} (expired ${e.expires})`).join('; ')}.\n`;
   return md;
 }
 
@@ -96,6 +124,7 @@ export interface JsonReport {
   suppressed: Array<{ reason: string; finding: Finding }>;
   toolErrors: string[];
   notValidated: string[];
+  changes?: ChangeSummary;
 }
 
 export function buildReport(ctx: ReportContext): JsonReport {
@@ -114,6 +143,7 @@ export function buildReport(ctx: ReportContext): JsonReport {
     suppressed: ctx.gate.suppressed.map((s) => ({ reason: s.reason, finding: s.finding })),
     toolErrors: ctx.gate.toolErrors,
     notValidated: [...ctx.notRun],
+    ...(ctx.changes ? { changes: ctx.changes } : {}),
   };
 }
 

@@ -3,12 +3,13 @@
 // against it, so an id that does not exist is an error rather than a silent no-op.
 import { InputError, type Severity, SEVERITIES } from '@platform-actions/kit';
 
-export type RuleGroup = 'helm' | 'schema' | 'api' | 'security' | 'reliability';
+export type RuleGroup = 'helm' | 'chart' | 'schema' | 'api' | 'security' | 'reliability';
 
 export interface Rule {
   id: string;
   group: RuleGroup;
-  severity: Severity;
+  /** 'off' for a rule only some teams want (they turn it on with severity-overrides). */
+  severity: Severity | 'off';
   title: string;
   /** What to do about it (plain text; also the SARIF help). */
   help: string;
@@ -16,7 +17,7 @@ export interface Rule {
   rationale: string;
 }
 
-const R = (id: string, group: RuleGroup, severity: Severity, title: string, help: string, rationale: string): Rule => ({ id, group, severity, title, help, rationale });
+const R = (id: string, group: RuleGroup, severity: Severity | 'off', title: string, help: string, rationale: string): Rule => ({ id, group, severity, title, help, rationale });
 
 export const RULES: readonly Rule[] = [
   R(
@@ -34,6 +35,54 @@ export const RULES: readonly Rule[] = [
     'Chart excludes every target Kubernetes version',
     'Add a Kubernetes version the chart supports to `kubernetes-versions`, or widen `kubeVersion` in Chart.yaml. To make this fail the step, raise it with `severity-overrides: kube-version-excluded=high`.',
     'helm refuses to render the chart for any target, so none of its objects were validated; a warning by default because a chart may target only clusters outside this window on purpose.',
+  ),
+  R(
+    'values-schema',
+    'helm',
+    'critical',
+    "Values do not match the chart's values.schema.json",
+    'Change the value at the line named (the message quotes what the schema wants), or the schema if the value is right. The finding points at the values file that sets the key.',
+    'helm template, install and upgrade refuse values that fail the schema, so nothing renders; one finding per violation, at the key, instead of one render error at Chart.yaml.',
+  ),
+  R(
+    'values-multi-document',
+    'helm',
+    'low',
+    'Values file with several YAML documents',
+    'Keep one YAML document per values file (merge the documents, or split them into files passed in order).',
+    'helm 3 reads only the first document of a values file and helm 4 merges all of them in order (checked with helm 3.18.0 and 4.1.4), so the same file means different values after a helm upgrade. Both accept it, hence low; the message says which documents this run used.',
+  ),
+  R(
+    'chart-version-bump',
+    'chart',
+    'high',
+    'Chart changed without a version bump',
+    "Raise `version` in Chart.yaml above the base branch's (a patch bump for a fix, minor for a feature, major for a breaking change).",
+    "chart-testing's check-version-increment (on by default in ct lint): a chart repository or registry that already holds this version either rejects the new package or serves two different charts under one version. Checked only when base-ref is set, for charts whose files changed since the merge base, against Chart.yaml on the base ref.",
+  ),
+  R(
+    'chart-metadata',
+    'chart',
+    'high',
+    'Chart.yaml field invalid',
+    'Fix the field the message names: name, version (SemVer 2, e.g. 1.2.3) and apiVersion are required strings; keywords and sources are lists of strings; a field Chart.yaml does not define is a typo; each maintainer has a name and, when given, a valid email and http(s) url; each dependency has a name and a version.',
+    "chart-testing's Chart.yaml schema (yamale in strict mode, etc/chart_schema.yaml) and helm lint both reject these, so high. helm lint's own maintainer and version messages stop at the first problem; this rule names every one at its line, so helm's are not reported twice. ct also asks GitHub whether each maintainer name is an account; that needs the network and is not done here.",
+  ),
+  R(
+    'chart-maintainers',
+    'chart',
+    'off',
+    'Chart lists no maintainers (or a deprecated one lists some)',
+    'List at least one maintainer (name, and email or url) in Chart.yaml, or none once the chart is deprecated. Off by default; to check it as ct lint does, set `severity-overrides: chart-maintainers=high`.',
+    "chart-testing's validate-maintainers (on by default in ct lint) is a rule for published chart repositories; the internal charts of an application repository often have no maintainers on purpose, and a notice on every such chart would be noise. A maintainer entry that is there but invalid is chart-metadata's (high, on).",
+  ),
+  R(
+    'yaml-lint',
+    'chart',
+    'low',
+    'YAML style (ct lint yamllint rules)',
+    'Fix the lines the message lists. The checks are those of the yamllint configuration ct lint uses by default: trailing spaces, a new line at the end of the file, Unix line endings, at most 2 blank lines in a row and none at the start or end, consistent indentation, one space after a hyphen, colon spacing, comment spacing, spaces inside braces, brackets and around commas, and truthy values (yes/no/on/off; info, a warning in ct too). To fail like ct lint, set `severity-overrides: yaml-lint=high`.',
+    'ct lint runs yamllint on Chart.yaml and the values files and fails on its errors. None of these changes what helm reads (duplicate keys do, and are yaml-duplicate-key, high), so they are low here: one finding per file and check, listing the lines.',
   ),
   R('helm-lint-error', 'helm', 'high', 'helm lint error', 'Fix what `helm lint --strict` reports as an error.', 'helm itself rejects the chart.'),
   R(
@@ -244,6 +293,6 @@ export function parseOverrides(input: string, items: readonly string[]): Overrid
 }
 
 /** The severity a rule reports at after overrides; `natural` is the finding's own default (e.g. raised for an explicit true). */
-export function effectiveSeverity(ruleId: string, natural: Severity, overrides: Overrides): Severity | 'off' {
+export function effectiveSeverity(ruleId: string, natural: Severity | 'off', overrides: Overrides): Severity | 'off' {
   return overrides.get(ruleId) ?? natural;
 }

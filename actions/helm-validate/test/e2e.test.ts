@@ -173,9 +173,13 @@ describe.each(HELMS)('%s', (_name, helm, version) => {
     writeFileSync(join(ws2, 'charts', 'app', 'Chart.yaml'), readFileSync(join(app, 'Chart.yaml')));
     const t = await run(ws2, { charts: 'charts/app', 'dependency-build': 'never' });
     expect(t.outputs.outcome).toBe('tool-error');
+    // One short failure line; the way out for a file:// chart at the dependency in Chart.yaml and in the summary.
     expect(t.main.annotations.at(-1)?.message).toBe(
-      'helm-validate: charts/app: dependency sentiment-api (file://../sentiment-api) is not in charts/ and dependency-build is "never". Either vendor them (run "helm dependency build charts/app" where the repositories are reachable and commit charts/*.tgz), or make the file:// paths in Chart.yaml point at charts inside the repository with dependency-build: auto, which adds the repositories from Chart.lock itself.',
+      'helm-validate: dependencies missing from charts/ on charts/app (sentiment-api from file://../sentiment-api: not in charts/, and dependency-build is "never"); it was not validated',
     );
+    const way = 'file://../sentiment-api (charts/sentiment-api) is a chart in the repository: set dependency-build: auto to build it, or commit the packaged chart in charts/.';
+    expect(t.main.annotations).toContainEqual(expect.objectContaining({ level: 'warning', file: 'charts/app/Chart.yaml', line: 6, message: expect.stringContaining(way) }));
+    expect(report(t).notValidated.join('\n')).toContain(way);
   });
 
   describe('bad input and broken charts: one line each', () => {
@@ -204,7 +208,7 @@ describe.each(HELMS)('%s', (_name, helm, version) => {
         'a bad helm-version',
         ['clean'],
         { 'helm-version': 'latest' },
-        'helm-validate: input "helm-version" must be "system" or a helm release from 3.8.0 on, such as 3.18.0 or 4.1.4; got "latest"',
+        'helm-validate: input "helm-version" must be "system" or a helm release from 3.8.0 on, such as 3.20.2 or 4.1.4; got "latest"',
       ],
     ])('%s', async (_n, charts, inputs, expected) => {
       const r = await run(workspaceWith(...charts), inputs);
@@ -275,7 +279,7 @@ describe('helm-version: a pinned release, from a mirror laid out like get.helm.s
       expect(bad.summary).toContain('**Not validated** (1)');
       const system = await runAction({ action: 'helm-validate', workspace: workspaceWith('clean'), inputs: { comment: 'false' }, env });
       expect(system.main.annotations.map((a) => a.message)).toEqual([
-        'helm-validate: helm is not on PATH: install it in an earlier step (e.g. azure/setup-helm) or set input "helm-version" to a release such as 3.18.0',
+        'helm-validate: helm is not on PATH: install it in an earlier step (e.g. azure/setup-helm) or set input "helm-version" to a release such as 3.20.2 or 4.1.4',
       ]);
     } finally {
       await mirror.stop();

@@ -177,14 +177,22 @@ metadata: { name: from-api-versions-input }
     const r = await run(ws, { lint: 'false' });
     expect(r.main.exitCode).toBe(1);
     expect(r.outputs.outcome).toBe('tool-error');
+    // One short line for the failure; the way out at the dependency in Chart.yaml and in the summary.
     const line = messages(r, 'error').at(-1)!;
-    expect(line).toMatch(
-      /^helm-validate: charts\/app: dependency redis \(http:\/\/127\.0\.0\.1:9\/charts\) is not in charts\/ and the repository http:\/\/127\.0\.0\.1:9\/charts could not be added: .+\. Either vendor them \(run "helm dependency build charts\/app" where the repositories are reachable and commit charts\/\*\.tgz\), or let this job reach http:\/\/127\.0\.0\.1:9\/charts with dependency-build: auto/,
+    expect(line).toBe(
+      'helm-validate: dependencies missing from charts/ on charts/app (redis from http://127.0.0.1:9/charts: the repository http://127.0.0.1:9/charts could not be added: connection refused); it was not validated',
     );
+    const way =
+      'Let this job reach http://127.0.0.1:9/charts (the action adds the repositories from Chart.lock itself); or vendor it: run "helm dependency build charts/app" where the source is reachable and commit charts/*.tgz.';
+    expect(r.main.annotations).toContainEqual(expect.objectContaining({ level: 'warning', file: 'charts/app/Chart.yaml', line: 5, message: expect.stringContaining(way) }));
+    expect(report(r).notValidated.join('\n')).toContain(way);
     expect(line).not.toContain('helm-manager');
     expect(readdirSync(join(ws, 'charts/app')).sort()).toEqual(['Chart.yaml', 'templates']);
     const never = await run(ws, { lint: 'false', 'dependency-build': 'never' });
-    expect(messages(never, 'error').at(-1)).toContain('dependency redis (http://127.0.0.1:9/charts) is not in charts/ and dependency-build is "never". Either vendor them');
+    expect(messages(never, 'error').at(-1)).toBe(
+      'helm-validate: dependencies missing from charts/ on charts/app (redis from http://127.0.0.1:9/charts: not in charts/, and dependency-build is "never"); it was not validated',
+    );
+    expect(messages(never, 'warning')).toContainEqual(expect.stringContaining('Let this job reach http://127.0.0.1:9/charts and set dependency-build: auto'));
   });
 
   test('item 6: dependencies from a chart repository (added from Chart.lock) and from file:// build, render, and leave no Chart.lock or .tgz behind', async () => {
@@ -386,7 +394,7 @@ describe('helm 4 only: SARIF categories (item 4) and a large chart (item 3)', ()
     });
     const r = await run(ws);
     expect(r.outputs.outcome).toBe('tool-error');
-    expect(messages(r, 'error').at(-1)).toContain('dependency redis (http://127.0.0.1:9/charts) is not in charts/');
+    expect(messages(r, 'error').at(-1)).toContain('(redis from http://127.0.0.1:9/charts: the repository http://127.0.0.1:9/charts could not be added');
     // The raw stdout holds the ::add-mask:: command that registers it (the runner never shows those lines).
     const shownOut = r.main.stdout
       .split('\n')

@@ -1,7 +1,7 @@
 // What a person reads after a failed deploy: per unhealthy workload, the failing pods, their container
 // states and reasons, recent events and the last log lines (redacted), and a table of what was rolled
 // back to which revision. Pure rendering plus one collector that reads the cluster.
-import { scrub } from '@platform-actions/kit';
+import { redactCredentials } from '@platform-actions/kit';
 import { cell, escapeMarkdownText, table } from './md.js';
 import { allPods, findWorkload, type Pod, type Snapshot } from './classify.js';
 import type { Kubectl } from './kubectl.js';
@@ -23,23 +23,10 @@ export interface WorkloadDiagnostics {
   events: string[];
 }
 
-// Values that look like credentials in log lines: key=value / key: value pairs, bearer tokens, AWS keys,
-// private key blocks. Logs come from the application, so we cannot know its secrets; these are the
-// common shapes, on top of every value the action itself masked.
-const PATTERNS: Array<[RegExp, string]> = [
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '***'],
-  [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 ***'],
-  [/\b((?:[A-Za-z0-9_-]*?)(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|credential)s?["']?\s*[:=]\s*)(["']?)[^\s"',;]+/gi, '$1$2***'],
-  [/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, '***'],
-  [/:\/\/([^:/@\s]+):([^@/\s]+)@/g, '://$1:***@'],
-];
-
-export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = scrub(text);
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
-  for (const [re, rep] of PATTERNS) out = out.replace(re, rep);
-  return out;
-}
+// Logs come from the application, so we cannot know its secrets: the kit redacts credential shapes
+// (key=value pairs, bearer tokens, AWS keys, private key blocks, URL passwords) on top of every value the
+// action itself masked.
+export const redact = (text: string, secrets: readonly string[] = []): string => redactCredentials(text, secrets);
 
 export function containerState(c: NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number]): string {
   if (c.state?.waiting) return `waiting: ${c.state.waiting.reason ?? '?'}${c.state.waiting.message ? ` (${c.state.waiting.message.split('\n')[0].slice(0, 200)})` : ''}`;

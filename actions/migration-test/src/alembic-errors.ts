@@ -30,6 +30,35 @@ export function revisionFrame(e: PyError, revFiles: ReadonlyMap<string, string>)
   return undefined;
 }
 
+/**
+ * The revision a failed command was applying when it failed, and where in its file: the revision the session
+ * was applying (the helper tracks it), else the one whose file the traceback passes through. When the
+ * migration caught a database error and went on (try/except), PostgreSQL aborted its transaction and the
+ * failure surfaced only later, often when Alembic recorded the revision, with no frame in the revision's
+ * file: `swallowed` then tells the first database error, its statement and the line that issued it.
+ */
+export function blame(e: PyError, revFiles: ReadonlyMap<string, string>): { revision?: string; file?: string; line?: number; func?: string; swallowed?: string } {
+  const frame = revisionFrame(e, revFiles);
+  const rev = e.applying?.rev ?? frame?.revision;
+  const fileOf = new Map([...revFiles].map(([file, id]) => [id, file]));
+  const inRevFile = (frames: readonly PyFrame[]) => [...frames].reverse().find((f) => rev !== undefined && f.file === fileOf.get(rev));
+  const own = inRevFile(e.frames);
+  const first = e.firstDbError;
+  const aborted = /InFailedSqlTransaction|current transaction is aborted/.test(`${e.cause ?? ''} ${e.message}`);
+  let swallowed: string | undefined;
+  let at = own;
+  if (first && aborted && !/InFailedSqlTransaction|current transaction is aborted/.test(`${first.type} ${first.message}`)) {
+    const where = inRevFile(first.frames);
+    at ??= where;
+    const stage = e.applying?.stage === 'version-table' ? 'when Alembic recorded the revision in its version table' : e.applying?.stage === 'commit' ? 'at commit' : 'later';
+    const stmt = first.statement ? ` [${first.statement.replace(/\s+/g, ' ').slice(0, 200)}]` : '';
+    swallowed =
+      `an earlier statement failed and the migration caught the exception (try/except), which leaves PostgreSQL's transaction aborted, so the failure surfaced ${stage}; ` +
+      `the first error: ${first.type}: ${first.message}${stmt}${where ? ` at ${repoPath(where.file) ?? where.file}:${where.line}` : ''}`;
+  }
+  return { revision: rev, file: at?.file, line: at?.line, func: at?.func, swallowed };
+}
+
 /** Exception, then the user's frame, then the full traceback: the line that matters first. */
 export function formatError(e: PyError, revFiles: ReadonlyMap<string, string>): { head: string; at?: string; full: string } {
   const f = revisionFrame(e, revFiles);
@@ -71,6 +100,22 @@ export function setupError(e: PyError, ctx: SetupContext, during: string): Error
     }
     if (!revisionFrame(e, ctx.revFiles)) return new UserError(`Python module ${mod} is missing in the environment that runs Alembic (${during}): install it in an earlier step`);
   }
+  const connection = connectionError(e, ctx, during);
+  if (connection) return connection;
+  if (revisionFrame(e, ctx.revFiles)) return undefined;
+  const envFrame = ctx.envPy ? [...e.frames].reverse().find((f) => f.file === ctx.envPy) : undefined;
+  if (envFrame) {
+    const where = `${repoPath(envFrame.file) ?? 'env.py'}:${envFrame.line}`;
+    const hint = e.type === 'KeyError' ? ` (the database URL reaches env.py only as ${ctx.urlEnv}; set url-env if env.py reads another variable)` : '';
+    return new UserError(`env.py failed at ${where} (${during}): ${headline(e)}${hint}`);
+  }
+  if (e.module.startsWith('alembic') || e.type === 'SyntaxError') return new UserError(`alembic could not load the project (${during}): ${headline(e)}`);
+  if (during.startsWith('reading') || during.startsWith('connecting')) return new UserError(`alembic failed (${during}): ${headline(e)}`);
+  return undefined;
+}
+
+/** A connection env.py could not make: the setup's (a tool error), whatever command was running. */
+export function connectionError(e: PyError, ctx: SetupContext, during: string): ToolError | undefined {
   if (
     e.type === 'OperationalError' &&
     /connection (?:to server .* )?(?:refused|failed)|could not connect|Connection refused|could not translate host name|timeout expired|no password supplied|password authentication failed/i.test(
@@ -81,14 +126,5 @@ export function setupError(e: PyError, ctx: SetupContext, during: string): Error
       `env.py could not connect to the database (${during}): ${headline(e)}; env.py must connect with the URL in ${ctx.urlEnv} (which database-url sets) — check it does not use another URL`,
     );
   }
-  if (revisionFrame(e, ctx.revFiles)) return undefined;
-  const envFrame = ctx.envPy ? [...e.frames].reverse().find((f) => f.file === ctx.envPy) : undefined;
-  if (envFrame) {
-    const where = `${repoPath(envFrame.file) ?? 'env.py'}:${envFrame.line}`;
-    const hint = e.type === 'KeyError' ? ` (the database URL reaches env.py only as ${ctx.urlEnv}; set url-env if env.py reads another variable)` : '';
-    return new UserError(`env.py failed at ${where} (${during}): ${headline(e)}${hint}`);
-  }
-  if (e.module.startsWith('alembic') || e.type === 'SyntaxError') return new UserError(`alembic could not load the project (${during}): ${headline(e)}`);
-  if (during.startsWith('reading') || during.startsWith('connecting')) return new UserError(`alembic failed (${during}): ${headline(e)}`);
   return undefined;
 }

@@ -43,9 +43,12 @@ def parse_args(argv):
 HERE = os.path.abspath(__file__)
 
 
+def frames_of(summary):
+    return [{"file": os.path.abspath(f.filename), "line": f.lineno, "func": f.name} for f in summary if os.path.abspath(f.filename) != HERE]
+
+
 def error_of(e):
-    tb = [f for f in traceback.extract_tb(e.__traceback__) if os.path.abspath(f.filename) != HERE]
-    frames = [{"file": os.path.abspath(f.filename), "line": f.lineno, "func": f.name} for f in tb]
+    frames = frames_of(traceback.extract_tb(e.__traceback__))
     if isinstance(e, SyntaxError) and e.filename:
         frames.append({"file": os.path.abspath(e.filename), "line": e.lineno or 1, "func": "<module>"})
     cause = e.__cause__ or e.__context__
@@ -102,7 +105,6 @@ def inspect_source(path):
 
 
 def main():
-    from alembic import command
     from alembic.config import Config
     from alembic.runtime.environment import EnvironmentContext
     from alembic.runtime.migration import RevisionStep
@@ -128,6 +130,59 @@ def main():
     except Exception:
         pass
 
+    # What the current command is applying, so a failure is blamed on that revision even when no frame of its
+    # file is in the traceback: a migration that catches a database error (try/except) leaves PostgreSQL's
+    # transaction aborted, and the error only surfaces when Alembic records the revision in its version table.
+    track = {}
+
+    def reset_track():
+        track.clear()
+        track.update(rev=None, up=None, stage=None, db_error=None)
+
+    reset_track()
+
+    def tracked(steps):
+        for st in steps:
+            script_rev = getattr(st, "revision", None)
+            track.update(rev=getattr(script_rev, "revision", None), up=bool(getattr(st, "is_upgrade", True)), stage="migration")
+            yield st
+        if track["rev"] is not None:
+            track["stage"] = "commit"
+
+    try:
+        from alembic.runtime import migration as alembic_migration
+        real_update = alembic_migration.HeadMaintainer.update_to_step
+
+        def update_to_step(self, step):
+            if track["rev"] is not None:
+                track["stage"] = "version-table"
+            return real_update(self, step)
+
+        alembic_migration.HeadMaintainer.update_to_step = update_to_step
+    except Exception:
+        pass
+
+    # The first database error while a revision runs, with the statement and where the migration issued it:
+    # when the migration catches it, this is the real cause of the "transaction is aborted" that follows.
+    def on_db_error(ctx):
+        if track["rev"] is None or track["db_error"] is not None:
+            return
+        e = ctx.original_exception
+        track["db_error"] = {
+            "type": type(e).__name__,
+            "module": type(e).__module__,
+            "message": str(e).strip().split("\\n")[0],
+            "statement": (ctx.statement or "").strip()[:500],
+            "frames": frames_of(traceback.extract_stack()),
+        }
+
+    try:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+        event.listen(Engine, "handle_error", on_db_error)
+    except Exception:
+        pass
+
     cfg_file, name, xs = parse_args(sys.argv[1:])
     import argparse
     cfg = Config(cfg_file, ini_section=name, cmd_opts=argparse.Namespace(x=xs, raiseerr=True))
@@ -138,9 +193,11 @@ def main():
             state["script"] = ScriptDirectory.from_config(cfg)
         return state["script"]
 
-    def run_env(fn):
+    def run_env(fn, **kw):
         s = script()
-        with EnvironmentContext(cfg, s, fn=fn, as_sql=False, starting_rev=None, destination_rev=None, tag=None):
+        opts = {"as_sql": False, "starting_rev": None, "destination_rev": None, "tag": None}
+        opts.update(kw)
+        with EnvironmentContext(cfg, s, fn=fn, **opts):
             s.run_env()
 
     def op_info(_):
@@ -160,42 +217,166 @@ def main():
             revs.append(info)
         return {"revisions": revs, "heads": list(s.get_heads()), "envPy": os.path.abspath(os.path.join(s.dir, "env.py")), "dir": os.path.abspath(s.dir), "versions": [os.path.abspath(d) for d in getattr(s, "_version_locations", [])]}
 
-    def op_current(_):
+    def committed_heads():
+        """The heads in the database as a new env.py run sees them, as \`alembic current\` reads them: without
+        creating the version table, and through a new connection, so only what was committed counts."""
         seen = {}
+
         def fn(rev, context):
             seen["heads"] = list(context.get_current_heads())
             return []
-        run_env(fn)
-        return {"heads": seen.get("heads", [])}
+
+        run_env(fn, dont_mutate=True)
+        return seen.get("heads")
+
+    def op_current(_):
+        return {"heads": committed_heads() or []}
+
+    def heads_after(used):
+        """The committed heads after a command. Cheap path: a new transaction on the engine env.py just used (its
+        pool still holds the connection, env.py's own transaction is over), with env.py's version table; any
+        surprise (an async engine, no engine) falls back to a new env.py run."""
+        try:
+            eng = used.get("engine")
+            if eng is not None and not getattr(eng.dialect, "is_async", False):
+                from alembic.runtime.migration import MigrationContext
+                with eng.connect() as conn:
+                    mc = MigrationContext.configure(conn, opts={"version_table": used["table"], "version_table_schema": used["schema"]})
+                    return list(mc.get_current_heads())
+        except Exception:
+            pass
+        return committed_heads()
+
+    def remember(used, context):
+        conn = getattr(context, "connection", None)
+        used.update(engine=getattr(conn, "engine", None), table=context.version_table, schema=context.version_table_schema)
 
     def op_step(req):
         s = script()
         rev = s.get_revision(req["rev"])
-        def fn(_rev, _context):
-            return [RevisionStep(s.revision_map, rev, bool(req["up"]))]
+        used = {}
+
+        def fn(_rev, context):
+            remember(used, context)
+            return tracked([RevisionStep(s.revision_map, rev, bool(req["up"]))])
+
         run_env(fn)
-        return {}
+        reset_track()
+        return {"heads": heads_after(used)}
 
     def op_upgrade(req):
-        command.upgrade(cfg, req["target"])
-        return {}
+        s = script()
+        used = {}
 
-    def op_downgrade(req):
-        command.downgrade(cfg, req["target"])
-        return {}
+        def fn(rev, context):
+            remember(used, context)
+            return tracked(s._upgrade_revs(req["target"], rev))
 
-    ops = {"info": op_info, "current": op_current, "step": op_step, "upgrade": op_upgrade, "downgrade": op_downgrade}
+        run_env(fn, destination_rev=req["target"])
+        reset_track()
+        return {"heads": heads_after(used)}
+
+    # check-models: the models' metadata against the migrated schema, as \`alembic check\` and pytest-alembic's
+    # model_definitions_match_ddl compare them (autogenerate, with env.py's own filters and options).
+    def resolve_metadata(spec):
+        import importlib
+        from sqlalchemy import MetaData
+
+        mod_name, _, path = spec.partition(":")
+        if os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
+        obj = importlib.import_module(mod_name)
+        owner = None
+        for part in path.split("."):
+            owner, obj = obj, getattr(obj, part)
+        base = obj if hasattr(obj, "registry") else owner if hasattr(owner, "registry") else None
+        md = obj if isinstance(obj, MetaData) else getattr(obj, "metadata", None)
+        if not isinstance(md, MetaData):
+            raise TypeError("%s is a %s, not a SQLAlchemy MetaData or declarative base" % (spec, type(obj).__name__))
+        return md, base, getattr(sys.modules.get(mod_name), "__file__", None)
+
+    def class_of(base, table):
+        """Where the mapped class of a table is defined: (file, line), when a declarative base maps it."""
+        import inspect
+        try:
+            for m in base.registry.mappers:
+                t = getattr(m, "local_table", None)
+                if t is not None and t.name == table:
+                    return os.path.abspath(inspect.getsourcefile(m.class_)), inspect.getsourcelines(m.class_)[1]
+        except Exception:
+            pass
+        return None, None
+
+    def describe_diff(d, base):
+        op = d[0]
+        rec = {"op": op, "schema": None, "table": None, "name": None, "old": None, "new": None}
+        def of_table(t):
+            if t is not None:
+                rec.update(schema=t.schema, table=t.name)
+        if op in ("add_table", "remove_table", "add_table_comment", "remove_table_comment"):
+            of_table(d[1])
+        elif op in ("add_column", "remove_column"):
+            rec.update(schema=d[1], table=d[2], name=d[3].name, new=str(d[3].type))
+        elif op in ("add_index", "remove_index", "add_constraint", "remove_constraint", "add_fk", "remove_fk"):
+            of_table(getattr(d[1], "table", None))
+            rec["name"] = getattr(d[1], "name", None)
+            cols = getattr(d[1], "columns", None)
+            try:
+                rec["new"] = ", ".join(c.name for c in cols) if cols is not None else None
+            except Exception:
+                pass
+        elif op.startswith("modify_"):
+            rec.update(schema=d[1], table=d[2], name=d[3], old=None if d[5] is None else str(d[5]), new=None if d[6] is None else str(d[6]))
+        else:
+            rec["new"] = repr(d)[:200]
+        rec["file"], rec["line"] = class_of(base, rec["table"]) if base is not None and rec["table"] else (None, None)
+        return rec
+
+    def flatten(diffs):
+        for d in diffs:
+            if isinstance(d, list):
+                yield from d
+            else:
+                yield d
+
+    def op_load_models(req):
+        _, _, file = resolve_metadata(req["metadata"])
+        return {"file": os.path.abspath(file) if file else None}
+
+    def op_models(req):
+        from alembic.autogenerate import compare_metadata
+        spec = req.get("metadata")
+        md, base, file = resolve_metadata(spec) if spec else (None, None, None)
+        out = {"diffs": [], "file": os.path.abspath(file) if file else None}
+
+        def fn(rev, context):
+            target = md if md is not None else context.opts.get("target_metadata")
+            if target is None:
+                out["noMetadata"] = True
+                return []
+            out["diffs"] = [describe_diff(d, base) for d in flatten(compare_metadata(context, target))]
+            return []
+
+        run_env(fn, dont_mutate=True)
+        return out
+
+    ops = {"info": op_info, "current": op_current, "step": op_step, "upgrade": op_upgrade, "loadModels": op_load_models, "models": op_models}
     answer({"ready": True})
     for line in COMMANDS:
         line = line.strip()
         if not line:
             continue
         req = json.loads(line)
+        reset_track()
         try:
             res = ops[req["op"]](req)
             res["ok"] = True
         except BaseException as e:  # env.py may sys.exit(); a migration may raise anything
             res = {"ok": False, "error": error_of(e)}
+            if track["rev"] is not None:
+                res["error"]["applying"] = {"rev": track["rev"], "up": track["up"], "stage": track["stage"]}
+                if track["db_error"] is not None:
+                    res["error"]["firstDbError"] = track["db_error"]
         finally:
             for eng in engines:
                 try:

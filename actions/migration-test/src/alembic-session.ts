@@ -24,6 +24,10 @@ export interface PyError {
   cause?: string | null;
   frames: PyFrame[];
   traceback: string;
+  /** The revision the command was applying when it failed, and how far it got. */
+  applying?: { rev: string; up: boolean; stage: 'migration' | 'version-table' | 'commit' | null };
+  /** The first database error while that revision ran (a migration may have caught it and gone on). */
+  firstDbError?: { type: string; module: string; message: string; statement: string; frames: PyFrame[] };
 }
 
 export interface AlembicRevision {
@@ -38,6 +42,22 @@ export interface AlembicRevision {
   downLine?: number;
   /** upgrade() does nothing either (a merge point, a placeholder): an empty downgrade is then correct. */
   upEmpty?: boolean;
+}
+
+/** One difference autogenerate finds between the models and the migrated schema. */
+export interface ModelDiff {
+  /** Autogenerate's operation: add_table, remove_column, modify_type, … (add: the models have it, the schema not). */
+  op: string;
+  schema: string | null;
+  table: string | null;
+  name: string | null;
+  /** The schema's value (modify_*). */
+  old: string | null;
+  /** The models' value (modify_*), or the new column's type, or the index's columns. */
+  new: string | null;
+  /** Where the mapped class is defined, when a declarative base maps the table. */
+  file: string | null;
+  line: number | null;
 }
 
 export interface AlembicInfo {
@@ -55,6 +75,11 @@ export interface StepResult {
   error?: PyError;
   durationMs: number;
   timedOut?: boolean;
+  /**
+   * After a step or upgrade, the heads the database holds as a new env.py run reads them (only what was
+   * committed); undefined when env.py did not get that far.
+   */
+  heads?: string[];
 }
 
 export interface SessionOptions {
@@ -279,7 +304,7 @@ export class AlembicSession {
   /** Runs env.py without migrating: proves it loads and connects; returns the database's current heads. */
   async current(): Promise<{ heads: string[] } & StepResult> {
     const r = await this.send({ op: 'current' });
-    return { heads: (r.answer.heads as string[]) ?? [], ...toStep(r) };
+    return { ...toStep(r), heads: (r.answer.heads as string[] | undefined) ?? [] };
   }
 
   /** Applies (up) or reverts (down) exactly one revision. */
@@ -290,6 +315,21 @@ export class AlembicSession {
   /** alembic upgrade <target> (e.g. "heads"), in this process. */
   async upgrade(target: string): Promise<StepResult> {
     return toStep(await this.send({ op: 'upgrade', target }));
+  }
+
+  /** Imports the models' metadata (`module:attribute`) without touching the database: check-models names something real. */
+  async loadModels(spec: string): Promise<StepResult> {
+    return toStep(await this.send({ op: 'loadModels', metadata: spec }));
+  }
+
+  /**
+   * What autogenerate finds between the models' metadata (`spec`, else env.py's target_metadata) and the
+   * database, through env.py as `alembic check` runs it, without writing anything.
+   */
+  async models(spec?: string): Promise<StepResult & { diffs: ModelDiff[]; file?: string; noMetadata?: boolean }> {
+    const r = await this.send({ op: 'models', metadata: spec ?? null });
+    const a = r.answer as { diffs?: ModelDiff[]; file?: string | null; noMetadata?: boolean };
+    return { ...toStep(r), diffs: a.diffs ?? [], file: a.file ?? undefined, noMetadata: a.noMetadata };
   }
 
   async close(): Promise<void> {
@@ -314,6 +354,7 @@ function toStep(r: { answer: Record<string, unknown>; output: string; timedOut?:
   const ok = r.answer.ok === true;
   const out: StepResult = { ok, output: r.output, durationMs: r.durationMs };
   if (r.answer.error) out.error = r.answer.error as PyError;
+  if (Array.isArray(r.answer.heads)) out.heads = r.answer.heads as string[];
   if (r.timedOut) out.timedOut = true;
   // Killed by a signal we did not send (the out-of-memory killer): the tool's failure, not the migration's.
   const killed = !ok && !out.error && !r.timedOut && r.answer.died && r.answer.signal ? signalReason(r.answer.signal as NodeJS.Signals, null) : undefined;

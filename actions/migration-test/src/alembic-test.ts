@@ -1,10 +1,12 @@
 // The Alembic phase: one Python session reads the history, proves env.py loads and connects (a setup problem
 // is reported as such before any migration runs), then the mode walks the graph by revision ids. A failure
 // that leaves the database in an unknown state continues on a fresh database, dropped again at the end.
-import { core, ToolError } from '@platform-actions/kit';
-import { alembicRoundTrip, alembicStepwise, topoOrder } from './alembic-run.js';
-import { setupError } from './alembic-errors.js';
-import { AlembicSession, SessionError } from './alembic-session.js';
+import { core, type Finding, InputError, ToolError, UserError } from '@platform-actions/kit';
+import { alembicRoundTrip, alembicStepwise, describeGraph, topoOrder } from './alembic-run.js';
+import { headline, setupError } from './alembic-errors.js';
+import { type AlembicInfo, AlembicSession, SessionError } from './alembic-session.js';
+import { TOOL } from './findings.js';
+import { alembicModelFindings } from './models.js';
 import type { Config } from './config.js';
 import { seedFile } from './config.js';
 import type { RunResult } from './execute.js';
@@ -37,6 +39,25 @@ function setupFailure(err: SessionError, cfg: Config, revFiles: Map<string, stri
   return new ToolError(secrets.scrub(err.message), secrets.scrub(err.output));
 }
 
+/**
+ * check-models: at heads, what autogenerate finds between the models and the database. Skipped with a
+ * notice when the run did not end at heads (a failed upgrade): the models would be compared with a schema
+ * the migrations did not finish building.
+ */
+async function compareModels(session: AlembicSession, info: AlembicInfo, cfg: Config): Promise<Finding[]> {
+  const cur = await session.current();
+  const heads = [...info.heads].sort().join(',');
+  if (!cur.ok || [...cur.heads].sort().join(',') !== heads) {
+    core.notice(`${TOOL}: check-models skipped: the database did not end at heads (${heads}), so the models cannot be compared with what the migrations build`);
+    return [];
+  }
+  const r = await session.models(cfg.checkModels?.metadata);
+  if (!r.ok) throw new ToolError(`comparing the models with the migrated schema failed: ${secrets.scrub(r.error ? headline(r.error) : 'no answer')}`, secrets.scrub(r.output));
+  const findings = alembicModelFindings(r.diffs, { head: heads, file: r.file ?? info.envPy });
+  core.info(`${findings.length} difference(s) between the models and the migrated schema`);
+  return findings;
+}
+
 export async function testAlembic(cfg: Config, psql: Psql): Promise<PhaseResult> {
   const session = new AlembicSession({ program: cfg.preset.program, cwd: cfg.workdir, env: sessionEnv(cfg, cfg.databaseUrl), timeoutMs: cfg.commandTimeoutMs });
   const created: string[] = [];
@@ -52,7 +73,7 @@ export async function testAlembic(cfg: Config, psql: Psql): Promise<PhaseResult>
     const revFiles = new Map(info.revisions.filter((r) => r.path).map((r) => [r.path!, r.id]));
     const pre = alembicPreCheck(cfg, info);
     const order = topoOrder(info.revisions);
-    core.info(`${order.length} revision(s), ${info.heads.length} head(s): ${order.join(' → ')}`);
+    core.info(`${order.length} revision(s), ${info.heads.length} head(s): ${describeGraph(order, new Map(info.revisions.map((r) => [r.id, r])))}`);
     if (order.length === 0) return { pre, run: { mode: cfg.mode, rows: [], problems: [] }, empty: true };
 
     // env.py runs once without migrating: a bad URL scheme, a missing driver, a broken env.py or a refused
@@ -66,6 +87,21 @@ export async function testAlembic(cfg: Config, psql: Psql): Promise<PhaseResult>
           new ToolError(`env.py failed: ${secrets.scrub(probe.error.message.split('\n')[0])}`, secrets.scrub(probe.output + probe.error.traceback))
         );
       throw new ToolError(`env.py did not finish${probe.timedOut ? ' within command-timeout' : ''}`, secrets.scrub(probe.output));
+    }
+
+    // check-models names the models' metadata: it must import before any migration runs.
+    const spec = cfg.checkModels?.metadata;
+    if (cfg.checkModels && !spec && (await session.models()).noMetadata) {
+      throw new UserError(
+        `check-models is true but env.py passes no target_metadata to context.configure(); name the models' metadata instead, e.g. check-models: app.models:Base.metadata`,
+      );
+    }
+    if (spec) {
+      const loaded = await session.loadModels(spec);
+      if (!loaded.ok) {
+        const why = loaded.error ? headline(loaded.error) : 'the Python process did not answer';
+        throw new InputError('check-models', `must name the models' metadata as module:attribute importable from working-directory (${secrets.scrub(why)})`, spec);
+      }
     }
 
     const sql = snapshotSql({ columnOrder: cfg.columnOrder, excludeTables: cfg.excludeTables });
@@ -99,8 +135,10 @@ export async function testAlembic(cfg: Config, psql: Psql): Promise<PhaseResult>
       setup: { envPy: info.envPy, revFiles, urlEnv: cfg.urlEnv },
       scrub: (t: string) => secrets.scrub(t),
       maxFailures: cfg.maxFailures,
+      columnOrder: cfg.columnOrder,
     };
     const run = await core.group(`Alembic: ${cfg.mode}`, () => (cfg.mode === 'stepwise' ? alembicStepwise(ctx, order) : alembicRoundTrip(ctx, order, cfg.downSteps)));
+    if (cfg.checkModels && !run.stopped) pre.findings.push(...(await core.group('Alembic: do the models match the migrations?', () => compareModels(session, info, cfg))));
     return { pre, run };
   } finally {
     await session.close();

@@ -2,7 +2,7 @@
 // masked the moment it is read and never appears in a message.
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type FailOn, InputError, inputs, UserError, workspace } from '@platform-actions/kit';
+import { type FailOn, InputError, inputs, workspace } from '@platform-actions/kit';
 import { splitArgs } from './args.js';
 import { secrets } from './secrets.js';
 import { type DbTarget, parseDatabaseUrl } from './dburl.js';
@@ -31,6 +31,8 @@ export interface Config {
   commandTimeoutMs: number;
   pgOptions: string;
   seedDir?: string;
+  /** check-models: compare the models with the migrated schema; `metadata` (Alembic) names them as module:attribute. */
+  checkModels?: { metadata?: string };
   irreversible: Set<string>;
   psql: string;
   lint: boolean;
@@ -72,6 +74,20 @@ function resolvePreset(name: string): Preset {
   };
 }
 
+/** check-models: false, true (Alembic: env.py's target_metadata; Django: makemigrations --check), or Alembic's module:attribute. */
+function readCheckModels(tool: string): Config['checkModels'] {
+  const v = inputs.string('check-models', { default: 'false' })!;
+  if (v === 'false') return undefined;
+  if (tool !== 'alembic' && tool !== 'django') throw new InputError('check-models', `is only for tool alembic or django (${tool} has no models to compare)`, v);
+  if (v === 'true') return {};
+  if (tool === 'alembic' && /^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/.test(v)) return { metadata: v };
+  throw new InputError(
+    'check-models',
+    tool === 'alembic' ? "must be false, true (env.py's target_metadata) or the models' metadata as module:attribute, e.g. app.models:Base.metadata" : 'must be true or false',
+    v,
+  );
+}
+
 export function readConfig(): Config {
   // Not inputs.secret(): that masks the whole URL even without a password, hiding host and database in every
   // message; secrets.ts masks the password in all its forms, and the URL only when it carries one.
@@ -104,7 +120,6 @@ export function readConfig(): Config {
   const urlEnv = inputs.string('url-env', { default: 'DATABASE_URL' })!;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(urlEnv)) throw new InputError('url-env', 'must be an environment variable name', urlEnv);
   const { enabled: comment, token } = inputs.comment();
-  if (comment && !token) throw new UserError('input "comment" is true but "token" is empty; pass token: ${{ github.token }} and grant pull-requests: write');
   return {
     databaseUrl,
     target,
@@ -117,11 +132,12 @@ export function readConfig(): Config {
     maxFailures: inputs.integer('max-failures', { default: 0, min: 0, max: 100_000 }),
     urlEnv,
     excludeTables: [...BOOKKEEPING_TABLES, ...preset.bookkeeping, ...(preset.currentTable ? [preset.currentTable] : []), ...inputs.list('ignore-tables')],
-    columnOrder: inputs.oneOf<ColumnOrder>('column-order', ['strict', 'logical'], { default: 'strict' }),
+    columnOrder: inputs.oneOf<ColumnOrder>('column-order', ['separate', 'strict', 'logical'], { default: 'separate' }),
     waitTimeoutMs: inputs.duration('wait-timeout', { default: '60s', minMs: 1000, maxMs: 900_000 }),
     commandTimeoutMs: inputs.duration('command-timeout', { default: '10m', minMs: 1000 }),
     pgOptions: timeouts.join(' '),
     seedDir,
+    checkModels: readCheckModels(toolName),
     irreversible: new Set(inputs.list('irreversible-revisions')),
     psql: inputs.string('psql', { default: 'psql' })!,
     lint: inputs.boolean('lint', { default: false }),

@@ -18,6 +18,9 @@ export const isEmptyDiff = (d: SnapshotDiff): boolean => d.extra.length === 0 &&
 
 /** "index public.orders", "column public.orders.total": the kind and name an object line starts with. */
 export function objectOf(line: string): string {
+  // A function's name is its whole signature, spaces included: "function public.f(a integer, b text) kind=f …".
+  const fn = /^function (.+?\)) kind=/.exec(line);
+  if (fn) return `function ${fn[1]}`;
   const [kind, name] = line.split(' ', 3);
   if (kind === 'constraint' || kind === 'index' || kind === 'trigger' || kind === 'policy') {
     // Constraints, triggers and policies: the second word is the table, the third the object's own name.

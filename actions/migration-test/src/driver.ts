@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Config } from './config.js';
 import { seedFile } from './config.js';
 import type { CommandOutcome, Driver } from './execute.js';
-import { stepTargets } from './django.js';
+import { djangoMoves } from './django-driver.js';
 import { type Psql, scrub } from './psql.js';
 import { parseSnapshot, snapshotSql } from './snapshot.js';
 
@@ -53,11 +53,12 @@ export function buildDriver(cfg: Config, psql: Psql, tool: ToolRunner): Driver {
     const rel = `"${table.replace(/"/g, '""').replace(/\./g, '"."')}"`;
     return col ? `SELECT max("${col}"::text) FROM ${rel}` : `SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM ${rel} t`;
   };
-  // Tools that step by naming a target (Django, Rails): the plan is read once, the target filled in per step.
+  // Tools that step by naming a target (Rails): the versions are read once, the target filled in per step.
+  // Django steps by its app's plan instead (django-driver.ts).
   let plan: string[] | undefined;
   const step = async (args: readonly string[]): Promise<CommandOutcome> => {
     if (!args.some((a) => /\{(next|previous)\}/.test(a))) return withIrreversible(await run(args));
-    plan ??= p.listRevisions ? await listRevisions(cfg, tool) : (p.revisionsFromFiles?.(readdirSync(cfg.migrationsAbs)) ?? []);
+    plan ??= p.revisionsFromFiles?.(readdirSync(cfg.migrationsAbs)) ?? [];
     const t = stepTargets(plan, await driver.current());
     if (args.some((a) => a.includes('{next}')) && t.next === undefined) return run(p.up); // at head: a no-op, as "+1" is for other tools
     return withIrreversible(await run(args.map((a) => a.replace('{next}', t.next ?? '').replace('{previous}', t.previous))));
@@ -87,7 +88,17 @@ export function buildDriver(cfg: Config, psql: Psql, tool: ToolRunner): Driver {
       return err ? scrub(err, cfg.target.password) : undefined;
     },
   };
+  if (p.djangoApp) {
+    const read = async (args: readonly string[]) => scrub(expectExit(await tool.run(args), [0], `manage.py ${args.join(' ')}`).stdout, cfg.target.password);
+    Object.assign(driver, djangoMoves(p.djangoApp, { run: async (args) => withIrreversible(await run(args)), read, planArgs: p.listRevisions!.args }));
+  }
   return driver;
+}
+
+/** `{next}` / `{previous}` for the step from `current` (a name, or '' at base) in `plan`. */
+export function stepTargets(plan: readonly string[], current: string): { next: string | undefined; previous: string } {
+  const i = current ? plan.indexOf(current) : -1;
+  return { next: plan[i + 1], previous: i > 0 ? plan[i - 1] : 'zero' };
 }
 
 /** Revision labels base → head from the preset's list command (Django's showmigrations). */

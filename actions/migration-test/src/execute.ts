@@ -3,10 +3,13 @@
 //   stepwise, per revision: S0 → up → S1 → down → S2 (must equal S0) → up → S3 (must equal S1)
 //   round-trip: up to head → S1 → down N → S2 → up to head → S3 (must equal S1)
 // A failed command stops the run: after it the database is in an unknown state.
-import { type SnapshotDiff, describeDiff, diffSnapshots, enumValueLeftBehind, isEmptyDiff, renderDiff } from './diff.js';
+import { ToolError } from '@platform-actions/kit';
+import { diffSnapshots, isEmptyDiff } from './diff.js';
+import { explainReupFailure, judgeReup, judgeStep } from './judge.js';
+import type { ColumnOrder } from './snapshot.js';
 
 export type Phase = 'up' | 'down' | 're-up' | 'seed';
-export type RuleId = 'up-failed' | 'down-failed' | 'reup-failed' | 'seed-failed' | 'downgrade-left-trace' | 'reup-mismatch' | 'empty-downgrade';
+export type RuleId = 'up-failed' | 'down-failed' | 'reup-failed' | 'seed-failed' | 'downgrade-left-trace' | 'reup-mismatch' | 'empty-downgrade' | 'column-moved';
 
 export interface CommandOutcome {
   ok: boolean;
@@ -18,6 +21,8 @@ export interface CommandOutcome {
 }
 
 export interface Driver {
+  /** Brings the database to the state the first snapshot is taken in (Django: the apps the app depends on, migrated). */
+  prepare?(): Promise<void>;
   snapshot(): Promise<string[]>;
   /** The current revision label ('' at base / before any migration). */
   current(): Promise<string>;
@@ -45,7 +50,7 @@ export interface Problem {
   detail?: string;
 }
 
-export type Status = 'ok' | 'failed' | 'trace' | 'mismatch' | 'unchanged' | 'skipped' | '-';
+export type Status = 'ok' | 'failed' | 'trace' | 'mismatch' | 'unchanged' | 'moved' | 'skipped' | '-';
 
 export interface StepRow {
   revision: string;
@@ -62,6 +67,8 @@ export interface RunResult {
   problems: Problem[];
   /** Snapshot at head (for the report), when reached. */
   head?: { revision: string; lines: number };
+  /** The tool error that stopped the run part-way; what is above was still tested. */
+  stopped?: ToolError;
 }
 
 export interface StepwiseOptions {
@@ -70,20 +77,7 @@ export interface StepwiseOptions {
   /** Revisions whose downgrade is declared impossible: tested up only. */
   irreversible?: ReadonlySet<string>;
   maxSteps?: number;
-}
-
-const labels = (a: string, b: string) => ({ expected: a, actual: b });
-
-function traceProblem(revision: string, d: SnapshotDiff): Problem {
-  const enumType = enumValueLeftBehind(d);
-  const hint = enumType ? ` Enum ${enumType} kept a value: PostgreSQL cannot drop enum values, so the downgrade must recreate the type (or mark the revision irreversible).` : '';
-  return {
-    rule: 'downgrade-left-trace',
-    revision,
-    phase: 'down',
-    message: `downgrade of ${revision} did not restore the schema: ${describeDiff(d)}.${hint}`,
-    diff: renderDiff(d, labels(`schema before upgrading to ${revision}`, `schema after downgrading ${revision}`)),
-  };
+  columnOrder?: ColumnOrder;
 }
 
 /** The line of a tool's output that says what went wrong: the last error-looking line, skipping SQLAlchemy's footers. */
@@ -103,140 +97,126 @@ function failed(rule: RuleId, revision: string, phase: Phase, what: string, r: C
   return { rule, revision, phase, message: `${what} failed${last ? `: ${last}` : ''}`, output: r.output };
 }
 
-/** Per revision: up, down, up, with S2 == S0 and S3 == S1. */
+/** Per revision: up, down, up, with S2 == S0 and S3 == S1 (judged by judgeStep). */
 export async function runStepwise(d: Driver, opts: StepwiseOptions = {}): Promise<RunResult> {
-  if (!d.upOne || !d.downOne) throw new Error('stepwise needs one-step up and down commands');
+  const { upOne, downOne } = d;
+  if (!upOne || !downOne) throw new Error('stepwise needs one-step up and down commands');
   const res: RunResult = { mode: 'stepwise', rows: [], problems: [] };
-  let s0 = await d.snapshot();
-  let c0 = await d.current();
-  const revs = opts.revisions;
-  const startIdx = revs ? (c0 === '' ? 0 : revs.indexOf(c0) + 1) : 0;
-  const max = revs ? revs.length - startIdx : (opts.maxSteps ?? 1000);
-  for (let i = 0; i < max; i++) {
-    const expected = revs?.[startIdx + i];
-    const started = Date.now();
-    const row: StepRow = { revision: expected ?? `(after ${c0 || 'base'})`, up: '-', down: '-', reup: '-', durationMs: 0 };
-    const done = (stop: boolean) => {
-      row.durationMs = Date.now() - started;
-      res.rows.push(row);
-      return stop;
-    };
-    const up = await d.upOne();
-    if (!up.ok) {
-      row.up = 'failed';
-      res.problems.push(failed('up-failed', row.revision, 'up', `upgrade to ${row.revision}`, up));
-      done(true);
-      break;
-    }
-    const c1 = await d.current();
-    if (!revs && c1 === c0) break; // nothing left to apply: head reached
-    row.revision = c1;
-    row.up = 'ok';
-    // Seed rows go in once the revision's up/down/up cycle is over, so every later migration (and its
-    // downgrade) meets them; seeding before the down would lose them to a DROP TABLE in the downgrade.
-    const seeded = async (): Promise<boolean> => {
-      const seedErr = await d.seed(c1);
-      if (!seedErr) return true;
-      res.problems.push({ rule: 'seed-failed', revision: c1, phase: 'seed', message: `seed SQL for ${c1} failed: ${seedErr}` });
-      row.note = 'seed failed';
-      return false;
-    };
-    const s1 = await d.snapshot();
-    if (opts.irreversible?.has(c1)) {
-      row.down = 'skipped';
-      row.reup = 'skipped';
-      row.note = 'irreversible: tested up only';
-      s0 = s1;
-      c0 = c1;
-      if (done(!(await seeded()))) break;
-      continue;
-    }
-    const down = await d.downOne();
-    if (!down.ok && down.irreversible) {
-      // The tool checked reversibility before touching anything, so the database is still at c1.
-      row.down = 'skipped';
-      row.reup = 'skipped';
-      row.note = `irreversible (${down.irreversible} cannot be reversed): tested up only`;
-      s0 = s1;
-      c0 = c1;
-      if (done(!(await seeded()))) break;
-      continue;
-    }
-    if (!down.ok) {
-      row.down = 'failed';
-      res.problems.push(failed('down-failed', c1, 'down', `downgrade of ${c1}`, down));
-      done(true);
-      break;
-    }
-    const s2 = await d.snapshot();
-    const dDown = diffSnapshots(s0, s2);
-    if (!isEmptyDiff(dDown)) {
-      const upChanged = !isEmptyDiff(diffSnapshots(s0, s1));
-      if (upChanged && isEmptyDiff(diffSnapshots(s1, s2))) {
-        row.down = 'unchanged';
-        res.problems.push({
-          rule: 'empty-downgrade',
-          revision: c1,
-          phase: 'down',
-          message: `downgrade of ${c1} ran but changed nothing: ${describeDiff(dDown)}`,
-          diff: renderDiff(dDown, labels(`schema before upgrading to ${c1}`, `schema after downgrading ${c1}`)),
-        });
-      } else {
-        row.down = 'trace';
-        res.problems.push(traceProblem(c1, dDown));
+  const columnOrder = opts.columnOrder ?? 'separate';
+  return keepPartial(res, async () => {
+    await d.prepare?.();
+    let s0 = await d.snapshot();
+    let c0 = await d.current();
+    const revs = opts.revisions;
+    const startIdx = revs ? (c0 === '' ? 0 : revs.indexOf(c0) + 1) : 0;
+    const max = revs ? revs.length - startIdx : (opts.maxSteps ?? 1000);
+    for (let i = 0; i < max; i++) {
+      const expected = revs?.[startIdx + i];
+      const row: StepRow = { revision: expected ?? `(after ${c0 || 'base'})`, up: '-', down: '-', reup: '-', durationMs: 0 };
+      const done = (stop: boolean) => {
+        res.rows.push(row);
+        return stop;
+      };
+      const up = await upOne();
+      row.durationMs += up.durationMs;
+      if (!up.ok) {
+        row.up = 'failed';
+        res.problems.push(failed('up-failed', row.revision, 'up', `upgrade to ${row.revision}`, up));
+        done(true);
+        break;
       }
-    } else row.down = 'ok';
-    const reup = await d.upOne();
-    if (!reup.ok) {
-      row.reup = 'failed';
-      const why = row.down === 'ok' ? '' : ' (after a downgrade that did not restore the schema)';
-      res.problems.push(failed('reup-failed', c1, 're-up', `re-upgrade to ${c1}${why}`, reup));
-      done(true);
-      break;
+      const c1 = await d.current();
+      if (!revs && c1 === c0) break; // nothing left to apply: head reached
+      row.revision = c1;
+      row.up = 'ok';
+      // Seed rows go in once the revision's up/down/up cycle is over, so every later migration (and its
+      // downgrade) meets them; seeding before the down would lose them to a DROP TABLE in the downgrade.
+      const seeded = async (): Promise<boolean> => {
+        const seedErr = await d.seed(c1);
+        if (!seedErr) return true;
+        res.problems.push({ rule: 'seed-failed', revision: c1, phase: 'seed', message: `seed SQL for ${c1} failed: ${seedErr}` });
+        row.note = 'seed failed';
+        return false;
+      };
+      const s1 = await d.snapshot();
+      const down = opts.irreversible?.has(c1) ? undefined : await downOne();
+      row.durationMs += down?.durationMs ?? 0;
+      if (!down || (!down.ok && down.irreversible)) {
+        // Declared irreversible, or the tool checked reversibility before touching anything: still at c1.
+        row.down = 'skipped';
+        row.reup = 'skipped';
+        row.note = down ? `irreversible (${down.irreversible} cannot be reversed): tested up only` : 'irreversible: tested up only';
+        s0 = s1;
+        c0 = c1;
+        if (done(!(await seeded()))) break;
+        continue;
+      }
+      if (!down.ok) {
+        row.down = 'failed';
+        res.problems.push(failed('down-failed', c1, 'down', `downgrade of ${c1}`, down));
+        done(true);
+        break;
+      }
+      const s2 = await d.snapshot();
+      const reup = await upOne();
+      row.durationMs += reup.durationMs;
+      const s3 = reup.ok ? await d.snapshot() : undefined;
+      const v = judgeStep({ revision: c1, before: s0, after: s1, down: s2, reup: s3, columnOrder });
+      row.down = v.down;
+      res.problems.push(...v.problems);
+      if (!reup.ok) {
+        row.reup = 'failed';
+        res.problems.push(...explainReupFailure(v.problems, failed('reup-failed', c1, 're-up', `re-upgrade to ${c1}`, reup)));
+        done(true);
+        break;
+      }
+      row.reup = v.reup!;
+      s0 = s3!;
+      c0 = await d.current();
+      if (done(!(await seeded()))) break;
     }
-    const s3 = await d.snapshot();
-    const dRe = diffSnapshots(s1, s3);
-    if (!isEmptyDiff(dRe)) {
-      row.reup = 'mismatch';
-      res.problems.push({
-        rule: 'reup-mismatch',
-        revision: c1,
-        phase: 're-up',
-        message: `upgrading to ${c1} a second time gave a different schema: ${describeDiff(dRe)}`,
-        diff: renderDiff(dRe, labels(`schema after the first upgrade to ${c1}`, `schema after the second upgrade to ${c1}`)),
-      });
-    } else row.reup = 'ok';
-    s0 = s3;
-    c0 = await d.current();
-    if (done(!(await seeded()))) break;
+    if (!res.problems.some((p) => p.rule.endsWith('-failed'))) res.head = { revision: c0, lines: s0.length };
+  });
+}
+
+/**
+ * Runs `body`, keeping what it recorded in `res` when a tool error stops it part-way (the server went away,
+ * a step did not reach its target): what was tested before is still reported, next to the error.
+ */
+export async function keepPartial(res: RunResult, body: () => Promise<void>): Promise<RunResult> {
+  try {
+    await body();
+  } catch (err) {
+    if (!(err instanceof ToolError)) throw err;
+    res.stopped ??= err;
   }
-  if (!res.problems.some((p) => p.rule.endsWith('-failed'))) res.head = { revision: c0, lines: s0.length };
   return res;
 }
 
 /** Up to head, down `steps`, up to head again; S3 must equal S1. */
-export async function runRoundTrip(d: Driver, steps: number, revisions?: readonly string[]): Promise<RunResult> {
+export async function runRoundTrip(d: Driver, steps: number, opts: { revisions?: readonly string[]; columnOrder?: ColumnOrder } = {}): Promise<RunResult> {
   const res: RunResult = { mode: steps > 0 ? 'round-trip' : 'forward-only', rows: [], problems: [] };
-  const started = Date.now();
   const row: StepRow = { revision: 'head', up: '-', down: '-', reup: '-', durationMs: 0 };
   res.rows.push(row);
-  try {
+  return keepPartial(res, async () => {
+    await d.prepare?.();
     const before = await d.current();
     const up = await d.up();
+    row.durationMs += up.durationMs;
     const head = await d.current();
     if (!up.ok) {
       row.up = 'failed';
       row.revision = head || 'base';
-      const culprit = await findFailingUp(d, revisions);
+      const culprit = await findFailingUp(d, opts.revisions);
       res.problems.push(failed('up-failed', culprit?.revision ?? (head ? `the migration after ${head}` : 'the first migration'), 'up', 'upgrade to head', culprit?.outcome ?? up));
-      return res;
+      return;
     }
     row.revision = head;
     row.up = 'ok';
     const seedErr = await d.seed(head);
     if (seedErr) {
       res.problems.push({ rule: 'seed-failed', revision: head, phase: 'seed', message: `seed SQL for ${head} failed: ${seedErr}` });
-      return res;
+      return;
     }
     const s1 = await d.snapshot();
     res.head = { revision: head, lines: s1.length };
@@ -244,15 +224,16 @@ export async function runRoundTrip(d: Driver, steps: number, revisions?: readonl
       row.down = 'skipped';
       row.reup = 'skipped';
       row.note = 'forward-only';
-      return res;
+      return;
     }
     const down = steps === 1 || !d.downN ? await downRepeatedly(d, steps) : await d.downN(steps);
+    row.durationMs += down.durationMs;
     // An irreversible migration is not a defect: the tool refused to go below it before changing anything,
     // so the round trip goes on from wherever the downgrade stopped.
     if (!down.ok && !down.irreversible) {
       row.down = 'failed';
       res.problems.push(failed('down-failed', head, 'down', `downgrade of ${steps} step(s) from ${head}`, down));
-      return res;
+      return;
     }
     const after = await d.current();
     const s2 = await d.snapshot();
@@ -269,27 +250,16 @@ export async function runRoundTrip(d: Driver, steps: number, revisions?: readonl
       });
     } else row.down = 'ok';
     const reup = await d.up();
+    row.durationMs += reup.durationMs;
     if (!reup.ok) {
       row.reup = 'failed';
       res.problems.push(failed('reup-failed', head, 're-up', `re-upgrade to ${head} after downgrading ${steps} step(s)`, reup));
-      return res;
+      return;
     }
-    const s3 = await d.snapshot();
-    const dRe = diffSnapshots(s1, s3);
-    if (!isEmptyDiff(dRe)) {
-      row.reup = 'mismatch';
-      res.problems.push({
-        rule: 'reup-mismatch',
-        revision: head,
-        phase: 're-up',
-        message: `after down ${steps} and up again, the schema at ${head} differs: ${describeDiff(dRe)}`,
-        diff: renderDiff(dRe, labels('schema after the first upgrade to head', 'schema after down and up again')),
-      });
-    } else row.reup = 'ok';
-    return res;
-  } finally {
-    row.durationMs = Date.now() - started;
-  }
+    const v = judgeReup(head, s1, await d.snapshot(), opts.columnOrder ?? 'separate', `${head} (after down ${steps})`);
+    row.reup = v.status;
+    res.problems.push(...v.problems);
+  });
 }
 
 /**

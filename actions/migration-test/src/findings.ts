@@ -3,11 +3,11 @@
 import { readdirSync } from 'node:fs';
 import { relative } from 'node:path';
 import { type Finding, fingerprint, type Severity, workspace } from '@platform-actions/kit';
-import type { Problem, RuleId } from './execute.js';
+import type { Problem, RuleId, RunResult } from './execute.js';
 
 export const TOOL = 'migration-test';
 
-export type AllRules = RuleId | 'multiple-heads' | 'empty-downgrade-source';
+export type AllRules = RuleId | 'multiple-heads' | 'empty-downgrade-source' | 'models-differ';
 
 const RULES: Record<AllRules, { title: string; severity: Severity; help: string }> = {
   'up-failed': { title: 'Upgrade failed', severity: 'high', help: 'The migration could not be applied. With seed data, check that existing rows satisfy the new constraints.' },
@@ -33,10 +33,20 @@ const RULES: Record<AllRules, { title: string; severity: Severity; help: string 
     severity: 'high',
     help: 'The downgrade ran without error but undid nothing. Write the downgrade, or declare the revision irreversible.',
   },
+  'column-moved': {
+    title: 'Column moved',
+    severity: 'low',
+    help: 'After the downgrade (or the second upgrade) a column is in another position: a drop and re-add puts it at the end. Only positional access (SELECT *, INSERT or COPY without a column list) notices; column-order: strict makes this a trace.',
+  },
   'empty-downgrade-source': {
     title: 'Empty downgrade()',
     severity: 'medium',
     help: 'downgrade() only contains pass: it passes every "downgrade works" test while undoing nothing.',
+  },
+  'models-differ': {
+    title: 'Models differ from the migrations',
+    severity: 'high',
+    help: 'After upgrading to head, the models describe a schema the migrations did not build: the next autogenerate (or makemigrations) would write a migration for it. Write that migration, or change the models.',
   },
   'multiple-heads': { title: 'Multiple heads', severity: 'high', help: 'Two revisions share a parent; deployments break. Merge them with `alembic merge heads`.' },
 };
@@ -72,6 +82,8 @@ export interface FindingInput {
   /** Error text (exception and the user's frame) for SARIF when there is no diff. */
   error?: string;
   phase?: string;
+  /** What tells this finding from others of its rule and revision (default: nothing else). */
+  key?: string[];
 }
 
 export function toFinding(i: FindingInput): Finding {
@@ -83,7 +95,8 @@ export function toFinding(i: FindingInput): Finding {
     title: r.title,
     message: i.message,
     location: i.path ? { path: i.path, startLine: i.line ?? 1 } : undefined,
-    fingerprint: fingerprint(TOOL, i.rule, i.revision),
+    // Model findings are about the models, not a revision (the head moves with every migration added).
+    fingerprint: i.key ? fingerprint(TOOL, i.rule, ...i.key) : fingerprint(TOOL, i.rule, i.revision),
     help: { text: r.help },
     // SARIF carries the evidence: the snapshot diff, or the error text.
     properties: { revision: i.revision, ...(i.phase ? { phase: i.phase } : {}), ...(i.diff ? { diff: i.diff } : i.error ? { error: i.error } : {}) },
@@ -109,4 +122,18 @@ export function problemsToFindings(problems: readonly Problem[], locate: (rev: s
 export function dedupe(findings: readonly Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => (seen.has(f.fingerprint) ? false : (seen.add(f.fingerprint), true)));
+}
+
+/**
+ * The first revision with a finding that fails the gate, in the order the revisions were tested: a failed
+ * step, a leftover, and equally a static finding (an empty downgrade() in the source, a lint finding).
+ */
+export function failingRevision(failing: readonly Finding[], run: RunResult): string | undefined {
+  const revs = failing.map((f) => String(f.properties?.revision ?? '')).filter(Boolean);
+  if (!revs.length) return undefined;
+  const rank = (rev: string) => {
+    const i = run.rows.findIndex((r) => r.revision === rev);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return [...revs].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))[0];
 }

@@ -2,32 +2,20 @@
 // inputs → wait for PostgreSQL → pre-checks and the test run (Alembic: one Python session walking the
 // revision graph; other tools: their commands) with catalog snapshots → lint → findings → gate → publish →
 // fail unless clean.
-import { readdirSync } from 'node:fs';
 import { core, failUnlessClean, type Finding, gate, publish, ToolError } from '@platform-actions/kit';
 import { testAlembic } from './alembic-test.js';
 import { type Config, readConfig } from './config.js';
-import { buildDriver, toolRunner } from './driver.js';
-import { runRoundTrip, runStepwise, type RunResult } from './execute.js';
-import { dedupe, locateRevision, problemsToFindings, TOOL } from './findings.js';
+import { toolRunner } from './driver.js';
+import type { RunResult } from './execute.js';
+import { dedupe, failingRevision, locateRevision, problemsToFindings, TOOL } from './findings.js';
+import { testGeneric } from './generic-test.js';
 import { lint } from './lint.js';
-import { genericPreCheck, type PreCheck } from './precheck.js';
+import type { PreCheck } from './precheck.js';
 import { Psql } from './psql.js';
 import { detailsMarkdown } from './report.js';
 import { secrets } from './secrets.js';
 
 export { TOOL as ACTION };
-
-/** Every tool but Alembic: its own commands through the generic Driver. */
-async function testGeneric(cfg: Config, psql: Psql): Promise<{ pre: PreCheck; run: RunResult }> {
-  const tool = toolRunner(cfg);
-  const pre = await genericPreCheck(cfg, tool);
-  const driver = buildDriver(cfg, psql, tool);
-  const revisions = pre.revisions ?? cfg.preset.revisionsFromFiles?.(readdirSync(cfg.migrationsAbs));
-  const run = await core.group(`${cfg.preset.name}: ${cfg.mode}`, () =>
-    cfg.mode === 'stepwise' ? runStepwise(driver, { revisions, irreversible: cfg.irreversible }) : runRoundTrip(driver, cfg.downSteps, revisions),
-  );
-  return { pre, run };
-}
 
 /**
  * One finding per defect: an empty downgrade() seen in the source and again by the snapshots is one finding
@@ -47,13 +35,18 @@ type Phase = { pre: PreCheck; run: RunResult; empty?: boolean };
 async function testMigrations(cfg: Config, psql: Psql): Promise<Phase & { toolErrors: string[] }> {
   const toolErrors: string[] = [];
   let phase: Phase = { pre: { findings: [], paths: new Map(), downLines: new Map() }, run: { mode: cfg.mode, rows: [], problems: [] } };
+  const keep = async (err: ToolError) => {
+    if (err.detail) await core.group(`${TOOL}: tool output`, async () => core.untrusted(secrets.scrub(err.detail!)));
+    toolErrors.push(secrets.scrub(err.message));
+  };
   try {
     phase = cfg.preset.name === 'alembic' ? await testAlembic(cfg, psql) : await testGeneric(cfg, psql);
   } catch (err) {
     if (!(err instanceof ToolError)) throw err;
-    if (err.detail) await core.group(`${TOOL}: tool output`, async () => core.untrusted(secrets.scrub(err.detail!)));
-    toolErrors.push(secrets.scrub(err.message));
+    await keep(err);
   }
+  // Stopped part-way by a tool error: what was tested before it is still reported, next to the error.
+  if (phase.run.stopped) await keep(phase.run.stopped);
   if (phase.empty) core.notice(`${TOOL}: ${cfg.preset.name} has no revisions in ${cfg.migrationsDir}: nothing to test`);
   else if (!toolErrors.length && phase.run.rows.length === 0 && phase.run.problems.length === 0) {
     core.notice(`${TOOL}: ${cfg.preset.name} found nothing to apply in ${cfg.migrationsDir} (is the database already at head, or migrations-dir wrong?)`);
@@ -86,8 +79,7 @@ export async function main(): Promise<void> {
   // Everything below is written somewhere (log, annotations, SARIF, summary, comment): scrubbed once here.
   const findings = secrets.scrubDeep([...mergeFindings(pre, run, cfg), ...lintFindings]);
   const g = gate({ findings, failOn: cfg.failOn, toolErrors });
-  const failing = run.problems[0]?.revision ?? pre.findings.find((f) => f.ruleId === 'multiple-heads')?.properties?.revision;
-  core.setOutput('failing-revision', failing ?? '');
+  core.setOutput('failing-revision', failingRevision(g.failing, run) ?? '');
   core.setOutput('head-revision', run.head?.revision ?? '');
   core.setOutput('steps-count', run.rows.length);
   await publish({
@@ -96,6 +88,7 @@ export async function main(): Promise<void> {
     gate: g,
     sarif: {
       path: cfg.sarifFile,
+      inSummary: false, // a path on the runner means nothing to a reader; the sarif-file output names it
       runs: [
         { tool: { name: TOOL }, category: `${TOOL}/${cfg.migrationsDir}`, findings: g.active.filter((f) => !f.ruleId.startsWith('squawk/')) },
         ...(cfg.lint ? [{ tool: { name: 'squawk' }, category: `${TOOL}/squawk/${cfg.migrationsDir}`, findings: g.active.filter((f) => f.ruleId.startsWith('squawk/')) }] : []),

@@ -32,6 +32,8 @@ export interface Preset {
    * revisionsFromFiles when there is no list command).
    */
   listRevisions?: { args: string[]; parse: (stdout: string) => string[] };
+  /** Django: the app whose plan gives the state and every step (django-driver.ts). */
+  djangoApp?: string;
   /** Names the migration when a failed downgrade's output says the tool refused it as irreversible. */
   irreversible?: (output: string) => string | undefined;
 }

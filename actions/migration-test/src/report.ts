@@ -1,14 +1,14 @@
 // The Markdown the summary and PR comment carry besides the findings: the per-step table and each
 // problem's snapshot diff, so a reviewer sees exactly what a downgrade left behind.
-import { table } from '@platform-actions/kit';
+import { codeBlock, inlineCode, table } from '@platform-actions/kit';
 import type { Problem, RunResult, Status } from './execute.js';
 
-const ICON: Record<Status, string> = { ok: '✅', failed: '❌', trace: '⚠️ trace', mismatch: '⚠️ mismatch', unchanged: '⚠️ unchanged', skipped: '⏭️', '-': '—' };
+const ICON: Record<Status, string> = { ok: '✅', failed: '❌', trace: '⚠️ trace', mismatch: '⚠️ mismatch', unchanged: '⚠️ unchanged', moved: '↕️ moved', skipped: '⏭️', '-': '—' };
 
 export function detailsMarkdown(run: RunResult, ctx: { tool: string; database: string; columnOrder: string }, budget = 40_000): string {
   const parts = [
-    `**Mode:** ${run.mode} · **tool:** ${ctx.tool} · **database:** \`${ctx.database}\` · **column order:** ${ctx.columnOrder}` +
-      (run.head ? ` · **head:** \`${run.head.revision || 'base'}\` (${run.head.lines} schema lines)` : ''),
+    `**Mode:** ${run.mode} · **tool:** ${ctx.tool} · **database:** ${inlineCode(ctx.database)} · **column order:** ${ctx.columnOrder}` +
+      (run.head ? ` · **head:** ${inlineCode(run.head.revision || 'base')} (${run.head.lines} schema lines)` : ''),
     '',
     table(
       ['Revision', 'Up', 'Down', 'Re-up', 'Time', 'Note'],
@@ -27,17 +27,15 @@ export function detailsMarkdown(run: RunResult, ctx: { tool: string; database: s
   return md;
 }
 
-const fenceFor = (body: string) => (body.includes('```') ? '~~~~' : '```');
-
 /** The diff, or the exception and the user's frame, first; the full traceback folded below it. */
 function problemBlock(p: Problem): string {
   const body = p.diff ?? p.output;
   if (!body && !p.detail) return '';
   let md = `\n<details><summary>${p.rule} · ${escapeHtml(p.revision)}</summary>\n\n`;
-  if (body) md += `${fenceFor(body)}${p.diff ? 'diff' : 'text'}\n${body}\n${fenceFor(body)}\n`;
+  if (body) md += codeBlock(body.split('\n'), p.diff ? 'diff' : 'text');
   if (p.detail) {
     const d = p.detail.length > 8000 ? `…\n${p.detail.slice(-8000)}` : p.detail;
-    md += `\n<details><summary>full output</summary>\n\n${fenceFor(d)}text\n${d}\n${fenceFor(d)}\n</details>\n`;
+    md += `\n<details><summary>full output</summary>\n\n${codeBlock(d.split('\n'), 'text')}</details>\n`;
   }
   return `${md}</details>\n`;
 }

@@ -4,10 +4,14 @@
 // snapshots whatever their creation order or OIDs. pg_catalog rather than information_schema, because
 // the latter hides objects the role cannot use and has no indexes, triggers or policies.
 
-export type ColumnOrder = 'strict' | 'logical';
+/**
+ * strict: a column's position is part of the schema (a moved column is a trace); separate: positions are
+ * snapshotted, but a column that only moved is its own low finding; logical: positions are ignored.
+ */
+export type ColumnOrder = 'strict' | 'separate' | 'logical';
 
 export interface SnapshotOptions {
-  /** strict: a column's position is part of its line (a drop + re-add that moves it shows); logical: it is not. */
+  /** strict and separate: a column's position is part of its line (a drop + re-add that moves it shows); logical: it is not. */
   columnOrder: ColumnOrder;
   /** Table names (LIKE patterns, `%` wildcard) whose rows, columns, indexes and owned sequences are left out. */
   excludeTables: readonly string[];
@@ -34,7 +38,7 @@ const norm = (expr: string): string => `btrim(regexp_replace(${expr}, '\\s+', ' 
 /** The snapshot query; each row is one line. */
 export function snapshotSql(opts: SnapshotOptions): string {
   const patterns = opts.excludeTables.length ? `ARRAY[${opts.excludeTables.map(lit).join(', ')}]::text[]` : `ARRAY[]::text[]`;
-  const pos = opts.columnOrder === 'strict' ? `' #' || row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum) || ` : '';
+  const pos = opts.columnOrder !== 'logical' ? `' #' || row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum) || ` : '';
   return `
 WITH ns AS (
   SELECT oid, nspname FROM pg_namespace

@@ -6,8 +6,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolError, UserError } from '@platform-actions/kit';
-import { formatError, headline, setupError } from '../src/alembic-errors.js';
-import { headsOf, topoOrder } from '../src/alembic-run.js';
+import { blame, formatError, headline, setupError } from '../src/alembic-errors.js';
+import { describeGraph, headsOf, topoOrder } from '../src/alembic-run.js';
 import { type AlembicRevision, helperArgv, type PyError } from '../src/alembic-session.js';
 import { Secrets } from '../src/secrets.js';
 
@@ -29,6 +29,13 @@ describe('topoOrder', () => {
     const order = topoOrder([rev('y', ['x'], ['q']), rev('q'), rev('x')]);
     expect(order.indexOf('q')).toBeLessThan(order.indexOf('y'));
     expect(order.indexOf('x')).toBeLessThan(order.indexOf('y'));
+  });
+
+  test('describeGraph: a branched history does not print as a chain', () => {
+    const byId = new Map(graph.map((r) => [r.id, r]));
+    expect(describeGraph(topoOrder(graph), byId)).toBe('a → b; c (on a); m (merges b + c) → d');
+    const line = [rev('1'), rev('2', ['1']), rev('3', ['2'])];
+    expect(describeGraph(['1', '2', '3'], new Map(line.map((r) => [r.id, r])))).toBe('1 → 2 → 3');
   });
 
   test('headsOf: what no other applied revision builds on', () => {
@@ -105,6 +112,38 @@ describe('setupError', () => {
         'upgrade',
       ),
     ).toBeUndefined();
+  });
+
+  test('blame: the revision being applied, and the database error its migration caught, at its line', () => {
+    const aborted: PyError = {
+      ...err('InternalError', '(psycopg.errors.InFailedSqlTransaction) current transaction is aborted, commands ignored until end of transaction block', [
+        '/w/migrations/env.py',
+        '/site/alembic/runtime/migration.py',
+      ]),
+      applying: { rev: '0001', up: true, stage: 'version-table' },
+      firstDbError: {
+        type: 'UndefinedObject',
+        module: 'psycopg.errors',
+        message: 'constraint "uq_old" of relation "users" does not exist',
+        statement: 'ALTER TABLE users\n  DROP CONSTRAINT uq_old',
+        frames: [
+          { file: '/w/migrations/versions/0001_x.py', line: 12, func: 'upgrade' },
+          { file: '/site/sa.py', line: 1, func: 'execute' },
+        ],
+      },
+    };
+    expect(setupError(aborted, ctx, 'upgrade')).toBeInstanceOf(UserError); // what the env.py frame alone would say
+    const b = blame(aborted, revFiles);
+    expect(b).toMatchObject({ revision: '0001', file: '/w/migrations/versions/0001_x.py', line: 12 });
+    expect(b.swallowed).toMatch(
+      /caught the exception \(try\/except\).*surfaced when Alembic recorded the revision in its version table; the first error: UndefinedObject: constraint "uq_old" of relation "users" does not exist \[ALTER TABLE users DROP CONSTRAINT uq_old\]/,
+    );
+    // An error the migration did not catch is blamed as before, with no story about a swallowed one.
+    const plain = {
+      ...err('ProgrammingError', 'relation "x" does not exist', ['/w/migrations/versions/0001_x.py']),
+      applying: { rev: '0001', up: true, stage: 'migration' as const },
+    };
+    expect(blame(plain, revFiles)).toEqual({ revision: '0001', file: '/w/migrations/versions/0001_x.py', line: 10, func: 'f', swallowed: undefined });
   });
 
   test('headline and formatError: the exception, then the user frame', () => {

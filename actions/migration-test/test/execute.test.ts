@@ -118,6 +118,15 @@ describe('stepwise (per revision up, down, up)', () => {
     expect(r.problems[0].diff).toContain('+ column public.t.b #3 integer');
     expect((await alembic(CHAINS.reorders, { columnOrder: 'logical' })).problems).toEqual([]);
   });
+
+  test('column-order separate (the default): a column that only moved is its own low finding, not a trace', async () => {
+    const r = await alembic(CHAINS.reorders, { columnOrder: 'separate' });
+    expect(r.problems.map((p) => [p.rule, p.revision])).toEqual([['column-moved', '0002']]);
+    expect(r.problems[0].message).toBe(
+      'after the downgrade of 0002 columns public.t.b, public.t.c are in another position (dropped and re-added at the end); nothing else differs',
+    );
+    expect(r.rows[1]).toMatchObject({ down: 'moved', reup: 'ok' });
+  });
 });
 
 describe('round-trip (head, down N one by one, head)', () => {

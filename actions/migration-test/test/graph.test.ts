@@ -3,7 +3,8 @@
 // revision reported in one run, failures blamed on the right revision and line, setup problems reported as
 // configuration or tool errors with their fix, and the password in no output in any of its forms.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type AddressInfo, createServer } from 'node:net';
 import { freePort } from '../../../test/harness/net.js';
 import { startFakeGitHub, type FakeGitHub } from '../../../test/harness/services/fake-github.js';
@@ -216,6 +217,97 @@ test('a URL without a password against a server that asks for one fails at once:
   } finally {
     server.close();
   }
+});
+
+describe('histories in the shapes real projects write (issue 25)', () => {
+  // 0002 drops a constraint under an old name inside try/except, then the real one: PostgreSQL aborts the
+  // transaction at the first failure and Alembic's version-table update fails, with no frame in 0002's file.
+  const SWALLOWS: Rev[] = chain(4, {
+    1: { up: ['CREATE TABLE t1 (id int, email text CONSTRAINT uq_email UNIQUE)'] },
+    2: {
+      up: [
+        'py:try:',
+        "    op.drop_constraint('uq_t1_email_old', 't1', type_='unique')",
+        'except Exception:',
+        '    pass',
+        'try:',
+        "    op.drop_constraint('uq_email', 't1', type_='unique')",
+        'except Exception:',
+        '    pass',
+      ].join('\n'),
+      down: "py:op.create_unique_constraint('uq_email', 't1', ['email'])",
+    },
+  });
+
+  test('a migration that catches a database error: up-failed at that revision and line, everything tested before it reported', async () => {
+    const { r } = await run(alembicProject(SWALLOWS), { mode: 'stepwise' });
+    expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'failing-revision': '0002', 'steps-count': '4', 'findings-count': '1' });
+    const ann = r.main.annotations.find((a) => a.title?.includes('Upgrade failed'));
+    expect(ann).toMatchObject({ file: 'migrations/versions/0002_rev.py', line: 10 });
+    expect(ann?.message).toContain('the first error: UndefinedObject: constraint "uq_t1_email_old" of relation "t1" does not exist');
+    expect(rowOf(r.summary, '0001')).toMatch(/^\| 0001 \| ✅ \| ✅ \| ✅ \|/);
+    expect(rowOf(r.summary, '0003')).toContain('not tested: needs 0002, whose upgrade failed');
+    // The summary ends with the findings, not with a path that only exists on the runner.
+    expect(r.summary).not.toContain(r.outputs['sarif-file']);
+    expect(r.summary).not.toContain('Full results');
+  });
+
+  test('the same in a round trip: named, never a literal {rev}', async () => {
+    const { r } = await run(alembicProject(SWALLOWS), { 'down-steps': '2' });
+    expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'failing-revision': '0002' });
+    expect(r.everything).not.toContain('{rev}');
+    expect(r.main.annotations.find((a) => a.title?.includes('Upgrade failed'))?.message).toMatch(/^upgrade to 0002 failed: /);
+  });
+
+  test('an env.py that commits nothing: config-error naming env.py, no finding against the migrations', async () => {
+    const envPy = ENV_PY.replace(
+      'context.configure(connection=conn, target_metadata=None)',
+      "conn.exec_driver_sql('SET search_path TO public')\n        context.configure(connection=conn, target_metadata=None)",
+    );
+    const { r } = await run(alembicProject(chain(3), undefined, { envPy }), { mode: 'stepwise' });
+    expect(r.outputs).toMatchObject({ outcome: 'config-error', 'findings-count': '0' });
+    expect(r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      expect.stringMatching(
+        /^migration-test: upgrade to 0001 ran without an error but was not committed: the database is still at base\. migrations\/env\.py leaves its transaction open/,
+      ),
+    ]);
+  });
+});
+
+describe('check-models through the action', () => {
+  const models = `import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class T1(Base):
+    __tablename__ = "t1"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+`;
+
+  test('a column the models have and no migration creates: a high finding at the mapped class', async () => {
+    const ws = alembicProject(chain(1, { 1: { up: ['CREATE TABLE t1 (id serial PRIMARY KEY)'] } }));
+    writeFileSync(join(ws, 'db_models.py'), models);
+    const { r } = await run(ws, { 'check-models': 'db_models:Base.metadata' });
+    expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'failing-revision': '0001', 'findings-count': '1', 'high-count': '1' });
+    expect(r.main.annotations.find((a) => a.title?.includes('Models differ from the migrations'))).toMatchObject({
+      file: 'db_models.py',
+      line: 9,
+      message: 'column t1.note (TEXT) is in the models but no migration creates it: autogenerate would write a migration for it (alembic check fails)',
+    });
+  });
+
+  test('check-models on a tool without models is one line naming the input', async () => {
+    const { r } = await run(alembicProject(chain(1)), { tool: 'custom', 'up-command': 'true', 'down-command': 'true', 'check-models': 'true' });
+    expect(r.outputs.outcome).toBe('config-error');
+    expect(r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      'migration-test: input "check-models" is only for tool alembic or django (custom has no models to compare); got "true"',
+    ]);
+  });
 });
 
 describe('setup problems are configuration or tool errors with the fix, never up-failed', () => {

@@ -196,7 +196,7 @@ DATABASES = {'default': {
     'HOST': url.hostname,
     'PORT': url.port or 5432,
 }}
-INSTALLED_APPS = ['shop']
+INSTALLED_APPS = APPS
 SECRET_KEY = 'migration-test fixture'
 USE_TZ = True
 DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
@@ -208,6 +208,8 @@ export interface Mig {
   ops: string;
   /** Module-level Python the operations refer to (RunPython functions). */
   pre?: string;
+  /** Its dependencies as [app, migration]; default the migration before it in the list (none for the first). */
+  deps?: Array<[string, string]>;
 }
 
 export const INITIAL: Mig = {
@@ -228,28 +230,39 @@ export const BACKFILL: Mig = {
 };
 export const ADD_PRICE: Mig = { name: '0003_widget_price', ops: `migrations.AddField('widget', 'price', models.IntegerField(default=0))` };
 
-export function djangoProject(migs: Mig[]): string {
+export interface DjangoOptions {
+  /** INSTALLED_APPS; default ['shop']. */
+  apps?: string[];
+  /** More files, by path relative to the project root. */
+  files?: Record<string, string>;
+}
+
+export function djangoProject(migs: Mig[], opts: DjangoOptions = {}): string {
   const root = mkdtempSync(join(tmpdir(), 'mt-django-'));
   const dir = join(root, 'shop', 'migrations');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(root, 'manage.py'), MANAGE_PY);
-  writeFileSync(join(root, 'settings.py'), SETTINGS_PY);
+  writeFileSync(join(root, 'settings.py'), `APPS = ${JSON.stringify(opts.apps ?? ['shop'])}\n${SETTINGS_PY}`);
   writeFileSync(join(root, 'shop', '__init__.py'), '');
   writeFileSync(join(dir, '__init__.py'), '');
   migs.forEach((m, i) => {
-    const deps = i === 0 ? '[]' : `[('shop', '${migs[i - 1].name}')]`;
+    const deps = m.deps ?? (i === 0 ? [] : [['shop', migs[i - 1].name]]);
     const src = [
       'from django.db import migrations, models',
       '',
       m.pre ?? '',
       '',
       'class Migration(migrations.Migration):',
-      `    dependencies = ${deps}`,
+      `    dependencies = [${deps.map(([a, n]) => `('${a}', '${n}')`).join(', ')}]`,
       `    operations = [${m.ops}]`,
       '',
     ];
     writeFileSync(join(dir, `${m.name}.py`), src.join('\n'));
   });
+  for (const [name, text] of Object.entries(opts.files ?? {})) {
+    mkdirSync(dirname(join(root, name)), { recursive: true });
+    writeFileSync(join(root, name), text);
+  }
   return root;
 }
 

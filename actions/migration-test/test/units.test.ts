@@ -115,6 +115,12 @@ describe('snapshot diffs', () => {
     expect(describeDiff(diffSnapshots(s2, s0))).toBe('lost index public.ix_t_a on public.t, sequence public.n_seq; changed type public.s');
   });
 
+  test('a function is named by its whole signature, spaces and nested parentheses included', () => {
+    const f = (args: string, md5: string) => `function public.total(${args}) kind=f returns numeric md5=${md5}`;
+    expect(objectOf(f('a integer, b numeric(10,2)', 'x'))).toBe('function public.total(a integer, b numeric(10,2))');
+    expect(describeDiff(diffSnapshots([f('a integer, b text', '1')], [f('a integer, b text', '2')]))).toBe('changed function public.total(a integer, b text)');
+  });
+
   test('the rendered diff puts the old and new line of a changed object together', () => {
     const out = renderDiff(diffSnapshots(s0, s2), { expected: 'before', actual: 'after' }).split('\n');
     expect(out).toEqual([

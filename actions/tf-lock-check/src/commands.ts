@@ -1,17 +1,20 @@
-// Finds terraform/tofu invocations in shell text (workflow `run:` scripts, *.sh files, Makefile recipes).
-// This is a word splitter for shell, not a shell: it honours quotes, backslash-newline continuations,
-// `&&`/`;`/`|` separators, `cd dir`, `export VAR=…` and `VAR=… cmd`, and keeps a GitHub expression
-// `${{ … }}` as one word (its spaces are not shell word breaks: the runner substitutes it before bash
-// runs). It also reports calls to scripts and `make` targets, which the caller follows (wrappers.ts).
+// One terraform, tofu or terragrunt command line, read the way the tool reads it: the subcommand, the
+// directory it runs in, the lock flags (also from TF_CLI_ARGS / TF_CLI_ARGS_<command>) and the
+// -backend-config values. The shell around the command is read by shell.ts; the known apply actions by
+// actions.ts. Also path helpers shared by both.
+
+export type Tool = 'terraform' | 'tofu' | 'terragrunt';
 
 export interface TfCommand {
-  tool: 'terraform' | 'tofu';
+  tool: Tool;
   /** Subcommand, e.g. "apply"; "" when none was found. */
   sub: string;
+  /** How to name the command in a message when not `<tool> <sub>` (e.g. "terragrunt run-all apply", "dflook/terraform-apply"). */
+  label?: string;
   args: string[];
   /** 1-based line in the script text where the command starts. */
   line: number;
-  /** Directory the command runs in, relative to the script's start directory ("" = same). */
+  /** Directory the command runs in: relative to the repository root when the caller gave the script's start directory. */
   chdir: string;
   lockDisabled: boolean;
   lockTimeout?: string;
@@ -20,241 +23,44 @@ export interface TfCommand {
   timeoutFrom?: string;
   /** -backend-config values: a file path or key=value. */
   backendConfig: string[];
-}
-
-/** A script or make target the shell text runs; followed so the applies inside count for the job. */
-export interface Call {
-  kind: 'script' | 'make';
-  /** Script path, or the Makefile's directory for make (relative to the start directory). */
-  path: string;
-  /** make: -f file, if given. */
-  makefile?: string;
-  /** make: targets (empty = the default goal). */
-  targets: string[];
-  /** make: VAR=value arguments, which override the Makefile's own assignments. */
-  overrides?: Record<string, string>;
-  line: number;
-  /** Directory the call runs in, relative to the start directory. */
-  cwd: string;
-  /** Environment the callee inherits (exported variables known at the call). */
-  env: Record<string, string>;
-}
-
-interface Word {
-  text: string;
-  line: number;
-  /** A control operator (&&, ||, ;, |, newline) rather than a word. */
-  op?: boolean;
-}
-
-export function shellWords(script: string): Word[] {
-  const out: Word[] = [];
-  let line = 1;
-  let cur = '';
-  let curLine = 1;
-  let inWord = false;
-  const flush = () => {
-    if (inWord) out.push({ text: cur, line: curLine });
-    cur = '';
-    inWord = false;
-  };
-  const start = () => {
-    if (!inWord) {
-      inWord = true;
-      curLine = line;
-    }
-  };
-  for (let i = 0; i < script.length; i++) {
-    const c = script[i];
-    if (c === '\\' && script[i + 1] === '\n') {
-      i++;
-      line++;
-      continue;
-    }
-    // A GitHub expression is one word, whatever it contains.
-    if (c === '$' && script.startsWith('${{', i)) {
-      const end = script.indexOf('}}', i + 3);
-      const stop = end < 0 ? script.length : end + 2;
-      start();
-      cur += script.slice(i, stop);
-      line += (script.slice(i, stop).match(/\n/g) ?? []).length;
-      i = stop - 1;
-      continue;
-    }
-    // Parentheses (a subshell, `$(…)`) separate commands like `;` does, so the command inside is read
-    // too. A subshell's `cd` leaks out here, which only matters for a later command in the same script.
-    if (c === '(' || c === ')') {
-      if (c === '(' && cur.endsWith('$')) cur = cur.slice(0, -1);
-      flush();
-      out.push({ text: c, line, op: true });
-      continue;
-    }
-    if (c === '\n' || c === ';' || c === '&' || c === '|') {
-      flush();
-      if (c === '\n') line++;
-      if ((c === '&' || c === '|') && script[i + 1] === c) i++;
-      out.push({ text: c, line, op: true });
-      continue;
-    }
-    if (c === ' ' || c === '\t' || c === '\r') {
-      flush();
-      continue;
-    }
-    if (c === '#' && !inWord) {
-      while (i + 1 < script.length && script[i + 1] !== '\n') i++;
-      continue;
-    }
-    start();
-    if (c === "'") {
-      const end = script.indexOf("'", i + 1);
-      const stop = end < 0 ? script.length : end;
-      cur += script.slice(i + 1, stop);
-      line += (script.slice(i + 1, stop).match(/\n/g) ?? []).length;
-      i = stop;
-    } else if (c === '"') {
-      let j = i + 1;
-      while (j < script.length && script[j] !== '"') {
-        if (script[j] === '$' && script.startsWith('${{', j)) {
-          const end = script.indexOf('}}', j + 3);
-          const stop = end < 0 ? script.length : end + 2;
-          cur += script.slice(j, stop);
-          j = stop;
-          continue;
-        }
-        if (script[j] === '\\' && j + 1 < script.length) j++;
-        if (script[j] === '\n') line++;
-        cur += script[j];
-        j++;
-      }
-      i = j;
-    } else if (c === '\\' && i + 1 < script.length) {
-      cur += script[++i];
-    } else cur += c;
-  }
-  flush();
-  return out;
-}
-
-const TOOLS = new Set(['terraform', 'tofu']);
-const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh']);
-const base = (w: string) => w.slice(w.lastIndexOf('/') + 1);
-const ASSIGN = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
-
-/** Substitutes $VAR / ${VAR} for variables we know; the rest stays as written. */
-export function shellExpand(text: string, vars: Record<string, string>): string {
-  return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (all, a?: string, b?: string) => vars[(a ?? b)!] ?? all);
-}
-
-/** Every terraform/tofu command and every script/make call in `script`, with the directory each runs in. */
-export function scanShell(script: string, env: Record<string, string> = {}): { commands: TfCommand[]; calls: Call[]; githubEnv: Record<string, string> } {
-  const words = shellWords(script);
-  const commands: TfCommand[] = [];
-  const calls: Call[] = [];
-  const githubEnv: Record<string, string> = {};
-  // $GITHUB_WORKSPACE is the repository root: paths under it are repository paths.
-  const vars: Record<string, string> = { GITHUB_WORKSPACE: WORKSPACE_MARK, ...env };
-  let cwd = '';
-  let i = 0;
-  while (i < words.length) {
-    // One simple command: words up to the next operator.
-    const simple: Word[] = [];
-    while (i < words.length && !words[i].op) simple.push(words[i++]);
-    i++;
-    if (simple.length === 0) continue;
-    // Leading VAR=value assignments apply to this command only; wrappers take the command as arguments.
-    const local: Record<string, string> = {};
-    let k = 0;
-    for (; k < simple.length; k++) {
-      const m = ASSIGN.exec(simple[k].text);
-      if (m) local[m[1]] = shellExpand(m[2], vars);
-      else if (!['env', 'time', 'exec', 'sudo', 'command', 'nohup'].includes(simple[k].text)) break;
-    }
-    const head = simple[k];
-    if (!head) {
-      Object.assign(vars, local); // a bare assignment: a shell variable for later lines
-      continue;
-    }
-    const rest = simple.slice(k + 1).map((w) => shellExpand(w.text, { ...vars, ...local }));
-    const here = { ...vars, ...local };
-    if (head.text === 'export' || head.text === 'declare' || head.text === 'typeset') {
-      for (const w of rest) {
-        const m = ASSIGN.exec(w);
-        if (m) vars[m[1]] = m[2];
-      }
-      continue;
-    }
-    if (head.text === 'cd' || head.text === 'pushd') {
-      // `cd` alone goes home, `cd -` back: neither is a folder of the repository.
-      const to = rest.find((w) => !w.startsWith('-'));
-      cwd = to === undefined ? (rest.includes('-') ? '$OLDPWD' : '$HOME') : to.startsWith('/') ? to : joinRel(cwd, to);
-      continue;
-    }
-    const name = base(head.text);
-    // `echo "TF_CLI_ARGS_apply=-lock=false" >> "$GITHUB_ENV"` sets a variable for the job's later steps.
-    if ((name === 'echo' || name === 'printf') && simple.some((w) => /^\d?>>?\s*\$\{?GITHUB_ENV\b/.test(w.text) || w.text === '$GITHUB_ENV' || w.text === '${GITHUB_ENV}')) {
-      for (const w of rest) {
-        const m = ASSIGN.exec(w);
-        if (m) githubEnv[m[1]] = m[2];
-      }
-      continue;
-    }
-    if (TOOLS.has(name)) {
-      commands.push(tfCommand(name as 'terraform' | 'tofu', rest, head.line, cwd, here));
-      continue;
-    }
-    if (name === 'make' || name === 'gmake') {
-      calls.push({ kind: 'make', ...makeArgs(rest, cwd), line: head.line, cwd, env: here });
-      continue;
-    }
-    let script: string | undefined;
-    if (SHELLS.has(name) || head.text === 'source' || head.text === '.') {
-      // bash [-eux] path args…  (not bash -c "…": that text is a string, read it as a script)
-      const c = rest.indexOf('-c');
-      if (c >= 0 && rest[c + 1]) {
-        const inner = scanShell(rest[c + 1], here);
-        for (const x of inner.commands) commands.push({ ...x, line: head.line, chdir: joinRel(cwd, x.chdir) });
-        for (const x of inner.calls) calls.push({ ...x, line: head.line, cwd: joinRel(cwd, x.cwd), path: joinRel(cwd, x.path) });
-        continue;
-      }
-      script = rest.find((w) => !w.startsWith('-'));
-    } else if (head.text.includes('/') || head.text.endsWith('.sh')) script = head.text;
-    if (script && !script.includes('$')) calls.push({ kind: 'script', path: joinRel(cwd, script), targets: [], line: head.line, cwd, env: here });
-  }
-  return { commands, calls, githubEnv };
-}
-
-/** `make -C dir -f file target…` → where the Makefile is and which targets run. */
-function makeArgs(args: string[], cwd: string): { path: string; makefile?: string; targets: string[]; overrides: Record<string, string> } {
-  let dir = cwd;
-  let makefile: string | undefined;
-  const targets: string[] = [];
-  const overrides: Record<string, string> = {};
-  for (let j = 0; j < args.length; j++) {
-    const a = args[j];
-    if (a === '-C' || a === '--directory') dir = joinRel(dir, args[++j] ?? '');
-    else if (a.startsWith('--directory=')) dir = joinRel(dir, a.slice(12));
-    else if (a.startsWith('-C') && a.length > 2) dir = joinRel(dir, a.slice(2));
-    else if (a === '-f' || a === '--file' || a === '--makefile') makefile = args[++j];
-    else if (a.startsWith('--file=') || a.startsWith('--makefile=')) makefile = a.slice(a.indexOf('=') + 1);
-    else if (a === '-j' || a === '-l' || a === '-o' || a === '-W') j++;
-    else if (ASSIGN.test(a)) {
-      const m = ASSIGN.exec(a)!;
-      overrides[m[1]] = m[2];
-    } else if (!a.startsWith('-')) targets.push(a);
-  }
-  return { path: dir, makefile, targets, overrides };
+  /** Runs on HCP Terraform / TFE (an API-driven run), which queues runs and locks the workspace itself. */
+  remote?: boolean;
 }
 
 // Go's strconv.ParseBool, which terraform's flag parsing uses: every spelling of false it accepts.
 const FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
 
-/** Splits TF_CLI_ARGS the way terraform does (shell-like words). */
-const cliArgs = (v: string | undefined): string[] =>
-  v
-    ? shellWords(v)
-        .filter((w) => !w.op)
-        .map((w) => w.text)
-    : [];
+/** Splits TF_CLI_ARGS the way terraform does (github.com/mattn/go-shellwords: blanks, quotes, backslashes). */
+export function cliArgs(v: string | undefined): string[] {
+  const out: string[] = [];
+  if (!v) return out;
+  let cur = '';
+  let inWord = false;
+  let quote = '';
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i];
+    if (quote) {
+      if (c === quote) quote = '';
+      else if (c === '\\' && quote === '"' && i + 1 < v.length) cur += v[++i];
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < v.length) {
+      cur += v[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) out.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (inWord) out.push(cur);
+  return out;
+}
 
 /** One terraform/tofu command from its arguments; TF_CLI_ARGS and TF_CLI_ARGS_<sub> from `env` count. */
 export function tfCommand(tool: 'terraform' | 'tofu', argv: string[], line: number, cwd: string, env: Record<string, string> = {}): TfCommand {
@@ -266,10 +72,101 @@ export function tfCommand(tool: 'terraform' | 'tofu', argv: string[], line: numb
     else if (!sub && !a.startsWith('-')) sub = a;
     else rest.push(a);
   }
+  return { tool, sub, args: argv, line, chdir, ...lockFlags(sub, rest, env) };
+}
+
+// Terragrunt's own flags that take their value as the next word (the old --terragrunt-* names and the
+// names of the 2025 CLI); every other flag is passed through to terraform/tofu.
+const TG_VALUE_FLAGS = new Set(
+  [
+    'config',
+    'tf-path',
+    'tfpath',
+    'source',
+    'include-dir',
+    'exclude-dir',
+    'queue-include-dir',
+    'queue-exclude-dir',
+    'log-level',
+    'parallelism',
+    'iam-role',
+    'iam-assume-role',
+    'download-dir',
+    'modules-that-include',
+    'units-that-include',
+    'queue-include-units-reading',
+    'filter',
+    'feature',
+    'out-dir',
+    'json-out-dir',
+  ].flatMap((f) => [f, `terragrunt-${f}`]),
+);
+// Subcommands terragrunt passes to terraform; the first of these among the words is the command.
+const TF_SUBCOMMANDS = new Set([
+  'apply',
+  'destroy',
+  'plan',
+  'init',
+  'validate',
+  'output',
+  'import',
+  'refresh',
+  'show',
+  'state',
+  'taint',
+  'untaint',
+  'workspace',
+  'force-unlock',
+  'providers',
+  'get',
+  'graph',
+  'console',
+  'fmt',
+  'test',
+]);
+
+/**
+ * One terragrunt command: `apply`, `run-all apply`, `run --all apply`, `run --all -- apply`, `run apply`,
+ * `stack run apply`, the old `apply-all` / `destroy-all`. Flags terragrunt does not know (-lock=false,
+ * -lock-timeout=…) reach terraform/tofu, so they count as they would there; so does TF_CLI_ARGS.
+ */
+export function terragruntCommand(argv: string[], line: number, cwd: string, env: Record<string, string> = {}): TfCommand {
+  let chdir = cwd;
+  const words: string[] = [];
+  const flags: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') continue; // `run --all -- apply -lock=false`: the rest is the terraform command line
+    if (!a.startsWith('-')) {
+      words.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = (eq < 0 ? a : a.slice(0, eq)).replace(/^--?/, '');
+    const value = eq < 0 ? undefined : a.slice(eq + 1);
+    if (name === 'working-dir' || name === 'terragrunt-working-dir') {
+      const dir = value ?? argv[++i];
+      if (dir !== undefined) chdir = joinRel(cwd, dir);
+    } else if (TG_VALUE_FLAGS.has(name) && value === undefined) i++;
+    else flags.push(a);
+  }
+  let prefix = 'terragrunt';
+  let rest = words;
+  if (rest[0] === 'stack' && rest[1] === 'run') [prefix, rest] = ['terragrunt stack run', rest.slice(2)];
+  else if (rest[0] === 'run-all') [prefix, rest] = ['terragrunt run-all', rest.slice(1)];
+  else if (rest[0] === 'run') [prefix, rest] = [flags.includes('--all') ? 'terragrunt run --all' : 'terragrunt run', rest.slice(1)];
+  else if (/^(apply|destroy|plan|output|validate)-all$/.test(rest[0] ?? '')) [prefix, rest] = ['terragrunt run-all', [rest[0].replace(/-all$/, ''), ...rest.slice(1)]];
+  const sub = rest.find((w) => TF_SUBCOMMANDS.has(w)) ?? rest[0] ?? '';
+  return { tool: 'terragrunt', sub, label: `${prefix} ${sub}`.trim(), args: argv, line, chdir, ...lockFlags(sub, flags, env) };
+}
+
+/** The lock flags and -backend-config values of a command's arguments after its subcommand, TF_CLI_ARGS first. */
+function lockFlags(sub: string, rest: string[], env: Record<string, string>): Pick<TfCommand, 'lockDisabled' | 'lockTimeout' | 'lockFrom' | 'timeoutFrom' | 'backendConfig'> {
   // terraform inserts TF_CLI_ARGS, then TF_CLI_ARGS_<sub>, after the subcommand; later flags win.
+  const subVar = `TF_CLI_ARGS_${sub.replace(/-/g, '_')}`;
   const fromEnv: Array<[string, string[]]> = [
     ['TF_CLI_ARGS', cliArgs(env.TF_CLI_ARGS)],
-    [`TF_CLI_ARGS_${sub.replace(/-/g, '_')}`, cliArgs(sub ? env[`TF_CLI_ARGS_${sub.replace(/-/g, '_')}`] : undefined)],
+    [subVar, cliArgs(sub ? env[subVar] : undefined)],
   ];
   const all: Array<[string | undefined, string]> = [
     ...fromEnv.flatMap(([n, xs]) => xs.map((x) => [n, x] as [string, string])),
@@ -286,11 +183,6 @@ export function tfCommand(tool: 'terraform' | 'tofu', argv: string[], line: numb
   });
   const lockDisabled = lock !== undefined && FALSE.has(value(lock[1]));
   return {
-    tool,
-    sub,
-    args: argv,
-    line,
-    chdir,
     lockDisabled,
     lockTimeout: timeout ? value(timeout[1]) : undefined,
     lockFrom: lockDisabled ? lock[0] : undefined,
@@ -299,8 +191,14 @@ export function tfCommand(tool: 'terraform' | 'tofu', argv: string[], line: numb
   };
 }
 
-/** Back-compatible: only the terraform/tofu commands. */
-export const findTfCommands = (script: string, env: Record<string, string> = {}): TfCommand[] => scanShell(script, env).commands;
+// Docker images whose ENTRYPOINT is the tool: `args:` is its command line.
+const IMAGE_ENTRYPOINTS: Array<[RegExp, string]> = [
+  [/^(docker\.io\/)?hashicorp\/terraform(:|@|$)/, 'terraform'],
+  [/^(ghcr\.io\/)?opentofu\/opentofu(:|@|$)/, 'tofu'],
+];
+
+/** The image's entrypoint when it is terraform or tofu. */
+export const imageEntrypoint = (image: string): string | undefined => IMAGE_ENTRYPOINTS.find(([re]) => re.test(image))?.[1];
 
 /** What $GITHUB_WORKSPACE expands to: a marker that joinRel reads as "from the repository root". */
 export const WORKSPACE_MARK = '\u0001';
@@ -323,6 +221,15 @@ export const unknownDir = (dir: string): boolean => dir.includes('${{') || dir.i
 
 /** Subcommands that write state and hold the lock for a long time. */
 export const WRITES_STATE = new Set(['apply', 'destroy']);
+
+// Every subcommand that writes state (`state` for mv/rm/push/replace-provider). A plan only reads it:
+// `plan -lock=false` on pull requests is common and safe (dflook's plan does it), so it is not a finding.
+const STATE_WRITERS = new Set(['apply', 'destroy', 'import', 'refresh', 'taint', 'untaint', 'state', 'force-unlock']);
+const STATE_READS = new Set(['list', 'show', 'pull']);
+
+/** Whether the command writes state, so that turning its lock off lets two runs write at once. */
+export const writesState = (c: TfCommand): boolean =>
+  STATE_WRITERS.has(c.sub) && !(c.sub === 'state' && STATE_READS.has(c.args.find((a, i) => i > c.args.indexOf('state') && !a.startsWith('-')) ?? ''));
 
 /** Parses a Go duration as terraform's -lock-timeout takes it (e.g. 300s, 5m, 1m30s); undefined if malformed. */
 export function goDurationMs(text: string): number | undefined {

@@ -3,13 +3,10 @@
 // line numbers for every attribute and for syntax errors, which hcl2json's JSON drops, and because the
 // two .wasm files are ~300 KB instead of ~1.7 MB. We reduce the concrete syntax tree to bodies,
 // attributes and blocks; an expression we cannot evaluate statically stays an `Expr` with its source.
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type * as TreeSitter from 'web-tree-sitter';
+import { readFileSync } from 'node:fs';
 import type { Node, Parser } from 'web-tree-sitter';
 import { UserError } from '@platform-actions/kit';
+import { loadParser } from './treesitter.js';
 
 /** An expression with references or function calls: known only at plan time. */
 export class Expr {
@@ -46,34 +43,9 @@ export class HclSyntaxError extends UserError {
 
 let parser: Parser | undefined;
 
-// The CommonJS build: the ESM build's `await import('module')` does not survive bundling with ncc (its
-// namespace wrapper drops createRequire). The bundler sees the literal require() and inlines the CJS
-// build; under plain Node ESM (tests) there is no `require`, so we make one.
-const {
-  Parser: ParserClass,
-  Language,
-} = // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (typeof require === 'function' ? require('web-tree-sitter') : createRequire(import.meta.url)('web-tree-sitter')) as typeof TreeSitter;
-
-// Next to the bundle (dist/tf-lock-check/, copied by scripts/build-assets.mjs), else from node_modules.
-function wasmPath(file: string, specifier: string): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const local = join(here, file);
-  if (existsSync(local)) return local;
-  return createRequire(import.meta.url).resolve(specifier);
-}
-
 /** Loads the grammar once; every later parse is synchronous. */
 export async function initHcl(): Promise<void> {
-  if (parser) return;
-  const runtime = wasmPath('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm');
-  // The CJS build reads __dirname, which an ESM bundle does not have; locateFile makes the value moot.
-  const g = globalThis as { __dirname?: string };
-  g.__dirname ??= dirname(runtime);
-  await ParserClass.init({ locateFile: () => runtime });
-  const lang = await Language.load(wasmPath('tree-sitter-hcl.wasm', '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm'));
-  parser = new ParserClass();
-  parser.setLanguage(lang);
+  parser ??= await loadParser('tree-sitter-hcl.wasm', '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm');
 }
 
 /** Parses one file. `file` is the name used in errors (repository-relative). */

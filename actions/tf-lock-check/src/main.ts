@@ -3,6 +3,7 @@
 // commands are in live.ts.
 import { core, escapeMarkdown, exec, failUnlessClean, gate, inputs, InputError, publish, workspace } from '@platform-actions/kit';
 import { initHcl } from './hcl.js';
+import { initShell } from './shell.js';
 import { runLive } from './live.js';
 import { isRoot, scanRepo } from './repo.js';
 import { lint } from './rules.js';
@@ -34,7 +35,7 @@ async function runLint(dir: string): Promise<void> {
     terraformVersion = parseVersion(versionText);
     if (!terraformVersion) throw new InputError('terraform-version', 'must be a version such as 1.11.4', versionText);
   }
-  await initHcl();
+  await Promise.all([initHcl(), initShell()]);
   if (!versionText && flavor !== 'tofu') terraformVersion = await binaryVersion();
 
   // 2. The repository: roots, backends merged with their partial configuration, commands in CI.

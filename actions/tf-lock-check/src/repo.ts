@@ -3,10 +3,10 @@
 // with the partial configuration it is initialised with, one "environment" per combination, because
 // that merged configuration (not the HCL alone) is what terraform locks with.
 import { InputError } from '@platform-actions/kit';
-import { joinRel } from './commands.js';
+import { joinRel, unknownDir, WRITES_STATE } from './commands.js';
 import { join } from 'node:path';
 import { listFiles, real } from './files.js';
-import { type Body, HclSyntaxError, type HclValue, parseHcl, str } from './hcl.js';
+import { type Body, Expr, HclSyntaxError, type HclValue, parseHcl, str } from './hcl.js';
 import { parseTfJson } from './tfjson.js';
 import { type Callers, type CiCommand, scriptCommands, workflowCommands } from './workflows.js';
 import { WorkflowSyntaxError } from './yamlread.js';
@@ -30,6 +30,8 @@ export interface Module {
   /** `terraform { cloud {} }` or `backend "remote"`: HCP Terraform / TFE queues runs and locks the workspace itself. */
   cloud?: Source;
   requiredVersion?: { constraint: string } & Source;
+  /** Local `module` sources (`../modules/vpc`), repository-relative: the folders this one uses. */
+  uses?: string[];
 }
 
 /** One backend as terraform sees it after `init` with a given partial configuration. */
@@ -41,6 +43,14 @@ export interface BackendEnv {
   config: Record<string, HclValue>;
   /** Where each merged key came from (the backend block or a partial configuration). */
   sources: Record<string, Source>;
+  /**
+   * How the partial configuration was found when no `init` in CI names it: "shared" — a .tfbackend file
+   * beside the root or its parents that the root probably uses (a guess); "unseen" — none in the
+   * repository, so what completes the backend at `init` cannot be checked.
+   */
+  completion?: 'shared' | 'unseen';
+  /** For "shared" and "unseen": the attributes the backend block leaves to `init`. */
+  missing?: string[];
 }
 
 export interface Repo {
@@ -49,6 +59,10 @@ export interface Repo {
   commands: CiCommand[];
   /** Workflow files that did not parse: reported with their line, not fatal. */
   unreadable: Array<{ file: string; line: number; reason: string }>;
+  /** Terraform files (.tf, .tfbackend, -backend-config files) a root uses that did not parse. */
+  unparsed: Array<{ file: string; line: number; reason: string }>;
+  /** terragrunt.hcl / root.hcl files (their remote_state blocks are not analysed). */
+  terragrunt: string[];
   /** One-line notices for the log (module repository, Terragrunt, skipped links, templates). */
   notices: string[];
 }
@@ -76,6 +90,9 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
   const called = new Set<string>();
   const callers: Callers = new Map();
 
+  const broken: Repo['unparsed'] = [];
+  // A file that does not parse is reported (below: a finding when a root uses it, else a notice) and
+  // the rest of the repository is still read.
   const parseOrTemplate = (f: string, text: string): Body | undefined => {
     try {
       return f.endsWith('.json') ? parseTfJson(f, text) : parseHcl(f, text);
@@ -85,7 +102,10 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
         templates.push(f);
         return undefined;
       }
-      throw e;
+      // Only a syntax error: a file over the size or nesting limits is refused (a trap, not a typo).
+      if (!(e instanceof HclSyntaxError)) throw e;
+      broken.push({ file: f, line: e.line, reason: e.message });
+      return undefined;
     }
   };
 
@@ -107,10 +127,14 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
           if (b.type === 'cloud') mod.cloud = { file: f, line: b.line };
         }
       }
+      for (const m of body.blocks.filter((b) => b.type === 'module')) {
+        const src = str(m.body.attributes.source?.value);
+        if (src && /^\.\.?\//.test(src)) mod.uses = [...(mod.uses ?? []), joinRel(dir, src)];
+      }
     } else if (f.endsWith('.tfbackend')) {
       const body = parseOrTemplate(f, repo.read(f));
       if (body) tfbackends.set(f, body);
-    } else if (/(^|\/)terragrunt\.hcl$/.test(f)) {
+    } else if (/(^|\/)(terragrunt|root)\.hcl$/.test(f)) {
       terragrunt.push(f);
     } else if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(f)) {
       try {
@@ -138,20 +162,25 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
     if (list.every((x) => x.concurrency?.group)) c.job = { ...c.job, concurrency: list[0].concurrency, cancels: list.some((x) => x.concurrency?.cancelInProgress !== false) };
   }
   // A script a workflow calls was read in the job that calls it (with that job's directory and env).
-  for (const f of scripts) if (!called.has(f)) commands.push(...scriptCommands(f, repo.read(f)));
+  for (const f of scripts) if (!called.has(f)) commands.push(...scriptCommands(f, repo.read(f), repo));
+  if (terragrunt.length) terragruntArguments(commands, terragrunt, (f) => parseOrTemplateQuiet(f, repo.read(f)));
 
   const roots = [...modules.values()].filter(isRoot);
   if (roots.length === 0) {
     if (terragrunt.length)
-      notices.push(`Terragrunt: ${terragrunt.length} terragrunt.hcl file(s) found. Their remote_state blocks are not analysed; only backend blocks in .tf files are (none here).`);
+      notices.push(
+        `Terragrunt: ${terragrunt.length} terragrunt.hcl / root.hcl file(s) found. Their remote_state blocks are not analysed; only backend blocks in .tf files are (none here). The terragrunt commands CI runs are checked, with the lock flags of their extra_arguments.`,
+      );
     else if (modules.size)
       notices.push(
         `No root module with a backend or cloud block under ${opts.scope || 'the repository'}: ${modules.size} module folder(s) read as a module repository (local state). Commands that apply them are still checked.`,
       );
-    else if (opts.scope) throw new InputError('working-directory', 'must be a folder that holds Terraform files (.tf, .tf.json)', opts.scope);
-    else if (!templates.length) notices.push('No Terraform files (.tf, .tf.json) in the repository: nothing to check.');
+    else if (opts.scope && !broken.length) throw new InputError('working-directory', 'must be a folder that holds Terraform files (.tf, .tf.json)', opts.scope);
+    else if (!templates.length && !broken.length) notices.push('No Terraform files (.tf, .tf.json) in the repository: nothing to check.');
   } else if (terragrunt.length)
-    notices.push(`Terragrunt: ${terragrunt.length} terragrunt.hcl file(s) not analysed (their remote_state blocks are not read); the .tf backends were.`);
+    notices.push(
+      `Terragrunt: ${terragrunt.length} terragrunt.hcl / root.hcl file(s): their remote_state blocks are not read; the .tf backends and the terragrunt commands CI runs were.`,
+    );
   if (templates.length)
     notices.push(`Skipped ${templates.length} template file(s) that are not HCL until rendered (${templates.slice(0, 3).join(', ')}${templates.length > 3 ? ', …' : ''}).`);
   const outside = repo.skippedLinks.filter(inScope);
@@ -160,8 +189,97 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
       `Skipped ${outside.length} symbolic link(s) that point outside the workspace or nowhere (${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', …' : ''}); they were not read.`,
     );
   // -backend-config files with other names (config/prod.hcl) are read when an init names them.
-  const readPartial = (rel: string): Body | undefined => (repo.has(rel) ? parseHcl(rel, repo.read(rel)) : undefined);
-  return { modules, envs: mergeEnvs(modules, tfbackends, commands, readPartial), commands, unreadable, notices };
+  const readPartial = (rel: string): Body | undefined => (repo.has(rel) ? parseOrTemplate(rel, repo.read(rel)) : undefined);
+  const envs = mergeEnvs(modules, tfbackends, commands, readPartial);
+  // Files that did not parse: a finding when a root uses them, else a notice.
+  const used = usedFolders(modules, commands);
+  const unparsed = broken.filter((b) => used(dirOf(b.file)) || (b.file.endsWith('.tfbackend') && ownerRoot(modules, b.file)));
+  const ignored = broken.filter((b) => !unparsed.includes(b));
+  if (ignored.length)
+    notices.push(
+      `Skipped ${ignored.length} Terraform file(s) that do not parse and that no root uses nor CI applies (${ignored
+        .slice(0, 3)
+        .map((b) => `${b.file}:${b.line}`)
+        .join(', ')}${ignored.length > 3 ? ', …' : ''}); terraform would reject them too.`,
+    );
+  return { modules, envs, commands, unreadable, unparsed, terragrunt, notices };
+}
+
+/** Whether a folder is a root, is used by one (local module sources, transitively), or is one CI applies. */
+function usedFolders(modules: Map<string, Module>, commands: CiCommand[]): (dir: string) => boolean {
+  const used = new Set<string>();
+  const visit = (d: string) => {
+    if (used.has(d)) return;
+    used.add(d);
+    for (const u of modules.get(d)?.uses ?? []) visit(u);
+  };
+  for (const m of modules.values()) if (isRoot(m)) visit(m.dir);
+  // Only applies: a fixture CI merely validates (and expects terraform to reject) is not in use.
+  for (const c of commands) if (!unknownDir(c.dir) && WRITES_STATE.has(c.sub)) visit(c.dir);
+  return (dir) => used.has(dir);
+}
+
+/** The root a .tfbackend file belongs to by place: the nearest root folder above it. */
+function ownerRoot(modules: Map<string, Module>, file: string): Module | undefined {
+  let d = dirOf(file);
+  for (;;) {
+    const m = modules.get(d);
+    if (m?.backend) return m;
+    if (d === '') return undefined;
+    d = dirOf(d);
+  }
+}
+
+// A terragrunt.hcl that does not parse is not ours to report: terragrunt is not analysed beyond this.
+function parseOrTemplateQuiet(f: string, text: string): Body | undefined {
+  try {
+    return parseHcl(f, text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Terragrunt passes `terraform { extra_arguments "…" { commands = […] arguments = […] } }` to the
+ * commands it runs: a -lock-timeout (or -lock=false) there counts for the terragrunt commands CI runs
+ * in that folder (the configuration there and in the folders above it, which `include` reads; for
+ * run-all / run --all, also the units below).
+ */
+function terragruntArguments(commands: CiCommand[], files: string[], parse: (f: string) => Body | undefined): void {
+  const args = new Map<string, Array<{ file: string; name: string; commands: string[] | 'locking'; arguments: string[] }>>();
+  for (const f of files) {
+    const body = parse(f);
+    if (!body) continue;
+    for (const tb of body.blocks.filter((b) => b.type === 'terraform'))
+      for (const ea of tb.body.blocks.filter((b) => b.type === 'extra_arguments')) {
+        const cmds = ea.body.attributes.commands?.value;
+        const argv = ea.body.attributes.arguments?.value;
+        if (!Array.isArray(argv)) continue;
+        const list = {
+          file: f,
+          name: ea.labels[0] ?? '',
+          // get_terraform_commands_that_need_locking() and friends: every command that writes state.
+          commands: Array.isArray(cmds) ? cmds.filter((c): c is string => typeof c === 'string') : ('locking' as const),
+          arguments: argv.filter((a): a is string => typeof a === 'string'),
+        };
+        args.set(dirOf(f), [...(args.get(dirOf(f)) ?? []), list]);
+      }
+  }
+  for (const c of commands) {
+    if (c.tool !== 'terragrunt' || unknownDir(c.dir)) continue;
+    const all = /run-all|--all/.test(c.label ?? '') || c.args.includes('--all');
+    const dirs = [...args.keys()].filter((d) => d === '' || c.dir === d || c.dir.startsWith(`${d}/`) || (all && (c.dir === '' || d.startsWith(`${c.dir}/`))));
+    for (const d of dirs)
+      for (const ea of args.get(d)!) {
+        if (ea.commands !== 'locking' && !ea.commands.includes(c.sub)) continue;
+        if (ea.commands === 'locking' && !WRITES_STATE.has(c.sub) && !['plan', 'import', 'refresh', 'taint', 'untaint', 'state'].includes(c.sub)) continue;
+        const from = `${ea.file} extra_arguments "${ea.name}"`;
+        for (const a of ea.arguments) {
+          if (/^--?lock-timeout=/.test(a) && c.lockTimeout === undefined) Object.assign(c, { lockTimeout: a.slice(a.indexOf('=') + 1), timeoutFrom: from });
+          if (/^--?lock=(false|f|0|F|FALSE|False)$/.test(a) && !c.lockDisabled) Object.assign(c, { lockDisabled: true, lockFrom: from });
+        }
+      }
+  }
 }
 
 /** The partial configuration a `-backend-config` value adds: a file's attributes or one key=value. */
@@ -186,9 +304,14 @@ export function partial(
   if (eq <= 0) return undefined; // a file we cannot see (generated at run time, or a ${{ }} expression)
   const k = value.slice(0, eq).trim();
   const raw = value.slice(eq + 1).trim();
-  const v: HclValue = raw === 'true' ? true : raw === 'false' ? false : raw;
+  // A value not known before run time (`use_lockfile=$USE_LOCKFILE`, `bucket=${{ vars.B }}`) is an
+  // expression, as in HCL: neither true nor false, and no bucket to compare.
+  const v: HclValue = raw === 'true' ? true : raw === 'false' ? false : raw.includes('$') ? new Expr(raw) : raw;
   return { kv: { [k]: v }, sources: {} };
 }
+
+// What a backend needs before it can find its state; without it, `init` must be given the rest.
+const REQUIRED: Record<string, string[]> = { s3: ['bucket', 'key'], gcs: ['bucket'], azurerm: ['storage_account_name', 'container_name', 'key'] };
 
 function mergeEnvs(modules: Map<string, Module>, tfbackends: Map<string, Body>, commands: CiCommand[], readPartial: (rel: string) => Body | undefined): BackendEnv[] {
   const envs = new Map<string, BackendEnv>();
@@ -239,18 +362,45 @@ function mergeEnvs(modules: Map<string, Module>, tfbackends: Map<string, Body>, 
     }
     envs.set(`${m.dir}\u0000${f}`, env);
   }
-  // 3. A root with no partial configuration at all is its backend block alone.
-  for (const m of roots) if (![...envs.values()].some((e) => e.root === m.dir)) envs.set(`${m.dir}\u0000`, base(m));
+  // 3. A root nothing above completes. A complete backend block is its own configuration. A partial one
+  // (no bucket, say) is completed at `init` by a file no command here names: the shared .tfbackend files
+  // beside the root or beside a folder above it are the likely ones (a guess, marked "shared"); with
+  // none, it cannot be checked ("unseen").
+  const shared = [...tfbackends.keys()].filter((f) => !ownerRoot(modules, f));
+  const within = (ancestor: string, d: string) => ancestor === '' || d === ancestor || d.startsWith(`${ancestor}/`);
+  for (const m of roots) {
+    if ([...envs.values()].some((e) => e.root === m.dir)) continue;
+    const missing = (REQUIRED[m.backend!.type] ?? []).filter((k) => m.backend!.body.attributes[k] === undefined);
+    if (!missing.length) {
+      envs.set(`${m.dir}\u0000`, base(m));
+      continue;
+    }
+    const near = shared.filter((f) => within(dirOf(f), m.dir) || (dirOf(f) !== '' && within(dirOf(dirOf(f)), m.dir)));
+    if (!near.length) envs.set(`${m.dir}\u0000`, { ...base(m), completion: 'unseen', missing });
+    for (const f of near) {
+      const env: BackendEnv = { ...base(m), name: f, completion: 'shared', missing };
+      for (const a of Object.values(tfbackends.get(f)!.attributes)) {
+        env.config[a.name] = a.value;
+        env.sources[a.name] = { file: f, line: a.line };
+      }
+      envs.set(`${m.dir}\u0000${f}`, env);
+    }
+  }
   return [...envs.values()];
 }
 
-const PLACEHOLDER = /\$[A-Za-z_{]|\{\{|\}\}|%\{|<[A-Za-z_][A-Za-z0-9_-]*>|__[A-Z][A-Z0-9_]*__/;
+// A template's placeholder is not a real bucket or key: $name, ${var}, {{ var }}, %{, <name>, __NAME__,
+// UPDATE_ME / CHANGE_ME / REPLACE_ME / CHANGEME / TODO, your-bucket-name.
+const PLACEHOLDER = /\$[A-Za-z_{]|\{\{|\}\}|%\{|<[^<>]*>|__[A-Z][A-Z0-9_]*__|\b(?:update|change|replace|fill|edit|set)[-_]?me\b|^(?:todo|tbd|fixme|xxx+)$|\byour[-_]/i;
+
+/** Whether a backend value is a template's placeholder. */
+export const isPlaceholder = (v: HclValue | undefined): boolean => typeof v === 'string' && PLACEHOLDER.test(v);
 
 /** bucket/key identity of an environment's state, or undefined when not statically known. */
 export function stateIdentity(env: BackendEnv): string | undefined {
   const c = env.config;
-  // A template's placeholder ($name, ${var}, {{ var }}, <name>, __NAME__) is not a real bucket or key.
-  if (['bucket', 'key', 'prefix', 'storage_account_name', 'container_name'].some((k) => typeof c[k] === 'string' && PLACEHOLDER.test(c[k]))) return undefined;
+  // Roots of a template (alternatives a user picks from) share placeholder values, not a state.
+  if (['bucket', 'key', 'prefix', 'storage_account_name', 'container_name', 'workspace_key_prefix'].some((k) => isPlaceholder(c[k]))) return undefined;
   switch (env.backend.type) {
     case 's3': {
       const bucket = str(c.bucket);

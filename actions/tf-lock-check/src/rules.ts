@@ -1,10 +1,10 @@
 // The static rules. Each has an id, a severity and help; each finding points at file:line.
 import { type Finding, fingerprint, type Severity } from '@platform-actions/kit';
-import { goDurationMs, unknownDir, WRITES_STATE } from './commands.js';
-import { Expr, isTrue, str } from './hcl.js';
+import { goDurationMs, unknownDir, writesState, WRITES_STATE } from './commands.js';
+import { Expr, type HclValue, isTrue, str } from './hcl.js';
 import { type BackendEnv, type Repo, type Source, stateIdentity } from './repo.js';
 import { admitsAtLeast, cmpVersion, type Version } from './versions.js';
-import type { CiCommand } from './workflows.js';
+import type { CiCommand, JobRef } from './workflows.js';
 
 export interface Rule {
   id: string;
@@ -50,7 +50,7 @@ export const RULES = {
     'TFLOCK006',
     'high',
     'State locking turned off',
-    '`-lock=false` (any spelling Go accepts: `false`, `f`, `0`, also through `TF_CLI_ARGS` / `TF_CLI_ARGS_<command>`) lets this command write the state while another run holds the lock. Remove it; use `-lock-timeout` to wait for a lock instead.',
+    '`-lock=false` (any spelling Go accepts: `false`, `f`, `0`, also through `TF_CLI_ARGS` / `TF_CLI_ARGS_<command>`) on a command that writes state (apply, destroy, import, refresh, state mv/rm/push, taint) lets it write while another run holds the lock. Remove it; use `-lock-timeout` to wait for a lock instead. `plan -lock=false` only reads the state and is not reported.',
   ),
   noLockTimeout: rule(
     'TFLOCK007',
@@ -88,6 +88,24 @@ export const RULES = {
     'Workflow file could not be read',
     'The workflow file does not parse as YAML (GitHub would reject it too), so its terraform commands were not checked. Fix the line named; `actionlint` shows the same error.',
   ),
+  unparsedTerraform: rule(
+    'TFLOCK013',
+    'low',
+    'Terraform file could not be read',
+    'A .tf, .tfbackend or -backend-config file that a root uses (or a CI command runs in) does not parse, so the backend settings in it were not checked; `terraform validate` rejects it too. Fix the line named. A file that does not parse and that nothing uses (a test fixture, an unrendered template) is only noted in the log.',
+  ),
+  partialNotChecked: rule(
+    'TFLOCK014',
+    'info',
+    'Partial backend completed at init; not checked',
+    'The backend block leaves settings (a bucket, a key) to `terraform init -backend-config=…`, and no init in CI names the file or values, so whether the completed backend locks cannot be told here. When shared .tfbackend files sit beside the root they are read as the likely completion: this notice names those that do not lock. Name the file in the CI init (or set `use_lockfile = true` in the backend block) to have it checked.',
+  ),
+  defaultWorkspaceKey: rule(
+    'TFLOCK015',
+    'low',
+    'Same key in the default workspace',
+    '`workspace_key_prefix` only applies to workspaces other than `default`: in the default workspace an s3 backend writes `key` itself, so roots with the same bucket and key write the same state object there, whatever their prefixes. Give each root its own `key` unless every one of them runs only in named workspaces.',
+  ),
 } as const;
 
 const TOOL = 'tf-lock-check';
@@ -120,7 +138,49 @@ export function lint(repo: Repo, opts: LintOptions): Finding[] {
   const out: Finding[] = [];
   const cmdsFor = (dir: string) => repo.commands.filter((c) => c.dir === dir);
 
+  backendRules(repo, opts, cmdsFor, out);
+  sharedStateRules(repo, out);
+  commandRules(repo, out);
+  for (const u of repo.unreadable)
+    out.push(finding(RULES.unreadableWorkflow, { file: u.file, line: u.line }, `${u.file}: ${u.reason}; its terraform commands were not checked.`, u.file));
+  for (const u of repo.unparsed)
+    out.push(
+      finding(
+        RULES.unparsedTerraform,
+        { file: u.file, line: u.line },
+        `${u.reason.replace(/; fix the syntax.*$/, '')}: the backend settings in this file were not checked.`,
+        u.file,
+      ),
+    );
+  return dedupe(out);
+}
+
+const locks = (c: Record<string, HclValue>): boolean =>
+  isTrue(c.use_lockfile) || c.use_lockfile instanceof Expr || (c.dynamodb_table !== undefined && c.dynamodb_table !== null && c.dynamodb_table !== '');
+
+/** Each backend as terraform sees it after init: locking, encryption, backends that cannot lock. */
+function backendRules(repo: Repo, opts: LintOptions, cmdsFor: (dir: string) => CiCommand[], out: Finding[]): void {
+  // Partial backends completed by a file no init names: one notice per root, never a high finding.
+  const guessed = new Map<string, BackendEnv[]>();
+  for (const env of repo.envs) if (env.completion) guessed.set(env.root, [...(guessed.get(env.root) ?? []), env]);
+  for (const [root, envs] of guessed) {
+    const env = envs[0];
+    if (env.backend.type !== 's3' || locks(env.config)) continue;
+    const missing = (env.missing ?? []).join(' and ');
+    const open = env.completion === 'unseen' ? envs : envs.filter((e) => !locks(e.config));
+    if (open.length === 0) continue;
+    const which =
+      env.completion === 'unseen'
+        ? 'no init in CI names the file or values that complete it, so its locking is not checked'
+        : `no init in CI names the file that completes it; of the shared .tfbackend files beside it, ${open.map((e) => e.name).join(', ')} ${open.length === 1 ? 'sets' : 'set'} neither use_lockfile nor dynamodb_table`;
+    out.push(
+      finding(RULES.partialNotChecked, { file: env.backend.file, line: env.backend.line }, `s3 backend of ${root || '.'} leaves ${missing} to terraform init; ${which}.`, root, {
+        root: root || '.',
+      }),
+    );
+  }
   for (const env of repo.envs) {
+    if (env.completion) continue;
     const c = env.config;
     const at = (k: string): Source => env.sources[k] ?? { file: env.backend.file, line: env.backend.line };
     const block: Source = { file: env.backend.file, line: env.backend.line };
@@ -178,92 +238,150 @@ export function lint(repo: Repo, opts: LintOptions): Finding[] {
       );
     }
   }
+}
 
-  // Shared state: group environments by the state object they resolve to (workspace prefix included).
-  const byState = new Map<string, BackendEnv[]>();
+/** Two environments that resolve to one state object; the same key in the default workspace. */
+function sharedStateRules(repo: Repo, out: Finding[]): void {
+  // A key taken from a shared file beside many roots is that file's, not theirs: no identity.
+  const identity = (env: BackendEnv) => (env.completion === 'shared' && env.sources.key?.file === env.name ? undefined : stateIdentity(env));
+  const byObject = new Map<string, BackendEnv[]>();
   for (const env of repo.envs) {
-    const id = stateIdentity(env);
-    if (!id) continue;
-    const prefix = str(env.config.workspace_key_prefix) ?? '';
-    const k = `${id}\u0000${prefix}`;
-    byState.set(k, [...(byState.get(k) ?? []), env]);
+    const id = identity(env);
+    if (id) byObject.set(id, [...(byObject.get(id) ?? []), env]);
   }
-  for (const [k, group] of byState) {
-    if (group.length < 2) continue;
-    for (const env of group) {
-      const others = group.filter((o) => o !== env).map((o) => `${o.root || '.'} (${o.name})`);
-      const keySrc = env.sources.key ?? env.sources.prefix ?? { file: env.backend.file, line: env.backend.line };
+  const label = (o: BackendEnv) => `${o.root || '.'} (${o.name})`;
+  for (const [id, all] of byObject) {
+    // Group by workspace_key_prefix: the same prefix is the same state in every workspace.
+    const byPrefix = new Map<string, BackendEnv[]>();
+    for (const env of all) {
+      const p = str(env.config.workspace_key_prefix) ?? '';
+      byPrefix.set(p, [...(byPrefix.get(p) ?? []), env]);
+    }
+    for (const group of byPrefix.values()) {
+      if (group.length < 2) continue;
+      for (const env of group) {
+        const others = group.filter((o) => o !== env).map(label);
+        const keySrc = env.sources.key ?? env.sources.prefix ?? { file: env.backend.file, line: env.backend.line };
+        out.push(
+          finding(RULES.sharedKey, keySrc, `${env.root || '.'} (${env.name}) writes ${id}, the same state as ${others.join(', ')}.`, `${env.root}/${env.name}`, {
+            root: env.root || '.',
+            environment: env.name,
+            state: id,
+          }),
+        );
+      }
+    }
+    if (byPrefix.size < 2 || all[0].backend.type !== 's3') continue;
+    for (const env of all) {
+      const p = str(env.config.workspace_key_prefix) ?? '';
+      const others = all.filter((o) => (str(o.config.workspace_key_prefix) ?? '') !== p).map(label);
+      const keySrc = env.sources.key ?? { file: env.backend.file, line: env.backend.line };
       out.push(
-        finding(RULES.sharedKey, keySrc, `${env.root || '.'} (${env.name}) writes ${k.split('\u0000')[0]}, the same state as ${others.join(', ')}.`, `${env.root}/${env.name}`, {
-          root: env.root || '.',
-          environment: env.name,
-          state: k.split('\u0000')[0],
-        }),
+        finding(
+          RULES.defaultWorkspaceKey,
+          keySrc,
+          `${env.root || '.'} (${env.name}) and ${others.join(', ')} write ${id} in the default workspace: their workspace_key_prefix differs, but it only applies to other workspaces.`,
+          `${env.root}/${env.name}`,
+          { root: env.root || '.', environment: env.name, state: id },
+        ),
       );
     }
   }
+}
 
-  // Commands in workflows, scripts and Makefiles. HCP Terraform roots queue runs themselves: no lock
-  // timeout or concurrency advice for them. A command in a directory we cannot resolve counts as a
-  // cloud run only when every root of the repository is one.
+/**
+ * Commands in workflows, scripts and Makefiles. HCP Terraform roots queue runs themselves: no lock
+ * timeout or concurrency advice for them. Local-state roots get TFLOCK005 only: runners never contend
+ * for a local lock. A command in a directory we cannot resolve counts as a cloud run only when every
+ * root of the repository is one, and as a local-state run only when no module has a remote backend.
+ */
+function commandRules(repo: Repo, out: Finding[]): void {
   const roots = [...repo.modules.values()].filter((m) => m.backend || m.cloud);
   const allCloud = roots.length > 0 && roots.every((m) => m.cloud);
-  const isCloud = (cmd: CiCommand) => (unknownDir(cmd.dir) ? allCloud : Boolean(repo.modules.get(cmd.dir)?.cloud));
-  const seenJobs = new Set<string>();
+  const allLocal = repo.modules.size > 0 && !repo.terragrunt.length && [...repo.modules.values()].every((m) => !m.cloud && (!m.backend || m.backend.type === 'local'));
+  const isCloud = (cmd: CiCommand) => Boolean(cmd.remote) || (unknownDir(cmd.dir) ? allCloud : Boolean(repo.modules.get(cmd.dir)?.cloud));
+  const isLocal = (cmd: CiCommand) => {
+    if (cmd.tool === 'terragrunt' || cmd.remote) return false;
+    if (unknownDir(cmd.dir)) return allLocal;
+    const mod = repo.modules.get(cmd.dir);
+    return Boolean(mod && !mod.cloud && (!mod.backend || mod.backend.type === 'local'));
+  };
+  const applying = new Map<string, { job: NonNullable<CiCommand['job']>; file: string; cmds: CiCommand[] }>();
   for (const cmd of repo.commands) {
     const loc = { file: cmd.file, line: cmd.line };
-    const what = `${cmd.tool} ${cmd.sub}`.trim();
+    const what = cmd.label ?? `${cmd.tool} ${cmd.sub}`.trim();
     const where = unknownDir(cmd.dir) ? `a directory not known before run time (${cmd.dir})` : cmd.dir || '.';
     const via = cmd.via ? ` (run from ${cmd.via.file}:${cmd.via.line})` : '';
     const writes = WRITES_STATE.has(cmd.sub);
     const noTimeout = cmd.lockTimeout === undefined || goDurationMs(cmd.lockTimeout) === 0;
     const cloud = isCloud(cmd);
-    if (cmd.lockDisabled) {
+    const local = isLocal(cmd);
+    if (cmd.lockDisabled && !local && writesState(cmd)) {
       const from = cmd.lockFrom ? ` (set in ${cmd.lockFrom})` : '';
       const also = writes && noTimeout && !cloud ? '; it also has no -lock-timeout' : '';
       out.push(finding(RULES.lockDisabled, loc, `\`${what}\` runs with -lock=false${from} in ${where}${via}${also}.`, `${cmd.dir}/${what}`));
     }
-    if (writes && !cloud && noTimeout) {
+    if (writes && !cloud && !local && noTimeout) {
       const t = cmd.lockTimeout === undefined ? 'no -lock-timeout' : `-lock-timeout=${cmd.lockTimeout}${cmd.timeoutFrom ? ` (from ${cmd.timeoutFrom})` : ''}`;
       out.push(finding(RULES.noLockTimeout, loc, `\`${what}\` in ${where}${via} has ${t}, so it fails at once when the state is locked.`, `${cmd.dir}/${what}`));
     }
-    const mod = unknownDir(cmd.dir) ? undefined : repo.modules.get(cmd.dir);
-    if (writes && mod && !mod.cloud && (!mod.backend || mod.backend.type === 'local')) {
+    // A script no workflow runs (an administrator's bootstrap) is not a runner that loses the state.
+    if (writes && local && cmd.job && !unknownDir(cmd.dir)) {
+      const mod = repo.modules.get(cmd.dir)!;
       out.push(
         finding(RULES.localApplied, loc, `\`${what}\` applies ${cmd.dir || '.'}${via}, whose state is local${mod.backend ? '' : ' (no backend block)'}.`, `${cmd.dir}/${what}`),
       );
     }
-    const wfFile = cmd.via?.file ?? cmd.file;
-    if (cmd.job && writes && !cloud && !seenJobs.has(`${wfFile}#${cmd.job.id}`)) {
-      seenJobs.add(`${wfFile}#${cmd.job.id}`);
-      const jl = { file: wfFile, line: cmd.job.line };
-      const conc = cmd.job.concurrency;
-      const how = cmd.via ? `runs \`${what}\` through ${cmd.file}` : `runs \`${what}\``;
-      if (!conc || !conc.group) {
-        const reusable = cmd.job.reusable ? ' It is a reusable workflow: a group on every calling job serialises it too.' : '';
-        out.push(finding(RULES.noConcurrency, jl, `job "${cmd.job.id}" ${how} but has no concurrency group (job or workflow level).${reusable}`, cmd.job.id));
-      } else {
-        const concFile = conc.file ?? wfFile;
-        const cl = { file: concFile, line: conc.line };
-        if (cmd.job.cancels) {
-          out.push(
-            finding(
-              RULES.cancelInProgress,
-              { file: concFile, line: conc.cancelLine ?? conc.line },
-              `job "${cmd.job.id}" applies under concurrency group ${JSON.stringify(conc.group)} with cancel-in-progress: ${String(conc.cancelInProgress)}${typeof conc.cancelInProgress === 'string' ? ', which can be true for an event that reaches the apply' : ''}.`,
-              cmd.job.id,
-            ),
-          );
-        }
-        if (/github\.(sha|run_id|run_number|run_attempt)|github\.event\.pull_request\.head\.sha/.test(conc.group)) {
-          out.push(finding(RULES.perRunGroup, cl, `job "${cmd.job.id}" applies under concurrency group ${JSON.stringify(conc.group)}, which differs on every run.`, cmd.job.id));
-        }
-      }
+    if (cmd.job && writes && !cloud && !local) {
+      const file = cmd.via?.file ?? cmd.file;
+      const k = `${file}#${cmd.job.id}`;
+      const entry = applying.get(k) ?? { job: cmd.job, file, cmds: [] };
+      entry.cmds.push(cmd);
+      applying.set(k, entry);
     }
   }
-  for (const u of repo.unreadable)
-    out.push(finding(RULES.unreadableWorkflow, { file: u.file, line: u.line }, `${u.file}: ${u.reason}; its terraform commands were not checked.`, u.file));
-  return dedupe(out);
+  // Job rules: one TFLOCK008 per job; TFLOCK009/010 per concurrency block, naming every job under it.
+  const byBlock = new Map<string, { at: Source; cancelAt: Source; conc: NonNullable<JobRef['concurrency']>; jobs: Array<{ id: string; verbs: string; cancels: boolean }> }>();
+  for (const { job, file, cmds } of applying.values()) {
+    const first = cmds[0];
+    const what = first.label ?? `${first.tool} ${first.sub}`;
+    const conc = job.concurrency;
+    if (!conc || !conc.group) {
+      const how = first.via ? `runs \`${what}\` through ${first.file}` : `runs \`${what}\``;
+      const reusable = job.reusable ? ' It is a reusable workflow: a group on every calling job serialises it too.' : '';
+      out.push(finding(RULES.noConcurrency, { file, line: job.line }, `job "${job.id}" ${how} but has no concurrency group (job or workflow level).${reusable}`, job.id));
+      continue;
+    }
+    const concFile = conc.file ?? file;
+    const k = `${concFile}:${conc.line}`;
+    const verbs = [...new Set(cmds.map((c) => (c.sub === 'destroy' ? 'destroy' : 'apply')))].sort().join(' and ');
+    const block = byBlock.get(k) ?? { at: { file: concFile, line: conc.line }, cancelAt: { file: concFile, line: conc.cancelLine ?? conc.line }, conc, jobs: [] };
+    block.jobs.push({ id: job.id, verbs, cancels: job.cancels });
+    byBlock.set(k, block);
+  }
+  // `job "deploy" applies` / `jobs "deploy" (apply), "nightly" (destroy) run`.
+  const names = (jobs: Array<{ id: string; verbs: string }>) =>
+    jobs.length === 1
+      ? `job "${jobs[0].id}" ${jobs[0].verbs.replace(/apply/, 'applies').replace(/destroy$/, 'destroys')}`
+      : `jobs ${jobs.map((j) => `"${j.id}" (${j.verbs})`).join(', ')} run`;
+  for (const { at, cancelAt, conc, jobs } of byBlock.values()) {
+    const cancelling = jobs.filter((j) => j.cancels);
+    if (cancelling.length) {
+      out.push(
+        finding(
+          RULES.cancelInProgress,
+          cancelAt,
+          `${names(cancelling)} under concurrency group ${JSON.stringify(conc.group)} with cancel-in-progress: ${String(conc.cancelInProgress)}${typeof conc.cancelInProgress === 'string' ? ', which can be true for an event that reaches the apply' : ''}.`,
+          cancelling.map((j) => j.id).join(','),
+        ),
+      );
+    }
+    if (/github\.(sha|run_id|run_number|run_attempt)|github\.event\.pull_request\.head\.sha/.test(conc.group!)) {
+      out.push(
+        finding(RULES.perRunGroup, at, `${names(jobs)} under concurrency group ${JSON.stringify(conc.group)}, which differs on every run.`, jobs.map((j) => j.id).join(',')),
+      );
+    }
+  }
 }
 
 /** One finding per rule and line: a backend block shared by several environments is one fix, not several. */

@@ -1,9 +1,12 @@
 // GitHub workflow files: which terraform/tofu commands run where, in which job, and how the jobs that
 // apply are serialised (`concurrency:`). Commands are found in `run:` steps and, through them, in the
 // scripts and Makefile targets those steps call (wrappers.ts), so an apply hidden in
-// `bash scripts/apply.sh` still belongs to the job that runs it.
-import { scanShell, joinRel, type TfCommand } from './commands.js';
+// `bash scripts/apply.sh` still belongs to the job that runs it; in the actions that apply (actions.ts);
+// and in local actions (`uses: ./…`), composite or Docker, whose steps or entrypoint run in the job.
+import { actionCommands, commandLine } from './actions.js';
+import { imageEntrypoint, joinRel, type TfCommand } from './commands.js';
 import { evaluate, type ExprContext, substitute, truthy, UNKNOWN } from './expr.js';
+import { scanShell } from './shell.js';
 import { type FileAccess, followCalls } from './wrappers.js';
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type ParsedWorkflow, readWorkflow, type YAMLMap } from './yamlread.js';
 
@@ -66,6 +69,31 @@ function inputDefaults(on: unknown): Record<string, string> {
     }
   }
   return out;
+}
+
+/**
+ * The values a person running the workflow by hand can pick: each option of a `type: choice` input and
+ * both values of a `type: boolean` one (the default first). A manual run that picks `apply` is an apply,
+ * whatever the default is. One combination per pick, bounded.
+ */
+function inputChoices(on: unknown): Array<Record<string, string>> {
+  let combos: Array<Record<string, string>> = [{}];
+  const inputs = isObj(on) && isObj(on.workflow_dispatch) ? (on.workflow_dispatch as Obj).inputs : undefined;
+  if (!isObj(inputs)) return combos;
+  for (const [k, v] of Object.entries(inputs)) {
+    if (!isObj(v)) continue;
+    const options =
+      v.type === 'choice' && Array.isArray(v.options)
+        ? v.options.filter((o) => ['string', 'number', 'boolean'].includes(typeof o)).map(String)
+        : v.type === 'boolean'
+          ? ['true', 'false']
+          : [];
+    if (options.length < 2) continue;
+    const def = v.default === undefined ? undefined : String(v.default);
+    const ordered = def !== undefined && options.includes(def) ? [def, ...options.filter((o) => o !== def)] : options;
+    combos = combos.flatMap((c) => ordered.map((o) => ({ ...c, [k]: o }))).slice(0, MAX_COMBOS);
+  }
+  return combos;
 }
 
 function concurrencyOf(pair: Pair | undefined, value: unknown, level: 'workflow' | 'job', lineOf: (o: number) => number): Concurrency | undefined {
@@ -184,6 +212,7 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
   const pairOf = (m: YAMLMap | undefined, key: string): Pair | undefined => m?.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
   const events = triggers(doc.on);
   const inputs = inputDefaults(doc.on);
+  const choices = inputChoices(doc.on);
   const wfConc = concurrencyOf(pairOf(rootMap, 'concurrency'), doc.concurrency, 'workflow', wf.lineOf);
   const wfDir = defaultsDir(doc);
   const jobsNode = pairOf(rootMap, 'jobs')?.value;
@@ -207,11 +236,15 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
     job.steps.forEach((step, si) => {
       if (!isObj(step)) return;
       const stepNode = isSeq(stepsNode) ? stepsNode.items[si] : undefined;
-      const local = typeof step.uses === 'string' && step.uses.startsWith('./') ? step.uses : undefined;
-      if (typeof step.run !== 'string' && !(local && files)) return;
-      // One pass per matrix combination, so `-backend-config=envs/${{ matrix.env }}.tfbackend` (directly
-      // or through a step env variable) names every file it can. Same-line duplicates fold in the rules.
-      matrixCombos(job).forEach((matrix, ci) => {
+      const uses = typeof step.uses === 'string' ? step.uses : undefined;
+      if (typeof step.run !== 'string' && !uses) return;
+      // One pass per matrix combination (and per pick of a manual run's choice inputs), so
+      // `-backend-config=envs/${{ matrix.env }}.tfbackend` (directly or through a step env variable) names
+      // every file it can. Same-line duplicates fold in the rules.
+      const combos = matrixCombos(job)
+        .flatMap((matrix) => choices.map((picked) => ({ matrix, inputs: { ...inputs, ...picked } })))
+        .slice(0, MAX_COMBOS);
+      combos.forEach(({ matrix, inputs }, ci) => {
         const exported = githubEnv.get(ci) ?? {};
         githubEnv.set(ci, exported);
         const ctx: ExprContext = { env: {}, inputs, matrix };
@@ -219,11 +252,9 @@ export function workflowCommands(file: string, text: string, files?: FileAccess,
         ctx.env = { ...ctx.env, ...envMap(job.env, ctx), ...exported };
         ctx.env = { ...ctx.env, ...envMap(step.env, ctx) };
         const jobRef: JobRef = { id, line: jl, concurrency: jobConc, cancels: cancelsFor(jobConc, events, doc.on, job, step, ctx), reusable };
-        if (local && files) {
-          // A local composite action: its run steps are this job's steps.
+        if (uses) {
           const usesNode = isMap(stepNode) ? pairOf(stepNode, 'uses')?.value : undefined;
-          const withValues = envMap(step.with, ctx);
-          out.push(...compositeCommands(joinRel('', local), withValues, ctx, jobRef, files, { file, line: lineOfNode(usesNode, wf) }, called, 0));
+          out.push(...usesCommands(uses, envMap(step.with, ctx), ctx, jobRef, files, { file, line: lineOfNode(usesNode, wf) }, called, 0));
           return;
         }
         const wdRaw = typeof step['working-directory'] === 'string' ? step['working-directory'] : jobDir;
@@ -252,17 +283,42 @@ function runStep(
   // A block scalar's text starts on the line after its `|` / `>` indicator.
   const block = isScalar(runNode) && (runNode.type === 'BLOCK_LITERAL' || runNode.type === 'BLOCK_FOLDED');
   const base = lineOfNode(runNode, wf) + (block ? 1 : 0) - 1;
-  const { commands, calls, githubEnv: exported } = scanShell(substitute(run, ctx), ctx.env);
+  const { commands, calls, githubEnv: exported, sourced } = scanShell(substitute(run, ctx), { env: ctx.env, base: wd, files });
   if (githubEnv) Object.assign(githubEnv, exported);
-  const out: CiCommand[] = commands.map((c) => ({ ...c, file, line: base + c.line, dir: joinRel(wd, c.chdir), job: jobRef, ...(via ? { via } : {}) }));
-  if (files) for (const call of calls) out.push(...followCalls(call, wd, files, { job: jobRef, via: via ?? { file, line: base + call.line }, called }));
+  for (const s of sourced) called?.add(s);
+  const here = (line: number) => via ?? { file, line: base + line };
+  const out: CiCommand[] = commands.map(({ entryLine, ...c }) => ({
+    ...c,
+    file: c.file ?? file,
+    line: c.file ? c.line : base + c.line,
+    dir: c.chdir,
+    job: jobRef,
+    ...(via || c.file ? { via: here(entryLine ?? c.line) } : {}),
+  }));
+  if (files) for (const call of calls) out.push(...followCalls(call, files, { job: jobRef, via: here(call.line), called }));
   return out;
 }
 
-const MAX_COMPOSITE_DEPTH = 4;
+const MAX_ACTION_DEPTH = 4;
 
-/** The commands of a local composite action (`uses: ./.github/actions/x`), run as part of the calling job. */
-function compositeCommands(
+/** The commands a `uses:` step runs: a local action (composite or Docker), a known apply action, a terraform image. */
+function usesCommands(
+  uses: string,
+  withValues: Record<string, string>,
+  caller: ExprContext,
+  jobRef: JobRef,
+  files: FileAccess | undefined,
+  at: { file: string; line: number },
+  called: Set<string> | undefined,
+  depth: number,
+): CiCommand[] {
+  if (uses.startsWith('./')) return files ? localAction(joinRel('', uses), withValues, caller, jobRef, files, at, called, depth) : [];
+  const cmds = actionCommands(uses, withValues, caller.env, at.line);
+  return (cmds ?? []).map((c) => ({ ...c, file: at.file, dir: c.chdir, job: jobRef }));
+}
+
+/** A local action (`uses: ./.github/actions/x`), run as part of the calling job. */
+function localAction(
   dir: string,
   withValues: Record<string, string>,
   caller: ExprContext,
@@ -273,7 +329,7 @@ function compositeCommands(
   depth: number,
 ): CiCommand[] {
   const file = ['action.yml', 'action.yaml'].map((f) => joinRel(dir, f)).find((f) => files.has(f));
-  if (!file || depth >= MAX_COMPOSITE_DEPTH) return [];
+  if (!file || depth >= MAX_ACTION_DEPTH) return [];
   let wf: ParsedWorkflow;
   try {
     wf = readWorkflow(files.read(file));
@@ -281,10 +337,12 @@ function compositeCommands(
     return []; // not ours to report: GitHub fails the job that uses it
   }
   const doc = wf.doc.toJS() as unknown;
-  if (!isObj(doc) || !isObj(doc.runs) || doc.runs.using !== 'composite' || !Array.isArray(doc.runs.steps)) return [];
+  if (!isObj(doc) || !isObj(doc.runs)) return [];
   const inputs: Record<string, string> = {};
   if (isObj(doc.inputs)) for (const [k, v] of Object.entries(doc.inputs)) if (isObj(v) && ['string', 'number', 'boolean'].includes(typeof v.default)) inputs[k] = String(v.default);
   Object.assign(inputs, withValues);
+  if (doc.runs.using === 'docker') return dockerAction(dir, file, doc.runs, inputs, caller, jobRef, files, via, called);
+  if (doc.runs.using !== 'composite' || !Array.isArray(doc.runs.steps)) return [];
   const root = wf.doc.contents;
   const runsNode = isMap(root) ? root.items.find((p) => isScalar(p.key) && p.key.value === 'runs')?.value : undefined;
   const stepsNode = isMap(runsNode) ? runsNode.items.find((p) => isScalar(p.key) && p.key.value === 'steps')?.value : undefined;
@@ -294,8 +352,10 @@ function compositeCommands(
     const stepNode = isSeq(stepsNode) ? stepsNode.items[si] : undefined;
     const ctx: ExprContext = { env: caller.env, inputs, matrix: caller.matrix, eventName: caller.eventName };
     ctx.env = { ...caller.env, GITHUB_ACTION_PATH: dir, ...envMap(step.env, ctx) };
-    if (typeof step.uses === 'string' && step.uses.startsWith('./')) {
-      out.push(...compositeCommands(joinRel('', step.uses), envMap(step.with, ctx), ctx, jobRef, files, via, called, depth + 1));
+    if (typeof step.uses === 'string') {
+      const nested = usesCommands(step.uses, envMap(step.with, ctx), ctx, jobRef, files, via, called, depth + 1);
+      // A known action inside the composite: its line is the composite's `uses:` line, in the action file.
+      out.push(...nested.map((c) => (c.file === via.file && !c.via ? { ...c, via } : c)));
       return;
     }
     if (typeof step.run !== 'string') return;
@@ -307,7 +367,81 @@ function compositeCommands(
   return out;
 }
 
+/**
+ * A local Docker action: its entrypoint runs in the workspace with `runs.args` (inputs substituted) as
+ * arguments and every input as INPUT_<NAME>. An entrypoint script in the action's folder is read like
+ * any script (its `$1` are those args); an image whose entrypoint is terraform/tofu runs them directly.
+ */
+function dockerAction(
+  dir: string,
+  file: string,
+  runs: Record<string, unknown>,
+  inputs: Record<string, string>,
+  caller: ExprContext,
+  jobRef: JobRef,
+  files: FileAccess,
+  via: { file: string; line: number },
+  called: Set<string> | undefined,
+): CiCommand[] {
+  const ctx: ExprContext = { env: caller.env, inputs, matrix: caller.matrix, eventName: caller.eventName };
+  const env: Record<string, string> = { ...caller.env, ...envMap(runs.env, ctx) };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = substitute(v, ctx);
+  const args = Array.isArray(runs.args) ? runs.args.filter((a) => ['string', 'number', 'boolean'].includes(typeof a)).map((a) => substitute(String(a), ctx)) : [];
+  const image = typeof runs.image === 'string' ? runs.image : '';
+  let entry: string[] | undefined = typeof runs.entrypoint === 'string' ? [runs.entrypoint] : undefined;
+  let dockerfile: string | undefined;
+  if (image.startsWith('docker://')) entry ??= [imageEntrypoint(image.slice(9)) ?? ''];
+  else {
+    dockerfile = joinRel(dir, image);
+    if (!files.has(dockerfile)) return [];
+    entry ??= dockerEntrypoint(files.read(dockerfile));
+  }
+  if (!entry?.[0]) return [];
+  const mk = (cmds: TfCommand[]): CiCommand[] => cmds.map((c) => ({ ...c, file, line: 1, dir: c.chdir, job: jobRef, via }));
+  // ["terraform"] or ["bash", "/entrypoint.sh"] or ["/entrypoint.sh"]: the script in the action folder that the Dockerfile copies there.
+  const [first, ...more] = entry;
+  const script = /^(ba|z|da|k)?sh$/.test(first.replace(/^.*\//, '')) ? more.find((a) => !a.startsWith('-')) : first;
+  const local = script && dockerfile ? copiedFrom(files.read(dockerfile), script, dir) : undefined;
+  if (local && files.has(local)) {
+    const call = { kind: 'script' as const, path: local, targets: [], args: args.map((s) => ({ s, known: !s.includes('${{') })), line: 1, cwd: '', env };
+    return followCalls(call, files, { job: jobRef, via, called });
+  }
+  return mk(commandLine(entry.join(' '), args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' '), env, 1, ''));
+}
+
+/** ENTRYPOINT of a Dockerfile (the last one), exec or shell form, as words. */
+export function dockerEntrypoint(text: string): string[] | undefined {
+  const lines = text.replace(/\\\n/g, ' ').split('\n');
+  const last = lines.filter((l) => /^\s*ENTRYPOINT\s/i.test(l)).at(-1);
+  if (!last) return undefined;
+  const value = last.replace(/^\s*ENTRYPOINT\s+/i, '').trim();
+  if (value.startsWith('[')) {
+    try {
+      const arr = JSON.parse(value) as unknown;
+      return Array.isArray(arr) ? arr.map(String) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return ['/bin/sh', '-c', value];
+}
+
+/** The file of the action folder a Dockerfile COPY/ADD puts at `target` (else one with the same name). */
+function copiedFrom(dockerfile: string, target: string, dir: string): string | undefined {
+  for (const l of dockerfile.split('\n')) {
+    const m = /^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*(.+)$/i.exec(l);
+    if (!m) continue;
+    const parts = m[1].trim().split(/\s+/);
+    const dest = parts.pop()!;
+    for (const src of parts) {
+      const name = src.replace(/^.*\//, '');
+      if (dest === target || (dest.endsWith('/') && `${dest}${name}` === target)) return joinRel(dir, src);
+    }
+  }
+  return joinRel(dir, target.replace(/^.*\//, ''));
+}
+
 /** Terraform commands in a shell script run on its own; CI runs scripts from the repository root, so paths start there. */
-export function scriptCommands(file: string, text: string): CiCommand[] {
-  return scanShell(text).commands.map((c) => ({ ...c, file, dir: joinRel('', c.chdir) }));
+export function scriptCommands(file: string, text: string, files?: FileAccess): CiCommand[] {
+  return scanShell(text, { base: '', self: file, files, standalone: true }).commands.map(({ entryLine: _, ...c }) => ({ ...c, file: c.file ?? file, dir: c.chdir }));
 }

@@ -2,7 +2,8 @@
 // `make apply` — into the script or the Makefile recipe, so the terraform commands inside belong to
 // the job that runs them. Only files inside the workspace are read (the repository listing already
 // excludes links that point outside). Depth and visits are bounded: a script that calls itself ends.
-import { type Call, joinRel, scanShell, shellExpand } from './commands.js';
+import { joinRel, WORKSPACE_MARK } from './commands.js';
+import { type Call, scanShell, shellExpand } from './shell.js';
 import type { CiCommand, JobRef } from './workflows.js';
 
 export interface FileAccess {
@@ -21,101 +22,161 @@ interface Ctx {
   seen?: Set<string>;
 }
 
-/** The terraform commands a call runs; `from` is the directory the calling line runs in (repository-relative). */
-export function followCalls(call: Call, from: string, files: FileAccess, ctx: Ctx): CiCommand[] {
+/** The terraform commands a call runs (paths in `call` are repository-relative). */
+export function followCalls(call: Call, files: FileAccess, ctx: Ctx): CiCommand[] {
   const depth = ctx.depth ?? 0;
   if (depth >= MAX_DEPTH) return [];
   const seen = ctx.seen ?? new Set<string>();
-  const cwd = joinRel(from, call.cwd);
   const out: CiCommand[] = [];
-  const run = (file: string, script: string, start: string, lineOffset: number, env: Record<string, string>) => {
-    const { commands, calls } = scanShell(script, env);
-    for (const c of commands) out.push({ ...c, file, line: lineOffset + c.line, dir: joinRel(start, c.chdir), job: ctx.job, via: ctx.via });
-    for (const inner of calls) out.push(...followCalls(inner, start, files, { ...ctx, depth: depth + 1, seen }));
+  const run = (file: string, script: string, opts: { base: string; env: Record<string, string>; lineOffset: number; self?: string; args?: Call['args'] }) => {
+    const { commands, calls, sourced } = scanShell(script, { env: opts.env, base: opts.base, self: opts.self, args: opts.args, files });
+    for (const s of sourced) ctx.called?.add(s);
+    for (const { entryLine: _, ...c } of commands)
+      out.push({ ...c, file: c.file ?? file, line: c.file ? c.line : opts.lineOffset + c.line, dir: c.chdir, job: ctx.job, via: ctx.via });
+    for (const inner of calls) out.push(...followCalls(inner, files, { ...ctx, depth: depth + 1, seen }));
   };
   if (call.kind === 'script') {
-    const path = joinRel(from, call.path);
-    if (!files.has(path) || seen.has(path)) return out;
-    seen.add(path);
-    ctx.called?.add(path);
-    run(path, files.read(path), cwd, 0, call.env);
+    // A script called twice with other arguments is read twice (the arguments pick its branches).
+    const key = `${call.path}\u0000${JSON.stringify(call.args ?? null)}\u0000${call.cwd}`;
+    if (!files.has(call.path) || seen.has(key)) return out;
+    seen.add(key);
+    ctx.called?.add(call.path);
+    run(call.path, files.read(call.path), { base: call.cwd, env: call.env, lineOffset: 0, self: call.path, args: call.args });
     return out;
   }
-  const dir = joinRel(from, call.path);
+  const dir = call.path;
   const candidates = call.makefile ? [joinRel(dir, call.makefile)] : ['GNUmakefile', 'makefile', 'Makefile'].map((f) => joinRel(dir, f));
   const makefile = candidates.find((f) => files.has(f));
   if (!makefile) return out;
-  const mk = parseMakefile(files.read(makefile), call.overrides);
+  const mk = parseMakefile(files.read(makefile), call.overrides, call.env, {
+    file: makefile,
+    curdir: dir,
+    // `include common.mk`: relative to the directory make runs in.
+    read: (p) => {
+      const rel = joinRel(dir, p);
+      return files.has(rel) ? { file: rel, text: files.read(rel) } : undefined;
+    },
+  });
   const goals = call.targets.length ? call.targets : mk.defaultGoal ? [mk.defaultGoal] : [];
   const visit = (target: string) => {
-    const key = `${makefile}:${target}`;
+    const key = `${makefile}:${target}:${JSON.stringify(call.overrides ?? {})}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const rule = mk.rules.get(target);
-    if (!rule) return;
-    for (const p of rule.prerequisites) visit(p);
-    // Each recipe line runs in its own shell, in the directory make runs in.
-    for (const r of rule.recipe) run(makefile, r.text, dir, r.line - 1, { ...call.env, ...mk.vars });
+    const found = ruleFor(mk, target);
+    if (!found) return;
+    const { rule, stem } = found;
+    for (const p of rule.prerequisites) visit(p.replace('%', stem));
+    // Each recipe line runs in its own shell, in the directory make runs in, after make substitutes its
+    // automatic variables ($@ the target, $* the stem of a pattern rule) and turns $$ into $.
+    for (const r of rule.recipe) {
+      const text = r.text.replace(/\$(?:\(([@*])\)|([@*]))/g, (_, a?: string, b?: string) => ((a ?? b) === '@' ? target : stem)).replace(/\u0002/g, '$');
+      run(r.file ?? makefile, text, { base: dir, env: { ...call.env, ...mk.vars }, lineOffset: r.line - 1 });
+    }
   };
   goals.forEach(visit);
   return out;
 }
 
+/** The rule that makes `target`: its own, else the first pattern rule (`apply-%`) that matches, with the stem. */
+function ruleFor(mk: Makefile, target: string): { rule: MakeRule; stem: string } | undefined {
+  const own = mk.rules.get(target);
+  if (own && (own.recipe.length || own.prerequisites.length)) return { rule: own, stem: '' };
+  for (const [t, rule] of mk.rules) {
+    const i = t.indexOf('%');
+    if (i < 0) continue;
+    const [pre, post] = [t.slice(0, i), t.slice(i + 1)];
+    if (target.length > pre.length + post.length && target.startsWith(pre) && target.endsWith(post)) return { rule, stem: target.slice(pre.length, target.length - post.length) };
+  }
+  return own ? { rule: own, stem: '' } : undefined;
+}
+
+type MakeRule = { prerequisites: string[]; recipe: Array<{ text: string; line: number; file?: string }> };
+
 export interface Makefile {
-  rules: Map<string, { prerequisites: string[]; recipe: Array<{ text: string; line: number }> }>;
+  rules: Map<string, MakeRule>;
   defaultGoal?: string;
   vars: Record<string, string>;
 }
 
-/** Rules, recipe lines (with their line numbers) and simple variables of a Makefile. */
-export function parseMakefile(text: string, overrides: Record<string, string> = {}): Makefile {
+/**
+ * Rules, recipe lines (with their line numbers) and simple variables of a Makefile. `overrides` are
+ * VAR=value on make's command line (they win over every assignment); `env` is the environment (it wins
+ * over `?=` only).
+ */
+export function parseMakefile(
+  text: string,
+  overrides: Record<string, string> = {},
+  env: Record<string, string> = {},
+  opts: { file?: string; curdir?: string; read?: (path: string) => { file: string; text: string } | undefined } = {},
+): Makefile {
   const rules: Makefile['rules'] = new Map();
-  const vars: Record<string, string> = { ...overrides };
+  // $(CURDIR) is the directory make runs in: a repository path.
+  const vars: Record<string, string> = { ...(opts.curdir !== undefined ? { CURDIR: WORKSPACE_MARK + opts.curdir } : {}), ...overrides };
   let defaultGoal: string | undefined;
-  const raw = text.split('\n');
-  let current: string[] = [];
-  for (let n = 0; n < raw.length; n++) {
-    const start = n;
-    let line = raw[n];
-    while (line.endsWith('\\') && n + 1 < raw.length) line = `${line.slice(0, -1)} ${raw[++n].replace(/^\t/, '')}`;
-    if (line.startsWith('\t')) {
-      if (!current.length) continue;
-      // make's own syntax first: $(VAR) from the Makefile, $(MAKE) is make, $$ is a shell $.
-      let cmd = line.slice(1).replace(/^[@+-]+/, '');
-      cmd = cmd
-        .replace(/\$[({](MAKE)[)}]/g, 'make')
-        .replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all)
-        .replace(/\$\$/g, '$');
-      for (const t of current) rules.get(t)!.recipe.push({ text: cmd, line: start + 1 });
-      continue;
-    }
-    const trimmed = line.replace(/#.*$/, '');
-    if (!trimmed.trim()) continue;
-    const assign = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=|\+=)\s*(.*)$/.exec(trimmed);
-    if (assign) {
-      // A VAR=value on make's command line wins over the Makefile's own assignment.
-      if (!(assign[1] in overrides))
-        vars[assign[1]] = shellExpand(
-          assign[2].trim().replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all),
+  const included = new Set<string>();
+  const expand = (v: string) => v.replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, name: string) => vars[name] ?? all);
+  const parse = (text: string, file: string | undefined) => {
+    const raw = text.split('\n');
+    let current: string[] = [];
+    for (let n = 0; n < raw.length; n++) {
+      const start = n;
+      let line = raw[n];
+      while (line.endsWith('\\') && n + 1 < raw.length) line = `${line.slice(0, -1)} ${raw[++n].replace(/^\t/, '')}`;
+      if (line.startsWith('\t')) {
+        if (!current.length) continue;
+        // make's own syntax first: $(VAR) from the Makefile, $(MAKE) is make; $$ (a shell $) is kept
+        // apart until the automatic variables are substituted (followCalls).
+        let cmd = line.slice(1).replace(/^[@+-]+/, '');
+        cmd = cmd
+          .replace(/\$\$/g, '\u0002')
+          .replace(/\$[({](MAKE)[)}]/g, 'make')
+          .replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all);
+        for (const t of current) rules.get(t)!.recipe.push({ text: cmd, line: start + 1, file });
+        continue;
+      }
+      const trimmed = line.replace(/#.*$/, '');
+      if (!trimmed.trim()) continue;
+      const inc = /^\s*(?:-?include|sinclude)\s+(.+)$/.exec(trimmed);
+      if (inc) {
+        for (const p of expand(inc[1]).trim().split(/\s+/)) {
+          const got = p.includes('$') || included.has(p) ? undefined : opts.read?.(p);
+          if (!got) continue;
+          included.add(p);
+          parse(got.text, got.file);
+        }
+        current = [];
+        continue;
+      }
+      const assign = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(:{1,3}=|\?=|=|\+=)\s*(.*)$/.exec(trimmed);
+      if (assign) {
+        // A VAR=value on make's command line wins over the Makefile's own assignment; `?=` keeps a value
+        // the environment or an earlier line gave.
+        const keep = assign[1] in overrides || (assign[2] === '?=' && (assign[1] in vars || assign[1] in env));
+        if (assign[2] === '?=' && !(assign[1] in vars) && assign[1] in env) vars[assign[1]] = env[assign[1]];
+        const value = shellExpand(
+          assign[3].trim().replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all),
           {},
         );
-      current = [];
-      continue;
-    }
-    const rule = /^([^:=#\t][^:=#]*?)\s*::?\s*(.*)$/.exec(trimmed);
-    if (rule) {
-      const targets = rule[1].split(/\s+/).filter(Boolean);
-      const [prereqPart, inlineRecipe] = rule[2].split(';', 2);
-      current = targets.filter((t) => !t.startsWith('.'));
-      for (const t of current) {
-        if (!rules.has(t)) rules.set(t, { prerequisites: [], recipe: [] });
-        rules.get(t)!.prerequisites.push(...prereqPart.split(/\s+/).filter((p) => p && !p.startsWith('$')));
-        if (inlineRecipe?.trim()) rules.get(t)!.recipe.push({ text: inlineRecipe.trim(), line: start + 1 });
+        if (!keep) vars[assign[1]] = assign[2] === '+=' && vars[assign[1]] ? `${vars[assign[1]]} ${value}` : value;
+        current = [];
+        continue;
       }
-      defaultGoal ??= current.find((t) => !t.includes('%'));
-      continue;
+      const rule = /^([^:=#\t][^:=#]*?)\s*::?\s*(.*)$/.exec(trimmed);
+      if (rule) {
+        const targets = rule[1].split(/\s+/).filter(Boolean);
+        const [prereqPart, inlineRecipe] = rule[2].split(';', 2);
+        current = targets.filter((t) => !t.startsWith('.'));
+        for (const t of current) {
+          if (!rules.has(t)) rules.set(t, { prerequisites: [], recipe: [] });
+          rules.get(t)!.prerequisites.push(...prereqPart.split(/\s+/).filter((p) => p && !p.startsWith('$')));
+          if (inlineRecipe?.trim()) rules.get(t)!.recipe.push({ text: inlineRecipe.trim(), line: start + 1, file });
+        }
+        defaultGoal ??= current.find((t) => !t.includes('%'));
+        continue;
+      }
+      current = [];
     }
-    current = [];
-  }
+  };
+  parse(text, opts.file);
   return { rules, defaultGoal, vars };
 }

@@ -1,13 +1,14 @@
 // Every static rule with a positive and a negative fixture, on repositories the tests write.
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { findTfCommands, goDurationMs } from '../src/commands.js';
+import { goDurationMs } from '../src/commands.js';
+import { findTfCommands, initShell } from '../src/shell.js';
 import { HclSyntaxError, initHcl, parseHcl } from '../src/hcl.js';
 import { scanRepo } from '../src/repo.js';
 import { lint, type LintOptions } from '../src/rules.js';
 import { admitsAtLeast } from '../src/versions.js';
 import { repoWith, s3Root } from './helpers.js';
 
-beforeAll(initHcl);
+beforeAll(() => Promise.all([initHcl(), initShell()]));
 
 const run = (files: Record<string, string>, opts: LintOptions = { flavor: 'auto' }) => lint(scanRepo(repoWith(files)), opts);
 const ids = (files: Record<string, string>, opts?: LintOptions) =>
@@ -125,15 +126,21 @@ describe('rules', () => {
     ]);
     expect(ids({ 'infra/main.tf': s3Root('a'), 'local/main.tf': 'resource "terraform_data" "x" {}\n' })).toEqual([]);
   });
-  test('TFLOCK006/007 -lock=false and apply without -lock-timeout, in workflows and scripts', () => {
-    const wf = goodWorkflow.replace(' -lock-timeout=300s', '').replace('      - run: terraform', '      - run: terraform -chdir=infra plan -lock=false\n      - run: terraform');
+  test('TFLOCK006/007 -lock=false on a command that writes state, and apply without -lock-timeout, in workflows and scripts', () => {
+    // `plan -lock=false` only reads the state: not a finding. `import -lock=false` writes it.
+    const wf = goodWorkflow
+      .replace(' -lock-timeout=300s', '')
+      .replace(
+        '      - run: terraform',
+        '      - run: terraform -chdir=infra plan -lock=false\n      - run: terraform -chdir=infra import -lock=false aws_s3_bucket.b b\n      - run: terraform',
+      );
     expect(
       ids({
         'infra/main.tf': s3Root('a'),
         '.github/workflows/apply.yml': wf,
         'scripts/deploy.sh': '#!/bin/sh\ncd infra && \\\n  terraform apply -auto-approve -lock-timeout=0s\n',
       }),
-    ).toEqual(['TFLOCK006 .github/workflows/apply.yml:10', 'TFLOCK007 .github/workflows/apply.yml:11', 'TFLOCK007 scripts/deploy.sh:3']);
+    ).toEqual(['TFLOCK006 .github/workflows/apply.yml:11', 'TFLOCK007 .github/workflows/apply.yml:12', 'TFLOCK007 scripts/deploy.sh:3']);
   });
   test('TFLOCK008/009/010 concurrency: missing, cancel-in-progress, per-run group', () => {
     const noConc = goodWorkflow.replace(/concurrency:\n.*\n.*\n/, '');
@@ -159,9 +166,31 @@ describe('rules', () => {
   test('TFLOCK001 negative: dynamodb_table alone is locking', () => {
     expect(ids({ 'a/main.tf': s3Root('a', 'dynamodb_table = "t"\n    encrypt = true') }, { flavor: 'tofu' })).toEqual([]);
   });
-  test('a working-directory without Terraform files and unparsable HCL are one-line user errors', () => {
+  test('a working-directory without Terraform files is a one-line user error', () => {
     expect(() => scanRepo(repoWith({ 'README.md': 'x' }), { scope: 'infra' })).toThrow(/^input "working-directory" must be a folder that holds Terraform files/);
-    expect(() => scanRepo(repoWith({ 'a/main.tf': 'terraform {\n  backend "s3" {\n' }))).toThrow(/^a\/main\.tf:\d+:\d+: HCL does not parse/);
+  });
+  test('TFLOCK013 a .tf file a root uses does not parse; one nothing uses is a notice, and the rest is still checked (issue 24, item 4)', () => {
+    const broken = 'resource "terraform_data" "x" {\n  input =\n}\n';
+    // In a root: the finding names file and line.
+    const inRoot = run({ 'infra/main.tf': s3Root('a'), 'infra/broken.tf': broken });
+    expect(inRoot.map((f) => `${f.ruleId} ${f.location?.path}:${f.location?.startLine}`)).toEqual(['TFLOCK013 infra/broken.tf:2']);
+    expect(inRoot[0].message).toMatch(/^infra\/broken\.tf:2:\d+: HCL does not parse here: the backend settings in this file were not checked\.$/);
+    // In a module a root uses (transitively), and in a folder CI applies: findings too.
+    expect(
+      ids({
+        'infra/main.tf': `${s3Root('a')}module "m" {\n  source = "../modules/m"\n}\n`,
+        'modules/m/main.tf': 'module "n" {\n  source = "../n"\n}\n',
+        'modules/n/main.tf': broken,
+        'tools/main.tf': broken,
+        '.github/workflows/apply.yml': goodWorkflow.replace('-chdir=infra', '-chdir=tools'),
+      }),
+    ).toEqual(['TFLOCK013 modules/n/main.tf:2', 'TFLOCK013 tools/main.tf:2']);
+    // A fixture nothing uses: a notice, and the other roots are still checked.
+    const repo = scanRepo(repoWith({ 'infra/main.tf': s3Root('a', 'encrypt = true'), 'test/fixtures/bad/main.tf': 'terraform {\n  backend "s3" {\n' }));
+    expect(lint(repo, { flavor: 'auto' }).map((f) => f.ruleId)).toEqual(['TFLOCK001']);
+    expect(repo.notices).toEqual([
+      expect.stringMatching(/^Skipped 1 Terraform file\(s\) that do not parse and that no root uses nor CI applies \(test\/fixtures\/bad\/main\.tf:\d+\)/),
+    ]);
   });
 });
 

@@ -89,8 +89,8 @@ describe('main() in-process', () => {
   test('a Terragrunt repository: the notice is an annotation and in the summary', async () => {
     const ws = repoWith({ 'live/prod/terragrunt.hcl': 'terraform {\n  source = "../../modules/app"\n}\n', 'modules/app/main.tf': 'variable "x" {}\n' });
     const r = await runMain(ws, {});
-    expect(r.log).toMatch(/::notice::Terragrunt: 1 terragrunt\.hcl file\(s\) found\. Their remote_state blocks are not analysed/);
+    expect(r.log).toMatch(/::notice::Terragrunt: 1 terragrunt\.hcl \/ root\.hcl file\(s\) found\. Their remote_state blocks are not analysed/);
     // Escaped for Markdown (it is text from the repository); it renders as written.
-    expect(readFileSync(files.summary, 'utf8').replace(/\\/g, '')).toContain('- Terragrunt: 1 terragrunt.hcl file(s) found.');
+    expect(readFileSync(files.summary, 'utf8').replace(/\\/g, '')).toContain('- Terragrunt: 1 terragrunt.hcl / root.hcl file(s) found.');
   });
 });

@@ -1,4 +1,5 @@
 """Service settings: everything secret comes from the environment, nothing is written here."""
+
 import os
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")

@@ -4,6 +4,6 @@
 def signal(prices, short=5, long=20):
     if len(prices) < long:
         return "hold"
-    s = sum(prices[-short:]) / short
-    l = sum(prices[-long:]) / long
-    return "buy" if s > l else "sell" if s < l else "hold"
+    fast = sum(prices[-short:]) / short
+    slow = sum(prices[-long:]) / long
+    return "buy" if fast > slow else "sell" if fast < slow else "hold"

@@ -1,5 +1,5 @@
 // `.platform-actions.yml` at the repository root: the flags a repository always needs (an input only
-// GitHub can compute, a stage to leave out, --postgres), so that a bare `platform-actions check` — and
+// GitHub can compute, a stage to leave out, --postgres, the fork or mirror it takes our actions from), so that a bare `platform-actions check` — and
 // the pre-push hook — run without them. Flags on the command line win over the file.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,14 +14,16 @@ export interface RepoConfig {
   /** "<stage>.<name>" → value */
   inputs: Record<string, string>;
   postgres: boolean;
+  /** More owner/repo names whose actions and workflows are ours: a fork, an internal mirror. */
+  repositories: string[];
 }
 
-const KEYS = ['only', 'skip', 'inputs', 'postgres'];
+const KEYS = ['repository', 'only', 'skip', 'inputs', 'postgres'];
 
 /** Reads the repository's config file; every mistake is one line naming the file, the key and what was expected. */
 export function readRepoConfig(repo: string): RepoConfig {
   const file = join(repo, CONFIG_FILE);
-  const empty: RepoConfig = { only: [], skip: [], inputs: {}, postgres: false };
+  const empty: RepoConfig = { only: [], skip: [], inputs: {}, postgres: false, repositories: [] };
   if (!existsSync(file)) return empty;
   let doc: unknown;
   try {
@@ -49,5 +51,10 @@ export function readRepoConfig(repo: string): RepoConfig {
     }
   }
   if (d.postgres !== undefined && typeof d.postgres !== 'boolean') throw new UsageError(`${CONFIG_FILE}: postgres must be true or false`);
-  return { only: list('only'), skip: list('skip'), inputs, postgres: d.postgres === true };
+  const repos = d.repository === undefined || d.repository === null ? [] : Array.isArray(d.repository) ? d.repository : [d.repository];
+  for (const r of repos) {
+    if (typeof r !== 'string' || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(r))
+      throw new UsageError(`${CONFIG_FILE}: repository must be owner/repo (or a list of them); got ${JSON.stringify(r)}`);
+  }
+  return { only: list('only'), skip: list('skip'), inputs, postgres: d.postgres === true, repositories: repos as string[] };
 }

@@ -1,6 +1,6 @@
 // Public entry of @platform-actions/cli: the command, the check as a function, and the runner.
 export { main, parseArgs, USAGE } from './main.js';
-export { check, type CheckOptions, type CheckResult, type StageResult, ConfigProblems } from './check.js';
+export { check, runOne, type CheckOptions, type CheckResult, type StageResult } from './check.js';
 export { toJsonReport, writeJsonReport, type JsonReport } from './report.js';
 export { runAction, readActionYaml, resolveActionDir, type RunActionOptions, type RunActionResult } from './runner.js';
 export { discover, UsageError, type Stage } from './workflows.js';

@@ -1,12 +1,11 @@
-// What a laptop has instead of GitHub: the repository's git facts, the user's cache directory, tools on
-// PATH, and the documented local value of each context an expression may read.
+// What a laptop has instead of GitHub: the repository's git facts, tools on PATH, and the documented local value of each context an expression may read.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { homedir } from 'node:os';
-import { basename, delimiter, join } from 'node:path';
-import { type Contexts, Unevaluable, type Value } from './expressions.js';
+import { accessSync, constants, realpathSync } from 'node:fs';
+import { basename, delimiter, dirname, join } from 'node:path';
+import { type Contexts, Unevaluable, type Value } from '@platform-actions/expressions';
 
-const git = (cwd: string, args: string[]): string | undefined => {
+/** A git command's trimmed output in `cwd`, or undefined when it fails. */
+export const git = (cwd: string, args: string[]): string | undefined => {
   try {
     return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 })
       .toString()
@@ -23,21 +22,46 @@ export interface GitFacts {
   /** owner/name from the origin remote, else local/<folder>. */
   repository: string;
   actor: string;
+  /** The folder is the root of a git repository. A folder inside a larger repository is not: nothing of that repository is used. */
   isRepo: boolean;
 }
 
+const real = (p: string): string => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+};
+
+/** The root of the git repository holding `dir`, if any. */
+export function gitRoot(dir: string): string | undefined {
+  return git(dir, ['rev-parse', '--show-toplevel']) || undefined;
+}
+
+/**
+ * Environment that keeps git inside `repo`: a folder inside a larger repository is checked as a plain
+ * folder, so no stage reads the enclosing repository's history.
+ */
+export function gitCeiling(repo: string): Record<string, string> {
+  const top = gitRoot(repo);
+  return top && real(top) !== real(repo) ? { GIT_CEILING_DIRECTORIES: dirname(real(repo)) } : {};
+}
+
 export function gitFacts(repo: string): GitFacts {
+  const top = gitRoot(repo);
+  const actor = git(repo, ['config', 'user.name']) || process.env.USER || 'local';
+  if (!top || real(top) !== real(repo)) return { sha: '0'.repeat(40), repository: `local/${basename(repo)}`, actor, isRepo: false };
   const sha = git(repo, ['rev-parse', 'HEAD']);
   const branch = git(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
-  const origin = git(repo, ['remote', 'get-url', 'origin']);
-  const m = origin ? /[:/]([^/:]+)\/([^/]+?)(?:\.git)?\/?$/.exec(origin) : null;
-  return {
-    sha: sha ?? '0'.repeat(40),
-    branch: branch || undefined,
-    repository: m ? `${m[1]}/${m[2]}` : `local/${basename(repo)}`,
-    actor: git(repo, ['config', 'user.name']) || process.env.USER || 'local',
-    isRepo: sha !== undefined,
-  };
+  return { sha: sha ?? '0'.repeat(40), branch: branch || undefined, repository: remoteRepository(repo, 'origin') ?? `local/${basename(repo)}`, actor, isRepo: true };
+}
+
+/** owner/name of a remote's URL (https, ssh, scp-like, file paths ending in owner/name[.git]). */
+function remoteRepository(repo: string, remote: string): string | undefined {
+  const url = git(repo, ['remote', 'get-url', remote]);
+  const m = url ? /[:/]([^/:]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url) : null;
+  return m ? `${m[1]}/${m[2]}` : undefined;
 }
 
 /** The commits not yet pushed: `@{upstream}..HEAD` as a push event (before = upstream tip, after = HEAD). */
@@ -50,11 +74,6 @@ export function unpushedRange(repo: string): { before: string; after: string; up
   const base = git(repo, ['merge-base', before, after]) ?? before;
   const count = Number(git(repo, ['rev-list', '--count', `${base}..${after}`]) ?? '0');
   return { before: base, after, upstream, count };
-}
-
-/** The user's cache directory for tool downloads: $XDG_CACHE_HOME or ~/.cache, then platform-actions/tool-cache. */
-export function userToolCache(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'platform-actions', 'tool-cache');
 }
 
 /** Absolute path of `bin` on PATH, or undefined. */
@@ -70,16 +89,6 @@ export function onPath(bin: string, path = process.env.PATH ?? ''): string | und
   }
   return undefined;
 }
-
-/**
- * Inputs that choose a tool release: locally `system` when the tool is on PATH, else the release the
- * action pins (downloaded, checksum-verified and cached in userToolCache() by the action's own installer).
- */
-export const TOOL_INPUTS: Record<string, { input: string; bin: string; pinned: string }> = {
-  'gitleaks-scan': { input: 'version', bin: 'gitleaks', pinned: '8.30.1' },
-  'helm-validate': { input: 'helm-version', bin: 'helm', pinned: '4.1.4' },
-  'trivy-scan': { input: 'version', bin: 'trivy', pinned: '0.74.0' },
-};
 
 export interface LocalContextOptions {
   repo: string;

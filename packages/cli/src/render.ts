@@ -2,7 +2,7 @@
 // by file (with `file:line` that editors and terminals turn into links), the one-line errors and a summary
 // table. Colour only on a TTY and only when NO_COLOR is unset (https://no-color.org).
 import { isAbsolute, join, relative } from 'node:path';
-import type { CheckResult, StageResult } from './check.js';
+import type { CheckResult, StageResult } from './results.js';
 import type { Stage } from './workflows.js';
 
 export interface Out {
@@ -19,13 +19,15 @@ export function painter(colour: boolean) {
   return { red: c('31'), green: c('32'), yellow: c('33'), blue: c('34'), dim: c('2'), bold: c('1'), magenta: c('35') };
 }
 
-const VERDICT_TEXT: Record<StageResult['outcome'], string> = {
-  clean: 'clean',
-  'policy-failure': 'policy failure',
-  'tool-error': 'tool error',
-  'config-error': 'config error',
-  skipped: 'skipped',
+/** How each outcome looks: its words, its mark and its colour (one table for every place that shows one). */
+const LOOK: Record<StageResult['outcome'], { text: string; mark: string; colour: 'green' | 'dim' | 'red' | 'magenta' }> = {
+  clean: { text: 'clean', mark: '✔', colour: 'green' },
+  'policy-failure': { text: 'policy failure', mark: '✖', colour: 'red' },
+  'tool-error': { text: 'tool error', mark: '!', colour: 'magenta' },
+  'config-error': { text: 'config error', mark: '!', colour: 'magenta' },
+  skipped: { text: 'skipped', mark: '-', colour: 'dim' },
 };
+const paint = (outcome: StageResult['outcome'], s: string, p: ReturnType<typeof painter>): string => p[LOOK[outcome].colour](s);
 
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
@@ -53,9 +55,13 @@ export class Progress {
 
   constructor(
     private readonly out: Out,
-    colour: boolean,
+    readonly colour: boolean,
   ) {
     this.p = painter(colour);
+  }
+
+  write(s: string): void {
+    this.out.write(s);
   }
 
   start(stage: Stage, index: number, total: number): void {
@@ -70,7 +76,10 @@ export class Progress {
 
   line(_stage: Stage, line: string): void {
     const t = progressText(line);
-    if (t && this.current) this.current.last = t;
+    if (!t || !this.current || t === this.current.last) return;
+    this.current.last = t;
+    // Shown at once (a download or a step may take less than the next tick).
+    if (this.out.isTTY) this.draw();
   }
 
   private draw(): void {
@@ -93,9 +102,6 @@ export class Progress {
   }
 }
 
-const mark = (r: StageResult, p: ReturnType<typeof painter>): string =>
-  r.outcome === 'clean' ? p.green('✔') : r.outcome === 'skipped' ? p.dim('-') : r.outcome === 'policy-failure' ? p.red('✖') : p.magenta('!');
-
 const countsText = (r: StageResult): string => {
   if (r.outcome === 'skipped') return '';
   const parts = Object.entries(r.counts)
@@ -105,17 +111,28 @@ const countsText = (r: StageResult): string => {
 };
 
 export function stageLine(r: StageResult, index: number, total: number, p: ReturnType<typeof painter>): string {
-  const verdict = VERDICT_TEXT[r.outcome];
-  const coloured = r.outcome === 'clean' ? p.green(verdict) : r.outcome === 'skipped' ? p.dim(verdict) : r.outcome === 'policy-failure' ? p.red(verdict) : p.magenta(verdict);
-  return `${mark(r, p)} [${index + 1}/${total}] ${r.name}  ${coloured}  ${seconds(r.durationMs)}  ${countsText(r)}`.trimEnd();
+  return `${paint(r.outcome, LOOK[r.outcome].mark, p)} [${index + 1}/${total}] ${r.name}  ${paint(r.outcome, LOOK[r.outcome].text, p)}  ${seconds(r.durationMs)}  ${countsText(r)}`.trimEnd();
 }
 
 const SEV_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
 
-/** Findings by file, errors, and the summary table. */
+/** "Not ours, not run: …" — everything the workflows use that is not ours, once. */
+const notOursLine = (res: CheckResult): string | undefined => (res.notOurs.length ? `Not ours, not run: ${res.notOurs.map((n) => n.uses).join(', ')}` : undefined);
+
+/** The run-wide notes, printed before the first stage. */
+export const renderNotes = (notes: string[], colour: boolean): string => notes.map((n) => `${painter(colour).yellow(`note: ${n}`)}\n`).join('');
+
+/** Findings by file, errors, and the summary table; or one line when nothing of ours is there. */
 export function renderReport(res: CheckResult, colour: boolean): string {
   const p = painter(colour);
   const lines: string[] = [];
+  if (res.stages.length === 0) {
+    const n = res.workflows.length;
+    lines.push(
+      `Nothing of ours to run: no step in ${n} workflow${n === 1 ? '' : 's'} uses platform-actions${res.notOurs.length ? ` (not ours, not run: ${res.notOurs.map((x) => x.uses).join(', ')})` : ''}.`,
+    );
+    return lines.join('\n') + '\n';
+  }
   const all = res.stages.flatMap((s) => s.findings.map((f) => ({ ...f, stage: s.name })));
   if (all.length) {
     lines.push('', p.bold('Findings'));
@@ -140,11 +157,16 @@ export function renderReport(res: CheckResult, colour: boolean): string {
     lines.push('', p.bold('Errors'));
     for (const s of errs) for (const e of s.errors) lines.push(`  ${s.name}: ${e}`);
   }
+  const kept = res.stages.filter((s) => s.reports);
+  if (kept.length) {
+    lines.push('', p.bold('Reports'));
+    for (const s of kept) for (const [k, path] of Object.entries(s.reports!)) lines.push(`  ${s.name} ${k}: ${clickable(res.repo, path)}`);
+  }
   lines.push('', p.bold('Summary'));
   const rows = res.stages.map((s) => [
     s.name,
     s.action,
-    VERDICT_TEXT[s.outcome],
+    LOOK[s.outcome].text,
     s.outcome === 'skipped' ? '-' : String(s.findingsCount),
     seconds(s.durationMs),
     `${s.workflow} › ${s.job}`,
@@ -160,10 +182,12 @@ export function renderReport(res: CheckResult, colour: boolean): string {
   for (const [i, r] of rows.entries()) {
     const s = res.stages[i];
     const line = fmt(r);
-    lines.push(`  ${s.outcome === 'clean' ? line : s.outcome === 'skipped' ? p.dim(line) : s.outcome === 'policy-failure' ? p.red(line) : p.magenta(line)}`);
+    lines.push(`  ${s.outcome === 'clean' ? line : paint(s.outcome, line, p)}`);
   }
+  const other = notOursLine(res);
+  if (other) lines.push('', p.dim(other));
   const total = res.stages.reduce((n, s) => n + s.findingsCount, 0);
-  const word = res.outcome === 'clean' ? p.green('clean') : res.outcome === 'policy-failure' ? p.red('policy failure') : p.magenta(VERDICT_TEXT[res.outcome]);
+  const word = paint(res.outcome, LOOK[res.outcome].text, p);
   lines.push(
     '',
     `${p.bold('Result:')} ${word} — ${res.stages.length} stage${res.stages.length === 1 ? '' : 's'}, ${total} finding${total === 1 ? '' : 's'}, ${seconds(res.durationMs)}${res.scope ? `, scope ${res.scope}` : ''} (exit ${res.exitCode})`,

@@ -2,7 +2,7 @@
 // described by schema/report.schema.json (the tests validate every report they write against it).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CheckResult, StageResult } from './check.js';
+import { type CheckResult, type StageResult, VERDICTS } from './results.js';
 
 export const REPORT_VERSION = 1;
 const TEMP_OUTPUTS = new Set(['sarif-file', 'report-file', 'report-dir']);
@@ -19,12 +19,15 @@ export interface JsonReport {
   outcome: CheckResult['outcome'];
   exitCode: CheckResult['exitCode'];
   workflows: string[];
+  notOurs: CheckResult['notOurs'];
+  notes: string[];
+  errors: string[];
   stages: Array<Omit<StageResult, 'exitCode' | 'inputs'>>;
   totals: { stages: number; findings: number; byOutcome: Record<StageResult['outcome'], number> };
 }
 
 export function toJsonReport(res: CheckResult, command: 'check' | 'run' = 'check'): JsonReport {
-  const byOutcome: Record<StageResult['outcome'], number> = { clean: 0, 'policy-failure': 0, 'tool-error': 0, 'config-error': 0, skipped: 0 };
+  const byOutcome = Object.fromEntries([...VERDICTS, 'skipped'].map((o) => [o, 0])) as Record<StageResult['outcome'], number>;
   for (const s of res.stages) byOutcome[s.outcome]++;
   return {
     version: REPORT_VERSION,
@@ -38,8 +41,15 @@ export function toJsonReport(res: CheckResult, command: 'check' | 'run' = 'check
     outcome: res.outcome,
     exitCode: res.exitCode,
     workflows: res.workflows,
-    // sarif-file, report-file and report-dir point into the run's temp folder, which is gone once check returns.
-    stages: res.stages.map(({ exitCode: _e, inputs: _i, outputs, ...s }) => ({ ...s, outputs: Object.fromEntries(Object.entries(outputs).filter(([k]) => !TEMP_OUTPUTS.has(k))) })),
+    notOurs: res.notOurs,
+    notes: res.notes,
+    errors: res.errors,
+    // sarif-file, report-file and report-dir point into the run's temp folder, which is gone once check
+    // returns, unless the user asked for the file (then it is kept, and so is the output).
+    stages: res.stages.map(({ exitCode: _e, inputs: _i, outputs, ...s }) => ({
+      ...s,
+      outputs: Object.fromEntries(Object.entries(outputs).filter(([k, v]) => !TEMP_OUTPUTS.has(k) || Object.values(s.reports ?? {}).includes(v))),
+    })),
     totals: { stages: res.stages.length, findings: res.stages.reduce((n, s) => n + s.findingsCount, 0), byOutcome },
   };
 }

@@ -6,13 +6,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, resolve } from 'node:path';
 import * as yaml from 'js-yaml';
+import { actionsDir, assetRoot } from './assets.js';
 import { type ParsedAnnotation, parseFileCommands, parseWorkflowCommands } from './workflow-commands.js';
-
-/** The repository this package ships in: its actions/ and dist/ are what the CLI runs. */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export interface ActionYaml {
   name: string;
@@ -67,10 +64,11 @@ export interface RunActionResult {
   dirs: { runnerTemp: string; toolCache: string; workspace: string; temp: string };
 }
 
+/** An action's folder: a path, or a name under actions/ (in a checkout also test/actions/, the test-only actions). */
 export function resolveActionDir(action: string): string {
   if (isAbsolute(action) || action.startsWith('.')) return resolve(action);
-  for (const base of ['actions', 'test/actions']) {
-    const d = join(repoRoot, base, action);
+  for (const base of [actionsDir, join(assetRoot, 'test', 'actions')]) {
+    const d = join(base, action);
     if (existsSync(join(d, 'action.yml'))) return d;
   }
   throw new Error(`runner: no action "${action}" in actions/ or test/actions/`);

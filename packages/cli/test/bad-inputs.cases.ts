@@ -10,7 +10,7 @@ export interface CliCase {
 }
 
 export const cases: CliCase[] = [
-  { name: 'unknown command', argv: ['chek'], expect: /unknown command "chek" \(expected check or run/ },
+  { name: 'unknown command', argv: ['chek'], expect: /unknown command "chek" \(expected check, run or pre-push/ },
   { name: 'unknown option', argv: ['check', '--repo', '{repo}', '--fast'], expect: /unknown option --fast for check/ },
   { name: 'stray argument to check', argv: ['check', '--repo', '{repo}', 'helm-validate'], expect: /unexpected argument "helm-validate" for check/ },
   { name: 'flag without its value', argv: ['check', '--repo', '{repo}', '--json'], expect: /--json needs a value/ },
@@ -54,6 +54,12 @@ export const cases: CliCase[] = [
   { name: '--payload missing', argv: ['check', '--repo', '{repo}', '--payload', '/nonexistent/event.json'], expect: /--payload: \/nonexistent\/event\.json does not exist/ },
   { name: '--payload not JSON', argv: ['check', '--repo', '{repo}', '--payload', '{file}'], expect: /--payload: .* is not a JSON object/ },
   { name: '--json is a folder', argv: ['check', '--repo', '{repo}', '--json', '{dir}'], expect: /--json: .* is a directory; expected a file path/ },
+  {
+    name: '--json into a folder that does not exist',
+    argv: ['check', '--repo', '{repo}', '--json', '/nonexistent/reports/r.json'],
+    expect: /--json: the folder \/nonexistent\/reports does not exist; create it or write the report elsewhere/,
+  },
+  { name: 'pre-push with a check-only flag', argv: ['pre-push', 'origin', '--changed'], expect: /--changed, --list, --event and --payload are options of check, not pre-push/ },
   { name: '--changed without an upstream', argv: ['check', '--repo', '{repo}', '--changed'], expect: /--changed needs a branch with an upstream/ },
   { name: 'run without an action', argv: ['run'], expect: /run needs an action name \(one of: .*gitleaks-scan.*helm-validate/ },
   { name: 'run an unknown action', argv: ['run', 'trivy'], expect: /run: unknown action "trivy" \(one of: / },

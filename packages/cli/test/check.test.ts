@@ -148,7 +148,9 @@ describe('check', () => {
   it('exit code 0 when the selected stages are clean (--only, --input by stage name)', async () => {
     const r = await runCli(['check', '--repo', repo, '--only', 'tf-lock-check', '--input', 'tf-lock-check.fail-on=none'], env);
     expect([r.code, r.stderr]).toEqual([0, '']);
-    expect(r.stdout).toMatch(/Result: clean — 1 stage, \d+ findings/);
+    // The stages left out stay in the summary, as skipped.
+    expect(r.stdout).toMatch(/ {2}charts\/helm-validate +helm-validate +skipped +- /);
+    expect(r.stdout).toMatch(/Result: clean — 3 stages, \d+ findings/);
   }, 120_000);
 
   it('--skip by action name leaves every stage of that action out', async () => {
@@ -205,7 +207,7 @@ jobs:
   }, 120_000);
 
   it.each([
-    ['unknown key', 'inputz: {}\n', '.platform-actions.yml: unknown key "inputz" (expected only, skip, inputs, postgres)'],
+    ['unknown key', 'inputz: {}\n', '.platform-actions.yml: unknown key "inputz" (expected repository, only, skip, inputs, postgres)'],
     ['input without a stage', 'inputs:\n  fail-on: high\n', '.platform-actions.yml: inputs: expected <stage>.<name> keys; got "fail-on"'],
     ['skip not a list', 'skip: helm-validate\n', '.platform-actions.yml: skip must be a list of stage or action names'],
     ['postgres not a boolean', 'postgres: yes please\n', '.platform-actions.yml: postgres must be true or false'],

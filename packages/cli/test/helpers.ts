@@ -67,7 +67,7 @@ export interface Captured {
 }
 
 /** Runs `platform-actions <argv>` in-process (not a TTY unless asked), with the bundles under the harness's Node 24. */
-export async function runCli(argv: string[], env: Record<string, string> = {}, opts: { isTTY?: boolean } = {}): Promise<Captured> {
+export async function runCli(argv: string[], env: Record<string, string> = {}, opts: { isTTY?: boolean; cwd?: string } = {}): Promise<Captured> {
   let stdout = '';
   let stderr = '';
   const saved = { ...process.env };
@@ -78,6 +78,7 @@ export async function runCli(argv: string[], env: Record<string, string> = {}, o
       stderr: { write: (s: string) => (stderr += s) },
       env: process.env,
       node: node24(),
+      cwd: opts.cwd,
     });
     return { code, stdout, stderr };
   } finally {

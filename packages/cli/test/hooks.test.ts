@@ -1,6 +1,7 @@
-// The plain git pre-push hook we ship (packages/cli/examples/pre-push) in a real repository with an
-// upstream: a push that brings a secret is stopped with the finding on screen, a clean push goes through,
-// and a first push of a new branch (no upstream yet) checks everything. Real git, gitleaks and bundles.
+// The plain git pre-push hook we ship (packages/cli/examples/pre-push) in a real repository, with the CLI
+// of this checkout on PATH: a push that brings a secret is stopped with the finding on screen and the way
+// out on the last line, a clean push goes through, and the hook definitions for pre-commit and lefthook run
+// the same command with the pushed refs. (consumer.test.ts runs all three from the installed package.)
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,14 +44,18 @@ describe('pre-push hook', () => {
     expect([r.status, r.stdout]).toEqual([0, expect.stringMatching(/✔ \[1\/1\] gitleaks-scan {2}clean/)]);
   }, 120_000);
 
-  it('a push that brings a secret is stopped, naming the file and line', () => {
+  it('a push that brings a secret is stopped, naming the file and line; the last line says how to fix or skip it', () => {
     writeFileSync(join(repo, 'db.ini'), '[db]\npassword = changeme\n');
     git(repo, 'add', 'db.ini');
     git(repo, 'commit', '-q', '-m', 'db settings');
     const r = push();
     expect(r.status).not.toBe(0);
     expect(r.stdout).toMatch(/db\.ini:2 {2}MEDIUM +default-password/);
-    expect(r.stdout).toMatch(/Result: policy failure — 1 stage, 1 finding, .*scope origin\/main\.\.HEAD \(1 unpushed commit\) \(exit 1\)/);
+    expect(r.stdout).toMatch(/Result: policy failure — 1 stage, 1 finding, .*scope origin\/main\.\.main \(1 commit\) \(exit 1\)/);
+    const hookLines = r.stderr.split('error: failed to push')[0].trimEnd().split('\n');
+    expect(hookLines.at(-1)).toMatch(
+      /^platform-actions: push stopped: 1 finding at or above the workflows' fail-on, in \d+\.\ds\. .* or skip this check once with git push --no-verify\.$/,
+    );
     expect(r.stderr).toMatch(/failed to push some refs/);
     expect(git(repo, 'rev-parse', 'HEAD')).not.toBe(git(repo, 'rev-parse', 'origin/main'));
   }, 120_000);
@@ -61,17 +66,18 @@ describe('pre-push hook', () => {
     git(repo, 'add', 'db.ini');
     git(repo, 'commit', '-q', '-m', 'db settings from the environment');
     const r = push();
-    expect([r.status, r.stdout]).toEqual([0, expect.stringMatching(/scope origin\/main\.\.HEAD \(1 unpushed commit\) \(exit 0\)/)]);
+    expect([r.status, r.stdout]).toEqual([0, expect.stringMatching(/scope origin\/main\.\.main \(1 commit\) \(exit 0\)/)]);
   }, 120_000);
 
-  it('the pre-commit and lefthook definitions run the same command on pre-push', () => {
+  it('the pre-commit and lefthook definitions run the same command on pre-push, with the pushed refs', () => {
     const hooks = parse(readFileSync(join(root, '.pre-commit-hooks.yaml'), 'utf8')) as Array<{ id: string; entry: string; stages: string[]; language: string }>;
     expect(hooks.map((h) => [h.id, h.language, h.stages.includes('pre-push')])).toEqual([
-      ['platform-actions-check', 'system', true],
+      ['platform-actions', 'system', true],
       ['platform-actions-check-all', 'system', true],
     ]);
-    expect(hooks[0].entry).toMatch(/platform-actions check "\$@"/);
+    expect(hooks[0].entry).toMatch(/node_modules\/\.bin\/platform-actions pre-push; fi; exec platform-actions pre-push'/);
     const lefthook = parse(readFileSync(join(root, 'packages/cli/examples/lefthook.yml'), 'utf8'));
-    expect(lefthook['pre-push'].commands['platform-actions'].run).toMatch(/platform-actions check --changed/);
+    expect(lefthook['pre-push'].commands['platform-actions']).toMatchObject({ use_stdin: true, run: expect.stringMatching(/exec platform-actions pre-push \{1\} \{2\}/) });
+    expect(readFileSync(join(root, 'packages/cli/examples/pre-push'), 'utf8')).toMatch(/exec platform-actions pre-push "\$@"/);
   });
 });

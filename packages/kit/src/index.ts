@@ -6,6 +6,7 @@ export * from './run.js';
 export * as inputs from './inputs.js';
 export { parseDuration, workspace, runnerTemp, checkPath, isInside, realish } from './inputs.js';
 export * from './secrets.js';
+export * from './redact.js';
 export * from './exec.js';
 export * from './findings.js';
 export * from './gate.js';

@@ -311,6 +311,16 @@ test('the failure line stays within GitHub’s 10 error annotations when finding
   void core;
 });
 
+test('a tool error does not hide the findings that did fail: the failure line names both', async () => {
+  env = actionEnv();
+  const g = gate({ findings: [finding(1), finding(2)], failOn: 'high', toolErrors: ['helm template timed out after 90s on charts/slow; it was not validated'] });
+  expect(g.outcome).toBe('tool-error');
+  const out = await captureStdout(async () => failUnlessClean('probe', g, 'high'));
+  expect(parseWorkflowCommands(out).annotations.map((a) => a.message)).toEqual([
+    'probe: helm template timed out after 90s on charts/slow; it was not validated; and 2 findings at or above "high" (see the annotations and the job summary)',
+  ]);
+});
+
 test('keepToolError keeps a tool error for the gate (output shown with commands off) and rethrows anything else', async () => {
   env = actionEnv();
   const errs: string[] = [];

@@ -1,4 +1,5 @@
 """The Flask API's data access, kept free of Flask so it can be tested against PostgreSQL directly."""
+
 import os
 
 import psycopg

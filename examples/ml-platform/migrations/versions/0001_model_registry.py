@@ -1,4 +1,5 @@
 """model registry"""
+
 from alembic import op
 
 revision = "0001"

@@ -1,4 +1,5 @@
 """training runs"""
+
 from alembic import op
 
 revision = "0002"

@@ -1,4 +1,5 @@
 """customers"""
+
 from alembic import op
 
 revision = "0001"
@@ -6,7 +7,9 @@ down_revision = None
 
 
 def upgrade():
-    op.execute("CREATE TABLE customers (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now())")
+    op.execute(
+        "CREATE TABLE customers (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now())"
+    )
 
 
 def downgrade():

@@ -1,4 +1,5 @@
 """orders, with an index for the customer's order history"""
+
 from alembic import op
 
 revision = "0002"

@@ -50,6 +50,12 @@ export class Git {
     return new Git(root, shallow === 'true', opts.remoteTimeoutMs ?? 300_000);
   }
 
+  /** The top-level folder of the git work tree that holds `path`, or undefined (no git, or not in one). */
+  static async toplevel(path: string): Promise<string | undefined> {
+    const r = await exec('git', ['-C', path, 'rev-parse', '--show-toplevel'], { env: env(), replaceEnv: true, timeoutMs: LOCAL_TIMEOUT_MS }).catch(() => undefined);
+    return r?.exitCode === 0 ? r.stdout.trim() || undefined : undefined;
+  }
+
   async run(args: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<ExecResult> {
     return exec('git', ['-C', this.root, ...args], { env: env(), replaceEnv: true, timeoutMs: opts.timeoutMs ?? LOCAL_TIMEOUT_MS, input: opts.input });
   }
@@ -77,6 +83,20 @@ export class Git {
   /** Whether `path` exists in `commit`'s tree. */
   async hasPath(commit: string, path: string): Promise<boolean> {
     return (await this.run(['cat-file', '-e', EOO, `${commit}:${path}`])).exitCode === 0;
+  }
+
+  /** The parents of a commit (two or more for a merge). */
+  async parents(commit: string): Promise<string[]> {
+    return (await this.out(['rev-list', '--parents', '-n', '1', EOO, commit])).split(' ').slice(1).filter(Boolean);
+  }
+
+  /**
+   * The text of `path` in `commit`, or undefined when the commit has no such file (or it is larger than
+   * git's output cap). It may hold a secret: it is compared in memory and never printed.
+   */
+  async fileAt(commit: string, path: string): Promise<string | undefined> {
+    const r = await this.run(['cat-file', 'blob', EOO, `${commit}:${path}`]);
+    return r.exitCode === 0 && !r.truncated ? r.stdout : undefined;
   }
 
   /** git's own version, e.g. 2.39.5. */

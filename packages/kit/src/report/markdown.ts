@@ -81,3 +81,47 @@ export function findingsTable(findings: readonly Finding[], links: LinkOptions, 
   }
   return { md: shown ? md : '', shown };
 }
+
+// Text we do not control (file names, refs, tool output) as code: a code span or a fenced block it cannot
+// end, whatever backticks or tildes it holds, with control characters made visible.
+
+/** Control characters (newline, tab, ESC, …) shown as visible escapes, so a name stays on one line. */
+export function oneLineText(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+const longestRun = (text: string, ch: string): number => Math.max(0, ...(text.match(new RegExp(`\\${ch}+`, 'g')) ?? []).map((r) => r.length));
+
+/**
+ * An inline code span that shows `text` literally: control characters escaped, fenced with more backticks
+ * than any run inside it, padded when it starts or ends with a backtick. In a table cell, escape `|` on
+ * top (GitHub splits table cells before it reads code spans).
+ */
+export function inlineCode(text: string): string {
+  const t = oneLineText(text);
+  const fence = '`'.repeat(longestRun(t, '`') + 1);
+  const pad = t.startsWith('`') || t.endsWith('`') || t === '' ? ' ' : '';
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
+
+/**
+ * A fenced code block whose fence no line of `lines` can close: backticks, longer than any backtick run in
+ * the body (a run of tildes cannot close a backtick fence). Each line is kept on one line. `info` is the
+ * language (diff, text), from the caller, never from the body.
+ */
+export function codeBlock(lines: readonly string[], info = ''): string {
+  const body = lines.map(oneLineText);
+  const fence = '`'.repeat(Math.max(3, ...body.map((l) => longestRun(l, '`') + 1)));
+  return `${fence}${info.replace(/[`\s]/g, '')}\n${body.join('\n')}\n${fence}\n`;
+}
+
+/**
+ * Plain text in running prose: escapeMarkdown (no heading, link, image, HTML or emphasis can come out of
+ * it), after control characters are made visible so a newline in a name is seen, not lost.
+ */
+export const proseText = (text: string): string => escapeMarkdown(oneLineText(text));

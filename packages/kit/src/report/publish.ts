@@ -19,10 +19,15 @@ export interface PublishInput {
   action: string;
   title: string;
   gate: GateResult;
-  /** SARIF runs (one per tool and target); default one run of the active findings. */
-  sarif?: { path: string; runs: SarifRunInput[] };
+  /**
+   * SARIF runs (one per tool and target); default one run of the active findings. `inSummary: false` keeps
+   * the file's runner-local path out of the summary (the `sarif-file` output still names it).
+   */
+  sarif?: { path: string; runs: SarifRunInput[]; inSummary?: boolean };
   /** Extra Markdown for the summary and the comment (scope, per-target tables). */
   details?: string;
+  /** False to leave the severity counts and the findings table out of the summary (see SummaryInput). */
+  findingsTables?: boolean;
   /** Other report files to name in outputs and the summary, e.g. { 'report-file': path }. */
   reports?: Record<string, string>;
   /** Post or update the sticky PR comment (needs a token with pull-requests: write). */
@@ -57,11 +62,15 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
   const where = sarifPath ? `See the job summary, or the SARIF file ${sarifPath}.` : 'See the job summary.';
   result.annotated = annotate(input.gate.active, { whereToRead: where, reserveErrors: input.gate.outcome === 'clean' ? 0 : 1 }).annotations.length;
 
-  const reportNames = [...(sarifPath ? [`SARIF \`${sarifPath}\``] : []), ...Object.entries(input.reports ?? {}).map(([k, v]) => `${k} \`${v}\``)];
+  const reportNames = [
+    ...(sarifPath && input.sarif?.inSummary !== false ? [`SARIF \`${sarifPath}\``] : []),
+    ...Object.entries(input.reports ?? {}).map(([k, v]) => `${k} \`${v}\``),
+  ];
   const md = renderSummary({
     title: input.title,
     gate: input.gate,
     details: input.details,
+    findingsTables: input.findingsTables,
     links: { repoUrl: event.repoUrl, sha: event.pr?.headSha || event.sha },
     reports: reportNames,
   });
@@ -110,7 +119,10 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
  */
 export function failUnlessClean(action: string, gate: GateResult, failOn: string): void {
   if (gate.outcome === 'tool-error') {
-    core.setFailed(scrub(`${action}: ${gate.toolErrors.join('; ')}`));
+    // What did run still counts: findings at or above the threshold are named too, never hidden behind the tool error.
+    const n = gate.failing.length;
+    const also = n ? `; and ${n} finding${n === 1 ? '' : 's'} at or above "${failOn}" (see the annotations and the job summary)` : '';
+    core.setFailed(scrub(`${action}: ${gate.toolErrors.join('; ')}${also}`));
   } else if (gate.outcome === 'policy-failure') {
     const n = gate.failing.length;
     const found = n ? `${n} finding${n === 1 ? '' : 's'} at or above "${failOn}"` : '';

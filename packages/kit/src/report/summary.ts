@@ -17,6 +17,11 @@ export interface SummaryInput {
   /** Where the full results are: report paths, SARIF category, artifact name. */
   reports?: string[];
   maxFindings?: number;
+  /**
+   * False when the findings are not severities but something the action tabulates itself in `details`
+   * (failed tests): the severity counts and the findings table are left out.
+   */
+  findingsTables?: boolean;
 }
 
 /** Pure: the summary Markdown, guaranteed under the byte budget. */
@@ -26,12 +31,13 @@ export function renderSummary(input: SummaryInput): string {
   let md = `## ${input.title}\n\n${outcomeLine(gate.outcome, gate.failing.length)}\n\n`;
   for (const e of gate.policyErrors ?? []) md += `> [!CAUTION]\n> ${escapeMarkdown(e)}\n\n`;
   for (const e of gate.toolErrors) md += `> [!WARNING]\n> ${escapeMarkdown(e)}\n\n`;
-  md += countsTable(counts);
+  if (input.findingsTables !== false) md += countsTable(counts);
   if (gate.suppressed.length) md += `\n${gate.suppressed.length} finding(s) suppressed (baseline or ignore rules).\n`;
   if (input.details) md += `\n${input.details.length > BUDGET / 4 ? `${input.details.slice(0, BUDGET / 4)}\n\n…(details truncated)` : input.details}\n`;
   const tail = input.reports?.length ? `\n**Full results:** ${input.reports.join(' · ')}\n` : '';
   const room = BUDGET - Buffer.byteLength(md) - Buffer.byteLength(tail) - 200;
-  const { md: tableMd, shown } = findingsTable(gate.active, input.links ?? {}, { max: input.maxFindings ?? 200, budget: Math.max(0, room) });
+  const { md: tableMd, shown } =
+    input.findingsTables === false ? { md: '', shown: 0 } : findingsTable(gate.active, input.links ?? {}, { max: input.maxFindings ?? 200, budget: Math.max(0, room) });
   if (shown) {
     md += `\n### Findings${shown < gate.active.length ? ` (top ${shown} of ${gate.active.length})` : ''}\n\n${tableMd}`;
   }

@@ -1,4 +1,5 @@
 """tasks"""
+
 from alembic import op
 
 revision = "0001"

@@ -1,4 +1,5 @@
 """task owner"""
+
 from alembic import op
 
 revision = "0002"

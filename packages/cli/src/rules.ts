@@ -1,0 +1,118 @@
+// The local input rules, as data: what each input gets on a laptop instead of its CI value, which tool an
+// action installs, which steps are not checks, and the `run:` steps of our own workflows whose outputs the
+// CLI computes. The pipeline (pipeline.ts) applies them the same way for `check` and `run`; every value
+// here can still be overridden with --input. README "Local adjustments" documents each row.
+import { join } from 'node:path';
+
+/** What a rule needs to decide. */
+export interface RuleContext {
+  stage: string;
+  /** The run's temp folder (RUNNER_TEMP), removed at the end. */
+  runnerTemp: string;
+  /** Only unpushed commits are in scope (--changed, pre-push). */
+  unpushed: boolean;
+  /** The checked folder is the root of a git repository (not a folder inside a larger one). */
+  gitRoot: boolean;
+  /** --database-url, or a database on the --postgres server. */
+  databaseUrl?: string;
+  postgres: boolean;
+  /** The job's service containers, for the message when no database was given. */
+  services: string[];
+}
+
+/** A local value, or a problem that stops the run before anything runs (one line), or nothing (keep CI's). */
+export type Local = string | { problem: string } | undefined;
+type InputRule = (c: RuleContext) => Local;
+
+export interface ToolRule {
+  input: string;
+  bin: string;
+  /** The release installed when the tool is not on PATH; by default the input's default in action.yml. */
+  release?: string;
+  /** Oldest release the action accepts on PATH (its own check), for the "put it on PATH" line. */
+  min: string;
+  /** Where the release is downloaded from (for the offline test before a stage needs it). */
+  host: string;
+}
+
+interface ActionRules {
+  /** Inputs replaced locally (never evaluated, so they never need --input). */
+  inputs?: Record<string, InputRule>;
+  /** A release input: `system` when the tool is on PATH, else the pinned release through the action's installer. */
+  tool?: ToolRule;
+  /** Why this step is not a check (check lists it as skipped; `run` runs it on purpose). */
+  notACheck?: string;
+  /** A step that is a check only for some values of one input (tf-lock-check: command lint). */
+  checkOnly?: { input: string; default: string; values: string[] };
+  /** Environment for the bundle (what the laptop knows that GitHub's event does not). */
+  env?: (c: RuleContext) => Record<string, string>;
+}
+
+const temp =
+  (suffix: string): InputRule =>
+  (c) =>
+    join(c.runnerTemp, `${c.stage.replace(/[^A-Za-z0-9_.-]+/g, '-')}${suffix}`);
+
+/** Inputs every action that declares them gets locally. */
+export const COMMON_INPUTS: Record<string, InputRule> = {
+  // No PR comment from a laptop.
+  comment: () => 'false',
+  // Reports go to the run's temp folder, not into the working tree (unless --input asks for a path).
+  'sarif-file': temp('.sarif'),
+  'report-file': temp('-report.json'),
+  'report-dir': temp('-reports'),
+};
+
+// migration-test migrates up and down in the database it is given, so locally it only ever gets one the
+// user named (--database-url, --input) or a throwaway one (--postgres), never the workflow's localhost URL,
+// which on a laptop may be a database with real data in it.
+const database: InputRule = (c) =>
+  c.databaseUrl ??
+  (c.postgres
+    ? 'postgres://started-with--postgres'
+    : {
+        problem: `stage ${c.stage}: needs an empty PostgreSQL database${c.services.length ? ` (in CI, the job's service container${c.services.length > 1 ? 's' : ''}: ${c.services.join(', ')})` : ''}; pass --database-url postgres://… or --postgres`,
+      });
+
+export const ACTION_RULES: Record<string, ActionRules> = {
+  'gitleaks-scan': {
+    tool: { input: 'version', bin: 'gitleaks', min: '8.24.0', host: 'https://github.com' },
+    inputs: {
+      // Only the commits being pushed; in a folder inside a larger repository, the files (not that repository's history).
+      mode: (c) => (c.unpushed ? 'range' : c.gitRoot ? undefined : 'dir'),
+    },
+    // The commits in range have not left this machine: the finding says so instead of "others may have it".
+    env: (c): Record<string, string> => (c.unpushed ? { PLATFORM_ACTIONS_UNPUSHED: 'true' } : {}),
+  },
+  'trivy-scan': { tool: { input: 'version', bin: 'trivy', min: '0.67.0', host: 'https://github.com' } },
+  'helm-validate': { tool: { input: 'helm-version', bin: 'helm', release: '4.1.4', min: '3.8.0', host: 'https://get.helm.sh' } },
+  'migration-test': { inputs: { 'database-url': database } },
+  // Steps that change something outside the laptop are not checks: a pre-push hook must never deploy or
+  // touch a live lock. `platform-actions run` runs them on purpose.
+  'tf-lock-check': { checkOnly: { input: 'command', default: 'lint', values: ['lint'] } },
+  'k8s-deploy-rollback': { notACheck: 'deploys are not checks; check never runs them (platform-actions run k8s-deploy-rollback runs one on purpose)' },
+};
+
+/**
+ * `run:` steps of our reusable workflows whose outputs the CLI computes from the step's env, because their
+ * only job is to shape an input (the CLI never runs `run:` steps). Keyed by workflow file and step id; a test
+ * runs each real script with bash and compares.
+ */
+export const EMULATED_STEPS: Record<string, (env: Record<string, string>) => Record<string, string>> = {
+  // security-scan.yml › trivy › targets: one `image:<ref>` per line of image-refs, then `fs:<scan-path>`.
+  'security-scan.yml#targets': (env) => {
+    const images = (env.IMAGE_REFS ?? '')
+      .split('\n')
+      .map((r) => r.trim())
+      .filter(Boolean)
+      .map((r) => `image:${r}`);
+    const fs = env.SCAN_PATH ? [`fs:${env.SCAN_PATH}`] : [];
+    return { list: [...images, ...fs].join('\n') };
+  },
+};
+
+/** The EMULATED_STEPS key of a step in one of our workflows (label platform-actions/.github/workflows/<file>). */
+export function emulatedStep(label: string, stepId: string): string | undefined {
+  const key = `${label.split('/').pop()}#${stepId}`;
+  return key in EMULATED_STEPS ? key : undefined;
+}

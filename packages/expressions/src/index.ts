@@ -1,0 +1,186 @@
+// GitHub Actions expressions (`${{ … }}`), evaluated with GitHub's own engine, @actions/expressions (the
+// lexer, parser and evaluator of actions/languageservices): its operators, loose equality, case-insensitive
+// names and functions are GitHub's. What this module adds is contexts that are only partly known — a
+// laptop has `github.event_name` but not `secrets.TOKEN`: a context is a plain value, or a function that
+// gets the property path and returns a value or throws Unevaluable. Each `a.b['c']` chain is resolved only
+// when the evaluator reaches it, so `x || secrets.TOKEN` with a true `x` never asks for the secret, as on
+// GitHub. Shared by everything that gives a workflow's values their local meaning (the platform-actions CLI).
+import { data, Evaluator, type Expr, ExpressionError, Lexer, Parser } from '@actions/expressions';
+// Types only: the package exports its AST classes under a subpath that bundlers (ncc) cannot import.
+import type { ContextAccess, ExprVisitor, IndexAccess, Literal } from '@actions/expressions/ast';
+
+export type Value = null | boolean | number | string | Value[] | { [k: string]: Value };
+
+/** Thrown when an expression needs something only GitHub has. `what` names it, e.g. "secrets.GL_TOKEN". */
+export class Unevaluable extends Error {
+  constructor(readonly what: string) {
+    super(`${what} can only be evaluated by GitHub`);
+  }
+}
+
+/** Thrown for an expression that is not valid syntax (or calls a function GitHub does not have). */
+export class ExpressionSyntaxError extends Error {}
+
+/**
+ * A context is a plain value, or a function for contexts that are partly unknown: it gets the property
+ * path (e.g. ["outputs", "sarif-file"]) and returns a value or throws Unevaluable.
+ */
+export type Contexts = Record<string, Value | ((path: string[]) => Value)>;
+
+/** Every context a workflow expression may name; those a caller does not give are unknown (Unevaluable). */
+const CONTEXTS = ['github', 'env', 'vars', 'job', 'jobs', 'steps', 'runner', 'secrets', 'strategy', 'matrix', 'needs', 'inputs'];
+
+const constant = (name: string, v: boolean) => ({ name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(v) });
+// Locally every earlier step ran and nothing was cancelled; hashFiles reads the runner's workspace at run time.
+const FUNCTIONS = [
+  constant('success', true),
+  constant('always', true),
+  constant('failure', false),
+  constant('cancelled', false),
+  {
+    name: 'hashFiles',
+    minArgs: 1,
+    maxArgs: 255,
+    call: (): data.ExpressionData => {
+      throw new Unevaluable('hashFiles(…)');
+    },
+  },
+];
+const FUNCTION_MAP = new Map(FUNCTIONS.map((f) => [f.name.toLowerCase(), f]));
+
+function toData(v: Value | undefined): data.ExpressionData {
+  if (v === null || v === undefined) return new data.Null();
+  if (typeof v === 'string') return new data.StringData(v);
+  if (typeof v === 'number') return new data.NumberData(v);
+  if (typeof v === 'boolean') return new data.BooleanData(v);
+  if (Array.isArray(v)) return new data.Array(...v.map(toData));
+  return new data.Dictionary(...Object.entries(v).map(([key, value]) => ({ key, value: toData(value) })));
+}
+
+function fromData(d: data.ExpressionData): Value {
+  switch (d.kind) {
+    case data.Kind.Null:
+      return null;
+    case data.Kind.String:
+    case data.Kind.Number:
+    case data.Kind.Boolean:
+      return (d as data.StringData | data.NumberData | data.BooleanData).value;
+    case data.Kind.Array:
+      return (d as data.Array).values().map(fromData);
+    default:
+      return Object.fromEntries((d as data.Dictionary).pairs().map((p) => [p.key, fromData(p.value)]));
+  }
+}
+
+type Node = { kind: 'context'; n: ContextAccess } | { kind: 'index'; n: IndexAccess } | { kind: 'literal'; n: Literal } | { kind: 'other' };
+const other = (): Node => ({ kind: 'other' });
+/** What kind of node an expression is (asked through its own visitor interface). */
+const NODE: ExprVisitor<Node> = {
+  visitContextAccess: (n) => ({ kind: 'context', n }),
+  visitIndexAccess: (n) => ({ kind: 'index', n }),
+  visitLiteral: (n) => ({ kind: 'literal', n }),
+  visitUnary: other,
+  visitBinary: other,
+  visitLogical: other,
+  visitGrouping: other,
+  visitFunctionCall: other,
+};
+
+/** The literal property path of `a.b['c'][0]`, or undefined when a part is computed or a `*`. */
+function pathOf(e: Expr): string[] | undefined {
+  const node = e.accept(NODE);
+  if (node.kind === 'context') return [node.n.name.lexeme];
+  if (node.kind !== 'index') return undefined;
+  let index: Node;
+  try {
+    index = node.n.index.accept(NODE);
+  } catch {
+    return undefined; // `*`, whose node has no visitor method
+  }
+  if (index.kind !== 'literal') return undefined;
+  const k = index.n.literal;
+  const base = pathOf(node.n.expr);
+  return base && (k.kind === data.Kind.String || k.kind === data.Kind.Number) ? [...base, k.coerceString()] : undefined;
+}
+
+// Property names are case-insensitive in expressions; a missing one is null, as on GitHub.
+function lookup(v: Value, key: string): Value {
+  if (Array.isArray(v)) return /^\d+$/.test(key) ? (v[Number(key)] ?? null) : null;
+  if (v === null || typeof v !== 'object') return null;
+  if (key in v) return v[key];
+  const k = Object.keys(v).find((x) => x.toLowerCase() === key.toLowerCase());
+  return k === undefined ? null : v[k];
+}
+
+/** The value of a context path: from the plain value, or by asking the context's function. */
+function resolve(path: string[], ctx: Contexts): Value {
+  const [name, ...rest] = path;
+  const c = Object.entries(ctx).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+  if (c === undefined) throw new Unevaluable(path.join('.'));
+  if (typeof c === 'function') return c(rest);
+  return rest.reduce<Value>((v, k) => lookup(v, k), c);
+}
+
+/** GitHub's evaluator, with each literal context path resolved when (and only when) it is evaluated. */
+class LocalEvaluator extends Evaluator {
+  constructor(
+    expr: Expr,
+    private readonly ctx: Contexts,
+  ) {
+    super(expr, new data.Dictionary(), FUNCTION_MAP);
+  }
+
+  protected override eval(n: Expr): data.ExpressionData {
+    const path = pathOf(n);
+    return path ? toData(resolve(path, this.ctx)) : super.eval(n);
+  }
+}
+
+function parse(expr: string): Expr {
+  try {
+    const lexed = new Lexer(expr).lex();
+    return new Parser(lexed.tokens, CONTEXTS, FUNCTIONS).parse();
+  } catch (e) {
+    const m = (e as Error).message;
+    if (e instanceof ExpressionError || /Unexpected|Unrecognized|Too (few|many)|Exceeded|unexpected/i.test(m)) throw new ExpressionSyntaxError(`${m} in "${expr.trim()}"`);
+    throw e;
+  }
+}
+
+/** Evaluates one expression (the text between `${{` and `}}`). */
+export function evaluate(expr: string, ctx: Contexts): Value {
+  const tree = parse(expr);
+  return fromData(new LocalEvaluator(tree, ctx).evaluate());
+}
+
+/** How GitHub turns a value into the string an input gets. */
+export function toText(v: Value): string {
+  if (v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return new data.NumberData(v).coerceString();
+  if (typeof v === 'boolean') return String(v);
+  return JSON.stringify(v, null, 2);
+}
+
+/** GitHub's truthiness: null, false, 0, NaN and '' are false; everything else is true. */
+export const truthy = (v: Value): boolean => !(v === null || v === false || v === 0 || v === '' || (typeof v === 'number' && Number.isNaN(v)));
+
+/**
+ * Evaluates a YAML value the way GitHub does: a string that is exactly one `${{ }}` keeps the expression's
+ * type; other strings get each expression's text spliced in; non-strings pass through.
+ */
+export function interpolate(value: unknown, ctx: Contexts): Value {
+  if (typeof value !== 'string') return (value ?? null) as Value;
+  const whole = /^\s*\$\{\{(.*?)\}\}\s*$/s.exec(value);
+  if (whole && !whole[1].includes('}}')) return evaluate(whole[1], ctx);
+  return value.replace(/\$\{\{(.*?)\}\}/gs, (_m, e: string) => toText(evaluate(e, ctx)));
+}
+
+/** An `if:` condition: GitHub wraps bare text in `${{ }}` and evaluates it as a boolean. */
+export function condition(text: unknown, ctx: Contexts): boolean {
+  if (text === undefined || text === null) return true;
+  if (typeof text === 'boolean') return text;
+  const s = String(text).trim();
+  const inner = /^\$\{\{(.*)\}\}$/s.exec(s);
+  return truthy(evaluate(inner ? inner[1] : s, ctx));
+}

@@ -1,0 +1,82 @@
+// GitHub's expression engine over partly known contexts, as a table: what GitHub would compute for the
+// contexts a laptop knows, and Unevaluable (naming the context) for what only GitHub has.
+import { describe, expect, it } from '@jest/globals';
+import { condition, type Contexts, evaluate, ExpressionSyntaxError, interpolate, Unevaluable } from '../src/index.js';
+
+const ctx: Contexts = {
+  github: { event_name: 'push', ref: 'refs/heads/main', event: { pull_request: { head: { repo: { fork: false } } } } },
+  inputs: { mode: 'auto', 'fail-on': 'high', upload: true, depth: 0 },
+  runner: { temp: '/tmp/rt' },
+  steps: (path) => {
+    if (path[0] === 'helm') return path[1] === 'outputs' ? (({ 'sarif-file': '/tmp/rt/h.sarif' } as Record<string, string>)[path[2]] ?? '') : null;
+    throw new Unevaluable(['steps', ...path].join('.'));
+  },
+  secrets: (path) => {
+    throw new Unevaluable(['secrets', ...path].join('.'));
+  },
+};
+
+describe('evaluate', () => {
+  it.each([
+    ["github.event_name == 'push'", true],
+    ["github.event_name == 'PUSH'", true],
+    ["inputs.mode == 'full' || (inputs.mode == 'auto' && contains(fromJSON('[\"schedule\", \"push\"]'), github.event_name))", true],
+    ["(inputs.mode == 'full') && '0' || '1'", '1'],
+    ["inputs['fail-on']", 'high'],
+    ['inputs.depth == 0', true],
+    ["inputs.depth == ''", true],
+    ['!inputs.upload', false],
+    ["format('{0}/{1}.sarif', runner.temp, 'x')", '/tmp/rt/x.sarif'],
+    ["startsWith(github.ref, 'refs/heads/')", true],
+    ['github.event.pull_request.head.repo.fork != true', true],
+    ['github.event.nothing.here', null],
+    ["steps.helm.outputs.sarif-file != ''", true],
+    ["always() && inputs.upload && steps.helm.outputs['sarif-file'] != ''", true],
+    // The right side is never evaluated, so a secret in it does not matter.
+    ["github.event_name == 'push' || secrets.TOKEN", true],
+    ["github.event_name != 'push' && secrets.TOKEN == 'x'", false],
+    ['1 < 2 && 3 >= 3', true],
+    ["join(fromJSON('[1,2]'), '-')", '1-2'],
+  ])('%s', (expr, want) => {
+    expect(evaluate(expr, ctx)).toEqual(want);
+  });
+
+  it.each([
+    ['secrets.GL_TOKEN', 'secrets.GL_TOKEN'],
+    ['matrix.version', 'matrix.version'],
+    ['steps.targets.outputs.list', 'steps.targets.outputs.list'],
+    ["hashFiles('**/go.sum')", 'hashFiles(…)'],
+    ["github.event_name == 'push' && vars.REGION", 'vars.REGION'],
+  ])('%s needs GitHub (%s)', (expr, what) => {
+    expect(() => evaluate(expr, ctx)).toThrow(new Unevaluable(what));
+  });
+
+  it('interpolates strings as GitHub does: one whole expression keeps its type, parts are spliced as text', () => {
+    expect(interpolate('${{ inputs.upload }}', ctx)).toBe(true);
+    expect(interpolate('depth-${{ inputs.depth }}-${{ inputs.mode }}', ctx)).toBe('depth-0-auto');
+    expect(interpolate(5, ctx)).toBe(5);
+    expect(condition("${{ github.event_name == 'pull_request' }}", ctx)).toBe(false);
+    expect(condition('inputs.upload', ctx)).toBe(true);
+    expect(condition(undefined, ctx)).toBe(true);
+  });
+});
+
+describe("GitHub's engine", () => {
+  it.each([
+    ["contains(github.*, 'push')", true],
+    ['toJSON(fromJSON(\'{"a":[1,2]}\'))', '{\n  "a": [\n    1,\n    2\n  ]\n}'],
+    ["case(inputs.mode == 'auto', 'a', 'b')", 'a'],
+    ['inputs.missing', null],
+    ["format('{0}', 0.5)", '0.5'],
+  ])('%s', (expr, want) => {
+    expect(evaluate(expr, ctx)).toEqual(want);
+  });
+
+  it.each([['github.event_name =='], ['nosuchfunction(1)'], ['nosuchcontext.x'], ["'unterminated"]])('%s is a syntax error, not an internal one', (expr) => {
+    expect(() => evaluate(expr, ctx)).toThrow(ExpressionSyntaxError);
+  });
+
+  it('a whole context through a function context asks for it, and says what it is when unknown', () => {
+    expect(() => evaluate("contains(steps.*.outcome, 'failure')", ctx)).toThrow(new Unevaluable('steps'));
+  });
+});

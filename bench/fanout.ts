@@ -152,7 +152,7 @@ async function plan(c: Ctx, kind: Kind, maxShards: number, event: { name: string
   // Module folders keep no roots of their own here; live/** says so (an unused module would count as a root).
   const paths: Record<string, string> = kind === 'terraform' ? { paths: 'live/**' } : {};
   const r = await runAction({
-    action: 'plan',
+    action: join(c.lib, 'actions', 'plan'),
     workspace: c.ws,
     event,
     inputs: { kind: INPUT_KIND[kind], 'max-shards': String(maxShards), ...paths, ...(images ? { images } : {}) },

@@ -120,6 +120,13 @@ describe('plan', () => {
     expect((await plan(r, { kind: 'charts', 'changed-only': 'false' }, pr(before, after))).out['items-count']).toBe('12');
   });
 
+  test('kind images with no images listed: nothing to do', async () => {
+    const r = twelveCharts();
+    const { out, summary } = await plan(r, { kind: 'images' }, schedule);
+    expect(out).toMatchObject({ empty: 'true', 'items-count': '0', outcome: 'clean' });
+    expect(summary).toContain('Nothing to do: there are no images');
+  });
+
   test('terraform: one root per shard carries its root as the concurrency key', async () => {
     const r = TestRepo.init({
       'live/a/main.tf': 'module "m" {\n  source = "../../modules/m"\n}\n',
@@ -139,7 +146,7 @@ describe('plan', () => {
   test.each([
     [{ kind: 'helm' }, 'plan: input "kind" must be one of charts, terraform, images, migrations; got "helm"'],
     [{ kind: 'charts', 'max-shards': '300' }, 'plan: input "max-shards" must be a whole number in 1..256; got "300"'],
-    [{ kind: 'images' }, 'plan: input "images" must list the images to plan (one reference or tarball per line) when kind is images'],
+    [{ kind: 'charts', images: 'ghcr.io/acme/web:1' }, 'plan: input "images" is only for kind images; kind is charts'],
     [{ kind: 'charts', 'changed-only': 'yes' }, 'plan: input "changed-only" must be one of auto, true, false; got "yes"'],
   ])('bad input %j is one configuration error line', async (inputs, line) => {
     const r = twelveCharts();

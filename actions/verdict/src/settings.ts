@@ -21,8 +21,12 @@ export function readSettings(): Settings {
   const parsed = parsePlanDocument(raw);
   if ('problem' in parsed) throw new InputError('plan', parsed.problem);
   const plan = parsed.plan;
-  const name = inputs.string('name', { default: plan.kind })!;
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new InputError('name', 'must be letters, digits, ".", "_" and "-" (it names a comment and files)', name);
+  // It names a comment marker and files: anything else than letters, digits, ".", "_" and "-" becomes "-"
+  // (a GitHub environment name such as "prod eu" is a fine name for a terraform verdict).
+  const name = inputs
+    .string('name', { default: plan.kind })!
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .slice(0, 64);
   const { enabled, token } = inputs.comment();
   return {
     plan,

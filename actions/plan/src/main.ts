@@ -1,7 +1,7 @@
 // plan: what a change touched, as a GitHub matrix. Reads like its table of contents: inputs → what
 // changed (the kit's range planning) → the items it touches (the kit's change detection) → shards →
 // outputs and summary. GitHub's matrix runs the shards; this action never schedules anything itself.
-import { changeSet, core, Git, planWork, repoSnapshot, scrub, setStandardOutputs, splitIntoShards, toPlanDocument, writeSummary } from '@platform-actions/kit';
+import { changeSet, core, Git, MAX_ITEMS_PER_SHARD, planWork, repoSnapshot, scrub, setStandardOutputs, splitIntoShards, toPlanDocument, writeSummary } from '@platform-actions/kit';
 import { toMatrix } from './matrix.js';
 import { planLine, planMarkdown } from './report.js';
 import { changeBase, readSettings } from './settings.js';
@@ -21,7 +21,10 @@ export async function main(): Promise<void> {
   const plan = planWork(await repoSnapshot(git), changes, { kind: s.kind, paths: s.paths, images: s.images, globalFiles: s['global-files'] });
 
   // 4. Balanced shards for GitHub's matrix.
-  const split = splitIntoShards(plan.items, s['max-shards'], s.durations);
+  const perShard = MAX_ITEMS_PER_SHARD[s.kind];
+  const split = splitIntoShards(plan.items, s['max-shards'], s.durations, perShard);
+  if (split.shards.length > s['max-shards'])
+    core.warning(`${split.shards.length} shards instead of max-shards ${s['max-shards']}: a shard takes at most ${perShard} ${s.kind} (${plan.items.length} to check).`);
   core.info(planLine(plan, split));
 
   // 5. Outputs (before anything could fail), then the summary.

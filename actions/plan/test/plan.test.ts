@@ -127,6 +127,16 @@ describe('plan', () => {
     expect(summary).toContain('Nothing to do: there are no images');
   });
 
+  test('images: a shard takes at most 20 (trivy-scan writes one SARIF run per target, GitHub takes 20), said when that needs more shards', async () => {
+    const r = twelveCharts();
+    const images = Array.from({ length: 25 }, (_, i) => `ghcr.io/acme/svc${i}:1.0`).join('\n');
+    const { out, log } = await plan(r, { kind: 'images', images, 'max-shards': '1' }, schedule);
+    const m = JSON.parse(out.matrix) as { include: Array<{ count: number; items: string }> };
+    expect(m.include.map((s) => s.count).sort()).toEqual([12, 13]);
+    expect(m.include[0].items.split('\n')[0]).toMatch(/^image:ghcr\.io\/acme\/svc\d+:1\.0$/);
+    expect(log).toContain('::warning::2 shards instead of max-shards 1: a shard takes at most 20 images (25 to check).');
+  });
+
   test('terraform: one root per shard carries its root as the concurrency key', async () => {
     const r = TestRepo.init({
       'live/a/main.tf': 'module "m" {\n  source = "../../modules/m"\n}\n',

@@ -26,6 +26,15 @@ describe('splitIntoShards', () => {
     expect(splitIntoShards(items, 2)).toEqual(splitIntoShards([...items].reverse(), 2));
   });
 
+  test('a shard never holds more than maxItems: more shards than asked for when needed', () => {
+    const items = Array.from({ length: 45 }, (_, i) => item(`i${i}`, 1 + (i % 3)));
+    const s = splitIntoShards(items, 2, undefined, 20);
+    expect(s.shards).toHaveLength(3);
+    expect(Math.max(...s.shards.map((x) => x.items.length))).toBeLessThanOrEqual(20);
+    expect(s.shards.flatMap((x) => x.items)).toHaveLength(45);
+    expect(splitIntoShards(items.slice(0, 10), 4, undefined, 20).shards).toHaveLength(4);
+  });
+
   test('recorded durations win over sizes; unrecorded items are scaled by the recorded ones', () => {
     // By size, a (10) and b (10) would go to different shards with c and d (1 each) — but a took 9 s and b 1 s.
     const items = [item('a', 10), item('b', 10), item('c', 1), item('d', 1)];

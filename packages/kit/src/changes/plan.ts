@@ -16,6 +16,12 @@ import { discoverTerraform, modulesOf } from './terraform.js';
 export const ITEM_KINDS = ['charts', 'terraform', 'images', 'migrations'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
+/**
+ * Most items one shard's action takes, per kind: trivy-scan writes one SARIF run (and category) per
+ * target, and a SARIF file holds at most 20 runs.
+ */
+export const MAX_ITEMS_PER_SHARD: Partial<Record<ItemKind, number>> = { images: 20 };
+
 export interface WorkItem {
   /** `<kind>:<path>`: stable across runs (durations are recorded under it). */
   id: string;

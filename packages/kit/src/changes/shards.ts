@@ -41,16 +41,21 @@ export function costs(items: readonly WorkItem[], durations?: Durations): { cost
   return { cost: new Map(items.map((i) => [i.id, durations!.get(i.id) || i.size * perUnit])), basis: 'durations', recorded: known.length };
 }
 
-/** Splits `items` into min(maxShards, items) shards, balanced by cost. Empty in, no shards out. */
-export function splitIntoShards(items: readonly WorkItem[], maxShards: number, durations?: Durations): Split {
+/**
+ * Splits `items` into min(maxShards, items) shards, balanced by cost; with `maxItems`, into as many more
+ * shards as keep each within it (a shard's action may take only so many: trivy-scan writes one SARIF run
+ * per target, and GitHub takes 20). Empty in, no shards out.
+ */
+export function splitIntoShards(items: readonly WorkItem[], maxShards: number, durations?: Durations, maxItems?: number): Split {
   const { cost, basis, recorded } = costs(items, durations);
-  const n = Math.max(0, Math.min(maxShards, items.length));
+  const n = Math.max(0, Math.min(maxShards, items.length), maxItems ? Math.ceil(items.length / maxItems) : 0);
   const shards: Shard[] = Array.from({ length: n }, (_, i) => ({ index: i + 1, items: [], cost: 0 }));
   // Largest first; ties by id so the same plan always splits the same way.
   const order = [...items].sort((a, b) => cost.get(b.id)! - cost.get(a.id)! || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const item of order) {
-    let least = shards[0];
-    for (const s of shards) if (s.cost < least.cost) least = s;
+    let least: Shard | undefined;
+    for (const s of shards) if ((!maxItems || s.items.length < maxItems) && (!least || s.cost < least.cost)) least = s;
+    if (!least) throw new Error('splitIntoShards: no shard has room (a planning bug)');
     least.items.push(item);
     least.cost += cost.get(item.id)!;
   }

@@ -163,23 +163,33 @@ function fakes(): string[] {
     ].join('\n'),
     ['digest'],
   );
-  // Artifacts between the jobs of one run (the saved terraform plan): a folder per artifact name.
+  // Artifacts between the jobs of one run (the saved terraform plan, the shards' run reports): a folder per
+  // artifact name; a folder path is uploaded with its contents, nothing at the path is ignored when asked.
   composite(
     join(root, 'upload-artifact'),
     "FAKE actions/upload-artifact: copies into the run's artifact folder",
     ['name', 'path', 'if-no-files-found', 'retention-days'],
     [
       'set -euo pipefail',
+      'if [ ! -e "$IN_PATH" ] && [ "$IN_IF_NO_FILES_FOUND" = ignore ]; then echo "FAKE upload-artifact: nothing at $IN_PATH"; exit 0; fi',
       `test ! -e "${artifacts}/$IN_NAME" || { echo "FAKE upload-artifact: (409) an artifact named $IN_NAME already exists" >&2; exit 1; }`,
-      `mkdir -p "${artifacts}/$IN_NAME" && cp "$IN_PATH" "${artifacts}/$IN_NAME/"`,
+      `mkdir -p "${artifacts}/$IN_NAME"`,
+      `if [ -d "$IN_PATH" ]; then cp -r "$IN_PATH"/. "${artifacts}/$IN_NAME/"; else cp "$IN_PATH" "${artifacts}/$IN_NAME/"; fi`,
     ].join('\n'),
   );
   composite(
     join(root, 'download-artifact'),
-    "FAKE actions/download-artifact: copies out of the run's artifact folder",
-    ['name', 'path'],
-    ['set -euo pipefail', `mkdir -p "$IN_PATH" && cp "${artifacts}/$IN_NAME/"* "$IN_PATH/"`].join('\n'),
+    "FAKE actions/download-artifact: copies out of the run's artifact folder (by name, or each artifact matching pattern into a folder of its own)",
+    ['name', 'path', 'pattern'],
+    [
+      'set -euo pipefail',
+      'mkdir -p "$IN_PATH"',
+      `if [ -n "$IN_NAME" ]; then cp "${artifacts}/$IN_NAME/"* "$IN_PATH/"; else for d in "${artifacts}"/$IN_PATTERN; do [ -d "$d" ] && cp -r "$d" "$IN_PATH/"; done; fi`,
+    ].join('\n'),
   );
+  // The Actions cache: always a miss here (restore), and nothing kept (save).
+  composite(join(root, 'cache', 'restore'), 'FAKE actions/cache/restore: always a miss', ['path', 'key', 'restore-keys'], 'echo "FAKE cache restore: miss for $IN_KEY"');
+  composite(join(root, 'cache', 'save'), 'FAKE actions/cache/save: keeps nothing', ['path', 'key'], 'echo "FAKE cache save: $IN_KEY"');
   return [
     `opentofu/setup-opentofu@${pinOf('opentofu/setup-opentofu')}=${join(root, 'setup-opentofu')}`,
     `aws-actions/configure-aws-credentials@${pinOf('aws-actions/configure-aws-credentials')}=${join(root, 'aws-credentials')}`,
@@ -191,6 +201,7 @@ function fakes(): string[] {
     `docker/build-push-action@${pinOf('docker/build-push-action')}=${join(root, 'build-push')}`,
     `actions/upload-artifact@${pinOf('actions/upload-artifact')}=${join(root, 'upload-artifact')}`,
     `actions/download-artifact@${pinOf('actions/download-artifact')}=${join(root, 'download-artifact')}`,
+    `actions/cache@${pinOf('actions/cache/restore')}=${join(root, 'cache')}`,
   ];
 }
 
@@ -326,7 +337,7 @@ describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platfor
     github = await startFakeGitHub();
     stores = await startLockStores();
     await stores.createBucket('acme-sentiment-tfstate');
-    const lib = librarySnapshot(['helm-validate', 'tf-lock-check']);
+    const lib = librarySnapshot(['helm-validate', 'tf-lock-check', 'plan', 'verdict']);
     const c = callerRepo('sentiment-platform');
     run = await act(c, 'helm-terraform-platform.yml', 'pull_request', pullRequestEvent(c), {
       localRepos: [...PIN.map((p) => `acme/platform-actions@${p}=${lib}`), ...fakes()],
@@ -346,17 +357,20 @@ describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platfor
   test('the pipeline passes: charts gate, state-locking lint, wait for the lock, plan', () => {
     if (run.code !== 0) console.log(run.log.slice(-6000));
     expect(run.code).toBe(0);
-    expect(succeeded(run.log, 'helm-validate')).toBe(true);
-    expect(outputs(run.log, 'helm-validate')).toMatchObject({ outcome: 'clean', 'findings-count': '0' });
+    // helm-ci and terraform are plan → shards → verdict: the verdicts carry the outcome.
+    expect(succeeded(run.log, 'helm-ci/verdict')).toBe(true);
+    expect(outputs(run.log, 'helm-ci/verdict')).toMatchObject({ outcome: 'clean', 'findings-count': '0' });
     expect(outputs(run.log, 'lint')).toMatchObject({ outcome: 'clean' });
-    expect(outputs(run.log, 'plan')).toMatchObject({ locked: 'false' });
+    expect(outputs(run.log, 'plan infra-1')).toMatchObject({ locked: 'false' });
+    expect(outputs(run.log, 'terraform/verdict')).toMatchObject({ outcome: 'clean' });
     expect(run.log).toMatch(/terraform_data\.cluster will be created/);
     expect(run.log).toMatch(/Plan: 1 to add, 0 to change, 0 to destroy/);
     console.log(`scenario 1 pipeline under act: ${run.ms} ms`);
   });
 
   test('SARIF of both gates reached the (fake) code scanning upload', () => {
-    expect(readdirSync(sarifInbox).sort()).toEqual(expect.arrayContaining(['helm-validate.sarif', 'tf-lock-check.sarif']));
+    // helm-ci's verdict uploads the shards' SARIF merged (its file is named for the verdict).
+    expect(readdirSync(sarifInbox).sort()).toEqual(expect.arrayContaining(['verdict-helm-ci.sarif', 'tf-lock-check.sarif']));
   });
 
   test('the plan is in one sticky PR comment (the FAKE GitHub API), and the API image was built, not pushed', () => {
@@ -442,7 +456,7 @@ describe('scenario 2: the hardened Python service (examples/python-service-harde
     github = await startFakeGitHub();
     pg = await startPostgres();
     await warmSecurityTools();
-    const lib = librarySnapshot(['trivy-scan', 'gitleaks-scan', 'migration-test']);
+    const lib = librarySnapshot(['trivy-scan', 'gitleaks-scan', 'migration-test', 'plan', 'verdict']);
     const c = callerRepo('python-service-hardened');
     run = await act(c, 'hardened-python-service.yml', 'pull_request', pullRequestEvent(c), {
       localRepos: [...PIN.map((p) => `acme/platform-actions@${p}=${lib}`), ...fakes()],
@@ -470,7 +484,7 @@ describe('scenario 2: the hardened Python service (examples/python-service-harde
   });
 
   test('trivy and gitleaks SARIF reached the (fake) code scanning upload, and each tool commented once', () => {
-    expect(readdirSync(sarifInbox)).toEqual(expect.arrayContaining(['trivy-scan.sarif', 'gitleaks-scan.sarif']));
+    expect(readdirSync(sarifInbox)).toEqual(expect.arrayContaining(['verdict-security-scan.sarif', 'gitleaks-scan.sarif']));
     const bodies = github.state.comments.filter((c) => c.repo === 'python-service-hardened').map((c) => String(c.body));
     expect(bodies.length).toBe(3);
   });
@@ -502,7 +516,7 @@ describe('scenario 5: versioned release to a small cluster (examples/trading-ser
     kube = await sharedKube();
     await kube.kubectl(['create', 'namespace', 'trading']);
     await warmSecurityTools();
-    const lib = librarySnapshot(['trivy-scan', 'gitleaks-scan', 'k8s-deploy-rollback']);
+    const lib = librarySnapshot(['trivy-scan', 'gitleaks-scan', 'k8s-deploy-rollback', 'plan', 'verdict']);
     const kubeconfig = readFileSync(kube.kubeconfig, 'utf8');
     const c = callerRepo('trading-service');
     const opts: ActOptions = {
@@ -578,7 +592,7 @@ describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platfor
     await stores.createBucket('acme-sentiment-tfstate');
     kube = await sharedKube();
     await kube.kubectl(['create', 'namespace', 'sentiment']);
-    const lib = librarySnapshot(['helm-validate', 'tf-lock-check', 'k8s-deploy-rollback']);
+    const lib = librarySnapshot(['helm-validate', 'tf-lock-check', 'k8s-deploy-rollback', 'plan', 'verdict']);
     const c = callerRepo('sentiment-platform');
     const kubeconfig = readFileSync(kube.kubeconfig, 'utf8');
     run = await act(c, 'helm-terraform-platform.yml', 'push', pushEvent(c, 'refs/heads/main'), {
@@ -635,7 +649,7 @@ describe('scenario 4: the ML platform (examples/ml-platform), pull request', () 
     github = await startFakeGitHub();
     pg = await startPostgres();
     await warmSecurityTools();
-    const lib = librarySnapshot(['trivy-scan', 'gitleaks-scan', 'migration-test']);
+    const lib = librarySnapshot(['trivy-scan', 'gitleaks-scan', 'migration-test', 'plan', 'verdict']);
     const c = callerRepo('ml-platform');
     run = await act(c, 'ml-staged-deploy.yml', 'pull_request', pullRequestEvent(c), {
       localRepos: [...PIN.map((p) => `acme/platform-actions@${p}=${lib}`), ...fakes()],
@@ -650,7 +664,9 @@ describe('scenario 4: the ML platform (examples/ml-platform), pull request', () 
     if (run.code !== 0) console.log(run.log.slice(-8000));
     expect(run.code).toBe(0);
     // psycopg's LGPL is a high licence finding, accepted in the repository's .trivyignore.yaml.
-    expect(outputs(run.log, 'trivy')).toMatchObject({ outcome: 'clean', 'high-count': '0', 'suppressed-count': '1' });
+    // The folder scan is its own job beside the image shards; the verdict merges them.
+    expect(outputs(run.log, 'trivy-folder')).toMatchObject({ outcome: 'clean', 'high-count': '0', 'suppressed-count': '1' });
+    expect(outputs(run.log, 'security-scan/verdict')).toMatchObject({ outcome: 'clean', 'high-count': '0' });
     expect(outputs(run.log, 'gitleaks')).toMatchObject({ outcome: 'clean' });
     expect(outputs(run.log, 'migrations')).toMatchObject({ outcome: 'clean', 'head-revision': '0002' });
     expect(run.log).toMatch(/test_promotion_archives_the_previous_production_model [^\n]*ok/);

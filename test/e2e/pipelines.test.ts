@@ -303,7 +303,10 @@ function act(c: Caller, workflow: string, event: string, eventFile: string, opts
     child.on('close', (code) => {
       clearTimeout(timer);
       // terraform colours its output
-      res({ code, log: log.replace(/\x1b\[[0-9;]*m/g, ''), ms: Date.now() - started });
+      const clean = log.replace(/\x1b\[[0-9;]*m/g, '');
+      // Kept for a look after a failure (the work folder is removed at the end).
+      writeFileSync(join(tmpdir(), `pa-pipelines-${workflow}-${event}.log`), clean);
+      res({ code, log: clean, ms: Date.now() - started });
     });
   });
 }
@@ -337,7 +340,7 @@ describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platfor
     github = await startFakeGitHub();
     stores = await startLockStores();
     await stores.createBucket('acme-sentiment-tfstate');
-    const lib = librarySnapshot(['helm-validate', 'tf-lock-check', 'plan', 'verdict']);
+    const lib = librarySnapshot(['helm-validate', 'tf-lock-check', 'trivy-scan', 'gitleaks-scan', 'plan', 'verdict']);
     const c = callerRepo('sentiment-platform');
     run = await act(c, 'helm-terraform-platform.yml', 'pull_request', pullRequestEvent(c), {
       localRepos: [...PIN.map((p) => `acme/platform-actions@${p}=${lib}`), ...fakes()],
@@ -361,7 +364,7 @@ describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platfor
     expect(succeeded(run.log, 'helm-ci/verdict')).toBe(true);
     expect(outputs(run.log, 'helm-ci/verdict')).toMatchObject({ outcome: 'clean', 'findings-count': '0' });
     expect(outputs(run.log, 'lint')).toMatchObject({ outcome: 'clean' });
-    expect(outputs(run.log, 'plan infra-1')).toMatchObject({ locked: 'false' });
+    expect(outputs(run.log, 'plan infra')).toMatchObject({ locked: 'false' });
     expect(outputs(run.log, 'terraform/verdict')).toMatchObject({ outcome: 'clean' });
     expect(run.log).toMatch(/terraform_data\.cluster will be created/);
     expect(run.log).toMatch(/Plan: 1 to add, 0 to change, 0 to destroy/);
@@ -374,7 +377,8 @@ describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platfor
   });
 
   test('the plan is in one sticky PR comment (the FAKE GitHub API), and the API image was built, not pushed', () => {
-    const plans = github.state.comments.filter((c) => c.repo === 'sentiment-platform' && String(c.body).startsWith('<!-- platform-actions terraform plan infra staging -->'));
+    // One comment for every root of the environment, from terraform.yml's verdict (each root's plan in it).
+    const plans = github.state.comments.filter((c) => c.repo === 'sentiment-platform' && String(c.body).startsWith('<!-- platform-actions:verdict:terraform-staging -->'));
     expect(plans).toHaveLength(1);
     expect(String(plans[0].body)).toContain('**Plan: 1 to add, 0 to change, 0 to destroy.**');
     expect(String(plans[0].body)).toMatch(/terraform_data\.cluster will be created/);
@@ -592,7 +596,7 @@ describe('scenario 1: Helm + Terraform microservices (examples/sentiment-platfor
     await stores.createBucket('acme-sentiment-tfstate');
     kube = await sharedKube();
     await kube.kubectl(['create', 'namespace', 'sentiment']);
-    const lib = librarySnapshot(['helm-validate', 'tf-lock-check', 'k8s-deploy-rollback', 'plan', 'verdict']);
+    const lib = librarySnapshot(['helm-validate', 'tf-lock-check', 'k8s-deploy-rollback', 'trivy-scan', 'gitleaks-scan', 'plan', 'verdict']);
     const c = callerRepo('sentiment-platform');
     const kubeconfig = readFileSync(kube.kubeconfig, 'utf8');
     run = await act(c, 'helm-terraform-platform.yml', 'push', pushEvent(c, 'refs/heads/main'), {

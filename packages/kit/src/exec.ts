@@ -103,19 +103,30 @@ export async function exec(command: string, args: readonly string[], opts: ExecO
   }
 }
 
-/** Echoes a tool's output with workflow commands switched off, so no line of it can forge an annotation, mask or output. */
+/**
+ * Echoes a tool's output with workflow commands switched off, so no line of it can forge an annotation,
+ * mask or output. Whole lines only, each scrubbed of registered secrets: a secret split across two
+ * chunks of the pipe is still found.
+ */
 class EchoGuard {
   private readonly token = `pa-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
   private open = false;
+  private pending = '';
   // Both streams go to stdout inside the block: the runner reads commands from either.
   write(b: Buffer): void {
     if (!this.open) {
       process.stdout.write(`::stop-commands::${this.token}\n`);
       this.open = true;
     }
-    process.stdout.write(b);
+    this.pending += b.toString('utf8');
+    const nl = this.pending.lastIndexOf('\n');
+    if (nl < 0) return;
+    process.stdout.write(core.scrubbed(this.pending.slice(0, nl + 1)));
+    this.pending = this.pending.slice(nl + 1);
   }
   close(): void {
+    if (this.pending) process.stdout.write(core.scrubbed(this.pending));
+    this.pending = '';
     if (this.open) process.stdout.write(`\n::${this.token}::\n`);
     this.open = false;
   }

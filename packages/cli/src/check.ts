@@ -357,8 +357,11 @@ export function stageFindings(r: RunActionResult, repo: string): ReportFinding[]
 }
 
 /** The one-line errors a stage printed (annotations without a file), as CI shows them. */
-function stageErrors(r: RunActionResult): string[] {
+export function stageErrors(r: RunActionResult, timeoutMs?: number): string[] {
   const lines = r.main.annotations.filter((a) => a.level === 'error' && !a.file).map((a) => a.message.split('\n')[0]);
+  // Stopped at --timeout: say so first, with the real time it took (the stop itself takes a few seconds).
+  if (r.main.timedOut)
+    lines.unshift(`stopped after ${Math.round(r.main.durationMs / 1000)}s: it ran past --timeout ${Math.round((timeoutMs ?? 0) / 1000)}s; every process it started was ended`);
   if (lines.length === 0 && r.main.exitCode !== 0) {
     const last = r.main.stderr.trim().split('\n').at(-1);
     if (last) lines.push(last);
@@ -488,8 +491,9 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
               timeoutMs: o.timeoutMs,
               onLine: o.onStageLine ? (l) => o.onStageLine!(s, l) : undefined,
             });
-            const outcome =
-              (['clean', 'policy-failure', 'tool-error', 'config-error'] as const).find((x) => x === r.outputs.outcome) ?? (r.main.exitCode === 0 ? 'clean' : 'tool-error');
+            const outcome = r.main.timedOut
+              ? 'tool-error'
+              : ((['clean', 'policy-failure', 'tool-error', 'config-error'] as const).find((x) => x === r.outputs.outcome) ?? (r.main.exitCode === 0 ? 'clean' : 'tool-error'));
             const counts = zeroCounts();
             for (const sev of SEVERITIES) counts[sev] = Number(r.outputs[`${sev}-count`] ?? 0) || 0;
             const findings = stageFindings(r, o.repo);
@@ -497,7 +501,7 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
               ...base,
               outcome,
               notes: plan.notes,
-              errors: outcome === 'clean' || outcome === 'policy-failure' ? [] : stageErrors(r),
+              errors: outcome === 'clean' || outcome === 'policy-failure' ? [] : stageErrors(r, o.timeoutMs),
               durationMs: Date.now() - t0,
               findingsCount: r.outputs['findings-count'] !== undefined ? Number(r.outputs['findings-count']) : findings.length,
               counts,

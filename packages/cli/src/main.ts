@@ -2,7 +2,7 @@
 // pushing. Exit codes: 0 clean, 1 policy failure, 2 tool or configuration error (also bad flags).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { check, type CheckResult, ConfigProblems, stageFindings, type StageResult, SEVERITIES, verdictOf } from './check.js';
+import { check, type CheckResult, ConfigProblems, stageErrors, stageFindings, type StageResult, SEVERITIES, verdictOf } from './check.js';
 import { CONFIG_FILE, readRepoConfig } from './config.js';
 import { gitFacts, onPath, TOOL_INPUTS, userToolCache } from './local.js';
 import { startPostgres } from './postgres.js';
@@ -270,7 +270,9 @@ async function runOne(a: Args, payload: Record<string, unknown>, io: MainIo, pro
       timeoutMs: a.timeoutMs,
       onLine: (l) => progress.line(stage, l),
     });
-    const outcome = (['clean', 'policy-failure', 'tool-error', 'config-error'] as const).find((x) => x === r.outputs.outcome) ?? (r.main.exitCode === 0 ? 'clean' : 'tool-error');
+    const outcome = r.main.timedOut
+      ? 'tool-error'
+      : ((['clean', 'policy-failure', 'tool-error', 'config-error'] as const).find((x) => x === r.outputs.outcome) ?? (r.main.exitCode === 0 ? 'clean' : 'tool-error'));
     const counts = Object.fromEntries(SEVERITIES.map((s) => [s, Number(r.outputs[`${s}-count`] ?? 0) || 0])) as StageResult['counts'];
     const findings = stageFindings(r, a.repo);
     res = {
@@ -280,7 +282,7 @@ async function runOne(a: Args, payload: Record<string, unknown>, io: MainIo, pro
       job: stage.job,
       outcome,
       notes: [],
-      errors: outcome === 'clean' || outcome === 'policy-failure' ? [] : r.main.annotations.filter((x) => x.level === 'error' && !x.file).map((x) => x.message.split('\n')[0]),
+      errors: outcome === 'clean' || outcome === 'policy-failure' ? [] : stageErrors(r, a.timeoutMs),
       durationMs: Date.now() - started,
       findingsCount: r.outputs['findings-count'] !== undefined ? Number(r.outputs['findings-count']) : findings.length,
       counts,

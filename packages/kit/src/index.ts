@@ -9,6 +9,8 @@ export * from './repo-files.js';
 export * from './yaml.js';
 export * from './secrets.js';
 export * from './exec.js';
+export * from './processes.js';
+export * from './deadline.js';
 export * from './findings.js';
 export * from './gate.js';
 export * from './report/annotations.js';

@@ -49,6 +49,8 @@ const lexicallyInside = (root: string, p: string): boolean => {
 export const isInside = (root: string, p: string): boolean => lexicallyInside(realish(root), realish(p));
 
 export interface RepoPathOptions {
+  /** The workspace to stay in; default GITHUB_WORKSPACE. */
+  root?: string;
   /** The input the path came from: errors then read `input "<name>" must …; got "<value>"`. */
   input?: string;
   /** How to name a path the action found itself (default: the path relative to the workspace). */
@@ -64,7 +66,7 @@ export interface RepoPathOptions {
 }
 
 function refuse(value: string, shown: string, opts: RepoPathOptions, why: 'outside' | 'link' | 'missing' | 'not-file' | 'not-dir', extra = ''): never {
-  const ws = resolve(workspace());
+  const ws = resolve(opts.root ?? workspace());
   if (opts.input) {
     const where = opts.allowRunnerTemp ? `inside the workspace (${ws}) or RUNNER_TEMP` : `inside the workspace (${ws})`;
     const expected = {
@@ -92,7 +94,7 @@ function refuse(value: string, shown: string, opts: RepoPathOptions, why: 'outsi
  * naming `value` — never the link's target or content.
  */
 export function resolveRepoPath(value: string, opts: RepoPathOptions = {}): string {
-  const ws = resolve(workspace());
+  const ws = resolve(opts.root ?? workspace());
   const abs = resolve(ws, value);
   const shown = opts.label ?? (lexicallyInside(ws, abs) ? relative(ws, abs) || '.' : value);
   if (!opts.allowOutsideWorkspace) {
@@ -147,7 +149,7 @@ export function readRepoFile(value: string, opts: Omit<RepoPathOptions, 'mustExi
   const max = opts.maxBytes ?? MAX_REPO_FILE_BYTES;
   const size = statSync(abs).size;
   if (size > max) {
-    const ws = resolve(workspace());
+    const ws = resolve(opts.root ?? workspace());
     const shown = opts.label ?? (lexicallyInside(ws, abs) ? relative(ws, abs) : value);
     const mib = max >= 1024 * 1024 ? `${Math.round((max / 1024 / 1024) * 10) / 10} MiB` : `${Math.ceil(max / 1024)} KiB`;
     if (opts.input) throw new InputError(opts.input, `must name a file no larger than ${mib}`, value);

@@ -25,13 +25,22 @@ export function secretForms(value: string): string[] {
   return [...out].filter((f) => f.length >= 4);
 }
 
+let announce = true;
+/**
+ * Off for a program that is not a workflow step (the CLI on a terminal): secrets are still scrubbed from
+ * everything printed, but no `::add-mask::` command is written, since nothing reads it there.
+ */
+export function announceMasks(on: boolean): void {
+  announce = on;
+}
+
 /** Registers a secret: masked in the log from now on and scrubbed from everything `scrub()` sees. */
 export function addSecret(value: string | undefined): void {
   if (!value) return;
   for (const f of secretForms(value)) {
     if (forms.has(f)) continue;
     forms.add(f);
-    for (const line of f.split(/\r?\n/)) if (line.length >= 4) core.setSecret(line);
+    if (announce) for (const line of f.split(/\r?\n/)) if (line.length >= 4) core.setSecret(line);
   }
 }
 

@@ -11,7 +11,7 @@
 // that need the `yaml` package's source ranges (workflow lines, manifest lines) parse with it after the
 // same check (`readYamlDocuments`).
 import { constructFromEvents, CORE_SCHEMA, EVENT_ID, type Event, parseEvents, type Schema, YAMLException } from 'js-yaml';
-import { type Document, type DocumentOptions, LineCounter, parseAllDocuments, type ParseOptions, type SchemaOptions } from 'yaml';
+import { type Document, type DocumentOptions, LineCounter, parseAllDocuments, parseDocument, type ParseOptions, type SchemaOptions } from 'yaml';
 import { UserError } from './errors.js';
 
 export const YAML_LIMITS = {
@@ -145,6 +145,24 @@ export type YamlDocumentOptions = ParseOptions & DocumentOptions & SchemaOptions
 // Documents whose aliases were counted by yamlEvents(); the rest keep the `yaml` package's own bound.
 const measured = new WeakSet<Document>();
 
+/** The event check for the `yaml` package's readers: true when it ran; false when js-yaml could not read the syntax. */
+function checkForYamlPackage(text: string, file: string): boolean {
+  try {
+    yamlEvents(text, file);
+    return true;
+  } catch (e) {
+    if (!(e instanceof YamlError) || e.kind === 'limit') throw e;
+    return false;
+  }
+}
+
+function adopt(d: Document, file: string, checked: boolean): Document {
+  // The `yaml` package catches its own stack overflow and reports it as a syntax error at the deep spot.
+  if (d.errors.some((e) => /Maximum call stack/.test(e.message))) throw new YamlError(file, 'limit', 'nests collections deeper than this reader can follow; it is not read');
+  if (checked) measured.add(d);
+  return d;
+}
+
 /**
  * Parses with the `yaml` package (source ranges, YAML 1.2 options, `lineCounter`), after the same
  * bounds. Syntax errors stay in each document's `errors` for the caller to word; a text js-yaml cannot
@@ -153,22 +171,16 @@ const measured = new WeakSet<Document>();
  */
 export function readYamlDocuments(text: string, opts: YamlDocumentOptions): Document[] {
   const { file, ...options } = opts;
-  let checked = true;
-  try {
-    yamlEvents(text, file);
-  } catch (e) {
-    if (!(e instanceof YamlError) || e.kind === 'limit') throw e;
-    checked = false;
-  }
-  const lineCounter = options.lineCounter ?? new LineCounter();
-  const docs = parseAllDocuments(text, { prettyErrors: false, ...options, lineCounter });
-  const list = Array.isArray(docs) ? docs : [];
-  for (const d of list) {
-    // The `yaml` package catches its own stack overflow and reports it as a syntax error at the deep spot.
-    if (d.errors.some((e) => /Maximum call stack/.test(e.message))) throw new YamlError(file, 'limit', `nests collections deeper than this reader can follow; it is not read`);
-    if (checked) measured.add(d);
-  }
-  return list;
+  const checked = checkForYamlPackage(text, file);
+  const docs = parseAllDocuments(text, { prettyErrors: false, ...options, lineCounter: options.lineCounter ?? new LineCounter() });
+  return (Array.isArray(docs) ? docs : []).map((d) => adopt(d, file, checked));
+}
+
+/** readYamlDocuments() for a text that must hold one document (a workflow file). */
+export function readYamlDocument(text: string, opts: YamlDocumentOptions): Document {
+  const { file, ...options } = opts;
+  const checked = checkForYamlPackage(text, file);
+  return adopt(parseDocument(text, { prettyErrors: false, ...options }), file, checked);
 }
 
 /** A document from readYamlDocuments() as a plain value; an alias bomb the event check could not see ends as a YamlError. */

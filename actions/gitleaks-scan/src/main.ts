@@ -1,9 +1,22 @@
 // gitleaks-scan: secret scanning over exactly the commits the event brought. Reads like its table of
 // contents: inputs → what to scan → gitleaks → findings → gate → reports → pass or fail.
-import { core, currentEvent, type EventContext, failUnlessClean, type Finding, gate, type GateResult, keepToolError, publish, ToolError } from '@platform-actions/kit';
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { type SettingsChange, settingsChanges, settingsFiles } from './changes.js';
+import {
+  core,
+  currentEvent,
+  type EventContext,
+  failUnlessClean,
+  type Finding,
+  gate,
+  type GateResult,
+  keepToolError,
+  publish,
+  readRepoFile,
+  resolveRepoPath,
+  ToolError,
+} from '@platform-actions/kit';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { extendedPath, type SettingsChange, settingsChanges, settingsFiles } from './changes.js';
 import { chooseConfig, type ConfigChoice } from './config.js';
 import { parseReport, toFinding } from './findings.js';
 import { Git } from './git.js';
@@ -28,6 +41,7 @@ export async function main(): Promise<void> {
   const git = s.mode === 'dir' ? undefined : await Git.open(s.path);
   const root = git?.root ?? s.path;
   const config = chooseConfig({ input: s.config, env: process.env, root, exists: existsSync, resolvePath: (p) => (isAbsolute(p) ? p : resolve(root, p)) });
+  checkSettingsFiles(root, config);
   core.info(`Config: ${config.label.replace(/`/g, '')}`);
 
   // 2–4. What to scan, gitleaks on it, findings from its redacted report. A tool error is kept, not
@@ -68,6 +82,33 @@ export async function main(): Promise<void> {
   // 7. Pass or fail.
   failUnlessClean(ACTION, g, s['fail-on']);
 }
+
+/**
+ * The files gitleaks reads by itself — a config it found (.gitleaks.toml, GITLEAKS_CONFIG), the file that
+ * config extends, .gitleaksignore — stay inside the workspace by real path (kit): a committed symlink to a
+ * runner file is refused in one line naming the link, before gitleaks could read it and quote it.
+ */
+function checkSettingsFiles(root: string, config: ConfigChoice): void {
+  const rel = (p: string) => relative(root, p) || p;
+  if (config.path && config.origin !== 'input') {
+    const label = config.origin === 'env-path' ? `GITLEAKS_CONFIG (${process.env.GITLEAKS_CONFIG})` : rel(config.path);
+    resolveRepoPath(config.path, { label, allowRunnerTemp: config.origin === 'env-path' });
+  }
+  if (config.path) {
+    const ext = extendedPath(readRepoFile(config.path, { allowRunnerTemp: true, label: rel(config.path) }));
+    if (ext) resolveRepoPath(resolve(root, ext), { label: `${rel(config.path)} [extend] path "${ext}"` });
+  }
+  const ignore = join(root, '.gitleaksignore');
+  if (existsSync(ignore) || isSymlink(ignore)) resolveRepoPath(ignore, { label: rel(ignore) });
+}
+
+const isSymlink = (p: string): boolean => {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
 
 function initialFacts(s: Settings, event: EventContext, root: string, config: ConfigChoice): ScopeFacts {
   const ignoreFile = join(root, '.gitleaksignore');

@@ -1,7 +1,7 @@
 // The work: for each chart × values file, render with helm for the target Kubernetes versions, lint,
 // split the output into objects and check each one (schema per version, policies once). Produces
 // located hits, not findings yet: findings.ts merges hits that repeat across values files and versions.
-import { core, exec, type Location, type Severity, signalReason, UserError } from '@platform-actions/kit';
+import { core, describeExit, exec, type Location, type Severity, signalReason, UserError } from '@platform-actions/kit';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Chart, missingDependencies, relPath, resolveSource, type ValuesEntry } from './charts.js';
@@ -206,7 +206,6 @@ async function runEntry(
   // Render per target version only when the chart can tell versions apart; otherwise once, for the newest.
   const groups: string[][] = chart.perVersion ? targets.map((t) => [t.minor]) : [targets.map((t) => t.minor)];
   const renders: Rendered[] = [];
-  const seconds = Math.round(cfg.helmTimeoutMs / 1000);
   for (const minors of groups) {
     const target = targets.find((t) => t.minor === minors[minors.length - 1])!;
     // What a real cluster of that version serves (so .Capabilities.APIVersions.Has answers as it would), plus the input's extras.
@@ -219,7 +218,7 @@ async function runEntry(
     if (r.timedOut || r.truncated || killed) {
       // This cell is not validated; the others still are, and the run ends as a tool error that says which.
       const why = r.timedOut
-        ? `helm template timed out after ${seconds}s`
+        ? `helm template ${describeExit(r)}`
         : killed
           ? `helm template ${killed}`
           : `helm template printed more than ${sizeText(cfg.maxRenderBytes)}, the most this action reads`;
@@ -372,7 +371,7 @@ export async function checkLibrary(lib: Chart, targets: readonly KubeSchema[], h
   const mark = (st: VersionStatus) => targets.forEach((t) => (cell.versions[t.minor] = st));
   if (r.timedOut) {
     mark('timed-out');
-    result.toolErrors.push(`helm template timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s on library chart ${lib.rel}; it was not validated`);
+    result.toolErrors.push(`helm template ${describeExit(r)} on library chart ${lib.rel}; it was not validated`);
     result.notRun.push(`${lib.rel} (library chart): helm template timed out`);
     return;
   }
@@ -399,7 +398,7 @@ export async function checkLibrary(lib: Chart, targets: readonly KubeSchema[], h
 async function lint(chart: Chart, entry: ValuesEntry, helm: Helm, cfg: PipelineConfig, result: PipelineResult): Promise<void> {
   const r = await exec(helm.bin, lintArgs(chart.dir, entry.files), { timeoutMs: cfg.helmTimeoutMs, cwd: cfg.workspace });
   if (r.timedOut) {
-    result.toolErrors.push(`helm lint timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s on ${chart.rel} (${entry.label})`);
+    result.toolErrors.push(`helm lint ${describeExit(r)} on ${chart.rel} (${entry.label})`);
     result.notRun.push(`${chart.rel} (${entry.label}): helm lint timed out`);
     return;
   }

@@ -1,6 +1,6 @@
 // kubectl, driven with argument arrays and a timeout on every call. Each method is one cluster
 // operation the action needs; the decisions about what the answers mean live in classify.ts/plan.ts.
-import { core, exec, type ExecResult, expectExit, tail, ToolError, UserError } from '@platform-actions/kit';
+import { core, describeExit, exec, type ExecResult, expectExit, redactUrl, signalReason, tail, ToolError, UserError } from '@platform-actions/kit';
 import type { WorkloadRef } from './manifests.js';
 import { type Snapshot, toSnapshot } from './classify.js';
 
@@ -43,11 +43,14 @@ export class Kubectl {
     for (let i = 0; i < attempts; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 1000 * 2 ** (i - 1)));
       const r = await exec(this.o.bin, ['--request-timeout=5s', 'version', '-o', 'json'], { env: this.o.env, timeoutMs: 10_000, killGraceMs: 1_000 });
+      // kubectl itself hung past its own request timeout, or was killed: that is kubectl, not the server.
+      if (r.timedOut || signalReason(r.signal, r.exitCode) || r.exitCode === null)
+        throw new ToolError(`kubectl version ${describeExit(r)} while checking the API server`, tail(r.stderr || r.stdout));
       if (r.exitCode === 0) {
         const v = JSON.parse(r.stdout) as { serverVersion?: { gitVersion?: string } };
         if (v.serverVersion?.gitVersion) return v.serverVersion.gitVersion;
       }
-      last = tail(r.stderr || r.stdout, 1) || (r.timedOut ? 'timed out' : `exit code ${r.exitCode}`);
+      last = tail(r.stderr || r.stdout, 1) || describeExit(r);
     }
     const server = await this.serverUrl();
     throw new UserError(`kubeconfig: the Kubernetes API server${server ? ` ${server}` : ''} did not answer after ${attempts} attempts (last error: ${last})`);
@@ -55,7 +58,8 @@ export class Kubectl {
 
   async serverUrl(): Promise<string | undefined> {
     const r = await exec(this.o.bin, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { env: this.o.env, timeoutMs: 10_000 });
-    return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+    // Shown in messages: never with the user:password@ a server URL may carry.
+    return r.exitCode === 0 && r.stdout.trim() ? redactUrl(r.stdout.trim()) : undefined;
   }
 
   /** The kubeconfig context's namespace, else "default". */

@@ -1,5 +1,6 @@
 // `platform-actions`: run the checks a repository's GitHub workflows run with our actions, here, before
 // pushing. Exit codes: 0 clean, 1 policy failure, 2 tool or configuration error (also bad flags).
+import { addSecret, addUrlSecretsIn, announceMasks, redactUrl, scrub } from '@platform-actions/kit';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { check, type CheckResult, ConfigProblems, stageErrors, stageFindings, type StageResult, SEVERITIES, verdictOf } from './check.js';
@@ -53,6 +54,30 @@ interface Args {
   payload?: string;
   json?: string;
   timeoutMs: number;
+}
+
+/** Inputs whose value is a credential wherever it appears (`--input <stage>.<name>=…` or `--input <name>=…`). */
+const CREDENTIAL_INPUT = /(^|[.-])(token|password|passwd|secret|api-key|database-url|webhook-url|kubeconfig|credentials?)$/i;
+
+/**
+ * Registers every credential on the command line before anything parses it, so no message — a parse
+ * error echoing a value, a stage's output, the report — can print it, whatever a URL parser makes of it
+ * (a password with `/` in it splits differently for each). `--database-url` is a secret whole; any value
+ * holding a URL with user:password@ has that userinfo registered; credential-named inputs are secrets whole.
+ */
+export function registerCredentials(argv: readonly string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = inline ?? (FLAGS_WITH_VALUE.has(flag) ? argv[i + 1] : undefined);
+    addUrlSecretsIn(arg);
+    if (value === undefined) continue;
+    if (flag === '--database-url') addSecret(value);
+    if (flag === '--input') {
+      const at = value.indexOf('=');
+      if (at > 0 && CREDENTIAL_INPUT.test(value.slice(0, at))) addSecret(value.slice(at + 1));
+    }
+  }
 }
 
 const FLAGS_WITH_VALUE = new Set(['--repo', '--only', '--skip', '--input', '--database-url', '--event', '--payload', '--json', '--timeout']);
@@ -113,8 +138,7 @@ export function parseArgs(argv: string[]): Args {
         break;
       }
       case '--database-url':
-        if (!/^postgres(ql)?(\+[a-z0-9]+)?:\/\//.test(value!))
-          throw new UsageError(`--database-url expects a postgres:// or postgresql:// URL; got "${value!.replace(/:[^:@/]*@/, ':***@')}"`);
+        if (!/^postgres(ql)?(\+[a-z0-9]+)?:\/\//.test(value!)) throw new UsageError(`--database-url expects a postgres:// or postgresql:// URL; got "${redactUrl(value!)}"`);
         a.databaseUrl = value;
         break;
       case '--event':
@@ -169,7 +193,15 @@ export interface MainIo {
 const defaultIo = (): MainIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
 
 /** Runs the CLI; returns the exit code (0 clean, 1 policy failure, 2 tool or configuration error). */
-export async function main(argv: string[], io: MainIo = defaultIo()): Promise<number> {
+export async function main(argv: string[], given: MainIo = defaultIo()): Promise<number> {
+  // Not a workflow step: secrets are scrubbed from every line we print, and no ::add-mask:: is written.
+  announceMasks(false);
+  registerCredentials(argv);
+  const io: MainIo = {
+    ...given,
+    stdout: { write: (s: string) => given.stdout.write(scrub(s)), isTTY: given.stdout.isTTY, columns: given.stdout.columns },
+    stderr: { write: (s: string) => given.stderr.write(scrub(s)) },
+  };
   const colour = useColour(io.stdout, io.env);
   const p = painter(colour);
   const err = (s: string) => io.stderr.write(`${p.red('platform-actions:')} ${s}\n`);
@@ -189,6 +221,7 @@ export async function main(argv: string[], io: MainIo = defaultIo()): Promise<nu
       if (!a.only.length) a.only = cfg.only;
       if (!a.skip.length) a.skip = cfg.skip;
       a.inputs = { ...cfg.inputs, ...a.inputs };
+      registerCredentials(Object.entries(cfg.inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]));
       if (cfg.postgres && !a.databaseUrl) a.postgres = true;
       res = await check({
         repo: a.repo,

@@ -5,7 +5,7 @@
 // anything.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { load } from 'js-yaml';
+import { readYaml, YamlError } from '@platform-actions/kit';
 import { repoRoot } from './runner.js';
 import type { Value } from './expressions.js';
 
@@ -88,12 +88,14 @@ export function reusableOf(uses: string, callerRepo: string): string | undefined
 function readWorkflow(file: string, label: string): Workflow {
   let doc: unknown;
   try {
-    // js-yaml 5 reads YAML 1.2 (the core schema), as GitHub does, and is several times faster than `yaml`
-    // here; the time to the first stage counts in a pre-push hook.
+    // The kit's bounded reader (js-yaml 5, YAML 1.2 core as GitHub reads it, several times faster than
+    // `yaml` here; the time to the first stage counts in a pre-push hook). An alias bomb or deep nesting
+    // ends in one line naming the file instead of hanging every push.
     const text = readFileSync(file, 'utf8');
-    doc = text.trim() === '' ? null : load(text);
+    doc = readYaml(text, { file: label });
   } catch (e) {
-    throw new UsageError(`${label}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
+    if (e instanceof YamlError && e.kind === 'limit') throw new UsageError(e.message);
+    throw new UsageError(`${label}: not valid YAML (${(e instanceof YamlError ? e.reason : (e as Error).message).split('\n')[0]})`);
   }
   if (doc === null || typeof doc !== 'object') throw new UsageError(`${label}: not a workflow (expected a mapping with jobs:)`);
   return doc as Workflow;

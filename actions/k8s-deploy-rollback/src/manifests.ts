@@ -2,7 +2,7 @@
 // to go on when an object still holds a placeholder. Pure apart from reading files, so it is tested
 // with tables; kustomize directories are rendered by kubectl (see kubectl.ts) and come back through
 // parseDocuments().
-import { globToRegExp, InputError, readRepoFile, readYamlDocuments, resolveRepoPath, UserError, yamlValue } from '@platform-actions/kit';
+import { globToRegExp, InputError, isInside, readRepoFile, readYamlDocuments, resolveRepoPath, UserError, yamlValue } from '@platform-actions/kit';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { LineCounter } from 'yaml';
@@ -32,13 +32,20 @@ const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization
 
 export const isKustomizeDir = (dir: string): boolean => KUSTOMIZATION.some((f) => existsSync(join(dir, f)));
 
-function walk(dir: string, out: string[]): void {
+/** Manifest files under `dir`; a manifest symlink that leads outside `ws` goes to `outside` (never read). */
+function walk(dir: string, out: string[], ws?: string, outside?: string[]): void {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (e.name.startsWith('.')) continue;
     const p = join(dir, e.name);
-    if (e.isDirectory()) walk(p, out);
+    if (ws && e.isSymbolicLink() && YAML_FILE.test(e.name) && !isInside(ws, p)) outside?.push(p);
+    if (e.isDirectory()) walk(p, out, ws, outside);
     else if (e.isFile() && YAML_FILE.test(e.name)) out.push(p);
   }
+}
+
+/** A manifest linked out of the workspace is refused loudly: deploying less than was asked, silently, is worse. */
+function refuseLinksOut(links: readonly string[], ws: string): void {
+  if (links.length) throw new UserError(`manifests: ${relative(ws, links[0])} is a symlink that leads outside the workspace; it is not read`);
 }
 
 /**
@@ -65,7 +72,12 @@ export function findSources(entries: readonly string[], workspace: string): Mani
     if (/[*?]/.test(entry)) {
       const re = globToRegExp(rel.split('\\').join('/'));
       const all: string[] = [];
-      walk(ws, all);
+      const outside: string[] = [];
+      walk(ws, all, ws, outside);
+      refuseLinksOut(
+        outside.filter((f) => re.test(relative(ws, f).split('\\').join('/'))),
+        ws,
+      );
       const hits = all.filter((f) => re.test(relative(ws, f).split('\\').join('/')));
       if (hits.length === 0) throw new InputError('manifests', 'matched no .yaml, .yml or .json file', entry);
       hits.forEach((f) => add({ kind: 'file', path: f }));
@@ -78,7 +90,9 @@ export function findSources(entries: readonly string[], workspace: string): Mani
         continue;
       }
       const files: string[] = [];
-      walk(abs, files);
+      const outside: string[] = [];
+      walk(abs, files, ws, outside);
+      refuseLinksOut(outside, ws);
       if (files.length === 0) throw new InputError('manifests', 'names a directory with no .yaml, .yml or .json file', entry);
       files.forEach((f) => add({ kind: 'file', path: f }));
       continue;

@@ -1,6 +1,6 @@
 // Smoke tests after the rollout: HTTP checks with bounded retries and backoff, and/or a command run as
 // an argument array. A failure counts as a failed deploy.
-import { describeExit, exec, InputError, redactUrl, tail } from '@platform-actions/kit';
+import { describeExit, exec, InputError, redactUrl, requestFor, tail } from '@platform-actions/kit';
 
 export interface HttpCheck {
   url: string;
@@ -34,20 +34,10 @@ export function parseCommand(value: string | undefined): string[] | undefined {
   return parsed as string[];
 }
 
-/** The request for `url`: credentials in it go in an Authorization header (fetch refuses them in the URL). */
-function request(url: string): { url: string; headers: Record<string, string> } {
-  const u = new URL(url);
-  if (!u.username && !u.password) return { url, headers: {} };
-  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
-  u.username = '';
-  u.password = '';
-  return { url: u.href, headers: { authorization: `Basic ${basic}` } };
-}
-
 export async function httpCheck(c: HttpCheck, baseBackoffMs = 1000): Promise<{ ok: boolean; line: string }> {
   let last = '';
   const shown = redactUrl(c.url);
-  const req = request(c.url);
+  const req = requestFor(c.url); // credentials in the URL go in a header (kit)
   for (let attempt = 1; attempt <= c.retries + 1; attempt++) {
     if (attempt > 1) await new Promise((r) => setTimeout(r, backoffMs(attempt - 1, baseBackoffMs)));
     try {

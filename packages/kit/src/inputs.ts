@@ -7,7 +7,7 @@ import { InputError } from './errors.js';
 import { type FailOn, parseFailOn } from './gate.js';
 import { compareVersions } from './install/installer.js';
 import { type RepoPathOptions, resolveRepoPath, runnerTemp, workspace } from './repo-files.js';
-import { addSecret } from './secrets.js';
+import { addSecret, addUrlSecret } from './secrets.js';
 
 interface Common {
   required?: boolean;
@@ -210,6 +210,7 @@ export function releaseVersion(name: string, value: string, rule: ReleaseRule): 
 export function mirror(name = 'mirror'): string | undefined {
   const v = string(name);
   if (!v) return undefined;
+  addUrlSecret(v); // credentials in it (any reading of them) are masked before anything can print them
   let u: URL;
   try {
     u = new URL(v);
@@ -218,7 +219,6 @@ export function mirror(name = 'mirror'): string | undefined {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new InputError(name, 'must be an http(s) URL such as https://mirror.example.com/releases', v);
   if (u.username || u.password) {
-    addSecret(decodeURIComponent(u.password));
     throw new InputError(name, 'must not carry credentials in the URL (serve the mirror without them, or inside the network)');
   }
   return v.replace(/\/+$/, '');

@@ -137,6 +137,33 @@ export function redactUrl(url: string): string {
   return url;
 }
 
+/**
+ * A request for `url` that fetch() can make: credentials in the URL (registered as secrets) move to an
+ * `Authorization: Basic` header, since fetch refuses a URL with userinfo — and quotes it whole in the error.
+ */
+export function requestFor(url: string): { url: string; headers: Record<string, string> } {
+  addUrlSecret(url);
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { url, headers: {} };
+  }
+  if (!u.username && !u.password) return { url, headers: {} };
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  const basic = Buffer.from(`${decode(u.username)}:${decode(u.password)}`).toString('base64');
+  addSecret(basic);
+  u.username = '';
+  u.password = '';
+  return { url: u.href, headers: { authorization: `Basic ${basic}` } };
+}
+
 /** Registers the credentials of every URL in `text` (a kubeconfig, a config file, an environment value). */
 export function addUrlSecretsIn(text: string): void {
   for (const m of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*@[^\s"'<>]*/gi)) addUrlSecret(m[0]);

@@ -2,7 +2,7 @@
 // checkout only; helm runs elsewhere.
 import { core, globToRegExp, InputError, isInside, UserError } from '@platform-actions/kit';
 import { type Dirent, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { parseYaml } from './yaml.js';
 
 export interface Dependency {
@@ -51,15 +51,8 @@ function readChartYaml(dir: string, workspace: string): Record<string, unknown> 
   return parsed.value as Record<string, unknown>;
 }
 
-/** True when `abs`, with every symlink resolved, is `root` or inside it. */
-export function insideRealPath(root: string, abs: string): boolean {
-  try {
-    const rel = relative(realpathSync(root), realpathSync(abs));
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-  } catch {
-    return false; // a dangling link
-  }
-}
+/** True when `abs` exists and, with every symlink resolved (the kit's check), is `root` or inside it; a dangling link is not. */
+export const insideRealPath = (root: string, abs: string): boolean => existsSync(abs) && isInside(root, abs);
 
 const warnedLinks = new Set<string>();
 

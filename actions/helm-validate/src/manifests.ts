@@ -44,7 +44,8 @@ const SOURCE = /^# Source: (.+?)\s*$/;
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 
 /** Splits a rendered stream into objects. */
-export function splitManifests(stream: string): SplitResult {
+/** `opts.maxChars`: helm's rendered output is bounded where it is read (max render size), not again per document. */
+export function splitManifests(stream: string, opts: { maxChars?: number } = {}): SplitResult {
   const objects: KubeObject[] = [];
   const broken: BrokenDocument[] = [];
   const lines = stream.split('\n');
@@ -65,7 +66,7 @@ export function splitManifests(stream: string): SplitResult {
     const text = docLines.join('\n');
     let parsed: ReturnType<typeof parseYaml>;
     try {
-      parsed = parseYaml(text, source || 'rendered document');
+      parsed = parseYaml(text, source || 'rendered document', opts);
     } catch (e) {
       // Past the kit's bounds (an alias bomb a template wrote out): a broken document of that template.
       if (!(e instanceof YamlError)) throw e;

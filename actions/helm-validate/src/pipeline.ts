@@ -288,7 +288,7 @@ async function runEntry(
   const newest = targets[targets.length - 1];
   const objectMeta = newest.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
   for (const render of renders) {
-    const { objects, broken } = splitManifests(render.stream);
+    const { objects, broken } = splitManifests(render.stream, { maxChars: cfg.maxRenderBytes });
     // CRDs the chart ships (crds/ via --include-crds, or templates) validate its custom resources.
     const kinds = userKinds.clone();
     for (const o of objects)

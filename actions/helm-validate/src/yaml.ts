@@ -30,16 +30,16 @@ export interface ParsedYaml {
  * YAML comes back with `error`; one that breaks the kit's bounds (size, depth, alias expansion) throws
  * YamlError naming `filename`.
  */
-export function parseYaml(text: string, filename = 'YAML document'): ParsedYaml {
+export function parseYaml(text: string, filename = 'YAML document', opts: { maxChars?: number } = {}): ParsedYaml {
   if (!/^\s*[^#\s]/m.test(text)) return { value: null, duplicates: [] };
   try {
-    return { value: readYaml(text, { file: filename, schema: KUBE_YAML }), duplicates: [] };
+    return { value: readYaml(text, { file: filename, schema: KUBE_YAML, ...opts }), duplicates: [] };
   } catch (e) {
     if (!(e instanceof YamlError) || e.kind === 'limit') throw e;
     if (!/^duplicated mapping key/.test(e.reason)) return { value: undefined, duplicates: [], error: { message: e.reason, line: e.line } };
     const duplicates = findDuplicateKeys(text);
     try {
-      return { value: readYaml(text, { file: filename, schema: KUBE_YAML, json: true }), duplicates };
+      return { value: readYaml(text, { file: filename, schema: KUBE_YAML, json: true, ...opts }), duplicates };
     } catch (e2) {
       if (!(e2 instanceof YamlError) || e2.kind === 'limit') throw e2;
       return { value: undefined, duplicates, error: { message: e2.reason, line: e2.line } };

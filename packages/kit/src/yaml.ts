@@ -48,8 +48,8 @@ function syntaxError(e: YAMLException, file: string): YamlError {
  * The events of `text`, after checking its size, depth and alias expansion. Throws YamlError naming
  * `file`: kind `syntax` when it is not YAML, `limit` when it breaks a bound.
  */
-export function yamlEvents(text: string, file: string): Event[] {
-  if (text.length > YAML_LIMITS.maxChars) throw new YamlError(file, 'limit', `is larger than ${YAML_LIMITS.maxChars / 1024 / 1024} MiB; it is not read`);
+export function yamlEvents(text: string, file: string, maxChars = YAML_LIMITS.maxChars): Event[] {
+  if (text.length > maxChars) throw new YamlError(file, 'limit', `is larger than ${Math.round(maxChars / 1024 / 1024)} MiB; it is not read`);
   let events: Event[];
   try {
     events = parseEvents(text, { maxDepth: YAML_LIMITS.maxDepth, filename: file });
@@ -117,6 +117,11 @@ export interface YamlReadOptions {
   schema?: Schema;
   /** Duplicate keys: last one wins instead of an error. */
   json?: boolean;
+  /**
+   * A larger size bound for a text already bounded where it was produced (helm's rendered output, capped
+   * when it is read from helm). Depth and alias bounds are the same for every text.
+   */
+  maxChars?: number;
 }
 
 function construct(text: string, events: Event[], opts: YamlReadOptions): unknown[] {
@@ -130,7 +135,7 @@ function construct(text: string, events: Event[], opts: YamlReadOptions): unknow
 
 /** Every document of a YAML stream, as plain values. */
 export function readYamlAll(text: string, opts: YamlReadOptions): unknown[] {
-  return construct(text, yamlEvents(text, opts.file), opts);
+  return construct(text, yamlEvents(text, opts.file, opts.maxChars), opts);
 }
 
 /** One YAML document as a plain value; an empty (or comment-only) text is null. More than one document is an error. */

@@ -87,6 +87,11 @@ describe('the bounds', () => {
     const n = YAML_LIMITS.maxDepth - 1;
     expect(() => readYaml(`${'['.repeat(n)}${']'.repeat(n)}`, { file: 'ok.yaml' })).not.toThrow();
   });
+  test('a reader whose text is bounded where it is produced may raise the size bound (helm output), not the others', () => {
+    const text = `a: "${'x'.repeat(YAML_LIMITS.maxChars)}"\n`;
+    expect(readYaml(text, { file: 'rendered', maxChars: 64 * 1024 * 1024 })).toEqual({ a: 'x'.repeat(YAML_LIMITS.maxChars) });
+    expect(() => readYaml(`${text}${yamlBomb()}`, { file: 'rendered', maxChars: 64 * 1024 * 1024 })).toThrow(/rendered expands through its aliases/);
+  });
   test('a text over the size bound is refused before parsing', () => {
     const r = timed(() => readYaml(`a: "${'x'.repeat(YAML_LIMITS.maxChars)}"\n`, { file: 'huge.yaml' }));
     expect(r.ms).toBeLessThan(1000);

@@ -5,6 +5,8 @@
 import * as core from './core.js';
 
 const forms = new Set<string>();
+/** `forms`, longest first (so a form containing another goes whole); rebuilt when a form is added. */
+let ordered: string[] = [];
 const REDACTED = '***';
 
 /** The spellings of `value` a tool or a URL may carry: raw, percent-encoded (both flavours), base64. */
@@ -40,6 +42,7 @@ export function addSecret(value: string | undefined): void {
   for (const f of secretForms(value)) {
     if (forms.has(f)) continue;
     forms.add(f);
+    ordered = [...forms].sort((a, b) => b.length - a.length);
     if (announce) for (const line of f.split(/\r?\n/)) if (line.length >= 4) core.setSecret(line);
   }
 }
@@ -48,7 +51,7 @@ export function addSecret(value: string | undefined): void {
 export function scrub(text: string): string {
   if (forms.size === 0 || !text) return text;
   let out = text;
-  for (const f of [...forms].sort((a, b) => b.length - a.length)) if (out.includes(f)) out = out.split(f).join(REDACTED);
+  for (const f of ordered) if (out.includes(f)) out = out.split(f).join(REDACTED);
   return out;
 }
 
@@ -175,4 +178,5 @@ export const hasSecrets = (): boolean => forms.size > 0;
 /** For tests: forget every registered secret. */
 export function clearSecrets(): void {
   forms.clear();
+  ordered = [];
 }

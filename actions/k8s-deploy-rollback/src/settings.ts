@@ -80,13 +80,10 @@ export function readSettings(): Settings {
   return {
     mode: chart ? 'helm' : 'manifests',
     manifests,
-    chart: chart && localChart(chart) ? (resolveRepoPath(chart, { input: 'chart', tree: true }), chart) : chart,
+    chart: chart && checkedChart(chart),
     release,
     'chart-version': inputs.string('chart-version'),
-    // Files helm reads, by real path inside the workspace (kit); a URL is helm's to fetch.
-    'values-files': inputs
-      .list('values-files', { separators: 'newline' })
-      .map((f) => (/^https?:\/\//i.test(f) ? f : (resolveRepoPath(f, { input: 'values-files', mustExist: 'file' }), f))),
+    'values-files': inputs.list('values-files', { separators: 'newline' }).map(checkedValuesFile),
     set: inputs.list('set', { separators: 'newline' }).map((s) => {
       if (!/^[^=\s]+=/.test(s)) throw new InputError('set', 'entries must look like key=value', s);
       return s;
@@ -122,13 +119,20 @@ export function readSettings(): Settings {
 }
 
 /**
- * A chart argument helm reads from disk: a path form (./x, ../x, /x, ~/x) or an existing path in the
- * workspace. `repo/chart` and `oci://…` are fetched by helm.
+ * `chart` as given, once a chart helm would read from disk — a path form (./x, ../x, /x) or an existing
+ * path in the workspace — is inside the workspace by real path with no link inside it leading out (kit).
+ * `repo/chart` and `oci://…` are helm's to fetch.
  */
-function localChart(chart: string): boolean {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(chart)) return false;
-  if (chart.startsWith('.') || chart.startsWith('~') || isAbsolute(chart)) return true;
-  return existsSync(join(workspace(), chart));
+function checkedChart(chart: string): string {
+  const local = !/^[a-z][a-z0-9+.-]*:\/\//i.test(chart) && (chart.startsWith('.') || isAbsolute(chart) || existsSync(join(workspace(), chart)));
+  if (local) resolveRepoPath(chart, { input: 'chart', tree: true });
+  return chart;
+}
+
+/** A values file helm reads, inside the workspace by real path (kit); a URL is helm's to fetch. */
+function checkedValuesFile(file: string): string {
+  if (!/^https?:\/\//i.test(file)) resolveRepoPath(file, { input: 'values-files', mustExist: 'file' });
+  return file;
 }
 
 export interface Kubeconfig {

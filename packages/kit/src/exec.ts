@@ -278,6 +278,16 @@ export function describeExit(r: ExecResult): string {
   return `failed with exit code ${r.exitCode}`;
 }
 
+/**
+ * Throws ToolError when the tool did not end on its own — it timed out, or a signal killed it — whatever
+ * its exit code would have meant: a killed `kubectl apply --dry-run` says nothing about the manifests.
+ * Returns `r` otherwise, for the caller to read its exit code.
+ */
+export function expectNotKilled(r: ExecResult, what = r.command): ExecResult {
+  if (r.timedOut || r.exitCode === null || signalReason(r.signal, r.exitCode)) throw new ToolError(`${what} ${describeExit(r)}`, tail(r.stderr || r.stdout));
+  return r;
+}
+
 /** Throws ToolError unless the tool exited with one of `ok` codes; the message names the tool and why. */
 export function expectExit(r: ExecResult, ok: readonly number[] = [0], what = r.command): ExecResult {
   if (r.timedOut) throw new ToolError(`${what} ${describeExit(r)}`, tail(r.stderr || r.stdout));

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beginStep, describeExit, endStep, exec, run, trackedPids, TRACKING_ENV } from '@platform-actions/kit';
+import { beginStep, describeExit, endStep, exec, expectNotKilled, run, ToolError, trackedPids, TRACKING_ENV } from '@platform-actions/kit';
 import { type ActionEnv, actionEnv, captureStdout } from './env.js';
 
 const alive = (pid: number): boolean => {
@@ -104,6 +104,13 @@ describe('describeExit', () => {
   ])('%#: never "exit code null"; a timeout states the real time taken', (r, want) => {
     expect(describeExit(r)).toMatch(want);
     expect(describeExit(r)).not.toMatch(/null/);
+  });
+  test('expectNotKilled: a killed or timed-out tool is a ToolError whatever its exit code meant; an exit on its own is returned', async () => {
+    const k = await exec('sh', ['-c', 'echo "error: the server rejected it" >&2; kill -KILL $$']);
+    expect(() => expectNotKilled(k, 'kubectl apply --dry-run=server')).toThrow(ToolError);
+    expect(() => expectNotKilled(k, 'kubectl apply --dry-run=server')).toThrow(/^kubectl apply --dry-run=server was killed by SIGKILL/);
+    const e = await exec('sh', ['-c', 'exit 1']);
+    expect(expectNotKilled(e).exitCode).toBe(1);
   });
   test('a real tool killed by SIGKILL, and a real timeout with its elapsed time', async () => {
     const k = await exec('sh', ['-c', 'kill -KILL $$']);

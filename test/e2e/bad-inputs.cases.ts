@@ -665,6 +665,18 @@ const migB: CorpusCase[] = [
   },
   {
     action: 'migration-test',
+    name: 'migrations-dir outside the workspace',
+    inputs: { 'database-url': `postgresql://app:${enc}@127.0.0.1:9/app`, 'migrations-dir': '../../../etc' },
+    expect: /input "migrations-dir" must be a path inside the workspace/,
+  },
+  {
+    action: 'migration-test',
+    name: 'migrations-dir through a symlink leading outside',
+    inputs: { 'database-url': `postgresql://app:${enc}@127.0.0.1:9/app`, 'migrations-dir': 'link-out' },
+    expect: /input "migrations-dir" must be a path inside the workspace .*symlink that leads outside/,
+  },
+  {
+    action: 'migration-test',
     name: 'working-directory through a dangling symlink',
     files: { wd: 'link:{outside}/no-such-dir' },
     inputs: { 'database-url': `postgresql://app:${enc}@127.0.0.1:9/app`, 'working-directory': 'wd' },

@@ -51,6 +51,8 @@ export const isInside = (root: string, p: string): boolean => lexicallyInside(re
 export interface RepoPathOptions {
   /** The workspace to stay in; default GITHUB_WORKSPACE. */
   root?: string;
+  /** The folder a relative value starts from (an input relative to working-directory); default `root`. */
+  base?: string;
   /** The input the path came from: errors then read `input "<name>" must …; got "<value>"`. */
   input?: string;
   /** How to name a path the action found itself (default: the path relative to the workspace). */
@@ -95,7 +97,7 @@ function refuse(value: string, shown: string, opts: RepoPathOptions, why: 'outsi
  */
 export function resolveRepoPath(value: string, opts: RepoPathOptions = {}): string {
   const ws = resolve(opts.root ?? workspace());
-  const abs = resolve(ws, value);
+  const abs = resolve(ws, opts.base ?? '.', value);
   const shown = opts.label ?? (lexicallyInside(ws, abs) ? relative(ws, abs) || '.' : value);
   if (!opts.allowOutsideWorkspace) {
     const real = realish(abs);

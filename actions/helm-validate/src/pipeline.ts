@@ -1,7 +1,7 @@
 // The work: for each chart × values file, render with helm for the target Kubernetes versions, lint,
 // split the output into objects and check each one (schema per version, policies once). Produces
 // located hits, not findings yet: findings.ts merges hits that repeat across values files and versions.
-import { core, describeExit, exec, formatSeconds, type Location, type Severity, signalReason, UserError } from '@platform-actions/kit';
+import { core, describeExit, exec, formatSeconds, type Location, type Severity, signalReason } from '@platform-actions/kit';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Chart, missingDependencies, relPath, resolveSource, type ValuesEntry } from './charts.js';

@@ -2,7 +2,7 @@
 // masked the moment it is read and never appears in a message.
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type FailOn, InputError, inputs, resolveRepoPath, UserError, workspace } from '@platform-actions/kit';
+import { type FailOn, InputError, inputs, resolveRepoPath, workspace } from '@platform-actions/kit';
 import { splitArgs } from './args.js';
 import { secrets } from './secrets.js';
 import { type DbTarget, parseDatabaseUrl } from './dburl.js';

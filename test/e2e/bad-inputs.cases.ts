@@ -401,7 +401,7 @@ const mig: CorpusCase[] = [
     action: 'migration-test',
     name: 'column-order "loose"',
     inputs: { 'database-url': `postgresql://app:${enc}@127.0.0.1:9/app`, 'column-order': 'loose' },
-    expect: /input "column-order" must be one of strict, logical/,
+    expect: /input "column-order" must be one of separate, strict, logical/,
   },
   {
     action: 'migration-test',

@@ -121,6 +121,22 @@ describe('charts', () => {
     );
   });
 
+  test('a Chart.yaml that is an alias bomb is still a chart (helm-validate reports it), read within bounds', async () => {
+    const lol = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++)
+      lol.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
+    const r = repo({ ...monorepo, 'charts/bomb/Chart.yaml': lol.join('\n') + '\n' });
+    const before = r.git('rev-parse', 'HEAD');
+    const after = r.commit('bomb', { 'charts/bomb/values.yaml': 'x: 1\n' });
+    const t0 = Date.now();
+    expect(paths(await planFor(r, 'charts', pushEvent(before, after)))).toEqual(['charts/bomb']);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
   test('a change to a global file checks every chart', async () => {
     const r = repo({ ...monorepo, 'ci/exceptions.yaml': 'exceptions: []\n' });
     const before = r.git('rev-parse', 'HEAD');

@@ -2,8 +2,8 @@
 // size for balancing shards), and which other charts of the repository it is built from — `file://`
 // dependencies in Chart.yaml (or requirements.yaml, apiVersion v1), typically library charts. A chart
 // vendored in another chart's `charts/` folder is part of that chart, as helm-validate treats it.
-import { load } from 'js-yaml';
 import { posix } from 'node:path';
+import { readYaml } from '../yaml.js';
 import { under } from './affected.js';
 import type { RepoSnapshot } from './snapshot.js';
 
@@ -27,11 +27,14 @@ const VALUES_VARIANT = /^(values-[^/]+\.ya?ml|ci\/[^/]+-values\.yaml)$/;
 
 const dirOf = (p: string): string => posix.dirname(p);
 
-/** The parsed YAML mapping of a small file, or undefined when it is not one (helm-validate reports why). */
-function mapping(text: string | undefined): Record<string, unknown> | undefined {
+/**
+ * The parsed YAML mapping of a small file, or undefined when it is not one (helm-validate reports why).
+ * Read with the kit's bounded reader: a Chart.yaml comes from the pull request.
+ */
+function mapping(text: string | undefined, file: string): Record<string, unknown> | undefined {
   if (!text?.trim()) return undefined;
   try {
-    const v = load(text);
+    const v = readYaml(text, { file });
     return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -48,7 +51,7 @@ export function fileDependency(dir: string, repository: unknown): string | undef
 
 function dependencies(snap: RepoSnapshot, dir: string, chartYaml: Record<string, unknown> | undefined): string[] {
   let deps = chartYaml?.dependencies;
-  if (!Array.isArray(deps) || !deps.length) deps = mapping(snap.read(join(dir, 'requirements.yaml')))?.dependencies;
+  if (!Array.isArray(deps) || !deps.length) deps = mapping(snap.read(join(dir, 'requirements.yaml')), join(dir, 'requirements.yaml'))?.dependencies;
   if (!Array.isArray(deps)) return [];
   const out = new Set<string>();
   for (const d of deps) {
@@ -65,7 +68,7 @@ export function discoverCharts(snap: RepoSnapshot): ChartNode[] {
   const all = snap.files.filter((f) => f === 'Chart.yaml' || f.endsWith('/Chart.yaml')).map(dirOf);
   const top = all.filter((d) => !all.some((p) => p !== d && under(join(p, 'charts'), d)));
   return top.map((dir) => {
-    const y = mapping(snap.read(join(dir, 'Chart.yaml')));
+    const y = mapping(snap.read(join(dir, 'Chart.yaml')), join(dir, 'Chart.yaml'));
     const files = snap.files.filter((f) => under(dir, f)).map((f) => (dir === '.' ? f : f.slice(dir.length + 1)));
     return {
       dir,

@@ -6,7 +6,8 @@ import { atRevision, currentRevision, findWorkload, type RevisionRecord } from '
 import { Helm, type UpgradeArgs } from './helm.js';
 import { Kubectl } from './kubectl.js';
 import { relative } from 'node:path';
-import { CLUSTER_SCOPED, findSources, type LoadedObject, loadFiles, parseDocuments, placeInNamespace, refId, substitute, unreplaced, type WorkloadRef } from './manifests.js';
+import { CLUSTER_SCOPED, findSources, type LoadedObject, loadFiles, parseDocuments, placeInNamespace, refId, substitute, type WorkloadRef } from './manifests.js';
+import { placeholderError, placeholderHits } from './placeholders.js';
 import { createDeployment, type GitHubTarget, sendWebhook, setDeploymentStatus } from './notify.js';
 import { type Before, isPending, lastDeployed, latest, planRollback } from './plan.js';
 import { collectDiagnostics, type ReportFacts, type RollbackRow, renderDetails } from './report.js';
@@ -122,12 +123,12 @@ async function loadManifests(run: Run): Promise<LoadedObject[]> {
     const sub = substitute(loaded, s.images, s.placeholders);
     for (const rule of s.images) if (!sub.imagesReplaced.some((r) => r.rule === rule.name)) core.warning(`images: no container uses an image named ${rule.name}`);
     run.facts.images = sub.imagesReplaced.map((i) => ({ object: i.object, container: i.container, to: i.to }));
-    const left = unreplaced(
+    // Leftover placeholders and near misses of them (typos substitution skipped) stop the deploy here.
+    const left = placeholderHits(
       sub.objects,
       s.placeholders.map((p) => p.token),
     );
-    if (left.length)
-      throw new UserError(`manifests: ${left.length} value(s) still hold a placeholder, nothing was applied: ${left.slice(0, 3).join('; ')}${left.length > 3 ? '; …' : ''}`);
+    if (left.length) throw placeholderError(left);
     core.info(`${sub.objects.length} objects from ${sources.length} source(s)`);
     return sub.objects;
   });

@@ -1,5 +1,5 @@
-// Manifests: find the files, parse every YAML document, substitute images and placeholders, and refuse
-// to go on when an object still holds a placeholder. Pure apart from reading files, so it is tested
+// Manifests: find the files, parse every YAML document, substitute images and placeholders (the guard
+// against leftovers is placeholders.ts). Pure apart from reading files, so it is tested
 // with tables; kustomize directories are rendered by kubectl (see kubectl.ts) and come back through
 // parseDocuments().
 import { globToRegExp, InputError, UserError } from '@platform-actions/kit';
@@ -235,26 +235,6 @@ export function substitute(loaded: readonly LoadedObject[], rules: readonly Imag
     return { ...l, obj };
   });
   return { objects, imagesReplaced };
-}
-
-/** Default placeholder pattern checked even when no `placeholders` are given: an all-caps token ending in _PLACEHOLDER. */
-export const DEFAULT_PLACEHOLDER = /\b[A-Z][A-Z0-9_]*_PLACEHOLDER\b/;
-
-/**
- * Objects that still hold a placeholder token (any of `tokens`, or the *_PLACEHOLDER convention).
- * Returns "source document N (Kind/name): TOKEN at path" lines; empty when clean.
- */
-export function unreplaced(objects: readonly LoadedObject[], tokens: readonly string[]): string[] {
-  const problems: string[] = [];
-  const check = (v: unknown, path: string, l: LoadedObject): void => {
-    if (typeof v === 'string') {
-      const tok = tokens.find((t) => v.includes(t)) ?? DEFAULT_PLACEHOLDER.exec(v)?.[0];
-      if (tok) problems.push(`${l.source} document ${l.doc} (${l.obj.kind}/${l.obj.metadata.name ?? l.obj.metadata.generateName}): ${tok} at ${path || '.'}`);
-    } else if (Array.isArray(v)) v.forEach((x, i) => check(x, `${path}[${i}]`, l));
-    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) check(x, path ? `${path}.${k}` : k, l);
-  };
-  for (const l of objects) check(l.obj, '', l);
-  return problems;
 }
 
 // ---- identity ----------------------------------------------------------------------------------------

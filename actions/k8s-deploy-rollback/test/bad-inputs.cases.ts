@@ -93,6 +93,19 @@ export const clusterCases: Array<{ name: string; files: Record<string, string>; 
     expect: /^k8s-deploy-rollback: manifests: k8s\/web\.yaml document 2: kind Widget \(apiVersion example\.com\/v1\) is not known to the cluster; nothing was applied$/,
   },
   {
+    // Issue 25: a typo, another separator and another case of the configured placeholder are refused
+    // before the cluster is asked anything, each named with its object and field; nothing is applied.
+    name: 'near misses of a configured placeholder',
+    files: {
+      'k8s/web.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - {name: app, image: "registry.example/web:VERSION_PLACEHOLDR", env: [{name: RELEASE, value: VERSION-PLACEHOLDER}]}\n        - {name: sidecar, image: "registry.example/proxy:VERSION_PLACEHOLDER", args: ["--tag=version_placeholder"]}\n',
+      'k8s/settings.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {release: VERSION_PLACEHOLDER}\n',
+    },
+    inputs: { manifests: 'k8s', placeholders: 'VERSION_PLACEHOLDER=v1.4.2' },
+    expect:
+      /^k8s-deploy-rollback: manifests: 3 value\(s\) still hold a placeholder or a near miss of one, nothing was applied: k8s\/web\.yaml document 1 \(Deployment\/web\): VERSION_PLACEHOLDR at spec\.template\.spec\.containers\[0\]\.image \(a near miss of the placeholder VERSION_PLACEHOLDER\); k8s\/web\.yaml document 1 \(Deployment\/web\): VERSION-PLACEHOLDER at spec\.template\.spec\.containers\[0\]\.env\[0\]\.value \(a near miss of the placeholder VERSION_PLACEHOLDER\); k8s\/web\.yaml document 1 \(Deployment\/web\): version_placeholder at spec\.template\.spec\.containers\[1\]\.args\[0\] \(a near miss of the placeholder VERSION_PLACEHOLDER\)$/,
+  },
+  {
     name: 'a field the API does not know (strict validation)',
     files: {
       'web.yaml':

@@ -252,6 +252,6 @@ describe('manifests mode', () => {
     const errors = r.main.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0].message).toMatch(re);
-    expect(await ok(kube, ['get', 'deployments', '-n', ns, '-o', 'name'])).toBe('');
+    expect(await ok(kube, ['get', 'deployments,configmaps', '-n', ns, '-o', 'name'])).toBe('configmap/kube-root-ca.crt\n');
   });
 });

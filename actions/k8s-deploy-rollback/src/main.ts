@@ -6,7 +6,8 @@ import { atRevision, currentRevision, findWorkload, type RevisionRecord } from '
 import { Helm, type UpgradeArgs } from './helm.js';
 import { Kubectl } from './kubectl.js';
 import { relative } from 'node:path';
-import { CLUSTER_SCOPED, findSources, type LoadedObject, loadFiles, parseDocuments, placeInNamespace, refId, substitute, type WorkloadRef } from './manifests.js';
+import { uniqueObjects } from './duplicates.js';
+import { CLUSTER_SCOPED, findSources, type K8sObject, type LoadedObject, loadFiles, parseDocuments, placeInNamespace, refId, substitute, type WorkloadRef } from './manifests.js';
 import { placeholderError, placeholderHits } from './placeholders.js';
 import { createDeployment, type GitHubTarget, sendWebhook, setDeploymentStatus } from './notify.js';
 import { type Before, isPending, lastDeployed, latest, planRollback } from './plan.js';
@@ -139,8 +140,14 @@ async function deployManifests(run: Run, namespace: string, local: { objects: Lo
 
   // 3. Place the objects: the target namespace for those that declare none (never overriding one).
   const scoped = await k.clusterScopedKinds();
-  const objects = local.objects;
-  const refs = placeInNamespace(objects, namespace, (o) => scoped.has(o.kind) || CLUSTER_SCOPED.has(o.kind));
+  const isClusterScoped = (o: K8sObject): boolean => scoped.has(o.kind) || CLUSTER_SCOPED.has(o.kind);
+  // One object defined in two places is applied once when the definitions are equal, else refused.
+  const objects = uniqueObjects(
+    local.objects,
+    (o) => o.metadata.namespace ?? (isClusterScoped(o) ? '' : namespace),
+    (line) => core.info(line),
+  );
+  const refs = placeInNamespace(objects, namespace, isClusterScoped);
   core.info(`workloads: ${refs.map(refId).join(', ') || 'none'}`);
   run.facts.namespaces = [...new Set(refs.map((r) => r.namespace))];
   const stream = objects.map((o) => JSON.stringify(o.obj)).join('\n---\n');

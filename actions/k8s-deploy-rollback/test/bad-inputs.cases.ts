@@ -106,6 +106,20 @@ export const clusterCases: Array<{ name: string; files: Record<string, string>; 
       /^k8s-deploy-rollback: manifests: 3 value\(s\) still hold a placeholder or a near miss of one, nothing was applied: k8s\/web\.yaml document 1 \(Deployment\/web\): VERSION_PLACEHOLDR at spec\.template\.spec\.containers\[0\]\.image \(a near miss of the placeholder VERSION_PLACEHOLDER\); k8s\/web\.yaml document 1 \(Deployment\/web\): VERSION-PLACEHOLDER at spec\.template\.spec\.containers\[0\]\.env\[0\]\.value \(a near miss of the placeholder VERSION_PLACEHOLDER\); k8s\/web\.yaml document 1 \(Deployment\/web\): version_placeholder at spec\.template\.spec\.containers\[1\]\.args\[0\] \(a near miss of the placeholder VERSION_PLACEHOLDER\)$/,
   },
   {
+    // Issue 25: the same Deployment in two files, defined differently, would be applied twice (a first
+    // deploy reaching revision 2); it is a configuration error naming both files, and nothing is applied.
+    name: 'one object defined differently in two manifest files',
+    files: {
+      'k8s/web.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: app, image: "registry.example/web:1"}]}\n',
+      'k8s/web-v2.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: "1"}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: app, image: "registry.example/web:2"}]}\n',
+    },
+    inputs: { manifests: 'k8s' },
+    expect:
+      /^k8s-deploy-rollback: manifests: Deployment\/bad-\w+\/web is defined twice with different content, in k8s\/web-v2\.yaml document 2 and in k8s\/web\.yaml document 1; nothing was applied/,
+  },
+  {
     name: 'a field the API does not know (strict validation)',
     files: {
       'web.yaml':

@@ -141,6 +141,16 @@ describe('manifests mode', () => {
     expect(await ok(kube, ['get', 'deployments,configmaps', '-n', ns, '-o', 'name'])).toBe('configmap/kube-root-ca.crt\n');
   });
 
+  test('the same object in two files, identically: applied once, revision 1', async () => {
+    const ns = await namespace(kube, 'repeated');
+    const text = yamlStream([v('web', '1.0')]);
+    const r = await deploy(kube, workspace({ 'k8s/web.yaml': text, 'k8s/copy/web.yaml': text }), { manifests: 'k8s', namespace: ns });
+    expect(r.main.exitCode).toBe(0);
+    expect(r.main.log).toContain(`Deployment/${ns}/web is defined in both k8s/copy/web.yaml document 1 and k8s/web.yaml document 1, identically: applied once`);
+    expect(JSON.parse(r.outputs['revisions-after'])).toEqual({ [`Deployment/${ns}/web`]: 1 });
+    expect((await deploymentState(kube, ns, 'web')).revision).toBe(1);
+  });
+
   test('a failed smoke test is rolled back; GitHub deployment statuses and the webhook report it', async () => {
     const ns = await namespace(kube, 'smoke');
     const before = (await seed(ns))!;

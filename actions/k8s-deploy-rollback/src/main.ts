@@ -4,6 +4,7 @@
 import { core, currentEvent, failUnlessClean, type Finding, fingerprint, gate, keepToolError, oneLine, publish, ToolError, UserError } from '@platform-actions/kit';
 import { atRevision, currentRevision, findWorkload, type RevisionRecord } from './classify.js';
 import { Helm, type UpgradeArgs } from './helm.js';
+import { recordFailed } from './helm-record.js';
 import { Kubectl } from './kubectl.js';
 import { relative } from 'node:path';
 import { uniqueObjects } from './duplicates.js';
@@ -353,6 +354,14 @@ async function deployHelm(run: Run, namespace: string, kubeconfig: string): Prom
   }
   const now = latest(await helm.history());
   if (now) run.revisionsAfter[`release/${namespace}/${s.release}`] = now.revision;
+  // helm saw its upgrade succeed (it did not wait); a failed rollout or smoke test is recorded in the
+  // release history as helm records a failed upgrade. A failed first install about to be uninstalled
+  // leaves no history to record it in.
+  if (run.failure && r.exitCode === 0 && now?.status === 'deployed' && (before || !s.rollback)) {
+    const why = `${run.failure.reason}: ${run.failure.message}`;
+    const description = before ? `Upgrade "${s.release}" failed: ${why}` : `Release "${s.release}" failed: ${why}`;
+    if (await recordFailed(k, { release: s.release!, namespace, revision: now.revision, description })) now.status = 'failed';
+  }
   run.facts.revisions.push({
     workload: `release/${namespace}/${s.release}`,
     before: before ? String(before.revision) : 'new',

@@ -10,7 +10,7 @@ import { relative } from 'node:path';
 import { uniqueObjects } from './duplicates.js';
 import { CLUSTER_SCOPED, findSources, type K8sObject, type LoadedObject, loadFiles, parseDocuments, placeInNamespace, refId, substitute, type WorkloadRef } from './manifests.js';
 import { placeholderError, placeholderHits } from './placeholders.js';
-import { createDeployment, type GitHubTarget, sendWebhook, setDeploymentStatus } from './notify.js';
+import { createDeployment, type GitHubTarget, sendWebhook, setDeploymentStatus, shouldNotify, webhookText } from './notify.js';
 import { type Before, isPending, lastDeployed, latest, planRollback } from './plan.js';
 import { collectDiagnostics, type ReportFacts, type RollbackRow, renderDetails } from './report.js';
 import { kubeconfigFromInputs, readSettings, type Settings, workspaceDir } from './settings.js';
@@ -535,8 +535,16 @@ async function notify(run: Run, gh: GitHubTarget | undefined, deploymentId: numb
     );
   }
   const url = run.s['webhook-url'];
-  if (url && f.result !== 'deployed') {
-    const text = `${ACTION}: ${f.result === 'rolled-back' ? 'deploy failed and was rolled back' : 'deploy FAILED'}${run.rollbackError ? ' — ROLLBACK FAILED' : ''}. ${f.cause ?? run.toolErrors[0] ?? ''}${runUrl() ? ` ${runUrl()}` : ''}`;
+  if (url && shouldNotify(f.result, run.s['webhook-on'])) {
+    const text = webhookText({
+      action: ACTION,
+      result: f.result,
+      what: run.s.mode === 'helm' ? `Helm release ${run.s.release}` : 'manifests',
+      cause: f.cause ?? run.toolErrors[0],
+      rollbackError: run.rollbackError,
+      revisionsAfter: run.revisionsAfter,
+      runUrl: runUrl(),
+    });
     await sendWebhook(url, {
       text,
       result: f.result,

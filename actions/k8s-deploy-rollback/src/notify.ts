@@ -1,6 +1,7 @@
 // Optional notifications, all best effort: a GitHub deployment with statuses, and a webhook (JSON,
-// Slack-compatible `text`). Each call has a short timeout and a bounded retry; a failure is one warning
-// and never fails or hangs the deploy.
+// Slack-compatible `text`) after every deploy — success, failure and rollback — or on failure only.
+// Each call has a short timeout and a bounded retry; a failure is one warning and never fails or hangs
+// the deploy.
 import { core, InputError } from '@platform-actions/kit';
 
 const CALL_TIMEOUT_MS = 10_000;
@@ -55,6 +56,34 @@ async function postWithRetry(url: string, body: unknown, headers?: Record<string
   }
   await new Promise((r) => setTimeout(r, 1000));
   return post(url, body, headers);
+}
+
+/** When the webhook is called: after every deploy, or only when one failed (rolled back or not). */
+export const WEBHOOK_ON = ['always', 'failure'] as const;
+export type WebhookOn = (typeof WEBHOOK_ON)[number];
+
+export const shouldNotify = (result: string, on: WebhookOn): boolean => on === 'always' || result !== 'deployed';
+
+/** What the webhook's one-line `text` says: the result first, then what changed or why it failed, then the run. */
+export interface DeployNews {
+  action: string;
+  result: 'deployed' | 'rolled-back' | 'failed';
+  /** What was deployed: "manifests" or "Helm release api". */
+  what: string;
+  cause?: string;
+  rollbackError?: string;
+  revisionsAfter: Record<string, number>;
+  runUrl?: string;
+}
+
+export function webhookText(n: DeployNews): string {
+  const run = n.runUrl ? ` ${n.runUrl}` : '';
+  if (n.result === 'deployed') {
+    const revisions = Object.entries(n.revisionsAfter).map(([w, r]) => `${w} at revision ${r}`);
+    return `${n.action}: deployed ${n.what}${revisions.length ? ` (${revisions.join(', ')})` : ''}.${run}`;
+  }
+  const head = n.result === 'rolled-back' ? 'deploy failed and was rolled back' : 'deploy FAILED';
+  return `${n.action}: ${head}${n.rollbackError ? ' — ROLLBACK FAILED' : ''}. ${n.cause ?? ''}${run}`;
 }
 
 export interface WebhookMessage {

@@ -6,7 +6,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { type ImageRule, parseImageRules, parsePlaceholders, type Placeholder } from './manifests.js';
-import { checkWebhookUrl } from './notify.js';
+import { checkWebhookUrl, WEBHOOK_ON, type WebhookOn } from './notify.js';
 import { parseCommand } from './smoke.js';
 
 export const PENDING = ['fail', 'rollback'] as const;
@@ -38,6 +38,7 @@ export interface Settings {
   'github-deployment': boolean;
   token?: string;
   'webhook-url'?: string;
+  'webhook-on': WebhookOn;
   annotate: boolean;
 }
 
@@ -113,6 +114,7 @@ export function readSettings(): Settings {
     'github-deployment': githubDeployment,
     token: inputs.secret('token'),
     'webhook-url': checkWebhookUrl(webhook, allowLoopback),
+    'webhook-on': inputs.oneOf('webhook-on', WEBHOOK_ON, { default: 'always' }),
     annotate: inputs.boolean('annotate', { default: true }),
   };
 }

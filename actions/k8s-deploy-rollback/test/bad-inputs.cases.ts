@@ -53,6 +53,11 @@ export const cases: Array<{ name: string; inputs: Record<string, string>; expect
     expect: /input "webhook-url" must be an https:\/\/ URL \(http is allowed only for 127\.0\.0\.1, localhost or \[::1\]\)/,
   },
   {
+    name: 'webhook-on not a known choice',
+    inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), 'webhook-url': 'https://hooks.example.com/x', 'webhook-on': 'success' },
+    expect: /input "webhook-on" must be one of always, failure/,
+  },
+  {
     name: 'smoke command that is not a JSON array',
     inputs: { manifests: 'good', kubeconfig: unreachableKubeconfig(), 'smoke-command': './smoke.sh --env staging' },
     expect: /input "smoke-command" must be a JSON array of strings/,

@@ -67,8 +67,16 @@ describe('manifests mode', () => {
       namespace: ns,
       placeholders: 'VERSION_PLACEHOLDER=v1.4.2',
       images: 'strategy-worker=registry.internal:5000/trading/strategy-worker:v1.4.2-hotfix',
+      'webhook-url': `${httpBase}/hook`,
+      'webhook-allow-http-loopback': 'true',
     });
     expect(r.main.exitCode).toBe(0);
+    // Success is notified too (issue 28), through the same webhook.
+    expect(hooks.at(-1)).toMatchObject({
+      result: 'deployed',
+      text: `k8s-deploy-rollback: deployed manifests (Deployment/${ns}/trading-api at revision 1, Deployment/${ns}/strategy-worker at revision 1). https://github.com/acme/example/actions/runs/1000`,
+      revisionsAfter: { [`Deployment/${ns}/trading-api`]: 1, [`Deployment/${ns}/strategy-worker`]: 1 },
+    });
     expect(r.outputs).toMatchObject({ result: 'deployed', 'failure-reason': '', 'time-to-detect': '' });
     expect(JSON.parse(r.outputs['revisions-after'])).toEqual({ [`Deployment/${ns}/trading-api`]: 1, [`Deployment/${ns}/strategy-worker`]: 1 });
     expect(await deploymentState(kube, ns, 'trading-api')).toMatchObject({ ready: 2, image: 'registry.example.com/trading/trading-api:v1.4.2' });
@@ -144,8 +152,16 @@ describe('manifests mode', () => {
   test('the same object in two files, identically: applied once, revision 1', async () => {
     const ns = await namespace(kube, 'repeated');
     const text = yamlStream([v('web', '1.0')]);
-    const r = await deploy(kube, workspace({ 'k8s/web.yaml': text, 'k8s/copy/web.yaml': text }), { manifests: 'k8s', namespace: ns });
+    const heard = hooks.length;
+    const r = await deploy(kube, workspace({ 'k8s/web.yaml': text, 'k8s/copy/web.yaml': text }), {
+      manifests: 'k8s',
+      namespace: ns,
+      'webhook-url': `${httpBase}/hook`,
+      'webhook-allow-http-loopback': 'true',
+      'webhook-on': 'failure',
+    });
     expect(r.main.exitCode).toBe(0);
+    expect(hooks.length).toBe(heard); // a success, with webhook-on: failure: not notified
     expect(r.main.log).toContain(`Deployment/${ns}/web is defined in both k8s/copy/web.yaml document 1 and k8s/web.yaml document 1, identically: applied once`);
     expect(JSON.parse(r.outputs['revisions-after'])).toEqual({ [`Deployment/${ns}/web`]: 1 });
     expect((await deploymentState(kube, ns, 'web')).revision).toBe(1);
@@ -209,7 +225,17 @@ describe('manifests mode', () => {
     const current = await deploymentState(kube, ns, 'web');
     expect(current.revision).toBe(2);
     const ws = workspace({ 'web.yaml': yamlStream([v('web', '2.0')]) });
-    const r = await deploy(kube, ws, { manifests: 'web.yaml', namespace: ns, 'smoke-url': `${httpBase}/healthz-broken`, 'smoke-retries': '0' });
+    const heard = hooks.length;
+    const r = await deploy(kube, ws, {
+      manifests: 'web.yaml',
+      namespace: ns,
+      'smoke-url': `${httpBase}/healthz-broken`,
+      'smoke-retries': '0',
+      'webhook-url': `${httpBase}/hook`,
+      'webhook-allow-http-loopback': 'true',
+      'webhook-on': 'failure',
+    });
+    expect(hooks.slice(heard)).toEqual([expect.objectContaining({ result: 'rolled-back' })]); // a failure: heard with webhook-on: failure
     expect(r.outputs['failure-reason']).toBe('SmokeTestFailed');
     expect(r.summary).toContain('not touched: unchanged by this deploy (still revision 2)');
     expect(await deploymentState(kube, ns, 'web')).toEqual(current);

@@ -48,3 +48,23 @@ test('container states', () => {
   expect(containerState({ name: 'a', ready: false, state: { running: {} } })).toBe('running, not ready');
   expect(containerState({ name: 'a', state: { terminated: { reason: 'Error', exitCode: 1 } } })).toBe('terminated: Error exit 1');
 });
+
+test('events and log lines are shown as they are: a body holding ``` and ~~~~ stays inside its block (issue 27)', () => {
+  const lines = ['```', 'echo done', '~~~~', '````` and ~~~ inline', 'last line'];
+  const md = renderDetails({
+    ...base,
+    diagnostics: [
+      {
+        ref: { kind: 'Deployment', namespace: 'shop', name: 'web' },
+        pods: [{ name: 'web-2', phase: 'Running', containers: [{ name: 'app', state: 'running, not ready', restarts: 1 }], logs: { container: 'app', lines: lines.join('\n') } }],
+        events: ['Normal Pulled Pod/web-2: ``` ~~~~'],
+      },
+    ],
+  });
+  // CommonMark: a block opened by a fence ends at the first line holding only that fence character, at
+  // least as many times.
+  const blocks = [...md.matchAll(/^(`{3,}|~{3,})\n([\s\S]*?)\n\1\n/gm)].map((m) => ({ fence: m[1], body: m[2].split('\n') }));
+  expect(blocks.map((b) => b.body)).toEqual([['Normal Pulled Pod/web-2: ``` ~~~~'], lines]);
+  for (const b of blocks) for (const l of b.body) expect(new RegExp(`^ {0,3}\\${b.fence[0]}{${b.fence.length},}\\s*$`).test(l)).toBe(false);
+  expect(md).not.toContain("'''"); // nothing rewritten
+});

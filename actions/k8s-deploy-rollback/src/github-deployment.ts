@@ -1,0 +1,61 @@
+// The GitHub deployment of a run (github-deployment: true): created in_progress once the cluster
+// answers, closed with success, failure or error; and the run's URL the statuses, the webhook and the
+// workloads' change cause link to.
+import { currentEvent, oneLine } from '@platform-actions/kit';
+import { createDeployment, type GitHubTarget, setDeploymentStatus } from './notify.js';
+import type { Settings } from './settings.js';
+import { ACTION, type Run } from './state.js';
+
+/** The GitHub deployment of this run (github-deployment: true), once created. */
+export interface GitHubDeployment {
+  gh: GitHubTarget;
+  id: number;
+}
+
+/** Creates the GitHub deployment (in_progress) when asked for; undefined when not asked or not created. */
+export async function startGitHubDeployment(run: Run): Promise<GitHubDeployment | undefined> {
+  const { s } = run;
+  const gh = githubTarget(s);
+  if (!gh || !s.environment) return undefined;
+  const id = await createDeployment(
+    gh,
+    currentEvent().sha || process.env.GITHUB_SHA || 'HEAD',
+    s.environment,
+    `${ACTION} ${s.mode === 'helm' ? s.release : s.manifests.join(', ')}`.slice(0, 140),
+  );
+  if (!id) return undefined;
+  await setDeploymentStatus(gh, id, 'in_progress', 'deploying', runUrl(), s['environment-url']);
+  return { gh, id };
+}
+
+/** A configuration problem found late (dry run, pending release): the GitHub deployment must not stay in_progress. */
+export async function abandonGitHubDeployment(run: Run, deployment: GitHubDeployment | undefined, e: unknown): Promise<void> {
+  if (deployment) await setDeploymentStatus(deployment.gh, deployment.id, 'error', oneLine((e as Error).message), runUrl(), run.s['environment-url']);
+}
+
+/** The deployment's final status: success, failure (the deploy failed), or error (a tool failed). */
+export async function finishGitHubDeployment(run: Run, deployment: GitHubDeployment | undefined): Promise<void> {
+  const f = run.facts;
+  if (deployment) {
+    const state = f.result === 'deployed' ? 'success' : run.toolErrors.length && !run.failure ? 'error' : 'failure';
+    await setDeploymentStatus(
+      deployment.gh,
+      deployment.id,
+      state,
+      f.result === 'deployed' ? 'deployed' : `${f.result}: ${f.cause ?? run.toolErrors[0] ?? ''}`,
+      runUrl(),
+      run.s['environment-url'],
+    );
+  }
+}
+
+export function runUrl(): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
+  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
+}
+
+function githubTarget(s: Settings): GitHubTarget | undefined {
+  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+  if (!s['github-deployment'] || !s.token || !owner || !repo) return undefined;
+  return { apiUrl: (process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/$/, ''), owner, repo, token: s.token };
+}

@@ -1,17 +1,17 @@
 // The shared tail of every run: outputs, the GitHub deployment's final status and the webhook, the
 // summary and annotations, then pass or fail.
-import { core, failUnlessClean, type Finding, fingerprint, gate, publish } from '@platform-actions/kit';
-import { finishGitHubDeployment, type GitHubDeployment, runUrl } from './github-deployment.js';
+import { core, failUnlessClean, type Finding, fingerprint, gate, publish, UserError } from '@platform-actions/kit';
+import { finishGitHubDeployment, runUrl } from './github-deployment.js';
 import { refId } from './manifests.js';
 import { sendWebhook, shouldNotify, webhookText } from './notify.js';
 import { renderDetails } from './report.js';
 import { ACTION, type Run } from './state.js';
 
 /** Outputs, notifications, reports; then pass or fail. */
-export async function conclude(run: Run, deployment: GitHubDeployment | undefined): Promise<void> {
+export async function conclude(run: Run): Promise<void> {
   const { s } = run;
   finish(run);
-  await notify(run, deployment);
+  await notify(run);
   // The cause goes into the failure line itself (a policy error), so the step says why in one line.
   const cause =
     run.failure && !run.rollbackError
@@ -21,6 +21,19 @@ export async function conclude(run: Run, deployment: GitHubDeployment | undefine
   await publish({ action: ACTION, title: `Deploy (${s.mode === 'helm' ? `Helm release ${s.release}` : 'manifests'})`, gate: g, details: renderDetails(run.facts) });
   if (run.rollbackError) core.error(`ROLLBACK FAILED: ${run.rollbackError}. The cluster may still run the failed revision; act now.`);
   failUnlessClean(ACTION, g, 'high');
+}
+
+/**
+ * A run that ends before its reports (an input, a manifest or the cluster refused it, or a tool failed
+ * outside the deploy): result and failure-reason say so as well as outcome, whatever was reached.
+ */
+export function endedEarly(run: Run | undefined, e: unknown): void {
+  core.setOutput('result', 'failed');
+  core.setOutput('failure-reason', e instanceof UserError ? 'ConfigError' : 'ToolError');
+  core.setOutput('revisions-before', JSON.stringify(run?.revisionsBefore ?? {}));
+  core.setOutput('revisions-after', JSON.stringify(run?.revisionsAfter ?? {}));
+  core.setOutput('time-to-detect', '');
+  core.setOutput('time-to-restore', '');
 }
 
 function finish(run: Run): void {
@@ -35,7 +48,7 @@ function finish(run: Run): void {
   core.setOutput('result', run.toolErrors.length && !run.failure ? 'failed' : f.result);
   core.setOutput('revisions-before', JSON.stringify(run.revisionsBefore));
   core.setOutput('revisions-after', JSON.stringify(run.revisionsAfter));
-  core.setOutput('failure-reason', run.failure ? run.failure.reason : '');
+  core.setOutput('failure-reason', run.failure ? run.failure.reason : run.toolErrors.length ? 'ToolError' : '');
   core.setOutput('time-to-detect', f.timeToDetectS !== undefined ? f.timeToDetectS.toFixed(1) : '');
   core.setOutput('time-to-restore', f.timeToRestoreS !== undefined ? f.timeToRestoreS.toFixed(1) : '');
 }
@@ -56,9 +69,9 @@ function findings(run: Run): Finding[] {
   return out;
 }
 
-async function notify(run: Run, deployment: GitHubDeployment | undefined): Promise<void> {
+async function notify(run: Run): Promise<void> {
   const f = run.facts;
-  await finishGitHubDeployment(run, deployment);
+  await finishGitHubDeployment(run);
   const url = run.s['webhook-url'];
   if (url && shouldNotify(f.result, run.s['webhook-on'])) {
     const text = webhookText({

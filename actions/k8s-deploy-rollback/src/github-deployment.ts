@@ -29,13 +29,15 @@ export async function startGitHubDeployment(run: Run): Promise<GitHubDeployment 
 }
 
 /** A configuration problem found late (dry run, pending release): the GitHub deployment must not stay in_progress. */
-export async function abandonGitHubDeployment(run: Run, deployment: GitHubDeployment | undefined, e: unknown): Promise<void> {
-  if (deployment) await setDeploymentStatus(deployment.gh, deployment.id, 'error', oneLine((e as Error).message), runUrl(), run.s['environment-url']);
+export async function abandonGitHubDeployment(run: Run, e: unknown): Promise<void> {
+  const d = run.deployment;
+  if (d) await setDeploymentStatus(d.gh, d.id, 'error', oneLine((e as Error).message), runUrl(), run.s['environment-url']);
 }
 
 /** The deployment's final status: success, failure (the deploy failed), or error (a tool failed). */
-export async function finishGitHubDeployment(run: Run, deployment: GitHubDeployment | undefined): Promise<void> {
+export async function finishGitHubDeployment(run: Run): Promise<void> {
   const f = run.facts;
+  const deployment = run.deployment;
   if (deployment) {
     const state = f.result === 'deployed' ? 'success' : run.toolErrors.length && !run.failure ? 'error' : 'failure';
     await setDeploymentStatus(

@@ -10,42 +10,52 @@
 //   conclude.ts            outputs, webhook, summary → pass or fail
 import { keepToolError, ToolError } from '@platform-actions/kit';
 import { connect, kubectlFor } from './cluster.js';
-import { conclude } from './conclude.js';
-import { abandonGitHubDeployment, type GitHubDeployment, startGitHubDeployment } from './github-deployment.js';
+import { conclude, endedEarly } from './conclude.js';
+import { abandonGitHubDeployment, startGitHubDeployment } from './github-deployment.js';
 import { kubeconfigFromInputs, readSettings } from './settings.js';
-import { ACTION, newRun } from './state.js';
+import { ACTION, newRun, type Run } from './state.js';
 import { deployHelm } from './strategy-helm.js';
 import { deployManifests, loadManifests } from './strategy-manifests.js';
 
 export { ACTION };
 
 export async function main(): Promise<void> {
-  // 1. Inputs, all validated before the cluster is touched.
-  const s = readSettings();
-  const kc = kubeconfigFromInputs();
-  const run = newRun(s, kubectlFor(s, kc.path), kc.path);
-  let deployment: GitHubDeployment | undefined;
+  let run: Run | undefined;
   try {
-    // 2. Manifests read and checked locally, then the cluster answers (bounded retries) and gives the
-    // namespace for objects that declare none.
-    const objects = s.mode === 'manifests' ? await loadManifests(run) : [];
-    const namespace = await connect(run);
-    deployment = await startGitHubDeployment(run);
-    // 3–7. Deploy, watch, smoke-test; on failure roll back. ToolErrors are kept so reports still go out.
+    // 1. Inputs, all validated before the cluster is touched.
+    const s = readSettings();
+    const kc = kubeconfigFromInputs();
+    run = newRun(s, kubectlFor(s, kc.path), kc.path);
     try {
-      if (s.mode === 'helm') await deployHelm(run, namespace);
-      else await deployManifests(run, namespace, { objects });
-    } catch (e) {
-      if (!(e instanceof ToolError)) {
-        await abandonGitHubDeployment(run, deployment, e);
-        throw e;
-      }
-      keepToolError(ACTION, e, run.toolErrors);
+      await deploy(run);
+    } finally {
+      kc.cleanup();
     }
-  } finally {
-    kc.cleanup();
+  } catch (e) {
+    // Refused before the reports (an input, a manifest, the cluster): result and failure-reason say so too.
+    endedEarly(run, e);
+    throw e;
   }
-
   // 8. Outputs, notifications, reports; then pass or fail.
-  await conclude(run, deployment);
+  await conclude(run);
+}
+
+async function deploy(run: Run): Promise<void> {
+  const { s } = run;
+  // 2. Manifests read and checked locally, then the cluster answers (bounded retries) and gives the
+  // namespace for objects that declare none.
+  const objects = s.mode === 'manifests' ? await loadManifests(run) : [];
+  const namespace = await connect(run);
+  run.deployment = await startGitHubDeployment(run);
+  // 3–7. Deploy, watch, smoke-test; on failure roll back. ToolErrors are kept so reports still go out.
+  try {
+    if (s.mode === 'helm') await deployHelm(run, namespace);
+    else await deployManifests(run, namespace, { objects });
+  } catch (e) {
+    if (!(e instanceof ToolError)) {
+      await abandonGitHubDeployment(run, e);
+      throw e;
+    }
+    keepToolError(ACTION, e, run.toolErrors);
+  }
 }

@@ -1,5 +1,6 @@
 // What one run of the action knows, filled in phase by phase (strategy, rollout, rollback) so a failure
 // part-way still reports everything learnt until then; and the time budget the phases share.
+import type { GitHubDeployment } from './github-deployment.js';
 import type { Kubectl } from './kubectl.js';
 import type { WorkloadRef } from './manifests.js';
 import type { ReportFacts } from './report.js';
@@ -35,6 +36,8 @@ export interface Run {
   secrets: string[];
   revisionsBefore: Record<string, number>;
   revisionsAfter: Record<string, number>;
+  /** The GitHub deployment of this run, once created (github-deployment: true). */
+  deployment?: GitHubDeployment;
 }
 
 export function newRun(s: Settings, k: Kubectl, kubeconfig: string): Run {

@@ -2,7 +2,7 @@
 // runner, against the harness's real control plane (etcd, kube-apiserver, controller-manager, scheduler,
 // kwok nodes whose pods misbehave on request). One cluster for the file, one namespace per test.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { type FakeGitHub, startFakeGitHub } from '../../../test/harness/services
 import { type KubeCluster, startKubeCluster } from '../../../test/harness/services/kube.js';
 import { clusterCases } from './bad-inputs.cases.js';
 import { deploy, deploymentState, kjson, namespace, ok, rolloutOk, workload, workspace, yamlStream } from './cluster.js';
-import { buildBundle, repoRoot } from './helpers.js';
+import { buildBundle, kubectlBin, repoRoot } from './helpers.js';
 
 jest.setTimeout(240_000);
 
@@ -288,6 +288,33 @@ describe('manifests mode', () => {
     const errors = r.main.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0].message).toMatch(re);
+    // A config error after the cluster was contacted still sets result and failure-reason (issue 27).
+    expect(r.outputs).toMatchObject({ outcome: 'config-error', result: 'failed', 'failure-reason': 'ConfigError', 'revisions-after': '{}' });
     expect(await ok(kube, ['get', 'deployments,configmaps', '-n', ns, '-o', 'name'])).toBe('configmap/kube-root-ca.crt\n');
+  });
+
+  test('kubectl failing part-way (a tool error, not the deploy): result failed, failure-reason ToolError', async () => {
+    const ns = await namespace(kube, 'tool-error');
+    // The real kubectl, except that listing the API's resources fails, as a broken discovery endpoint would.
+    const ws = workspace({ 'web.yaml': yamlStream([v('web', '1.0')]) });
+    const wrapper = join(ws, '..', `kubectl-${ns}.sh`);
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\ncase "$*" in *api-resources*) echo "error: the server is currently unable to handle the request" >&2; exit 1;; esac\nexec ${kubectlBin()} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const r = await deploy(kube, ws, { manifests: 'web.yaml', namespace: ns, kubectl: wrapper });
+    expect(r.main.exitCode).toBe(1);
+    expect(r.outputs).toMatchObject({ outcome: 'tool-error', result: 'failed', 'failure-reason': 'ToolError' });
+    expect(await ok(kube, ['get', 'deployments', '-n', ns, '-o', 'name'])).toBe('');
+  });
+
+  test('kubectl missing: a tool error on the first call, result failed, failure-reason ToolError', async () => {
+    const r = await deploy(kube, workspace({ 'web.yaml': yamlStream([v('web', '1.0')]) }), { manifests: 'web.yaml', namespace: 'default', kubectl: '/nonexistent/kubectl' });
+    expect(r.main.exitCode).toBe(1);
+    expect(r.outputs).toMatchObject({ outcome: 'tool-error', result: 'failed', 'failure-reason': 'ToolError', 'revisions-before': '{}' });
+    expect(r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      expect.stringMatching(/^k8s-deploy-rollback: \/nonexistent\/kubectl was not found/),
+    ]);
   });
 });

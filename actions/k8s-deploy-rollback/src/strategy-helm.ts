@@ -2,7 +2,7 @@
 // a server-side dry run, `helm upgrade --install` without helm's wait, the rollout watched with the
 // fail-fast rules; on failure the revision recorded failed as helm records one, and `helm rollback` to
 // the last deployed revision (a failed first install is uninstalled).
-import { core, UserError } from '@platform-actions/kit';
+import { core, describeExit, UserError } from '@platform-actions/kit';
 import { Helm, type UpgradeArgs } from './helm.js';
 import { recordFailed } from './helm-record.js';
 import type { Kubectl } from './kubectl.js';
@@ -55,7 +55,7 @@ export async function deployHelm(run: Run, namespace: string): Promise<void> {
     run.failure = {
       stage: 'apply',
       reason: 'HelmUpgradeFailed',
-      message: `helm upgrade failed: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 400)}`,
+      message: `helm upgrade failed: ${(r.stderr.trim().split('\n').pop() || describeExit(r)).slice(0, 400)}`,
       failingPods: [],
       detectedAt: Date.now(),
     };

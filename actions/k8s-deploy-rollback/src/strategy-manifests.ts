@@ -2,7 +2,7 @@
 // the cluster is asked anything (placeholders, near misses); then, on the cluster: one definition per
 // object, a server-side dry run, the revisions recorded, the apply, the rollout, and on failure the
 // recorded revisions restored.
-import { core, currentEvent, UserError } from '@platform-actions/kit';
+import { core, currentEvent, describeExit, UserError } from '@platform-actions/kit';
 import { relative } from 'node:path';
 import type { RevisionRecord } from './classify.js';
 import { uniqueObjects } from './duplicates.js';
@@ -89,8 +89,7 @@ export async function deployManifests(run: Run, namespace: string, local: { obje
         .trim()
         .split('\n')
         .find((l) => /^error|Error from server/i.test(l)) ??
-      applied.stderr.trim().split('\n').pop() ??
-      `exit code ${applied.exitCode}`
+      (applied.stderr.trim().split('\n').pop() || describeExit(applied))
     ).slice(0, 500);
     run.failure = { stage: 'apply', reason: 'ApplyFailed', message: `kubectl apply failed part-way: ${line}`, failingPods: [], detectedAt: Date.now() };
     after = await settledRecords(k, refs, 20_000);

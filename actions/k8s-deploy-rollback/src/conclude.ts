@@ -5,20 +5,16 @@ import { finishGitHubDeployment, runUrl } from './github-deployment.js';
 import { refId } from './manifests.js';
 import { sendWebhook, shouldNotify, webhookText } from './notify.js';
 import { renderDetails } from './report.js';
-import { ACTION, type Run } from './state.js';
+import { ACTION, type Run, successResult, target } from './state.js';
 
 /** Outputs, notifications, reports; then pass or fail. */
 export async function conclude(run: Run): Promise<void> {
   const { s } = run;
   finish(run);
   await notify(run);
-  // The cause goes into the failure line itself (a policy error), so the step says why in one line.
-  const cause =
-    run.failure && !run.rollbackError
-      ? [`deploy failed (${run.failure.reason}): ${run.failure.message}${run.facts.result === 'rolled-back' ? ' — rolled back to the recorded revisions' : ''}`]
-      : [];
-  const g = gate({ findings: findings(run), failOn: 'high', toolErrors: run.toolErrors, policyErrors: cause });
-  await publish({ action: ACTION, title: `Deploy (${s.mode === 'helm' ? `Helm release ${s.release}` : 'manifests'})`, gate: g, details: renderDetails(run.facts) });
+  const g = gate({ findings: findings(run), failOn: 'high', toolErrors: run.toolErrors, policyErrors: causeLine(run) });
+  const title = `${s.mode === 'rollback' ? 'Rollback on demand' : 'Deploy'} (${target(s)})`;
+  await publish({ action: ACTION, title, gate: g, details: renderDetails(run.facts) });
   if (run.rollbackError) core.error(`ROLLBACK FAILED: ${run.rollbackError}. The cluster may still run the failed revision; act now.`);
   failUnlessClean(ACTION, g, 'high');
 }
@@ -36,6 +32,14 @@ export function endedEarly(run: Run | undefined, e: unknown): void {
   core.setOutput('time-to-restore', '');
 }
 
+/** The cause, in the failure line itself (a policy error), so the step says why in one line. */
+function causeLine(run: Run): string[] {
+  const f = run.failure;
+  if (!f || run.rollbackError) return [];
+  if (run.s.mode === 'rollback') return [`rollback on demand failed (${f.reason}): ${f.message}${run.s.rollback ? ' — returned to the revisions before it' : ''}`];
+  return [`deploy failed (${f.reason}): ${f.message}${run.facts.result === 'rolled-back' ? ' — rolled back to the recorded revisions' : ''}`];
+}
+
 function finish(run: Run): void {
   const f = run.facts;
   if (run.failure) f.cause = `${run.failure.reason}: ${run.failure.message}`;
@@ -43,7 +47,7 @@ function finish(run: Run): void {
     f.result = 'failed';
     f.rollbackProblem = run.rollbackError;
   }
-  if (run.toolErrors.length && f.result !== 'deployed') f.result = 'failed';
+  if (run.toolErrors.length && f.result !== successResult(run.s)) f.result = 'failed';
   if (run.failure && run.applyStarted) f.timeToDetectS = (run.failure.detectedAt - run.applyStarted) / 1000;
   core.setOutput('result', run.toolErrors.length && !run.failure ? 'failed' : f.result);
   core.setOutput('revisions-before', JSON.stringify(run.revisionsBefore));
@@ -73,11 +77,12 @@ async function notify(run: Run): Promise<void> {
   const f = run.facts;
   await finishGitHubDeployment(run);
   const url = run.s['webhook-url'];
-  if (url && shouldNotify(f.result, run.s['webhook-on'])) {
+  if (url && shouldNotify(f.result === successResult(run.s), run.s['webhook-on'])) {
     const text = webhookText({
       action: ACTION,
+      mode: run.s.mode,
       result: f.result,
-      what: run.s.mode === 'helm' ? `Helm release ${run.s.release}` : 'manifests',
+      what: target(run.s),
       cause: f.cause ?? run.toolErrors[0],
       rollbackError: run.rollbackError,
       revisionsAfter: run.revisionsAfter,

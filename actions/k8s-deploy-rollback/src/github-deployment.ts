@@ -4,7 +4,7 @@
 import { currentEvent, oneLine } from '@platform-actions/kit';
 import { createDeployment, type GitHubTarget, setDeploymentStatus } from './notify.js';
 import type { Settings } from './settings.js';
-import { ACTION, type Run } from './state.js';
+import { ACTION, type Run, successResult, target } from './state.js';
 
 /** The GitHub deployment of this run (github-deployment: true), once created. */
 export interface GitHubDeployment {
@@ -21,7 +21,7 @@ export async function startGitHubDeployment(run: Run): Promise<GitHubDeployment 
     gh,
     currentEvent().sha || process.env.GITHUB_SHA || 'HEAD',
     s.environment,
-    `${ACTION} ${s.mode === 'helm' ? s.release : s.manifests.join(', ')}`.slice(0, 140),
+    `${ACTION} ${s.mode === 'rollback' ? `rollback of ${target(s)}` : s.strategy === 'helm' ? s.release : s.manifests.join(', ')}`.slice(0, 140),
   );
   if (!id) return undefined;
   await setDeploymentStatus(gh, id, 'in_progress', 'deploying', runUrl(), s['environment-url']);
@@ -39,15 +39,9 @@ export async function finishGitHubDeployment(run: Run): Promise<void> {
   const f = run.facts;
   const deployment = run.deployment;
   if (deployment) {
-    const state = f.result === 'deployed' ? 'success' : run.toolErrors.length && !run.failure ? 'error' : 'failure';
-    await setDeploymentStatus(
-      deployment.gh,
-      deployment.id,
-      state,
-      f.result === 'deployed' ? 'deployed' : `${f.result}: ${f.cause ?? run.toolErrors[0] ?? ''}`,
-      runUrl(),
-      run.s['environment-url'],
-    );
+    const ok = f.result === successResult(run.s);
+    const state = ok ? 'success' : run.toolErrors.length && !run.failure ? 'error' : 'failure';
+    await setDeploymentStatus(deployment.gh, deployment.id, state, ok ? f.result : `${f.result}: ${f.cause ?? run.toolErrors[0] ?? ''}`, runUrl(), run.s['environment-url']);
   }
 }
 

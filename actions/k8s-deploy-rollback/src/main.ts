@@ -5,6 +5,7 @@
 //   strategy-helm.ts       release history → dry run → helm upgrade
 //   cluster.ts             the API server answers; the namespace for objects without one
 //   rollout.ts             watch with fail-fast rules → smoke tests → diagnostics
+//   on-demand.ts           mode rollback: workloads or a release back to a chosen recorded revision
 //   restore.ts             roll back what the change moved, to the recorded revisions
 //   github-deployment.ts   the GitHub deployment's statuses, the run's URL
 //   conclude.ts            outputs, webhook, summary → pass or fail
@@ -12,6 +13,7 @@ import { keepToolError, ToolError } from '@platform-actions/kit';
 import { connect, kubectlFor } from './cluster.js';
 import { conclude, endedEarly } from './conclude.js';
 import { abandonGitHubDeployment, startGitHubDeployment } from './github-deployment.js';
+import { rollBackRelease, rollBackWorkloads } from './on-demand.js';
 import { kubeconfigFromInputs, readSettings } from './settings.js';
 import { ACTION, newRun, type Run } from './state.js';
 import { deployHelm } from './strategy-helm.js';
@@ -44,12 +46,15 @@ async function deploy(run: Run): Promise<void> {
   const { s } = run;
   // 2. Manifests read and checked locally, then the cluster answers (bounded retries) and gives the
   // namespace for objects that declare none.
-  const objects = s.mode === 'manifests' ? await loadManifests(run) : [];
+  const objects = s.mode === 'deploy' && s.strategy === 'manifests' ? await loadManifests(run) : [];
   const namespace = await connect(run);
   run.deployment = await startGitHubDeployment(run);
-  // 3–7. Deploy, watch, smoke-test; on failure roll back. ToolErrors are kept so reports still go out.
+  // 3–7. Deploy (or roll back on demand), watch, smoke-test; on failure roll back to the recorded
+  // revisions. ToolErrors are kept so reports still go out.
   try {
-    if (s.mode === 'helm') await deployHelm(run, namespace);
+    if (s.workloads?.kind === 'release') await rollBackRelease(run, namespace, s.workloads.release);
+    else if (s.workloads) await rollBackWorkloads(run, namespace, s.workloads.workloads);
+    else if (s.strategy === 'helm') await deployHelm(run, namespace);
     else await deployManifests(run, namespace, { objects });
   } catch (e) {
     if (!(e instanceof ToolError)) {

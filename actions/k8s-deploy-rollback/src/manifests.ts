@@ -266,6 +266,52 @@ export interface WorkloadRef {
 }
 
 export const refId = (r: WorkloadRef): string => `${r.kind}/${r.namespace}/${r.name}`;
+
+/** What a rollback on demand targets: workloads by kind/name as kubectl names them, or one Helm release. */
+export type RollbackTargets = { kind: 'workloads'; workloads: Array<{ kind: WorkloadKind; name: string }> } | { kind: 'release'; release: string };
+
+const KIND_NAMES: Record<string, WorkloadKind> = {
+  deployment: 'Deployment',
+  deployments: 'Deployment',
+  deploy: 'Deployment',
+  'deployment.apps': 'Deployment',
+  statefulset: 'StatefulSet',
+  statefulsets: 'StatefulSet',
+  sts: 'StatefulSet',
+  'statefulset.apps': 'StatefulSet',
+  daemonset: 'DaemonSet',
+  daemonsets: 'DaemonSet',
+  ds: 'DaemonSet',
+  'daemonset.apps': 'DaemonSet',
+};
+
+/**
+ * Parses the `workloads` input: `deployment/api` lines (kubectl's kind names and short names), or a single
+ * `release/<name>` for a Helm release. A revision number belongs to one workload, so `revision` allows
+ * one line only.
+ */
+export function parseWorkloads(lines: readonly string[], revision: number | undefined): RollbackTargets {
+  const expected = 'entries must look like deployment/<name>, statefulset/<name> or daemonset/<name>, or one release/<name> for a Helm release';
+  if (lines.length === 0) throw new InputError('workloads', `is required with mode: rollback (${expected.replace('entries must look like ', '')})`);
+  const parsed = lines.map((line) => {
+    const m = /^([a-z.]+)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(line.trim());
+    if (!m || (m[1] !== 'release' && !KIND_NAMES[m[1]])) throw new InputError('workloads', expected, line);
+    return { kind: m[1], name: m[2] };
+  });
+  if (revision !== undefined && parsed.length > 1)
+    throw new InputError(
+      'workloads',
+      `names ${parsed.length} workloads, but a revision number belongs to one: name one workload with revision, or leave revision empty (each goes back to its previous revision)`,
+    );
+  const releases = parsed.filter((p) => p.kind === 'release');
+  if (releases.length) {
+    if (parsed.length > 1) throw new InputError('workloads', 'names a Helm release with other entries: roll back one release, or workloads, per step', lines.join(', '));
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(releases[0].name))
+      throw new InputError('workloads', 'names a release that is not a Helm release name (lowercase letters, digits and -)', lines[0]);
+    return { kind: 'release', release: releases[0].name };
+  }
+  return { kind: 'workloads', workloads: parsed.map((p) => ({ kind: KIND_NAMES[p.kind], name: p.name })) };
+}
 export const objectId = (o: K8sObject): string => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name ?? o.metadata.generateName}`;
 
 const isWorkload = (o: K8sObject): boolean => (WORKLOAD_KINDS as readonly string[]).includes(o.kind) && /^apps\//.test(o.apiVersion);

@@ -63,13 +63,15 @@ async function postWithRetry(url: string, body: unknown, headers?: Record<string
 export const WEBHOOK_ON = ['always', 'failure'] as const;
 export type WebhookOn = (typeof WEBHOOK_ON)[number];
 
-export const shouldNotify = (result: string, on: WebhookOn): boolean => on === 'always' || result !== 'deployed';
+export const shouldNotify = (succeeded: boolean, on: WebhookOn): boolean => on === 'always' || !succeeded;
 
 /** What the webhook's one-line `text` says: the result first, then what changed or why it failed, then the run. */
 export interface DeployNews {
   action: string;
+  /** deploy, or rollback on demand. */
+  mode: 'deploy' | 'rollback';
   result: 'deployed' | 'rolled-back' | 'failed';
-  /** What was deployed: "manifests" or "Helm release api". */
+  /** What was deployed or rolled back: "manifests", "Helm release api", "deployment/api". */
   what: string;
   cause?: string;
   rollbackError?: string;
@@ -79,10 +81,13 @@ export interface DeployNews {
 
 export function webhookText(n: DeployNews): string {
   const run = n.runUrl ? ` ${n.runUrl}` : '';
-  if (n.result === 'deployed') {
-    const revisions = Object.entries(n.revisionsAfter).map(([w, r]) => `${w} at revision ${r}`);
-    return `${n.action}: deployed ${n.what}${revisions.length ? ` (${revisions.join(', ')})` : ''}.${run}`;
+  const revisions = Object.entries(n.revisionsAfter).map(([w, r]) => `${w} at revision ${r}`);
+  const where = revisions.length ? ` (${revisions.join(', ')})` : '';
+  if (n.mode === 'rollback') {
+    if (n.result === 'rolled-back') return `${n.action}: rolled back ${n.what} on demand${where}.${run}`;
+    return `${n.action}: rollback on demand of ${n.what} FAILED${n.rollbackError ? ' — RETURN TO THE PREVIOUS REVISIONS FAILED' : ''}. ${n.cause ?? ''}${run}`;
   }
+  if (n.result === 'deployed') return `${n.action}: deployed ${n.what}${where}.${run}`;
   const head = n.result === 'rolled-back' ? 'deploy failed and was rolled back' : 'deploy FAILED';
   return `${n.action}: ${head}${n.rollbackError ? ' — ROLLBACK FAILED' : ''}. ${n.cause ?? ''}${run}`;
 }

@@ -104,7 +104,8 @@ export interface RollbackRow {
 
 export interface ReportFacts {
   result: 'deployed' | 'rolled-back' | 'failed';
-  mode: 'manifests' | 'helm';
+  /** deploy, or rollback on demand (the result line says which). */
+  mode: 'deploy' | 'rollback';
   cause?: string;
   server?: string;
   namespaces: string[];
@@ -118,18 +119,27 @@ export interface ReportFacts {
   images: Array<{ object: string; container: string; to: string }>;
 }
 
-const RESULT_LINE: Record<ReportFacts['result'], string> = {
-  deployed: '✅ **Deployed**: every workload is ready',
-  'rolled-back': '↩️ **Rolled back**: the deploy failed and every workload it changed is back at its recorded revision',
-  failed: '❌ **Failed**',
+const RESULT_LINE: Record<ReportFacts['mode'], Record<ReportFacts['result'], string>> = {
+  deploy: {
+    deployed: '✅ **Deployed**: every workload is ready',
+    'rolled-back': '↩️ **Rolled back**: the deploy failed and every workload it changed is back at its recorded revision',
+    failed: '❌ **Failed**',
+  },
+  rollback: {
+    deployed: '✅ **Deployed**',
+    'rolled-back': '↩️ **Rolled back on demand**: every workload runs the chosen recorded revision, and is ready',
+    failed: '❌ **Failed**: the rollback on demand did not reach a healthy chosen revision',
+  },
 };
 
 export function renderDetails(f: ReportFacts): string {
-  let md = `${RESULT_LINE[f.result]}${f.cause ? `\n\n**Cause:** ${escapeMarkdown(f.cause)}` : ''}\n\n`;
+  let md = `${RESULT_LINE[f.mode][f.result]}${f.cause ? `\n\n**Cause:** ${escapeMarkdown(f.cause)}` : ''}\n\n`;
   if (f.rollbackProblem) md += `> [!CAUTION]\n> **The rollback itself failed:** ${escapeMarkdown(f.rollbackProblem)}\n\n`;
+  const change = f.mode === 'rollback' ? 'the rollback started' : 'the apply';
+  const restored = f.mode === 'rollback' && f.result === 'rolled-back' ? 'the chosen revision serving' : 'previous state serving again';
   const times = [
-    f.timeToDetectS !== undefined ? `failure detected ${f.timeToDetectS.toFixed(1)} s after the apply` : '',
-    f.timeToRestoreS !== undefined ? `previous state serving again ${f.timeToRestoreS.toFixed(1)} s after the apply` : '',
+    f.timeToDetectS !== undefined ? `failure detected ${f.timeToDetectS.toFixed(1)} s after ${change}` : '',
+    f.timeToRestoreS !== undefined ? `${restored} ${f.timeToRestoreS.toFixed(1)} s after ${change}` : '',
   ].filter(Boolean);
   if (times.length) md += `${times.join('; ')}.\n\n`;
   if (f.revisions.length)

@@ -54,6 +54,16 @@ export function newRun(s: Settings, k: Kubectl, kubeconfig: string): Run {
   };
 }
 
+/** What this run changes, for titles and messages: "manifests", "Helm release api", "deployment/api". */
+export function target(s: Settings): string {
+  if (s.workloads?.kind === 'release') return `Helm release ${s.workloads.release}`;
+  if (s.workloads) return s.workloads.workloads.map((w) => `${w.kind.toLowerCase()}/${w.name}`).join(', ');
+  return s.strategy === 'helm' ? `Helm release ${s.release}` : 'manifests';
+}
+
+/** The result a run that did what it was asked ends with: deployed, or rolled back on demand. */
+export const successResult = (s: Settings): ReportFacts['result'] => (s.mode === 'rollback' ? 'rolled-back' : 'deployed');
+
 export const thresholds = (s: Settings) => ({ crashLoopRestarts: s['crashloop-restarts'], readinessGraceMs: s.readinessGraceMs });
 
 /** Time kept back from the rollout watch for a rollback: a third of the timeout, at most 2 minutes. */

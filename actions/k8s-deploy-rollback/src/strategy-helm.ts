@@ -7,7 +7,7 @@ import { Helm, type UpgradeArgs } from './helm.js';
 import { recordFailed } from './helm-record.js';
 import type { Kubectl } from './kubectl.js';
 import { CLUSTER_SCOPED, parseDocuments, placeInNamespace, type WorkloadRef } from './manifests.js';
-import { isPending, lastDeployed, latest } from './plan.js';
+import { type HelmRevision, isPending, lastDeployed, latest } from './plan.js';
 import type { RollbackRow } from './report.js';
 import { rollout } from './rollout.js';
 import { POLL_MS, rollbackDeadline, type Run, thresholds } from './state.js';
@@ -88,9 +88,26 @@ export async function deployHelm(run: Run, namespace: string): Promise<void> {
     return;
   }
   // 5. helm rollback to the recorded last-deployed revision (a failed first install is uninstalled).
+  await restoreRelease(run, helm, namespace, before, now);
+  await diagnostics;
+}
+
+export async function releaseWorkloads(helm: Helm, k: Kubectl, namespace: string): Promise<WorkloadRef[]> {
+  const objects = parseDocuments(await helm.manifest(), 'helm get manifest');
+  const scoped = await k.clusterScopedKinds();
+  return placeInNamespace(objects, namespace, (o) => scoped.has(o.kind) || CLUSTER_SCOPED.has(o.kind));
+}
+
+/**
+ * helm rollback to `before` (the revision deployed before the change), watched until its workloads are
+ * healthy; without one, the change was a first install, and it is uninstalled.
+ */
+export async function restoreRelease(run: Run, helm: Helm, namespace: string, before: HelmRevision | undefined, now: HelmRevision | undefined): Promise<void> {
+  const { s, k } = run;
+  const release = helm.o.release;
   await core.group('Rollback', async () => {
     const row: RollbackRow = {
-      workload: `release/${namespace}/${s.release}`,
+      workload: `release/${namespace}/${release}`,
       from: now ? String(now.revision) : '—',
       to: before ? String(before.revision) : 'uninstall',
       result: '',
@@ -104,7 +121,7 @@ export async function deployHelm(run: Run, namespace: string): Promise<void> {
         run.facts.timeToRestoreS = (Date.now() - run.applyStarted!) / 1000;
         return;
       }
-      core.info(`helm rollback ${s.release} ${before.revision}`);
+      core.info(`helm rollback ${release} ${before.revision}`);
       await helm.rollback(before.revision, 120_000);
       const back = await releaseWorkloads(helm, k, namespace);
       const rw = await watch(k, back, { deadline: rollbackDeadline(run), intervalMs: POLL_MS, thresholds: thresholds(s), label: 'rollback' });
@@ -118,11 +135,4 @@ export async function deployHelm(run: Run, namespace: string): Promise<void> {
       run.rollbackError = (e as Error).message;
     }
   });
-  await diagnostics;
-}
-
-async function releaseWorkloads(helm: Helm, k: Kubectl, namespace: string): Promise<WorkloadRef[]> {
-  const objects = parseDocuments(await helm.manifest(), 'helm get manifest');
-  const scoped = await k.clusterScopedKinds();
-  return placeInNamespace(objects, namespace, (o) => scoped.has(o.kind) || CLUSTER_SCOPED.has(o.kind));
 }

@@ -84,6 +84,34 @@ export const cases: Array<{ name: string; inputs: Record<string, string>; expect
     inputs: { chart: 'chart', release: 'r', kubeconfig: unreachableKubeconfig(), 'pending-release': 'force' },
     expect: /input "pending-release" must be one of fail, rollback/,
   },
+  // Rollback on demand (mode: rollback): the inputs that go with it, and only with it.
+  { name: 'mode not a known mode', inputs: { mode: 'undo', kubeconfig: unreachableKubeconfig() }, expect: /input "mode" must be one of deploy, rollback; got "undo"/ },
+  {
+    name: 'mode rollback with manifests',
+    inputs: { mode: 'rollback', manifests: 'good', workloads: 'deployment/web', kubeconfig: unreachableKubeconfig() },
+    expect: /input "manifests" does not go with mode: rollback, which rolls back what is deployed: name it in workloads/,
+  },
+  { name: 'mode rollback without workloads', inputs: { mode: 'rollback', kubeconfig: unreachableKubeconfig() }, expect: /input "workloads" is required with mode: rollback/ },
+  {
+    name: 'workloads that are not kind/name',
+    inputs: { mode: 'rollback', workloads: 'ml-api', kubeconfig: unreachableKubeconfig() },
+    expect: /input "workloads" entries must look like deployment\/<name>, statefulset\/<name> or daemonset\/<name>, or one release\/<name> for a Helm release; got "ml-api"/,
+  },
+  {
+    name: 'revision that is not a revision number',
+    inputs: { mode: 'rollback', workloads: 'deployment/web', revision: 'previous', kubeconfig: unreachableKubeconfig() },
+    expect: /input "revision" must be a whole number in 1\.\.2147483647; got "previous"/,
+  },
+  {
+    name: 'one revision for two workloads',
+    inputs: { mode: 'rollback', workloads: 'deployment/web\ndeployment/worker', revision: '3', kubeconfig: unreachableKubeconfig() },
+    expect: /input "workloads" names 2 workloads, but a revision number belongs to one/,
+  },
+  {
+    name: 'workloads on a deploy',
+    inputs: { manifests: 'good', workloads: 'deployment/web', kubeconfig: unreachableKubeconfig() },
+    expect: /input "workloads" is for mode: rollback \(a rollback on demand\); a deploy takes manifests or chart/,
+  },
 ];
 
 /** Cases that need a live API server to be told apart: run by e2e-manifests.test.ts on the test cluster, with these files in the workspace. */

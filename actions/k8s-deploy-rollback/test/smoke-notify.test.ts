@@ -121,12 +121,13 @@ describe('webhook', () => {
     expect(bodies.at(-1)).toEqual({ text: 'deploy failed', result: 'rolled-back' });
   });
   test('webhook-on: always notifies every result, failure only the failed ones', () => {
-    expect(['deployed', 'rolled-back', 'failed'].map((r) => shouldNotify(r, 'always'))).toEqual([true, true, true]);
-    expect(['deployed', 'rolled-back', 'failed'].map((r) => shouldNotify(r, 'failure'))).toEqual([false, true, true]);
+    expect([true, false].map((succeeded) => shouldNotify(succeeded, 'always'))).toEqual([true, true]);
+    expect([true, false].map((succeeded) => shouldNotify(succeeded, 'failure'))).toEqual([false, true]);
   });
   test('the text says the result first: deployed with the revisions, or failed with the cause, then the run', () => {
     const news = {
       action: 'k8s-deploy-rollback',
+      mode: 'deploy' as const,
       what: 'manifests',
       revisionsAfter: { 'Deployment/ml/api': 4, 'Deployment/ml/worker': 2 },
       runUrl: 'https://github.com/acme/ml/actions/runs/7',
@@ -141,6 +142,11 @@ describe('webhook', () => {
     expect(webhookText({ ...news, result: 'failed', cause: 'CrashLoopBackOff: x', rollbackError: 'undo failed' })).toMatch(
       /^k8s-deploy-rollback: deploy FAILED — ROLLBACK FAILED\. CrashLoopBackOff: x /,
     );
+  });
+  test('a rollback on demand is told as one', () => {
+    const news = { action: 'k8s-deploy-rollback', mode: 'rollback' as const, what: 'deployment/api', revisionsAfter: { 'Deployment/ml/api': 5 } };
+    expect(webhookText({ ...news, result: 'rolled-back' })).toBe('k8s-deploy-rollback: rolled back deployment/api on demand (Deployment/ml/api at revision 5).');
+    expect(webhookText({ ...news, result: 'failed', cause: 'ImagePullBackOff: x' })).toBe('k8s-deploy-rollback: rollback on demand of deployment/api FAILED. ImagePullBackOff: x');
   });
   test('a failing or absent receiver is a warning, not an error, and is bounded in time', async () => {
     const t0 = Date.now();

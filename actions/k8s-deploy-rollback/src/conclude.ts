@@ -1,6 +1,6 @@
 // The shared tail of every run: outputs, the GitHub deployment's final status and the webhook, the
 // summary and annotations, then pass or fail.
-import { core, failUnlessClean, type Finding, fingerprint, gate, publish, UserError } from '@platform-actions/kit';
+import { core, currentEvent, failUnlessClean, type Finding, fingerprint, gate, publish, UserError } from '@platform-actions/kit';
 import { finishGitHubDeployment, runUrl } from './github-deployment.js';
 import { refId } from './manifests.js';
 import { sendWebhook, shouldNotify, webhookText } from './notify.js';
@@ -98,7 +98,12 @@ async function notify(run: Run): Promise<void> {
       timeToDetect: f.timeToDetectS,
       timeToRestore: f.timeToRestoreS,
       runUrl: runUrl(),
-      repository: process.env.GITHUB_REPOSITORY,
+      repository: repository(),
     });
   }
 }
+
+const repository = (): string | undefined => {
+  const e = currentEvent();
+  return e.owner && e.repo ? `${e.owner}/${e.repo}` : undefined;
+};

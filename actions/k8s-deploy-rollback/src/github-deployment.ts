@@ -19,7 +19,7 @@ export async function startGitHubDeployment(run: Run): Promise<GitHubDeployment 
   if (!gh || !s.environment) return undefined;
   const id = await createDeployment(
     gh,
-    currentEvent().sha || process.env.GITHUB_SHA || 'HEAD',
+    currentEvent().sha || 'HEAD',
     s.environment,
     `${ACTION} ${s.mode === 'rollback' ? `rollback of ${target(s)}` : s.strategy === 'helm' ? s.release : s.manifests.join(', ')}`.slice(0, 140),
   );
@@ -45,13 +45,11 @@ export async function finishGitHubDeployment(run: Run): Promise<void> {
   }
 }
 
-export function runUrl(): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
-  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
-}
+/** The run's URL (the kit's: with the attempt, so a re-run links to itself). */
+export const runUrl = (): string | undefined => currentEvent().runUrl;
 
 function githubTarget(s: Settings): GitHubTarget | undefined {
-  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-  if (!s['github-deployment'] || !s.token || !owner || !repo) return undefined;
-  return { apiUrl: (process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/$/, ''), owner, repo, token: s.token };
+  const e = currentEvent();
+  if (!s['github-deployment'] || !s.token || !e.owner || !e.repo) return undefined;
+  return { apiUrl: e.apiUrl, owner: e.owner, repo: e.repo, token: s.token };
 }

@@ -9,7 +9,6 @@ import { uniqueObjects } from './duplicates.js';
 import { CLUSTER_SCOPED, findSources, type K8sObject, type LoadedObject, loadFiles, parseDocuments, placeInNamespace, refId, substitute } from './manifests.js';
 import { placeholderError, placeholderHits } from './placeholders.js';
 import type { Before } from './plan.js';
-import { runUrl } from './github-deployment.js';
 import { restoreRecorded } from './restore.js';
 import { rollout } from './rollout.js';
 import { workspaceDir } from './settings.js';
@@ -142,7 +141,7 @@ function dryRunError(stderr: string, objects: readonly LoadedObject[]): UserErro
 function changeCause(): Record<string, string> {
   const e = currentEvent();
   return {
-    'platform-actions.dev/deployed-commit': e.sha || process.env.GITHUB_SHA || 'unknown',
-    ...(runUrl() ? { 'platform-actions.dev/deployed-by': runUrl()! } : {}),
+    'platform-actions.dev/deployed-commit': e.sha || 'unknown',
+    ...(e.runUrl ? { 'platform-actions.dev/deployed-by': e.runUrl } : {}),
   };
 }

@@ -74,7 +74,7 @@ describe('manifests mode', () => {
     // Success is notified too (issue 28), through the same webhook.
     expect(hooks.at(-1)).toMatchObject({
       result: 'deployed',
-      text: `k8s-deploy-rollback: deployed manifests (Deployment/${ns}/trading-api at revision 1, Deployment/${ns}/strategy-worker at revision 1). https://github.com/acme/example/actions/runs/1000`,
+      text: `k8s-deploy-rollback: deployed manifests (Deployment/${ns}/trading-api at revision 1, Deployment/${ns}/strategy-worker at revision 1). https://github.com/acme/example/actions/runs/1000/attempts/1`,
       revisionsAfter: { [`Deployment/${ns}/trading-api`]: 1, [`Deployment/${ns}/strategy-worker`]: 1 },
     });
     expect(r.outputs).toMatchObject({ result: 'deployed', 'failure-reason': '', 'time-to-detect': '' });
@@ -92,7 +92,8 @@ describe('manifests mode', () => {
       '--show-managed-fields',
     ]);
     expect(d.metadata.managedFields.map((m) => m.manager)).toContain('k8s-deploy-rollback');
-    expect(d.metadata.annotations['platform-actions.dev/deployed-by']).toBe('https://github.com/acme/example/actions/runs/1000');
+    // The kit's run URL: this attempt's, so a re-run's annotation links to the re-run.
+    expect(d.metadata.annotations['platform-actions.dev/deployed-by']).toBe('https://github.com/acme/example/actions/runs/1000/attempts/1');
     expect(r.main.log).toMatch(/Deployment\/good\/trading-api rev 1: 2\/2 updated, 2 ready, 2 available — ready/);
     expect(r.summary).toContain('✅ **Deployed**');
     // Nothing of the kubeconfig's credentials reaches the log, outputs or summary.
@@ -192,7 +193,10 @@ describe('manifests mode', () => {
     expect(await deploymentState(kube, ns, 'web')).toMatchObject({ hash: before.hash, ready: 2, image: 'registry.example.com/web:1.0' });
     const dep = gh.state.deployments.at(-1)!;
     expect(dep).toMatchObject({ environment: 'staging' });
-    expect((gh.state.deploymentStatuses.get(dep.id) ?? []).map((s) => s.state)).toEqual(['in_progress', 'failure']);
+    expect((gh.state.deploymentStatuses.get(dep.id) ?? []).map((s) => [s.state, s.log_url])).toEqual([
+      ['in_progress', 'https://github.com/acme/example/actions/runs/1000/attempts/1'],
+      ['failure', 'https://github.com/acme/example/actions/runs/1000/attempts/1'],
+    ]);
     expect(hooks.at(-1)).toMatchObject({ result: 'rolled-back', text: expect.stringMatching(/deploy failed and was rolled back\. SmokeTestFailed/) });
     expect(r.everything).not.toContain('deploy-token');
   });

@@ -42,7 +42,7 @@ export function decodeRelease(text: string): ReleaseJson {
   return JSON.parse((gz ? gunzipSync(bytes) : bytes).toString('utf8')) as ReleaseJson;
 }
 
-export const encodeRelease = (rel: ReleaseJson): string => gzipSync(Buffer.from(JSON.stringify(rel)), { level: 9 }).toString('base64');
+const encodeRelease = (rel: ReleaseJson): string => gzipSync(Buffer.from(JSON.stringify(rel)), { level: 9 }).toString('base64');
 
 /** The storage object with the release marked failed, its status label and modifiedAt as helm sets them. */
 export function markedFailed(obj: StorageObject, description: string, now = Date.now()): StorageObject {

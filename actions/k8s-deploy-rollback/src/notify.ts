@@ -66,7 +66,7 @@ export type WebhookOn = (typeof WEBHOOK_ON)[number];
 export const shouldNotify = (succeeded: boolean, on: WebhookOn): boolean => on === 'always' || !succeeded;
 
 /** What the webhook's one-line `text` says: the result first, then what changed or why it failed, then the run. */
-export interface DeployNews {
+interface DeployNews {
   action: string;
   /** deploy, or rollback on demand. */
   mode: 'deploy' | 'rollback';

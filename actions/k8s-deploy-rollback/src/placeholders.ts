@@ -6,10 +6,10 @@ import { UserError } from '@platform-actions/kit';
 import type { LoadedObject } from './manifests.js';
 
 /** The *_PLACEHOLDER convention, checked even when no `placeholders` are given. */
-export const DEFAULT_PLACEHOLDER = /\b[A-Z][A-Z0-9_]*_PLACEHOLDER\b/;
+const DEFAULT_PLACEHOLDER = /\b[A-Z][A-Z0-9_]*_PLACEHOLDER\b/;
 const CONVENTION_WORD = 'placeholder';
 
-export interface PlaceholderHit {
+interface PlaceholderHit {
   /** "source document N (Kind/name)" */
   object: string;
   /** Dotted path of the string value, e.g. spec.template.spec.containers[0].image. */
@@ -53,7 +53,7 @@ const normal = (s: string): string => s.toLowerCase().replace(/[-.]/g, '_');
  * away from them: only another case or separator counts, from 4 characters), one up to 9 characters,
  * two from 10 (VERSION_PLACEHOLDER has 19).
  */
-export const typoAllowance = (token: string): number => (token.length < 6 ? 0 : token.length < 10 ? 1 : 2);
+const typoAllowance = (token: string): number => (token.length < 6 ? 0 : token.length < 10 ? 1 : 2);
 
 /**
  * The token-like pieces of a string value a placeholder could hide in: every run of letters, digits and

@@ -9,7 +9,7 @@ import { type Failure, POLL_MS, type Run, thresholds, watchDeadline } from './st
 import { refId } from './manifests.js';
 import { watch, type WatchResult } from './watch.js';
 
-export interface Rollout {
+interface Rollout {
   watched: WatchResult;
   /** Diagnostics being read in the background after a failure; await before reporting. */
   diagnostics?: Promise<void>;

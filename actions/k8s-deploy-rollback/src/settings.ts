@@ -9,7 +9,7 @@ import { checkWebhookUrl, WEBHOOK_ON, type WebhookOn } from './notify.js';
 import { parseCommand } from './smoke.js';
 
 export const PENDING = ['fail', 'rollback'] as const;
-export const MODES = ['deploy', 'rollback'] as const;
+const MODES = ['deploy', 'rollback'] as const;
 
 export interface Settings {
   /** deploy: manifests or a chart; rollback: workloads back to a recorded revision, on demand. */

@@ -65,6 +65,8 @@ describe('charts', () => {
     expect(p.items.find((i) => i.path === 'charts/web')!.reasons).toEqual(['uses chart charts/lib, which changed']);
     expect(p.items.find((i) => i.path === 'platform/umbrella')!.reasons).toEqual(['uses chart charts/api, which changed']);
     expect(p.items.find((i) => i.path === 'charts/lib')!.reasons).toEqual(['1 file changed (templates/_helpers.tpl)']);
+    // Only the library's own files changed: it alone needs a new version, not the charts that use it.
+    expect(p.items.filter((i) => i.direct).map((i) => i.path)).toEqual(['charts/lib']);
     expect(p.unchanged.map((i) => i.path)).toEqual(['charts/standalone']);
     expect(p.scope).toMatchObject({ label: 'merge-base(main, feature)..feature', everything: false, changedFiles: 1 });
   });
@@ -300,6 +302,7 @@ describe('the base the event gives', () => {
     const p = planWork(await repoSnapshot(git, { untracked: true }), changes, { kind: 'charts', paths: [] });
     expect(paths(p)).toEqual(['charts/a', 'charts/b', 'charts/c']);
     expect(changes.label).toBe('merge-base(main, HEAD)..working tree');
+    expect(changes.bases).toEqual([r.git('rev-parse', 'main')]);
   });
 });
 

@@ -24,6 +24,8 @@ export interface ChangeSet {
   label: string;
   /** Why this range (or everything). */
   reason: string;
+  /** The commits the files were diffed from (merge bases); absent when everything is in scope. */
+  bases?: string[];
 }
 
 const everything = (reason: string): ChangeSet => ({ files: null, label: 'everything', reason });
@@ -47,6 +49,7 @@ export async function changeSet(git: Git, base: ChangeBase): Promise<ChangeSet> 
     const files = mergeChanges(await Promise.all(bases.map((b) => diffFiles(git, b, base.worktree ? 'worktree' : head))));
     return {
       files,
+      bases,
       label: `merge-base(${base.ref}, HEAD)..${base.worktree ? 'working tree' : 'HEAD'}`,
       reason: `what ${base.worktree ? 'the working tree' : 'HEAD'} adds to ${base.ref}`,
     };
@@ -59,5 +62,5 @@ export async function changeSet(git: Git, base: ChangeBase): Promise<ChangeSet> 
   const bases = await basesOf(git, scope);
   if (!bases.length) return everything(`${scope.label} shares no history with its base, so everything`);
   const files = mergeChanges(await Promise.all(bases.map((b) => diffFiles(git, b, scope.tips[0]))));
-  return { files, label: scope.label, reason: scope.reason };
+  return { files, bases, label: scope.label, reason: scope.reason };
 }

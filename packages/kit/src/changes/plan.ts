@@ -34,6 +34,11 @@ export interface WorkItem {
   size: number;
   /** Why it is in the plan. */
   reasons: string[];
+  /**
+   * Its own files changed, not only what it uses or shares (set only when the plan covers a change): a
+   * chart that needs a new version, where its users do not.
+   */
+  direct?: true;
 }
 
 export interface RemovedItem {
@@ -241,7 +246,8 @@ export function planWork(snap: RepoSnapshot, changes: ChangeSet, req: PlanReques
     if (c.dir === undefined && !c.files) reasons.push('listed, and nothing in the repository tells whether it changed');
     if (c.dir !== undefined) reasons.push(...describeCauses(c.dir, causes.get(c.dir) ?? [], noun));
     for (const f of c.files ?? []) if (files!.some((x) => x.path === f || x.from === f)) reasons.push(`${f} changed`);
-    (reasons.length ? items : unchanged).push({ ...c.item, reasons });
+    const direct = c.dir !== undefined && (causes.get(c.dir) ?? []).some((x) => x.kind === 'files');
+    (reasons.length ? items : unchanged).push({ ...c.item, reasons, ...(direct ? { direct: true as const } : {}) });
   }
   const keep = req.kind === 'charts' ? matcher(req.paths, /\/Chart\.yaml$/) : matcher(req.paths);
   return { kind: req.kind, scope, items, unchanged, removed: removedItems(req.kind, snap, files!, keep) };

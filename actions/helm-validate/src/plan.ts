@@ -4,7 +4,7 @@
 import { core, UserError } from '@platform-actions/kit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BaseRef, changedCharts, changedFiles, resolveBase } from './changes.js';
+import { type BaseRef, changedCharts } from './changes.js';
 import { type Chart, discoverCharts, relPath, type ValuesEntry, valuesMatrix } from './charts.js';
 import { type Config, readConfig } from './config.js';
 import { type ExceptionSet, loadExceptions } from './exceptions.js';
@@ -50,8 +50,11 @@ export async function plan(): Promise<Plan> {
   let charts = discoverCharts(cfg.workspace, cfg.charts);
   let changes: ChangeScope | undefined;
   if (cfg.baseRef) {
-    const base = await resolveBase(cfg.workspace, cfg.baseRef);
-    const { own, affected } = changedCharts(charts, await changedFiles(cfg.workspace, base));
+    const { base, own, affected } = await changedCharts(
+      cfg.workspace,
+      cfg.baseRef,
+      charts.map((c) => c.rel),
+    );
     changes = { base, own, affected, all: charts.length, changedOnly: cfg.changedOnly };
     if (cfg.changedOnly) charts = charts.filter((c) => affected.has(c.rel));
     core.info(

@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { lintHits } from '../src/chart-checks.js';
-import { baseVersion, changedCharts, changedFiles, resolveBase } from '../src/changes.js';
+import { baseVersion, changedCharts } from '../src/changes.js';
 import { checkChartMetadata, metadataLine } from '../src/chartfile.js';
-import { type Chart, loadChart } from '../src/charts.js';
+import { loadChart } from '../src/charts.js';
 import { advice, shortReason, sourceOf } from '../src/dependencies.js';
 import { build } from '../src/exceptions.js';
 import { failureLines } from '../src/failures.js';
@@ -231,6 +231,9 @@ describe('which charts changed since a base ref (real git)', () => {
       'charts/lib/Chart.yaml': c('lib', 'type: library\n'),
       'charts/user/Chart.yaml': c('user', 'dependencies:\n  - name: lib\n    version: 1.0.0\n    repository: file://../lib\n'),
       'charts/c/Chart.yaml': c('c'),
+      'charts/d/Chart.yaml': c('d'),
+      'charts/d/values-moving.yaml': 'z: 1\n',
+      'charts/e/Chart.yaml': c('e'),
       'README.md': 'x\n',
     });
     git(ws, 'init', '-q', '-b', 'main');
@@ -238,23 +241,37 @@ describe('which charts changed since a base ref (real git)', () => {
     git(ws, 'commit', '-qm', 'base');
     git(ws, 'checkout', '-qb', 'feature');
     writeFileSync(join(ws, 'charts/a/charts/sub/values.yaml'), 'x: 1\n');
+    git(ws, 'mv', 'charts/d/values-moving.yaml', 'charts/e/values-moving.yaml');
     git(ws, 'add', '-A');
     git(ws, 'commit', '-qm', 'sub');
     writeFileSync(join(ws, 'charts/lib/Chart.yaml'), c('lib', 'type: library\ndescription: changed, not committed\n'));
     writeFileSync(join(ws, 'charts/b/values-new.yaml'), 'y: 1\n'); // untracked
     writeFileSync(join(ws, 'README.md'), 'y\n');
-    const base = await resolveBase(ws, 'main');
-    const files = await changedFiles(ws, base);
-    expect(files.sort()).toEqual(['README.md', 'charts/a/charts/sub/values.yaml', 'charts/b/values-new.yaml', 'charts/lib/Chart.yaml']);
-    const charts: Chart[] = ['a', 'b', 'lib', 'user', 'c'].map((n) => loadChart(join(ws, 'charts', n), ws));
-    const { own, affected } = changedCharts(charts, files);
-    expect([...own].sort()).toEqual(['charts/a', 'charts/b', 'charts/lib']);
-    expect([...affected].sort()).toEqual(['charts/a', 'charts/b', 'charts/lib', 'charts/user']);
+    const all = ['a', 'b', 'lib', 'user', 'c', 'd', 'e'].map((n) => loadChart(join(ws, 'charts', n), ws).rel);
+    const { base, own, affected } = await changedCharts(ws, 'main', all);
+    // A file moved from d to e changed both (d lost it), so both are validated and need a new version.
+    expect([...own].sort()).toEqual(['charts/a', 'charts/b', 'charts/d', 'charts/e', 'charts/lib']);
+    expect([...affected].sort()).toEqual(['charts/a', 'charts/b', 'charts/d', 'charts/e', 'charts/lib', 'charts/user']);
+    expect(base.mergeBase).toBe(git(ws, 'rev-parse', 'main').trim());
+    // Only the charts asked about are named, but dependencies are followed through the others.
+    const some = await changedCharts(ws, 'main', ['charts/user', 'charts/c']);
+    expect([[...some.own], [...some.affected]]).toEqual([[], ['charts/user']]);
     expect(await baseVersion(base, join(ws, 'charts/a'))).toBe('1.0.0');
     mkdirSync(join(ws, 'charts/new'));
     writeFileSync(join(ws, 'charts/new/Chart.yaml'), c('new'));
     expect(await baseVersion(base, join(ws, 'charts/new'))).toBeUndefined();
-    await expect(resolveBase(ws, 'nope')).rejects.toThrow(/input "base-ref" names "nope", which is not a commit in this clone/);
+    await expect(changedCharts(ws, 'nope', all)).rejects.toThrow(/input "base-ref" names "nope", which is not a commit in this clone/);
+    await expect(changedCharts(tree({ 'x.txt': '' }), 'main', [])).rejects.toThrow(/input "base-ref" needs a git checkout/);
+  });
+
+  test('a base that shares no history with HEAD is a configuration error, not "every chart changed"', async () => {
+    const ws = tree({ 'charts/a/Chart.yaml': 'apiVersion: v2\nname: a\nversion: 1.0.0\n' });
+    git(ws, 'init', '-q', '-b', 'main');
+    git(ws, 'add', '-A');
+    git(ws, 'commit', '-qm', 'base');
+    git(ws, 'checkout', '-q', '--orphan', 'other');
+    git(ws, 'commit', '-qm', 'unrelated');
+    await expect(changedCharts(ws, 'main', ['charts/a'])).rejects.toThrow(/input "base-ref" names "main", which shares no history with HEAD in this clone/);
   });
 });
 

@@ -6,6 +6,7 @@ export default {
   moduleNameMapper: {
     '^@platform-actions/kit$': '<rootDir>/packages/kit/src/index.ts',
     '^@platform-actions/expressions$': '<rootDir>/packages/expressions/src/index.ts',
+    '^@platform-actions/services$': '<rootDir>/packages/services/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -7,7 +7,7 @@ import { check, type CheckOptions, type CheckResult, failedResult, runOne } from
 import { readRepoConfig } from './config.js';
 import { prePush, stopLine } from './hook.js';
 import { gitRoot } from './local.js';
-import { startPostgres } from './postgres.js';
+import { flagPostgres } from './services.js';
 import { painter, Progress, renderNotes, renderReport, useColour } from './render.js';
 import { writeJsonReport } from './report.js';
 import { UsageError } from './workflows.js';
@@ -61,7 +61,7 @@ function commonOptions(a: Args, io: MainIo, progress: Progress): CheckOptions {
     changed: a.changed,
     event: a.event || a.payload ? { name: a.event ?? 'workflow_dispatch', payload } : undefined,
     databaseUrl: a.databaseUrl,
-    startPostgres: a.postgres || (cfg.postgres && !a.databaseUrl) ? startPostgres : undefined,
+    startPostgres: a.postgres || (cfg.postgres && !a.databaseUrl) ? () => flagPostgres() : undefined,
     node: io.node,
     timeoutMs: a.timeoutMs,
     listOnly: a.list,

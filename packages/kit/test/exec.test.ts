@@ -22,6 +22,15 @@ describe('exec', () => {
     expect(existsSync('/tmp/pwned-by-input')).toBe(false);
   });
 
+  test('onLine gets whole lines of both streams as they come, a line split over writes once, the last one unterminated', async () => {
+    const seen: string[] = [];
+    const script = `process.stdout.write('one\\ntw'); setTimeout(() => { process.stdout.write('o\\r\\n'); process.stderr.write('err\\n'); process.stdout.write('tail'); }, 50);`;
+    const r = await exec(process.execPath, ['-e', script], { onLine: (l, stream) => seen.push(`${stream}:${l}`) });
+    expect(r.exitCode).toBe(0);
+    expect(seen).toEqual(['stdout:one', 'stdout:two', 'stderr:err', 'stdout:tail']);
+    expect(r.stdout).toBe('one\ntwo\r\ntail');
+  });
+
   test('exit code, stderr and duration are returned', async () => {
     const r = await exec(process.execPath, ['-e', 'process.stderr.write("bad"); process.exit(3)']);
     expect(r).toMatchObject({ exitCode: 3, stderr: 'bad', timedOut: false, truncated: false });

@@ -123,6 +123,72 @@ function runStep(node: string, script: string, env: NodeJS.ProcessEnv, cwd: stri
   });
 }
 
+/** The runner's files of one step: GITHUB_OUTPUT, _STATE, _STEP_SUMMARY, _ENV and _PATH. */
+export type StepFiles = Record<'output' | 'state' | 'summary' | 'env' | 'path', string>;
+
+/** New empty runner files for one step, in `dir`. */
+export function stepFiles(dir: string, prefix = ''): StepFiles {
+  const files = Object.fromEntries(['output', 'state', 'summary', 'env', 'path'].map((f) => [f, join(dir, `${prefix}${f}.txt`)])) as StepFiles;
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  return files;
+}
+
+/**
+ * The environment GitHub's runner gives a step (a bundle of ours, or a run: step of --run-steps): the
+ * workspace, event, repository and run facts, the runner's files and folders; `env` (the step's own) over it.
+ */
+export function runnerEnv(o: {
+  workspace: string;
+  eventName: string;
+  eventPath: string;
+  repository?: string;
+  ref?: string;
+  sha?: string;
+  runnerTemp: string;
+  toolCache: string;
+  files: StepFiles;
+  /** GITHUB_ACTION: the action's name, or the step id of a run: step. */
+  action: string;
+  job?: string;
+  actor?: string;
+  runId?: string;
+  env?: Record<string, string>;
+}): NodeJS.ProcessEnv {
+  const repository = o.repository ?? 'acme/example';
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: 'C.UTF-8',
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: o.eventName,
+    GITHUB_EVENT_PATH: o.eventPath,
+    GITHUB_WORKSPACE: o.workspace,
+    GITHUB_REPOSITORY: repository,
+    GITHUB_REPOSITORY_OWNER: repository.split('/')[0],
+    GITHUB_SHA: o.sha ?? gitSha(o.workspace),
+    GITHUB_REF: o.ref ?? 'refs/heads/main',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    GITHUB_RUN_ID: o.runId ?? '1000',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_ACTOR: o.actor ?? 'octocat',
+    GITHUB_ACTION: o.action,
+    ...(o.job ? { GITHUB_JOB: o.job } : {}),
+    GITHUB_OUTPUT: o.files.output,
+    GITHUB_STATE: o.files.state,
+    GITHUB_STEP_SUMMARY: o.files.summary,
+    GITHUB_ENV: o.files.env,
+    GITHUB_PATH: o.files.path,
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_TEMP: o.runnerTemp,
+    RUNNER_TOOL_CACHE: o.toolCache,
+    ...(process.env.PA_CACHE ? { PA_CACHE: process.env.PA_CACHE } : {}),
+    ...o.env,
+  };
+}
+
 export async function runAction(opts: RunActionOptions): Promise<RunActionResult> {
   const dir = resolveActionDir(opts.action);
   const def = readActionYaml(dir);
@@ -131,8 +197,7 @@ export async function runAction(opts: RunActionOptions): Promise<RunActionResult
   const runnerTemp = opts.runnerTemp ?? join(temp, 'runner-temp');
   const toolCache = opts.toolCache ?? process.env.RUNNER_TOOL_CACHE_FOR_TESTS ?? join(temp, 'tool-cache');
   for (const d of [workspace, runnerTemp, toolCache]) mkdirSync(d, { recursive: true });
-  const files = Object.fromEntries(['output', 'state', 'summary', 'env', 'path'].map((f) => [f, join(temp, `${f}.txt`)]));
-  for (const f of Object.values(files)) writeFileSync(f, '');
+  const files = stepFiles(temp);
   const eventPath = join(temp, 'event.json');
   const eventName = opts.event?.name ?? 'workflow_dispatch';
   writeFileSync(eventPath, JSON.stringify(opts.event?.payload ?? {}));
@@ -146,37 +211,19 @@ export async function runAction(opts: RunActionOptions): Promise<RunActionResult
   for (const name of Object.keys(opts.inputs ?? {})) {
     if (!def.inputs?.[name]) throw new Error(`runner: ${def.name} has no input "${name}" (action.yml declares: ${Object.keys(def.inputs ?? {}).join(', ')})`);
   }
-  const baseEnv: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    LANG: 'C.UTF-8',
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: eventName,
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_REPOSITORY: opts.repository ?? 'acme/example',
-    GITHUB_REPOSITORY_OWNER: (opts.repository ?? 'acme/example').split('/')[0],
-    GITHUB_SHA: opts.sha ?? gitSha(workspace),
-    GITHUB_REF: opts.ref ?? 'refs/heads/main',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_API_URL: 'https://api.github.com',
-    GITHUB_RUN_ID: '1000',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_ACTOR: 'octocat',
-    GITHUB_ACTION: def.name,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STATE: files.state,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_ENV: files.env,
-    GITHUB_PATH: files.path,
-    RUNNER_OS: 'Linux',
-    RUNNER_ARCH: 'X64',
-    RUNNER_TEMP: runnerTemp,
-    RUNNER_TOOL_CACHE: toolCache,
-    ...(process.env.PA_CACHE ? { PA_CACHE: process.env.PA_CACHE } : {}),
-    ...opts.env,
-  };
+  const baseEnv = runnerEnv({
+    workspace,
+    eventName,
+    eventPath,
+    repository: opts.repository,
+    ref: opts.ref,
+    sha: opts.sha,
+    runnerTemp,
+    toolCache,
+    files,
+    action: def.name,
+    env: opts.env,
+  });
   const node = opts.node ?? process.execPath;
   const timeout = opts.timeoutMs ?? 10 * 60_000;
   const mainScript = resolve(dir, def.runs.main);

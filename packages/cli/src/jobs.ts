@@ -265,7 +265,8 @@ export class JobRunner {
     const ns = Object.values(needs);
     const upstreamFailed = ns.some((n) => n.failedUpstream);
     const status: Status = { success: ns.every((n) => n.allSucceeded), failure: upstreamFailed, cancelled: false };
-    if (!this.o.selected.has(node.key)) return this.skipNode(node, chain, 'not selected (--only/--skip)');
+    // A job left out by --only/--skip counts as succeeded for the jobs that need it (its outputs are empty).
+    if (!this.o.selected.has(node.key)) return { ...this.skipNode(node, chain, 'not selected (--only/--skip)'), allSucceeded: true };
     const ctx = tokenless(this.contexts(node, { inputs: node.inputs, needs }));
     try {
       if (!condition(node.if, ctx, status)) {

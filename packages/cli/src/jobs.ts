@@ -129,7 +129,13 @@ function tokenless(ctx: Contexts): Contexts {
     github: (path) => {
       if (path[0]?.toLowerCase() === 'token') throw new Unevaluable('github.token');
       if (path.length === 0) return Object.fromEntries(Object.entries(github).filter(([k]) => k !== 'token'));
-      return path.reduce<Value>((v, k) => (v && typeof v === 'object' && !Array.isArray(v) ? ((v as Record<string, Value>)[k] ?? null) : null), github);
+      // Property names are case-insensitive, as everywhere in expressions.
+      const at = (v: Value, k: string): Value => {
+        if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
+        const key = Object.keys(v).find((x) => x.toLowerCase() === k.toLowerCase());
+        return key === undefined ? null : (v as Record<string, Value>)[key];
+      };
+      return path.reduce<Value>(at, github);
     },
     secrets: (path) => {
       throw new Unevaluable(['secrets', ...path].join('.'));
@@ -321,13 +327,17 @@ export class JobRunner {
   /** A job that calls a reusable workflow: its jobs, with the caller's with: as their inputs. */
   private async runCall(node: JobNode, needs: Record<string, NeedResult>, chain: string[], ctx: Contexts, upstreamFailed: boolean): Promise<NeedResult> {
     if (!node.call) return { ...this.skipNode(node, chain, '', node.unavailable ?? 'a reusable workflow that is not ours'), failedUpstream: upstreamFailed };
-    // The call's with: again, now that the jobs it needs have run (discovery had only placeholders for them).
-    try {
-      const given = evaluateDeep(node.call.with, ctx) as Record<string, Value>;
-      Object.assign(node.inputs, node.call.defaults, given);
-    } catch (e) {
-      const what = e instanceof Unevaluable ? `its with: needs ${e.what}, which only GitHub has` : (e as Error).message;
-      return { ...this.skipNode(node, chain, what, what), failedUpstream: upstreamFailed };
+    // The call's with: again, now that the jobs it needs have run (discovery had only placeholders for them),
+    // with the contexts discovery used (a stage's token is empty); a value only GitHub has stays unknown, so
+    // only what reads it needs it.
+    const given = this.contexts(node, { inputs: node.inputs, needs });
+    for (const [k, raw] of Object.entries(node.call.with)) {
+      try {
+        node.call.inputs[k] = evaluateDeep(raw, given);
+      } catch (e) {
+        if (!(e instanceof Unevaluable)) return { ...this.skipNode(node, chain, `with: ${k}: ${(e as Error).message}`), failedUpstream: true };
+        node.call.inputs[k] = { unevaluable: e.what };
+      }
     }
     const results = await this.runScope(node.call.jobs, node.call.uses, [...chain, String(node.name ?? node.id)]);
     const all = [...results.values()];

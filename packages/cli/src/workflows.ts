@@ -170,11 +170,21 @@ export interface JobNode {
   outputs: Record<string, unknown>;
   continueOnError?: unknown;
   timeoutMinutes?: unknown;
-  /** The `inputs` context (for a called workflow's jobs: the object its stages share, refreshed when the call runs). */
+  /** The `inputs` context of the workflow the job is in (a called workflow's: shared with its stages, refreshed when the call runs). */
   inputs: Record<string, Value>;
   steps: JobStep[];
-  /** kind call: what it calls, its raw with:, the callee's outputs (workflow_call outputs' values) and jobs. */
-  call?: { uses: string; with: Record<string, unknown>; outputs: Record<string, unknown>; jobs: JobNode[]; defaults: Record<string, Value> };
+  /**
+   * kind call: what it calls, its raw with:, the callee's outputs (workflow_call outputs' values), jobs,
+   * declared input defaults, and the callee's `inputs` object (its jobs and stages share it).
+   */
+  call?: {
+    uses: string;
+    with: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+    jobs: JobNode[];
+    defaults: Record<string, Value>;
+    inputs: Record<string, Value>;
+  };
   /** A call that cannot run here (someone else's reusable workflow, a missing file): why. */
   unavailable?: string;
 }
@@ -442,8 +452,7 @@ export function discover(repo: string, id: Identity & { checkedIsOurs: boolean }
           ? (calleeWf.on as Record<string, { outputs?: Record<string, { value?: unknown }> } | null>)
           : {};
       const outputs = Object.fromEntries(Object.entries(on.workflow_call?.outputs ?? {}).map(([k, o]) => [k, o?.value ?? '']));
-      node.inputs = inputs;
-      node.call = { uses: job.uses, with: job.with ?? {}, outputs, jobs: r.nodes, defaults };
+      node.call = { uses: job.uses, with: job.with ?? {}, outputs, jobs: r.nodes, defaults, inputs };
     }
     return { found, nodes };
   };

@@ -174,11 +174,16 @@ function execInner(command: string, args: string[], opts: ExecOptions): Promise<
     const forward = (sig: NodeJS.Signals) => () => signalTree(sig);
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');
+    // A process that exits while the tool runs (another handler called process.exit) takes the tool's
+    // process group with it: a tool in its own group would otherwise run on, orphaned.
+    const onExit = forward('SIGTERM');
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
+    process.on('exit', onExit);
     const cleanup = () => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
+      process.off('exit', onExit);
       for (const t of timers) clearTimeout(t);
     };
     const finish = () => {

@@ -133,6 +133,14 @@ export async function runScript(o: {
       .map((a) => mask(`${a.file ? `${a.file}${a.line ? `:${a.line}` : ''}: ` : ''}${a.title ? `${a.title}: ` : ''}${a.message.split('\n')[0]}`));
   const read = (f: string) => readFileSync(f, 'utf8');
   const errors = annotations('error');
+  const warnings = annotations('warning');
+  // The deprecated `::set-output name=x::v` still sets an output on GitHub, with a warning.
+  const legacy: Record<string, string> = {};
+  for (const l of raw) {
+    const m = /^::set-output name=([^:,]+)::(.*)$/.exec(l);
+    if (m) legacy[m[1]] = m[2].replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+  }
+  if (Object.keys(legacy).length) warnings.push('The `set-output` command is deprecated: write to GITHUB_OUTPUT');
   if ('error' in r) errors.push(r.error);
   return {
     exitCode: r.exitCode,
@@ -140,9 +148,9 @@ export async function runScript(o: {
     durationMs: r.durationMs,
     log: parsed.display.split('\n').map(mask),
     errors,
-    warnings: annotations('warning'),
+    warnings,
     masks: [...new Set([...masks, ...parsed.masks])],
-    outputs: parseFileCommands(read(o.files.output)),
+    outputs: { ...legacy, ...parseFileCommands(read(o.files.output)) },
     env: parseFileCommands(read(o.files.env)),
     path: read(o.files.path)
       .split('\n')

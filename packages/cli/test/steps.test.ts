@@ -84,6 +84,11 @@ describe('runScript', () => {
     expect(r.lines).toEqual(['done']);
   });
 
+  it('the deprecated ::set-output still sets an output, with a warning', async () => {
+    const r = await run('echo "::set-output name=old::a%0Ab"', 'bash');
+    expect([r.outputs, r.warnings]).toEqual([{ old: 'a\nb' }, ['The `set-output` command is deprecated: write to GITHUB_OUTPUT']]);
+  });
+
   it('bash with pipefail fails on a failing pipe; the default bash -e does not', async () => {
     expect((await run('false | true', 'bash')).exitCode).toBe(1);
     expect((await run('false | true', undefined)).exitCode).toBe(0);

@@ -398,7 +398,11 @@ function jobsVerdict(jobs: JobResult[], stages: StageResult[]): ReturnType<typeo
     for (const s of steps) {
       if (s.conclusion !== 'failure') continue;
       if (s.kind === 'composite') walk(s.steps ?? []);
-      else outcomes.push(s.stage ? (stageOutcome.get(s.stage) ?? 'failure') : 'failure');
+      else {
+        // A step of ours failed: its stage's verdict, unless the stage (run again, in a matrix) says less.
+        const o = s.stage ? stageOutcome.get(s.stage) : undefined;
+        outcomes.push(o && o !== 'clean' && o !== 'skipped' ? o : 'failure');
+      }
     }
   };
   for (const j of jobs) {

@@ -24,6 +24,8 @@ import { runScript, shellFor } from './steps.js';
 import type { JobNode, JobStep, Stage, WorkflowNode } from './workflows.js';
 import { exec } from '@platform-actions/kit/exec';
 
+const SERIOUSNESS: StageResult['outcome'][] = ['config-error', 'tool-error', 'policy-failure', 'clean', 'skipped'];
+
 /** What a job's progress line shows. */
 export interface StepLabel {
   name: string;
@@ -653,7 +655,9 @@ export class JobRunner {
     const res: StageResult = plan.problems.length
       ? stageWithout({ name: stage.name, action: stage.action, workflow: stage.workflow, job: stage.job, notes: plan.notes }, 'config-error', plan.problems)
       : await runStage(stage, plan, this.o.cx, this.o.onStepLine ? (l) => this.o.onStepLine!(label, l) : undefined);
-    this.stages.set(stage, res);
+    // A stage in a matrix job runs once per combination: the report keeps its most serious run.
+    const prev = this.stages.get(stage);
+    if (!prev || SERIOUSNESS.indexOf(res.outcome) <= SERIOUSNESS.indexOf(prev.outcome)) this.stages.set(stage, res);
     const outcome: StepStatus = res.outcome === 'clean' ? 'success' : res.outcome === 'skipped' ? 'skipped' : 'failure';
     return finish({
       outcome,

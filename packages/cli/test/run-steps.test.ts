@@ -352,6 +352,35 @@ jobs:
   });
 });
 
+describe('a stage of ours in a matrix job', () => {
+  it('runs once per combination; the run and the report keep its most serious verdict', async () => {
+    // A token-shaped string, split so that no scanner flags this file.
+    const token = `ghp_${'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'}`;
+    const repo = tempRepo({
+      'app/notify.py': `TOKEN = "${token}"\n`,
+      '.github/workflows/scan.yml': `on: [pull_request]
+jobs:
+  scan:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        level: [high, none]
+    steps:
+      - uses: acme/platform-actions/actions/gitleaks-scan@v1
+        with:
+          fail-on: \${{ matrix.level }}
+`,
+    });
+    const r = await checkSteps(repo, []);
+    expect(r.report.jobs!.map((j) => [j.name, j.result])).toEqual([
+      ['scan (high)', 'failure'],
+      ['scan (none)', 'success'],
+    ]);
+    expect([r.code, r.report.outcome, r.report.stages.map((s) => [s.name, s.outcome, s.findingsCount])]).toEqual([1, 'policy-failure', [['gitleaks-scan', 'policy-failure', 1]]]);
+    expect(JSON.stringify(r.report)).not.toContain(token);
+  }, 120_000);
+});
+
 describe('our reusable workflows, locally', () => {
   it('python-service-hardened: security-scan’s gitleaks, db-migrations with its PostgreSQL and Redis services and integration tests, all-passed', async () => {
     const repo = tempRepo({}, { 'examples/python-service-hardened': '.' });

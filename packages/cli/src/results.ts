@@ -222,3 +222,21 @@ export function stageResult(base: Pick<StageResult, 'name' | 'action' | 'workflo
 export function stageWithout(base: Pick<StageResult, 'name' | 'action' | 'workflow' | 'job' | 'notes'>, outcome: StageOutcome, errors: string[] = [], durationMs = 0): StageResult {
   return { ...base, outcome, errors, durationMs, findingsCount: 0, counts: zeroCounts(), findings: [], outputs: {}, exitCode: null };
 }
+
+/** A result that stops before any stage: the errors, each one line, exit code 2. */
+export function failedResult(repo: string, errors: string[], started = Date.now(), partial: Partial<CheckResult> = {}): CheckResult {
+  return {
+    repo,
+    event: 'workflow_dispatch',
+    workflows: [],
+    stages: [],
+    notOurs: [],
+    notes: [],
+    ...partial,
+    errors,
+    outcome: 'config-error',
+    exitCode: 2,
+    durationMs: Date.now() - started,
+    startedAt: new Date(started).toISOString(),
+  };
+}

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ourActions, ourWorkflows } from '../src/assets.js';
 import { planServices, startServices } from '../src/job-services.js';
-import { changesTheWorld, jobOrder, selectJobs } from '../src/jobs.js';
+import { changesTheWorld, jobOrder, selectJobs } from '../src/job-plan.js';
 import { onPath } from '../src/local.js';
 import { callsDocker, type Host, mapNotOurs, versionMatches } from '../src/not-ours.js';
 import { discover } from '../src/workflows.js';

@@ -5,9 +5,18 @@
 // with: value naming a port the workflow publishes by number (`localhost:5432` for `ports: ['5432:5432']`)
 // is pointed at the local one. Other images are not started here (one line says so).
 import { type Value } from '@platform-actions/expressions';
-import type { ServiceResult } from './results.js';
 
 export type ServiceKind = 'postgres' | 'redis';
+
+/** A job's service as the report shows it. */
+export interface ServiceResult {
+  id: string;
+  image: string;
+  /** What runs here instead of the container, e.g. "PostgreSQL 15.10 on 127.0.0.1:41234". */
+  local?: string;
+  /** Not started here: why. */
+  notLocal?: string;
+}
 
 export interface ServicePlan {
   id: string;

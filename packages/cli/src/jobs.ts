@@ -20,7 +20,7 @@ import { expandMatrix, matrixName, type Combination } from './matrix.js';
 import { callsDocker, dockerAnswers, type Host, mapNotOurs } from './not-ours.js';
 import { type LiveStep, planStage, type RunContext, runStage } from './pipeline.js';
 import { type JobResult, type ServiceResult, type StageResult, type StepResult, type StepStatus, stageWithout } from './results.js';
-import { runnerEnv, stepFiles } from './runner.js';
+import { runnerEnv, stepFiles } from './runner-env.js';
 import { runScript, shellFor } from './steps.js';
 import type { JobNode, JobStep, Stage, WorkflowNode } from './workflows.js';
 import { exec } from '@platform-actions/kit/exec';

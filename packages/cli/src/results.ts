@@ -2,7 +2,10 @@
 // one-line errors read from what the bundle left behind, and the run's overall verdict and exit code. With
 // --run-steps also each job and step, in GitHub's words (success, failure, skipped).
 import { existsSync, readFileSync } from 'node:fs';
+import type { ServiceResult } from './job-services.js';
 import type { RunActionResult } from './runner.js';
+
+export type { ServiceResult } from './job-services.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -110,15 +113,6 @@ export interface StepResult {
   workingDirectory?: string;
   /** kind composite: its own steps. */
   steps?: StepResult[];
-}
-
-export interface ServiceResult {
-  id: string;
-  image: string;
-  /** What runs here instead of the container, e.g. "PostgreSQL 15.10 on 127.0.0.1:41234". */
-  local?: string;
-  /** Not started here: why. */
-  notLocal?: string;
 }
 
 export interface JobResult {

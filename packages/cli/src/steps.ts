@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exec } from '@platform-actions/kit/exec';
 import { parseFileCommands, parseWorkflowCommands } from './workflow-commands.js';
-import type { StepFiles } from './runner.js';
+import type { StepFiles } from './runner-env.js';
 
 export interface Shell {
   command: string;

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onPath } from '../src/local.js';
-import { stepFiles } from '../src/runner.js';
+import { stepFiles } from '../src/runner-env.js';
 import { runScript, shellFor } from '../src/steps.js';
 
 const find = (have: string[]) => (bin: string) => (have.includes(bin) ? `/usr/bin/${bin}` : undefined);

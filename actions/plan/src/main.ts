@@ -1,8 +1,7 @@
 // plan: what a change touched, as a GitHub matrix. Reads like its table of contents: inputs → what
 // changed (the kit's range planning) → the items it touches (the kit's change detection) → shards →
 // outputs and summary. GitHub's matrix runs the shards; this action never schedules anything itself.
-import { changeSet, core, Git, MAX_ITEMS_PER_SHARD, planWork, repoSnapshot, scrub, setStandardOutputs, splitIntoShards, toPlanDocument, writeSummary } from '@platform-actions/kit';
-import { toMatrix } from './matrix.js';
+import { changeSet, core, Git, MAX_ITEMS_PER_SHARD, planOutputs, planWork, repoSnapshot, scrub, setStandardOutputs, splitIntoShards, writeSummary } from '@platform-actions/kit';
 import { planLine, planMarkdown } from './report.js';
 import { changeBase, readSettings } from './settings.js';
 
@@ -28,13 +27,7 @@ export async function main(): Promise<void> {
   core.info(planLine(plan, split));
 
   // 5. Outputs (before anything could fail), then the summary.
-  const matrix = toMatrix(plan, split);
-  core.setOutput('matrix', JSON.stringify(matrix));
-  core.setOutput('plan', JSON.stringify(toPlanDocument(plan, split)));
-  core.setOutput('shards', split.shards.length);
-  core.setOutput('items-count', plan.items.length);
-  core.setOutput('items', plan.items.map((i) => i.input).join('\n'));
-  core.setOutput('empty', plan.items.length === 0);
+  for (const [name, value] of Object.entries(planOutputs(plan, split))) core.setOutput(name, value);
   setStandardOutputs({ outcome: 'clean', findings: [] });
   await writeSummary(scrub(planMarkdown(plan, split)));
 }

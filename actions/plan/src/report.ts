@@ -1,24 +1,17 @@
 // The plan in words, for the job summary: what is checked and why, what is not, what was removed.
-import { code, escapeMarkdown, type ItemKind, type Split, textCell, type WorkPlan } from '@platform-actions/kit';
-
-const NOUN: Record<ItemKind, [string, string]> = {
-  charts: ['chart', 'charts'],
-  terraform: ['Terraform root', 'Terraform roots'],
-  images: ['image', 'images'],
-  migrations: ['migration folder', 'migration folders'],
-};
-export const noun = (kind: ItemKind, n: number): string => `${n} ${NOUN[kind][n === 1 ? 0 : 1]}`;
+import { code, escapeMarkdown, ITEM_NOUNS, itemCount, type Split, textCell, type WorkPlan } from '@platform-actions/kit';
 
 /** One line for the log and the summary's lead. */
 export function planLine(plan: WorkPlan, split: Split): string {
   const total = plan.items.length + plan.unchanged.length;
-  if (!plan.items.length) return `Nothing to do: ${plan.scope.everything ? `there are no ${NOUN[plan.kind][1]}` : `the change touches none of the ${noun(plan.kind, total)}`}.`;
-  const what = plan.scope.everything ? `all ${noun(plan.kind, total)}` : `${plan.items.length} of ${noun(plan.kind, total)}`;
+  if (!plan.items.length)
+    return `Nothing to do: ${plan.scope.everything ? `there are no ${ITEM_NOUNS[plan.kind][1]}` : `the change touches none of the ${itemCount(plan.kind, total)}`}.`;
+  const what = plan.scope.everything ? `all ${itemCount(plan.kind, total)}` : `${plan.items.length} of ${itemCount(plan.kind, total)}`;
   return `${what} to check, in ${split.shards.length} shard${split.shards.length === 1 ? '' : 's'}.`;
 }
 
 export function planMarkdown(plan: WorkPlan, split: Split): string {
-  let md = `## Plan: ${NOUN[plan.kind][1]}\n\n`;
+  let md = `## Plan: ${ITEM_NOUNS[plan.kind][1]}\n\n`;
   md += plan.items.length
     ? `**${escapeMarkdown(planLine(plan, split))}**\n\n`
     : `✅ **${escapeMarkdown(planLine(plan, split))}** The shards are skipped and the verdict is green.\n\n`;
@@ -32,7 +25,7 @@ export function planMarkdown(plan: WorkPlan, split: Split): string {
     md += `\nBalanced by ${split.basis === 'durations' ? `the last run's durations (${split.recorded} of ${plan.items.length} items recorded; the rest estimated from their size)` : 'size (file counts; no durations recorded yet)'}.\n`;
   }
   if (plan.unchanged.length && !s.everything)
-    md += `\n${noun(plan.kind, plan.unchanged.length)} not touched by the change ${plan.unchanged.length === 1 ? 'is' : 'are'} not checked.\n`;
+    md += `\n${itemCount(plan.kind, plan.unchanged.length)} not touched by the change ${plan.unchanged.length === 1 ? 'is' : 'are'} not checked.\n`;
   if (plan.removed.length) {
     md += `\n**Removed** (nothing to check):\n\n`;
     for (const r of plan.removed) md += `- ${code(r.path)}: ${textCell(r.reason)}\n`;

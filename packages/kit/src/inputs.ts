@@ -64,14 +64,17 @@ export function oneOf<T extends string>(name: string, values: readonly T[], opts
 
 /** A list separated by newlines or commas; blank items and `#` comment lines are dropped. */
 export function list(name: string, opts: Common & { separators?: 'newline' | 'newline-or-comma' } = {}): string[] {
-  const v = raw(name);
-  const split = opts.separators === 'newline' ? /\r?\n/ : /\r?\n|,/;
-  const items = v
-    .split(split)
-    .map((s) => s.trim())
-    .filter((s) => s !== '' && !s.startsWith('#'));
+  const items = splitList(raw(name), opts.separators);
   if (items.length === 0 && opts.required) missing(name);
   return items;
+}
+
+/** A list input's items from its text, as `list` reads them (the CLI reads a stage's `with:` values this way). */
+export function splitList(value: string, separators: 'newline' | 'newline-or-comma' = 'newline-or-comma'): string[] {
+  return value
+    .split(separators === 'newline' ? /\r?\n/ : /\r?\n|,/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && !s.startsWith('#'));
 }
 
 /** A whole number within [min, max]. */

@@ -10,3 +10,4 @@ export * from './snapshot.js';
 export * from './terraform.js';
 export * from './shards.js';
 export * from './document.js';
+export * from './matrix.js';

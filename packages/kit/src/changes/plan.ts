@@ -16,6 +16,16 @@ import { discoverTerraform, modulesOf } from './terraform.js';
 export const ITEM_KINDS = ['charts', 'terraform', 'images', 'migrations'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
+/** Each kind's noun, singular and plural, for the lines that count items (the plan's summary, the CLI). */
+export const ITEM_NOUNS: Record<ItemKind, [string, string]> = {
+  charts: ['chart', 'charts'],
+  terraform: ['Terraform root', 'Terraform roots'],
+  images: ['image', 'images'],
+  migrations: ['migration folder', 'migration folders'],
+};
+/** `3 charts`, `1 Terraform root`. */
+export const itemCount = (kind: ItemKind, n: number): string => `${n} ${ITEM_NOUNS[kind][n === 1 ? 0 : 1]}`;
+
 /**
  * Most items one shard's action takes, per kind: trivy-scan writes one SARIF run (and category) per
  * target, and a SARIF file holds at most 20 runs.

@@ -28,6 +28,15 @@ export interface ChartChanges {
   affected: Set<string>;
 }
 
+const FULL_SHA = /^[0-9a-f]{40,64}$/;
+
+/** A base as messages name it: the ref as given, a full commit SHA shortened (`--changed` passes the merge base). */
+export const refName = (ref: string): string => (FULL_SHA.test(ref) ? ref.slice(0, 7) : ref);
+
+/** `main (merge base abc1234)`; a commit that is its own merge base is named once. */
+export const since = (base: BaseRef): string =>
+  FULL_SHA.test(base.ref) && base.mergeBase === base.sha ? refName(base.ref) : `${refName(base.ref)} (merge base ${base.mergeBase.slice(0, 7)})`;
+
 /** Resolves `base-ref` in the workspace's repository; every way it can fail is a configuration error naming the input. */
 async function openBase(workspace: string, ref: string): Promise<{ git: Git; sha: string }> {
   const root = await Git.toplevel(workspace);

@@ -5,7 +5,7 @@
 import type { Location, Severity } from '@platform-actions/kit';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { baseVersion, type BaseRef } from './changes.js';
+import { baseVersion, type BaseRef, refName, since } from './changes.js';
 import { checkChartMetadata, metadataLine } from './chartfile.js';
 import { type Chart, relPath } from './charts.js';
 import { compareSemVer, parseSemVer } from './semver.js';
@@ -108,7 +108,7 @@ export async function chartTestingChecks(chart: Chart, files: readonly LintedFil
         ruleId: 'chart-version-bump',
         values: '',
         path: 'version',
-        message: `${chart.rel} changed since ${changes.base.ref} (merge base ${changes.base.mergeBase.slice(0, 7)}), but its version ${now} is not above ${before}, the version on ${changes.base.ref}.`,
+        message: `${chart.rel} changed since ${since(changes.base)}, but its version ${now} is not above ${before}, the version on ${refName(changes.base.ref)}.`,
         location: { path: rel, ...(line ? { startLine: line } : {}) },
       });
     }

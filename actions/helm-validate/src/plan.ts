@@ -4,7 +4,7 @@
 import { core, UserError } from '@platform-actions/kit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BaseRef, changedCharts } from './changes.js';
+import { type BaseRef, changedCharts, since } from './changes.js';
 import { type Chart, discoverCharts, relPath, type ValuesEntry, valuesMatrix } from './charts.js';
 import { type Config, readConfig } from './config.js';
 import { type ExceptionSet, loadExceptions } from './exceptions.js';
@@ -57,9 +57,7 @@ export async function plan(): Promise<Plan> {
     );
     changes = { base, own, affected, all: charts.length, changedOnly: cfg.changedOnly };
     if (cfg.changedOnly) charts = charts.filter((c) => affected.has(c.rel));
-    core.info(
-      `base-ref ${base.ref} (merge base ${base.mergeBase.slice(0, 7)}): ${affected.size} of ${changes.all} chart(s) changed${cfg.changedOnly ? '; only those are validated' : ''}`,
-    );
+    core.info(`base-ref ${since(base)}: ${affected.size} of ${changes.all} chart(s) changed${cfg.changedOnly ? '; only those are validated' : ''}`);
   }
   // A library chart renders nothing by itself: its templates are parsed through a minimal consumer, and
   // what they produce is validated through the charts that use it.

@@ -3,6 +3,7 @@
 import { atLeast, cell as mdCell, countBySeverity, escapeMarkdown, type Finding, type GateResult, type Severity, SEVERITIES, severityRank } from '@platform-actions/kit';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { refName } from './changes.js';
 import type { Exception } from './exceptions.js';
 import type { Cell, Hit } from './pipeline.js';
 
@@ -45,7 +46,7 @@ export function changesLine(c: ChangeSummary): string {
       .join(', ') + (n > 10 ? `, … and ${n - 10} more` : '');
   const which = n ? `${n} of ${c.of} chart(s) changed (${list})` : `no chart changed (of ${c.of})`;
   const scope = c.changedOnly ? (n ? '; only those were validated' : ', so nothing was validated') : '; every chart was validated';
-  return `**Changed since** \`${mdCell(c.baseRef)}\` (merge base \`${c.mergeBase.slice(0, 7)}\`): ${which}${scope}. Version bump checked for ${c.versionChecked.length} chart(s) whose own files changed.`;
+  return `**Changed since** \`${mdCell(refName(c.baseRef))}\` (merge base \`${c.mergeBase.slice(0, 7)}\`): ${which}${scope}. Version bump checked for ${c.versionChecked.length} chart(s) whose own files changed.`;
 }
 
 /** Severity counts per chart × values cell, each problem counted once whatever the number of versions. */

@@ -20,7 +20,9 @@ check options (pre-push takes the same, except --changed and --list):
   --only <stage>            run only these stages (a stage or action name; repeatable, or comma-separated)
   --skip <stage>            leave these stages out (same forms)
   --input <stage>.<name>=v  set an input of a stage (or of every stage of an action), e.g. gitleaks-scan.config=gl.toml
-  --changed                 scan only the commits not yet pushed (@{upstream}..HEAD) with gitleaks-scan
+  --changed                 only what the branch changes: gitleaks-scan the commits not yet pushed
+                            (@{upstream}..HEAD); helm-validate and our fan-out workflows' shards what
+                            the working tree changes since the merge base with @{upstream} (CI's plan)
   --database-url <url>      PostgreSQL for migration-test stages (an empty database)
   --postgres                start a throwaway PostgreSQL for them (needs the server binaries)
   --run-steps               run the whole pipeline: the jobs the event triggers (default pull_request), in

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { assetRoot, buildInfo, canonicalRepository, ourActions, ourWorkflows } from './assets.js';
 import { interpolate, Unevaluable, type Value } from '@platform-actions/expressions';
 import type { JobsOptions } from './jobs.js';
+import { localChange } from './changed.js';
+import { computeFanOut } from './fan-out.js';
 import { gitCeiling, gitFacts, localContexts, unpushedRange } from './local.js';
 import { sameBuild } from './ours.js';
 import { type PushScope } from './prepush.js';
@@ -197,7 +199,15 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
     );
     const found = { ...base, workflows: discovery.workflows, notOurs: discovery.notOurs, notes: pinNotes(discovery) };
     checkInputFlags(discovery.stages, cx.overrides);
+    // What the run covers, as the plan action decides it in CI: with --changed, what the working tree adds
+    // to the upstream; else everything (only read when a plan job needs it, for a quick pre-push hook).
+    const fannedOut = !o.runSteps && discovery.stages.some((s) => s.action === 'plan');
+    if ((git.isRepo && o.changed) || fannedOut) cx.change = await localChange(o.repo, !!o.changed, git.isRepo);
     if (o.runSteps) return await checkSteps(o, cx, discovery, found, started);
+    if (cx.change && fannedOut) {
+      cx.fanOut = computeFanOut(discovery.graph, cx, cx.change);
+      if (cx.fanOut.problems.length) return failedResult(o.repo, cx.fanOut.problems, started, found);
+    }
     const { run: stages, left } = select(discovery.stages, o.only ?? [], o.skip ?? []);
 
     // Dry pass: every problem at once, before anything runs. Earlier stages' outputs are placeholders.
@@ -213,7 +223,7 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
     if (o.listOnly) {
       const listed = stages.map((s) => {
         const p = plans.get(s)!;
-        const notes = p.run ? ['listed, not run (--list)', ...p.needs.map((n) => `needs ${n}`)] : [p.skipReason!];
+        const notes = p.run ? ['listed, not run (--list)', ...(p.scope ? [p.scope] : []), ...p.needs.map((n) => `needs ${n}`)] : [p.skipReason!];
         return stageWithout({ name: s.name, action: s.action, workflow: s.workflow, job: s.job, notes }, 'skipped');
       });
       return {

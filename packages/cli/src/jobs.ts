@@ -58,7 +58,7 @@ interface NeedResult {
 }
 
 /** A YAML value with every `${{ }}` in it evaluated (a matrix, a with: block). */
-function evaluateDeep(v: unknown, ctx: Contexts, status?: Status): Value {
+export function evaluateDeep(v: unknown, ctx: Contexts, status?: Status): Value {
   if (typeof v === 'string') return interpolate(v, ctx, status);
   if (Array.isArray(v)) return v.map((x) => evaluateDeep(x, ctx, status));
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, evaluateDeep(x, ctx, status)]));

@@ -94,6 +94,10 @@ export interface LocalContextOptions {
   /** Outputs and outcomes of earlier stages of the same job, by step id. */
   steps: Record<string, { outputs: Record<string, string>; outcome: string }>;
   evaluate: (raw: unknown, ctx: Contexts) => Value;
+  /** `needs.<job>` of jobs whose results are known here (a plan job computed locally: fan-out.ts); others stay unknown. */
+  needs?: Record<string, Value>;
+  /** The job's one matrix combination, when it is known here. */
+  matrix?: Record<string, Value>;
 }
 
 /** Marker for a reusable workflow input whose caller value only GitHub can evaluate. */
@@ -106,6 +110,16 @@ const unknown =
   (ctx: string) =>
   (path: string[]): Value => {
     throw new Unevaluable([ctx, ...path].join('.'));
+  };
+
+/** A context of which only some top-level names are known: those are read as objects, the rest are unknown. */
+const known =
+  (values: Record<string, Value>, ctx: string) =>
+  (path: string[]): Value => {
+    if (!path.length || !(path[0] in values)) throw new Unevaluable([ctx, ...path].join('.'));
+    let v: Value = values[path[0]];
+    for (const k of path.slice(1)) v = v && typeof v === 'object' && !Array.isArray(v) ? (v[k] ?? null) : null;
+    return v;
   };
 
 /** The contexts, with the local values documented in the README (github.token is empty: no token locally). */
@@ -174,9 +188,9 @@ export function localContexts(o: LocalContextOptions): Contexts {
     },
     job: { status: 'success' },
     vars: unknown('vars'),
-    matrix: unknown('matrix'),
+    matrix: o.matrix ?? unknown('matrix'),
     strategy: unknown('strategy'),
-    needs: unknown('needs'),
+    needs: o.needs ? known(o.needs, 'needs') : unknown('needs'),
     jobs: unknown('jobs'),
   };
   return ctx;

@@ -4,8 +4,11 @@
 import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { condition, type Contexts, ExpressionSyntaxError, interpolate, toText, Unevaluable } from '@platform-actions/expressions';
+import { inputs as kitInputs } from '@platform-actions/kit';
+import { type LocalChange, localPlan, planSummary } from './changed.js';
+import type { FanOut } from './fan-out.js';
 import { type GitFacts, localContexts } from './local.js';
-import { ACTION_RULES, COMMON_INPUTS, EMULATED_STEPS, type RuleContext } from './rules.js';
+import { ACTION_RULES, type ActionRules, COMMON_INPUTS, EMULATED_STEPS, type RuleContext } from './rules.js';
 import { type StageResult, stageResult, stageWithout } from './results.js';
 import { readActionYaml, resolveActionDir, runAction } from './runner.js';
 import { offlineLine, planTool, reachable } from './tools.js';
@@ -33,6 +36,10 @@ export interface RunContext {
   env: Record<string, string>;
   node?: string;
   timeoutMs?: number;
+  /** What the run covers (changed.ts): with --changed, what the working tree adds to the upstream. */
+  change?: LocalChange;
+  /** check: the plan jobs of our fan-out workflows, computed here, and what the jobs that need them see. */
+  fanOut?: FanOut;
 }
 
 export type StepsContext = Record<string, { outputs: Record<string, string>; outcome: string }>;
@@ -65,6 +72,8 @@ export interface StagePlan {
   download?: { bin: string; version: string; host: string; line: string };
   /** Report files the user asked for: input → absolute path (kept after the run). */
   reports: Record<string, string>;
+  /** --changed: what the change plan gives this stage, one line (also among its notes; --list shows it). */
+  scope?: string;
 }
 
 const REPORT_INPUTS = ['sarif-file', 'report-file', 'report-dir'];
@@ -124,6 +133,7 @@ export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext, 
       env: stage.env,
       steps,
       evaluate: interpolate,
+      ...cx.fanOut?.jobs.get(stage.jobKey),
     });
   const ctx = live ? { ...ctxFor(jobSteps), ...live.contexts } : ctxFor(withEmulatedSteps(stage, jobSteps, ctxFor));
   const where = `${stage.workflow} (job ${stage.job}${stage.callChain.length ? `, called from ${stage.callChain.join(' → ')}` : ''})`;
@@ -142,6 +152,8 @@ export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext, 
   const rules = ACTION_RULES[stage.action] ?? {};
   if (cx.purpose === 'check') {
     if (rules.notACheck) return skip(rules.notACheck);
+    const planned = cx.fanOut?.planned.get(stage);
+    if (planned) return skip(`computed here, not run (the jobs that need it take every planned item in one run): ${planned}`);
     if (rules.checkOnly) {
       const { input, values } = rules.checkOnly;
       let value: string;
@@ -167,6 +179,7 @@ export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext, 
     postgres: cx.postgres,
     services: stage.services,
     jobDatabase: !!live?.ownDatabase,
+    changedBase: cx.change?.since?.mergeBase,
   };
   // Inputs with a local rule are never evaluated, so they never need --input.
   const local: Record<string, string | { problem: string }> = {};
@@ -227,6 +240,12 @@ export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext, 
     if (REPORT_INPUTS.includes(k) && v) plan.reports[k] = resolve(cx.repo, v);
   }
 
+  const scope = rules.changed && cx.change?.since ? changedScope(rules.changed, plan.inputs, cx.change) : undefined;
+  if (scope) {
+    plan.scope = scope;
+    plan.notes.push(scope);
+  }
+
   if (live) Object.assign(plan.env, live.env);
   for (const [k, raw] of Object.entries(live ? {} : stage.env)) {
     try {
@@ -238,6 +257,20 @@ export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext, 
   }
   Object.assign(plan.env, rules.env?.(rc) ?? {});
   return plan;
+}
+
+/**
+ * --changed, for an action that checks only what changed since its `base-ref`: the items it will check, from
+ * the same plan (undefined when its inputs name items the plan cannot find: the action reports that itself).
+ */
+function changedScope(rule: NonNullable<ActionRules['changed']>, inputs: Record<string, string>, change: LocalChange): string | undefined {
+  try {
+    const plan = localPlan(change, { kind: rule.kind, paths: kitInputs.splitList(inputs[rule.input] ?? '') });
+    const all = inputs['changed-only'] === 'false' ? `; changed-only is false, so every ${rule.kind === 'charts' ? 'chart' : 'item'} is checked` : '';
+    return `--changed: ${planSummary(plan)}${all}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs one planned stage through the runner; a stage that cannot start is a tool error with one line. */

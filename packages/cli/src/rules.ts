@@ -2,6 +2,7 @@
 // action installs, which steps are not checks, and the `run:` steps of our own workflows whose outputs the
 // CLI computes. The pipeline (pipeline.ts) applies them the same way for `check` and `run`; every value
 // here can still be overridden with --input. README "Local adjustments" documents each row.
+import type { ItemKind } from '@platform-actions/kit';
 import { join } from 'node:path';
 
 /** What a rule needs to decide. */
@@ -20,6 +21,8 @@ export interface RuleContext {
   services: string[];
   /** --run-steps: the job's PostgreSQL service is a throwaway server this run started for the job. */
   jobDatabase?: boolean;
+  /** --changed: the merge base of HEAD and the upstream, from which the change is counted (changed.ts). */
+  changedBase?: string;
 }
 
 /** A local value, or a problem that stops the run before anything runs (one line), or nothing (keep CI's). */
@@ -37,7 +40,7 @@ export interface ToolRule {
   host: string;
 }
 
-interface ActionRules {
+export interface ActionRules {
   /** Inputs replaced locally (never evaluated, so they never need --input). */
   inputs?: Record<string, InputRule>;
   /** A release input: `system` when the tool is on PATH, else the pinned release through the action's installer. */
@@ -48,6 +51,11 @@ interface ActionRules {
   checkOnly?: { input: string; default: string; values: string[] };
   /** Environment for the bundle (what the laptop knows that GitHub's event does not). */
   env?: (c: RuleContext) => Record<string, string>;
+  /**
+   * An action that checks only what changed when given a base (its `base-ref` rule): with --changed the
+   * stage names those items, from the plan of this kind over the items its `input` lists (changed.ts).
+   */
+  changed?: { kind: ItemKind; input: string };
 }
 
 const temp =
@@ -91,11 +99,20 @@ export const ACTION_RULES: Record<string, ActionRules> = {
     env: (c): Record<string, string> => (c.unpushed ? { PLATFORM_ACTIONS_UNPUSHED: 'true' } : {}),
   },
   'trivy-scan': { tool: { input: 'version', bin: 'trivy', min: '0.67.0', host: 'https://github.com' } },
-  'helm-validate': { tool: { input: 'helm-version', bin: 'helm', release: '4.1.4', min: '3.8.0', host: 'https://get.helm.sh' } },
+  'helm-validate': {
+    tool: { input: 'helm-version', bin: 'helm', release: '4.1.4', min: '3.8.0', host: 'https://get.helm.sh' },
+    // --changed: the charts changed since the merge base with the upstream (and their file:// users), found
+    // by the kit's change detection in the action, as the plan action finds them in CI.
+    inputs: { 'base-ref': (c) => c.changedBase },
+    changed: { kind: 'charts', input: 'charts' },
+  },
   'migration-test': { inputs: { 'database-url': database } },
   // Steps that change something outside the laptop are not checks: a pre-push hook must never deploy or
   // touch a live lock. `platform-actions run` runs them on purpose.
   'tf-lock-check': { checkOnly: { input: 'command', default: 'lint', values: ['lint'] } },
+  // Our fan-out workflows' last job: it merges the reports of CI's shards (and says which never came). Here
+  // each stage reports its own (and the plan job is computed, not run: fan-out.ts).
+  verdict: { notACheck: "the verdict merges the reports of CI's shards into one; here each stage reports its own" },
   'k8s-deploy-rollback': { notACheck: 'deploys are not checks; check never runs them (platform-actions run k8s-deploy-rollback runs one on purpose)' },
 };
 

@@ -97,7 +97,13 @@ describe('check', () => {
     expect(report.stages.map((s) => [s.name, s.action, s.workflow, s.job])).toEqual([
       ['charts/helm-validate', 'helm-validate', '.github/workflows/ci.yml', 'charts'],
       ['tf-lock-check', 'tf-lock-check', '.github/workflows/ci.yml', 'infra'],
+      ['plan', 'plan', 'platform-actions/.github/workflows/helm-ci.yml', 'plan'],
       ['helm-validate/helm-validate', 'helm-validate', 'platform-actions/.github/workflows/helm-ci.yml', 'helm-validate'],
+      ['verdict', 'verdict', 'platform-actions/.github/workflows/helm-ci.yml', 'verdict'],
+    ]);
+    // helm-ci.yml's plan job is computed here (every chart: no --changed), and its shard takes the plan's items.
+    expect(report.stages.find((s) => s.name === 'plan')?.notes).toEqual([
+      'computed here, not run (the jobs that need it take every planned item in one run): all 2 charts (without --changed, every item): charts/sentiment-api, charts/web-frontend',
     ]);
     expect(report.workflows).toEqual(['.github/workflows/ci.yml', '.github/workflows/reuse.yml']);
   });
@@ -106,7 +112,11 @@ describe('check', () => {
     const same: Array<[string, string, Record<string, string>]> = [
       ['charts/helm-validate', 'helm-validate', { 'kubernetes-versions': '1.36', 'fail-on': 'high', 'helm-version': 'system', comment: 'false' }],
       ['tf-lock-check', 'tf-lock-check', { command: 'lint', 'fail-on': 'critical', comment: 'false' }],
-      ['helm-validate/helm-validate', 'helm-validate', { 'kubernetes-versions': '1.37', 'fail-on': 'none', 'helm-version': 'system', comment: 'false' }],
+      [
+        'helm-validate/helm-validate',
+        'helm-validate',
+        { charts: 'charts/sentiment-api\ncharts/web-frontend', 'kubernetes-versions': '1.37', 'fail-on': 'none', 'helm-version': 'system', comment: 'false' },
+      ],
     ];
     for (const [stage, action, inputs] of same) {
       const r = await runAction({ action, inputs, workspace: repo, env: { PATH: env.PATH } });
@@ -120,13 +130,18 @@ describe('check', () => {
       // Every counted finding is in the report, with its file.
       expect(got.findings).toHaveLength(got.findingsCount);
     }
-    expect(report.stages.map((s) => s.outcome)).toEqual(['policy-failure', 'policy-failure', 'clean']);
+    expect(report.stages.map((s) => s.outcome)).toEqual(['policy-failure', 'policy-failure', 'skipped', 'clean', 'skipped']);
   }, 180_000);
 
   it('writes a JSON report that validates against the schema we ship', () => {
     const validate = validateReport();
     expect(validate(report) ? [] : validate.errors).toEqual([]);
-    expect(report).toMatchObject({ outcome: 'policy-failure', exitCode: 1, event: 'workflow_dispatch', totals: { stages: 3, byOutcome: { clean: 1, 'policy-failure': 2 } } });
+    expect(report).toMatchObject({
+      outcome: 'policy-failure',
+      exitCode: 1,
+      event: 'workflow_dispatch',
+      totals: { stages: 5, byOutcome: { clean: 1, 'policy-failure': 2, skipped: 2 } },
+    });
     // A report that breaks the contract is rejected (the schema is not vacuous).
     expect(validate({ ...report, outcome: 'fine' })).toBe(false);
     expect(validate({ ...report, stages: [{ ...report.stages[0], findings: [{ ruleId: 'x', severity: 'severe', message: 'm' }] }] })).toBe(false);
@@ -136,12 +151,12 @@ describe('check', () => {
     expect(first.code).toBe(1);
     expect(first.stderr).toBe('');
     const out = first.stdout;
-    expect(out).toContain('[1/3] charts/helm-validate … (.github/workflows/ci.yml, job charts)');
-    expect(out).toMatch(/✖ \[2\/3\] tf-lock-check {2}policy failure {2}\d+\.\ds {2}\d+ findings/);
+    expect(out).toContain('[1/5] charts/helm-validate … (.github/workflows/ci.yml, job charts)');
+    expect(out).toMatch(/✖ \[2\/5\] tf-lock-check {2}policy failure {2}\d+\.\ds {2}\d+ findings/);
     // Grouped by file: the heading, then each finding at a clickable path:line.
     expect(out).toMatch(new RegExp(`\\n(\\S*/)?infra/envs/staging\\.tfbackend\\n {2}(\\S*/)?infra/envs/staging\\.tfbackend:1 {2}CRITICAL TFLOCK004`));
     expect(out).toMatch(/Summary\n {2}Stage +Action +Verdict +Findings +Time +Workflow › job\n/);
-    expect(out).toMatch(/Result: policy failure — 3 stages, \d+ findings, \d+\.\ds \(exit 1\)/);
+    expect(out).toMatch(/Result: policy failure — 5 stages, \d+ findings, \d+\.\ds \(exit 1\)/);
     expect(out).not.toContain('\x1b[');
   });
 
@@ -150,13 +165,13 @@ describe('check', () => {
     expect([r.code, r.stderr]).toEqual([0, '']);
     // The stages left out stay in the summary, as skipped.
     expect(r.stdout).toMatch(/ {2}charts\/helm-validate +helm-validate +skipped +- /);
-    expect(r.stdout).toMatch(/Result: clean — 3 stages, \d+ findings/);
+    expect(r.stdout).toMatch(/Result: clean — 5 stages, \d+ findings/);
   }, 120_000);
 
   it('--skip by action name leaves every stage of that action out', async () => {
     const r = await runCli(['check', '--repo', repo, '--skip', 'helm-validate'], env);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('[1/1] tf-lock-check');
+    expect(r.stdout).toContain('[1/3] tf-lock-check');
     expect(r.stdout).not.toContain('helm-validate …');
   }, 120_000);
 

@@ -12,7 +12,7 @@ import { trivyRelease } from '../src/install.js';
 import { detailsMarkdown } from '../src/report.js';
 import { parseBaseline, parseRepositories, parseVersion } from '../src/settings.js';
 import { parseScanners, parseTargets } from '../src/targets.js';
-import { envFor, scanArgs, trivyEnv } from '../src/trivy.js';
+import { envFor, scanArgs, scanConcurrency, trivyEnv } from '../src/trivy.js';
 
 const ws = mkdtempSync(join(tmpdir(), 'trivy-unit-'));
 mkdirSync(join(ws, 'app'));
@@ -106,6 +106,16 @@ describe('trivy command line and environment', () => {
     expect(envFor(repo, { A: '1' }, 'tok', 'https://github.com')).toEqual({ A: '1', GITHUB_TOKEN: 'tok' });
     expect(envFor(other, { A: '1' }, 'tok', 'https://github.com')).toEqual({ A: '1' });
     expect(envFor(fs, { A: '1' }, 'tok', 'https://github.com')).toEqual({ A: '1' });
+  });
+  test('scans overlap two at a time unless one may write the checks bundle into the cache folder', () => {
+    const [img, app, cfg] = parseTargets(['image-input:layout', 'fs:app', 'config:.'], ['vuln', 'secret', 'license'], ws);
+    expect(scanConcurrency([img, app], 2)).toBe(2);
+    expect(scanConcurrency([img, app, { ...app, index: 4 }], 8)).toBe(2);
+    expect(scanConcurrency([img], 8)).toBe(1);
+    expect(scanConcurrency([img, app], 1)).toBe(1);
+    // trivy config, or the misconfig scanner on any target: one scan at a time.
+    expect(scanConcurrency([img, cfg], 4)).toBe(1);
+    expect(scanConcurrency(parseTargets(['fs:app', 'image-input:layout'], ['vuln', 'misconfig'], ws), 4)).toBe(1);
   });
   test('release assets and refused versions', () => {
     expect(trivyRelease('0.74.0', 'linux', 'x64').asset).toEqual({ path: 'v0.74.0/trivy_0.74.0_Linux-64bit.tar.gz', checksumsPath: 'v0.74.0/trivy_0.74.0_checksums.txt' });

@@ -8,6 +8,7 @@ export { parseDuration, workspace, runnerTemp, checkPath, isInside, realish } fr
 export * from './secrets.js';
 export * from './redact.js';
 export * from './exec.js';
+export * from './pool.js';
 export * from './findings.js';
 export * from './gate.js';
 export * from './report/annotations.js';

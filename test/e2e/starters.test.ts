@@ -7,7 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { condition, type Value } from '../../packages/cli/src/expressions.js';
+import { condition, type Value } from '@platform-actions/expressions';
 import { errorLines, load, needsOf, ourWorkflow, permissionsOf, reusable, runStep, shipped, stepNamed, templates, type Job, type Step } from '../helpers/workflows.js';
 
 const jobsOf = (files: string[]) => files.flatMap((f) => Object.entries(load(f).jobs ?? {}).map(([id, job]) => ({ f, id, job })));

@@ -1,7 +1,7 @@
 // Running gitleaks and deciding what its run means. gitleaks exits 0 with an empty report when git
 // itself failed (not a repository, unknown revision), so its exit code alone proves nothing: we read its
 // log for errors and require a report that parses.
-import { core, exec, type ExecResult, InputError, signalReason, tail, ToolError, UserError } from '@platform-actions/kit';
+import { core, describeExit, exec, type ExecResult, InputError, signalReason, tail, ToolError, UserError } from '@platform-actions/kit';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { ConfigChoice } from './config.js';
 import { toolEnv } from './env.js';
@@ -126,7 +126,7 @@ export async function runGitleaks(bin: string, cmd: ScanCommand, config: ConfigC
   } finally {
     core.endGroup();
   }
-  if (r.timedOut) throw new ToolError(`gitleaks timed out after ${Math.round(timeoutMs / 1000)}s (raise the timeout input)`, tail(r.stderr));
+  if (r.timedOut) throw new ToolError(`gitleaks ${describeExit(r)} (raise the timeout input)`, tail(r.stderr));
   const log = parseLog(r.stderr);
   const problem = runProblem(r.exitCode, log, config, r.signal);
   if (problem instanceof ToolError) throw new ToolError(problem.message, tail(r.stderr, 30));

@@ -11,12 +11,14 @@ import {
   isInside,
   keepToolError,
   publish,
+  readRepoFile,
+  resolveRepoPath,
   ToolError,
   workspace,
 } from '@platform-actions/kit';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { type SettingsChange, settingsChanges, settingsFiles } from './changes.js';
+import { extendedPath, type SettingsChange, settingsChanges, settingsFiles } from './changes.js';
 import { chooseConfig, type ConfigChoice } from './config.js';
 import { keepInReport, parseReport, toFinding } from './findings.js';
 import { Git } from './git.js';
@@ -43,6 +45,7 @@ export async function main(): Promise<void> {
   const root = git?.root ?? (await repositoryRoot(s.path));
   const folder = s.mode === 'dir' ? relative(root, realpathSync(s.path)).split(sep).join('/') || '.' : '.';
   const config = chooseConfig({ input: s.config, env: process.env, root, folder, exists: existsSync, resolvePath: (p) => (isAbsolute(p) ? p : resolve(root, p)) });
+  checkSettingsFiles(root, folder, config);
   core.info(`Config: ${config.label.replace(/`/g, '')}`);
 
   // 2–4. What to scan, gitleaks on it, findings from its redacted report. A tool error is kept, not
@@ -94,12 +97,41 @@ async function repositoryRoot(path: string): Promise<string> {
   return top && isInside(ws, top) ? realpathSync(top) : ws;
 }
 
-/** Entries in the .gitleaksignore files gitleaks reads: the repository root's and, in dir mode, the scanned folder's. */
+/** The .gitleaksignore files gitleaks reads: the repository root's and, in dir mode, the scanned folder's. */
+const ignoreFiles = (root: string, folder: string): string[] => [...new Set([join(root, '.gitleaksignore'), join(root, folder, '.gitleaksignore')])];
+
+/** Entries in the .gitleaksignore files gitleaks reads. */
 function ignoreEntries(root: string, folder: string): number | undefined {
-  const files = [...new Set([join(root, '.gitleaksignore'), join(root, folder, '.gitleaksignore')])].filter((f) => existsSync(f));
+  const files = ignoreFiles(root, folder).filter((f) => existsSync(f));
   if (!files.length) return undefined;
   return files.flatMap((f) => readFileSync(f, 'utf8').split('\n')).filter((l) => l.trim() && !l.trim().startsWith('#')).length;
 }
+
+/**
+ * The files gitleaks reads by itself — a config it found (.gitleaks.toml, GITLEAKS_CONFIG), the file that
+ * config extends, .gitleaksignore — stay inside the workspace by real path (kit): a committed symlink to a
+ * runner file is refused in one line naming the link, before gitleaks could read it and quote it.
+ */
+function checkSettingsFiles(root: string, folder: string, config: ConfigChoice): void {
+  const rel = (p: string) => relative(root, p) || p;
+  if (config.path && config.origin !== 'input') {
+    const label = config.origin === 'env-path' ? `GITLEAKS_CONFIG (${process.env.GITLEAKS_CONFIG})` : rel(config.path);
+    resolveRepoPath(config.path, { label, allowRunnerTemp: config.origin === 'env-path' });
+  }
+  if (config.path) {
+    const ext = extendedPath(readRepoFile(config.path, { allowRunnerTemp: true, label: rel(config.path) }));
+    if (ext) resolveRepoPath(resolve(root, ext), { label: `${rel(config.path)} [extend] path "${ext}"` });
+  }
+  for (const ignore of ignoreFiles(root, folder)) if (existsSync(ignore) || isSymlink(ignore)) resolveRepoPath(ignore, { label: rel(ignore) });
+}
+
+const isSymlink = (p: string): boolean => {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
 
 function initialFacts(s: Settings, event: EventContext, root: string, folder: string, config: ConfigChoice): ScopeFacts {
   return {

@@ -2,7 +2,7 @@
 // checkout only; helm runs elsewhere.
 import { core, globToRegExp, InputError, isInside, UserError } from '@platform-actions/kit';
 import { type Dirent, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { parseYaml } from './yaml.js';
 
 export interface Dependency {
@@ -44,22 +44,15 @@ export const relPath = (workspace: string, abs: string): string => toPosix(relat
 
 function readChartYaml(dir: string, workspace: string): Record<string, unknown> {
   const file = join(dir, 'Chart.yaml');
-  const parsed = parseYaml(readFileSync(file, 'utf8'));
+  const parsed = parseYaml(readFileSync(file, 'utf8'), relPath(workspace, file));
   if (parsed.error || typeof parsed.value !== 'object' || parsed.value === null) {
     throw new UserError(`${relPath(workspace, file)} is not a valid Chart.yaml${parsed.error ? `: line ${parsed.error.line ?? '?'}: ${parsed.error.message}` : ''}`);
   }
   return parsed.value as Record<string, unknown>;
 }
 
-/** True when `abs`, with every symlink resolved, is `root` or inside it. */
-export function insideRealPath(root: string, abs: string): boolean {
-  try {
-    const rel = relative(realpathSync(root), realpathSync(abs));
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-  } catch {
-    return false; // a dangling link
-  }
-}
+/** True when `abs` exists and, with every symlink resolved (the kit's check), is `root` or inside it; a dangling link is not. */
+export const insideRealPath = (root: string, abs: string): boolean => existsSync(abs) && isInside(root, abs);
 
 const warnedLinks = new Set<string>();
 
@@ -162,7 +155,7 @@ export function loadChart(dir: string, workspace: string): Chart {
   let deps = Array.isArray(y.dependencies) ? y.dependencies : [];
   const req = join(dir, 'requirements.yaml');
   if (!deps.length && existsSync(req)) {
-    const r = parseYaml(readFileSync(req, 'utf8')).value as { dependencies?: unknown[] } | null;
+    const r = parseYaml(readFileSync(req, 'utf8'), relPath(workspace, req)).value as { dependencies?: unknown[] } | null;
     deps = Array.isArray(r?.dependencies) ? r.dependencies : [];
   }
   const dependencies: Dependency[] = deps
@@ -272,7 +265,7 @@ export function missingDependencies(chart: Chart): Dependency[] {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory() && existsSync(join(p, 'Chart.yaml'))) {
-        const n = parseYaml(readFileSync(join(p, 'Chart.yaml'), 'utf8')).value as { name?: string } | null;
+        const n = parseYaml(readFileSync(join(p, 'Chart.yaml'), 'utf8'), join(p, 'Chart.yaml')).value as { name?: string } | null;
         names.add(String(n?.name ?? e.name));
       } else if (e.isFile() && e.name.endsWith('.tgz') && statSync(p).size > 0) archives.push(e.name);
     }
@@ -339,7 +332,7 @@ function findSubchart(chartsDir: string, name: string, alias: string): { dir?: s
   for (const e of entries) {
     const p = join(chartsDir, e.name);
     if (!e.isDirectory() || !existsSync(join(p, 'Chart.yaml'))) continue;
-    const y = parseYaml(readFileSync(join(p, 'Chart.yaml'), 'utf8')).value as { name?: string } | null;
+    const y = parseYaml(readFileSync(join(p, 'Chart.yaml'), 'utf8'), join(p, 'Chart.yaml')).value as { name?: string } | null;
     if (y?.name === name) return { dir: p };
   }
   for (const cand of [alias, name])

@@ -135,7 +135,7 @@ export function repositoriesOf(chart: Chart, missing: readonly Dependency[]): st
   const urls = new Set<string>();
   const lock = join(chart.dir, 'Chart.lock');
   if (existsSync(lock)) {
-    const y = parseYaml(readFileSync(lock, 'utf8')).value as { dependencies?: Array<{ repository?: unknown }> } | null;
+    const y = parseYaml(readFileSync(lock, 'utf8'), lock).value as { dependencies?: Array<{ repository?: unknown }> } | null;
     for (const d of y?.dependencies ?? []) if (typeof d.repository === 'string') urls.add(d.repository);
   }
   for (const d of missing) if (d.repository) urls.add(d.repository);

@@ -3,7 +3,8 @@
 // from (or once with the offending value). When the key is not in the template at all, the block
 // usually comes from `toYaml .Values.x`: then we look for the key in the values files and name the
 // place only when it is unique there too. Everything else is file-level.
-import { EVENT_ID, type Event, getScalarValue, parseEvents } from 'js-yaml';
+import { yamlEvents } from '@platform-actions/kit';
+import { EVENT_ID, type Event, getScalarValue } from 'js-yaml';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -37,7 +38,7 @@ export interface KeyAt {
 export function keysWithLines(text: string): KeyAt[] {
   let events: Event[];
   try {
-    events = parseEvents(text, {});
+    events = yamlEvents(text, 'values file');
   } catch {
     return [];
   }

@@ -2,6 +2,7 @@
 // Helm starts every document with `---` and `# Source: <chart name>/templates/<file>` (subcharts:
 // `<parent>/charts/<sub or alias>/templates/<file>`); a template that renders several documents repeats
 // the marker. `kind: List` documents are expanded into their items, as kubectl and kubeconform do.
+import { YamlError } from '@platform-actions/kit';
 import { type DuplicateKey, parseYaml } from './yaml.js';
 
 export interface KubeObject {
@@ -43,7 +44,8 @@ const SOURCE = /^# Source: (.+?)\s*$/;
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 
 /** Splits a rendered stream into objects. */
-export function splitManifests(stream: string): SplitResult {
+/** `opts.maxChars`: helm's rendered output is bounded where it is read (max render size), not again per document. */
+export function splitManifests(stream: string, opts: { maxChars?: number } = {}): SplitResult {
   const objects: KubeObject[] = [];
   const broken: BrokenDocument[] = [];
   const lines = stream.split('\n');
@@ -62,7 +64,15 @@ export function splitManifests(stream: string): SplitResult {
       if (l.trim() && !l.startsWith('#')) break;
     }
     const text = docLines.join('\n');
-    const parsed = parseYaml(text);
+    let parsed: ReturnType<typeof parseYaml>;
+    try {
+      parsed = parseYaml(text, source || 'rendered document', opts);
+    } catch (e) {
+      // Past the kit's bounds (an alias bomb a template wrote out): a broken document of that template.
+      if (!(e instanceof YamlError)) throw e;
+      broken.push({ source, streamLine, message: e.reason, duplicates: [] });
+      return;
+    }
     if (parsed.error) {
       broken.push({ source, streamLine, message: parsed.error.message, line: parsed.error.line, duplicates: parsed.duplicates });
       return;

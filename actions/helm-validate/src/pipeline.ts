@@ -1,7 +1,7 @@
 // The work: for each chart × values file, render with helm for the target Kubernetes versions, lint,
 // split the output into objects and check each one (schema per version, policies once). Produces
 // located hits, not findings yet: findings.ts merges hits that repeat across values files and versions.
-import { core, exec, type Location, type Severity, signalReason } from '@platform-actions/kit';
+import { core, describeExit, exec, formatSeconds, type Location, type Severity, signalReason } from '@platform-actions/kit';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Chart, missingDependencies, relPath, resolveSource, type ValuesEntry } from './charts.js';
@@ -226,7 +226,6 @@ async function runEntry(
   // Render per target version only when the chart can tell versions apart; otherwise once, for the newest.
   const groups: string[][] = chart.perVersion ? targets.map((t) => [t.minor]) : [targets.map((t) => t.minor)];
   const renders: Rendered[] = [];
-  const seconds = Math.round(cfg.helmTimeoutMs / 1000);
   for (const minors of groups) {
     const target = targets.find((t) => t.minor === minors[minors.length - 1])!;
     // What a real cluster of that version serves (so .Capabilities.APIVersions.Has answers as it would), plus the input's extras.
@@ -239,12 +238,13 @@ async function runEntry(
     if (r.timedOut || r.truncated || killed) {
       // This cell is not validated; the others still are, and the run ends as a tool error that says which.
       const why = r.timedOut
-        ? `helm template timed out after ${seconds}s`
+        ? `helm template ${describeExit(r)}`
         : killed
           ? `helm template ${killed}`
           : `helm template printed more than ${sizeText(cfg.maxRenderBytes)}, the most this action reads`;
+      const cause = r.timedOut ? timeoutCause('helm template', r) : why;
       for (const m of minors) cell.versions[m] = r.timedOut ? 'timed-out' : killed ? 'killed' : 'too-large';
-      result.failures.push({ cause: why, chart: chart.rel, where: groups.length > 1 ? `${entry.label}, Kubernetes ${minors.join(', ')}` : entry.label });
+      result.failures.push({ cause, detail: why, chart: chart.rel, where: groups.length > 1 ? `${entry.label}, Kubernetes ${minors.join(', ')}` : entry.label });
       result.notRun.push(`${chart.rel} (${entry.label}), Kubernetes ${minors.join(', ')}: ${why}`);
       continue;
     }
@@ -328,7 +328,7 @@ async function runEntry(
   const newest = targets[targets.length - 1];
   const objectMeta = newest.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
   for (const render of renders) {
-    const { objects, broken } = splitManifests(render.stream);
+    const { objects, broken } = splitManifests(render.stream, { maxChars: cfg.maxRenderBytes });
     // CRDs the chart ships (crds/ via --include-crds, or templates) validate its custom resources.
     const kinds = userKinds.clone();
     for (const o of objects)
@@ -412,8 +412,8 @@ export async function checkLibrary(lib: Chart, targets: readonly KubeSchema[], h
   const mark = (st: VersionStatus) => targets.forEach((t) => (cell.versions[t.minor] = st));
   if (r.timedOut) {
     mark('timed-out');
-    result.failures.push({ cause: `helm template timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s`, chart: lib.rel, where: 'library chart' });
-    result.notRun.push(`${lib.rel} (library chart): helm template timed out`);
+    result.failures.push({ cause: timeoutCause('helm template', r), detail: `helm template ${describeExit(r)}`, chart: lib.rel, where: 'library chart' });
+    result.notRun.push(`${lib.rel} (library chart): helm template ${describeExit(r)}`);
     return;
   }
   if (r.exitCode === 0) return mark('validated');
@@ -442,8 +442,8 @@ const CHART_METADATA_COVERS = /maintainer|is not a valid SemVer|^version should 
 async function lint(chart: Chart, entry: ValuesEntry, helm: Helm, cfg: PipelineConfig, result: PipelineResult): Promise<void> {
   const r = await exec(helm.bin, lintArgs(chart.dir, entry.files), { timeoutMs: cfg.helmTimeoutMs, cwd: cfg.workspace });
   if (r.timedOut) {
-    result.failures.push({ cause: `helm lint timed out after ${Math.round(cfg.helmTimeoutMs / 1000)}s`, chart: chart.rel, where: entry.label });
-    result.notRun.push(`${chart.rel} (${entry.label}): helm lint timed out`);
+    result.failures.push({ cause: timeoutCause('helm lint', r), detail: `helm lint ${describeExit(r)}`, chart: chart.rel, where: entry.label });
+    result.notRun.push(`${chart.rel} (${entry.label}): helm lint ${describeExit(r)}`);
     return;
   }
   // chart-metadata names every maintainer and version problem at its line; helm's own messages on these
@@ -474,4 +474,9 @@ async function lint(chart: Chart, entry: ValuesEntry, helm: Helm, cfg: PipelineC
       location: { path: chartYaml(chart) },
     });
   }
+}
+
+/** A timeout's cause, the same words for every case so the failure line can count them; each case's real time is its detail. */
+function timeoutCause(what: string, r: { timeoutMs?: number }): string {
+  return `${what} timed out${r.timeoutMs ? ` (limit ${formatSeconds(r.timeoutMs)})` : ''}`;
 }

@@ -3,23 +3,10 @@
 // merge keys work. js-yaml's YAML 1.1 tags give us that; we leave out the timestamp, binary, set and
 // omap tags, which Kubernetes never sees. Duplicate keys are an error in strict decoding, so we find
 // every one of them with its line, then still decode the document (last value wins) to validate the rest.
-import {
-  boolYaml11Tag,
-  EVENT_ID,
-  type Event,
-  floatYaml11Tag,
-  getScalarValue,
-  intYaml11Tag,
-  load,
-  mapTag,
-  mergeTag,
-  nullYaml11Tag,
-  parseEvents,
-  Schema,
-  seqTag,
-  strTag,
-  YAMLException,
-} from 'js-yaml';
+// Parsing goes through the kit's bounded reader: a billion-laughs document or 10,000 levels of nesting
+// end as a YamlError naming the file, before anything walks the value.
+import { readYaml, YamlError, yamlEvents } from '@platform-actions/kit';
+import { boolYaml11Tag, EVENT_ID, type Event, floatYaml11Tag, getScalarValue, intYaml11Tag, mapTag, mergeTag, nullYaml11Tag, Schema, seqTag, strTag } from 'js-yaml';
 
 export const KUBE_YAML = new Schema([strTag, seqTag, mapTag, nullYaml11Tag, boolYaml11Tag, intYaml11Tag, floatYaml11Tag, mergeTag]);
 
@@ -38,25 +25,26 @@ export interface ParsedYaml {
   error?: { message: string; line?: number };
 }
 
-/** Parses one YAML document. An empty or comment-only document is `null`, not an error. */
-export function parseYaml(text: string, filename?: string): ParsedYaml {
+/**
+ * Parses one YAML document. An empty or comment-only document is `null`, not an error. A text that is not
+ * YAML comes back with `error`; one that breaks the kit's bounds (size, depth, alias expansion) throws
+ * YamlError naming `filename`.
+ */
+export function parseYaml(text: string, filename = 'YAML document', opts: { maxChars?: number } = {}): ParsedYaml {
   if (!/^\s*[^#\s]/m.test(text)) return { value: null, duplicates: [] };
   try {
-    return { value: load(text, { schema: KUBE_YAML, filename }), duplicates: [] };
+    return { value: readYaml(text, { file: filename, schema: KUBE_YAML, ...opts }), duplicates: [] };
   } catch (e) {
-    if (!(e instanceof YAMLException)) throw e;
-    if (e.reason !== 'duplicated mapping key') return { value: undefined, duplicates: [], error: yamlError(e) };
+    if (!(e instanceof YamlError) || e.kind === 'limit') throw e;
+    if (!/^duplicated mapping key/.test(e.reason)) return { value: undefined, duplicates: [], error: { message: e.reason, line: e.line } };
     const duplicates = findDuplicateKeys(text);
     try {
-      return { value: load(text, { schema: KUBE_YAML, json: true }), duplicates };
+      return { value: readYaml(text, { file: filename, schema: KUBE_YAML, json: true, ...opts }), duplicates };
     } catch (e2) {
-      return { value: undefined, duplicates, error: e2 instanceof YAMLException ? yamlError(e2) : { message: String(e2) } };
+      if (!(e2 instanceof YamlError) || e2.kind === 'limit') throw e2;
+      return { value: undefined, duplicates, error: { message: e2.reason, line: e2.line } };
     }
   }
-}
-
-function yamlError(e: YAMLException): { message: string; line?: number } {
-  return { message: e.reason, line: e.mark ? e.mark.line + 1 : undefined };
 }
 
 const lineAt = (text: string, offset: number): number => {
@@ -80,7 +68,7 @@ interface Frame {
 export function findDuplicateKeys(text: string): DuplicateKey[] {
   let events: Event[];
   try {
-    events = parseEvents(text, {});
+    events = yamlEvents(text, 'YAML document');
   } catch {
     return [];
   }

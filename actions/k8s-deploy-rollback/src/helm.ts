@@ -1,6 +1,6 @@
 // helm 3 and 4, argument arrays and timeouts. The release revision to return to comes from
 // `helm history` (the last `deployed` one), read before the upgrade.
-import { exec, type ExecResult, tail, ToolError, UserError } from '@platform-actions/kit';
+import { exec, type ExecResult, expectNotKilled, tail, ToolError, UserError } from '@platform-actions/kit';
 import type { HelmRevision } from './plan.js';
 
 export interface HelmOptions {
@@ -50,7 +50,7 @@ export class Helm {
 
   /** Dry run against the server: renders and validates, installs nothing. A failure is the chart's or values' fault. */
   async dryRun(u: UpgradeArgs): Promise<void> {
-    const r = await this.run(this.upgradeArgs({ ...u, dryRun: true }), 180_000);
+    const r = expectNotKilled(await this.run(this.upgradeArgs({ ...u, dryRun: true }), 180_000), 'helm upgrade --dry-run=server');
     if (r.exitCode !== 0) throw new UserError(`chart: helm upgrade --dry-run=server rejected ${u.chart}: ${tail(r.stderr, 1)}`);
   }
 

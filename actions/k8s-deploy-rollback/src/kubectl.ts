@@ -1,6 +1,6 @@
 // kubectl, driven with argument arrays and a timeout on every call. Each method is one cluster
 // operation the action needs; the decisions about what the answers mean live in classify.ts/plan.ts.
-import { core, exec, type ExecResult, expectExit, tail, ToolError, UserError } from '@platform-actions/kit';
+import { core, describeExit, exec, type ExecResult, expectExit, expectNotKilled, redactUrl, tail, ToolError, UserError } from '@platform-actions/kit';
 import type { WorkloadRef } from './manifests.js';
 import { type Snapshot, toSnapshot } from './classify.js';
 
@@ -43,11 +43,13 @@ export class Kubectl {
     for (let i = 0; i < attempts; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 1000 * 2 ** (i - 1)));
       const r = await exec(this.o.bin, ['--request-timeout=5s', 'version', '-o', 'json'], { env: this.o.env, timeoutMs: 10_000, killGraceMs: 1_000 });
+      // kubectl itself hung past its own request timeout, or was killed: that is kubectl, not the server.
+      expectNotKilled(r, 'kubectl version (checking the API server)');
       if (r.exitCode === 0) {
         const v = JSON.parse(r.stdout) as { serverVersion?: { gitVersion?: string } };
         if (v.serverVersion?.gitVersion) return v.serverVersion.gitVersion;
       }
-      last = tail(r.stderr || r.stdout, 1) || (r.timedOut ? 'timed out' : `exit code ${r.exitCode}`);
+      last = tail(r.stderr || r.stdout, 1) || describeExit(r);
     }
     const server = await this.serverUrl();
     throw new UserError(`kubeconfig: the Kubernetes API server${server ? ` ${server}` : ''} did not answer after ${attempts} attempts (last error: ${last})`);
@@ -55,7 +57,8 @@ export class Kubectl {
 
   async serverUrl(): Promise<string | undefined> {
     const r = await exec(this.o.bin, ['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { env: this.o.env, timeoutMs: 10_000 });
-    return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+    // Shown in messages: never with the user:password@ a server URL may carry.
+    return r.exitCode === 0 && r.stdout.trim() ? redactUrl(r.stdout.trim()) : undefined;
   }
 
   /** The kubeconfig context's namespace, else "default". */
@@ -76,7 +79,7 @@ export class Kubectl {
   }
 
   async kustomize(dir: string): Promise<string> {
-    const r = await this.run(['kustomize', dir], { timeoutMs: 120_000 });
+    const r = expectNotKilled(await this.run(['kustomize', dir], { timeoutMs: 120_000 }), 'kubectl kustomize');
     if (r.exitCode !== 0) throw new UserError(`manifests: kustomize could not build ${dir}: ${tail(r.stderr, 1)}`);
     return r.stdout;
   }
@@ -87,8 +90,9 @@ export class Kubectl {
   }
 
   /** Server-side dry run of everything: validation, admission and schema checks, nothing persisted. */
-  dryRun(stream: string): Promise<ExecResult> {
-    return this.run([...this.applyArgs(), '--dry-run=server', '--validate=strict'], { input: stream, timeoutMs: 180_000 });
+  async dryRun(stream: string): Promise<ExecResult> {
+    // Killed or timed out: kubectl's failure (a tool error), not a rejection of the manifests.
+    return expectNotKilled(await this.run([...this.applyArgs(), '--dry-run=server', '--validate=strict'], { input: stream, timeoutMs: 180_000 }), 'kubectl apply --dry-run=server');
   }
 
   /** The real apply; kubectl applies every object it can and reports the ones it could not. */

@@ -1,7 +1,7 @@
 // k8s-deploy-rollback: deploy, watch, smoke-test, and restore the exact previous state. Reads like its
 // table of contents: inputs → cluster → what will change (recorded) → apply → watch → smoke tests →
 // on failure: diagnostics, rollback to the recorded revisions, watch the rollback → reports → pass/fail.
-import { core, currentEvent, failUnlessClean, type Finding, fingerprint, gate, keepToolError, oneLine, publish, ToolError, UserError } from '@platform-actions/kit';
+import { core, currentEvent, describeExit, failUnlessClean, type Finding, fingerprint, gate, keepToolError, oneLine, publish, ToolError, UserError } from '@platform-actions/kit';
 import { atRevision, currentRevision, findWorkload, type RevisionRecord } from './classify.js';
 import { Helm, type UpgradeArgs } from './helm.js';
 import { Kubectl } from './kubectl.js';
@@ -177,8 +177,7 @@ async function deployManifests(run: Run, namespace: string, local: { objects: Lo
         .trim()
         .split('\n')
         .find((l) => /^error|Error from server/i.test(l)) ??
-      applied.stderr.trim().split('\n').pop() ??
-      `exit code ${applied.exitCode}`
+      (applied.stderr.trim().split('\n').pop() || describeExit(applied))
     ).slice(0, 500);
     run.failure = { stage: 'apply', reason: 'ApplyFailed', message: `kubectl apply failed part-way: ${line}`, failingPods: [], detectedAt: Date.now() };
     after = await settledRecords(k, refs, 20_000);
@@ -332,7 +331,7 @@ async function deployHelm(run: Run, namespace: string, kubeconfig: string): Prom
     run.failure = {
       stage: 'apply',
       reason: 'HelmUpgradeFailed',
-      message: `helm upgrade failed: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 400)}`,
+      message: `helm upgrade failed: ${(r.stderr.trim().split('\n').pop() || describeExit(r)).slice(0, 400)}`,
       failingPods: [],
       detectedAt: Date.now(),
     };

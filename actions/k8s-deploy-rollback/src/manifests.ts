@@ -2,10 +2,10 @@
 // to go on when an object still holds a placeholder. Pure apart from reading files, so it is tested
 // with tables; kustomize directories are rendered by kubectl (see kubectl.ts) and come back through
 // parseDocuments().
-import { globToRegExp, InputError, UserError } from '@platform-actions/kit';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { globToRegExp, InputError, isInside, readRepoFile, readYamlDocuments, resolveRepoPath, UserError, yamlValue } from '@platform-actions/kit';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { LineCounter } from 'yaml';
 
 export interface K8sObject {
   apiVersion: string;
@@ -32,13 +32,20 @@ const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization
 
 export const isKustomizeDir = (dir: string): boolean => KUSTOMIZATION.some((f) => existsSync(join(dir, f)));
 
-function walk(dir: string, out: string[]): void {
+/** Manifest files under `dir`; a manifest symlink that leads outside `ws` goes to `outside` (never read). */
+function walk(dir: string, out: string[], ws?: string, outside?: string[]): void {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (e.name.startsWith('.')) continue;
     const p = join(dir, e.name);
-    if (e.isDirectory()) walk(p, out);
+    if (ws && e.isSymbolicLink() && YAML_FILE.test(e.name) && !isInside(ws, p)) outside?.push(p);
+    if (e.isDirectory()) walk(p, out, ws, outside);
     else if (e.isFile() && YAML_FILE.test(e.name)) out.push(p);
   }
+}
+
+/** A manifest linked out of the workspace is refused loudly: deploying less than was asked, silently, is worse. */
+function refuseLinksOut(links: readonly string[], ws: string): void {
+  if (links.length) throw new UserError(`manifests: ${relative(ws, links[0])} is a symlink that leads outside the workspace; it is not read`);
 }
 
 /**
@@ -59,11 +66,18 @@ export function findSources(entries: readonly string[], workspace: string): Mani
   for (const entry of entries) {
     const abs = resolve(ws, entry);
     const rel = relative(ws, abs);
-    if (rel.startsWith('..') || isAbsolute(rel)) throw new InputError('manifests', `must name paths inside the workspace (${ws})`, entry);
+    // By real path (kit): a manifest, folder or kustomization linked out of the workspace is never read.
+    if (!/[*?]/.test(entry)) resolveRepoPath(entry, { input: 'manifests', root: ws });
+    else if (rel.startsWith('..')) throw new InputError('manifests', `must name paths inside the workspace (${ws})`, entry);
     if (/[*?]/.test(entry)) {
       const re = globToRegExp(rel.split('\\').join('/'));
       const all: string[] = [];
-      walk(ws, all);
+      const outside: string[] = [];
+      walk(ws, all, ws, outside);
+      refuseLinksOut(
+        outside.filter((f) => re.test(relative(ws, f).split('\\').join('/'))),
+        ws,
+      );
       const hits = all.filter((f) => re.test(relative(ws, f).split('\\').join('/')));
       if (hits.length === 0) throw new InputError('manifests', 'matched no .yaml, .yml or .json file', entry);
       hits.forEach((f) => add({ kind: 'file', path: f }));
@@ -76,7 +90,9 @@ export function findSources(entries: readonly string[], workspace: string): Mani
         continue;
       }
       const files: string[] = [];
-      walk(abs, files);
+      const outside: string[] = [];
+      walk(abs, files, ws, outside);
+      refuseLinksOut(outside, ws);
       if (files.length === 0) throw new InputError('manifests', 'names a directory with no .yaml, .yml or .json file', entry);
       files.forEach((f) => add({ kind: 'file', path: f }));
       continue;
@@ -89,16 +105,16 @@ export function findSources(entries: readonly string[], workspace: string): Mani
 /** Parses a multi-document YAML (or JSON) stream into objects; `List` kinds are flattened. */
 export function parseDocuments(text: string, source: string): LoadedObject[] {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
+  // The kit's bounded reader: an alias bomb or deep nesting ends as one line naming the file.
+  const docs = readYamlDocuments(text, { file: `manifests: ${source}`, prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   const out: LoadedObject[] = [];
-  const list = Array.isArray(docs) ? docs : [docs];
-  list.forEach((d, i) => {
+  docs.forEach((d, i) => {
     if (d.errors.length) {
       const e = d.errors[0];
       const line = lines.linePos(e.pos[0]).line;
       throw new UserError(`manifests: ${source}${line ? `:${line}` : ''} is not valid YAML: ${e.message.split('\n')[0]}`);
     }
-    const value: unknown = d.toJS({ maxAliasCount: 100 });
+    const value: unknown = yamlValue(d, `manifests: ${source}`);
     if (value === null || value === undefined) return; // an empty document (e.g. a trailing ---)
     const items = isList(value) ? value.items : [value];
     for (const item of items) out.push({ obj: checkObject(item, source, i + 1), source, doc: i + 1 });
@@ -127,7 +143,8 @@ export function loadFiles(sources: readonly ManifestSource[], workspace: string)
   const out: LoadedObject[] = [];
   for (const s of sources) {
     if (s.kind !== 'file') continue;
-    out.push(...parseDocuments(readFileSync(s.path, 'utf8'), relative(workspace, s.path)));
+    const rel = relative(workspace, s.path);
+    out.push(...parseDocuments(readRepoFile(s.path, { root: workspace, label: `manifests: ${rel}` }), rel));
   }
   return out;
 }

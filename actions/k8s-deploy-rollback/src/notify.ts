@@ -1,7 +1,7 @@
 // Optional notifications, all best effort: a GitHub deployment with statuses, and a webhook (JSON,
 // Slack-compatible `text`). Each call has a short timeout and a bounded retry; a failure is one warning
 // and never fails or hangs the deploy.
-import { core, InputError } from '@platform-actions/kit';
+import { core, InputError, requestFor } from '@platform-actions/kit';
 
 const CALL_TIMEOUT_MS = 10_000;
 
@@ -29,9 +29,10 @@ export function checkWebhookUrl(value: string | undefined, allowHttpLoopback: bo
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(url, {
+  const req = requestFor(url); // credentials in the URL go in a header (kit): fetch would quote the URL in its error
+  const res = await fetch(req.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...req.headers, ...headers },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
   });

@@ -1,10 +1,9 @@
 // Every input, validated before anything touches the cluster; each error names the input and what was
 // expected. Field names equal the action.yml input names.
-import { addSecret, core, InputError, inputs, workspace } from '@platform-actions/kit';
+import { addSecret, addUrlSecret, addUrlSecretsIn, core, InputError, inputs, readYaml, redactUrl, resolveRepoPath, workspace, YamlError } from '@platform-actions/kit';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse } from 'yaml';
+import { isAbsolute, join } from 'node:path';
 import { type ImageRule, parseImageRules, parsePlaceholders, type Placeholder } from './manifests.js';
 import { checkWebhookUrl } from './notify.js';
 import { parseCommand } from './smoke.js';
@@ -54,12 +53,13 @@ export function readSettings(): Settings {
   const namespace = inputs.string('namespace');
   if (namespace && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) throw new InputError('namespace', 'must be a Kubernetes namespace name', namespace);
   const smokeUrl = inputs.string('smoke-url');
+  if (smokeUrl) addUrlSecret(smokeUrl); // credentials in it are masked before the URL is ever checked or printed
   if (smokeUrl) {
     try {
       const u = new URL(smokeUrl);
       if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
     } catch {
-      throw new InputError('smoke-url', 'must be an http(s) URL', smokeUrl);
+      throw new InputError('smoke-url', 'must be an http(s) URL', redactUrl(smokeUrl));
     }
   }
   const bodyText = inputs.string('smoke-body');
@@ -73,16 +73,17 @@ export function readSettings(): Settings {
   }
   const allowLoopback = inputs.boolean('webhook-allow-http-loopback', { default: false });
   const webhook = inputs.secret('webhook-url');
+  if (webhook) addUrlSecret(webhook);
   const githubDeployment = inputs.boolean('github-deployment', { default: false });
   const environment = inputs.string('environment');
   if (githubDeployment && !environment) throw new InputError('environment', 'is required with github-deployment: true (the GitHub environment to record the deployment in)');
   return {
     mode: chart ? 'helm' : 'manifests',
     manifests,
-    chart,
+    chart: chart && checkedChart(chart),
     release,
     'chart-version': inputs.string('chart-version'),
-    'values-files': inputs.list('values-files', { separators: 'newline' }),
+    'values-files': inputs.list('values-files', { separators: 'newline' }).map(checkedValuesFile),
     set: inputs.list('set', { separators: 'newline' }).map((s) => {
       if (!/^[^=\s]+=/.test(s)) throw new InputError('set', 'entries must look like key=value', s);
       return s;
@@ -117,6 +118,23 @@ export function readSettings(): Settings {
   };
 }
 
+/**
+ * `chart` as given, once a chart helm would read from disk — a path form (./x, ../x, /x) or an existing
+ * path in the workspace — is inside the workspace by real path with no link inside it leading out (kit).
+ * `repo/chart` and `oci://…` are helm's to fetch.
+ */
+function checkedChart(chart: string): string {
+  const local = !/^[a-z][a-z0-9+.-]*:\/\//i.test(chart) && (chart.startsWith('.') || isAbsolute(chart) || existsSync(join(workspace(), chart)));
+  if (local) resolveRepoPath(chart, { input: 'chart', tree: true });
+  return chart;
+}
+
+/** A values file helm reads, inside the workspace by real path (kit); a URL is helm's to fetch. */
+function checkedValuesFile(file: string): string {
+  if (!/^https?:\/\//i.test(file)) resolveRepoPath(file, { input: 'values-files', mustExist: 'file' });
+  return file;
+}
+
 export interface Kubeconfig {
   /** KUBECONFIG for kubectl and helm. */
   path: string;
@@ -136,6 +154,7 @@ export function kubeconfigFromInputs(): Kubeconfig {
       const v = line.replace(/^\s*[\w-]+:\s*/, '').trim();
       if (v.length >= 8 && /(data|token|password|key)/i.test(line)) addSecret(v);
     }
+    addUrlSecretsIn(text); // a server or proxy URL with user:password@ in it
     checkKubeconfigText(text, 'kubeconfig');
     const dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'k8s-deploy-'));
     const path = join(dir, 'kubeconfig');
@@ -148,7 +167,9 @@ export function kubeconfigFromInputs(): Kubeconfig {
     throw new InputError('kubeconfig', `is empty and ${env ? `KUBECONFIG (${path})` : `~/.kube/config`} does not exist; pass the kubeconfig as a secret or set KUBECONFIG`);
   try {
     accessSync(path, constants.R_OK);
-    checkKubeconfigText(readFileSync(path, 'utf8'), `kubeconfig (KUBECONFIG=${path})`);
+    const text = readFileSync(path, 'utf8');
+    addUrlSecretsIn(text);
+    checkKubeconfigText(text, `kubeconfig (KUBECONFIG=${path})`);
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError('kubeconfig', `is empty and ${path} cannot be read`);
@@ -159,9 +180,11 @@ export function kubeconfigFromInputs(): Kubeconfig {
 function checkKubeconfigText(text: string, what: string): void {
   let doc: unknown;
   try {
-    doc = parse(text);
-  } catch {
-    throw new InputError(what, 'must be a kubeconfig (YAML with clusters, users and contexts); it is not valid YAML');
+    doc = readYaml(text, { file: what });
+  } catch (e) {
+    // The kit's bounded reader: a bomb or deep nesting is refused like any text that is not a kubeconfig.
+    const why = e instanceof YamlError && e.kind === 'limit' ? e.reason.replace(/; it is not read$/, '') : 'is not valid YAML';
+    throw new InputError(what, `must be a kubeconfig (YAML with clusters, users and contexts); it ${why}`);
   }
   const d = doc as { clusters?: unknown; kind?: unknown };
   if (typeof doc !== 'object' || doc === null || !Array.isArray(d.clusters) || d.clusters.length === 0) {

@@ -1,6 +1,6 @@
 // Smoke tests after the rollout: HTTP checks with bounded retries and backoff, and/or a command run as
 // an argument array. A failure counts as a failed deploy.
-import { exec, InputError, tail } from '@platform-actions/kit';
+import { describeExit, exec, InputError, redactUrl, requestFor, tail } from '@platform-actions/kit';
 
 export interface HttpCheck {
   url: string;
@@ -36,10 +36,12 @@ export function parseCommand(value: string | undefined): string[] | undefined {
 
 export async function httpCheck(c: HttpCheck, baseBackoffMs = 1000): Promise<{ ok: boolean; line: string }> {
   let last = '';
+  const shown = redactUrl(c.url);
+  const req = requestFor(c.url); // credentials in the URL go in a header (kit)
   for (let attempt = 1; attempt <= c.retries + 1; attempt++) {
     if (attempt > 1) await new Promise((r) => setTimeout(r, backoffMs(attempt - 1, baseBackoffMs)));
     try {
-      const res = await fetch(c.url, { signal: AbortSignal.timeout(c.timeoutMs), redirect: 'manual' });
+      const res = await fetch(req.url, { headers: req.headers, signal: AbortSignal.timeout(c.timeoutMs), redirect: 'manual' });
       const text = await res.text();
       if (res.status !== c.status) {
         last = `HTTP ${res.status} (expected ${c.status})`;
@@ -49,23 +51,23 @@ export async function httpCheck(c: HttpCheck, baseBackoffMs = 1000): Promise<{ o
         last = `HTTP ${res.status} but the body does not match /${c.body.source}/`;
         continue;
       }
-      return { ok: true, line: `GET ${c.url}: HTTP ${res.status}${c.body ? `, body matches /${c.body.source}/` : ''} (attempt ${attempt})` };
+      return { ok: true, line: `GET ${shown}: HTTP ${res.status}${c.body ? `, body matches /${c.body.source}/` : ''} (attempt ${attempt})` };
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
       last = err.name === 'TimeoutError' ? `no answer within ${c.timeoutMs / 1000}s` : (err.cause?.code ?? err.message);
     }
   }
-  return { ok: false, line: `GET ${c.url}: ${last} after ${c.retries + 1} attempts` };
+  return { ok: false, line: `GET ${shown}: ${last} after ${c.retries + 1} attempts` };
 }
 
 export async function commandCheck(cmd: string[], timeoutMs: number, cwd: string): Promise<{ ok: boolean; line: string; output: string }> {
   const r = await exec(cmd[0], cmd.slice(1), { cwd, timeoutMs });
   const shown = cmd.join(' ');
-  if (r.timedOut) return { ok: false, line: `${shown}: timed out after ${timeoutMs / 1000}s`, output: tail(r.stdout + r.stderr, 20) };
+  if (r.timedOut) return { ok: false, line: `${shown}: ${describeExit(r)}`, output: tail(r.stdout + r.stderr, 20) };
   if (r.exitCode !== 0)
     return {
       ok: false,
-      line: `${shown}: exit code ${r.exitCode ?? r.signal}${tail(r.stderr || r.stdout, 1) ? ` (${tail(r.stderr || r.stdout, 1)})` : ''}`,
+      line: `${shown}: ${describeExit(r)}${tail(r.stderr || r.stdout, 1) ? ` (${tail(r.stderr || r.stdout, 1)})` : ''}`,
       output: tail(r.stdout + r.stderr, 20),
     };
   return { ok: true, line: `${shown}: exit code 0`, output: tail(r.stdout + r.stderr, 20) };

@@ -10,6 +10,7 @@ let server: Server;
 let base: string;
 const hits = new Map<string, number>();
 const bodies: unknown[] = [];
+const auths: Array<string | undefined> = [];
 const read = (req: IncomingMessage): Promise<string> =>
   new Promise((r) => {
     let b = '';
@@ -21,6 +22,7 @@ beforeAll(async () => {
   server = createServer(async (req, res) => {
     const n = (hits.get(req.url!) ?? 0) + 1;
     hits.set(req.url!, n);
+    auths.push(req.headers.authorization);
     if (req.url === '/healthz') return void res.writeHead(200).end('{"status":"ok","version":"1.4.2"}');
     if (req.url === '/flaky') return void res.writeHead(n < 3 ? 503 : 200).end(n < 3 ? 'starting' : 'ok');
     if (req.url === '/down') return void res.writeHead(500).end('boom');
@@ -68,6 +70,22 @@ describe('httpCheck', () => {
   });
   test('backoff is bounded', () => {
     expect([1, 2, 3, 4, 5, 9].map((n) => backoffMs(n))).toEqual([1000, 2000, 4000, 8000, 10_000, 10_000]);
+  });
+});
+
+describe('URLs carrying credentials', () => {
+  const pw = 'sm0ke/p@ss%word';
+  const withCreds = (path: string) => base.replace('http://', `http://tester:${encodeURIComponent(pw)}@`) + path;
+  const basic = `Basic ${Buffer.from(`tester:${pw}`).toString('base64')}`;
+  test('a smoke URL with user:password@ is checked with a Basic header and shown without them', async () => {
+    const r = await httpCheck({ url: withCreds('/healthz'), status: 200, retries: 0, timeoutMs: 2000 });
+    expect(r).toEqual({ ok: true, line: `GET ${base.replace('http://', 'http://***@')}/healthz: HTTP 200 (attempt 1)` });
+    expect(auths.at(-1)).toBe(basic);
+    expect(r.line).not.toContain(encodeURIComponent(pw));
+  });
+  test('a webhook URL with user:password@ is delivered (fetch alone refuses such a URL)', async () => {
+    expect(await sendWebhook(withCreds('/hook'), { text: 'deployed', result: 'deployed' })).toBe(true);
+    expect(auths.at(-1)).toBe(basic);
   });
 });
 

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
-import { InputError, signalReason, ToolError, UserError } from '@platform-actions/kit';
+import { InputError, signalReason, ToolError, trackedEnv, UserError } from '@platform-actions/kit';
 import { HELPER_PY } from './alembic-helper-py.js';
 
 export interface PyFrame {
@@ -174,7 +174,8 @@ export class AlembicSession {
     const cwd = this.opts.cwd;
     const child = spawn(argv[0], argv.slice(1), {
       cwd: isAbsolute(cwd) ? cwd : resolve(cwd),
-      env: { ...process.env, ...this.opts.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      // Tracked like every tool (kit processes.ts): whatever env.py starts ends with the step.
+      env: trackedEnv({ ...process.env, ...this.opts.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' }),
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       detached: true, // own process group: a timeout kills env.py's children too
     });

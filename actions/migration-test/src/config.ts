@@ -2,7 +2,7 @@
 // masked the moment it is read and never appears in a message.
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type FailOn, InputError, inputs, workspace } from '@platform-actions/kit';
+import { type FailOn, InputError, inputs, resolveRepoPath, workspace } from '@platform-actions/kit';
 import { splitArgs } from './args.js';
 import { secrets } from './secrets.js';
 import { type DbTarget, parseDatabaseUrl } from './dburl.js';
@@ -99,7 +99,8 @@ export function readConfig(): Config {
   const preset = resolvePreset(toolName);
   const workdir = inputs.path('working-directory', { default: '.', mustExist: 'dir' })!;
   const dirInput = inputs.string('migrations-dir', { default: preset.defaultDir })!;
-  const migrationsAbs = resolve(workdir, dirInput);
+  // Inside the workspace by real path (kit), like every path input: the tool reads every file under it.
+  const migrationsAbs = resolveRepoPath(dirInput, { input: 'migrations-dir', base: workdir });
   if (!existsSync(migrationsAbs) || !statSync(migrationsAbs).isDirectory()) {
     throw new InputError('migrations-dir', `must name an existing directory (looked for ${rel(migrationsAbs)})`, dirInput);
   }
@@ -157,5 +158,6 @@ export function readConfig(): Config {
 export const seedFile = (cfg: Config, revision: string): string | undefined => {
   if (!cfg.seedDir || !/^[\w.-]+$/.test(revision)) return undefined;
   const f = join(cfg.seedDir, `${revision}.sql`);
-  return existsSync(f) ? f : undefined;
+  // psql quotes a seed file in its errors: one linked out of the workspace is refused, never read (kit).
+  return existsSync(f) ? resolveRepoPath(f, { label: `seed file ${rel(f)}`, mustExist: 'file' }) : undefined;
 };

@@ -28,6 +28,14 @@ export function parseDatabaseUrl(input: string, value: string): DbTarget {
   }
   if (!SCHEME.test(u.protocol)) throw new InputError(input, `must use the postgres:// or postgresql:// scheme (got ${u.protocol}//)`);
   if (!u.hostname) throw new InputError(input, 'must name a host, e.g. postgres://user@localhost:5432/dbname');
+  // A % that does not start an escape (a password pasted as it is): say so, never decode it by guesswork.
+  for (const part of [u.username, u.password, u.pathname]) {
+    try {
+      decodeURIComponent(part);
+    } catch {
+      throw new InputError(input, 'must percent-encode special characters in the user, password and database name (% is written %25, / is %2F, @ is %40)');
+    }
+  }
   const port = u.port ? Number(u.port) : 5432;
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
   if (!database || database.includes('/')) throw new InputError(input, 'must name one database in its path, e.g. …:5432/dbname');

@@ -1,48 +1,46 @@
-// The database password in every form a tool or a report may carry it: decoded, percent-encoded as it
-// appears in database-url (and as encodeURIComponent would write it), and the whole URL with and without
-// its query string (SQLAlchemy and libpq print the URL without the query). Every form is masked in the log
+// The database password in every form a tool or a report may carry it: the kit's URL reading (both the
+// WHATWG and the up-to-the-last-@ userinfo, raw, decoded, percent-encoded, base64), the whole URL with and
+// without its query string (SQLAlchemy and libpq print the URL without the query), and alembic.ini's %%. Every form is masked in the log
 // the moment the input is read, and scrubbed from every text this action writes: log lines, findings,
 // the summary, SARIF and the PR comment (the runner masks the log only, and only exact strings).
-import { addSecret, scrub as kitScrub } from '@platform-actions/kit';
+import { addSecret, addUrlSecret, scrub as kitScrub, urlCredentials } from '@platform-actions/kit';
 
 export class Secrets {
   private forms: string[] = [];
 
-  /** Registers `url` and its password; masks each form. */
+  /** Registers `url` and its password in every form (the kit's URL reading); masks each form. */
   addDatabaseUrl(url: string): void {
     const add = (v: string | undefined) => {
       if (!v || v.length < 3 || this.forms.includes(v)) return;
       this.forms.push(v);
       addSecret(v); // the kit masks it in the log and scrubs it (in each of its encodings) from every reporter
     };
-    let u: URL;
-    try {
-      u = new URL(url);
-    } catch {
-      add(url); // not a URL (the input check rejects it next): whatever it holds may be secret
+    const creds = urlCredentials(url);
+    if (!creds.length) {
+      // Not a URL with a password: a URL without one holds nothing secret (masking it would hide the host
+      // and database in messages); anything else (the input check rejects it next) may be secret whole.
+      if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) add(url);
       return;
     }
-    // A URL without a password holds nothing secret: masking it would hide the host and database in messages.
-    if (!u.password) return;
+    addUrlSecret(url);
     add(url);
     add(url.split('?')[0]);
     add(url.split('#')[0]);
-    add(u.href);
-    const noQuery = new URL(u.href);
-    noQuery.search = '';
-    noQuery.hash = '';
-    add(noQuery.href);
-    add(u.password); // as written in the URL (percent-encoded)
-    let decoded = u.password;
     try {
-      decoded = decodeURIComponent(u.password);
+      const noQuery = new URL(url);
+      add(noQuery.href);
+      noQuery.search = '';
+      noQuery.hash = '';
+      add(noQuery.href); // SQLAlchemy and libpq print the URL without its query
     } catch {
-      /* a stray % stays as it is */
+      /* the lenient reading (a password with an unencoded /) is all there is */
     }
-    add(decoded);
-    add(encodeURIComponent(decoded));
-    add(encodeURI(decoded));
-    add(decoded.replace(/%/g, '%%')); // configparser-style escaping, as alembic.ini users write it
+    for (const c of creds) {
+      add(c);
+      add(encodeURIComponent(c));
+      add(encodeURI(c));
+      add(c.replace(/%/g, '%%')); // configparser-style escaping, as alembic.ini users write it
+    }
     this.forms.sort((a, b) => b.length - a.length); // longest first, so a form containing another goes whole
   }
 

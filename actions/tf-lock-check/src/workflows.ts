@@ -8,7 +8,7 @@ import { imageEntrypoint, joinRel, type TfCommand } from './commands.js';
 import { evaluate, type ExprContext, substitute, truthy, UNKNOWN } from './expr.js';
 import { scanShell } from './shell.js';
 import { type FileAccess, followCalls } from './wrappers.js';
-import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type ParsedWorkflow, readWorkflow, type YAMLMap } from './yamlread.js';
+import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type ParsedWorkflow, readWorkflow, workflowValue, type YAMLMap } from './yamlread.js';
 
 export interface Concurrency {
   group?: string;
@@ -204,8 +204,8 @@ const lineOfNode = (n: unknown, wf: ParsedWorkflow): number => {
 /** Terraform commands in one workflow file (and the scripts it calls). Throws WorkflowSyntaxError when it does not parse. */
 export function workflowCommands(file: string, text: string, files?: FileAccess, called?: Set<string>, callers?: Callers): CiCommand[] {
   if (!text.trim()) return [];
-  const wf = readWorkflow(text);
-  const doc = wf.doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  const wf = readWorkflow(text, file);
+  const doc = workflowValue(wf);
   if (!isObj(doc) || !isObj(doc.jobs)) return [];
   const root = wf.doc.contents;
   const rootMap = isMap(root) ? root : undefined;
@@ -331,12 +331,13 @@ function localAction(
   const file = ['action.yml', 'action.yaml'].map((f) => joinRel(dir, f)).find((f) => files.has(f));
   if (!file || depth >= MAX_ACTION_DEPTH) return [];
   let wf: ParsedWorkflow;
+  let doc: unknown;
   try {
-    wf = readWorkflow(files.read(file));
+    wf = readWorkflow(files.read(file), file);
+    doc = workflowValue(wf);
   } catch {
     return []; // not ours to report: GitHub fails the job that uses it
   }
-  const doc = wf.doc.toJS() as unknown;
   if (!isObj(doc) || !isObj(doc.runs)) return [];
   const inputs: Record<string, string> = {};
   if (isObj(doc.inputs)) for (const [k, v] of Object.entries(doc.inputs)) if (isObj(v) && ['string', 'number', 'boolean'].includes(typeof v.default)) inputs[k] = String(v.default);

@@ -5,8 +5,11 @@
 // indented no deeper than its key. Indentation carries no meaning there (a quoted scalar folds the
 // line's leading spaces away; a flow collection ignores them), so when the first parse fails we indent
 // such lines one column past their key and parse again: same values, same line numbers. A file that
-// still does not parse is reported with the line of its first error.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+// still does not parse is reported with the line of its first error. Parsing goes through the kit's
+// bounded reader: an alias bomb or 10,000 levels of nesting make the file unreadable (one finding), never
+// a hang or an internal error.
+import { readYamlDocument, YamlError, yamlValue } from '@platform-actions/kit';
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 
 export class WorkflowSyntaxError extends Error {
   constructor(
@@ -18,26 +21,43 @@ export class WorkflowSyntaxError extends Error {
 }
 
 export interface ParsedWorkflow {
+  /** Named in messages. */
+  file: string;
   doc: Document;
   lineOf: (offset: number) => number;
   /** true when the lenient re-indent was needed (GitHub accepts it, the YAML spec does not). */
   repaired: boolean;
 }
 
-function parse(text: string): { doc: Document; lc: LineCounter } {
+function parse(text: string, file: string): { doc: Document; lc: LineCounter } {
   const lc = new LineCounter();
   // uniqueKeys: GitHub rejects duplicate keys too. merge: GitHub resolves `<<` merge keys.
-  const doc = parseDocument(text, { lineCounter: lc, version: '1.2', merge: true, uniqueKeys: true, prettyErrors: false });
-  return { doc, lc };
+  try {
+    const doc = readYamlDocument(text, { file, lineCounter: lc, version: '1.2', merge: true, uniqueKeys: true, prettyErrors: false });
+    return { doc, lc };
+  } catch (e) {
+    if (e instanceof YamlError) throw new WorkflowSyntaxError(e.line ?? 1, e.reason);
+    throw e;
+  }
 }
 
-export function readWorkflow(text: string): ParsedWorkflow {
-  let { doc, lc } = parse(text);
+/** The workflow as a plain value (aliases expanded within the kit's bound); an unreadable one throws WorkflowSyntaxError. */
+export function workflowValue(wf: ParsedWorkflow): unknown {
+  try {
+    return yamlValue(wf.doc, wf.file);
+  } catch (e) {
+    if (e instanceof YamlError) throw new WorkflowSyntaxError(e.line ?? 1, e.reason);
+    throw e;
+  }
+}
+
+export function readWorkflow(text: string, file = 'workflow'): ParsedWorkflow {
+  let { doc, lc } = parse(text, file);
   let repaired = false;
   if (doc.errors.length) {
     const fixed = reindentContinuations(text);
     if (fixed !== text) {
-      const second = parse(fixed);
+      const second = parse(fixed, file);
       if (second.doc.errors.length === 0) {
         ({ doc, lc } = second);
         repaired = true;
@@ -51,7 +71,7 @@ export function readWorkflow(text: string): ParsedWorkflow {
     const line = Math.min(e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line, last);
     throw new WorkflowSyntaxError(line, `not valid YAML at line ${line}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
-  return { doc, lineOf: (offset) => lc.linePos(offset).line, repaired };
+  return { file, doc, lineOf: (offset) => lc.linePos(offset).line, repaired };
 }
 
 /** Indents continuation lines of open flow collections and quoted scalars past the line that opened them. */

@@ -2,7 +2,7 @@
 // day), kept in a cache folder that self-hosted runners keep between jobs, and otherwise downloaded from
 // an ordered list of repositories with bounded rounds of retries and backoff on 429/5xx/network errors.
 // A warm run downloads nothing. trivy then always scans with --skip-db-update.
-import { core, exec, type ExecResult, tail, ToolError, UserError } from '@platform-actions/kit';
+import { core, Deadline, describeExit, exec, type ExecResult, tail, ToolError, UserError } from '@platform-actions/kit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QUIET_NETWORK, trivyError } from './trivy.js';
@@ -65,11 +65,12 @@ export function isFresh(s: DbState, kind: DbKind, now = Date.now()): boolean {
 }
 
 /** A short reason for a failed download, and whether trying again later can help. */
-export function classify(stderr: string, timedOut = false): { reason: string; retryable: boolean; retryAfterMs?: number } {
+export function classify(stderr: string, r?: ExecResult): { reason: string; retryable: boolean; retryAfterMs?: number } {
   const text = stderr.replace(/\u001b\[[0-9;]*m/g, '');
   const ra = /retry-after:\s*([\d.]+)/i.exec(text);
   const retryAfterMs = ra ? Math.round(Number(ra[1]) * 1000) : undefined;
-  if (timedOut) return { reason: 'timed out', retryable: true };
+  // Timed out or killed: the kit's words, with the real time taken and the signal.
+  if (r && (r.timedOut || r.exitCode === null)) return { reason: describeExit(r), retryable: true };
   if (/TOOMANYREQUESTS|\b429\b|Too Many Requests/i.test(text)) return { reason: '429 Too Many Requests', retryable: true, retryAfterMs };
   const five = /\b(50[0-4])\b|(Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)/.exec(text);
   if (five) return { reason: five[1] ? `HTTP ${five[1]}` : five[2], retryable: true };
@@ -87,12 +88,12 @@ export interface DownloadFacts {
   failures: Array<{ repository: string; reason: string }>;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Downloads one database from the first repository that serves it. Each round tries every repository
  * that has not failed for good (404, denied) in order; a later round waits with exponential backoff
- * (honouring a registry's retry-after). Throws ToolError naming every repository tried.
+ * (honouring a registry's retry-after). The whole of it — every repository, retry and backoff — stays
+ * within `deadline`: each attempt gets what is left, and a repository the time ran out for says so.
+ * Throws ToolError naming every repository and what it did.
  */
 export async function downloadDb(
   bin: string,
@@ -101,25 +102,28 @@ export async function downloadDb(
   cacheDir: string,
   env: Record<string, string>,
   policy: RetryRounds = DEFAULT_ROUNDS,
+  deadline: Deadline = new Deadline(policy.timeoutMs * policy.rounds * Math.max(1, repositories.length), 'the download rounds'),
 ): Promise<DownloadFacts> {
   const failures: DownloadFacts['failures'] = [];
   const lastReason = new Map<string, string>();
   const permanent = new Set<string>();
-  for (let round = 0; round < policy.rounds; round++) {
+  rounds: for (let round = 0; round < policy.rounds; round++) {
     let waitMs = 0;
     for (const repo of repositories) {
       if (permanent.has(repo)) continue;
+      if (deadline.expired()) break rounds;
       core.info(`${kind.label}: downloading from ${repo}${round ? ` (round ${round + 1} of ${policy.rounds})` : ''}`);
       const r: ExecResult = await exec(bin, ['image', kind.downloadFlag, kind.repositoryFlag, repo, '--cache-dir', cacheDir, ...QUIET_NETWORK], {
         env,
         replaceEnv: true,
-        timeoutMs: policy.timeoutMs,
+        timeoutMs: Math.max(1, deadline.within(policy.timeoutMs)),
+        killGraceMs: 2_000,
       });
       if (r.exitCode === 0 && !r.timedOut) {
         core.info(`${kind.label}: downloaded from ${repo}`);
         return { repository: repo, failures };
       }
-      const c = classify(r.stderr, r.timedOut);
+      const c = classify(r.stderr, r);
       core.info(`${kind.label}: ${repo}: ${c.reason}${c.retryable ? '' : ' (not retried)'}`);
       core.debug(tail(r.stderr, 10));
       failures.push({ repository: repo, reason: c.reason });
@@ -129,11 +133,15 @@ export async function downloadDb(
     }
     if (permanent.size === repositories.length || round === policy.rounds - 1) break;
     const delay = Math.min(policy.maxDelayMs, Math.max(waitMs, policy.baseDelayMs * 2 ** round));
+    if (delay >= deadline.remainingMs()) break; // the next round would start after the budget: stop now
     core.info(`${kind.label}: every repository failed; trying again in ${(delay / 1000).toFixed(1)}s`);
-    await sleep(delay);
+    await deadline.sleep(delay);
   }
-  const tried = repositories.map((r) => `${r} (${lastReason.get(r) ?? 'not tried'})`).join('; ');
-  throw new ToolError(`could not download the ${kind.label} from any repository: ${tried}. Set db-repositories to a reachable mirror, or offline: true with a cached database`);
+  const spent = deadline.expired() ? ` within ${deadline.describe()}` : '';
+  const tried = repositories.map((r) => `${r} (${lastReason.get(r) ?? (spent ? 'not tried: no time left' : 'not tried')})`).join('; ');
+  throw new ToolError(
+    `could not download the ${kind.label} from any repository${spent}: ${tried}. Set db-repositories to a reachable mirror, or offline: true with a cached database`,
+  );
 }
 
 // ---- the Actions cache (@actions/cache), loaded only when the cache service is there ----
@@ -187,6 +195,8 @@ export interface DbPlan {
   noUpdate: boolean;
   offline: boolean;
   policy?: RetryRounds;
+  /** Bounds every download together (the step's timeout input). */
+  deadline?: Deadline;
 }
 
 export interface DbFacts {
@@ -220,7 +230,7 @@ export async function ensureDatabases(bin: string, plan: DbPlan, env: Record<str
       facts.source[kind.name] = restored ? 'actions-cache' : 'local';
     } else {
       if (!repositories.length) throw new UserError(`no ${kind.label} repositories given and none is cached`);
-      const d = await downloadDb(bin, kind, repositories, plan.cacheDir, env, plan.policy);
+      const d = await downloadDb(bin, kind, repositories, plan.cacheDir, env, plan.policy, plan.deadline);
       facts.failures.push(...d.failures);
       facts.source[kind.name] = `downloaded from ${d.repository}`;
       downloaded = true;

@@ -1,8 +1,8 @@
 // .trivyignore and .trivyignore.yaml, applied by us rather than by trivy: trivy applies them only in some
 // modes and never says what it suppressed. We apply every entry to every target, count what each one
 // suppressed, and warn about expired entries (which then suppress nothing, as in trivy).
-import { type Finding, globToRegExp, InputError, UserError } from '@platform-actions/kit';
-import { existsSync, readFileSync } from 'node:fs';
+import { type Finding, globToRegExp, InputError, readRepoFile, readYaml, UserError, YamlError } from '@platform-actions/kit';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { metaOf } from './findings.js';
 
@@ -63,13 +63,12 @@ export function parseTrivyignore(text: string, file: string): IgnoreEntry[] {
 
 /** `.trivyignore.yaml`: sections vulnerabilities/misconfigurations/secrets/licenses of {id, paths, purls, expired_at, statement}. */
 export async function parseTrivyignoreYaml(text: string, file: string): Promise<IgnoreEntry[]> {
-  // Loaded on use: most runs have no YAML ignore file.
-  const { parse } = await import('yaml');
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = readYaml(text, { file }); // the kit's bounded reader: a bomb ends here, naming the file
   } catch (e) {
-    throw new UserError(`${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    if (!(e instanceof YamlError) || e.kind === 'limit') throw e;
+    throw new UserError(`${file} is not valid YAML${e.line ? ` (line ${e.line})` : ''}: ${e.reason.split('\n')[0]}`);
   }
   if (doc === null || doc === undefined) return [];
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new UserError(`${file} must be a mapping with the sections ${Object.keys(YAML_SECTIONS).join(', ')}`);
@@ -111,8 +110,9 @@ export async function loadIgnoreFiles(input: string | undefined, workspace: stri
   const files: IgnoreFile[] = [];
   for (const path of candidates) {
     if (!existsSync(path)) throw new InputError('ignore-file', 'must name an existing file', path);
-    const text = readFileSync(path, 'utf8');
     const name = basename(path);
+    // By real path inside the workspace (kit): a committed .trivyignore linked to a runner file is never read.
+    const text = readRepoFile(path, { root: workspace, ...(input ? { input: 'ignore-file' } : { label: name }) });
     const all = /\.ya?ml$/i.test(path) ? await parseTrivyignoreYaml(text, name) : parseTrivyignore(text, name);
     files.push({ path, entries: all.filter((e) => !e.expires || e.expires >= now), expired: all.filter((e) => e.expires && e.expires < now) });
   }

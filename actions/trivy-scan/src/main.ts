@@ -1,7 +1,7 @@
 // trivy-scan: one JSON scan per target, every report rendered by us, a separate gate. Reads like its
 // table of contents: inputs → ignore files → trivy → databases → scans → findings → gate → reports →
 // pass or fail.
-import { core, failUnlessClean, type Finding, gate, keepToolError, pool, publish, ToolError, workspace } from '@platform-actions/kit';
+import { core, Deadline, failUnlessClean, type Finding, gate, keepToolError, pool, publish, ToolError, workspace } from '@platform-actions/kit';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDatabases, JAVA_DB, saveCache, VULN_DB } from './db.js';
@@ -86,7 +86,11 @@ async function scanAll(s: Settings, facts: RunFacts, toolErrors: string[]): Prom
     ...(s['java-db'] ? [{ kind: JAVA_DB, repositories: s['java-db-repositories'] }] : []),
   ];
   if (kinds.length) {
-    facts.db = await core.group('Databases', () => ensureDatabases(tool.path, { cacheDir: s['cache-dir'], kinds, noUpdate: s['skip-db-update'], offline: s.offline }, env));
+    // One budget for the whole fetch, every repository and retry included: the timeout input.
+    const deadline = new Deadline(s.timeoutMs, 'the timeout input');
+    facts.db = await core.group('Databases', () =>
+      ensureDatabases(tool.path, { cacheDir: s['cache-dir'], kinds, noUpdate: s['skip-db-update'], offline: s.offline, deadline }, env),
+    );
     core.info(`Database: ${dbLine(facts)}`);
   }
 

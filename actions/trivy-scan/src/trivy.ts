@@ -1,6 +1,6 @@
 // Running trivy: one JSON scan per target with every severity and no --exit-code gating (our gate decides),
 // in a clean environment (no GitHub token, no stray trivy.yaml or .trivyignore), and DB downloads.
-import { core, exec, type ExecResult, tail, ToolError } from '@platform-actions/kit';
+import { core, describeExit, exec, type ExecResult, signalReason, tail, ToolError } from '@platform-actions/kit';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -152,8 +152,10 @@ export function readScan(t: Target, o: ScanOptions, r: ExecResult): ScanRun {
   core.startGroup(`trivy ${what}`);
   printLog(r);
   core.endGroup();
-  if (r.timedOut) throw new ToolError(`trivy timed out on ${what} after ${Math.round(o.timeoutMs / 1000)}s (raise the timeout input)`, tail(r.stderr));
-  if (r.exitCode !== 0) throw new ToolError(`trivy failed on ${what}: ${trivyError(r.stderr) ?? `exit code ${r.exitCode}`}`, tail(r.stderr, 30));
+  if (r.timedOut) throw new ToolError(`trivy ${describeExit(r)} on ${what} (raise the timeout input)`, tail(r.stderr));
+  // Killed by a signal (SIGKILL: out of memory?): the kit's words, never "exit code null".
+  if (r.exitCode === null || signalReason(r.signal, r.exitCode)) throw new ToolError(`trivy ${describeExit(r)} while scanning ${what}`, tail(r.stderr, 30));
+  if (r.exitCode !== 0) throw new ToolError(`trivy failed on ${what}: ${trivyError(r.stderr) ?? describeExit(r)}`, tail(r.stderr, 30));
   if (!existsSync(o.reportPath)) throw new ToolError(`trivy finished ${what} without writing its report`, tail(r.stderr));
   const report = parseReport(readFileSync(o.reportPath, 'utf8'));
   if (!report) throw new ToolError(`trivy wrote a report for ${what} that is not a schema-2 JSON report`, tail(r.stderr));
@@ -165,7 +167,11 @@ export async function convertToCycloneDx(bin: string, reportPath: string, out: s
   mkdirSync(join(out, '..'), { recursive: true });
   // convert reads the JSON only: no network, so no version-check or telemetry flags (it has none).
   const r = await exec(bin, ['convert', '--format', 'cyclonedx', '--output', out, reportPath], { cwd, env, replaceEnv: true, timeoutMs: 120_000 });
-  if (r.exitCode !== 0 || !existsSync(out)) throw new ToolError(`trivy convert could not write the SBOM: ${trivyError(r.stderr) ?? `exit code ${r.exitCode}`}`, tail(r.stderr));
+  if (r.exitCode !== 0 || !existsSync(out))
+    throw new ToolError(
+      `trivy convert could not write the SBOM: ${(r.exitCode !== null && !signalReason(r.signal, r.exitCode) && trivyError(r.stderr)) || describeExit(r)}`,
+      tail(r.stderr),
+    );
 }
 
 /** Writes the neutral trivy.yaml and ignore file into `dir`. */

@@ -1,5 +1,6 @@
 // The command line: usage, and a parser whose every mistake is one UsageError line naming the flag and
 // what it expects.
+import { addSecret, addUrlSecretsIn, redactUrl } from '@platform-actions/kit';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ourActions } from './assets.js';
@@ -55,6 +56,30 @@ export interface Args {
   timeoutMs: number;
   /** pre-push: the remote git names (first hook argument). */
   remote?: string;
+}
+
+/** Inputs whose value is a credential wherever it appears (`--input <stage>.<name>=…` or `--input <name>=…`). */
+const CREDENTIAL_INPUT = /(^|[.-])(token|password|passwd|secret|api-key|database-url|webhook-url|kubeconfig|credentials?)$/i;
+
+/**
+ * Registers every credential on the command line before anything parses it, so no message — a parse
+ * error echoing a value, a stage's output, the report — can print it, whatever a URL parser makes of it
+ * (a password with `/` in it splits differently for each). `--database-url` is a secret whole; any value
+ * holding a URL with user:password@ has that userinfo registered; credential-named inputs are secrets whole.
+ */
+export function registerCredentials(argv: readonly string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = inline ?? (FLAGS_WITH_VALUE.has(flag) ? argv[i + 1] : undefined);
+    addUrlSecretsIn(arg);
+    if (value === undefined) continue;
+    if (flag === '--database-url') addSecret(value);
+    if (flag === '--input') {
+      const at = value.indexOf('=');
+      if (at > 0 && CREDENTIAL_INPUT.test(value.slice(0, at))) addSecret(value.slice(at + 1));
+    }
+  }
 }
 
 const FLAGS_WITH_VALUE = new Set(['--repo', '--only', '--skip', '--input', '--database-url', '--event', '--payload', '--json', '--timeout']);
@@ -147,8 +172,7 @@ function applyFlag(a: Args, command: string, flag: string, value: string | undef
       break;
     }
     case '--database-url':
-      if (!/^postgres(ql)?(\+[a-z0-9]+)?:\/\//.test(value!))
-        throw new UsageError(`--database-url expects a postgres:// or postgresql:// URL; got "${value!.replace(/:[^:@/]*@/, ':***@')}"`);
+      if (!/^postgres(ql)?(\+[a-z0-9]+)?:\/\//.test(value!)) throw new UsageError(`--database-url expects a postgres:// or postgresql:// URL; got "${redactUrl(value!)}"`);
       a.databaseUrl = value;
       break;
     case '--event':

@@ -3,7 +3,7 @@
 // the pre-push hook — run without them. Flags on the command line win over the file.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
+import { readYaml, YamlError } from '@platform-actions/kit';
 import { UsageError } from './workflows.js';
 
 export const CONFIG_FILE = '.platform-actions.yml';
@@ -28,9 +28,10 @@ export function readRepoConfig(repo: string): RepoConfig {
   let doc: unknown;
   try {
     const text = readFileSync(file, 'utf8');
-    doc = text.trim() === '' ? {} : load(text);
+    doc = text.trim() === '' ? {} : readYaml(text, { file: CONFIG_FILE });
   } catch (e) {
-    throw new UsageError(`${CONFIG_FILE}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
+    if (e instanceof YamlError && e.kind === 'limit') throw new UsageError(e.message);
+    throw new UsageError(`${CONFIG_FILE}: not valid YAML (${(e instanceof YamlError ? e.reason : (e as Error).message).split('\n')[0]})`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`${CONFIG_FILE}: expected a mapping with ${KEYS.join(', ')}`);
   const d = doc as Record<string, unknown>;

@@ -1,7 +1,8 @@
 // `platform-actions`: run the checks a repository's GitHub workflows run with our actions, here, before
 // pushing. Exit codes: 0 clean, 1 policy failure, 2 tool or configuration error (also bad flags).
+import { announceMasks, scrub } from '@platform-actions/kit';
 import { existsSync, readFileSync } from 'node:fs';
-import { type Args, jsonTarget, parseArgs, USAGE } from './args.js';
+import { type Args, jsonTarget, parseArgs, registerCredentials, USAGE } from './args.js';
 import { versionLine } from './assets.js';
 import { check, type CheckOptions, type CheckResult, failedResult, runOne } from './check.js';
 import { readRepoConfig } from './config.js';
@@ -51,6 +52,7 @@ function commonOptions(a: Args, io: MainIo, progress: Progress): CheckOptions {
   const cwd = io.cwd ?? process.cwd();
   const repo = a.repo ?? gitRoot(cwd) ?? cwd;
   const cfg = readRepoConfig(repo);
+  registerCredentials(Object.entries(cfg.inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]));
   const payload = readPayload(a.payload);
   return {
     repo,
@@ -73,7 +75,15 @@ function commonOptions(a: Args, io: MainIo, progress: Progress): CheckOptions {
 }
 
 /** Runs the CLI; returns the exit code (0 clean, 1 policy failure, 2 tool or configuration error). */
-export async function main(argv: string[], io: MainIo = defaultIo()): Promise<number> {
+export async function main(argv: string[], given: MainIo = defaultIo()): Promise<number> {
+  // Not a workflow step: secrets are scrubbed from every line we print, and no ::add-mask:: is written.
+  announceMasks(false);
+  registerCredentials(argv);
+  const io: MainIo = {
+    ...given,
+    stdout: { write: (s: string) => given.stdout.write(scrub(s)), isTTY: given.stdout.isTTY, columns: given.stdout.columns },
+    stderr: { write: (s: string) => given.stderr.write(scrub(s)) },
+  };
   const colour = useColour(io.stdout, io.env);
   const p = painter(colour);
   const err = (s: string) => io.stderr.write(`${p.red('platform-actions:')} ${s}\n`);

@@ -250,7 +250,7 @@ export async function runStage(stage: Stage, plan: StagePlan, cx: RunContext, on
       timeoutMs: cx.timeoutMs,
       onLine,
     });
-    const res = stageResult(base, r, Date.now() - t0);
+    const res = stageResult(base, r, Date.now() - t0, cx.timeoutMs);
     // The runner's own files (event, outputs, state); the stage's reports are in runnerTemp or where the user asked.
     rmSync(r.dirs.temp, { recursive: true, force: true });
     const kept = Object.fromEntries(Object.entries(plan.reports).filter(([, p]) => existsSync(p)));

@@ -1,5 +1,6 @@
 // The `--json <file>` report: what ran, how long it took, what it found and the verdict, in the shape
 // described by schema/report.schema.json (the tests validate every report they write against it).
+import { scrub } from '@platform-actions/kit';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type CheckResult, type StageResult, VERDICTS } from './results.js';
@@ -56,5 +57,6 @@ export function toJsonReport(res: CheckResult, command: 'check' | 'run' = 'check
 
 export function writeJsonReport(file: string, res: CheckResult, command: 'check' | 'run' = 'check'): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(toJsonReport(res, command), null, 2) + '\n');
+  // Every string scrubbed of the credentials the command line carried (main.ts registers them).
+  writeFileSync(file, JSON.stringify(toJsonReport(res, command), (_k, v: unknown) => (typeof v === 'string' ? scrub(v) : v), 2) + '\n');
 }

@@ -71,6 +71,7 @@ export function verdictOf(outcomes: StageOutcome[]): { outcome: Verdict; exitCod
 
 /** The stage's outcome output, else what its exit code says (a bundle that died before setting it failed as a tool). */
 function outcomeOf(r: RunActionResult): Verdict {
+  if (r.main.timedOut) return 'tool-error';
   return VERDICTS.find((v) => v === r.outputs.outcome) ?? (r.main.exitCode === 0 ? 'clean' : 'tool-error');
 }
 
@@ -120,8 +121,11 @@ function stageFindings(r: RunActionResult): ReportFinding[] {
  * The one-line errors a stage printed (annotations without a file), as CI shows them, without the
  * `<action>: ` prefix the kit puts on them: the CLI already says which stage each line is from.
  */
-function stageErrors(r: RunActionResult, action: string): string[] {
+function stageErrors(r: RunActionResult, action: string, timeoutMs?: number): string[] {
   const lines = r.main.annotations.filter((a) => a.level === 'error' && !a.file).map((a) => a.message.split('\n')[0]);
+  // Stopped at --timeout: say so first, with the real time it took (the stop itself takes a few seconds).
+  if (r.main.timedOut)
+    lines.unshift(`stopped after ${Math.round(r.main.durationMs / 1000)}s: it ran past --timeout ${Math.round((timeoutMs ?? 0) / 1000)}s; every process it started was ended`);
   if (lines.length === 0 && r.main.exitCode !== 0) {
     const last = r.main.stderr.trim().split('\n').at(-1);
     if (last) lines.push(last);
@@ -130,7 +134,7 @@ function stageErrors(r: RunActionResult, action: string): string[] {
 }
 
 /** A stage's result from what its bundle left behind. */
-export function stageResult(base: Pick<StageResult, 'name' | 'action' | 'workflow' | 'job' | 'notes'>, r: RunActionResult, durationMs: number): StageResult {
+export function stageResult(base: Pick<StageResult, 'name' | 'action' | 'workflow' | 'job' | 'notes'>, r: RunActionResult, durationMs: number, timeoutMs?: number): StageResult {
   const outcome = outcomeOf(r);
   const findings = stageFindings(r);
   const counts = zeroCounts();
@@ -138,7 +142,7 @@ export function stageResult(base: Pick<StageResult, 'name' | 'action' | 'workflo
   return {
     ...base,
     outcome,
-    errors: outcome === 'clean' || outcome === 'policy-failure' ? [] : stageErrors(r, base.action),
+    errors: outcome === 'clean' || outcome === 'policy-failure' ? [] : stageErrors(r, base.action, timeoutMs),
     durationMs,
     findingsCount: r.outputs['findings-count'] !== undefined ? Number(r.outputs['findings-count']) : findings.length,
     counts,

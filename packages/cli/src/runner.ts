@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import * as yaml from 'js-yaml';
+import { killProcessGroup, killTracked, newTrackingId, readYaml, trackedEnv } from '@platform-actions/kit';
 import { actionsDir, assetRoot } from './assets.js';
 import { type ParsedAnnotation, parseFileCommands, parseWorkflowCommands } from './workflow-commands.js';
 
@@ -50,6 +50,8 @@ export interface StepResult {
   log: string;
   annotations: ParsedAnnotation[];
   durationMs: number;
+  /** The step ran past its timeout and was stopped. */
+  timedOut: boolean;
 }
 
 export interface RunActionResult {
@@ -82,7 +84,7 @@ export function readActionYaml(dir: string): ActionYaml {
   const mtimeMs = statSync(file).mtimeMs;
   const hit = actionYamls.get(file);
   if (hit && hit.mtimeMs === mtimeMs) return hit.doc;
-  const doc = yaml.load(readFileSync(file, 'utf8')) as ActionYaml;
+  const doc = readYaml(readFileSync(file, 'utf8'), { file }) as ActionYaml;
   actionYamls.set(file, { mtimeMs, doc });
   if (doc?.runs?.using !== 'node24') throw new Error(`runner: ${dir}/action.yml must use runs.using: node24 (found ${doc?.runs?.using})`);
   return doc;
@@ -98,10 +100,18 @@ const gitSha = (dir: string): string => {
   }
 };
 
+/**
+ * Runs one step as GitHub's runner does, and makes sure nothing it started outlives it: the step runs in
+ * its own process group with a tracking id in its environment (inherited by every tool and by anything a
+ * tool moved to another session), and when it ends — or times out — the group and every process that
+ * carries the id are killed. On a timeout the step first gets SIGTERM (the kit forwards it to the tool, so
+ * terraform can release its lock), then SIGKILL.
+ */
 function runStep(node: string, script: string, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, onLine?: (line: string) => void): Promise<StepResult> {
   const started = Date.now();
+  const id = newTrackingId('run');
   return new Promise((res, rej) => {
-    const child = spawn(node, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [script], { env: trackedEnv(env, id), cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -113,15 +123,53 @@ function runStep(node: string, script: string, env: NodeJS.ProcessEnv, cwd: stri
       for (const l of lines) onLine(l);
     });
     child.stderr.on('data', (b) => (stderr += b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', rej);
+    const sweep = () => {
+      if (child.pid !== undefined) killProcessGroup(child.pid);
+      killTracked(id);
+    };
+    let timedOut = false;
+    const timers = [
+      setTimeout(() => {
+        timedOut = true;
+        if (child.pid !== undefined) killProcessGroup(child.pid, 'SIGTERM');
+      }, timeoutMs),
+      setTimeout(sweep, timeoutMs + STEP_KILL_GRACE_MS),
+    ];
+    // The step has its own group, so Ctrl-C at the terminal does not reach it: pass it on, then sweep.
+    let interrupted: NodeJS.Signals | undefined;
+    const onSignal = (sig: NodeJS.Signals) => () => {
+      interrupted = sig;
+      if (child.pid !== undefined) killProcessGroup(child.pid, sig);
+      timers.push(setTimeout(sweep, STEP_KILL_GRACE_MS));
+    };
+    const onInt = onSignal('SIGINT');
+    const onTerm = onSignal('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    const done = () => {
+      timers.forEach(clearTimeout);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    };
+    // A tool that keeps the step's pipes open after the step exited must not hold the runner: sweep then.
+    child.on('exit', () => setTimeout(sweep, 500).unref());
+    child.on('error', (e) => {
+      done();
+      rej(e);
+    });
     child.on('close', (code) => {
-      clearTimeout(timer);
+      done();
+      sweep();
+      // Interrupted: once the step is down, end the way the signal would have ended us (no next stage).
+      if (interrupted) process.kill(process.pid, interrupted);
       const parsed = parseWorkflowCommands(stdout);
-      res({ exitCode: code, stdout, stderr, log: parsed.display, annotations: parsed.annotations, durationMs: Date.now() - started });
+      res({ exitCode: code, stdout, stderr, log: parsed.display, annotations: parsed.annotations, durationMs: Date.now() - started, timedOut });
     });
   });
 }
+
+/** How long a step has between SIGTERM at its timeout and SIGKILL. */
+const STEP_KILL_GRACE_MS = 5_000;
 
 export async function runAction(opts: RunActionOptions): Promise<RunActionResult> {
   const dir = resolveActionDir(opts.action);

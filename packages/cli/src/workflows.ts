@@ -6,7 +6,7 @@
 // pipeline can report every expression it cannot evaluate before it runs anything.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
+import { readYaml as readBoundedYaml, YamlError } from '@platform-actions/kit';
 import { workflowsDir } from './assets.js';
 import type { Value } from '@platform-actions/expressions';
 import { classify, type Identity, withoutRef } from './ours.js';
@@ -100,12 +100,13 @@ interface ActionDoc {
 
 function readYaml(file: string, label: string): unknown {
   try {
-    // js-yaml 5 reads YAML 1.2 (the core schema), as GitHub does, and is several times faster than `yaml`
-    // here; the time to the first stage counts in a pre-push hook.
-    const text = readFileSync(file, 'utf8');
-    return text.trim() === '' ? null : load(text);
+    // The kit's bounded reader (js-yaml 5, YAML 1.2 core as GitHub reads it, several times faster than
+    // `yaml` here; the time to the first stage counts in a pre-push hook). An alias bomb or deep nesting
+    // ends in one line naming the file instead of hanging every push.
+    return readBoundedYaml(readFileSync(file, 'utf8'), { file: label });
   } catch (e) {
-    throw new UsageError(`${label}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
+    if (e instanceof YamlError && e.kind === 'limit') throw new UsageError(e.message);
+    throw new UsageError(`${label}: not valid YAML (${(e instanceof YamlError ? e.reason : (e as Error).message).split('\n')[0]})`);
   }
 }
 

@@ -16,16 +16,29 @@ export interface AnnotationProperties {
   endColumn?: number;
 }
 
+// Everything printed through here is scrubbed of registered secrets first (secrets.ts installs the
+// scrubber), so no log line, annotation, output or summary can carry one, whichever module printed it.
+// The runner's own masking covers the log only, and only exact strings.
+let scrubber: (s: string) => string = (s) => s;
+/** Installs the function every printed text goes through (secrets.ts: `scrub`). */
+export function useScrubber(fn: (s: string) => string): void {
+  scrubber = fn;
+}
+/** `text` with every registered secret replaced, as every print does it. */
+export const scrubbed = (text: string): string => scrubber(text);
+
 const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** Prints `::command key=value,...::message`. */
 export function issueCommand(command: string, properties: Record<string, string | number | undefined>, message: string): void {
+  // add-mask carries the secret itself: scrubbing it would register "***".
+  const clean = command === 'add-mask' ? (s: string) => s : scrubber;
   const props = Object.entries(properties)
     .filter(([, v]) => v !== undefined && v !== '')
-    .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+    .map(([k, v]) => `${k}=${escapeProperty(clean(String(v)))}`)
     .join(',');
-  process.stdout.write(`::${command}${props ? ` ${props}` : ''}::${escapeData(message)}${EOL}`);
+  process.stdout.write(`::${command}${props ? ` ${props}` : ''}::${escapeData(clean(message))}${EOL}`);
 }
 
 function fileCommand(envVar: string, name: string, value: string): boolean {
@@ -46,8 +59,11 @@ export function getInput(name: string, opts: { required?: boolean; trimWhitespac
   return opts.trimWhitespace === false ? v : v.trim();
 }
 
+// Outputs are shown in the log and read by later steps: scrubbed like every print. State and environment
+// are our own hand-over to the post step and to later steps, and must keep their values.
 export function setOutput(name: string, value: unknown): void {
-  if (!fileCommand('GITHUB_OUTPUT', name, toText(value))) issueCommand('set-output', { name }, toText(value));
+  const text = scrubber(toText(value));
+  if (!fileCommand('GITHUB_OUTPUT', name, text)) issueCommand('set-output', { name }, text);
 }
 
 export function saveState(name: string, value: unknown): void {
@@ -66,7 +82,7 @@ export const setSecret = (secret: string): void => issueCommand('add-mask', {}, 
 
 export const isDebug = (): boolean => process.env.RUNNER_DEBUG === '1';
 export const debug = (message: string): void => issueCommand('debug', {}, message);
-export const info = (message: string): void => void process.stdout.write(message + EOL);
+export const info = (message: string): void => void process.stdout.write(scrubber(message) + EOL);
 
 function annotation(level: 'error' | 'warning' | 'notice', message: string | Error, p: AnnotationProperties = {}): void {
   issueCommand(
@@ -93,7 +109,8 @@ export function setFailed(message: string | Error): void {
 export function untrusted(text: string): void {
   if (!text) return;
   const token = `pa-${randomUUID()}`;
-  process.stdout.write(`::stop-commands::${token}${EOL}${text.endsWith('\n') ? text : text + EOL}::${token}::${EOL}`);
+  const clean = scrubber(text);
+  process.stdout.write(`::stop-commands::${token}${EOL}${clean.endsWith('\n') ? clean : clean + EOL}::${token}::${EOL}`);
 }
 
 export const startGroup = (name: string): void => issueCommand('group', {}, name);
@@ -112,6 +129,7 @@ export async function group<T>(name: string, fn: () => Promise<T>): Promise<T> {
 export function appendSummary(markdown: string): boolean {
   const file = process.env.GITHUB_STEP_SUMMARY;
   if (!file) return false;
-  appendFileSync(file, markdown.endsWith(EOL) ? markdown : markdown + EOL, 'utf8');
+  const clean = scrubber(markdown);
+  appendFileSync(file, clean.endsWith(EOL) ? clean : clean + EOL, 'utf8');
   return true;
 }

@@ -9,6 +9,7 @@
 import * as core from './core.js';
 import { spawn } from 'node:child_process';
 import { ToolError } from './errors.js';
+import { killTracked, newTrackingId, trackedEnv } from './processes.js';
 
 export interface ExecOptions {
   cwd?: string;
@@ -40,6 +41,8 @@ export interface ExecResult {
   truncated: boolean;
   timedOut: boolean;
   durationMs: number;
+  /** The limit it ran under, when there was one. */
+  timeoutMs?: number;
 }
 
 const DEFAULT_MAX = 32 * 1024 * 1024;
@@ -103,19 +106,30 @@ export async function exec(command: string, args: readonly string[], opts: ExecO
   }
 }
 
-/** Echoes a tool's output with workflow commands switched off, so no line of it can forge an annotation, mask or output. */
+/**
+ * Echoes a tool's output with workflow commands switched off, so no line of it can forge an annotation,
+ * mask or output. Whole lines only, each scrubbed of registered secrets: a secret split across two
+ * chunks of the pipe is still found.
+ */
 class EchoGuard {
   private readonly token = `pa-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
   private open = false;
+  private pending = '';
   // Both streams go to stdout inside the block: the runner reads commands from either.
   write(b: Buffer): void {
     if (!this.open) {
       process.stdout.write(`::stop-commands::${this.token}\n`);
       this.open = true;
     }
-    process.stdout.write(b);
+    this.pending += b.toString('utf8');
+    const nl = this.pending.lastIndexOf('\n');
+    if (nl < 0) return;
+    process.stdout.write(core.scrubbed(this.pending.slice(0, nl + 1)));
+    this.pending = this.pending.slice(nl + 1);
   }
   close(): void {
+    if (this.pending) process.stdout.write(core.scrubbed(this.pending));
+    this.pending = '';
     if (this.open) process.stdout.write(`\n::${this.token}::\n`);
     this.open = false;
   }
@@ -128,9 +142,11 @@ function execInner(command: string, args: string[], opts: ExecOptions): Promise<
   const err = new CappedBuffer(max);
   const echo = opts.echo ? new EchoGuard() : undefined;
   return new Promise((resolvePromise, reject) => {
+    // Every descendant inherits the tool's tracking id, in whatever session it ends up (processes.ts).
+    const toolId = newTrackingId('tool');
     const child = spawn(command, args, {
       cwd: opts.cwd,
-      env: opts.replaceEnv ? opts.env : { ...toolEnv(), ...opts.env },
+      env: trackedEnv(opts.replaceEnv ? (opts.env ?? {}) : { ...toolEnv(), ...opts.env }, toolId),
       // Own process group, so a timeout or cancellation can signal the tool and everything it started.
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -164,8 +180,12 @@ function execInner(command: string, args: string[], opts: ExecOptions): Promise<
       finished = true;
       cleanup();
       echo?.close();
-      // The group may still hold grandchildren that ignored the signal; make sure none outlive us on timeout.
-      if (timedOut) signalTree('SIGKILL');
+      // The group may still hold grandchildren that ignored the signal, and a descendant that called setsid
+      // has left it: make sure none outlive a timeout.
+      if (timedOut) {
+        signalTree('SIGKILL');
+        killTracked(toolId);
+      }
       // Pipes still held by a detached descendant: stop reading them, or they keep this process alive.
       child.stdout.destroy();
       child.stderr.destroy();
@@ -179,6 +199,7 @@ function execInner(command: string, args: string[], opts: ExecOptions): Promise<
         truncated: out.truncated || err.truncated,
         timedOut,
         durationMs: Date.now() - started,
+        ...(opts.timeoutMs && opts.timeoutMs > 0 ? { timeoutMs: opts.timeoutMs } : {}),
       });
     };
     if (opts.timeoutMs && opts.timeoutMs > 0) {
@@ -238,16 +259,45 @@ export function tail(text: string, lines = 20): string {
   return all.slice(-lines).join('\n');
 }
 
+/** Seconds as people read them: 0.3s, 47s, 2m05s. */
+export function formatSeconds(ms: number): string {
+  if (ms < 10_000) return `${Number((ms / 1000).toFixed(1))}s`;
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/**
+ * How a run that did not succeed ended, after the tool's name: "timed out after 47s (limit 30s)" (the
+ * real time taken, kill grace included), "was killed by SIGKILL (…)", "failed with exit code 3". One
+ * wording for every action, so a signal is never "exit code null".
+ */
+export function describeExit(r: ExecResult): string {
+  if (r.timedOut) return `timed out after ${formatSeconds(r.durationMs)}${r.timeoutMs ? ` (limit ${formatSeconds(r.timeoutMs)})` : ''}`;
+  const killed = signalReason(r.signal, r.exitCode);
+  if (killed || r.exitCode === null) return killed ?? 'was killed';
+  return `failed with exit code ${r.exitCode}`;
+}
+
+/**
+ * Throws ToolError when the tool did not end on its own — it timed out, or a signal killed it — whatever
+ * its exit code would have meant: a killed `kubectl apply --dry-run` says nothing about the manifests.
+ * Returns `r` otherwise, for the caller to read its exit code.
+ */
+export function expectNotKilled(r: ExecResult, what = r.command): ExecResult {
+  if (r.timedOut || r.exitCode === null || signalReason(r.signal, r.exitCode)) throw new ToolError(`${what} ${describeExit(r)}`, tail(r.stderr || r.stdout));
+  return r;
+}
+
 /** Throws ToolError unless the tool exited with one of `ok` codes; the message names the tool and why. */
 export function expectExit(r: ExecResult, ok: readonly number[] = [0], what = r.command): ExecResult {
-  if (r.timedOut) throw new ToolError(`${what} timed out after ${Math.round(r.durationMs / 1000)}s`, tail(r.stderr || r.stdout));
+  if (r.timedOut) throw new ToolError(`${what} ${describeExit(r)}`, tail(r.stderr || r.stdout));
   const killed = signalReason(r.signal, r.exitCode);
-  if (r.exitCode === null || (killed && !ok.includes(r.exitCode))) throw new ToolError(`${what} ${killed ?? 'was killed'}`, tail(r.stderr || r.stdout));
+  if (r.exitCode === null || (killed && !ok.includes(r.exitCode))) throw new ToolError(`${what} ${describeExit(r)}`, tail(r.stderr || r.stdout));
   // Output past the cap was dropped: parsing what is left would report a part as the whole.
   if (r.truncated) throw new ToolError(`${what} wrote more output than the action keeps per stream; it was cut, so the result is not read`, tail(r.stderr));
   if (!ok.includes(r.exitCode)) {
     const last = tail(r.stderr || r.stdout, 1);
-    throw new ToolError(`${what} failed with exit code ${r.exitCode}${last ? `: ${last}` : ''}`, tail(r.stderr || r.stdout, 50));
+    throw new ToolError(`${what} ${describeExit(r)}${last ? `: ${last}` : ''}`, tail(r.stderr || r.stdout, 50));
   }
   return r;
 }

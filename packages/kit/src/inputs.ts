@@ -1,13 +1,13 @@
 // Typed inputs. Every reader validates before any work starts and throws InputError naming the input
 // and what was expected. Values come from INPUT_* variables, as on the real runner.
 import * as core from './core.js';
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { InputError } from './errors.js';
 import { type FailOn, parseFailOn } from './gate.js';
 import { compareVersions } from './install/installer.js';
-import { addSecret } from './secrets.js';
+import { type RepoPathOptions, resolveRepoPath, runnerTemp, workspace } from './repo-files.js';
+import { addSecret, addUrlSecret } from './secrets.js';
 
 interface Common {
   required?: boolean;
@@ -122,17 +122,10 @@ export function duration(name: string, opts: Common & { default?: string; minMs?
   return ms;
 }
 
-export const workspace = (): string => process.env.GITHUB_WORKSPACE || process.cwd();
-export const runnerTemp = (): string => process.env.RUNNER_TEMP || tmpdir();
+export { workspace, runnerTemp, realish, isInside } from './repo-files.js';
 
-export interface PathOptions extends Common {
+export interface PathOptions extends Common, Omit<RepoPathOptions, 'input' | 'label'> {
   default?: string;
-  /** Must exist; 'file' or 'dir' also checks the kind. */
-  mustExist?: boolean | 'file' | 'dir';
-  /** Allow a path outside GITHUB_WORKSPACE (off by default: inputs should not reach into the runner). */
-  allowOutsideWorkspace?: boolean;
-  /** Also allow RUNNER_TEMP (a file an earlier step wrote there, or a report we write there). */
-  allowRunnerTemp?: boolean;
 }
 
 /** Resolves a path against the workspace and checks it. Returns an absolute path, or undefined when empty. */
@@ -145,55 +138,12 @@ export function path(name: string, opts: PathOptions = {}): string | undefined {
   return checkPath(name, v, opts);
 }
 
-/** The real path of `p`, or of its nearest existing ancestor joined with the rest (for paths not yet created). */
-export function realish(p: string): string {
-  let cur = p;
-  const rest: string[] = [];
-  for (;;) {
-    try {
-      return join(realpathSync(cur), ...rest.reverse());
-    } catch {
-      const parent = dirname(cur);
-      if (parent === cur) return p;
-      rest.push(cur.slice(parent.length + (parent.endsWith('/') ? 0 : 1)));
-      cur = parent;
-    }
-  }
-}
-
-const inside = (root: string, p: string): boolean => {
-  const rel = relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-};
-
-/** True when `p` is inside `root` once symlinks are resolved on both sides. */
-export const isInside = (root: string, p: string): boolean => inside(realish(resolve(root)), realish(resolve(p)));
-
 /**
- * The checks of `path()` for a value that came from somewhere else (a list item, a default). Paths are
- * compared after resolving symlinks: a committed symlink can point anywhere, and reading through it
- * would let a repository's content make us read (and print) a runner file. The message names the
- * path the user gave, never the content behind it.
+ * The checks of `path()` for a value that came from somewhere else (a list item, a default): the kit's
+ * one repository-path check (`resolveRepoPath`), with errors naming the input.
  */
 export function checkPath(name: string, value: string, opts: PathOptions = {}): string {
-  const ws = resolve(workspace());
-  const abs = resolve(ws, value);
-  if (!opts.allowOutsideWorkspace) {
-    const real = realish(abs);
-    const roots = [ws, ...(opts.allowRunnerTemp ? [resolve(runnerTemp())] : [])];
-    if (!roots.some((r) => inside(realish(r), real))) {
-      const where = opts.allowRunnerTemp ? `inside the workspace (${ws}) or RUNNER_TEMP` : `inside the workspace (${ws})`;
-      const via = inside(ws, abs) ? ' (it is a symlink that leads outside)' : '';
-      throw new InputError(name, `must be a path ${where}${via}`, value);
-    }
-  }
-  if (opts.mustExist) {
-    if (!existsSync(abs)) throw new InputError(name, 'must name an existing path', value);
-    const st = statSync(abs);
-    if (opts.mustExist === 'file' && !st.isFile()) throw new InputError(name, 'must name a file', value);
-    if (opts.mustExist === 'dir' && !st.isDirectory()) throw new InputError(name, 'must name a directory', value);
-  }
-  return abs;
+  return resolveRepoPath(value, { ...opts, input: name });
 }
 
 // ---- Standard inputs: read one way in every action, with the same names in action.yml and in code. ----
@@ -260,6 +210,7 @@ export function releaseVersion(name: string, value: string, rule: ReleaseRule): 
 export function mirror(name = 'mirror'): string | undefined {
   const v = string(name);
   if (!v) return undefined;
+  addUrlSecret(v); // credentials in it (any reading of them) are masked before anything can print them
   let u: URL;
   try {
     u = new URL(v);
@@ -268,7 +219,6 @@ export function mirror(name = 'mirror'): string | undefined {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new InputError(name, 'must be an http(s) URL such as https://mirror.example.com/releases', v);
   if (u.username || u.password) {
-    addSecret(decodeURIComponent(u.password));
     throw new InputError(name, 'must not carry credentials in the URL (serve the mirror without them, or inside the network)');
   }
   return v.replace(/\/+$/, '');

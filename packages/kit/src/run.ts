@@ -8,6 +8,7 @@ import * as core from './core.js';
 import { oneLine, PolicyError, ToolError, UserError } from './errors.js';
 import type { Outcome } from './gate.js';
 import { ensureStandardOutputs, writtenOutcome } from './report/outputs.js';
+import { beginStep, endStep } from './processes.js';
 import { scrub } from './secrets.js';
 
 const POST_STATE = 'isPost';
@@ -34,6 +35,7 @@ export async function runAction(steps: ActionSteps): Promise<void> {
 
 /** Runs `fn` and turns any error into one failure line; internal errors keep their stack in the debug log. */
 export async function run(name: string, fn: () => Promise<void>, opts: { outputs?: boolean } = {}): Promise<void> {
+  beginStep();
   try {
     await fn();
     if (opts.outputs) {
@@ -44,6 +46,10 @@ export async function run(name: string, fn: () => Promise<void>, opts: { outputs
   } catch (err) {
     const outcome = reportFailure(name, err);
     if (opts.outputs) ensureStandardOutputs(outcome);
+  } finally {
+    // Nothing the step started outlives it: a daemon a tool forked, a setsid grandchild of a migration command.
+    const left = endStep();
+    if (left.length) core.debug(`${name}: ended ${left.length} process(es) the step left running`);
   }
 }
 

@@ -69,11 +69,24 @@ describe('SARIF', () => {
     expect(sarifSchemaErrors(log)).toEqual([]);
   });
 
-  test('results without a location use the fallback path or are dropped', () => {
+  test('results without a location use the fallback path, else the workflow file: never dropped (the file and the counts agree)', () => {
     const noLoc = { ...many(1)[0], location: undefined };
-    expect(buildSarif([{ tool: { name: 't' }, category: 'c', findings: [noLoc] }]).dropped).toBe(1);
+    const uri = (l: { runs: Record<string, unknown>[] }) => (l.runs[0] as any).results[0].locations[0].physicalLocation.artifactLocation.uri; // eslint-disable-line @typescript-eslint/no-explicit-any
     const { log } = buildSarif([{ tool: { name: 't' }, category: 'c', findings: [noLoc], fallbackPath: 'charts/web/Chart.yaml' }]);
-    expect((log.runs[0] as any).results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('charts/web/Chart.yaml'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(uri(log)).toBe('charts/web/Chart.yaml');
+    const saved = process.env.GITHUB_WORKFLOW_REF;
+    try {
+      process.env.GITHUB_WORKFLOW_REF = 'acme/app/.github/workflows/ci.yml@refs/heads/main';
+      const b = buildSarif([{ tool: { name: 't' }, category: 'c', findings: [noLoc] }]);
+      expect(b.dropped).toBe(0);
+      expect(uri(b.log)).toBe('.github/workflows/ci.yml');
+      delete process.env.GITHUB_WORKFLOW_REF;
+      expect(uri(buildSarif([{ tool: { name: 't' }, category: 'c', findings: [noLoc] }]).log)).toBe('.github/workflows');
+      expect(sarifSchemaErrors(b.log)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_WORKFLOW_REF;
+      else process.env.GITHUB_WORKFLOW_REF = saved;
+    }
   });
 
   test('more than 20 runs in one file is refused', () => {

@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ToolError } from '../errors.js';
+import { redactUrl, requestFor } from '../secrets.js';
 
 export interface RetryPolicy {
   attempts: number;
@@ -40,10 +41,10 @@ function retryAfter(h: string | null): number | undefined {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Strips credentials and query strings from a URL before it is logged. */
+/** Strips credentials (in any reading) and query strings from a URL before it is logged. */
 export const safeUrl = (url: string): string => {
   try {
-    const u = new URL(url);
+    const u = new URL(redactUrl(url));
     u.username = '';
     u.password = '';
     u.search = '';
@@ -55,8 +56,10 @@ export const safeUrl = (url: string): string => {
 
 async function attempt(url: string, dest: string, timeoutMs: number, headers: Record<string, string>): Promise<number> {
   let res: Response;
+  // Credentials in the URL go in a header (and are registered secrets): fetch would refuse the URL and quote it.
+  const req = requestFor(url);
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow', headers });
+    res = await fetch(req.url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow', headers: { ...req.headers, ...headers } });
   } catch (e) {
     throw new Retryable(`network error: ${(e as Error).message}`);
   }

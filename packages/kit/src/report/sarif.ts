@@ -38,8 +38,18 @@ export interface SarifRunInput {
   /** Code-scanning category; distinct per tool and target so uploads do not replace each other. */
   category: string;
   findings: readonly Finding[];
-  /** Where results without a location point (GitHub requires one), e.g. the chart's Chart.yaml. */
+  /**
+   * Where results without a location point (GitHub requires one), e.g. the chart's Chart.yaml. Default:
+   * the workflow file that ran the step (GITHUB_WORKFLOW_REF), else .github/workflows. A finding is never
+   * left out of the SARIF file for want of a location: the file and the step's counts must agree.
+   */
   fallbackPath?: string;
+}
+
+/** The workflow file of this run, from GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/ci.yml@refs/heads/main`). */
+export function workflowFile(env: NodeJS.ProcessEnv = process.env): string {
+  const m = /^[^/]+\/[^/]+\/(.+?)@/.exec(env.GITHUB_WORKFLOW_REF ?? '');
+  return m ? m[1] : '.github/workflows';
 }
 
 export interface SarifBuild {
@@ -55,13 +65,13 @@ const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0
 const encodePath = (p: string): string => p.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/');
 
 function buildRun(input: SarifRunInput, maxResults: number): { run: Record<string, unknown>; dropped: number } {
-  const located = input.findings.filter((f) => f.location?.path || input.fallbackPath);
-  let dropped = input.findings.length - located.length;
-  let kept = located;
+  const fallbackPath = input.fallbackPath || workflowFile();
+  let dropped = 0;
+  let kept: readonly Finding[] = input.findings;
   if (kept.length > maxResults) {
     // Only a trimmed run needs sorting: keep the most severe.
     dropped += kept.length - maxResults;
-    kept = sortFindings(located).slice(0, maxResults);
+    kept = sortFindings(kept).slice(0, maxResults);
   }
   const rules: Record<string, unknown>[] = [];
   const ruleIndex = new Map<string, number>();
@@ -91,35 +101,36 @@ function buildRun(input: SarifRunInput, maxResults: number): { run: Record<strin
       properties,
     });
   }
-  const results = kept
-    .filter((f) => ruleIndex.has(f.ruleId))
-    .map((f) => {
-      const loc = f.location ?? { path: input.fallbackPath as string };
-      const region: Record<string, number> = {};
-      if (loc.startLine) {
-        region.startLine = loc.startLine;
-        if (loc.endLine) region.endLine = loc.endLine;
-        if (loc.startColumn) region.startColumn = loc.startColumn;
-        if (loc.endColumn) region.endColumn = loc.endColumn;
-      }
-      return {
-        ruleId: f.ruleId,
-        ruleIndex: ruleIndex.get(f.ruleId),
-        level: LEVEL[f.severity],
-        message: { text: f.message },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri: encodePath(loc.path) },
-              ...(loc.startLine ? { region } : {}),
-            },
+  // Past GitHub's rule limit a result has no rule to point at: it is left out, and counted as dropped.
+  const ruled = kept.filter((f) => ruleIndex.has(f.ruleId));
+  dropped += kept.length - ruled.length;
+  const results = ruled.map((f) => {
+    const loc = f.location?.path ? f.location : { path: fallbackPath };
+    const region: Record<string, number> = {};
+    if (loc.startLine) {
+      region.startLine = loc.startLine;
+      if (loc.endLine) region.endLine = loc.endLine;
+      if (loc.startColumn) region.startColumn = loc.startColumn;
+      if (loc.endColumn) region.endColumn = loc.endColumn;
+    }
+    return {
+      ruleId: f.ruleId,
+      ruleIndex: ruleIndex.get(f.ruleId),
+      level: LEVEL[f.severity],
+      message: { text: f.message },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: encodePath(loc.path) },
+            ...(loc.startLine ? { region } : {}),
           },
-        ],
-        // Our own stable key. primaryLocationLineHash is left to upload-sarif, which computes it from the checkout.
-        partialFingerprints: { 'platformActionsFingerprint/v1': f.fingerprint },
-        ...(f.properties ? { properties: { ...f.properties, severity: f.severity } } : { properties: { severity: f.severity } }),
-      };
-    });
+        },
+      ],
+      // Our own stable key. primaryLocationLineHash is left to upload-sarif, which computes it from the checkout.
+      partialFingerprints: { 'platformActionsFingerprint/v1': f.fingerprint },
+      ...(f.properties ? { properties: { ...f.properties, severity: f.severity } } : { properties: { severity: f.severity } }),
+    };
+  });
   const category = input.category.endsWith('/') ? input.category : `${input.category}/`;
   return {
     run: {

@@ -8,7 +8,11 @@ set -euo pipefail
 store="${FAKE_CACHE_DIR:?FAKE cache: FAKE_CACHE_DIR is not set}"
 mkdir -p "$store"
 mapfile -t paths < <(sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^$/d' <<< "$IN_PATH")
-version="$(printf '%s|' "${paths[@]}" zstd | sha256sum | cut -c1-64)"
+# runner.temp and the workspace are the same folders in every job of a hosted runner, but act gives each
+# run its own: the version hashes them by name, so it stays what GitHub's would be.
+hashed=()
+for p in "${paths[@]}"; do p="${p/#"$RUNNER_TEMP"/<runner.temp>}"; hashed+=("${p/#"$GITHUB_WORKSPACE"/<workspace>}"); done
+version="$(printf '%s|' "${hashed[@]}" zstd | sha256sum | cut -c1-64)"
 case "$1" in
   save)
     for e in "$store"/*/; do

@@ -18,6 +18,9 @@
 //   folders, docker/* record what they were asked and build-push writes an OCI layout of the build context
 //   that the real trivy-scan scans, CodeQL writes an empty SARIF, delete-package-versions records its inputs.
 //   actions/checkout of the caller itself is done by act (it copies the example).
+// - Render (the hardened service's host) is out of reach: a FAKE of its deploy hooks runs the example's own
+//   /healthz handler as "the deployed service" (startFakeRender below), so the smoke test and the rollback hook
+//   run as written.
 // - pip-audit reads PyPI's vulnerability feed, whose JSON API is out of reach: a FAKE feed
 //   (test/harness/services/fake-pypi-feed.ts) answers it through HTTPS_PROXY, with advisories the test plants.
 // - Service containers are skipped in host mode: the harness's PostgreSQL and Redis are passed as
@@ -28,8 +31,9 @@
 // - Pinned tool releases (trivy, gitleaks) come from a warm runner tool cache, as on a self-hosted runner.
 // - Environments' required reviewers, OIDC and GitHub's own services exist only on GitHub.
 // - act 0.2.89 ends the whole run as soon as a job of a called workflow fails (nektos/act#1793), so `ready`
-//   and `notify` never run after a failed check or deploy here; GitHub does run them. The failing run below
-//   hands the results act recorded to the all-passed step as `ready` would get them.
+//   and `notify` never run after a failed check or a failed called deploy here; GitHub does run them. The
+//   failing check run below hands the results act recorded to the all-passed and notify steps as GitHub would.
+//   (A failed job of the caller itself, such as the Render deploy, does not stop act: notify runs there.)
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -503,12 +507,15 @@ describe('scenario 2: the hardened Python service (examples/python-service-harde
   let run: ActRun;
   let broken: ActRun;
   let head: string;
+  let brokenHead: string;
+  let webhook: Webhook;
   beforeAll(async () => {
     github = await startFakeGitHub();
     pg = await startPostgres();
     redis = await startRedis();
     feed = await startFakePypiFeed();
     // The second run's feed knows a (made-up) vulnerability of the pinned Alembic.
+    webhook = await startWebhook();
     brokenFeed = await startFakePypiFeed({ alembic: { '1.20.1': [{ id: 'PYSEC-2099-41', summary: 'FAKE advisory for the tests', fixed_in: ['1.20.2'] }] } });
     await warmSecurityTools();
     const opts = async (db: string, advisories: FakePypiFeed): Promise<ActOptions> => ({
@@ -527,9 +534,10 @@ describe('scenario 2: the hardened Python service (examples/python-service-harde
     const health = join(b.dir, 'app', 'health.py');
     writeFileSync(health, readFileSync(health, 'utf8').replace('import json\nimport os\n', 'import json\nimport logging\nimport os\n'));
     b.git('commit', '-qam', 'a lint error');
+    brokenHead = b.git('rev-parse', 'HEAD');
     broken = await act(b, 'hardened-python-service.yml', 'pull_request', pullRequestEvent({ ...b, head: b.git('rev-parse', 'HEAD') }), await opts('orders_broken', brokenFeed));
   }, 1_200_000);
-  afterAll(async () => Promise.all([pg?.stop(), redis?.stop(), github?.stop(), feed?.stop(), brokenFeed?.stop()]));
+  afterAll(async () => Promise.all([pg?.stop(), redis?.stop(), github?.stop(), feed?.stop(), brokenFeed?.stop(), webhook?.stop()]));
 
   test('every check passes and the required "ready" job runs last', () => {
     show(run);
@@ -566,7 +574,7 @@ describe('scenario 2: the hardened Python service (examples/python-service-harde
     expect(sarifs(run)).toEqual(expect.arrayContaining(['bandit.sarif', 'gitleaks-scan.sarif', 'image-orders-api.sarif', 'trivy-scan.sarif']));
   });
 
-  test('a lint error and an advisory against a pin fail their jobs with one annotation each; the required check fails on those results', () => {
+  test('a lint error and an advisory against a pin fail their jobs with one annotation each; the required check fails on those results, and notify sends the failure', async () => {
     show(broken, 'fail');
     expect(broken.code).not.toBe(0);
     expect(stepRan(broken.log, 'python/python-ci/lint', 'flake8', 'Failure')).toBe(true);
@@ -584,20 +592,159 @@ describe('scenario 2: the hardened Python service (examples/python-service-harde
         { result: new RegExp(`^\\[${j}/[^\\]]*\\]\\s+🏁\\s+Job failed`, 'm').test(broken.log) ? 'failure' : 'success' },
       ]),
     );
-    const gate = runAllPassed(needs);
+    const gate = await runWorkflowStep('.github/workflows/all-passed.yml', 'all-passed', 'check', { NEEDS: JSON.stringify(needs), SKIPPED_BY_DESIGN: '' });
     expect(gate.status).toBe(1);
     expect(gate.stdout).toMatch(/^::error title=Not every required job passed::python failure$/m);
+    // notify (needs: [ready, deploy]) then sends the failure: ready failed, deploy was skipped.
+    const sent = await runWorkflowStep('.github/workflows/notify.yml', 'notify', 'send', {
+      NEEDS: JSON.stringify({ ready: { result: 'failure' }, deploy: { result: 'skipped' } }),
+      TITLE: 'orders-api',
+      DETAILS: '',
+      WEBHOOK_URL: webhook.url,
+      REPOSITORY: 'acme/python-service-hardened',
+      REF_NAME: '7/merge',
+      SHA: brokenHead,
+      RUN_URL: 'https://github.com/acme/python-service-hardened/actions/runs/1',
+    });
+    expect(sent.status).toBe(0);
+    expect(webhook.messages.map((m) => m.text)).toEqual([
+      `:x: *orders-api* failed: ready failure — acme/python-service-hardened@7/merge (${brokenHead.slice(0, 7)})\n<https://github.com/acme/python-service-hardened/actions/runs/1|the run>`,
+    ]);
   });
 });
 
-/** all-passed.yml's step, run with bash as the runner runs it. */
-function runAllPassed(needs: Record<string, { result: string }>) {
-  const wf = parse(readFileSync('.github/workflows/all-passed.yml', 'utf8')) as { jobs: Record<string, { steps: Array<{ id?: string; run?: string }> }> };
-  const script = wf.jobs['all-passed'].steps.find((s) => s.id === 'check')!.run!;
-  const out = join(mkdtempSync(join(work, 'gate-')), 'output');
-  writeFileSync(out, '');
-  return spawnSync('bash', ['-e', '-c', script], { encoding: 'utf8', env: { ...process.env, NEEDS: JSON.stringify(needs), SKIPPED_BY_DESIGN: '', GITHUB_OUTPUT: out } });
+/**
+ * A `run:` step of one of our reusable workflows, run with bash as the runner runs it (for the jobs act does
+ * not reach after a failure), with the step's env given as the runner would set it. Asynchronous: the step may
+ * talk to a server of this process.
+ */
+function runWorkflowStep(file: string, job: string, step: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string }> {
+  const wf = parse(readFileSync(file, 'utf8')) as { jobs: Record<string, { steps: Array<{ id?: string; run?: string }> }> };
+  const script = wf.jobs[job].steps.find((s) => s.id === step)!.run!;
+  const dir = mkdtempSync(join(work, 'step-'));
+  writeFileSync(join(dir, 'output'), '');
+  return new Promise((res) => {
+    const child = spawn('bash', ['-e', '-c', script], {
+      env: { ...process.env, ...env, GITHUB_OUTPUT: join(dir, 'output'), RUNNER_TEMP: dir },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('close', (status) => res({ status, stdout }));
+  });
 }
+
+/**
+ * A FAKE of Render (render.com is out of reach): its deploy hooks, and the service they deploy. A hook call
+ * with imgURL deploys that image — the example's own /healthz handler (app.__main__.Handler) run with
+ * APP_VERSION set to the image's tag, at `serviceUrl` — and answers with the deploy, as Render does. With
+ * `newReleaseFails`, Render accepts the deploy but the new release never goes live: the previous one keeps
+ * serving, as on Render when a deploy fails its health check. A hook call without imgURL is a rollback hook.
+ */
+interface FakeRender {
+  hooksUrl: string;
+  serviceUrl: string;
+  calls: Array<{ service: string; key: string; image?: string }>;
+  stop(): Promise<void>;
+}
+async function startFakeRender(appDir: string, opts: { newReleaseFails: boolean }): Promise<FakeRender> {
+  const port = await freePort();
+  let app: ChildProcess | undefined;
+  const run = async (version: string) => {
+    if (app) {
+      app.kill('SIGTERM');
+      await new Promise((r) => app!.once('exit', r));
+    }
+    const serve = "import sys; from http.server import HTTPServer; from app.__main__ import Handler; HTTPServer(('127.0.0.1', int(sys.argv[1])), Handler).serve_forever()";
+    app = spawn(join(pipelinePy(), 'python'), ['-c', serve, String(port)], { cwd: appDir, env: { ...process.env, APP_VERSION: version }, stdio: 'ignore' });
+    await waitFor('the fake Render service', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok);
+  };
+  await run('the-previous-release');
+  const calls: FakeRender['calls'] = [];
+  const hooks: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://render');
+    const m = /^\/deploy\/(srv-[\w-]+)$/.exec(url.pathname);
+    if (req.method !== 'POST' || !m) {
+      res.writeHead(404).end();
+      return;
+    }
+    const call = { service: m[1], key: url.searchParams.get('key') ?? '', image: url.searchParams.get('imgURL') ?? undefined };
+    calls.push(call);
+    const deployed = call.image && !opts.newReleaseFails ? run(call.image.split(':').pop()!) : Promise.resolve();
+    void deployed.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ deploy: { id: `dep-${calls.length}` } })));
+  });
+  await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
+  return {
+    hooksUrl: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`,
+    serviceUrl: `http://127.0.0.1:${port}`,
+    calls,
+    stop: async () => {
+      app?.kill('SIGTERM');
+      await new Promise<void>((r) => hooks.close(() => r()));
+    },
+  };
+}
+
+describe('scenario 2: the hardened Python service, push to main: Render deploy whose new release never goes live', () => {
+  let pg: Postgres;
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let github: FakeGitHub;
+  let feed: FakePypiFeed;
+  let webhook: Webhook;
+  let render: FakeRender;
+  let run: ActRun;
+  let sha: string;
+  beforeAll(async () => {
+    github = await startFakeGitHub();
+    pg = await startPostgres();
+    redis = await startRedis();
+    feed = await startFakePypiFeed();
+    webhook = await startWebhook();
+    await warmSecurityTools();
+    const c = callerRepo('python-service-hardened', { history: 'main' });
+    sha = c.head;
+    render = await startFakeRender(c.dir, { newReleaseFails: true });
+    run = await act(c, 'hardened-python-service.yml', 'push', pushEvent(c, 'refs/heads/main'), {
+      github,
+      cacheDir: mkdtempSync(join(work, 'cache-')),
+      path: [pgBinDir()],
+      flags: ['--matrix', 'python:3.11'],
+      vars: { STAGING_URL: render.serviceUrl },
+      secrets: {
+        RENDER_STAGING_DEPLOY_HOOK: `${render.hooksUrl}/deploy/srv-orders?key=deploy-key-4711`,
+        RENDER_STAGING_ROLLBACK_HOOK: `${render.hooksUrl}/deploy/srv-orders?key=rollback-key-0815`,
+        NOTIFY_WEBHOOK_URL: webhook.url,
+      },
+      // The smoke test's own knobs: 3 tries a second apart instead of 60 ten seconds apart.
+      env: { SMOKE_ATTEMPTS: '3', SMOKE_INTERVAL: '1', PLATFORM_ACTIONS_DATABASE_URL: await pg.createDatabase('orders_main'), PLATFORM_ACTIONS_REDIS_URL: redis.url, ...feed.env },
+    });
+  }, 1_200_000);
+  afterAll(async () => Promise.all([pg?.stop(), redis?.stop(), github?.stop(), feed?.stop(), webhook?.stop(), render?.stop()]));
+
+  test('checks pass, the image is scanned and pushed, and the deploy hook gets exactly that image', () => {
+    show(run, 'fail');
+    expect(run.code).not.toBe(0);
+    expect(allPassed(run.log)).toEqual(['bandit=success', 'image=success', 'migrations=success', 'python=success', 'security=success']);
+    expect(pushed(run).map((p) => p.ref)).toEqual([`ghcr.io/acme/orders-api:${sha}`, 'ghcr.io/acme/orders-api:main']);
+    expect(render.calls[0]).toEqual({ service: 'srv-orders', key: 'deploy-key-4711', image: `ghcr.io/acme/orders-api:${sha}` });
+    expect(run.log).toContain(`Render accepted the deploy of ghcr.io/acme/orders-api:${sha} (deploy dep-1)`);
+    // On main the test report is kept as the base of the next pull requests.
+    expect(run.log).toMatch(/FAKE cache: saved test-report-root-py3\.11-[0-9a-f]{40}/);
+    console.log(`scenario 2 main-branch pipeline (failed deploy, rollback) under act: ${run.ms} ms`);
+  });
+
+  test('the smoke test waits for the new version, fails, and the rollback hook is called; no hook key reaches the log', () => {
+    expect(stepRan(run.log, 'deploy', 'Smoke test', 'Failure')).toBe(true);
+    expect(run.log).toMatch(new RegExp(`::error title=Smoke test failed::${escape(render.serviceUrl)}/healthz did not answer 200 with ${sha} within 10 minutes`));
+    expect(stepRan(run.log, 'deploy', 'Roll back through the rollback hook')).toBe(true);
+    expect(render.calls.slice(1)).toEqual([{ service: 'srv-orders', key: 'rollback-key-0815', image: undefined }]);
+    expect(run.log).not.toMatch(/deploy-key-4711|rollback-key-0815/);
+  });
+
+  test('notify reaches the webhook with the failed deploy', () => {
+    expect(webhook.messages.map((m) => m.text.split('\n')[0])).toEqual([`:x: *orders-api* failed: deploy failure — acme/python-service-hardened@main (${sha.slice(0, 7)})`]);
+  });
+});
 
 // ---- scenario 3 ----------------------------------------------------------------------------------------
 describe('scenario 3: Flask + React (examples/flask-react-app), pull request', () => {

@@ -747,25 +747,68 @@ describe('scenario 2: the hardened Python service, push to main: Render deploy w
 });
 
 // ---- scenario 3 ----------------------------------------------------------------------------------------
-describe('scenario 3: Flask + React (examples/flask-react-app), pull request', () => {
+describe('scenario 3: Flask + React (examples/flask-react-app): push to main, then a pull request', () => {
   let pg: Postgres;
   let github: FakeGitHub;
   let feed: FakePypiFeed;
+  let kube: KubeCluster;
+  let webhook: Webhook;
+  let main: ActRun;
   let run: ActRun;
+  let mainSha: string;
   beforeAll(async () => {
     github = await startFakeGitHub();
     pg = await startPostgres();
     feed = await startFakePypiFeed();
+    webhook = await startWebhook();
+    kube = await sharedKube();
+    await kube.kubectl(['create', 'namespace', 'tasks']);
     await warmSecurityTools();
-    const c = callerRepo('flask-react-app');
-    run = await act(c, 'flask-react-ci-cd.yml', 'pull_request', pullRequestEvent(c), {
+    const kubeconfig = readFileSync(kube.kubeconfig, 'utf8');
+    const cacheDir = mkdtempSync(join(work, 'cache-'));
+    const opts = async (prefix: string): Promise<ActOptions> => ({
       github,
-      cacheDir: mkdtempSync(join(work, 'cache-')),
-      path: [pgBinDir()],
-      env: { PLATFORM_ACTIONS_DATABASE_URL: await perJobDatabases(pg, 'flask', ['tests', 'migrations']), ...feed.env },
+      cacheDir,
+      path: [pgBinDir(), dirname(toolBin('kube', 'kubectl'))],
+      secrets: { STAGING_KUBECONFIG: kubeconfig, NOTIFY_WEBHOOK_URL: webhook.url },
+      env: { PLATFORM_ACTIONS_DATABASE_URL: await perJobDatabases(pg, prefix, ['tests', 'migrations']), ...feed.env },
     });
+    // The default branch first (CD to staging; its test reports become the pull request's base).
+    const m = callerRepo('flask-react-app', { history: 'main' });
+    mainSha = m.head;
+    main = await act(m, 'flask-react-ci-cd.yml', 'push', pushEvent(m, 'refs/heads/main'), await opts('flask_main'));
+    const c = callerRepo('flask-react-app');
+    run = await act(c, 'flask-react-ci-cd.yml', 'pull_request', pullRequestEvent(c), await opts('flask_pr'));
   }, 1_200_000);
-  afterAll(async () => Promise.all([pg?.stop(), github?.stop(), feed?.stop()]));
+  afterAll(async () => Promise.all([pg?.stop(), github?.stop(), feed?.stop(), webhook?.stop()]));
+
+  test('main: the checks pass, both images are scanned and pushed (SHA, main, latest), staging runs exactly those images, the team is notified', async () => {
+    show(main);
+    expect(main.code).toBe(0);
+    expect(allPassed(main.log)).toEqual(['api-image=success', 'backend=success', 'frontend=success', 'migrations=success', 'sast=success', 'web-image=success']);
+    expect(
+      pushed(main)
+        .map((p) => p.ref)
+        .sort(),
+    ).toEqual(['flask-api', 'web'].flatMap((n) => [`ghcr.io/acme/${n}:${mainSha}`, `ghcr.io/acme/${n}:latest`, `ghcr.io/acme/${n}:main`]).sort());
+    expect(outputs(main.log, 'staging')).toMatchObject({ result: 'deployed', outcome: 'clean' });
+    // production-environment is empty: staging only.
+    expect(main.log).not.toMatch(/\[deploy\/k8s-deploy\/production\]/);
+    for (const [deployment, image] of [
+      ['flask-api', 'flask-api'],
+      ['web', 'web'],
+    ])
+      expect((await kube.kubectl(['-n', 'tasks', 'get', 'deployment', deployment, '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).stdout.trim()).toBe(
+        `ghcr.io/acme/${image}:${mainSha}`,
+      );
+    expect(webhook.messages.map((m) => m.text.split('\n')[0])).toEqual([`:white_check_mark: *tasks app* succeeded — acme/flask-react-app@main (${mainSha.slice(0, 7)})`]);
+    console.log(`scenario 3 main-branch pipeline under act: ${main.ms} ms`);
+  });
+
+  test("pull request: the backend's and the front end's coverage are compared with main's reports, restored from the cache", () => {
+    expect(run.log).toMatch(/\[backend\/python-ci\/tests\][^\n]*FAKE cache: Cache restored from key: test-report-backend-py3\.12-[0-9a-f]{40}/);
+    expect(run.log).toMatch(/\[frontend\/node-ci\/tests\][^\n]*FAKE cache: Cache restored from key: test-report-frontend-jest-[0-9a-f]{40}/);
+  });
 
   test('every check passes: backend, frontend, migrations, Semgrep, both images', () => {
     show(run);

@@ -229,7 +229,20 @@ const pipelinePy = () => dirname(toolBin('pipeline-py', 'python'));
 /** Node 20 for node-ci (the team's version): the host's, when it is 20 (the fake setup-node names what is missing otherwise). */
 const node20 = (): string[] => (/^v20\./.test(spawnSync('/usr/bin/node', ['--version'], { encoding: 'utf8' }).stdout ?? '') ? ['20=/usr/bin/node'] : []);
 
-function act(c: Caller, workflow: string, event: string, eventFile: string, opts: ActOptions): Promise<ActRun> {
+/**
+ * act 0.2.89 sometimes dies at start with "fatal error: concurrent map writes" in LocalRepositoryCache.Fetch
+ * (two jobs of a stage resolving --local-repository workflows at once, an unlocked map). A run that died so
+ * before any job finished is run again, at most twice; any other outcome is the run's.
+ */
+async function act(c: Caller, workflow: string, event: string, eventFile: string, opts: ActOptions): Promise<ActRun> {
+  for (let attempt = 1; ; attempt++) {
+    const run = await actOnce(c, workflow, event, eventFile, opts);
+    const diedAtStart = /^fatal error: concurrent map writes$/m.test(run.log) && !/🏁/.test(run.log);
+    if (!diedAtStart || attempt === 3) return run;
+    console.log(`act died at start (concurrent map writes in LocalRepositoryCache, an act 0.2.89 race); running ${repoName(c)} ${event} again`);
+  }
+}
+function actOnce(c: Caller, workflow: string, event: string, eventFile: string, opts: ActOptions): Promise<ActRun> {
   const cache = join(work, 'act-cache');
   const inbox = mkdtempSync(join(work, 'inbox-'));
   const env: Record<string, string> = {

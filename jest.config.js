@@ -5,7 +5,9 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^@platform-actions/kit$': '<rootDir>/packages/kit/src/index.ts',
+    '^@platform-actions/kit/exec$': '<rootDir>/packages/kit/src/exec.ts',
     '^@platform-actions/expressions$': '<rootDir>/packages/expressions/src/index.ts',
+    '^@platform-actions/services$': '<rootDir>/packages/services/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -1,5 +1,6 @@
 // npm run bench: every benchmark, side by side with its peer, printing ratios. Exits 1 if a target is missed.
 import { benchCli } from './cli.js';
+import { benchFanout } from './fanout.js';
 import { benchGitleaksScan } from './gitleaks-scan.js';
 import { benchHelmValidate } from './helm-validate.js';
 import { benchK8sDeployRollback } from './k8s-deploy-rollback.js';
@@ -19,6 +20,7 @@ const suites: Array<[string, () => Promise<boolean>]> = [
   ['k8s-deploy-rollback', benchK8sDeployRollback],
   ['test-report', benchTestReport],
   ['cli', benchCli],
+  ['fanout', benchFanout],
 ];
 const only = process.argv[2];
 const results: boolean[] = [];

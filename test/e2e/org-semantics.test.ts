@@ -4,11 +4,12 @@
 // that script (test/helpers/workflows.ts: runStep) with the inputs GitHub would give it.
 import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { condition, evaluate, type Value } from '@platform-actions/expressions';
+import { parseRunReport } from '@platform-actions/kit';
 import {
   all,
   callSpec,
@@ -265,16 +266,18 @@ describe('OIDC subjects, one per job', () => {
   // is a write scope, so a fork's (and Dependabot's) pull request gets no OIDC token.
   test.each(Object.keys(events))('%s: with a plan role, exactly one of plan / plan-skipped runs; without one, plan runs', (event) => {
     const wf = load('.github/workflows/terraform.yml');
-    const runs = (job: Job, role: string) => condition(job.if, { github: events[event], inputs: { 'plan-aws-role-arn': role } });
+    // The roots job found something to plan (with nothing to plan neither runs, and the verdict says so).
+    const needs = { roots: { outputs: { empty: 'false' } } };
+    const runs = (job: Job, role: string) => condition(job.if, { github: events[event], inputs: { 'plan-aws-role-arn': role }, needs });
     const noToken = /fork|Dependabot/.test(event);
     expect([runs(wf.jobs.plan, 'arn:aws:iam::1:role/plan'), runs(wf.jobs['plan-skipped'], 'arn:aws:iam::1:role/plan')]).toEqual([!noToken, noToken]);
     expect([runs(wf.jobs.plan, ''), runs(wf.jobs['plan-skipped'], '')]).toEqual([true, false]);
   });
 
   test('the skipped plan says why in a notice, not a failure', () => {
-    const r = runStep(load('.github/workflows/terraform.yml').jobs['plan-skipped'].steps![0], { DIR: 'infra', ENVIRONMENT: 'staging' });
+    const r = runStep(load('.github/workflows/terraform.yml').jobs['plan-skipped'].steps![0], { ROOTS: '2', ENVIRONMENT: 'staging' });
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^::notice title=terraform plan skipped::infra \(staging\) is not planned: a pull request from a fork or Dependabot gets no OIDC token/);
+    expect(r.stdout).toMatch(/^::notice title=terraform plan skipped::2 root\(s\) \(staging\) are not planned: a pull request from a fork or Dependabot gets no OIDC token/);
   });
 
   test('the starter gives plan and apply their own role', () => {
@@ -311,7 +314,12 @@ describe('credentials a called workflow needs', () => {
     expect(permissionsOf(wf.jobs.trivy)).toMatchObject({ packages: 'read' });
     // The scan reads the docker config the credentials step wrote.
     const scan = wf.jobs.trivy.steps!.find((s) => s.id === 'scan')!;
-    expect(scan.env).toEqual({ DOCKER_CONFIG: '${{ steps.registries.outputs.docker-config }}' });
+    expect(scan.env).toEqual({
+      DOCKER_CONFIG: '${{ steps.registries.outputs.docker-config }}',
+      // The shard's run report, for the verdict.
+      PLATFORM_ACTIONS_REPORT_DIR: '${{ runner.temp }}/platform-actions-report',
+      PLATFORM_ACTIONS_SHARD: '${{ matrix.shard }}',
+    });
   });
 
   const registries = () => stepNamed('.github/workflows/security-scan.yml', 'trivy', 'registries');
@@ -432,12 +440,14 @@ describe('apply applies the reviewed plan', () => {
   test('plan saves its plan file, encrypted, as an artifact with its digest; apply downloads, checks and applies that file', () => {
     expect(plan.find((s) => s.id === 'plan')!.run).toContain('-out="$RUNNER_TEMP/tfplan"');
     const save = plan.find((s) => s.id === 'save')!;
-    expect(save.run).toMatch(/openssl enc -aes-256-cbc -pbkdf2 .* -pass env:PLAN_ENCRYPTION_KEY -in "\$RUNNER_TEMP\/tfplan" -out "\$RUNNER_TEMP\/tfplan.enc"/);
-    const upload = plan.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
-    expect(upload.with).toMatchObject({ name: '${{ steps.save.outputs.artifact }}', path: '${{ runner.temp }}/tfplan.enc' });
-    expect(wf.jobs.plan.outputs).toMatchObject({ artifact: '${{ steps.save.outputs.artifact }}', 'plan-sha256': '${{ steps.save.outputs.sha256 }}' });
+    expect(save.run).toMatch(/openssl enc -aes-256-cbc -pbkdf2 .* -pass env:PLAN_ENCRYPTION_KEY -in "\$RUNNER_TEMP\/tfplan" -out "\$RUNNER_TEMP\/reviewed-plan\/tfplan.enc"/);
+    // One job per root: the digest cannot be a job output (a matrix's outputs are the last root's), so it
+    // travels beside the encrypted plan in the artifact.
+    expect(save.run).toContain('sha256sum "$RUNNER_TEMP/tfplan"');
+    const upload = plan.find((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.name === '${{ steps.save.outputs.artifact }}')!;
+    expect(upload.with).toMatchObject({ path: '${{ runner.temp }}/reviewed-plan' });
     const download = apply.findIndex((s) => s.uses?.startsWith('actions/download-artifact@'));
-    expect(apply[download].with).toMatchObject({ name: '${{ needs.plan.outputs.artifact }}' });
+    expect(apply[download].with).toMatchObject({ name: '${{ steps.artifact.outputs.name }}' });
     const reviewed = apply.findIndex((s) => s.name === 'The reviewed plan');
     expect(apply[reviewed].run).toContain('sha256sum --check');
     const run = apply.findIndex((s) => s.id === 'apply');
@@ -453,37 +463,58 @@ describe('apply applies the reviewed plan', () => {
     expect([r.status, errorLines(r.stdout)]).toEqual([1, [expect.stringContaining('the PLAN_ENCRYPTION_KEY secret is empty')]]);
     // The save step and the apply's decrypt step with the same key give back the same bytes.
     const dir = mkdtempSync(join(tmpdir(), 'pa-plan-'));
-    const env = { PLAN_ENCRYPTION_KEY: 'k3y', DIR: 'infra/aws', ENVIRONMENT: 'staging', GITHUB_RUN_ATTEMPT: '2', RUNNER_TEMP: dir };
+    const env = {
+      PLAN_ENCRYPTION_KEY: 'k3y',
+      DIR: 'infra/aws',
+      ENVIRONMENT: 'staging',
+      GITHUB_RUN_ATTEMPT: '2',
+      RUNNER_TEMP: dir,
+      CHANGES: 'Plan: 1 to add, 0 to change, 0 to destroy.',
+    };
     const save = plan.find((s) => s.id === 'save')!;
     expect(runStep(save, env).status).not.toBe(0); // no plan file: it fails rather than save nothing
     writeFileSync(join(dir, 'tfplan'), 'plan-bytes');
     const saved = runStep(save, env);
     expect(saved.status).toBe(0);
-    expect(saved.output).toMatch(/^sha256=[0-9a-f]{64}\nartifact=terraform-plan-staging-infra_aws-2\n$/);
-    expect(readFileSync(join(dir, 'tfplan.enc')).includes(Buffer.from('plan-bytes'))).toBe(false);
-    // As download-artifact leaves it for the apply job.
-    mkdirSync(join(dir, 'reviewed-plan'));
-    renameSync(join(dir, 'tfplan.enc'), join(dir, 'reviewed-plan', 'tfplan.enc'));
+    expect(saved.output).toBe('artifact=terraform-plan-staging-infra_aws-2\n');
+    // The apply job finds the artifact by the same name.
+    const named = runStep(
+      apply.find((s) => s.id === 'artifact')!,
+      env,
+    );
+    expect(named.output).toBe('name=terraform-plan-staging-infra_aws-2\n');
+    expect(readFileSync(join(dir, 'reviewed-plan', 'tfplan.enc')).includes(Buffer.from('plan-bytes'))).toBe(false);
+    // As download-artifact leaves it for the apply job (the same folder).
     rmSync(join(dir, 'tfplan'));
-    const sha256 = /sha256=(\w+)/.exec(saved.output)![1];
     const reviewed = apply.find((s) => s.name === 'The reviewed plan')!;
-    const ok = runStep(reviewed, { PLAN_ENCRYPTION_KEY: 'k3y', SHA256: sha256, CHANGES: 'Plan: 1 to add, 0 to change, 0 to destroy.', RUNNER_TEMP: dir });
+    const ok = runStep(reviewed, { PLAN_ENCRYPTION_KEY: 'k3y', RUNNER_TEMP: dir });
     expect(ok.status).toBe(0);
     expect(readFileSync(join(dir, 'tfplan'), 'utf8')).toBe('plan-bytes');
     expect(ok.summary).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
-    const wrongKey = runStep(reviewed, { PLAN_ENCRYPTION_KEY: 'other', SHA256: sha256, CHANGES: '', RUNNER_TEMP: dir });
+    const wrongKey = runStep(reviewed, { PLAN_ENCRYPTION_KEY: 'other', RUNNER_TEMP: dir });
     expect(wrongKey.status).not.toBe(0);
-    const tampered = runStep(reviewed, { PLAN_ENCRYPTION_KEY: 'k3y', SHA256: '0'.repeat(64), CHANGES: '', RUNNER_TEMP: dir });
+    writeFileSync(join(dir, 'reviewed-plan', 'tfplan.sha256'), '0'.repeat(64));
+    const tampered = runStep(reviewed, { PLAN_ENCRYPTION_KEY: 'k3y', RUNNER_TEMP: dir });
     expect([tampered.status, errorLines(tampered.stdout)]).toEqual([1, [expect.stringContaining('the plan artifact does not have the digest the plan job recorded')]]);
   });
 
-  test('the plan is shown in the summary and one sticky PR comment, never on a fork or Dependabot pull request', () => {
+  test("each root's plan is in its job summary and, through its run report, in the verdict's one sticky PR comment", () => {
     const show = plan.find((s) => s.id === 'show')!;
     expect(show.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
-    const comment = plan.find((s) => s.name === 'Plan comment on the pull request')!;
-    expect(comment.if).toContain('github.event.pull_request.head.repo.fork != true');
-    expect(comment.if).toContain("github.actor != 'dependabot[bot]'");
-    expect(plan.indexOf(show)).toBeLessThan(plan.indexOf(comment));
+    expect(plan.some((s) => /comment/i.test(s.name ?? ''))).toBe(false);
+    // The report step writes a run report the kit reads back: a plan that failed is a tool error naming the root.
+    const report = plan.find((s) => s.name === "This root's report, for the verdict")!;
+    const dir = mkdtempSync(join(tmpdir(), 'pa-report-'));
+    writeFileSync(join(dir, 'plan-comment.md'), '### terraform plan of live/app (staging)\n\n**Plan: 1 to add**\n');
+    const read = () => parseRunReport(readFileSync(join(dir, 'platform-actions-report', 'terraform-plan.json'), 'utf8'));
+    const base = { ROOT: 'live/app', SHARD: '3', ENVIRONMENT: 'staging', INIT: 'success', CHANGES: 'Plan: 1 to add, 0 to change, 0 to destroy.', RUNNER_TEMP: dir };
+    expect(runStep(report, { ...base, PLAN: 'success' }).status).toBe(0);
+    expect(read()).toMatchObject({ report: { action: 'terraform-plan', shard: '3', outcome: 'clean', details: expect.stringContaining('**Plan: 1 to add**') } });
+    expect(runStep(report, { ...base, PLAN: 'failure' }).status).toBe(0);
+    expect(read()).toMatchObject({ report: { outcome: 'tool-error', failure: 'terraform plan of live/app (staging) did not succeed; see its job log' } });
+    const verdict = wf.jobs.verdict.steps!.find((s) => s.id === 'verdict')!;
+    expect(verdict.with).toMatchObject({ plan: '${{ needs.roots.outputs.plan }}', comment: '${{ inputs.comment }}' });
+    expect(wf.jobs.verdict.if).toBe('always()');
   });
 
   test('the shown plan never carries a secret value, in any encoding terraform could print', () => {
@@ -622,12 +653,14 @@ describe('concurrency', () => {
   const wf = load('.github/workflows/terraform.yml');
   const group = (job: Job, github: Record<string, Value>) => {
     const g = (job.concurrency as { group: string }).group;
-    return evaluate(/\$\{\{([\s\S]*)\}\}/.exec(g)?.[1] ?? `'${g}'`, { github, inputs: { 'working-directory': 'infra', environment: 'staging' } });
+    return evaluate(/\$\{\{([\s\S]*)\}\}/.exec(g)?.[1] ?? `'${g}'`, { github, inputs: { environment: 'staging' }, matrix });
   };
   const apply = (github: Record<string, Value>) =>
     String(wf.jobs.apply.concurrency && (wf.jobs.apply.concurrency as { group: string }).group).replace(/\$\{\{ (.*?) \}\}/g, (_m, e: string) =>
-      String(evaluate(e, { github, inputs: { 'working-directory': 'infra', environment: 'staging' } })),
+      String(evaluate(e, { github, inputs: { environment: 'staging' }, matrix })),
     );
+  // One job per root: its group is keyed by its state (the root from the plan's matrix) and the environment.
+  const matrix = { state: 'live/app', shard: 1, shards: 2, items: 'live/app', count: 1 };
 
   test("pull request plans never share a group with the default branch's plan and apply; pushes do", () => {
     const main = events['a push to main'];
@@ -635,6 +668,7 @@ describe('concurrency', () => {
     expect(group(wf.jobs.plan, main)).toBe(apply(main));
     expect(group(wf.jobs.plan, pr)).not.toBe(apply(main));
     expect(group(wf.jobs.plan, pr)).not.toBe(group(wf.jobs.plan, { ...pr, event: { pull_request: { number: 8 } } }));
+    expect(group(wf.jobs.plan, main)).toContain('live/app-staging');
   });
 
   test('no workflow says runs queue in a concurrency group (one pending run at most)', () => {
@@ -674,7 +708,8 @@ describe('SARIF uploads', () => {
             const skipped = /fork|Dependabot/.test(event);
             // Every step output the condition reads is set (the scan ran and wrote its SARIF).
             const steps: Record<string, { outputs: Record<string, string> }> = {};
-            for (const m of c.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) (steps[m[1]] ??= { outputs: {} }).outputs[m[2]] = 'x.sarif';
+            // A verdict's `complete` is true: the plan covered every item (what a push to main runs).
+            for (const m of c.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) (steps[m[1]] ??= { outputs: {} }).outputs[m[2]] = m[2] === 'complete' ? 'true' : 'x.sarif';
             const runs = condition(c, { github, inputs: { 'upload-sarif': true }, steps });
             expect([f, id, event, runs]).toEqual([f, id, event, !skipped]);
           }

@@ -147,6 +147,25 @@ export function currentRevision(w: Workload, s: Snapshot): RevisionRecord {
   return { revision: newest?.revision ?? 0, templateHash: newest ? crHash(newest, w.metadata.name) : '', observed: observed && !!newest };
 }
 
+/**
+ * Every revision the cluster still records for a workload, oldest first: a Deployment's ReplicaSets (as
+ * many as revisionHistoryLimit keeps), a StatefulSet's or DaemonSet's ControllerRevisions. These are the
+ * revisions `kubectl rollout history` lists and `rollout undo --to-revision` accepts.
+ */
+export function recordedRevisions(w: Workload, s: Snapshot): RevisionRecord[] {
+  const out =
+    w.kind === 'Deployment'
+      ? s.replicaSets
+          .filter((r) => ownedBy(r.metadata, w.metadata))
+          .map((r) => ({
+            revision: Number(r.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) || 0,
+            templateHash: r.metadata.labels?.['pod-template-hash'] ?? '',
+            observed: true,
+          }))
+      : s.controllerRevisions.filter((c) => ownedBy(c.metadata, w.metadata)).map((c) => ({ revision: c.revision, templateHash: crHash(c, w.metadata.name), observed: true }));
+  return out.filter((r) => r.revision > 0).sort((a, b) => a.revision - b.revision);
+}
+
 function selectorMatches(sel: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
   if (!sel) return false;
   return Object.entries(sel).every(([k, v]) => labels?.[k] === v);

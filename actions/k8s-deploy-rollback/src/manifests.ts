@@ -1,5 +1,5 @@
-// Manifests: find the files, parse every YAML document, substitute images and placeholders, and refuse
-// to go on when an object still holds a placeholder. Pure apart from reading files, so it is tested
+// Manifests: find the files, parse every YAML document, substitute images and placeholders (the guard
+// against leftovers is placeholders.ts). Pure apart from reading files, so it is tested
 // with tables; kustomize directories are rendered by kubectl (see kubectl.ts) and come back through
 // parseDocuments().
 import { globToRegExp, InputError, isInside, readRepoFile, readYamlDocuments, resolveRepoPath, UserError, yamlValue } from '@platform-actions/kit';
@@ -254,26 +254,6 @@ export function substitute(loaded: readonly LoadedObject[], rules: readonly Imag
   return { objects, imagesReplaced };
 }
 
-/** Default placeholder pattern checked even when no `placeholders` are given: an all-caps token ending in _PLACEHOLDER. */
-export const DEFAULT_PLACEHOLDER = /\b[A-Z][A-Z0-9_]*_PLACEHOLDER\b/;
-
-/**
- * Objects that still hold a placeholder token (any of `tokens`, or the *_PLACEHOLDER convention).
- * Returns "source document N (Kind/name): TOKEN at path" lines; empty when clean.
- */
-export function unreplaced(objects: readonly LoadedObject[], tokens: readonly string[]): string[] {
-  const problems: string[] = [];
-  const check = (v: unknown, path: string, l: LoadedObject): void => {
-    if (typeof v === 'string') {
-      const tok = tokens.find((t) => v.includes(t)) ?? DEFAULT_PLACEHOLDER.exec(v)?.[0];
-      if (tok) problems.push(`${l.source} document ${l.doc} (${l.obj.kind}/${l.obj.metadata.name ?? l.obj.metadata.generateName}): ${tok} at ${path || '.'}`);
-    } else if (Array.isArray(v)) v.forEach((x, i) => check(x, `${path}[${i}]`, l));
-    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) check(x, path ? `${path}.${k}` : k, l);
-  };
-  for (const l of objects) check(l.obj, '', l);
-  return problems;
-}
-
 // ---- identity ----------------------------------------------------------------------------------------
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
@@ -286,6 +266,52 @@ export interface WorkloadRef {
 }
 
 export const refId = (r: WorkloadRef): string => `${r.kind}/${r.namespace}/${r.name}`;
+
+/** What a rollback on demand targets: workloads by kind/name as kubectl names them, or one Helm release. */
+export type RollbackTargets = { kind: 'workloads'; workloads: Array<{ kind: WorkloadKind; name: string }> } | { kind: 'release'; release: string };
+
+const KIND_NAMES: Record<string, WorkloadKind> = {
+  deployment: 'Deployment',
+  deployments: 'Deployment',
+  deploy: 'Deployment',
+  'deployment.apps': 'Deployment',
+  statefulset: 'StatefulSet',
+  statefulsets: 'StatefulSet',
+  sts: 'StatefulSet',
+  'statefulset.apps': 'StatefulSet',
+  daemonset: 'DaemonSet',
+  daemonsets: 'DaemonSet',
+  ds: 'DaemonSet',
+  'daemonset.apps': 'DaemonSet',
+};
+
+/**
+ * Parses the `workloads` input: `deployment/api` lines (kubectl's kind names and short names), or a single
+ * `release/<name>` for a Helm release. A revision number belongs to one workload, so `revision` allows
+ * one line only.
+ */
+export function parseWorkloads(lines: readonly string[], revision: number | undefined): RollbackTargets {
+  const expected = 'entries must look like deployment/<name>, statefulset/<name> or daemonset/<name>, or one release/<name> for a Helm release';
+  if (lines.length === 0) throw new InputError('workloads', `is required with mode: rollback (${expected.replace('entries must look like ', '')})`);
+  const parsed = lines.map((line) => {
+    const m = /^([a-z.]+)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(line.trim());
+    if (!m || (m[1] !== 'release' && !KIND_NAMES[m[1]])) throw new InputError('workloads', expected, line);
+    return { kind: m[1], name: m[2] };
+  });
+  if (revision !== undefined && parsed.length > 1)
+    throw new InputError(
+      'workloads',
+      `names ${parsed.length} workloads, but a revision number belongs to one: name one workload with revision, or leave revision empty (each goes back to its previous revision)`,
+    );
+  const releases = parsed.filter((p) => p.kind === 'release');
+  if (releases.length) {
+    if (parsed.length > 1) throw new InputError('workloads', 'names a Helm release with other entries: roll back one release, or workloads, per step', lines.join(', '));
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(releases[0].name))
+      throw new InputError('workloads', 'names a release that is not a Helm release name (lowercase letters, digits and -)', lines[0]);
+    return { kind: 'release', release: releases[0].name };
+  }
+  return { kind: 'workloads', workloads: parsed.map((p) => ({ kind: KIND_NAMES[p.kind], name: p.name })) };
+}
 export const objectId = (o: K8sObject): string => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name ?? o.metadata.generateName}`;
 
 const isWorkload = (o: K8sObject): boolean => (WORKLOAD_KINDS as readonly string[]).includes(o.kind) && /^apps\//.test(o.apiVersion);

@@ -1,6 +1,7 @@
 // Optional notifications, all best effort: a GitHub deployment with statuses, and a webhook (JSON,
-// Slack-compatible `text`). Each call has a short timeout and a bounded retry; a failure is one warning
-// and never fails or hangs the deploy.
+// Slack-compatible `text`) after every deploy — success, failure and rollback — or on failure only.
+// Each call has a short timeout and a bounded retry; a failure is one warning and never fails or hangs
+// the deploy.
 import { core, InputError, requestFor } from '@platform-actions/kit';
 
 const CALL_TIMEOUT_MS = 10_000;
@@ -56,6 +57,39 @@ async function postWithRetry(url: string, body: unknown, headers?: Record<string
   }
   await new Promise((r) => setTimeout(r, 1000));
   return post(url, body, headers);
+}
+
+/** When the webhook is called: after every deploy, or only when one failed (rolled back or not). */
+export const WEBHOOK_ON = ['always', 'failure'] as const;
+export type WebhookOn = (typeof WEBHOOK_ON)[number];
+
+export const shouldNotify = (succeeded: boolean, on: WebhookOn): boolean => on === 'always' || !succeeded;
+
+/** What the webhook's one-line `text` says: the result first, then what changed or why it failed, then the run. */
+interface DeployNews {
+  action: string;
+  /** deploy, or rollback on demand. */
+  mode: 'deploy' | 'rollback';
+  result: 'deployed' | 'rolled-back' | 'failed';
+  /** What was deployed or rolled back: "manifests", "Helm release api", "deployment/api". */
+  what: string;
+  cause?: string;
+  rollbackError?: string;
+  revisionsAfter: Record<string, number>;
+  runUrl?: string;
+}
+
+export function webhookText(n: DeployNews): string {
+  const run = n.runUrl ? ` ${n.runUrl}` : '';
+  const revisions = Object.entries(n.revisionsAfter).map(([w, r]) => `${w} at revision ${r}`);
+  const where = revisions.length ? ` (${revisions.join(', ')})` : '';
+  if (n.mode === 'rollback') {
+    if (n.result === 'rolled-back') return `${n.action}: rolled back ${n.what} on demand${where}.${run}`;
+    return `${n.action}: rollback on demand of ${n.what} FAILED${n.rollbackError ? ' — RETURN TO THE PREVIOUS REVISIONS FAILED' : ''}. ${n.cause ?? ''}${run}`;
+  }
+  if (n.result === 'deployed') return `${n.action}: deployed ${n.what}${where}.${run}`;
+  const head = n.result === 'rolled-back' ? 'deploy failed and was rolled back' : 'deploy FAILED';
+  return `${n.action}: ${head}${n.rollbackError ? ' — ROLLBACK FAILED' : ''}. ${n.cause ?? ''}${run}`;
 }
 
 export interface WebhookMessage {

@@ -1,8 +1,7 @@
 // What a person reads after a failed deploy: per unhealthy workload, the failing pods, their container
 // states and reasons, recent events and the last log lines (redacted), and a table of what was rolled
 // back to which revision. Pure rendering plus one collector that reads the cluster.
-import { redactCredentials } from '@platform-actions/kit';
-import { cell, escapeMarkdownText, table } from './md.js';
+import { cell, codeBlock, escapeMarkdown, redactCredentials, table } from '@platform-actions/kit';
 import { allPods, findWorkload, type Pod, type Snapshot } from './classify.js';
 import type { Kubectl } from './kubectl.js';
 import { refId, type WorkloadRef } from './manifests.js';
@@ -105,7 +104,8 @@ export interface RollbackRow {
 
 export interface ReportFacts {
   result: 'deployed' | 'rolled-back' | 'failed';
-  mode: 'manifests' | 'helm';
+  /** deploy, or rollback on demand (the result line says which). */
+  mode: 'deploy' | 'rollback';
   cause?: string;
   server?: string;
   namespaces: string[];
@@ -119,18 +119,27 @@ export interface ReportFacts {
   images: Array<{ object: string; container: string; to: string }>;
 }
 
-const RESULT_LINE: Record<ReportFacts['result'], string> = {
-  deployed: '✅ **Deployed**: every workload is ready',
-  'rolled-back': '↩️ **Rolled back**: the deploy failed and every workload it changed is back at its recorded revision',
-  failed: '❌ **Failed**',
+const RESULT_LINE: Record<ReportFacts['mode'], Record<ReportFacts['result'], string>> = {
+  deploy: {
+    deployed: '✅ **Deployed**: every workload is ready',
+    'rolled-back': '↩️ **Rolled back**: the deploy failed and every workload it changed is back at its recorded revision',
+    failed: '❌ **Failed**',
+  },
+  rollback: {
+    deployed: '✅ **Deployed**',
+    'rolled-back': '↩️ **Rolled back on demand**: every workload runs the chosen recorded revision, and is ready',
+    failed: '❌ **Failed**: the rollback on demand did not reach a healthy chosen revision',
+  },
 };
 
 export function renderDetails(f: ReportFacts): string {
-  let md = `${RESULT_LINE[f.result]}${f.cause ? `\n\n**Cause:** ${escapeMarkdownText(f.cause)}` : ''}\n\n`;
-  if (f.rollbackProblem) md += `> [!CAUTION]\n> **The rollback itself failed:** ${escapeMarkdownText(f.rollbackProblem)}\n\n`;
+  let md = `${RESULT_LINE[f.mode][f.result]}${f.cause ? `\n\n**Cause:** ${escapeMarkdown(f.cause)}` : ''}\n\n`;
+  if (f.rollbackProblem) md += `> [!CAUTION]\n> **The rollback itself failed:** ${escapeMarkdown(f.rollbackProblem)}\n\n`;
+  const change = f.mode === 'rollback' ? 'the rollback started' : 'the apply';
+  const restored = f.mode === 'rollback' && f.result === 'rolled-back' ? 'the chosen revision serving' : 'previous state serving again';
   const times = [
-    f.timeToDetectS !== undefined ? `failure detected ${f.timeToDetectS.toFixed(1)} s after the apply` : '',
-    f.timeToRestoreS !== undefined ? `previous state serving again ${f.timeToRestoreS.toFixed(1)} s after the apply` : '',
+    f.timeToDetectS !== undefined ? `failure detected ${f.timeToDetectS.toFixed(1)} s after ${change}` : '',
+    f.timeToRestoreS !== undefined ? `${restored} ${f.timeToRestoreS.toFixed(1)} s after ${change}` : '',
   ].filter(Boolean);
   if (times.length) md += `${times.join('; ')}.\n\n`;
   if (f.revisions.length)
@@ -148,7 +157,7 @@ export function renderDetails(f: ReportFacts): string {
       ['Workload', 'From', 'To', 'Result'],
       f.rollback.map((r) => [r.workload, r.from, r.to, r.result]),
     )}\n`;
-  if (f.smoke.length) md += `### Smoke tests\n\n${f.smoke.map((l) => `- ${escapeMarkdownText(l)}`).join('\n')}\n\n`;
+  if (f.smoke.length) md += `### Smoke tests\n\n${f.smoke.map((l) => `- ${escapeMarkdown(l)}`).join('\n')}\n\n`;
   for (const d of f.diagnostics) {
     md += `### ${cell(refId(d.ref))}\n\n`;
     if (d.pods.length) {
@@ -157,10 +166,10 @@ export function renderDetails(f: ReportFacts): string {
         d.pods.flatMap((p) => (p.containers.length ? p.containers : [{ name: '', state: '', restarts: 0 }]).map((c) => [p.name, p.phase, c.name, c.state, c.restarts])),
       );
     }
-    if (d.events.length) md += `\n<details><summary>Recent events</summary>\n\n\`\`\`\n${d.events.join('\n').replace(/```/g, "'''")}\n\`\`\`\n</details>\n`;
+    // Events and logs are shown as they are, in a fence none of their lines can close (kit).
+    if (d.events.length) md += `\n<details><summary>Recent events</summary>\n\n${codeBlock(d.events)}</details>\n`;
     for (const p of d.pods)
-      if (p.logs)
-        md += `\n<details><summary>Last log lines of ${cell(p.name)} / ${cell(p.logs.container)}</summary>\n\n\`\`\`\n${p.logs.lines.replace(/```/g, "'''")}\n\`\`\`\n</details>\n`;
+      if (p.logs) md += `\n<details><summary>Last log lines of ${cell(p.name)} / ${cell(p.logs.container)}</summary>\n\n${codeBlock(p.logs.lines.split('\n'))}</details>\n`;
     md += '\n';
   }
   return md;

@@ -4,14 +4,21 @@ import { addSecret, addUrlSecret, addUrlSecretsIn, core, InputError, inputs, rea
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { type ImageRule, parseImageRules, parsePlaceholders, type Placeholder } from './manifests.js';
-import { checkWebhookUrl } from './notify.js';
+import { type ImageRule, parseImageRules, parsePlaceholders, parseWorkloads, type Placeholder, type RollbackTargets } from './manifests.js';
+import { checkWebhookUrl, WEBHOOK_ON, type WebhookOn } from './notify.js';
 import { parseCommand } from './smoke.js';
 
 export const PENDING = ['fail', 'rollback'] as const;
+const MODES = ['deploy', 'rollback'] as const;
 
 export interface Settings {
-  mode: 'manifests' | 'helm';
+  /** deploy: manifests or a chart; rollback: workloads back to a recorded revision, on demand. */
+  mode: (typeof MODES)[number];
+  /** How the cluster is changed: kubectl (manifests, workloads) or helm (chart, release/<name>). */
+  strategy: 'manifests' | 'helm';
+  /** mode rollback: what goes back, and to which revision (undefined: each one's previous). */
+  workloads?: RollbackTargets;
+  revision?: number;
   manifests: string[];
   chart?: string;
   release?: string;
@@ -37,16 +44,23 @@ export interface Settings {
   'github-deployment': boolean;
   token?: string;
   'webhook-url'?: string;
+  'webhook-on': WebhookOn;
   annotate: boolean;
 }
 
 export const DEFAULT_READINESS_GRACE = '60s';
 
 export function readSettings(): Settings {
+  const mode = inputs.oneOf('mode', MODES, { default: 'deploy' });
   const manifests = inputs.list('manifests', { separators: 'newline' });
   const chart = inputs.string('chart');
-  if (manifests.length && chart) throw new InputError('chart', 'cannot be combined with manifests: deploy either manifests or a Helm chart');
-  if (!manifests.length && !chart) throw new InputError('manifests', 'is required (files, directories, globs or kustomize directories), unless chart is set');
+  const rollback = mode === 'rollback' ? rollbackTargets(manifests, chart) : undefined;
+  if (!rollback) {
+    if (manifests.length && chart) throw new InputError('chart', 'cannot be combined with manifests: deploy either manifests or a Helm chart');
+    if (!manifests.length && !chart) throw new InputError('manifests', 'is required (files, directories, globs or kustomize directories), unless chart is set');
+    for (const name of ['workloads', 'revision'])
+      if (inputs.string(name)) throw new InputError(name, 'is for mode: rollback (a rollback on demand); a deploy takes manifests or chart');
+  }
   const release = inputs.string('release');
   if (chart && !release) throw new InputError('release', 'is required with chart (the Helm release name)');
   if (release && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(release)) throw new InputError('release', 'must be a Helm release name (lowercase letters, digits and -)', release);
@@ -78,7 +92,10 @@ export function readSettings(): Settings {
   const environment = inputs.string('environment');
   if (githubDeployment && !environment) throw new InputError('environment', 'is required with github-deployment: true (the GitHub environment to record the deployment in)');
   return {
-    mode: chart ? 'helm' : 'manifests',
+    mode,
+    strategy: chart || rollback?.workloads.kind === 'release' ? 'helm' : 'manifests',
+    workloads: rollback?.workloads,
+    revision: rollback?.revision,
     manifests,
     chart: chart && checkedChart(chart),
     release,
@@ -114,8 +131,20 @@ export function readSettings(): Settings {
     'github-deployment': githubDeployment,
     token: inputs.secret('token'),
     'webhook-url': checkWebhookUrl(webhook, allowLoopback),
+    'webhook-on': inputs.oneOf('webhook-on', WEBHOOK_ON, { default: 'always' }),
     annotate: inputs.boolean('annotate', { default: true }),
   };
+}
+
+/** mode: rollback — the workloads (or Helm release) and the revision; a deploy's inputs do not go with it. */
+function rollbackTargets(manifests: string[], chart: string | undefined): { workloads: RollbackTargets; revision?: number } {
+  if (manifests.length || chart)
+    throw new InputError(
+      manifests.length ? 'manifests' : 'chart',
+      'does not go with mode: rollback, which rolls back what is deployed: name it in workloads (deployment/<name>, release/<name>)',
+    );
+  const revision = inputs.string('revision') ? inputs.integer('revision', { min: 1, max: 2_147_483_647 }) : undefined;
+  return { workloads: parseWorkloads(inputs.list('workloads', { separators: 'newline' }), revision), revision };
 }
 
 /**

@@ -46,6 +46,7 @@ describe('bad inputs fail with one line', () => {
     expect(errors[0].message).toMatch(re);
     expect(errors[0].message).not.toMatch(/\n/);
     expect(r.outputs.outcome).toBe('config-error');
+    expect(r.outputs).toMatchObject({ result: 'failed', 'failure-reason': 'ConfigError' }); // every exit path sets them
     expect(r.everything).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/); // no stack trace
     expect(r.everything).not.toMatch(/internal error/);
     expect(r.everything).not.toContain('not-a-real-token-0123456789');

@@ -27,6 +27,16 @@ function chartWorkspace(): string {
   return ws;
 }
 
+function run(bin: string, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(bin, args, { env: { ...process.env, KUBECONFIG: kube.kubeconfig } });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (out += d));
+    c.on('close', (code) => resolve({ code, out }));
+  });
+}
+
 function history(helm: string, ns: string, release: string): Promise<Array<{ revision: number; status: string; description: string }>> {
   return new Promise((resolve, reject) => {
     const c = spawn(helm, ['history', release, '-n', ns, '-o', 'json'], { env: { ...process.env, KUBECONFIG: kube.kubeconfig } });
@@ -55,9 +65,22 @@ describe.each([
     expect(r.outputs).toMatchObject({ result: 'rolled-back', 'failure-reason': reason });
     expect(JSON.parse(r.outputs['revisions-before'])).toEqual({ [`release/${ns}/trading`]: 1 });
     expect(JSON.parse(r.outputs['revisions-after'])).toEqual({ [`release/${ns}/trading`]: 2 });
+    // The failed upgrade is in helm's history as helm itself records one (issue 25): failed, with why.
     const h = await history(helm, ns, 'trading');
-    expect(h.map((x) => `${x.revision}:${x.status}`)).toEqual(['1:superseded', '2:superseded', '3:deployed']);
+    expect(h.map((x) => `${x.revision}:${x.status}`)).toEqual(['1:superseded', '2:failed', '3:deployed']);
+    expect(h[1].description).toMatch(new RegExp(`^Upgrade "trading" failed: ${reason}: Deployment/${ns}/trading-api: `));
     expect(h[2].description).toMatch(/Rollback to 1/);
+    expect(r.summary).toMatch(/\| 2 \(failed\) \|/);
+
+    // Real helm with its own wait and rollback on failure leaves the same statuses and the same form of
+    // description: what `helm history` users know.
+    const flag = tool === 'helm' ? '--rollback-on-failure' : '--atomic';
+    const ref = (values: string[]) => run(helm, ['upgrade', '--install', 'reference', join(ws, 'chart'), '-n', ns, '--wait', '--timeout', '15s', flag, ...values]);
+    expect((await ref(['--set', 'image.tag=1.0.0'])).code).toBe(0);
+    expect((await ref(['--values', join(ws, badValues), '--set', 'image.tag=1.1.0'])).code).toBe(1);
+    const hr = await history(helm, ns, 'reference');
+    expect(hr.map((x) => `${x.revision}:${x.status}`)).toEqual(['1:superseded', '2:failed', '3:deployed']);
+    expect(hr[1].description).toMatch(/^Upgrade "reference" failed: /);
     expect(await deploymentState(kube, ns, 'trading-api')).toMatchObject({ hash: good.hash, ready: 2, image: 'registry.example.com/trading/trading-api:1.0.0' });
     expect(Number(r.outputs['time-to-detect'])).toBeLessThan(30);
   });
@@ -105,4 +128,20 @@ test('a failed first install is uninstalled: the previous state is no release at
   expect(r.outputs).toMatchObject({ result: 'rolled-back', 'failure-reason': 'ImagePullBackOff', 'revisions-before': '{}' });
   expect(r.summary).toContain('uninstalled (first install failed)');
   await expect(history(helm, ns, 'fresh')).rejects.toThrow(/helm history exited 1/);
+});
+
+test('rollback: false on a failed first install: the release is left, recorded failed as helm install records it', async () => {
+  const helm = toolBin('helm', 'helm');
+  const ns = await namespace(kube, 'helm-first-kept');
+  const r = await deploy(kube, chartWorkspace(), { chart: 'chart', release: 'kept', namespace: ns, helm, 'values-files': 'values-broken.yaml', rollback: 'false' });
+  expect(r.main.exitCode).toBe(1);
+  expect(r.outputs).toMatchObject({ result: 'failed', 'failure-reason': 'ImagePullBackOff' });
+  const h = await history(helm, ns, 'kept');
+  expect(h.map((x) => `${x.revision}:${x.status}`)).toEqual(['1:failed']);
+  expect(h[0].description).toMatch(new RegExp(`^Release "kept" failed: ImagePullBackOff: Deployment/${ns}/kept-api: `));
+  // helm reads the record it did not write: a later upgrade starts from the failed revision and
+  // supersedes it, as it does after its own failed install.
+  const again = await deploy(kube, chartWorkspace(), { chart: 'chart', release: 'kept', namespace: ns, helm, set: 'image.tag=1.0.1' });
+  expect(again.outputs.result).toBe('deployed');
+  expect((await history(helm, ns, 'kept')).map((x) => `${x.revision}:${x.status}`)).toEqual(['1:superseded', '2:deployed']);
 });

@@ -2,7 +2,7 @@
 // runner, against the harness's real control plane (etcd, kube-apiserver, controller-manager, scheduler,
 // kwok nodes whose pods misbehave on request). One cluster for the file, one namespace per test.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { type FakeGitHub, startFakeGitHub } from '../../../test/harness/services
 import { type KubeCluster, startKubeCluster } from '../../../test/harness/services/kube.js';
 import { clusterCases } from './bad-inputs.cases.js';
 import { deploy, deploymentState, kjson, namespace, ok, rolloutOk, workload, workspace, yamlStream } from './cluster.js';
-import { buildBundle, repoRoot } from './helpers.js';
+import { buildBundle, kubectlBin, repoRoot } from './helpers.js';
 
 jest.setTimeout(240_000);
 
@@ -67,8 +67,16 @@ describe('manifests mode', () => {
       namespace: ns,
       placeholders: 'VERSION_PLACEHOLDER=v1.4.2',
       images: 'strategy-worker=registry.internal:5000/trading/strategy-worker:v1.4.2-hotfix',
+      'webhook-url': `${httpBase}/hook`,
+      'webhook-allow-http-loopback': 'true',
     });
     expect(r.main.exitCode).toBe(0);
+    // Success is notified too (issue 28), through the same webhook.
+    expect(hooks.at(-1)).toMatchObject({
+      result: 'deployed',
+      text: `k8s-deploy-rollback: deployed manifests (Deployment/${ns}/trading-api at revision 1, Deployment/${ns}/strategy-worker at revision 1). https://github.com/acme/example/actions/runs/1000/attempts/1`,
+      revisionsAfter: { [`Deployment/${ns}/trading-api`]: 1, [`Deployment/${ns}/strategy-worker`]: 1 },
+    });
     expect(r.outputs).toMatchObject({ result: 'deployed', 'failure-reason': '', 'time-to-detect': '' });
     expect(JSON.parse(r.outputs['revisions-after'])).toEqual({ [`Deployment/${ns}/trading-api`]: 1, [`Deployment/${ns}/strategy-worker`]: 1 });
     expect(await deploymentState(kube, ns, 'trading-api')).toMatchObject({ ready: 2, image: 'registry.example.com/trading/trading-api:v1.4.2' });
@@ -84,7 +92,8 @@ describe('manifests mode', () => {
       '--show-managed-fields',
     ]);
     expect(d.metadata.managedFields.map((m) => m.manager)).toContain('k8s-deploy-rollback');
-    expect(d.metadata.annotations['platform-actions.dev/deployed-by']).toBe('https://github.com/acme/example/actions/runs/1000');
+    // The kit's run URL: this attempt's, so a re-run's annotation links to the re-run.
+    expect(d.metadata.annotations['platform-actions.dev/deployed-by']).toBe('https://github.com/acme/example/actions/runs/1000/attempts/1');
     expect(r.main.log).toMatch(/Deployment\/good\/trading-api rev 1: 2\/2 updated, 2 ready, 2 available — ready/);
     expect(r.summary).toContain('✅ **Deployed**');
     // Nothing of the kubeconfig's credentials reaches the log, outputs or summary.
@@ -141,6 +150,24 @@ describe('manifests mode', () => {
     expect(await ok(kube, ['get', 'deployments,configmaps', '-n', ns, '-o', 'name'])).toBe('configmap/kube-root-ca.crt\n');
   });
 
+  test('the same object in two files, identically: applied once, revision 1', async () => {
+    const ns = await namespace(kube, 'repeated');
+    const text = yamlStream([v('web', '1.0')]);
+    const heard = hooks.length;
+    const r = await deploy(kube, workspace({ 'k8s/web.yaml': text, 'k8s/copy/web.yaml': text }), {
+      manifests: 'k8s',
+      namespace: ns,
+      'webhook-url': `${httpBase}/hook`,
+      'webhook-allow-http-loopback': 'true',
+      'webhook-on': 'failure',
+    });
+    expect(r.main.exitCode).toBe(0);
+    expect(hooks.length).toBe(heard); // a success, with webhook-on: failure: not notified
+    expect(r.main.log).toContain(`Deployment/${ns}/web is defined in both k8s/copy/web.yaml document 1 and k8s/web.yaml document 1, identically: applied once`);
+    expect(JSON.parse(r.outputs['revisions-after'])).toEqual({ [`Deployment/${ns}/web`]: 1 });
+    expect((await deploymentState(kube, ns, 'web')).revision).toBe(1);
+  });
+
   test('a failed smoke test is rolled back; GitHub deployment statuses and the webhook report it', async () => {
     const ns = await namespace(kube, 'smoke');
     const before = (await seed(ns))!;
@@ -166,7 +193,10 @@ describe('manifests mode', () => {
     expect(await deploymentState(kube, ns, 'web')).toMatchObject({ hash: before.hash, ready: 2, image: 'registry.example.com/web:1.0' });
     const dep = gh.state.deployments.at(-1)!;
     expect(dep).toMatchObject({ environment: 'staging' });
-    expect((gh.state.deploymentStatuses.get(dep.id) ?? []).map((s) => s.state)).toEqual(['in_progress', 'failure']);
+    expect((gh.state.deploymentStatuses.get(dep.id) ?? []).map((s) => [s.state, s.log_url])).toEqual([
+      ['in_progress', 'https://github.com/acme/example/actions/runs/1000/attempts/1'],
+      ['failure', 'https://github.com/acme/example/actions/runs/1000/attempts/1'],
+    ]);
     expect(hooks.at(-1)).toMatchObject({ result: 'rolled-back', text: expect.stringMatching(/deploy failed and was rolled back\. SmokeTestFailed/) });
     expect(r.everything).not.toContain('deploy-token');
   });
@@ -199,7 +229,17 @@ describe('manifests mode', () => {
     const current = await deploymentState(kube, ns, 'web');
     expect(current.revision).toBe(2);
     const ws = workspace({ 'web.yaml': yamlStream([v('web', '2.0')]) });
-    const r = await deploy(kube, ws, { manifests: 'web.yaml', namespace: ns, 'smoke-url': `${httpBase}/healthz-broken`, 'smoke-retries': '0' });
+    const heard = hooks.length;
+    const r = await deploy(kube, ws, {
+      manifests: 'web.yaml',
+      namespace: ns,
+      'smoke-url': `${httpBase}/healthz-broken`,
+      'smoke-retries': '0',
+      'webhook-url': `${httpBase}/hook`,
+      'webhook-allow-http-loopback': 'true',
+      'webhook-on': 'failure',
+    });
+    expect(hooks.slice(heard)).toEqual([expect.objectContaining({ result: 'rolled-back' })]); // a failure: heard with webhook-on: failure
     expect(r.outputs['failure-reason']).toBe('SmokeTestFailed');
     expect(r.summary).toContain('not touched: unchanged by this deploy (still revision 2)');
     expect(await deploymentState(kube, ns, 'web')).toEqual(current);
@@ -252,6 +292,33 @@ describe('manifests mode', () => {
     const errors = r.main.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0].message).toMatch(re);
+    // A config error after the cluster was contacted still sets result and failure-reason (issue 27).
+    expect(r.outputs).toMatchObject({ outcome: 'config-error', result: 'failed', 'failure-reason': 'ConfigError', 'revisions-after': '{}' });
+    expect(await ok(kube, ['get', 'deployments,configmaps', '-n', ns, '-o', 'name'])).toBe('configmap/kube-root-ca.crt\n');
+  });
+
+  test('kubectl failing part-way (a tool error, not the deploy): result failed, failure-reason ToolError', async () => {
+    const ns = await namespace(kube, 'tool-error');
+    // The real kubectl, except that listing the API's resources fails, as a broken discovery endpoint would.
+    const ws = workspace({ 'web.yaml': yamlStream([v('web', '1.0')]) });
+    const wrapper = join(ws, '..', `kubectl-${ns}.sh`);
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\ncase "$*" in *api-resources*) echo "error: the server is currently unable to handle the request" >&2; exit 1;; esac\nexec ${kubectlBin()} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const r = await deploy(kube, ws, { manifests: 'web.yaml', namespace: ns, kubectl: wrapper });
+    expect(r.main.exitCode).toBe(1);
+    expect(r.outputs).toMatchObject({ outcome: 'tool-error', result: 'failed', 'failure-reason': 'ToolError' });
     expect(await ok(kube, ['get', 'deployments', '-n', ns, '-o', 'name'])).toBe('');
+  });
+
+  test('kubectl missing: a tool error on the first call, result failed, failure-reason ToolError', async () => {
+    const r = await deploy(kube, workspace({ 'web.yaml': yamlStream([v('web', '1.0')]) }), { manifests: 'web.yaml', namespace: 'default', kubectl: '/nonexistent/kubectl' });
+    expect(r.main.exitCode).toBe(1);
+    expect(r.outputs).toMatchObject({ outcome: 'tool-error', result: 'failed', 'failure-reason': 'ToolError', 'revisions-before': '{}' });
+    expect(r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      expect.stringMatching(/^k8s-deploy-rollback: \/nonexistent\/kubectl was not found/),
+    ]);
   });
 });

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findSources, imageMatches, imageName, loadFiles, parseDocuments, parseImageRules, parsePlaceholders, placeInNamespace, substitute, unreplaced } from '../src/manifests.js';
+import { findSources, imageMatches, imageName, loadFiles, parseDocuments, parseImageRules, parsePlaceholders, placeInNamespace, substitute } from '../src/manifests.js';
+import { placeholderHits } from '../src/placeholders.js';
 
 let ws: string;
 const deploy = (name: string, image: string, extra = ''): string =>
@@ -72,7 +73,7 @@ describe('images', () => {
   test.each([['api'], ['=x:1'], ['api:1.0=x:2'], ['api=x y']])('bad images entry %s', (e) => expect(() => parseImageRules([e])).toThrow(/input "images"/));
 });
 
-describe('substitute and unreplaced', () => {
+describe('substitute and the placeholder guard', () => {
   test('placeholders and images are replaced; nothing is left', () => {
     const loaded = loadFiles(findSources(['k8s'], ws), ws);
     const sub = substitute(loaded, parseImageRules(['worker=registry.local/worker:2.0']), parsePlaceholders(['VERSION_PLACEHOLDER=v1.4.2']));
@@ -81,15 +82,17 @@ describe('substitute and unreplaced', () => {
       .map((o) => (o.obj.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image);
     expect(images).toEqual(['ghcr.io/acme/api:v1.4.2', 'registry.local/worker:2.0']);
     expect(sub.imagesReplaced).toEqual([{ rule: 'worker', object: 'Deployment/jobs/worker', container: 'app', from: 'worker:1.0', to: 'registry.local/worker:2.0' }]);
-    expect(unreplaced(sub.objects, ['VERSION_PLACEHOLDER'])).toEqual([]);
+    expect(placeholderHits(sub.objects, ['VERSION_PLACEHOLDER'])).toEqual([]);
     // The originals are untouched.
     expect(JSON.stringify(loaded)).toContain('VERSION_PLACEHOLDER');
   });
   test('an unreplaced placeholder is named with file, document, object and path', () => {
     const loaded = loadFiles(findSources(['k8s/base/api.yaml'], ws), ws);
-    expect(unreplaced(loaded, [])).toEqual(['k8s/base/api.yaml document 1 (Deployment/api): VERSION_PLACEHOLDER at spec.template.spec.containers[0].image']);
+    expect(placeholderHits(loaded, [])).toEqual([
+      { object: 'k8s/base/api.yaml document 1 (Deployment/api)', field: 'spec.template.spec.containers[0].image', token: 'VERSION_PLACEHOLDER' },
+    ]);
     const sub = substitute(loaded, [], parsePlaceholders(['OTHER_TOKEN=1']));
-    expect(unreplaced(sub.objects, ['OTHER_TOKEN'])).toHaveLength(1);
+    expect(placeholderHits(sub.objects, ['OTHER_TOKEN'])).toHaveLength(1);
   });
   test.each([['=1'], ['TOKEN='], ['has space=1']])('bad placeholders entry %s', (e) => expect(() => parsePlaceholders([e])).toThrow(/input "placeholders"/));
 });

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkWebhookUrl, sendWebhook } from '../src/notify.js';
+import { checkWebhookUrl, sendWebhook, shouldNotify, webhookText } from '../src/notify.js';
 import { redact } from '../src/report.js';
 import { backoffMs, commandCheck, httpCheck, parseCommand } from '../src/smoke.js';
 
@@ -119,6 +119,34 @@ describe('webhook', () => {
   test('delivers JSON with a Slack-compatible text field', async () => {
     expect(await sendWebhook(`${base}/hook`, { text: 'deploy failed', result: 'rolled-back' })).toBe(true);
     expect(bodies.at(-1)).toEqual({ text: 'deploy failed', result: 'rolled-back' });
+  });
+  test('webhook-on: always notifies every result, failure only the failed ones', () => {
+    expect([true, false].map((succeeded) => shouldNotify(succeeded, 'always'))).toEqual([true, true]);
+    expect([true, false].map((succeeded) => shouldNotify(succeeded, 'failure'))).toEqual([false, true]);
+  });
+  test('the text says the result first: deployed with the revisions, or failed with the cause, then the run', () => {
+    const news = {
+      action: 'k8s-deploy-rollback',
+      mode: 'deploy' as const,
+      what: 'manifests',
+      revisionsAfter: { 'Deployment/ml/api': 4, 'Deployment/ml/worker': 2 },
+      runUrl: 'https://github.com/acme/ml/actions/runs/7',
+    };
+    expect(webhookText({ ...news, result: 'deployed' })).toBe(
+      'k8s-deploy-rollback: deployed manifests (Deployment/ml/api at revision 4, Deployment/ml/worker at revision 2). https://github.com/acme/ml/actions/runs/7',
+    );
+    expect(webhookText({ ...news, what: 'Helm release api', revisionsAfter: {}, runUrl: undefined, result: 'deployed' })).toBe('k8s-deploy-rollback: deployed Helm release api.');
+    expect(webhookText({ ...news, result: 'rolled-back', cause: 'ImagePullBackOff: Deployment/ml/api: …' })).toBe(
+      'k8s-deploy-rollback: deploy failed and was rolled back. ImagePullBackOff: Deployment/ml/api: … https://github.com/acme/ml/actions/runs/7',
+    );
+    expect(webhookText({ ...news, result: 'failed', cause: 'CrashLoopBackOff: x', rollbackError: 'undo failed' })).toMatch(
+      /^k8s-deploy-rollback: deploy FAILED — ROLLBACK FAILED\. CrashLoopBackOff: x /,
+    );
+  });
+  test('a rollback on demand is told as one', () => {
+    const news = { action: 'k8s-deploy-rollback', mode: 'rollback' as const, what: 'deployment/api', revisionsAfter: { 'Deployment/ml/api': 5 } };
+    expect(webhookText({ ...news, result: 'rolled-back' })).toBe('k8s-deploy-rollback: rolled back deployment/api on demand (Deployment/ml/api at revision 5).');
+    expect(webhookText({ ...news, result: 'failed', cause: 'ImagePullBackOff: x' })).toBe('k8s-deploy-rollback: rollback on demand of deployment/api FAILED. ImagePullBackOff: x');
   });
   test('a failing or absent receiver is a warning, not an error, and is bounded in time', async () => {
     const t0 = Date.now();

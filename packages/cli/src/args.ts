@@ -23,6 +23,10 @@ check options (pre-push takes the same, except --changed and --list):
   --changed                 scan only the commits not yet pushed (@{upstream}..HEAD) with gitleaks-scan
   --database-url <url>      PostgreSQL for migration-test stages (an empty database)
   --postgres                start a throwaway PostgreSQL for them (needs the server binaries)
+  --run-steps               run the whole pipeline: the jobs the event triggers (default pull_request), in
+                            order, their run: steps on this machine too (read them first: they run as you)
+  --redis                   with --run-steps: start a throwaway Redis for jobs with a redis service
+                            (--postgres does the same for postgres services)
   --event <name>            github.event_name the stages see (default workflow_dispatch; push with --changed)
   --payload <file>          the event payload (JSON)
   --json <file>             write a JSON report, on every exit (schema: schema/report.schema.json in the package)
@@ -33,7 +37,7 @@ run options:
   --input <name>=<value>    an input of the action (repeatable); report files you name here are kept
   --repo <dir>, --database-url <url>, --postgres, --event <name>, --payload <file>, --json <file>, --timeout <seconds>
 
-Flags a repository always needs can live in its ${CONFIG_FILE} (repository, only, skip, inputs, postgres); flags win.
+Flags a repository always needs can live in its ${CONFIG_FILE} (repository, only, skip, inputs, postgres, redis); flags win.
 Colour only on a terminal and when NO_COLOR is unset. Exit code: 0 clean, 1 policy failure, 2 tool or configuration error.`;
 
 export type Command = 'check' | 'run' | 'pre-push' | 'help' | 'usage' | 'version';
@@ -49,6 +53,8 @@ export interface Args {
   changed: boolean;
   databaseUrl?: string;
   postgres: boolean;
+  redis: boolean;
+  runSteps: boolean;
   list: boolean;
   event?: string;
   payload?: string;
@@ -83,7 +89,7 @@ export function registerCredentials(argv: readonly string[]): void {
 }
 
 const FLAGS_WITH_VALUE = new Set(['--repo', '--only', '--skip', '--input', '--database-url', '--event', '--payload', '--json', '--timeout']);
-const BOOLEAN_FLAGS = new Set(['--changed', '--postgres', '--list', '--help', '-h']);
+const BOOLEAN_FLAGS = new Set(['--changed', '--postgres', '--redis', '--run-steps', '--list', '--help', '-h']);
 const COMMANDS = ['check', 'run', 'pre-push'];
 
 /**
@@ -102,7 +108,7 @@ export function jsonTarget(argv: string[]): string | undefined {
 
 /** Parses the command line; every mistake is a UsageError with one line naming the flag and what it expects. */
 export function parseArgs(argv: string[]): Args {
-  const a: Args = { command: 'usage', only: [], skip: [], inputs: {}, changed: false, postgres: false, list: false, timeoutMs: 600_000 };
+  const a: Args = { command: 'usage', only: [], skip: [], inputs: {}, changed: false, postgres: false, redis: false, runSteps: false, list: false, timeoutMs: 600_000 };
   const [command, ...rest] = argv;
   if (command === undefined) return a;
   if (command === 'help' || command === '--help' || command === '-h') return { ...a, command: 'help' };
@@ -140,7 +146,10 @@ export function parseArgs(argv: string[]): Args {
   if (command === 'run' && !a.action) throw new UsageError(`run needs an action name (one of: ${ourActions().join(', ')})`);
   if (command === 'run' && !ourActions().includes(a.action!)) throw new UsageError(`run: unknown action "${a.action}" (one of: ${ourActions().join(', ')})`);
   if (a.databaseUrl && a.postgres) throw new UsageError('--database-url and --postgres: give one of them, not both');
-  if (command === 'run' && (a.only.length || a.skip.length || a.changed || a.list)) throw new UsageError('--only, --skip, --changed and --list are options of check, not run');
+  if (command === 'run' && (a.only.length || a.skip.length || a.changed || a.list || a.runSteps || a.redis))
+    throw new UsageError('--only, --skip, --changed, --list, --run-steps and --redis are options of check, not run');
+  if (command === 'pre-push' && (a.runSteps || a.redis)) throw new UsageError('--run-steps and --redis are options of check, not pre-push (a hook runs only the checks of ours)');
+  if (a.redis && !a.runSteps) throw new UsageError("--redis starts Redis for the jobs' redis services, which only --run-steps runs: add --run-steps");
   if (command === 'pre-push' && (a.changed || a.list || a.event || a.payload))
     throw new UsageError('--changed, --list, --event and --payload are options of check, not pre-push (it checks what the push sends)');
   return a;
@@ -200,6 +209,12 @@ function applyFlag(a: Args, command: string, flag: string, value: string | undef
       break;
     case '--postgres':
       a.postgres = true;
+      break;
+    case '--redis':
+      a.redis = true;
+      break;
+    case '--run-steps':
+      a.runSteps = true;
       break;
     case '--list':
       a.list = true;

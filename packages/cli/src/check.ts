@@ -7,17 +7,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assetRoot, buildInfo, canonicalRepository, ourActions, ourWorkflows } from './assets.js';
 import { interpolate, Unevaluable, type Value } from '@platform-actions/expressions';
+import type { JobsOptions } from './jobs.js';
 import { gitCeiling, gitFacts, localContexts, unpushedRange } from './local.js';
 import { sameBuild } from './ours.js';
 import { type PushScope } from './prepush.js';
 import { overridesFor, planStage, type RunContext, runStage, type StagePlan, type StepsContext, userEnv } from './pipeline.js';
-import { type CheckResult, type StageResult, stageWithout, verdictOf } from './results.js';
+import { type CheckResult, failedResult, type StageResult, stageWithout, verdictOf } from './results.js';
+import { checkSteps } from './run-steps.js';
 import { ACTION_RULES } from './rules.js';
 import { readActionYaml, resolveActionDir } from './runner.js';
 import { userToolCache } from './tools.js';
 import { discover, type Discovery, type Stage, UsageError } from './workflows.js';
 
-export { type CheckResult, type StageResult } from './results.js';
+export { type CheckResult, failedResult, type StageResult } from './results.js';
 export { type PushScope } from './prepush.js';
 
 export interface CheckOptions {
@@ -31,8 +33,24 @@ export interface CheckOptions {
   push?: PushScope;
   event?: { name: string; payload: Record<string, unknown> };
   databaseUrl?: string;
-  /** Start a throwaway PostgreSQL for stages that need one (returns its URL and a stop function). */
-  startPostgres?: () => Promise<{ url: string; createDatabase(name: string): Promise<string>; stop: () => Promise<void> }>;
+  /**
+   * Start a throwaway PostgreSQL (--postgres) for stages that need one, and with runSteps for the jobs'
+   * postgres services (then with the service's user, password and database).
+   */
+  startPostgres?: (o?: { user?: string; password?: string; database?: string }) => Promise<{
+    url: string;
+    port: number;
+    version: string;
+    createDatabase(name: string): Promise<string>;
+    stop: () => Promise<void>;
+  }>;
+  /** Start a throwaway Redis (--redis) for the jobs' redis services (runSteps). */
+  startRedis?: (o?: { password?: string }) => Promise<{ url: string; port: number; version: string; stop: () => Promise<void> }>;
+  /**
+   * --run-steps: run the jobs of the workflows the event triggers (default pull_request), their run: steps
+   * on this machine as well as ours, in order.
+   */
+  runSteps?: boolean;
   /** More owner/repo names that are ours (.platform-actions.yml `repository`: a fork or a mirror). */
   repositories?: string[];
   node?: string;
@@ -45,6 +63,12 @@ export interface CheckOptions {
   onStageStart?: (stage: Stage, index: number, total: number) => void;
   onStageLine?: (stage: Stage, line: string) => void;
   onStageEnd?: (result: StageResult, index: number, total: number) => void;
+  /** --run-steps: a job starts, a step starts, prints a line, ends; a job ends. */
+  onJobStart?: JobsOptions['onJobStart'];
+  onStepStart?: JobsOptions['onStepStart'];
+  onStepLine?: JobsOptions['onStepLine'];
+  onStepEnd?: JobsOptions['onStepEnd'];
+  onJobEnd?: JobsOptions['onJobEnd'];
 }
 
 const real = (p: string) => {
@@ -54,24 +78,6 @@ const real = (p: string) => {
     return p;
   }
 };
-
-/** A result that stops before any stage: the errors, each one line, exit code 2. */
-export function failedResult(repo: string, errors: string[], started = Date.now(), partial: Partial<CheckResult> = {}): CheckResult {
-  return {
-    repo,
-    event: 'workflow_dispatch',
-    workflows: [],
-    stages: [],
-    notOurs: [],
-    notes: [],
-    ...partial,
-    errors,
-    outcome: 'config-error',
-    exitCode: 2,
-    durationMs: Date.now() - started,
-    startedAt: new Date(started).toISOString(),
-  };
-}
 
 /** The event the stages see: --changed and pre-push are a push of the unpushed range; else --event or workflow_dispatch. */
 function localEvent(o: CheckOptions, git: ReturnType<typeof gitFacts>): { name: string; payload: Record<string, unknown>; scope?: string; unpushed: boolean } {
@@ -91,7 +97,8 @@ function localEvent(o: CheckOptions, git: ReturnType<typeof gitFacts>): { name: 
       label: `${range.upstream}..HEAD (${range.count} unpushed commit${range.count === 1 ? '' : 's'})`,
     };
   }
-  if (!push) return { name: o.event?.name ?? 'workflow_dispatch', payload: o.event?.payload ?? {}, unpushed: false };
+  // --run-steps runs the pipeline a pull request gets, unless another event is asked for.
+  if (!push) return { name: o.event?.name ?? (o.runSteps ? 'pull_request' : 'workflow_dispatch'), payload: o.event?.payload ?? {}, unpushed: false };
   const payload = {
     ref: push.ref,
     before: push.created ? '0'.repeat(40) : push.before,
@@ -190,6 +197,7 @@ export async function check(o: CheckOptions): Promise<CheckResult> {
     );
     const found = { ...base, workflows: discovery.workflows, notOurs: discovery.notOurs, notes: pinNotes(discovery) };
     checkInputFlags(discovery.stages, cx.overrides);
+    if (o.runSteps) return await checkSteps(o, cx, discovery, found, started);
     const { run: stages, left } = select(discovery.stages, o.only ?? [], o.skip ?? []);
 
     // Dry pass: every problem at once, before anything runs. Earlier stages' outputs are placeholders.

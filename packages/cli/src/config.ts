@@ -14,16 +14,18 @@ export interface RepoConfig {
   /** "<stage>.<name>" → value */
   inputs: Record<string, string>;
   postgres: boolean;
+  /** A throwaway Redis for the jobs' redis services (check --run-steps). */
+  redis: boolean;
   /** More owner/repo names whose actions and workflows are ours: a fork, an internal mirror. */
   repositories: string[];
 }
 
-const KEYS = ['repository', 'only', 'skip', 'inputs', 'postgres'];
+const KEYS = ['repository', 'only', 'skip', 'inputs', 'postgres', 'redis'];
 
 /** Reads the repository's config file; every mistake is one line naming the file, the key and what was expected. */
 export function readRepoConfig(repo: string): RepoConfig {
   const file = join(repo, CONFIG_FILE);
-  const empty: RepoConfig = { only: [], skip: [], inputs: {}, postgres: false, repositories: [] };
+  const empty: RepoConfig = { only: [], skip: [], inputs: {}, postgres: false, redis: false, repositories: [] };
   if (!existsSync(file)) return empty;
   let doc: unknown;
   try {
@@ -51,11 +53,11 @@ export function readRepoConfig(repo: string): RepoConfig {
       inputs[k] = v === null ? '' : String(v);
     }
   }
-  if (d.postgres !== undefined && typeof d.postgres !== 'boolean') throw new UsageError(`${CONFIG_FILE}: postgres must be true or false`);
+  for (const k of ['postgres', 'redis']) if (d[k] !== undefined && typeof d[k] !== 'boolean') throw new UsageError(`${CONFIG_FILE}: ${k} must be true or false`);
   const repos = d.repository === undefined || d.repository === null ? [] : Array.isArray(d.repository) ? d.repository : [d.repository];
   for (const r of repos) {
     if (typeof r !== 'string' || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(r))
       throw new UsageError(`${CONFIG_FILE}: repository must be owner/repo (or a list of them); got ${JSON.stringify(r)}`);
   }
-  return { only: list('only'), skip: list('skip'), inputs, postgres: d.postgres === true, repositories: repos as string[] };
+  return { only: list('only'), skip: list('skip'), inputs, postgres: d.postgres === true, redis: d.redis === true, repositories: repos as string[] };
 }

@@ -1,7 +1,7 @@
 // What a laptop has instead of GitHub: the repository's git facts, tools on PATH, and the documented local value of each context an expression may read.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, realpathSync } from 'node:fs';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { type Contexts, Unevaluable, type Value } from '@platform-actions/expressions';
 
 /** A git command's trimmed output in `cwd`, or undefined when it fails. */
@@ -76,19 +76,8 @@ export function unpushedRange(repo: string): { before: string; after: string; up
   return { before: base, after, upstream, count };
 }
 
-/** Absolute path of `bin` on PATH, or undefined. */
-export function onPath(bin: string, path = process.env.PATH ?? ''): string | undefined {
-  for (const dir of path.split(delimiter).filter(Boolean)) {
-    const p = join(dir, bin);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
-}
+/** Absolute path of `bin` on PATH, or undefined (the services package's lookup, one for the whole CLI). */
+export { onPath } from '@platform-actions/services';
 
 export interface LocalContextOptions {
   repo: string;

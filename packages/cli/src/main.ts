@@ -1,5 +1,6 @@
 // `platform-actions`: run the checks a repository's GitHub workflows run with our actions, here, before
-// pushing. Exit codes: 0 clean, 1 policy failure, 2 tool or configuration error (also bad flags).
+// pushing (with --run-steps, the whole pipeline). Exit codes: 0 clean, 1 policy failure or (--run-steps) a
+// failed step, 2 tool or configuration error (also bad flags).
 import { announceMasks, scrub } from '@platform-actions/kit';
 import { existsSync, readFileSync } from 'node:fs';
 import { type Args, jsonTarget, parseArgs, registerCredentials, USAGE } from './args.js';
@@ -8,8 +9,9 @@ import { check, type CheckOptions, type CheckResult, failedResult, runOne } from
 import { readRepoConfig } from './config.js';
 import { prePush, stopLine } from './hook.js';
 import { gitRoot } from './local.js';
-import { startPostgres } from './postgres.js';
+import { flagPostgres, flagRedis } from './services.js';
 import { painter, Progress, renderNotes, renderReport, useColour } from './render.js';
+import { jobEndLines, jobHeader, renderJobsList, renderJobsReport, stepDetails, stepLine } from './render-jobs.js';
 import { writeJsonReport } from './report.js';
 import { UsageError } from './workflows.js';
 
@@ -54,6 +56,7 @@ function commonOptions(a: Args, io: MainIo, progress: Progress): CheckOptions {
   const cfg = readRepoConfig(repo);
   registerCredentials(Object.entries(cfg.inputs).flatMap(([k, v]) => ['--input', `${k}=${v}`]));
   const payload = readPayload(a.payload);
+  const paint = painter(progress.colour);
   return {
     repo,
     only: a.only.length ? a.only : cfg.only,
@@ -63,7 +66,9 @@ function commonOptions(a: Args, io: MainIo, progress: Progress): CheckOptions {
     changed: a.changed,
     event: a.event || a.payload ? { name: a.event ?? 'workflow_dispatch', payload } : undefined,
     databaseUrl: a.databaseUrl,
-    startPostgres: a.postgres || (cfg.postgres && !a.databaseUrl) ? startPostgres : undefined,
+    startPostgres: a.postgres || (cfg.postgres && !a.databaseUrl) ? (opts) => flagPostgres(opts) : undefined,
+    startRedis: a.redis || (cfg.redis && a.runSteps) ? (opts) => flagRedis(opts) : undefined,
+    runSteps: a.runSteps,
     node: io.node,
     timeoutMs: a.timeoutMs,
     listOnly: a.list,
@@ -71,6 +76,13 @@ function commonOptions(a: Args, io: MainIo, progress: Progress): CheckOptions {
     onStageStart: (s, i, n) => progress.start(s, i, n),
     onStageLine: (s, l) => progress.line(s, l),
     onStageEnd: (r, i, n) => progress.end(r, i, n),
+    onJobStart: (j) => progress.write(jobHeader(j, paint)),
+    onStepStart: (l, i, n) => progress.start(l, i, n),
+    onStepLine: (l, line) => progress.line(l, line),
+    onStepEnd: (r, i, n, job) => progress.finish(stepLine(r, i, n, paint, job), stepDetails(r, paint)),
+    onJobEnd: (r) => {
+      for (const l of jobEndLines(r, paint)) progress.write(`${l}\n`);
+    },
   };
 }
 
@@ -104,7 +116,7 @@ export async function main(argv: string[], given: MainIo = defaultIo()): Promise
     if (a.command === 'pre-push') res = await prePush(o, { remote: a.remote, stdin: io.stdin, env: io.env, out, colour });
     else {
       res = a.command === 'run' ? await runOne({ ...o, inputs: a.inputs, action: a.action! }) : await check(o);
-      if (!res.errors.length) out.write(a.list ? renderList(res) : renderReport(res, colour));
+      if (!res.errors.length) out.write(a.list ? (res.jobs ? renderJobsList(res) : renderList(res)) : res.jobs ? renderJobsReport(res, colour) : renderReport(res, colour));
     }
   } catch (e) {
     const line = e instanceof UsageError ? e.message : `internal error: ${(e as Error).message.split('\n')[0]}`;

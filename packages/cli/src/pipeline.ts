@@ -37,6 +37,20 @@ export interface RunContext {
 
 export type StepsContext = Record<string, { outputs: Record<string, string>; outcome: string }>;
 
+/**
+ * --run-steps: what a stage sees of its job as it runs (the job runner has already decided its `if:`).
+ * Instead of what check assumes: the real contexts (env with GITHUB_ENV, steps, needs, matrix, job), the
+ * step's environment (the job's, GITHUB_ENV's, its own, PATH with GITHUB_PATH), and the job's services.
+ */
+export interface LiveStep {
+  contexts: Contexts;
+  env: Record<string, string>;
+  /** The job's PostgreSQL service runs on a server this run started: the workflow's URL to it may be used. */
+  ownDatabase: boolean;
+  /** Points a value naming a service's published port at the local server (job-services.ts). */
+  rewrite: (v: string) => string;
+}
+
 export interface StagePlan {
   run: boolean;
   skipReason?: string;
@@ -94,7 +108,7 @@ function withEmulatedSteps(stage: Stage, steps: StepsContext, ctxFor: (steps: St
  * Local values of a stage's inputs and env. `steps` holds earlier stages of the job; in the dry pass
  * (before anything runs) their outputs are placeholders, so only what GitHub alone knows is a problem.
  */
-export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext): StagePlan {
+export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext, live?: LiveStep): StagePlan {
   const plan: StagePlan = { run: true, inputs: {}, env: {}, notes: [], problems: [], needs: [], reports: {} };
   const ctxFor = (steps: StepsContext) =>
     localContexts({
@@ -111,12 +125,12 @@ export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext):
       steps,
       evaluate: interpolate,
     });
-  const ctx = ctxFor(withEmulatedSteps(stage, jobSteps, ctxFor));
+  const ctx = live ? { ...ctxFor(jobSteps), ...live.contexts } : ctxFor(withEmulatedSteps(stage, jobSteps, ctxFor));
   const where = `${stage.workflow} (job ${stage.job}${stage.callChain.length ? `, called from ${stage.callChain.join(' → ')}` : ''})`;
   const overrides = overridesFor(stage, cx.overrides);
   const skip = (reason: string): StagePlan => ({ ...plan, run: false, skipReason: reason });
 
-  for (const c of stage.conditions) {
+  for (const c of live ? [] : stage.conditions) {
     try {
       if (!condition(c, ctx)) return skip(`if: ${String(c).trim()} is false locally`);
     } catch (e) {
@@ -152,6 +166,7 @@ export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext):
     databaseUrl: cx.databaseUrl,
     postgres: cx.postgres,
     services: stage.services,
+    jobDatabase: !!live?.ownDatabase,
   };
   // Inputs with a local rule are never evaluated, so they never need --input.
   const local: Record<string, string | { problem: string }> = {};
@@ -170,6 +185,7 @@ export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext):
     if (k in overrides || k in local) continue;
     try {
       plan.inputs[k] = toText(interpolate(raw, ctx));
+      if (live) plan.inputs[k] = live.rewrite(plan.inputs[k]);
     } catch (e) {
       if (e instanceof Unevaluable) {
         plan.problems.push(
@@ -211,7 +227,8 @@ export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext):
     if (REPORT_INPUTS.includes(k) && v) plan.reports[k] = resolve(cx.repo, v);
   }
 
-  for (const [k, raw] of Object.entries(stage.env)) {
+  if (live) Object.assign(plan.env, live.env);
+  for (const [k, raw] of Object.entries(live ? {} : stage.env)) {
     try {
       plan.env[k] = toText(interpolate(raw, ctx));
     } catch (e) {

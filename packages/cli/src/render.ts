@@ -2,8 +2,14 @@
 // by file (with `file:line` that editors and terminals turn into links), the one-line errors and a summary
 // table. Colour only on a TTY and only when NO_COLOR is unset (https://no-color.org).
 import { isAbsolute, join, relative } from 'node:path';
-import type { CheckResult, StageResult } from './results.js';
-import type { Stage } from './workflows.js';
+import type { CheckResult, RunOutcome, StageResult } from './results.js';
+
+/** What a progress line names: a stage, or (--run-steps) a job's step. */
+export interface Label {
+  name: string;
+  workflow: string;
+  job: string;
+}
 
 export interface Out {
   write(s: string): void;
@@ -20,14 +26,18 @@ export function painter(colour: boolean) {
 }
 
 /** How each outcome looks: its words, its mark and its colour (one table for every place that shows one). */
-const LOOK: Record<StageResult['outcome'], { text: string; mark: string; colour: 'green' | 'dim' | 'red' | 'magenta' }> = {
+const LOOK: Record<StageResult['outcome'] | RunOutcome, { text: string; mark: string; colour: 'green' | 'dim' | 'red' | 'magenta' }> = {
   clean: { text: 'clean', mark: '✔', colour: 'green' },
+  failure: { text: 'failure', mark: '✖', colour: 'red' },
   'policy-failure': { text: 'policy failure', mark: '✖', colour: 'red' },
   'tool-error': { text: 'tool error', mark: '!', colour: 'magenta' },
   'config-error': { text: 'config error', mark: '!', colour: 'magenta' },
   skipped: { text: 'skipped', mark: '-', colour: 'dim' },
 };
-const paint = (outcome: StageResult['outcome'], s: string, p: ReturnType<typeof painter>): string => p[LOOK[outcome].colour](s);
+const paint = (outcome: keyof typeof LOOK, s: string, p: ReturnType<typeof painter>): string => p[LOOK[outcome].colour](s);
+
+/** The run's outcome in its words and colour (the Result line). */
+export const outcomeWord = (outcome: RunOutcome, p: ReturnType<typeof painter>): string => paint(outcome, LOOK[outcome].text, p);
 
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
@@ -49,7 +59,7 @@ function progressText(line: string): string | undefined {
 
 export class Progress {
   private timer?: NodeJS.Timeout;
-  private current?: { stage: Stage; index: number; total: number; started: number; last: string };
+  private current?: { stage: Label; index: number; total: number; started: number; last: string };
   private readonly p: ReturnType<typeof painter>;
   private frame = 0;
 
@@ -64,7 +74,7 @@ export class Progress {
     this.out.write(s);
   }
 
-  start(stage: Stage, index: number, total: number): void {
+  start(stage: Label, index: number, total: number): void {
     this.current = { stage, index, total, started: Date.now(), last: '' };
     const head = `[${index + 1}/${total}] ${stage.name}`;
     if (this.out.isTTY) {
@@ -74,7 +84,7 @@ export class Progress {
     } else this.out.write(`${head} … (${stage.workflow}, job ${stage.job})\n`);
   }
 
-  line(_stage: Stage, line: string): void {
+  line(_stage: Label, line: string): void {
     const t = progressText(line);
     if (!t || !this.current || t === this.current.last) return;
     this.current.last = t;
@@ -93,12 +103,21 @@ export class Progress {
   }
 
   end(r: StageResult, index: number, total: number): void {
+    this.finish(
+      stageLine(r, index, total, this.p),
+      r.notes.map((n) => this.p.dim(`note: ${n}`)),
+    );
+  }
+
+  /** Ends the live line (if any) with `line`, and `more` lines under it. */
+  finish(line: string, more: string[] = []): void {
     if (this.timer) clearInterval(this.timer);
+    const live = !!this.current;
     this.timer = undefined;
     this.current = undefined;
-    if (this.out.isTTY) this.out.write('\r\x1b[K');
-    this.out.write(`${stageLine(r, index, total, this.p)}\n`);
-    for (const n of r.notes) this.out.write(`      ${this.p.dim(`note: ${n}`)}\n`);
+    if (this.out.isTTY && live) this.out.write('\r\x1b[K');
+    this.out.write(`${line}\n`);
+    for (const m of more) this.out.write(`      ${m}\n`);
   }
 }
 
@@ -122,17 +141,9 @@ const notOursLine = (res: CheckResult): string | undefined => (res.notOurs.lengt
 /** The run-wide notes, printed before the first stage. */
 export const renderNotes = (notes: string[], colour: boolean): string => notes.map((n) => `${painter(colour).yellow(`note: ${n}`)}\n`).join('');
 
-/** Findings by file, errors, and the summary table; or one line when nothing of ours is there. */
-export function renderReport(res: CheckResult, colour: boolean): string {
-  const p = painter(colour);
+/** The findings of every stage grouped by file, then the stages' one-line errors. */
+export function findingsAndErrors(res: CheckResult, p: ReturnType<typeof painter>): string[] {
   const lines: string[] = [];
-  if (res.stages.length === 0) {
-    const n = res.workflows.length;
-    lines.push(
-      `Nothing of ours to run: no step in ${n} workflow${n === 1 ? '' : 's'} uses platform-actions${res.notOurs.length ? ` (not ours, not run: ${res.notOurs.map((x) => x.uses).join(', ')})` : ''}.`,
-    );
-    return lines.join('\n') + '\n';
-  }
   const all = res.stages.flatMap((s) => s.findings.map((f) => ({ ...f, stage: s.name })));
   if (all.length) {
     lines.push('', p.bold('Findings'));
@@ -157,6 +168,22 @@ export function renderReport(res: CheckResult, colour: boolean): string {
     lines.push('', p.bold('Errors'));
     for (const s of errs) for (const e of s.errors) lines.push(`  ${s.name}: ${e}`);
   }
+  return lines;
+}
+
+/** Findings by file, errors, and the summary table; or one line when nothing of ours is there. */
+export function renderReport(res: CheckResult, colour: boolean): string {
+  const p = painter(colour);
+  const lines: string[] = [];
+  if (res.stages.length === 0) {
+    const n = res.workflows.length;
+    lines.push(
+      `Nothing of ours to run: no step in ${n} workflow${n === 1 ? '' : 's'} uses platform-actions${res.notOurs.length ? ` (not ours, not run: ${res.notOurs.map((x) => x.uses).join(', ')})` : ''}.`,
+    );
+    return lines.join('\n') + '\n';
+  }
+  lines.push(...findingsAndErrors(res, p));
+
   const kept = res.stages.filter((s) => s.reports);
   if (kept.length) {
     lines.push('', p.bold('Reports'));
@@ -187,7 +214,7 @@ export function renderReport(res: CheckResult, colour: boolean): string {
   const other = notOursLine(res);
   if (other) lines.push('', p.dim(other));
   const total = res.stages.reduce((n, s) => n + s.findingsCount, 0);
-  const word = paint(res.outcome, LOOK[res.outcome].text, p);
+  const word = outcomeWord(res.outcome, p);
   lines.push(
     '',
     `${p.bold('Result:')} ${word} — ${res.stages.length} stage${res.stages.length === 1 ? '' : 's'}, ${total} finding${total === 1 ? '' : 's'}, ${seconds(res.durationMs)}${res.scope ? `, scope ${res.scope}` : ''} (exit ${res.exitCode})`,

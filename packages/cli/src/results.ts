@@ -1,7 +1,11 @@
 // What a stage and a whole run come to: the outcomes (listed once, here), a stage's verdict, findings and
-// one-line errors read from what the bundle left behind, and the run's overall verdict and exit code.
+// one-line errors read from what the bundle left behind, and the run's overall verdict and exit code. With
+// --run-steps also each job and step, in GitHub's words (success, failure, skipped).
 import { existsSync, readFileSync } from 'node:fs';
+import type { ServiceResult } from './job-services.js';
 import type { RunActionResult } from './runner.js';
+
+export type { ServiceResult } from './job-services.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -10,7 +14,13 @@ export type Severity = (typeof SEVERITIES)[number];
 export const VERDICTS = ['config-error', 'tool-error', 'policy-failure', 'clean'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 type StageOutcome = Verdict | 'skipped';
-const EXIT_CODES: Record<Verdict, 0 | 1 | 2> = { 'config-error': 2, 'tool-error': 2, 'policy-failure': 1, clean: 0 };
+/**
+ * A run's outcome, most serious first: a verdict of the action contract, or `failure` — with --run-steps, a
+ * step that is not one of ours failed its job (a lint, a test, a build).
+ */
+export const RUN_OUTCOMES = ['config-error', 'tool-error', 'failure', 'policy-failure', 'clean'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+const EXIT_CODES: Record<RunOutcome, 0 | 1 | 2> = { 'config-error': 2, 'tool-error': 2, failure: 1, 'policy-failure': 1, clean: 0 };
 
 interface ReportFinding {
   ruleId: string;
@@ -55,7 +65,9 @@ export interface CheckResult {
   notes: string[];
   /** Problems that stopped the run before any stage (exit 2). */
   errors: string[];
-  outcome: Verdict;
+  /** --run-steps: every job that ran or was left out, in run order, with its steps. */
+  jobs?: JobResult[];
+  outcome: RunOutcome;
   exitCode: 0 | 1 | 2;
   durationMs: number;
   startedAt: string;
@@ -63,10 +75,62 @@ export interface CheckResult {
 
 const zeroCounts = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
 
-/** The run's verdict: the most serious stage outcome (skipped stages count as nothing). */
-export function verdictOf(outcomes: StageOutcome[]): { outcome: Verdict; exitCode: 0 | 1 | 2 } {
-  const outcome = VERDICTS.find((v) => outcomes.includes(v)) ?? 'clean';
+/** The run's verdict: the most serious outcome (skipped stages count as nothing). */
+export function verdictOf(outcomes: Array<StageOutcome | 'failure'>): { outcome: RunOutcome; exitCode: 0 | 1 | 2 } {
+  const outcome = RUN_OUTCOMES.find((v) => outcomes.includes(v)) ?? 'clean';
   return { outcome, exitCode: EXIT_CODES[outcome] };
+}
+
+/** GitHub's result of a step (`steps.<id>.outcome` / `.conclusion`) or a job (`needs.<id>.result`). */
+export type StepStatus = 'success' | 'failure' | 'skipped';
+
+export interface StepResult {
+  /** As GitHub shows it: its name, `Run <first line>`, or the action it uses. */
+  name: string;
+  id?: string;
+  kind: 'run' | 'action' | 'uses' | 'composite';
+  uses?: string;
+  /** kind action: the stage (its verdict and findings are in the run's stages). */
+  stage?: string;
+  /** Before continue-on-error (steps.<id>.outcome). */
+  outcome: StepStatus;
+  /** After continue-on-error (steps.<id>.conclusion): what the job's status follows. */
+  conclusion: StepStatus;
+  /** A run: step's exit code. */
+  exitCode?: number | null;
+  durationMs: number;
+  /** What was adjusted locally, why a step was skipped. */
+  notes: string[];
+  /** Set when GitHub would run the step but this machine cannot: why (the step counts as skipped). */
+  notLocal?: string;
+  /** One-line errors, as GitHub shows them (Process completed with exit code 1.). */
+  errors: string[];
+  outputs: Record<string, string>;
+  /** A failed run: step's last lines of output (masked). */
+  logTail?: string[];
+  /** A run: step's shell command and working directory. */
+  shell?: string;
+  workingDirectory?: string;
+  /** kind composite: its own steps. */
+  steps?: StepResult[];
+}
+
+export interface JobResult {
+  /** As GitHub shows it: the job's name (with the matrix values), else its id. */
+  name: string;
+  workflow: string;
+  job: string;
+  matrix?: Record<string, unknown>;
+  result: StepStatus;
+  durationMs: number;
+  notes: string[];
+  /** The job would run on GitHub but not here (a deploy, another OS): why. */
+  notLocal?: string;
+  services: ServiceResult[];
+  outputs: Record<string, string>;
+  steps: StepResult[];
+  /** The job could not start or finish here (a service that did not start): one line. */
+  error?: string;
 }
 
 /** The stage's outcome output, else what its exit code says (a bundle that died before setting it failed as a tool). */
@@ -155,4 +219,22 @@ export function stageResult(base: Pick<StageResult, 'name' | 'action' | 'workflo
 /** A stage that did not run: skipped (with why), or failed before its bundle started (a tool or config error). */
 export function stageWithout(base: Pick<StageResult, 'name' | 'action' | 'workflow' | 'job' | 'notes'>, outcome: StageOutcome, errors: string[] = [], durationMs = 0): StageResult {
   return { ...base, outcome, errors, durationMs, findingsCount: 0, counts: zeroCounts(), findings: [], outputs: {}, exitCode: null };
+}
+
+/** A result that stops before any stage: the errors, each one line, exit code 2. */
+export function failedResult(repo: string, errors: string[], started = Date.now(), partial: Partial<CheckResult> = {}): CheckResult {
+  return {
+    repo,
+    event: 'workflow_dispatch',
+    workflows: [],
+    stages: [],
+    notOurs: [],
+    notes: [],
+    ...partial,
+    errors,
+    outcome: 'config-error',
+    exitCode: 2,
+    durationMs: Date.now() - started,
+    startedAt: new Date(started).toISOString(),
+  };
 }

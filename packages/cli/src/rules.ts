@@ -18,6 +18,8 @@ export interface RuleContext {
   postgres: boolean;
   /** The job's service containers, for the message when no database was given. */
   services: string[];
+  /** --run-steps: the job's PostgreSQL service is a throwaway server this run started for the job. */
+  jobDatabase?: boolean;
 }
 
 /** A local value, or a problem that stops the run before anything runs (one line), or nothing (keep CI's). */
@@ -65,14 +67,18 @@ export const COMMON_INPUTS: Record<string, InputRule> = {
 
 // migration-test migrates up and down in the database it is given, so locally it only ever gets one the
 // user named (--database-url, --input) or a throwaway one (--postgres), never the workflow's localhost URL,
-// which on a laptop may be a database with real data in it.
+// which on a laptop may be a database with real data in it — unless (--run-steps) that URL leads to the
+// job's own service, which this run started as a throwaway server: then the steps after it (integration
+// tests) find the database migrated, as in CI.
 const database: InputRule = (c) =>
-  c.databaseUrl ??
-  (c.postgres
-    ? 'postgres://started-with--postgres'
-    : {
-        problem: `stage ${c.stage}: needs an empty PostgreSQL database${c.services.length ? ` (in CI, the job's service container${c.services.length > 1 ? 's' : ''}: ${c.services.join(', ')})` : ''}; pass --database-url postgres://… or --postgres`,
-      });
+  c.jobDatabase
+    ? undefined
+    : (c.databaseUrl ??
+      (c.postgres
+        ? 'postgres://started-with--postgres'
+        : {
+            problem: `stage ${c.stage}: needs an empty PostgreSQL database${c.services.length ? ` (in CI, the job's service container${c.services.length > 1 ? 's' : ''}: ${c.services.join(', ')})` : ''}; pass --database-url postgres://… or --postgres`,
+          }));
 
 export const ACTION_RULES: Record<string, ActionRules> = {
   'gitleaks-scan': {

@@ -3,13 +3,16 @@
 // repository and a chosen event, runs the bundle, then the post step. The bundle runs under `node` when
 // given (the tests give the harness's Node 24, what `runs.using: node24` gets on GitHub), else under the
 // Node that runs this code.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { killProcessGroup, killTracked, newTrackingId, readYaml, trackedEnv } from '@platform-actions/kit';
 import { actionsDir, assetRoot } from './assets.js';
 import { type ParsedAnnotation, parseFileCommands, parseWorkflowCommands } from './workflow-commands.js';
+import { runnerEnv, stepFiles } from './runner-env.js';
+
+export { runnerEnv, type StepFiles, stepFiles } from './runner-env.js';
 
 export interface ActionYaml {
   name: string;
@@ -90,16 +93,6 @@ export function readActionYaml(dir: string): ActionYaml {
   return doc;
 }
 
-const gitSha = (dir: string): string => {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    return '0'.repeat(40);
-  }
-};
-
 /**
  * Runs one step as GitHub's runner does, and makes sure nothing it started outlives it: the step runs in
  * its own process group with a tracking id in its environment (inherited by every tool and by anything a
@@ -179,8 +172,7 @@ export async function runAction(opts: RunActionOptions): Promise<RunActionResult
   const runnerTemp = opts.runnerTemp ?? join(temp, 'runner-temp');
   const toolCache = opts.toolCache ?? process.env.RUNNER_TOOL_CACHE_FOR_TESTS ?? join(temp, 'tool-cache');
   for (const d of [workspace, runnerTemp, toolCache]) mkdirSync(d, { recursive: true });
-  const files = Object.fromEntries(['output', 'state', 'summary', 'env', 'path'].map((f) => [f, join(temp, `${f}.txt`)]));
-  for (const f of Object.values(files)) writeFileSync(f, '');
+  const files = stepFiles(temp);
   const eventPath = join(temp, 'event.json');
   const eventName = opts.event?.name ?? 'workflow_dispatch';
   writeFileSync(eventPath, JSON.stringify(opts.event?.payload ?? {}));
@@ -194,37 +186,19 @@ export async function runAction(opts: RunActionOptions): Promise<RunActionResult
   for (const name of Object.keys(opts.inputs ?? {})) {
     if (!def.inputs?.[name]) throw new Error(`runner: ${def.name} has no input "${name}" (action.yml declares: ${Object.keys(def.inputs ?? {}).join(', ')})`);
   }
-  const baseEnv: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    LANG: 'C.UTF-8',
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: eventName,
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_REPOSITORY: opts.repository ?? 'acme/example',
-    GITHUB_REPOSITORY_OWNER: (opts.repository ?? 'acme/example').split('/')[0],
-    GITHUB_SHA: opts.sha ?? gitSha(workspace),
-    GITHUB_REF: opts.ref ?? 'refs/heads/main',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_API_URL: 'https://api.github.com',
-    GITHUB_RUN_ID: '1000',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_ACTOR: 'octocat',
-    GITHUB_ACTION: def.name,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STATE: files.state,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_ENV: files.env,
-    GITHUB_PATH: files.path,
-    RUNNER_OS: 'Linux',
-    RUNNER_ARCH: 'X64',
-    RUNNER_TEMP: runnerTemp,
-    RUNNER_TOOL_CACHE: toolCache,
-    ...(process.env.PA_CACHE ? { PA_CACHE: process.env.PA_CACHE } : {}),
-    ...opts.env,
-  };
+  const baseEnv = runnerEnv({
+    workspace,
+    eventName,
+    eventPath,
+    repository: opts.repository,
+    ref: opts.ref,
+    sha: opts.sha,
+    runnerTemp,
+    toolCache,
+    files,
+    action: def.name,
+    env: opts.env,
+  });
   const node = opts.node ?? process.execPath;
   const timeout = opts.timeoutMs ?? 10 * 60_000;
   const mainScript = resolve(dir, def.runs.main);

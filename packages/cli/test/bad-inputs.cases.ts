@@ -68,5 +68,11 @@ export const cases: CliCase[] = [
     argv: ['run', 'tf-lock-check', '--repo', '{repo}', '--input', 'fail_on=high'],
     expect: /--input fail_on: tf-lock-check has no input "fail_on"/,
   },
-  { name: 'run with a check-only flag', argv: ['run', 'tf-lock-check', '--only', 'x'], expect: /--only, --skip, --changed and --list are options of check, not run/ },
+  {
+    name: 'run with a check-only flag',
+    argv: ['run', 'tf-lock-check', '--only', 'x'],
+    expect: /--only, --skip, --changed, --list, --run-steps and --redis are options of check, not run/,
+  },
+  { name: '--redis without --run-steps', argv: ['check', '--redis'], expect: /--redis starts Redis for the jobs' redis services, which only --run-steps runs: add --run-steps/ },
+  { name: 'pre-push with --run-steps', argv: ['pre-push', '--run-steps'], expect: /--run-steps and --redis are options of check, not pre-push/ },
 ];

@@ -207,7 +207,8 @@ jobs:
   }, 120_000);
 
   it.each([
-    ['unknown key', 'inputz: {}\n', '.platform-actions.yml: unknown key "inputz" (expected repository, only, skip, inputs, postgres)'],
+    ['unknown key', 'inputz: {}\n', '.platform-actions.yml: unknown key "inputz" (expected repository, only, skip, inputs, postgres, redis)'],
+    ['redis that is not a boolean', 'redis: yes\n', '.platform-actions.yml: redis must be true or false'],
     ['input without a stage', 'inputs:\n  fail-on: high\n', '.platform-actions.yml: inputs: expected <stage>.<name> keys; got "fail-on"'],
     ['skip not a list', 'skip: helm-validate\n', '.platform-actions.yml: skip must be a list of stage or action names'],
     ['postgres not a boolean', 'postgres: yes please\n', '.platform-actions.yml: postgres must be true or false'],

@@ -13,7 +13,7 @@ import { toolBin } from '../../../test/harness/tools.js';
 import { installTrivyDb } from '../../../test/harness/trivy-db.js';
 import { runAction } from '../../../test/runner/runner.js';
 import { check, type CheckResult } from '../src/check.js';
-import { startPostgres } from '../src/postgres.js';
+import { flagPostgres } from '../src/services.js';
 import { toJsonReport } from '../src/report.js';
 import { freshBundle, git, node24, root } from './helpers.js';
 
@@ -119,7 +119,7 @@ describe('examples', () => {
     const res = await check({
       repo: join(root, 'examples', name),
       listOnly: true,
-      startPostgres: startPostgres,
+      startPostgres: () => flagPostgres(),
     });
     // Nothing is missing: trivy-scan's targets come from security-scan.yml's scan-path, as in the workflow.
     expect([res.errors, res.stages.flatMap((s) => s.notes.filter((n) => n.startsWith('needs')))]).toEqual([[], []]);
@@ -152,7 +152,7 @@ describe('examples', () => {
       Object.assign(process.env, { PATH, PYTHONDONTWRITEBYTECODE: '1' });
       let res: CheckResult;
       try {
-        res = await check({ repo, skip: run.skip, inputs: run.trivy ? trivyInputs : {}, startPostgres: run.postgres ? startPostgres : undefined, node: node24() });
+        res = await check({ repo, skip: run.skip, inputs: run.trivy ? trivyInputs : {}, startPostgres: run.postgres ? () => flagPostgres() : undefined, node: node24() });
       } finally {
         process.env.PATH = saved.PATH;
         if (saved.PYTHONDONTWRITEBYTECODE === undefined) delete process.env.PYTHONDONTWRITEBYTECODE;

@@ -30,23 +30,33 @@ export type Contexts = Record<string, Value | ((path: string[]) => Value)>;
 /** Every context a workflow expression may name; those a caller does not give are unknown (Unevaluable). */
 const CONTEXTS = ['github', 'env', 'vars', 'job', 'jobs', 'steps', 'runner', 'secrets', 'strategy', 'matrix', 'needs', 'inputs'];
 
+/**
+ * What the status functions say: `success()` (no earlier step, or no needed job, failed or was cancelled),
+ * `failure()` (one failed) and `cancelled()`. A laptop that runs nothing before a check has the default;
+ * `platform-actions check --run-steps` passes the job's real status as its steps run.
+ */
+export interface Status {
+  success: boolean;
+  failure: boolean;
+  cancelled: boolean;
+}
+export const NOTHING_FAILED: Status = { success: true, failure: false, cancelled: false };
+
+const STATUS_FUNCTIONS = ['success', 'always', 'failure', 'cancelled'];
 const constant = (name: string, v: boolean) => ({ name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(v) });
-// Locally every earlier step ran and nothing was cancelled; hashFiles reads the runner's workspace at run time.
-const FUNCTIONS = [
-  constant('success', true),
-  constant('always', true),
-  constant('failure', false),
-  constant('cancelled', false),
-  {
-    name: 'hashFiles',
-    minArgs: 1,
-    maxArgs: 255,
-    call: (): data.ExpressionData => {
-      throw new Unevaluable('hashFiles(…)');
-    },
+const statusFunctions = (s: Status) => [constant('success', s.success), constant('always', true), constant('failure', s.failure), constant('cancelled', s.cancelled)];
+// hashFiles reads the runner's workspace at run time.
+const hashFiles = {
+  name: 'hashFiles',
+  minArgs: 1,
+  maxArgs: 255,
+  call: (): data.ExpressionData => {
+    throw new Unevaluable('hashFiles(…)');
   },
-];
-const FUNCTION_MAP = new Map(FUNCTIONS.map((f) => [f.name.toLowerCase(), f]));
+};
+const FUNCTIONS = [...statusFunctions(NOTHING_FAILED), hashFiles];
+const functionMap = (s: Status) => new Map([...statusFunctions(s), hashFiles].map((f) => [f.name.toLowerCase(), f]));
+const DEFAULT_FUNCTIONS = functionMap(NOTHING_FAILED);
 
 function toData(v: Value | undefined): data.ExpressionData {
   if (v === null || v === undefined) return new data.Null();
@@ -126,8 +136,9 @@ class LocalEvaluator extends Evaluator {
   constructor(
     expr: Expr,
     private readonly ctx: Contexts,
+    status: Status,
   ) {
-    super(expr, new data.Dictionary(), FUNCTION_MAP);
+    super(expr, new data.Dictionary(), status === NOTHING_FAILED ? DEFAULT_FUNCTIONS : functionMap(status));
   }
 
   protected override eval(n: Expr): data.ExpressionData {
@@ -148,10 +159,28 @@ function parse(expr: string): Expr {
 }
 
 /** Evaluates one expression (the text between `${{` and `}}`). */
-export function evaluate(expr: string, ctx: Contexts): Value {
+export function evaluate(expr: string, ctx: Contexts, status: Status = NOTHING_FAILED): Value {
   const tree = parse(expr);
-  return fromData(new LocalEvaluator(tree, ctx).evaluate());
+  return fromData(new LocalEvaluator(tree, ctx, status).evaluate());
 }
+
+/** Whether an expression calls success(), always(), failure() or cancelled() anywhere. */
+const CALLS_STATUS: ExprVisitor<boolean> = {
+  visitFunctionCall: (n) => STATUS_FUNCTIONS.includes(n.functionName.lexeme.toLowerCase()) || n.args.some((a) => a.accept(CALLS_STATUS)),
+  visitLogical: (n) => n.args.some((a) => a.accept(CALLS_STATUS)),
+  visitBinary: (n) => n.left.accept(CALLS_STATUS) || n.right.accept(CALLS_STATUS),
+  visitUnary: (n) => n.expr.accept(CALLS_STATUS),
+  visitGrouping: (n) => n.group.accept(CALLS_STATUS),
+  visitIndexAccess: (n) => {
+    try {
+      return n.expr.accept(CALLS_STATUS) || n.index.accept(CALLS_STATUS);
+    } catch {
+      return n.expr.accept(CALLS_STATUS); // `*`, whose node has no visitor method
+    }
+  },
+  visitContextAccess: () => false,
+  visitLiteral: () => false,
+};
 
 /** How GitHub turns a value into the string an input gets. */
 export function toText(v: Value): string {
@@ -169,18 +198,24 @@ export const truthy = (v: Value): boolean => !(v === null || v === false || v ==
  * Evaluates a YAML value the way GitHub does: a string that is exactly one `${{ }}` keeps the expression's
  * type; other strings get each expression's text spliced in; non-strings pass through.
  */
-export function interpolate(value: unknown, ctx: Contexts): Value {
+export function interpolate(value: unknown, ctx: Contexts, status: Status = NOTHING_FAILED): Value {
   if (typeof value !== 'string') return (value ?? null) as Value;
   const whole = /^\s*\$\{\{(.*?)\}\}\s*$/s.exec(value);
-  if (whole && !whole[1].includes('}}')) return evaluate(whole[1], ctx);
-  return value.replace(/\$\{\{(.*?)\}\}/gs, (_m, e: string) => toText(evaluate(e, ctx)));
+  if (whole && !whole[1].includes('}}')) return evaluate(whole[1], ctx, status);
+  return value.replace(/\$\{\{(.*?)\}\}/gs, (_m, e: string) => toText(evaluate(e, ctx, status)));
 }
 
-/** An `if:` condition: GitHub wraps bare text in `${{ }}` and evaluates it as a boolean. */
-export function condition(text: unknown, ctx: Contexts): boolean {
-  if (text === undefined || text === null) return true;
-  if (typeof text === 'boolean') return text;
+/**
+ * An `if:` condition: GitHub wraps bare text in `${{ }}` and evaluates it as a boolean, and one that calls
+ * none of the status functions holds only while `success()` does (GitHub's implicit `success() && …`).
+ */
+export function condition(text: unknown, ctx: Contexts, status: Status = NOTHING_FAILED): boolean {
+  if (text === undefined || text === null || text === '') return status.success;
+  if (typeof text === 'boolean') return status.success && text;
   const s = String(text).trim();
   const inner = /^\$\{\{(.*)\}\}$/s.exec(s);
-  return truthy(evaluate(inner ? inner[1] : s, ctx));
+  const expr = inner ? inner[1] : s;
+  const tree = parse(expr);
+  if (!tree.accept(CALLS_STATUS) && !status.success) return false;
+  return truthy(fromData(new LocalEvaluator(tree, ctx, status).evaluate()));
 }

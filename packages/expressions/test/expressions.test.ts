@@ -1,7 +1,7 @@
 // GitHub's expression engine over partly known contexts, as a table: what GitHub would compute for the
 // contexts a laptop knows, and Unevaluable (naming the context) for what only GitHub has.
 import { describe, expect, it } from '@jest/globals';
-import { condition, type Contexts, evaluate, ExpressionSyntaxError, interpolate, Unevaluable } from '../src/index.js';
+import { condition, type Contexts, evaluate, ExpressionSyntaxError, interpolate, type Status, Unevaluable } from '../src/index.js';
 
 const ctx: Contexts = {
   github: { event_name: 'push', ref: 'refs/heads/main', event: { pull_request: { head: { repo: { fork: false } } } } },
@@ -78,5 +78,38 @@ describe("GitHub's engine", () => {
 
   it('a whole context through a function context asks for it, and says what it is when unknown', () => {
     expect(() => evaluate("contains(steps.*.outcome, 'failure')", ctx)).toThrow(new Unevaluable('steps'));
+  });
+});
+
+describe('status functions', () => {
+  const failed: Status = { success: false, failure: true, cancelled: false };
+  const ok: Status = { success: true, failure: false, cancelled: false };
+  // GitHub: an if: that calls none of success(), always(), failure(), cancelled() holds only while success() does.
+  it.each([
+    [undefined, ok, true],
+    [undefined, failed, false],
+    ['true', failed, false],
+    [true, failed, false],
+    ["github.event_name == 'push'", failed, false],
+    ["github.event_name == 'push'", ok, true],
+    ['failure()', failed, true],
+    ['failure()', ok, false],
+    ['always()', failed, true],
+    ['${{ always() }}', failed, true],
+    ['!cancelled()', failed, true],
+    ['success() || failure()', failed, true],
+    ["failure() && steps.helm.outputs['sarif-file'] != ''", failed, true],
+    ['(FAILURE())', failed, true],
+    // the implicit success() short-circuits, as GitHub's does: the secret is never asked for
+    ['secrets.TOKEN', failed, false],
+  ] as Array<[unknown, Status, boolean]>)('if: %s with %j is %s', (text, status, want) => {
+    expect(condition(text, ctx, status)).toBe(want);
+  });
+
+  it('evaluate and interpolate take the status too; the default is that nothing failed', () => {
+    expect(evaluate('failure()', ctx, failed)).toBe(true);
+    expect(evaluate('failure()', ctx)).toBe(false);
+    expect(interpolate('${{ success() }}', ctx, failed)).toBe(false);
+    expect(condition('cancelled()', ctx, { success: false, failure: false, cancelled: true })).toBe(true);
   });
 });

@@ -27,6 +27,8 @@ export interface ExecOptions {
   echo?: boolean;
   /** Wrap the run in a collapsible log group with this title. */
   group?: string;
+  /** Called with each complete line of output as it arrives (stdout and stderr, in arrival order). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
 export interface ExecResult {
@@ -135,12 +137,32 @@ class EchoGuard {
   }
 }
 
+/** Whole lines of one stream for `onLine` (a chunk may end mid-line); the rest when the stream ends. */
+class LineSplitter {
+  private pending = '';
+  constructor(
+    private readonly stream: 'stdout' | 'stderr',
+    private readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void,
+  ) {}
+  push(b: Buffer): void {
+    if (!this.onLine) return;
+    const parts = (this.pending + b.toString('utf8')).split('\n');
+    this.pending = parts.pop() ?? '';
+    for (const l of parts) this.onLine(l.replace(/\r$/, ''), this.stream);
+  }
+  flush(): void {
+    if (this.onLine && this.pending) this.onLine(this.pending, this.stream);
+    this.pending = '';
+  }
+}
+
 function execInner(command: string, args: string[], opts: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
   const max = opts.maxOutputBytes ?? DEFAULT_MAX;
   const out = new CappedBuffer(max);
   const err = new CappedBuffer(max);
   const echo = opts.echo ? new EchoGuard() : undefined;
+  const lines = { stdout: new LineSplitter('stdout', opts.onLine), stderr: new LineSplitter('stderr', opts.onLine) };
   return new Promise((resolvePromise, reject) => {
     // Every descendant inherits the tool's tracking id, in whatever session it ends up (processes.ts).
     const toolId = newTrackingId('tool');
@@ -168,11 +190,16 @@ function execInner(command: string, args: string[], opts: ExecOptions): Promise<
     const forward = (sig: NodeJS.Signals) => () => signalTree(sig);
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');
+    // A process that exits while the tool runs (another handler called process.exit) takes the tool's
+    // process group with it: a tool in its own group would otherwise run on, orphaned.
+    const onExit = forward('SIGTERM');
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
+    process.on('exit', onExit);
     const cleanup = () => {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
+      process.off('exit', onExit);
       for (const t of timers) clearTimeout(t);
     };
     const finish = () => {
@@ -180,6 +207,8 @@ function execInner(command: string, args: string[], opts: ExecOptions): Promise<
       finished = true;
       cleanup();
       echo?.close();
+      lines.stdout.flush();
+      lines.stderr.flush();
       // The group may still hold grandchildren that ignored the signal, and a descendant that called setsid
       // has left it: make sure none outlive a timeout.
       if (timedOut) {
@@ -215,10 +244,12 @@ function execInner(command: string, args: string[], opts: ExecOptions): Promise<
     child.stdout.on('data', (b: Buffer) => {
       out.push(b);
       echo?.write(b);
+      lines.stdout.push(b);
     });
     child.stderr.on('data', (b: Buffer) => {
       err.push(b);
       echo?.write(b);
+      lines.stderr.push(b);
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
       if (finished) return;

@@ -9,6 +9,7 @@ import { oneLine, PolicyError, ToolError, UserError } from './errors.js';
 import type { Outcome } from './gate.js';
 import { ensureStandardOutputs, writtenOutcome } from './report/outputs.js';
 import { beginStep, endStep } from './processes.js';
+import { finishRun } from './report/run-report.js';
 import { scrub } from './secrets.js';
 
 const POST_STATE = 'isPost';
@@ -42,15 +43,25 @@ export async function run(name: string, fn: () => Promise<void>, opts: { outputs
       // A main that returns without publishing (nothing to check) still ends in a documented state.
       const failed = process.exitCode !== undefined && process.exitCode !== 0;
       if (!writtenOutcome()) ensureStandardOutputs(failed ? 'tool-error' : 'clean');
+      finishRun(name, writtenOutcome()!);
     }
   } catch (err) {
     const outcome = reportFailure(name, err);
-    if (opts.outputs) ensureStandardOutputs(outcome);
+    if (opts.outputs) {
+      ensureStandardOutputs(outcome);
+      finishRun(name, outcome, failureLine(name, err));
+    }
   } finally {
     // Nothing the step started outlives it: a daemon a tool forked, a setsid grandchild of a migration command.
     const left = endStep();
     if (left.length) core.debug(`${name}: ended ${left.length} process(es) the step left running`);
   }
+}
+
+/** The one line a failure is reported with (as reportFailure prints it), for the run report. */
+export function failureLine(name: string, err: unknown): string {
+  if (err instanceof UserError || err instanceof PolicyError || err instanceof ToolError) return scrub(`${name}: ${oneLine(err.message)}`);
+  return scrub(`${name}: internal error: ${oneLine(err instanceof Error ? err.message : String(err))}`);
 }
 
 /** Prints the one failure line for `err` and returns the outcome it means. */

@@ -55,6 +55,9 @@ export function scrub(text: string): string {
   return out;
 }
 
+/** True when `value` is a registered secret (in any of its forms). */
+export const isSecret = (value: string): boolean => forms.has(value);
+
 core.useScrubber(scrub);
 
 // ---- URLs that carry credentials ----------------------------------------------------------------------

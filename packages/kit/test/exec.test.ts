@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exec, expectExit, ToolError } from '@platform-actions/kit';
@@ -20,6 +21,35 @@ describe('exec', () => {
     const r = await exec(process.execPath, ['-e', 'console.log(JSON.stringify(process.argv.slice(1)))', ...tricky]);
     expect(JSON.parse(r.stdout)).toEqual(tricky);
     expect(existsSync('/tmp/pwned-by-input')).toBe(false);
+  });
+
+  test('onLine gets whole lines of both streams as they come, a line split over writes once, the last one unterminated', async () => {
+    const seen: string[] = [];
+    const script = `process.stdout.write('one\\ntw'); setTimeout(() => { process.stdout.write('o\\r\\n'); process.stderr.write('err\\n'); process.stdout.write('tail'); }, 50);`;
+    const r = await exec(process.execPath, ['-e', script], { onLine: (l, stream) => seen.push(`${stream}:${l}`) });
+    expect(r.exitCode).toBe(0);
+    expect(seen).toEqual(['stdout:one', 'stdout:two', 'stderr:err', 'stdout:tail']);
+    expect(r.stdout).toBe('one\ntwo\r\ntail');
+  });
+
+  test('a process that exits while a tool runs takes the tool and what it started with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exec-'));
+    const pidFile = join(dir, 'tool.pid');
+    // The tool runs in its own process group, so a Ctrl-C of the terminal does not reach it; if the
+    // process exits (say, another SIGINT handler calls process.exit) the tool must not run on.
+    const script = join(dir, 'main.ts');
+    writeFileSync(
+      script,
+      `import { exec } from ${JSON.stringify(join(process.cwd(), 'packages/kit/src/exec.ts'))};
+       void exec('sh', ['-c', 'echo $$ > ${pidFile}; sleep 30']);
+       setTimeout(() => process.exit(3), 500);`,
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { timeout: 20_000 });
+    expect(r.status).toBe(3);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const deadline = Date.now() + 5000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+    expect(alive(pid)).toBe(false);
   });
 
   test('exit code, stderr and duration are returned', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { startPostgres, type Postgres } from '../services/postgres.js';
+import { pgBinDir, startPostgres, type Postgres } from '../services/postgres.js';
 import { toolBin } from '../tools.js';
 
 jest.setTimeout(180_000);
@@ -92,5 +92,23 @@ describe('postgres service + alembic venv', () => {
       sock.once('error', () => resolve(true));
     });
     expect(refused).toBe(true);
+  });
+
+  test('as a service container: POSTGRES_USER, _PASSWORD and _DB give that superuser, a password check over TCP, and the database', async () => {
+    const svc = await startPostgres({ user: 'app', password: 's3cret', database: 'orders' });
+    try {
+      expect(svc.url).toBe(`postgres://app:s3cret@127.0.0.1:${svc.port}/orders`);
+      expect(await svc.psql("SELECT current_user || '@' || current_database()", 'orders')).toBe('app@orders');
+      // The wrong password is refused, as by the image's scram-sha-256 host auth.
+      const wrong = await run(pgBinDir() + '/psql', ['-X', '-At', '-h', '127.0.0.1', '-p', String(svc.port), '-U', 'app', '-d', 'orders', '-c', 'SELECT 1'], {
+        env: { ...process.env, PGPASSWORD: 'nope', PGCONNECT_TIMEOUT: '5' },
+      }).then(
+        () => '',
+        (e: { stderr?: string }) => String(e.stderr),
+      );
+      expect(wrong).toMatch(/password authentication failed for user "app"/);
+    } finally {
+      await svc.stop();
+    }
   });
 });

@@ -26,7 +26,8 @@ export function parseCoveragePy(text: string): WrittenFile[] {
   } catch (e) {
     throw new CoveragePyError(`is not complete JSON (${(e as Error).message}): the tool that wrote it was probably stopped while writing`);
   }
-  if (typeof doc?.meta?.format !== 'number' || !doc.files || typeof doc.files !== 'object') throw new CoveragePyError('has no meta.format and files: not a coverage.py JSON report');
+  if (typeof doc?.meta?.format !== 'number' || !doc.files || typeof doc.files !== 'object')
+    throw new CoveragePyError('has no meta.format and files: not a coverage.py JSON report');
   if (doc.meta.format < 2) throw new CoveragePyError(`is coverage.py JSON format ${doc.meta.format}; format 2 or newer is read (coverage.py 5.0+)`);
   const out: WrittenFile[] = [];
   for (const [written, f] of Object.entries(doc.files)) {

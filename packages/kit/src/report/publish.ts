@@ -10,6 +10,7 @@ import { currentEvent, type EventContext } from '../github/event.js';
 import { annotate } from './annotations.js';
 import { commentMarker, type CommentResult, upsertComment } from './comment.js';
 import { setStandardOutputs } from './outputs.js';
+import { recordRun } from './run-report.js';
 import { type SarifRunInput, writeSarif } from './sarif.js';
 import { renderSummary, writeSummary } from './summary.js';
 
@@ -78,6 +79,8 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
   } catch (e) {
     core.warning(`Job summary not written: ${(e as Error).message}`);
   }
+  // For a verdict that merges this run with others (a matrix of shards), when the workflow asks for it.
+  recordRun({ action: input.action, title: input.title, gate: input.gate, details: input.details, sarifPath });
 
   if (input.comment && event.pr && !event.pr.number) {
     core.warning('PR comment skipped: the event payload carries no pull request number.');

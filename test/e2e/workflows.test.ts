@@ -311,3 +311,25 @@ describe('starter workflows', () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe('actions/cache across runs', () => {
+  // A cache entry's version is a hash of its `path` lines (@actions/cache getCacheVersion), so a restore
+  // finds only entries saved with the same paths; a different folder on the two sides never hits.
+  test('each restore is fed by a save with the same path (and a key its restore-keys prefix matches)', () => {
+    const problems: string[] = [];
+    const isCache = (uses: unknown, kind: 'restore' | 'save') => typeof uses === 'string' && uses.startsWith(`actions/cache/${kind}@`);
+    for (const f of all)
+      for (const [id, job] of Object.entries(load(f).jobs ?? {})) {
+        const steps = (job.steps ?? []) as Array<{ uses?: string; with?: Record<string, string> }>;
+        const saves = steps.filter((s) => isCache(s.uses, 'save'));
+        for (const r of steps.filter((s) => isCache(s.uses, 'restore'))) {
+          const prefix = String(r.with?.['restore-keys'] ?? r.with?.key ?? '').trim();
+          const feeding = saves.filter((s) => String(s.with?.key ?? '').startsWith(prefix));
+          if (feeding.length === 0) problems.push(`${f} ${id}: no actions/cache/save whose key starts with ${prefix}`);
+          for (const s of feeding)
+            if (String(s.with?.path).trim() !== String(r.with?.path).trim()) problems.push(`${f} ${id}: restore path ${r.with?.path} ≠ save path ${s.with?.path}`);
+        }
+      }
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,8 +1,7 @@
 // The Alembic test modes against a real PostgreSQL 15 and a real Alembic (the harness's pyenv venv), through
 // the same phase the action runs (testAlembic: one Python session, revisions by id, catalog snapshots): each
 // fixture chain's defect is caught and named. The last test covers the generic Driver (other tools).
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
@@ -25,10 +24,10 @@ afterAll(async () => {
 });
 
 /** Runs the Alembic phase on a fresh database; the action's log lines are kept out of the test output. */
-async function alembic(revs: Rev[], over: Partial<Config> = {}) {
+async function alembic(revs: Rev[], over: Partial<Config> | ((dir: string) => Partial<Config>) = {}) {
   const dir = alembicProject(revs);
   process.env.GITHUB_WORKSPACE = dir; // paths in problems are relative to the workspace, as on a runner
-  const d = await driverFor(pg, dir, PRESETS.alembic, over);
+  const d = await driverFor(pg, dir, PRESETS.alembic, typeof over === 'function' ? over(dir) : over);
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
@@ -99,9 +98,13 @@ describe('stepwise (per revision up, down, up)', () => {
   });
 
   test('seed data makes the NOT NULL migration fail, naming it', async () => {
-    const seeds = mkdtempSync(join(tmpdir(), 'mt-seed-'));
-    writeFileSync(join(seeds, '0001.sql'), "INSERT INTO users (email) VALUES ('a@example.com'), (NULL);\n");
-    const r = await alembic(CHAINS.seedBreaks, { seedDir: seeds });
+    // In the repository, as a seed folder must be (a seed file outside the workspace is refused).
+    const r = await alembic(CHAINS.seedBreaks, (dir) => {
+      const seeds = join(dir, 'seeds');
+      mkdirSync(seeds);
+      writeFileSync(join(seeds, '0001.sql'), "INSERT INTO users (email) VALUES ('a@example.com'), (NULL);\n");
+      return { seedDir: seeds };
+    });
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toMatchObject({ rule: 'up-failed', revision: '0002' });
     expect(r.problems[0].message).toMatch(/column "email" of relation "users" contains null values/);

@@ -1,7 +1,7 @@
 // .trivyignore and .trivyignore.yaml, applied by us rather than by trivy: trivy applies them only in some
 // modes and never says what it suppressed. We apply every entry to every target, count what each one
 // suppressed, and warn about expired entries (which then suppress nothing, as in trivy).
-import { type Finding, globToRegExp, InputError, readRepoFile, readYaml, UserError, YamlError } from '@platform-actions/kit';
+import { type Finding, globToRegExp, InputError, readRepoFile, UserError } from '@platform-actions/kit';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { metaOf } from './findings.js';
@@ -63,6 +63,8 @@ export function parseTrivyignore(text: string, file: string): IgnoreEntry[] {
 
 /** `.trivyignore.yaml`: sections vulnerabilities/misconfigurations/secrets/licenses of {id, paths, purls, expired_at, statement}. */
 export async function parseTrivyignoreYaml(text: string, file: string): Promise<IgnoreEntry[]> {
+  // Loaded on use: the YAML libraries are two thirds of the bundle, and most runs have no .trivyignore.yaml.
+  const { readYaml, YamlError } = await import('@platform-actions/kit/yaml');
   let doc: unknown;
   try {
     doc = readYaml(text, { file }); // the kit's bounded reader: a bomb ends here, naming the file

@@ -1,7 +1,7 @@
 // trivy-scan: one JSON scan per target, every report rendered by us, a separate gate. Reads like its
 // table of contents: inputs → ignore files → trivy → databases → scans → findings → gate → reports →
 // pass or fail.
-import { core, Deadline, failUnlessClean, type Finding, gate, keepToolError, publish, ToolError, workspace } from '@platform-actions/kit';
+import { core, Deadline, failUnlessClean, type Finding, gate, keepToolError, pool, publish, ToolError, workspace } from '@platform-actions/kit';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDatabases, JAVA_DB, saveCache, VULN_DB } from './db.js';
@@ -11,7 +11,7 @@ import { installTrivy } from './install.js';
 import { dbLine, detailsMarkdown, type RunFacts, UNFIXED_REASON } from './report.js';
 import { readSettings, type Settings } from './settings.js';
 import { needsDb } from './targets.js';
-import { convertToCycloneDx, envFor, neutralFiles, runScan, trivyEnv } from './trivy.js';
+import { convertToCycloneDx, envFor, neutralFiles, readScan, scanConcurrency, type ScanOptions, startScan, trivyEnv } from './trivy.js';
 
 export const ACTION = 'trivy-scan';
 
@@ -96,26 +96,31 @@ async function scanAll(s: Settings, facts: RunFacts, toolErrors: string[]): Prom
 
   mkdirSync(s['report-dir'], { recursive: true });
   const neutral = neutralFiles(process.env.RUNNER_TEMP || s['report-dir']);
-  const all: Finding[] = [];
-  for (const t of facts.targets) {
+  const scans = facts.targets.map((t) => {
     t.reportFile = join(s['report-dir'], `${String(t.target.index).padStart(2, '0')}-${t.target.type}.json`);
+    const options: ScanOptions = {
+      cacheDir: s['cache-dir'],
+      reportPath: t.reportFile,
+      neutralConfig: neutral.config,
+      neutralIgnore: neutral.ignore,
+      offline: s.offline,
+      dbReady: Boolean(facts.db),
+      javaDb: s['java-db'],
+      timeoutMs: s.timeoutMs,
+    };
+    return { t, options, env: envFor(t.target, env, s.token) };
+  });
+  // Scans may overlap (scanConcurrency says when); each one is then reported in target order.
+  const ended = await pool(
+    scanConcurrency(s.targets),
+    scans.map((x) => () => startScan(tool.path, x.t.target, x.options, x.env, ws).catch((e: unknown) => ({ notStarted: e }))),
+  );
+  const all: Finding[] = [];
+  for (const [i, { t, options }] of scans.entries()) {
     try {
-      const run = await runScan(
-        tool.path,
-        t.target,
-        {
-          cacheDir: s['cache-dir'],
-          reportPath: t.reportFile,
-          neutralConfig: neutral.config,
-          neutralIgnore: neutral.ignore,
-          offline: s.offline,
-          dbReady: Boolean(facts.db),
-          javaDb: s['java-db'],
-          timeoutMs: s.timeoutMs,
-        },
-        envFor(t.target, env, s.token),
-        ws,
-      );
+      const r = ended[i];
+      if ('notStarted' in r) throw r.notStarted;
+      const run = readScan(t.target, options, r);
       t.os = run.report.os;
       t.durationMs = run.durationMs;
       const found = toFindings(run.report, t.target, { forbiddenLicenses: s['forbidden-licenses'] });

@@ -2,6 +2,7 @@
 // in a clean environment (no GitHub token, no stray trivy.yaml or .trivyignore), and DB downloads.
 import { core, describeExit, exec, type ExecResult, signalReason, tail, ToolError } from '@platform-actions/kit';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseReport, type TrivyReport } from './findings.js';
 import type { Target } from './targets.js';
@@ -126,18 +127,31 @@ export function trivyError(stderr: string): string | undefined {
   return msg.replace(/\s+/g, ' ').trim().slice(0, 500);
 }
 
-/** Runs one scan; throws ToolError (with trivy's words) when trivy failed or wrote no report. */
-export async function runScan(bin: string, t: Target, o: ScanOptions, env: Record<string, string>, cwd: string): Promise<ScanRun> {
+/**
+ * How many scans may run at once. Scans that read the cache folder only (the database is opened shared,
+ * layers stay in memory) overlap two at a time: trivy spends its first ~90 ms in single-threaded start-up
+ * and an image scan waits on the registry, so an image and a folder finish together in about the time of
+ * the longer one. A misconfiguration scan (trivy config included) may fetch the checks bundle into the
+ * cache folder, and two of those must never write it at once, so such a run scans one target at a time.
+ */
+export function scanConcurrency(targets: readonly Target[], cpus = availableParallelism()): number {
+  if (targets.some((t) => t.scanners.includes('misconfig'))) return 1;
+  return Math.max(1, Math.min(2, cpus, targets.length));
+}
+
+/** Starts one scan; trivy's log is kept, so overlapping scans never mix (readScan prints each in target order). */
+export function startScan(bin: string, t: Target, o: ScanOptions, env: Record<string, string>, cwd: string): Promise<ExecResult> {
   rmSync(o.reportPath, { force: true });
+  core.info(`trivy ${t.type}:${t.value}: scanning`);
+  return exec(bin, scanArgs(t, o), { cwd, env, replaceEnv: true, timeoutMs: o.timeoutMs + 30_000 });
+}
+
+/** Prints trivy's log for one finished scan and reads its report; throws ToolError (with trivy's words) when trivy failed or wrote no report. */
+export function readScan(t: Target, o: ScanOptions, r: ExecResult): ScanRun {
   const what = `${t.type}:${t.value}`;
   core.startGroup(`trivy ${what}`);
-  let r: ExecResult;
-  try {
-    r = await exec(bin, scanArgs(t, o), { cwd, env, replaceEnv: true, timeoutMs: o.timeoutMs + 30_000 });
-    printLog(r);
-  } finally {
-    core.endGroup();
-  }
+  printLog(r);
+  core.endGroup();
   if (r.timedOut) throw new ToolError(`trivy ${describeExit(r)} on ${what} (raise the timeout input)`, tail(r.stderr));
   // Killed by a signal (SIGKILL: out of memory?): the kit's words, never "exit code null".
   if (r.exitCode === null || signalReason(r.signal, r.exitCode)) throw new ToolError(`trivy ${describeExit(r)} while scanning ${what}`, tail(r.stderr, 30));

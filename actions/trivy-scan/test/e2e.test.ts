@@ -3,7 +3,7 @@
 // the harness database offline, and the fake GitHub API for the sticky comment.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FakeGitHub, startFakeGitHub } from '../../../test/harness/services/fake-github.js';
@@ -29,11 +29,13 @@ beforeAll(async () => {
   gh = await startFakeGitHub();
   p = await writeProject(join(tmp, 'ws'));
   cacheDir = await warmCacheDir(join(tmp, 'cache'));
-  // A shim named trivy that appends its environment to a file, then runs the real trivy.
+  // A shim named trivy that writes its arguments and environment to a file of its own (scans may run at
+  // the same time), then runs the real trivy.
   shimDir = join(tmp, 'shim');
-  envLog = join(tmp, 'trivy-env.log');
+  envLog = join(tmp, 'trivy-env');
   mkdirSync(shimDir);
-  writeFileSync(join(shimDir, 'trivy'), `#!/bin/sh\necho "ARGS: $*" >> '${envLog}'\nenv >> '${envLog}'\necho ---- >> '${envLog}'\nexec '${toolBin('trivy')}' "$@"\n`);
+  mkdirSync(envLog);
+  writeFileSync(join(shimDir, 'trivy'), `#!/bin/sh\n{ echo "ARGS: $*"; env; } > '${envLog}'/$$.log\nexec '${toolBin('trivy')}' "$@"\n`);
   chmodSync(join(shimDir, 'trivy'), 0o755);
 });
 afterAll(async () => {
@@ -75,14 +77,13 @@ describe('trivy-scan bundle on a pull request', () => {
     expect(comments).toHaveLength(1);
     expect(String(comments[0].body)).toContain('PyYAML');
     // trivy's environment: no GitHub token in any form, our overrides on, the caller's TRIVY_* severity gone.
-    const scans = readFileSync(envLog, 'utf8')
-      .split('----\n')
-      .filter((b) => b.startsWith('ARGS: fs '));
+    const runs = readdirSync(envLog).map((f) => readFileSync(join(envLog, f), 'utf8'));
+    const scans = runs.filter((b) => b.startsWith('ARGS: fs '));
     expect(scans).toHaveLength(2);
     const env = scans.join('\n');
     expect(env).toContain('TRIVY_DISABLE_VEX_NOTICE=true');
     expect(env).not.toMatch(/^(GITHUB_TOKEN|GH_TOKEN|INPUT_TOKEN|TRIVY_SEVERITY|TRIVY_EXIT_CODE)=/m);
-    expect(readFileSync(envLog, 'utf8')).not.toContain(TOKEN);
+    expect(runs.join('\n')).not.toContain(TOKEN);
     // The planted secret appears nowhere a person or a file would show it.
     expect(r.everything).not.toContain(p.secret);
     expect(JSON.stringify(sarif)).not.toContain(p.secret);

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
+import { toolBin } from '../../../test/harness/tools.js';
 import { type Project, writeProject } from './fixtures.js';
 import { type MainRun, runMain, trivyToolCache, warmCacheDir } from './helpers.js';
 
@@ -181,6 +182,51 @@ describe('IaC, secrets, images, licences, SBOM, baseline', () => {
     writeFileSync(baseline, JSON.stringify(first.sarif));
     const r = await scan({ targets: 'fs:js', 'baseline-path': 'baseline.sarif' });
     expect(r.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0', 'suppressed-count': first.outputs['findings-count'] });
+  });
+});
+
+describe('several targets', () => {
+  /** The real trivy behind a wrapper on PATH that logs when each run starts and ends (version: system). */
+  function timedTrivy(): { env: Record<string, string>; runs: () => Array<{ what: string; start: number; end: number }> } {
+    const dir = mkdtempSync(join(tmp, 'timed-'));
+    const log = join(dir, 'runs.log');
+    writeFileSync(
+      join(dir, 'trivy'),
+      `#!/bin/sh\necho "start $$ $1 $(date +%s%N)" >> '${log}'\n'${toolBin('trivy')}' "$@"\nrc=$?\necho "end $$ $1 $(date +%s%N)" >> '${log}'\nexit $rc\n`,
+      { mode: 0o755 },
+    );
+    const runs = () => {
+      const byPid = new Map<string, { what: string; start: number; end: number }>();
+      for (const line of readFileSync(log, 'utf8').trim().split('\n')) {
+        const [ev, pid, what, ns] = line.split(' ');
+        const run = byPid.get(pid) ?? { what, start: 0, end: 0 };
+        run[ev as 'start' | 'end'] = Number(BigInt(ns) / 1000n) / 1000;
+        byPid.set(pid, run);
+      }
+      return [...byPid.values()].filter((r) => r.what !== '--version').sort((a, b) => a.start - b.start);
+    };
+    return { env: { PATH: `${dir}:${process.env.PATH}` }, runs };
+  }
+
+  test('scans that only read the cache overlap; the log, SARIF and summary keep the target order', async () => {
+    const trivy = timedTrivy();
+    const r = await runMain(p.ws, { offline: 'true', 'cache-dir': cacheDir, version: 'system', targets: 'fs:js\nfs:py' }, { toolCache, env: trivy.env });
+    const [first, second] = trivy.runs();
+    expect([first.what, second.what]).toEqual(['fs', 'fs']);
+    expect(second.start).toBeLessThan(first.end);
+    expect(r.log.display.split('\n').filter((l) => l.startsWith('▶ trivy '))).toEqual(['▶ trivy fs:js', '▶ trivy fs:py']);
+    expect(r.sarif!.runs.map((x) => x.automationDetails.id)).toEqual(['trivy-scan/fs-js/', 'trivy-scan/fs-py/']);
+    expect(r.summary.indexOf('fs:js')).toBeLessThan(r.summary.indexOf('fs:py'));
+    expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'critical-count': '1', 'high-count': '1' });
+  });
+
+  test('a misconfiguration scan (which may write the checks bundle into the cache folder) runs alone', async () => {
+    const trivy = timedTrivy();
+    const r = await runMain(p.ws, { offline: 'true', 'cache-dir': cacheDir, version: 'system', targets: 'fs:py\nconfig:deploy' }, { toolCache, env: trivy.env });
+    const [first, second] = trivy.runs();
+    expect([first.what, second.what]).toEqual(['fs', 'config']);
+    expect(second.start).toBeGreaterThanOrEqual(first.end);
+    expect(r.outputs.outcome).toBe('policy-failure');
   });
 });
 

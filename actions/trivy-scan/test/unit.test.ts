@@ -12,7 +12,7 @@ import { trivyRelease } from '../src/install.js';
 import { detailsMarkdown } from '../src/report.js';
 import { parseBaseline, parseRepositories, parseVersion } from '../src/settings.js';
 import { parseScanners, parseTargets } from '../src/targets.js';
-import { envFor, scanArgs, trivyEnv } from '../src/trivy.js';
+import { envFor, scanArgs, scanConcurrency, trivyEnv } from '../src/trivy.js';
 
 const ws = mkdtempSync(join(tmpdir(), 'trivy-unit-'));
 mkdirSync(join(ws, 'app'));
@@ -106,6 +106,16 @@ describe('trivy command line and environment', () => {
     expect(envFor(repo, { A: '1' }, 'tok', 'https://github.com')).toEqual({ A: '1', GITHUB_TOKEN: 'tok' });
     expect(envFor(other, { A: '1' }, 'tok', 'https://github.com')).toEqual({ A: '1' });
     expect(envFor(fs, { A: '1' }, 'tok', 'https://github.com')).toEqual({ A: '1' });
+  });
+  test('scans overlap two at a time unless one may write the checks bundle into the cache folder', () => {
+    const [img, app, cfg] = parseTargets(['image-input:layout', 'fs:app', 'config:.'], ['vuln', 'secret', 'license'], ws);
+    expect(scanConcurrency([img, app], 2)).toBe(2);
+    expect(scanConcurrency([img, app, { ...app, index: 4 }], 8)).toBe(2);
+    expect(scanConcurrency([img], 8)).toBe(1);
+    expect(scanConcurrency([img, app], 1)).toBe(1);
+    // trivy config, or the misconfig scanner on any target: one scan at a time.
+    expect(scanConcurrency([img, cfg], 4)).toBe(1);
+    expect(scanConcurrency(parseTargets(['fs:app', 'image-input:layout'], ['vuln', 'misconfig'], ws), 4)).toBe(1);
   });
   test('release assets and refused versions', () => {
     expect(trivyRelease('0.74.0', 'linux', 'x64').asset).toEqual({ path: 'v0.74.0/trivy_0.74.0_Linux-64bit.tar.gz', checksumsPath: 'v0.74.0/trivy_0.74.0_checksums.txt' });
@@ -273,4 +283,88 @@ describe('findings from a JSON report', () => {
     expect(() => parseBaseline('nope')).toThrow(/input "baseline-path" must be a SARIF file written by trivy-scan/);
   });
   test('not a report', () => expect(parseReport('{"SchemaVersion": 1}')).toBeUndefined());
+});
+
+// A finding's fingerprint is a promise to users: baseline-path files and code scanning's alert identity
+// are keyed on it. Every part of the recipe (target label, kind, advisory or rule, package, path, resource,
+// line) shows in these literals; any change to them resets every user's baseline.
+describe('fingerprints', () => {
+  const image = parseReport(
+    JSON.stringify({
+      SchemaVersion: 2,
+      ArtifactName: 'layout',
+      ArtifactType: 'container_image',
+      Results: [
+        {
+          Target: 'layout (alpine 3.22.2)',
+          Class: 'os-pkgs',
+          Type: 'alpine',
+          Vulnerabilities: [{ VulnerabilityID: 'CVE-2099-10001', PkgName: 'busybox', InstalledVersion: '1.37.0-r18', Severity: 'HIGH' }],
+        },
+        {
+          Target: 'Python',
+          Class: 'lang-pkgs',
+          Type: 'python-pkg',
+          Vulnerabilities: [
+            {
+              VulnerabilityID: 'CVE-2099-10004',
+              PkgName: 'PyYAML',
+              PkgPath: 'usr/lib/python3.12/site-packages/PyYAML-6.0.1.dist-info/METADATA',
+              InstalledVersion: '6.0.1',
+              Severity: 'HIGH',
+            },
+          ],
+        },
+        {
+          Target: 'deploy/k8s.yaml',
+          Class: 'config',
+          Type: 'kubernetes',
+          Misconfigurations: [{ ID: 'KSV-0017', Title: 'privileged', Status: 'FAIL', Severity: 'HIGH', CauseMetadata: { Resource: 'Deployment/web', StartLine: 20 } }],
+        },
+      ],
+    }),
+  )!;
+  const [fsTarget, imageTarget] = parseTargets(['fs:app', 'image-input:layout'], ['vuln', 'secret', 'misconfig', 'license'], ws);
+  const fsReport = parseReport(
+    JSON.stringify({
+      SchemaVersion: 2,
+      ArtifactName: 'app',
+      ArtifactType: 'filesystem',
+      Results: [
+        {
+          Target: 'package-lock.json',
+          Class: 'lang-pkgs',
+          Type: 'npm',
+          Vulnerabilities: [{ VulnerabilityID: 'CVE-9', PkgName: 'lodash', InstalledVersion: '4.17.20', Severity: 'CRITICAL' }],
+        },
+        { Target: 'Dockerfile', Class: 'config', Type: 'dockerfile', Misconfigurations: [{ ID: 'DS-0002', Status: 'FAIL', Severity: 'HIGH', CauseMetadata: { StartLine: 3 } }] },
+        { Target: 'config/.env', Class: 'secret', Secrets: [{ RuleID: 'aws-access-key-id', Severity: 'CRITICAL', StartLine: 2, EndLine: 2 }] },
+        { Target: 'OS Packages', Class: 'license', Licenses: [{ Severity: 'HIGH', Category: 'restricted', PkgName: 'busybox', Name: 'GPL-2.0-only' }] },
+        { Target: 'Node.js', Class: 'license-file', Licenses: [{ Severity: 'LOW', Category: 'notice', FilePath: 'LICENSE', Name: 'MIT' }] },
+      ],
+    }),
+  )!;
+  const PINNED: Record<string, string> = {
+    'fs-app CVE-9': '746eeaf59ed3b8167def27bfef521d7e',
+    'fs-app DS-0002': 'd5aa9d4df3af1505f194d6a64879acb7',
+    'fs-app secret:aws-access-key-id': 'e85e8fa82ab456ba7fc24e776b5a437a',
+    'fs-app license:GPL-2.0-only': 'c19b38a9d83dbdb47877af0969f002a0',
+    'fs-app license:MIT': '807a2e569493a7e9fa2f03a0c525a299',
+    'image-input-layout CVE-2099-10001': '420aff5641ab47c2b05eb3cdedb1fc92',
+    'image-input-layout CVE-2099-10004': '5882466c5711f8d649bcc3e9a215a6b7',
+    'image-input-layout KSV-0017': '0ce40ceebb3bddf874a4a78dd0d9c25a',
+  };
+  test('every kind of finding keeps its fingerprint (a change is a baseline reset: needs a release note)', () => {
+    const got: Record<string, string> = {};
+    for (const [target, report] of [
+      [fsTarget, fsReport],
+      [imageTarget, image],
+    ] as const) {
+      for (const f of toFindings(report, target)) got[`${target.label} ${f.ruleId}`] = f.fingerprint;
+    }
+    const changed = Object.keys({ ...PINNED, ...got }).filter((k) => got[k] !== PINNED[k]);
+    if (changed.length) {
+      throw new Error(`baseline reset: needs a release note. Fingerprints changed: ${changed.map((k) => `${k}: ${PINNED[k] ?? 'none'} → ${got[k] ?? 'none'}`).join('; ')}`);
+    }
+  });
 });

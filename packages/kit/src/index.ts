@@ -10,6 +10,7 @@ export * from './yaml.js';
 export * from './secrets.js';
 export * from './redact.js';
 export * from './exec.js';
+export * from './pool.js';
 export * from './processes.js';
 export * from './deadline.js';
 export * from './findings.js';

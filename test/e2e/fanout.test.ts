@@ -6,13 +6,14 @@
 //   - a shard whose chart fails the gate makes the verdict fail and names it;
 //   - a shard whose report never arrives (its artifact lost, as when a runner dies) is a tool error naming it.
 // As in pipelines.test.ts: `$/` is written as acme/platform-actions@<pin> and mapped to a snapshot of this
-// repository; third-party actions are small FAKES, named as such: artifacts are folders, the cache is
-// always cold, code scanning is an inbox, and PR comments go to the harness's FAKE GitHub API.
+// repository; third-party actions are the act runs' small FAKES (test/e2e/act-fakes), named as such:
+// artifacts are folders, the cache starts cold, code scanning is an inbox, and PR comments go to the
+// harness's FAKE GitHub API.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseRunReport } from '@platform-actions/kit';
 import { startFakeGitHub, type FakeGitHub } from '../harness/services/fake-github.js';
 import { toolBin } from '../harness/tools.js';
@@ -49,70 +50,21 @@ async function librarySnapshot(actions: string[]): Promise<string> {
   return dir;
 }
 
-// ---- FAKES for third-party actions ----------------------------------------------------------------
-const artifacts = join(work, 'artifacts');
-const sarifInbox = join(work, 'code-scanning');
-function fakes(): string[] {
-  const root = join(work, 'fakes');
-  const composite = (dir: string, description: string, inputs: string[], script: string) => {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'action.yml'),
-      [
-        'name: fake',
-        `description: ${JSON.stringify(description)}`,
-        'inputs:',
-        ...inputs.map((i) => `  ${i}:\n    required: false`),
-        'runs:',
-        '  using: composite',
-        '  steps:',
-        '    - shell: bash',
-        '      env:',
-        ...inputs.map((i) => `        IN_${i.toUpperCase().replace(/-/g, '_')}: \${{ inputs.${i} }}`),
-        '      run: |',
-        ...script.split('\n').map((l) => `        ${l}`),
-      ].join('\n'),
-    );
-  };
-  // Artifacts of one run: a folder per name. FAKE_LOSE_ARTIFACT names one that never arrives (a runner that died).
-  composite(
-    join(root, 'upload-artifact'),
-    "FAKE actions/upload-artifact: copies into the run's artifact folder",
-    ['name', 'path', 'if-no-files-found', 'retention-days'],
-    [
-      'set -euo pipefail',
-      'if [ "${FAKE_LOSE_ARTIFACT:-}" = "$IN_NAME" ]; then echo "FAKE upload-artifact: $IN_NAME lost"; exit 0; fi',
-      'if [ ! -e "$IN_PATH" ]; then echo "FAKE upload-artifact: nothing at $IN_PATH"; exit 0; fi',
-      `test ! -e "${artifacts}/$IN_NAME" || { echo "FAKE upload-artifact: (409) an artifact named $IN_NAME already exists" >&2; exit 1; }`,
-      `mkdir -p "${artifacts}/$IN_NAME" && cp -r "$IN_PATH"/. "${artifacts}/$IN_NAME/"`,
-    ].join('\n'),
-  );
-  composite(
-    join(root, 'download-artifact'),
-    "FAKE actions/download-artifact: copies the artifacts matching pattern out of the run's artifact folder, one folder each",
-    ['name', 'pattern', 'path', 'merge-multiple'],
-    ['set -euo pipefail', 'mkdir -p "$IN_PATH"', `for d in "${artifacts}"/$IN_PATTERN; do [ -d "$d" ] && cp -r "$d" "$IN_PATH/"; done; ls "$IN_PATH"`].join('\n'),
-  );
-  composite(join(root, 'cache', 'restore'), 'FAKE actions/cache/restore: always a miss', ['path', 'key', 'restore-keys'], 'echo "FAKE cache restore: miss for $IN_KEY"');
-  composite(
-    join(root, 'cache', 'save'),
-    'FAKE actions/cache/save: records what would be saved',
-    ['path', 'key'],
-    `mkdir -p "${work}/cache" && cp -r "$IN_PATH" "${work}/cache/$IN_KEY"`,
-  );
-  composite(
-    join(root, 'codeql', 'upload-sarif'),
-    'FAKE github/codeql-action/upload-sarif: copies the SARIF into the test inbox',
-    ['sarif_file', 'category'],
-    `mkdir -p "${sarifInbox}" && cp "$IN_SARIF_FILE" "${sarifInbox}/$(date +%s%N).sarif"`,
-  );
-  return [
-    `actions/upload-artifact@${pinOf('actions/upload-artifact')}=${join(root, 'upload-artifact')}`,
-    `actions/download-artifact@${pinOf('actions/download-artifact')}=${join(root, 'download-artifact')}`,
-    `actions/cache@${pinOf('actions/cache/restore')}=${join(root, 'cache')}`,
-    `github/codeql-action@${pinOf('github/codeql-action/upload-sarif')}=${join(root, 'codeql')}`,
-  ];
-}
+// ---- FAKES for third-party actions: the act runs' shared fakes (test/e2e/act-fakes, see its README) ------
+// Each run records into its own inbox: artifacts are folders (FAKE_LOSE_ARTIFACT names one that never
+// arrives, as when a runner dies), code scanning uploads are files, and the cache starts cold.
+const inbox = join(work, 'inbox');
+const artifacts = join(inbox, 'artifacts');
+const sarifInbox = join(inbox, 'code-scanning');
+const fakesDir = resolve('test/e2e/act-fakes');
+const FAKES: Array<[action: string, folder: string]> = [
+  ['actions/upload-artifact', 'upload-artifact'],
+  ['actions/download-artifact', 'download-artifact'],
+  ['actions/cache/restore', 'cache'],
+  ['github/codeql-action/upload-sarif', 'codeql'],
+];
+// A subpath action (actions/cache/restore) maps its repository (actions/cache).
+const fakes = (): string[] => FAKES.map(([action, folder]) => `${action.split('/').slice(0, 2).join('/')}@${pinOf(action)}=${join(fakesDir, folder)}`);
 
 // ---- the consumer: 12 charts, a workflow that calls helm-ci -----------------------------------------
 const chart = (n: number, escalate = false): Record<string, string> => {
@@ -187,8 +139,8 @@ interface ActRun {
   log: string;
 }
 function act(dir: string, event: string, payload: Record<string, unknown>, opts: { lib: string; github: FakeGitHub; env?: Record<string, string> }): Promise<ActRun> {
-  rmSync(artifacts, { recursive: true, force: true });
-  rmSync(sarifInbox, { recursive: true, force: true });
+  rmSync(inbox, { recursive: true, force: true });
+  mkdirSync(inbox, { recursive: true });
   const eventFile = join(dir, '..', `${event}.json`);
   writeFileSync(eventFile, JSON.stringify(payload));
   const args = [
@@ -205,7 +157,10 @@ function act(dir: string, event: string, payload: Record<string, unknown>, opts:
     '--local-repository',
     `acme/platform-actions@${PIN}=${opts.lib}`,
     ...fakes().flatMap((f) => ['--local-repository', f]),
-    ...Object.entries({ GITHUB_API_URL: opts.github.url, ...opts.env }).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+    ...Object.entries({ GITHUB_API_URL: opts.github.url, FAKE_INBOX: inbox, FAKE_CACHE_DIR: mkdtempSync(join(work, 'cache-')), ...opts.env }).flatMap(([k, v]) => [
+      '--env',
+      `${k}=${v}`,
+    ]),
     '-s',
     'GITHUB_TOKEN=ghs_fake_fanout_token',
   ];
@@ -239,6 +194,27 @@ function outputs(log: string, job: RegExp): Array<Record<string, string>> {
     by.set(label, o);
   }
   return [...by.values()];
+}
+/**
+ * The job summary a step of the job labelled `job` wrote (act prints GITHUB_STEP_SUMMARY after the step), with
+ * the kit's Markdown escapes undone. A failed step's last lines of output can be missing from act's log (act
+ * 0.2.89's host mode returns from a failed command before it drains the step's terminal), so what a failed
+ * step says is read here, from the file it wrote, not from its annotations.
+ */
+function summaryOf(log: string, job: RegExp): string {
+  const lines = log.split('\n');
+  const start = lines.findIndex((l) => /^\[([^\]]*)\]\s+⚙\s+Summary - /.exec(l) !== null && job.test(/^\[([^\]]*)\]/.exec(l)![1].trim()));
+  if (start < 0) return '';
+  const end = lines.findIndex((l, i) => i > start && /^\[[\w/. -]+\]\s/.test(l));
+  return lines
+    .slice(start, end < 0 ? undefined : end)
+    .join('\n')
+    .replace(/\\(.)/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 /** The run reports the shards uploaded (from the FAKE artifact store). */
 const shardReports = () =>
@@ -340,7 +316,7 @@ describe('helm-ci fanned out: plan → shards → verdict, under act', () => {
     const [verdict] = outputs(run.log, /\/verdict$/);
     expect(verdict).toMatchObject({ outcome: 'policy-failure', 'high-count': '1' });
     const failing = shardReports().find((r) => r?.outcome === 'policy-failure')!;
-    expect(run.log).toMatch(new RegExp(`::error::verdict: shard ${failing.shard}/3 \\([^)]*charts/c05[^)]*\\), helm-validate: 1 finding at or above its fail-on`));
+    expect(summaryOf(run.log, /\/verdict$/)).toMatch(new RegExp(`> shard ${failing.shard}/3 \\([^)]*charts/c05[^)]*\\), helm-validate: 1 finding at or above its fail-on`));
   }, 600_000);
 
   test('a shard whose report never arrives (its runner died) is a tool error in the verdict, by name', async () => {
@@ -349,6 +325,6 @@ describe('helm-ci fanned out: plan → shards → verdict, under act', () => {
     expect(run.code).not.toBe(0);
     const [verdict] = outputs(run.log, /\/verdict$/);
     expect(verdict).toMatchObject({ outcome: 'tool-error', 'missing-shards': '2' });
-    expect(run.log).toMatch(/::error::verdict: shard 2\/3 \([^)]*\) sent no report: it crashed, timed out or was cancelled, so its 4 items are not checked/);
+    expect(summaryOf(run.log, /\/verdict$/)).toMatch(/> shard 2\/3 \([^)]*\) sent no report: it crashed, timed out or was cancelled, so its 4 items are not checked/);
   }, 600_000);
 });

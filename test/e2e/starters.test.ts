@@ -19,8 +19,8 @@ describe('permissions: each job asks only for what its steps use', () => {
   // only the minimum required access." — https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#permissions
   // What needs which write scope (each action's README): pushing an image or deleting a package version
   // (packages), code scanning uploads and CodeQL (security-events), our actions' sticky PR comments
-  // (pull-requests), pushing a tag (contents), OIDC (id-token).
-  const commenting = ['trivy-scan', 'gitleaks-scan', 'helm-validate', 'tf-lock-check', 'migration-test', 'test-report'];
+  // (pull-requests; the verdict's is the one comment of a fanned-out workflow), pushing a tag (contents), OIDC (id-token).
+  const commenting = ['trivy-scan', 'gitleaks-scan', 'helm-validate', 'tf-lock-check', 'migration-test', 'test-report', 'verdict'];
   const needs: Record<string, (job: Job) => boolean> = {
     packages: (j) => usesIn(j).some((u) => /^(docker\/login-action|actions\/delete-package-versions)@/.test(u)),
     'security-events': (j) => usesIn(j).some((u) => u.startsWith('github/codeql-action/')),

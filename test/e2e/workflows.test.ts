@@ -314,14 +314,18 @@ describe('starter workflows', () => {
 
 describe('actions/cache across runs', () => {
   // A cache entry's version is a hash of its `path` lines (@actions/cache getCacheVersion), so a restore
-  // finds only entries saved with the same paths; a different folder on the two sides never hits.
+  // finds only entries saved with the same paths; a different folder on the two sides never hits. The cache
+  // belongs to the repository, not to a job: a save in any job of the workflow feeds the next run's restores
+  // (helm-ci's plan job reads the durations its verdict job saved).
   test('each restore is fed by a save with the same path (and a key its restore-keys prefix matches)', () => {
     const problems: string[] = [];
     const isCache = (uses: unknown, kind: 'restore' | 'save') => typeof uses === 'string' && uses.startsWith(`actions/cache/${kind}@`);
-    for (const f of all)
-      for (const [id, job] of Object.entries(load(f).jobs ?? {})) {
-        const steps = (job.steps ?? []) as Array<{ uses?: string; with?: Record<string, string> }>;
-        const saves = steps.filter((s) => isCache(s.uses, 'save'));
+    type CacheStep = { uses?: string; with?: Record<string, string> };
+    for (const f of all) {
+      const jobs = Object.entries(load(f).jobs ?? {});
+      const saves = jobs.flatMap(([, job]) => ((job.steps ?? []) as CacheStep[]).filter((s) => isCache(s.uses, 'save')));
+      for (const [id, job] of jobs) {
+        const steps = (job.steps ?? []) as CacheStep[];
         for (const r of steps.filter((s) => isCache(s.uses, 'restore'))) {
           const prefix = String(r.with?.['restore-keys'] ?? r.with?.key ?? '').trim();
           const feeding = saves.filter((s) => String(s.with?.key ?? '').startsWith(prefix));
@@ -330,6 +334,7 @@ describe('actions/cache across runs', () => {
             if (String(s.with?.path).trim() !== String(r.with?.path).trim()) problems.push(`${f} ${id}: restore path ${r.with?.path} ≠ save path ${s.with?.path}`);
         }
       }
+    }
     expect(problems).toEqual([]);
   });
 });

@@ -118,8 +118,8 @@ export function problemsToFindings(problems: readonly Problem[], locate: (rev: s
   );
 }
 
-/** One finding per rule and revision (a static and a dynamic check may see the same problem). */
-export function dedupe(findings: readonly Finding[]): Finding[] {
+/** The first finding of each fingerprint (a static and a dynamic check may see the same problem). */
+export function firstOfEachFingerprint(findings: readonly Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => (seen.has(f.fingerprint) ? false : (seen.add(f.fingerprint), true)));
 }

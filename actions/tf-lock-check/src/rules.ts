@@ -152,7 +152,7 @@ export function lint(repo: Repo, opts: LintOptions): Finding[] {
         u.file,
       ),
     );
-  return dedupe(out);
+  return mergeSameRuleAndLine(out);
 }
 
 const locks = (c: Record<string, HclValue>): boolean =>
@@ -385,7 +385,7 @@ function commandRules(repo: Repo, out: Finding[]): void {
 }
 
 /** One finding per rule and line: a backend block shared by several environments is one fix, not several. */
-function dedupe(findings: Finding[]): Finding[] {
+function mergeSameRuleAndLine(findings: Finding[]): Finding[] {
   const seen = new Map<string, Finding>();
   for (const f of findings) {
     const k = `${f.ruleId}\u0000${f.location?.path}\u0000${f.location?.startLine}`;

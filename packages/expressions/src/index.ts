@@ -4,10 +4,12 @@
 // laptop has `github.event_name` but not `secrets.TOKEN`: a context is a plain value, or a function that
 // gets the property path and returns a value or throws Unevaluable. Each `a.b['c']` chain is resolved only
 // when the evaluator reaches it, so `x || secrets.TOKEN` with a true `x` never asks for the secret, as on
-// GitHub. Shared by everything that gives a workflow's values their local meaning (the platform-actions CLI).
+// GitHub. Shared by everything that gives a workflow's values their local meaning (the platform-actions
+// CLI), and by static checks that ask what an expression can be before any run (tf-lock-check):
+// `evaluateStatically` keeps what is not known as UNKNOWN instead of failing.
 import { data, Evaluator, type Expr, ExpressionError, Lexer, Parser } from '@actions/expressions';
 // Types only: the package exports its AST classes under a subpath that bundlers (ncc) cannot import.
-import type { ContextAccess, ExprVisitor, IndexAccess, Literal } from '@actions/expressions/ast';
+import type { ContextAccess, ExprVisitor, IndexAccess, Literal, Logical } from '@actions/expressions/ast';
 
 export type Value = null | boolean | number | string | Value[] | { [k: string]: Value };
 
@@ -17,6 +19,9 @@ export class Unevaluable extends Error {
     super(`${what} can only be evaluated by GitHub`);
   }
 }
+
+/** What a static check cannot know before the run (evaluateStatically). */
+export const UNKNOWN: unique symbol = Symbol('unknown');
 
 /** Thrown for an expression that is not valid syntax (or calls a function GitHub does not have). */
 export class ExpressionSyntaxError extends Error {}
@@ -30,23 +35,24 @@ export type Contexts = Record<string, Value | ((path: string[]) => Value)>;
 /** Every context a workflow expression may name; those a caller does not give are unknown (Unevaluable). */
 const CONTEXTS = ['github', 'env', 'vars', 'job', 'jobs', 'steps', 'runner', 'secrets', 'strategy', 'matrix', 'needs', 'inputs'];
 
-const constant = (name: string, v: boolean) => ({ name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(v) });
-// Locally every earlier step ran and nothing was cancelled; hashFiles reads the runner's workspace at run time.
-const FUNCTIONS = [
-  constant('success', true),
-  constant('always', true),
-  constant('failure', false),
-  constant('cancelled', false),
-  {
-    name: 'hashFiles',
-    minArgs: 1,
-    maxArgs: 255,
-    call: (): data.ExpressionData => {
-      throw new Unevaluable('hashFiles(…)');
-    },
+type Fn = { name: string; minArgs: number; maxArgs: number; call: () => data.ExpressionData };
+const constant = (name: string, v: boolean): Fn => ({ name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(v) });
+const unknowable = (name: string, minArgs = 0, maxArgs = 0): Fn => ({
+  name,
+  minArgs,
+  maxArgs,
+  call: () => {
+    throw new Unevaluable(`${name}(${maxArgs ? '…' : ''})`);
   },
-];
-const FUNCTION_MAP = new Map(FUNCTIONS.map((f) => [f.name.toLowerCase(), f]));
+});
+// hashFiles reads the runner's workspace at run time. Locally every earlier step ran and nothing was
+// cancelled; before any run (a static check), whether one failed is not known.
+const hashFiles = unknowable('hashFiles', 1, 255);
+const FUNCTIONS = [constant('success', true), constant('always', true), constant('failure', false), constant('cancelled', false), hashFiles];
+const STATIC_FUNCTIONS = [unknowable('success'), constant('always', true), unknowable('failure'), unknowable('cancelled'), hashFiles];
+const functionMap = (fns: Fn[]) => new Map(fns.map((f) => [f.name.toLowerCase(), f]));
+const FUNCTION_MAP = functionMap(FUNCTIONS);
+const STATIC_FUNCTION_MAP = functionMap(STATIC_FUNCTIONS);
 
 function toData(v: Value | undefined): data.ExpressionData {
   if (v === null || v === undefined) return new data.Null();
@@ -72,16 +78,16 @@ function fromData(d: data.ExpressionData): Value {
   }
 }
 
-type Node = { kind: 'context'; n: ContextAccess } | { kind: 'index'; n: IndexAccess } | { kind: 'literal'; n: Literal } | { kind: 'other' };
+type Node = { kind: 'context'; n: ContextAccess } | { kind: 'index'; n: IndexAccess } | { kind: 'literal'; n: Literal } | { kind: 'logical'; n: Logical } | { kind: 'other' };
 const other = (): Node => ({ kind: 'other' });
 /** What kind of node an expression is (asked through its own visitor interface). */
 const NODE: ExprVisitor<Node> = {
   visitContextAccess: (n) => ({ kind: 'context', n }),
   visitIndexAccess: (n) => ({ kind: 'index', n }),
   visitLiteral: (n) => ({ kind: 'literal', n }),
+  visitLogical: (n) => ({ kind: 'logical', n }),
   visitUnary: other,
   visitBinary: other,
-  visitLogical: other,
   visitGrouping: other,
   visitFunctionCall: other,
 };
@@ -121,25 +127,56 @@ function resolve(path: string[], ctx: Contexts): Value {
   return rest.reduce<Value>((v, k) => lookup(v, k), c);
 }
 
-/** GitHub's evaluator, with each literal context path resolved when (and only when) it is evaluated. */
+/**
+ * GitHub's evaluator, with each literal context path resolved when (and only when) it is evaluated. A
+ * static one (before any run) also lets `&&` and `||` look past an operand that is not known: an operand
+ * that decides the result (a falsy one for `&&`, a truthy one for `||`) decides it whatever the unknown
+ * ones are; otherwise the result is not known either.
+ */
 class LocalEvaluator extends Evaluator {
   constructor(
     expr: Expr,
     private readonly ctx: Contexts,
+    private readonly statically = false,
   ) {
-    super(expr, new data.Dictionary(), FUNCTION_MAP);
+    super(expr, new data.Dictionary(), statically ? STATIC_FUNCTION_MAP : FUNCTION_MAP);
   }
 
   protected override eval(n: Expr): data.ExpressionData {
+    if (this.statically) {
+      const node = n.accept(NODE);
+      if (node.kind === 'logical') return this.logical(node.n);
+    }
     const path = pathOf(n);
     return path ? toData(resolve(path, this.ctx)) : super.eval(n);
   }
+
+  private logical(n: Logical): data.ExpressionData {
+    const decides = n.operator.lexeme === '&&' ? (v: data.ExpressionData) => !truthy(fromData(v)) : (v: data.ExpressionData) => truthy(fromData(v));
+    let unknown: Unevaluable | undefined;
+    let last: data.ExpressionData | undefined;
+    for (const arg of n.args) {
+      try {
+        last = this.eval(arg);
+      } catch (e) {
+        unknown ??= unevaluable(e);
+        if (!unknown) throw e;
+        continue;
+      }
+      if (decides(last)) return last;
+    }
+    if (unknown) throw unknown;
+    return last!;
+  }
 }
 
-function parse(expr: string): Expr {
+/** The Unevaluable behind an error (GitHub's evaluator wraps one met in a computed index `a[b]`). */
+const unevaluable = (e: unknown): Unevaluable | undefined => (e instanceof Unevaluable ? e : e instanceof Error && e.cause instanceof Unevaluable ? e.cause : undefined);
+
+function parse(expr: string, functions: Fn[] = FUNCTIONS): Expr {
   try {
     const lexed = new Lexer(expr).lex();
-    return new Parser(lexed.tokens, CONTEXTS, FUNCTIONS).parse();
+    return new Parser(lexed.tokens, CONTEXTS, functions).parse();
   } catch (e) {
     const m = (e as Error).message;
     if (e instanceof ExpressionError || /Unexpected|Unrecognized|Too (few|many)|Exceeded|unexpected/i.test(m)) throw new ExpressionSyntaxError(`${m} in "${expr.trim()}"`);
@@ -151,6 +188,23 @@ function parse(expr: string): Expr {
 export function evaluate(expr: string, ctx: Contexts): Value {
   const tree = parse(expr);
   return fromData(new LocalEvaluator(tree, ctx).evaluate());
+}
+
+/**
+ * What an expression is before any run, for a static check: its value where the contexts given decide it,
+ * else UNKNOWN (a context the caller does not give or cannot know — its function throws Unevaluable —,
+ * `hashFiles()`, and the job status functions `success()`, `failure()` and `cancelled()`; `always()` is
+ * true). Unknowns never become a safe answer: `&&` and `||` give a value only when a known operand decides
+ * it (`unknown || true` is true, `unknown && false` is false). Throws ExpressionSyntaxError.
+ */
+export function evaluateStatically(expr: string, ctx: Contexts): Value | typeof UNKNOWN {
+  const tree = parse(expr, STATIC_FUNCTIONS);
+  try {
+    return fromData(new LocalEvaluator(tree, ctx, true).evaluate());
+  } catch (e) {
+    if (unevaluable(e)) return UNKNOWN;
+    throw e;
+  }
 }
 
 /** How GitHub turns a value into the string an input gets. */

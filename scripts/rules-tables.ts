@@ -1,7 +1,7 @@
 // The rules table of each action README, generated from the rule list in the action's own code by
-// `npm run docs` (scripts/gen-docs.mjs); each action's tests check that its README is current. One
+// `npm run docs` (`tsx scripts/rules-tables.ts`); each action's tests check that its README is current. One
 // generator: an action with a rule list adds an entry to RULES_TABLES (which columns, from which list).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RULES as helmValidate } from '../actions/helm-validate/src/rules.js';
@@ -86,4 +86,14 @@ export function readmeIsCurrent(action: string): boolean {
   const t = rulesTableOf(action);
   const readme = readFileSync(readmePath(t), 'utf8');
   return withRulesTable(readme, t) === readme;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  for (const t of RULES_TABLES) {
+    const readme = readmePath(t);
+    const next = withRulesTable(readFileSync(readme, 'utf8'), t);
+    if (next === undefined) throw new Error(`${readme} has no rules markers (<!-- rules:begin … --> … ${END})`);
+    writeFileSync(readme, next);
+    console.log(`docs: actions/${t.action}/README.md (${t.rules.length} rules)`);
+  }
 }

@@ -23,7 +23,7 @@ export interface RulesTable<R = never> {
 const table = <R>(t: RulesTable<R>): RulesTable<unknown> => t as RulesTable<unknown>;
 const code = (s: string) => `\`${s}\``;
 
-export const RULES_TABLES: ReadonlyArray<RulesTable<unknown>> = [
+const RULES_TABLES: ReadonlyArray<RulesTable<unknown>> = [
   table({
     action: 'helm-validate',
     source: 'src/rules.ts',
@@ -51,13 +51,13 @@ export const RULES_TABLES: ReadonlyArray<RulesTable<unknown>> = [
   }),
 ];
 
-export const END = '<!-- rules:end -->';
+const END = '<!-- rules:end -->';
 const begin = (t: RulesTable<unknown>) => `<!-- rules:begin (generated from ${t.source} by \`npm run docs\`; do not edit) -->`;
 // A cell is one line, and a `|` in it is text, not a column break.
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 /** The table between its markers. */
-export function renderRulesTable(t: RulesTable<unknown>): string {
+function renderRulesTable(t: RulesTable<unknown>): string {
   const heads = Object.keys(t.columns);
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const rows = t.rules.map((r) => row(Object.values(t.columns).map((col) => cell(col(r)))));
@@ -65,7 +65,7 @@ export function renderRulesTable(t: RulesTable<unknown>): string {
 }
 
 /** The README text with its rules table replaced; undefined when it has no rules markers. */
-export function withRulesTable(readme: string, t: RulesTable<unknown>): string | undefined {
+function withRulesTable(readme: string, t: RulesTable<unknown>): string | undefined {
   const a = readme.indexOf('<!-- rules:begin');
   const b = readme.indexOf(END);
   if (a < 0 || b < a) return undefined;

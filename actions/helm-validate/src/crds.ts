@@ -93,7 +93,7 @@ function branch(s: Json): TypeNode {
 }
 
 /** The kinds one CRD object defines (one per version with a schema). `meta` is ObjectMeta of the target version. */
-export function kindsFromCrd(crd: Json, origin: string, meta: TypeNode | undefined): CustomKind[] {
+function kindsFromCrd(crd: Json, origin: string, meta: TypeNode | undefined): CustomKind[] {
   const spec = isObj(crd.spec) ? crd.spec : {};
   const names = isObj(spec.names) ? spec.names : {};
   const group = String(spec.group ?? '');

@@ -65,7 +65,7 @@ export interface Excused {
   reason: string;
 }
 
-export type VersionStatus = 'validated' | 'render-error' | 'timed-out' | 'too-large' | 'killed' | `skipped: ${string}`;
+type VersionStatus = 'validated' | 'render-error' | 'timed-out' | 'too-large' | 'killed' | `skipped: ${string}`;
 
 export interface Cell {
   chart: string;
@@ -100,7 +100,7 @@ function dependencyLine(chart: Chart, name: string): { startLine?: number } {
 const chartYaml = (chart: Chart) => `${chart.rel === '.' ? '' : `${chart.rel}/`}Chart.yaml`;
 
 /** Runs `jobs` with at most `n` in flight; results keep the input order. */
-export async function pool<T>(n: number, jobs: Array<() => Promise<T>>): Promise<T[]> {
+async function pool<T>(n: number, jobs: Array<() => Promise<T>>): Promise<T[]> {
   const out: T[] = new Array(jobs.length);
   let next = 0;
   const worker = async () => {
@@ -388,7 +388,7 @@ async function runEntry(
 }
 
 /** The label of a library chart's cell in the matrix. */
-export const LIBRARY_CELL = '(library chart, through a minimal consumer)';
+const LIBRARY_CELL = '(library chart, through a minimal consumer)';
 
 /**
  * A library chart renders nothing by itself, and helm refuses to template it. Copied under charts/ of an

@@ -25,8 +25,8 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 // Facts: k8s.io/api core/v1 types.go (see the action README).
 export const CONTAINER_ONLY = ['capabilities', 'privileged', 'readOnlyRootFilesystem', 'allowPrivilegeEscalation', 'procMount'] as const;
 export const POD_ONLY = ['fsGroup', 'fsGroupChangePolicy', 'supplementalGroups', 'supplementalGroupsPolicy', 'sysctls', 'seLinuxChangePolicy'] as const;
-export const BOTH = ['runAsUser', 'runAsGroup', 'runAsNonRoot', 'seLinuxOptions', 'seccompProfile', 'appArmorProfile', 'windowsOptions'] as const;
-export const POD_SPEC_FIELDS = ['hostNetwork', 'hostPID', 'hostIPC', 'hostUsers'] as const;
+const BOTH = ['runAsUser', 'runAsGroup', 'runAsNonRoot', 'seLinuxOptions', 'seccompProfile', 'appArmorProfile', 'windowsOptions'] as const;
+const POD_SPEC_FIELDS = ['hostNetwork', 'hostPID', 'hostIPC', 'hostUsers'] as const;
 // Pod Security Standards "baseline" allows adding these; anything else is dangerous.
 const BASELINE_CAPS = new Set([
   'AUDIT_WRITE',

@@ -11,7 +11,7 @@ import { parseXmlFile, parseXmlText, XmlError, type XmlHandlers } from './xml.js
 export type Status = 'passed' | 'failed' | 'error' | 'skipped';
 
 /** The tool that wrote a report, when its report says so (pytest and jest-junit name themselves). */
-export type Producer = 'pytest' | 'jest' | 'go';
+type Producer = 'pytest' | 'jest' | 'go';
 
 export interface TestCase {
   /** The report file it came from (repository-relative when inside the workspace). */
@@ -75,7 +75,7 @@ const seconds = (v: string | undefined): number => {
 };
 
 /** The handlers that turn one report's XML events into test cases. */
-export function junitHandlers(report: string, out: TestCase[]): XmlHandlers {
+function junitHandlers(report: string, out: TestCase[]): XmlHandlers {
   // Each open suite with its path of names (shared by its cases: 20,000 cases need not copy it).
   const suites: Array<{ path: string[]; cases: TestCase[]; output: Capped }> = [];
   let root: string | undefined;

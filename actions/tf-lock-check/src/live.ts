@@ -11,7 +11,7 @@ import { backendSettings, type BackendSettings } from './backend.js';
 
 const ACTION = 'tf-lock-check';
 /** Below this, force-unlock-stale needs allow-short-stale-after: true. */
-export const STALE_FLOOR_MS = 5 * 60_000;
+const STALE_FLOOR_MS = 5 * 60_000;
 
 /** Why the S3 and DynamoDB copies of one double lock do not match, or undefined when they do. */
 export function disagreement(locks: HeldLock[]): string | undefined {

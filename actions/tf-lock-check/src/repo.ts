@@ -394,7 +394,7 @@ function mergeEnvs(modules: Map<string, Module>, tfbackends: Map<string, Body>, 
 const PLACEHOLDER = /\$[A-Za-z_{]|\{\{|\}\}|%\{|<[^<>]*>|__[A-Z][A-Z0-9_]*__|\b(?:update|change|replace|fill|edit|set)[-_]?me\b|^(?:todo|tbd|fixme|xxx+)$|\byour[-_]/i;
 
 /** Whether a backend value is a template's placeholder. */
-export const isPlaceholder = (v: HclValue | undefined): boolean => typeof v === 'string' && PLACEHOLDER.test(v);
+const isPlaceholder = (v: HclValue | undefined): boolean => typeof v === 'string' && PLACEHOLDER.test(v);
 
 /** bucket/key identity of an environment's state, or undefined when not statically known. */
 export function stateIdentity(env: BackendEnv): string | undefined {

@@ -1195,4 +1195,4 @@ const isAllArgs = (c: Node): boolean => /^\$(\{)?[@*](\})?$/.test(c.text);
 /** The array of `${NAME[@]}` / `${NAME[*]}`. */
 const allOf = (c: Node): string | undefined => /^\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}$/.exec(c.text)?.[1];
 
-export { globMatch, shellExpand, type Val } from './shellvalues.js';
+export { shellExpand, type Val } from './shellvalues.js';

@@ -120,5 +120,5 @@ export function reindentContinuations(text: string): string {
   return lines.join('\n');
 }
 
-export type { Document, Node, Pair, YAMLMap };
+export type { Node, Pair, YAMLMap };
 export { isMap, isPair, isScalar, isSeq };

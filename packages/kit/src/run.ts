@@ -54,7 +54,7 @@ export async function run(name: string, fn: () => Promise<void>, opts: { outputs
 }
 
 /** Prints the one failure line for `err` and returns the outcome it means. */
-export function reportFailure(name: string, err: unknown): Outcome {
+function reportFailure(name: string, err: unknown): Outcome {
   if (err instanceof UserError) {
     core.setFailed(scrub(`${name}: ${oneLine(err.message)}`));
     return 'config-error';

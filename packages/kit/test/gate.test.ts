@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { countBySeverity, type Finding, fingerprint, gate, globToRegExp, normaliseSeverity, parseFailOn, type Severity, sortFindings } from '@platform-actions/kit';
 import { expectPinnedFingerprints } from '../../../test/helpers/fingerprints.js';
 
-export const mk = (severity: Severity, ruleId = 'R1', path = 'a.yaml', line?: number): Finding => ({
+const mk = (severity: Severity, ruleId = 'R1', path = 'a.yaml', line?: number): Finding => ({
   tool: 't',
   ruleId,
   severity,

@@ -24,7 +24,7 @@ export interface Swagger {
 }
 
 /** "apiVersion/kind" of every cluster-scoped kind: created by a POST to a path without {namespace}. */
-export function clusterScopedKinds(swagger: Swagger): string[] {
+function clusterScopedKinds(swagger: Swagger): string[] {
   const cluster = new Set<string>();
   for (const [path, ops] of Object.entries(swagger.paths ?? {})) {
     const gvk = ops.post?.['x-kubernetes-group-version-kind'];
@@ -135,7 +135,7 @@ export function stableJson(v: unknown): string {
 }
 
 /** The first "Deprecated: …" sentence of a kind's description, e.g. core/v1 Endpoints since 1.33. */
-export function deprecationNote(description: string | undefined): string | undefined {
+function deprecationNote(description: string | undefined): string | undefined {
   const m = /Deprecated:\s*([^\n]*)/.exec(description ?? '');
   return m ? m[1].trim() : undefined;
 }

@@ -23,7 +23,7 @@ const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-export function typeName(v: unknown): string {
+function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
   if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
@@ -208,7 +208,7 @@ function expectedOf(t: TypeNode): string {
 }
 
 /** io.k8s.api.core.v1.PodSecurityContext → core/v1 PodSecurityContext */
-export function shortName(name: string): string {
+function shortName(name: string): string {
   const m = /^io\.k8s\.api\.([^.]+)\.([^.]+)\.(\w+)$/.exec(name);
   return m ? `${m[1]}/${m[2]} ${m[3]}` : (name.split('.').pop() ?? name);
 }

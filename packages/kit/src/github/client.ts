@@ -11,9 +11,9 @@ export type Octokit = ReturnType<typeof GitHub.getOctokit>;
  * never answers held steps for minutes). PLATFORM_ACTIONS_API_TIMEOUT (e.g. 5s) overrides it for tests
  * and for slow GHES instances.
  */
-export const DEFAULT_API_BUDGET_MS = 30_000;
+const DEFAULT_API_BUDGET_MS = 30_000;
 
-export function apiBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
+function apiBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
   const m = /^(\d+)(ms|s)?$/.exec((env.PLATFORM_ACTIONS_API_TIMEOUT ?? '').trim());
   if (!m) return DEFAULT_API_BUDGET_MS;
   return Number(m[1]) * (m[2] === 'ms' ? 1 : 1000);

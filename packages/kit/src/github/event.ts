@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 export const isZeroSha = (sha: string | undefined): boolean => !sha || /^0+$/.test(sha);
 
-export interface PullRequestInfo {
+interface PullRequestInfo {
   number: number;
   baseSha: string;
   headSha: string;
@@ -17,7 +17,7 @@ export interface PullRequestInfo {
   headRepo?: string;
 }
 
-export interface PushInfo {
+interface PushInfo {
   before: string;
   after: string;
   /** A new branch or tag: `before` is the zero SHA. */
@@ -28,14 +28,14 @@ export interface PushInfo {
   commitCount: number;
 }
 
-export interface MergeGroupInfo {
+interface MergeGroupInfo {
   baseSha: string;
   headSha: string;
   baseRef: string;
   headRef: string;
 }
 
-export type EventKind = 'pull_request' | 'pull_request_target' | 'push' | 'merge_group' | 'schedule' | 'workflow_dispatch' | 'other';
+type EventKind = 'pull_request' | 'pull_request_target' | 'push' | 'merge_group' | 'schedule' | 'workflow_dispatch' | 'other';
 
 export interface EventContext {
   name: string;

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Finding, type Severity, severityRank, sortFindings } from '../findings.js';
 
-export const SARIF_LIMITS = {
+const SARIF_LIMITS = {
   runsPerFile: 20,
   resultsPerRun: 25_000,
   rulesPerRun: 25_000,
@@ -47,7 +47,7 @@ export interface SarifRunInput {
 }
 
 /** The workflow file of this run, from GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/ci.yml@refs/heads/main`). */
-export function workflowFile(env: NodeJS.ProcessEnv = process.env): string {
+function workflowFile(env: NodeJS.ProcessEnv = process.env): string {
   const m = /^[^/]+\/[^/]+\/(.+?)@/.exec(env.GITHUB_WORKFLOW_REF ?? '');
   return m ? m[1] : '.github/workflows';
 }

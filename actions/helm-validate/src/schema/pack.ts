@@ -48,10 +48,7 @@ export function packSchema(s: SwaggerSchema, nameIndex: (name: string) => number
   const withEnum = (code: Packed): Packed => (s.enum?.length ? { e: s.enum, ...(typeof code === 'object' ? code : { t: code }) } : code) as Packed;
   switch (s.type) {
     case 'string':
-      if (s.format === 'int-or-string') return 'ios';
-      if (s.format === 'date-time') return 'time';
-      if (s.format === 'byte') return 'b64';
-      return withEnum('s');
+      return STRING_FORMATS.get(s.format ?? '') ?? withEnum('s');
     case 'integer':
       return withEnum('i');
     case 'number':
@@ -61,24 +58,35 @@ export function packSchema(s: SwaggerSchema, nameIndex: (name: string) => number
     case 'array':
       return { a: s.items ? packSchema(s.items, nameIndex) : '*' };
     case 'object':
-    case undefined: {
-      if (s.properties) {
-        const o: PackedObject = { p: {} };
-        for (const [k, v] of Object.entries(s.properties)) {
-          const described = defName ? describedEnum(defName, k, v) : undefined;
-          o.p![k] = packSchema(described ? { ...v, enum: described } : v, nameIndex);
-        }
-        if (s.required?.length) o.r = [...s.required];
-        if (s.additionalProperties === true) o.o = 1;
-        else if (s.additionalProperties) o.m = packSchema(s.additionalProperties, nameIndex);
-        return o;
-      }
-      if (s.additionalProperties && s.additionalProperties !== true) return { m: packSchema(s.additionalProperties, nameIndex) };
-      return s.type === 'object' ? 'o' : '*';
-    }
+    case undefined:
+      return packObject(s, nameIndex, defName);
     default:
       return '*';
   }
+}
+
+/** String formats with a type of their own. */
+const STRING_FORMATS = new Map<string, Packed>([
+  ['int-or-string', 'ios'],
+  ['date-time', 'time'],
+  ['byte', 'b64'],
+]);
+
+/** An object with properties (closed, open, or with a map of the rest), a map, or any object. */
+function packObject(s: SwaggerSchema, nameIndex: (name: string) => number, defName?: string): Packed {
+  if (s.properties) {
+    const o: PackedObject = { p: {} };
+    for (const [k, v] of Object.entries(s.properties)) {
+      const described = defName ? describedEnum(defName, k, v) : undefined;
+      o.p![k] = packSchema(described ? { ...v, enum: described } : v, nameIndex);
+    }
+    if (s.required?.length) o.r = [...s.required];
+    if (s.additionalProperties === true) o.o = 1;
+    else if (s.additionalProperties) o.m = packSchema(s.additionalProperties, nameIndex);
+    return o;
+  }
+  if (s.additionalProperties && s.additionalProperties !== true) return { m: packSchema(s.additionalProperties, nameIndex) };
+  return s.type === 'object' ? 'o' : '*';
 }
 
 /**

@@ -97,40 +97,46 @@ export function eventFromData(env: Record<string, string | undefined>, payload: 
     runUrl: env.GITHUB_RUN_ID ? `${repoUrl}/actions/runs/${env.GITHUB_RUN_ID}${env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''}` : undefined,
     canWrite: true,
   };
-  const pr = payload.pull_request;
-  if ((kind === 'pull_request' || kind === 'pull_request_target') && pr) {
-    const headRepo: string | undefined = pr.head?.repo?.full_name;
-    const baseRepo: string | undefined = pr.base?.repo?.full_name ?? `${owner}/${repo}`;
-    const isFork = Boolean(pr.head?.repo?.fork) || (headRepo !== undefined && headRepo !== baseRepo);
-    ctx.pr = {
-      number: positiveInt(pr.number ?? payload.number),
-      baseSha: commitId(pr.base?.sha),
-      headSha: commitId(pr.head?.sha),
-      baseRef: pr.base?.ref ?? '',
-      headRef: pr.head?.ref ?? '',
-      isFork,
-      headRepo,
-    };
+  if ((kind === 'pull_request' || kind === 'pull_request_target') && payload.pull_request) {
+    ctx.pr = pullRequestInfo(payload, `${owner}/${repo}`);
     // pull_request_target runs in the base repository's context with a write token.
-    ctx.canWrite = kind === 'pull_request_target' || !isFork;
+    ctx.canWrite = kind === 'pull_request_target' || !ctx.pr.isFork;
     // Dependabot PRs get a read-only token too.
     if (kind === 'pull_request' && env.GITHUB_ACTOR === 'dependabot[bot]') ctx.canWrite = false;
   }
-  if (kind === 'push') {
-    ctx.push = {
-      before: commitId(payload.before),
-      after: commitId(payload.after) || commitId(env.GITHUB_SHA),
-      created: Boolean(payload.created) || isZeroSha(commitId(payload.before)),
-      deleted: Boolean(payload.deleted),
-      forced: Boolean(payload.forced),
-      commitCount: Array.isArray(payload.commits) ? payload.commits.length : 0,
-    };
-  }
-  if (kind === 'merge_group' && payload.merge_group) {
-    const mg = payload.merge_group;
-    ctx.mergeGroup = { baseSha: commitId(mg.base_sha), headSha: commitId(mg.head_sha), baseRef: mg.base_ref ?? '', headRef: mg.head_ref ?? '' };
-  }
+  if (kind === 'push') ctx.push = pushInfo(payload, env);
+  if (kind === 'merge_group' && payload.merge_group) ctx.mergeGroup = mergeGroupInfo(payload.merge_group);
   return ctx;
+}
+
+function pullRequestInfo(payload: Json, thisRepo: string): PullRequestInfo {
+  const pr = payload.pull_request;
+  const headRepo: string | undefined = pr.head?.repo?.full_name;
+  const baseRepo: string | undefined = pr.base?.repo?.full_name ?? thisRepo;
+  return {
+    number: positiveInt(pr.number ?? payload.number),
+    baseSha: commitId(pr.base?.sha),
+    headSha: commitId(pr.head?.sha),
+    baseRef: pr.base?.ref ?? '',
+    headRef: pr.head?.ref ?? '',
+    isFork: Boolean(pr.head?.repo?.fork) || (headRepo !== undefined && headRepo !== baseRepo),
+    headRepo,
+  };
+}
+
+function pushInfo(payload: Json, env: Record<string, string | undefined>): PushInfo {
+  return {
+    before: commitId(payload.before),
+    after: commitId(payload.after) || commitId(env.GITHUB_SHA),
+    created: Boolean(payload.created) || isZeroSha(commitId(payload.before)),
+    deleted: Boolean(payload.deleted),
+    forced: Boolean(payload.forced),
+    commitCount: Array.isArray(payload.commits) ? payload.commits.length : 0,
+  };
+}
+
+function mergeGroupInfo(mg: Json): MergeGroupInfo {
+  return { baseSha: commitId(mg.base_sha), headSha: commitId(mg.head_sha), baseRef: mg.base_ref ?? '', headRef: mg.head_ref ?? '' };
 }
 
 /** Reads the event of the current run from GITHUB_EVENT_PATH. */

@@ -44,7 +44,7 @@ const write = (root: string, files: Record<string, string | Buffer>) => {
 /** A deterministic spread of sizes, so shards have something to balance. */
 const spread = (i: number, lo: number, hi: number) => lo + ((i * 37 + 11) % (hi - lo + 1));
 
-export function charts(ws: string): void {
+function charts(ws: string): void {
   const lib = (name: string) => ({
     [`charts/${name}/Chart.yaml`]: `apiVersion: v2\nname: ${name}\ntype: library\nversion: 0.1.0\n`,
     [`charts/${name}/templates/_helpers.tpl`]: `{{- define "${name}.labels" -}}\napp.kubernetes.io/name: {{ .Chart.Name }}\napp.kubernetes.io/instance: {{ .Release.Name }}\n{{- end -}}\n`,

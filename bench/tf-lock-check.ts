@@ -32,7 +32,7 @@ interface Planted {
   wrapperJobs: number;
 }
 
-export function buildRepo(dir: string): Planted {
+function buildRepo(dir: string): Planted {
   const write = (rel: string, text: string) => {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), text);

@@ -80,7 +80,7 @@ function bigReport(n: number): string {
 }
 
 /** (c): gate, SARIF, summary and annotations for 10,000 trivy findings, in-process; true when under 300 ms. */
-export function benchRender(ws = process.cwd()): boolean {
+function benchRender(ws = process.cwd()): boolean {
   // (c) rendering 10,000 findings in-process.
   const text = bigReport(10_000);
   const [target] = parseTargets(['fs:.'], ['vuln'], ws);

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
 
-export const BEGIN = '<!-- action-docs:begin (generated from action.yml by `npm run docs`; do not edit) -->';
-export const END = '<!-- action-docs:end -->';
+const BEGIN = '<!-- action-docs:begin (generated from action.yml by `npm run docs`; do not edit) -->';
+const END = '<!-- action-docs:end -->';
 
 const esc = (s) =>
   String(s ?? '')
@@ -17,7 +17,7 @@ export function readAction(dir) {
   return yaml.load(readFileSync(join(dir, 'action.yml'), 'utf8'));
 }
 
-export function renderTables(action) {
+function renderTables(action) {
   const inputs = Object.entries(action.inputs ?? {});
   const outputs = Object.entries(action.outputs ?? {});
   let md = '### Inputs\n\n';

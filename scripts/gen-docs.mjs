@@ -1,4 +1,5 @@
-// npm run docs: regenerate the inputs/outputs tables in every action README from its action.yml.
+// npm run docs: regenerate the inputs/outputs tables in every action README from its action.yml (the rules
+// tables come next, from scripts/rules-tables.ts).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAction, withTables } from './action-docs.mjs';

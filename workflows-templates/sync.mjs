@@ -25,7 +25,10 @@ import { parse } from 'yaml';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 
-/** Starter workflow → the example caller repository that runs it. */
+/**
+ * Starter workflow → the example caller repository that runs it.
+ * @public (read by the e2e tests through `node -e`)
+ */
 export const pipelines = {
   'helm-terraform-platform': 'sentiment-platform',
   'hardened-python-service': 'python-service-hardened',
@@ -38,17 +41,17 @@ export const pipelines = {
  * A pin of this repository: a reusable workflow (`acme/platform-actions/.github/workflows/<f>.yml`) or an
  * action (`acme/platform-actions/actions/<name>`) at a full commit SHA, with the comment that labels it.
  */
-export const OUR_PIN = /(acme\/platform-actions\/(?:\.github\/workflows\/[A-Za-z0-9._-]+\.ya?ml|actions\/[A-Za-z0-9._-]+))@([0-9a-f]{40})([ \t]*#[^\n]*)?/g;
+const OUR_PIN = /(acme\/platform-actions\/(?:\.github\/workflows\/[A-Za-z0-9._-]+\.ya?ml|actions\/[A-Za-z0-9._-]+))@([0-9a-f]{40})([ \t]*#[^\n]*)?/g;
 
-export const examplePath = (template) => join('examples', pipelines[template], '.github', 'workflows', `${template}.yml`);
+const examplePath = (template) => join('examples', pipelines[template], '.github', 'workflows', `${template}.yml`);
 
-export function render(template, text) {
+function render(template, text) {
   const header = `# Generated from workflows-templates/${template}.yml by \`node workflows-templates/sync.mjs\`; edit the template.\n`;
   return header + text.replaceAll('$default-branch', 'main');
 }
 
 /** Thrown for anything the user must fix; main() prints the message as one line. */
-export class SyncError extends Error {}
+class SyncError extends Error {}
 
 const git = (args, cwd = root) => spawnSync('git', args, { cwd, encoding: 'utf8' });
 
@@ -56,7 +59,7 @@ const git = (args, cwd = root) => spawnSync('git', args, { cwd, encoding: 'utf8'
  * The released version a CHANGELOG text says its commit is: the newest `## [X.Y.Z]` section. A commit
  * whose Unreleased section still lists changes is not a release, whatever its newest section says.
  */
-export function releasedVersion(changelog) {
+function releasedVersion(changelog) {
   const sections = [...changelog.matchAll(/^## \[?([^\]\s]+)\]?[^\n]*\n([\s\S]*?)(?=^## |(?![\s\S]))/gm)].map((m) => ({ name: m[1], body: m[2] }));
   const unreleased = sections.find((s) => /^unreleased$/i.test(s.name));
   if (unreleased && /^\s*[-*] /m.test(unreleased.body)) {
@@ -72,7 +75,10 @@ function defaultBranch(cwd) {
   return git(['rev-parse', '--verify', '--quiet', 'refs/remotes/origin/main'], cwd).status === 0 ? 'origin/main' : 'main';
 }
 
-/** Checks that `sha` is a release this repository can be pinned to, and returns its `vX.Y.Z`. */
+/**
+ * Checks that `sha` is a release this repository can be pinned to, and returns its `vX.Y.Z`.
+ * @public (read by the e2e tests through `node -e`)
+ */
 export function releaseOf(sha, from, cwd = root) {
   if (!/^[0-9a-f]{40}$/.test(sha ?? '')) throw new SyncError('--pin expects a full 40-hex commit SHA');
   if (git(['cat-file', '-e', `${sha}^{commit}`], cwd).status !== 0) {
@@ -96,7 +102,7 @@ export function releaseOf(sha, from, cwd = root) {
 }
 
 /** Every pin of this repository in `text` moved to `sha` and labelled `version`. */
-export const pinText = (text, sha, version) => text.replace(OUR_PIN, `$1@${sha} # ${version}`);
+const pinText = (text, sha, version) => text.replace(OUR_PIN, `$1@${sha} # ${version}`);
 
 /** The example workflows that are not generated from a starter (they carry their own direct pins). */
 function directExampleWorkflows() {
@@ -111,7 +117,7 @@ function directExampleWorkflows() {
 }
 
 /** The organisation `.github` repository's `workflow-templates/` folder, written under `dir`. */
-export function exportTemplates(dir, owner) {
+function exportTemplates(dir, owner) {
   if (owner !== undefined && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(owner)) throw new SyncError(`--owner ${owner}: not a GitHub organisation name`);
   const out = join(dir, 'workflow-templates');
   mkdirSync(out, { recursive: true });
@@ -135,7 +141,7 @@ const cell = (v) =>
     .trim();
 
 /** The README section for the reusable workflows, generated from their YAML. */
-export function workflowDocs() {
+function workflowDocs() {
   const dir = join(root, '.github', 'workflows');
   const parts = [];
   for (const f of readdirSync(dir)

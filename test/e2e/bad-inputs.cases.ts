@@ -544,7 +544,7 @@ export const URL_PASSWORD = 'kube/Adm1n:p@ss%w0rd';
 const urlPw = encodeURIComponent(URL_PASSWORD);
 
 /** A billion-laughs document: `levels` anchors, each a list of nine aliases of the one before. */
-export function yamlBomb(levels = 9): string {
+function yamlBomb(levels = 9): string {
   const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
   for (let i = 1; i < levels; i++)
     lines.push(
@@ -562,7 +562,7 @@ const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata: {}\n';
 const TF = 'terraform {\n  backend "s3" {\n    bucket = "tfstate"\n    key = "envs/dev/terraform.tfstate"\n    region = "us-east-1"\n    use_lockfile = true\n  }\n}\n';
 
 /** A kubeconfig for `server` (extra lines go under the cluster). */
-export const kubeconfig = (server: string, extra = ''): string =>
+const kubeconfig = (server: string, extra = ''): string =>
   `apiVersion: v1\nkind: Config\nclusters:\n  - name: c\n    cluster:\n      server: ${server}\n      insecure-skip-tls-verify: true\n${extra}users:\n  - name: u\n    user:\n      token: not-a-real-token-0123456789\ncontexts:\n  - name: c\n    context: {cluster: c, user: u}\ncurrent-context: c\n`;
 const closedKube = kubeconfig('https://127.0.0.1:1');
 
@@ -1063,7 +1063,7 @@ const k8sB: CorpusCase[] = [
 ];
 
 /** Everything the boundary cases add, by action. */
-export const boundaryCases: CorpusCase[] = [...helmB, ...gitleaksB, ...tfB, ...migB, ...trivyB, ...k8sB];
+const boundaryCases: CorpusCase[] = [...helmB, ...gitleaksB, ...tfB, ...migB, ...trivyB, ...k8sB];
 
 // ---- The CLI: workflow files it reads, credentials on its command line. ----
 export interface CliCorpusCase {

@@ -10,7 +10,7 @@ import { toolBin } from './tools.js';
 export type TfFlavor = 'terraform' | 'tofu';
 export const tfFlavors: TfFlavor[] = ['terraform', 'tofu'];
 
-export interface TfResult {
+interface TfResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -46,7 +46,7 @@ export interface TfRoot {
 }
 
 /** Path of the provisioned binary for `flavor`. */
-export const tfBin = (flavor: TfFlavor): string => toolBin(flavor);
+const tfBin = (flavor: TfFlavor): string => toolBin(flavor);
 
 /** Write `files` (relative path → content) into a fresh temp dir and return a runner bound to it. */
 export function tfRoot(flavor: TfFlavor, files: Record<string, string>, env: Record<string, string> = {}): TfRoot {

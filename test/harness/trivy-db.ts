@@ -15,7 +15,7 @@ import { cacheRoot, toolBin } from './tools.js';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Same inputs, same order as gen-db.sh: editing the advisories or the generator makes a new DB. */
-export function dbHash(): string {
+function dbHash(): string {
   const h = createHash('sha256');
   for (const f of ['advisories.yaml', 'dbgen/go.mod', 'dbgen/go.sum', 'dbgen/main.go']) h.update(readFileSync(join(here, 'trivy', f)));
   return h.digest('hex').slice(0, 16);

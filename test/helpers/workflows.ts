@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-export const ymls = (dir: string) =>
+const ymls = (dir: string) =>
   existsSync(dir)
     ? readdirSync(dir)
         .filter((f) => /\.ya?ml$/.test(f))
@@ -27,7 +27,7 @@ export const all = [...own, ...templates, ...exampleWorkflows];
 // The "before" workflow tf-lock-check's example finds fault with (per-commit concurrency,
 // cancel-in-progress, -lock=false): deliberately what teams write, so the rules for shipped files do not
 // apply to it.
-export const LEGACY = new Set(['examples/sentiment-terraform/.github/workflows/deploy.yml']);
+const LEGACY = new Set(['examples/sentiment-terraform/.github/workflows/deploy.yml']);
 export const shipped = all.filter((f) => !LEGACY.has(f));
 
 export interface Step {

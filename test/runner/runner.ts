@@ -4,8 +4,7 @@
 import { runAction as runWith, type RunActionOptions, type RunActionResult } from '../../packages/cli/src/runner.js';
 import { toolBin } from '../harness/tools.js';
 
-export { readActionYaml, resolveActionDir } from '../../packages/cli/src/runner.js';
-export type { ActionYaml, RunActionOptions, RunActionResult, StepResult } from '../../packages/cli/src/runner.js';
+export type { RunActionOptions, RunActionResult } from '../../packages/cli/src/runner.js';
 
 export function runAction(opts: RunActionOptions): Promise<RunActionResult> {
   return runWith({ ...opts, node: opts.node ?? toolBin('node24', 'node') });

@@ -5,7 +5,7 @@ import { UserError } from '@platform-actions/kit';
 import { isAbsolute, relative } from 'node:path';
 import { inlineCode } from './md.js';
 
-export type ConfigOrigin = 'input' | 'env-path' | 'env-toml' | 'repository' | 'default';
+type ConfigOrigin = 'input' | 'env-path' | 'env-toml' | 'repository' | 'default';
 
 export interface ConfigChoice {
   origin: ConfigOrigin;

@@ -5,7 +5,7 @@ import { type InstalledTool, installRelease, type ToolRelease, UserError, useSys
 export const DEFAULT_VERSION = '8.30.1';
 /** The flags we pass (`git` subcommand, `--platform none`, `--redact=N`) all exist from here on. */
 export const MIN_VERSION = '8.24.0';
-export const OFFICIAL_BASE = 'https://github.com/gitleaks/gitleaks/releases/download';
+const OFFICIAL_BASE = 'https://github.com/gitleaks/gitleaks/releases/download';
 
 const OS: Partial<Record<NodeJS.Platform, string>> = { linux: 'linux', darwin: 'darwin', win32: 'windows' };
 const ARCH: Partial<Record<NodeJS.Architecture, string>> = { x64: 'x64', arm64: 'arm64', arm: 'armv7', ia32: 'x32' };

@@ -39,12 +39,12 @@ const MAX_FINGERPRINTS = 200;
 const MAX_REF_NAMES = 20;
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
-export function commitLink(repoUrl: string, sha: string): string {
+function commitLink(repoUrl: string, sha: string): string {
   return `[${sha.slice(0, 7)}](${repoUrl}/commit/${sha})`;
 }
 
 /** "2 branches, 1 tag" for a full scan. */
-export function refsCount(r: Pick<RefsReport, 'branches' | 'tags'>): string {
+function refsCount(r: Pick<RefsReport, 'branches' | 'tags'>): string {
   return `${plural(r.branches.length, 'branch', 'branches')}, ${plural(r.tags.length, 'tag')}`;
 }
 

@@ -7,10 +7,8 @@ export {
   RANGE_MODES as MODES,
   type RangeMode as Mode,
   type RangeFacts as Facts,
-  type RangeNeed as Need,
   type RangeScope,
   type CommitScope as Scope,
-  type RangePlan as Plan,
   planRange as planScan,
   revListArgs,
 } from '@platform-actions/kit';

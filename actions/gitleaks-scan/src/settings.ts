@@ -28,8 +28,8 @@ export interface Settings {
   'config-change': ConfigChangeMode;
 }
 
-export const CONFIG_CHANGE_MODES = ['warn', 'fail'] as const;
-export type ConfigChangeMode = (typeof CONFIG_CHANGE_MODES)[number];
+const CONFIG_CHANGE_MODES = ['warn', 'fail'] as const;
+type ConfigChangeMode = (typeof CONFIG_CHANGE_MODES)[number];
 
 /**
  * A file input that may live in the workspace or in RUNNER_TEMP (a config or baseline an earlier step

@@ -2,6 +2,7 @@
 // made without --redact) never carries a secret into a finding; baselines are validated.
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '@platform-actions/kit';
+import { expectPinnedFingerprints } from '../../../test/helpers/fingerprints.js';
 import { chooseConfig } from '../src/config.js';
 import { leakId, leakSeverity, parseBaseline, parseReport, REMEDIATION, REMEDIATION_UNPUSHED, toFinding } from '../src/findings.js';
 import { awsKey } from './helpers.js';
@@ -74,11 +75,24 @@ describe('parseReport and toFinding', () => {
   });
 
   test('ids are a promise to every baseline: their literal values are pinned', () => {
-    expect(leakId({ commit: 'a'.repeat(40), file: 'deploy/app.ini', ruleId: 'aws-access-token', startLine: 3 })).toBe('81a99c8a6e46ce4e51456bb2e3fbef09');
-    expect(leakId({ commit: '', file: 'cfg/prod.ini', ruleId: 'aws-access-token', startLine: 3 })).toBe('2c73b8ec55ddd533afae8a010b089b5f');
-    // A merge's conflicted file shown at its real path keeps the id of the name gitleaks reported.
-    expect(leakId({ commit: 'a'.repeat(40), file: 'app.ini', idFile: 'b/app.ini', ruleId: 'aws-access-token', startLine: 2 })).toBe('6fb728367a128cf93493e9f9a69562c9');
-    expect(leakId({ commit: 'a'.repeat(40), file: 'b/app.ini', ruleId: 'aws-access-token', startLine: 2 })).toBe('6fb728367a128cf93493e9f9a69562c9');
+    const [reported] = parseReport(JSON.stringify([raw('REDACTED')]))!;
+    expectPinnedFingerprints(
+      {
+        'a finding from the report': toFinding(reported).fingerprint,
+        'commit, file, rule, line': leakId({ commit: 'a'.repeat(40), file: 'deploy/app.ini', ruleId: 'aws-access-token', startLine: 3 }),
+        'dir mode (no commit)': leakId({ commit: '', file: 'cfg/prod.ini', ruleId: 'aws-access-token', startLine: 3 }),
+        // A merge's conflicted file shown at its real path keeps the id of the name gitleaks reported.
+        'merge: real path, reported name': leakId({ commit: 'a'.repeat(40), file: 'app.ini', idFile: 'b/app.ini', ruleId: 'aws-access-token', startLine: 2 }),
+        'merge: the reported name': leakId({ commit: 'a'.repeat(40), file: 'b/app.ini', ruleId: 'aws-access-token', startLine: 2 }),
+      },
+      {
+        'a finding from the report': '81a99c8a6e46ce4e51456bb2e3fbef09',
+        'commit, file, rule, line': '81a99c8a6e46ce4e51456bb2e3fbef09',
+        'dir mode (no commit)': '2c73b8ec55ddd533afae8a010b089b5f',
+        'merge: real path, reported name': '6fb728367a128cf93493e9f9a69562c9',
+        'merge: the reported name': '6fb728367a128cf93493e9f9a69562c9',
+      },
+    );
   });
 
   test('ids: one per commit, file, rule and line', () => {

@@ -26,7 +26,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const OUTPUT = join(here, '..', 'schemas', 'kubernetes.json');
 
 /** Path of swagger.json for a release: from SWAGGER_DIR, else from the Go module cache (downloading if needed). */
-export function swaggerPath(version: string): string {
+function swaggerPath(version: string): string {
   if (process.env.SWAGGER_DIR) return join(process.env.SWAGGER_DIR, version, 'swagger.json');
   const out = execFileSync('go', ['mod', 'download', '-json', `k8s.io/kubernetes@v${version}`], {
     encoding: 'utf8',

@@ -61,7 +61,7 @@ const warnedLinks = new Set<string>();
  * shared by linking it into place is validated like any other). A link that leads outside the workspace is
  * never read: one warning names it.
  */
-export function entryKind(workspace: string, dir: string, e: Dirent): 'file' | 'dir' | undefined {
+function entryKind(workspace: string, dir: string, e: Dirent): 'file' | 'dir' | undefined {
   if (e.isFile()) return 'file';
   if (e.isDirectory()) return 'dir';
   if (!e.isSymbolicLink()) return undefined;
@@ -79,7 +79,7 @@ export function entryKind(workspace: string, dir: string, e: Dirent): 'file' | '
 }
 
 /** Every directory with a Chart.yaml under `root` (depth-limited; skips VCS and dependency folders). */
-export function findChartDirs(root: string, maxDepth = 10): string[] {
+function findChartDirs(root: string, maxDepth = 10): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const walk = (dir: string, depth: number) => {
@@ -103,7 +103,7 @@ export function findChartDirs(root: string, maxDepth = 10): string[] {
 }
 
 /** Drops charts vendored inside another chart's charts/ folder: they are validated as part of their parent. */
-export function topLevel(dirs: readonly string[]): string[] {
+function topLevel(dirs: readonly string[]): string[] {
   return dirs.filter((d) => !dirs.some((p) => p !== d && toPosix(d).startsWith(`${toPosix(p)}/charts/`)));
 }
 
@@ -127,7 +127,7 @@ function templatesUseCapabilities(dir: string): boolean {
 }
 
 /** The first symlink inside a chart that leads outside the workspace: helm would read what it points at. */
-export function linkOutside(dir: string, workspace: string, depth = 6): string | undefined {
+function linkOutside(dir: string, workspace: string, depth = 6): string | undefined {
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -225,7 +225,7 @@ function filesUnder(dir: string, workspace: string, maxDepth = 3): string[] {
   return out;
 }
 
-export const isGlob = (pattern: string): boolean => /[*?[]/.test(pattern);
+const isGlob = (pattern: string): boolean => /[*?[]/.test(pattern);
 
 export interface ValuesMatrix {
   entries: ValuesEntry[];

@@ -38,10 +38,10 @@ export interface Config {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Used when `values-files` is empty (a reusable workflow passing '' gets the same as leaving it out); `none` means no extra files. */
-export const DEFAULT_VALUES_PATTERNS = ['values-*.yaml', 'values-*.yml', 'ci/*-values.yaml'];
+const DEFAULT_VALUES_PATTERNS = ['values-*.yaml', 'values-*.yml', 'ci/*-values.yaml'];
 
 /** The target versions: each must be a minor this action ships schemas for; default the four newest. */
-export function parseTargets(items: readonly string[], store: SchemaStore): KubeSchema[] {
+function parseTargets(items: readonly string[], store: SchemaStore): KubeSchema[] {
   const shipped = store.versions.map((v) => v.split('.').slice(0, 2).join('.'));
   if (!items.length) return shipped.slice(-4).map((m) => store.get(m)!);
   const picked = new Map<string, KubeSchema>();

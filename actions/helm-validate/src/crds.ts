@@ -24,43 +24,40 @@ export function compileCrdSchema(s: Json): TypeNode {
   const t = new TypeNode();
   if (s['x-kubernetes-int-or-string'] === true) t.kind = 'int-or-string';
   else if (s['x-kubernetes-preserve-unknown-fields'] === true && !s.properties && s.type !== 'array') t.kind = s.type === 'object' ? 'any-object' : 'any';
-  else {
-    switch (s.type) {
-      case 'object':
-      case undefined:
-        if (isObj(s.properties)) {
-          t.kind = 'object';
-          const props: Record<string, TypeNode> = Object.create(null);
-          for (const [k, v] of Object.entries(s.properties)) if (isObj(v)) props[k] = compileCrdSchema(v);
-          t.props = props;
-          if (isObj(s.additionalProperties)) t.values = compileCrdSchema(s.additionalProperties);
-          t.open = s.additionalProperties === true || s['x-kubernetes-preserve-unknown-fields'] === true;
-        } else if (isObj(s.additionalProperties)) {
-          t.kind = 'map';
-          t.values = compileCrdSchema(s.additionalProperties);
-        } else t.kind = s.type === 'object' ? 'any-object' : 'any';
-        if (Array.isArray(s.required)) t.required = s.required.map(String);
-        break;
-      case 'array':
-        t.kind = 'array';
-        t.items = isObj(s.items) ? compileCrdSchema(s.items) : node('any');
-        break;
-      case 'string':
-        t.kind = s.format === 'date-time' ? 'date-time' : s.format === 'byte' ? 'bytes' : 'string';
-        break;
-      case 'integer':
-      case 'number':
-      case 'boolean':
-        t.kind = s.type;
-        break;
-      default:
-        t.kind = 'any';
-    }
-  }
+  else if (s.type === 'object' || s.type === undefined) objectType(t, s);
+  else if (s.type === 'array') {
+    t.kind = 'array';
+    t.items = isObj(s.items) ? compileCrdSchema(s.items) : node('any');
+  } else if (s.type === 'string') t.kind = s.format === 'date-time' ? 'date-time' : s.format === 'byte' ? 'bytes' : 'string';
+  else if (s.type === 'integer' || s.type === 'number' || s.type === 'boolean') t.kind = s.type;
+  else t.kind = 'any';
   if (t.kind === 'object' && t.required && !t.props) t.kind = 'any-object';
   t.nullable = s.nullable === true;
   t.embedded = s['x-kubernetes-embedded-resource'] === true;
   if (Array.isArray(s.enum)) t.enumValues = new Set(s.enum);
+  const c = constraintsOf(s);
+  if (Object.keys(c).length) t.constraints = c;
+  return t;
+}
+
+/** `type: object` (or none): an object with properties, a map (additionalProperties), or any object. */
+function objectType(t: TypeNode, s: Json): void {
+  if (isObj(s.properties)) {
+    t.kind = 'object';
+    const props: Record<string, TypeNode> = Object.create(null);
+    for (const [k, v] of Object.entries(s.properties)) if (isObj(v)) props[k] = compileCrdSchema(v);
+    t.props = props;
+    if (isObj(s.additionalProperties)) t.values = compileCrdSchema(s.additionalProperties);
+    t.open = s.additionalProperties === true || s['x-kubernetes-preserve-unknown-fields'] === true;
+  } else if (isObj(s.additionalProperties)) {
+    t.kind = 'map';
+    t.values = compileCrdSchema(s.additionalProperties);
+  } else t.kind = s.type === 'object' ? 'any-object' : 'any';
+  if (Array.isArray(s.required)) t.required = s.required.map(String);
+}
+
+/** Pattern, bounds, and the anyOf/oneOf/allOf/not branches. */
+function constraintsOf(s: Json): Constraints {
   const c: Constraints = {};
   if (typeof s.pattern === 'string') {
     try {
@@ -80,8 +77,7 @@ export function compileCrdSchema(s: Json): TypeNode {
     if (Array.isArray(list) && list.length) c[k] = list.filter(isObj).map((x) => branch(x));
   }
   if (isObj(s.not)) c.not = branch(s.not);
-  if (Object.keys(c).length) t.constraints = c;
-  return t;
+  return c;
 }
 
 /** A branch of anyOf/oneOf/allOf: only what it states is checked (a branch without a type accepts any type). */
@@ -93,7 +89,7 @@ function branch(s: Json): TypeNode {
 }
 
 /** The kinds one CRD object defines (one per version with a schema). `meta` is ObjectMeta of the target version. */
-export function kindsFromCrd(crd: Json, origin: string, meta: TypeNode | undefined): CustomKind[] {
+function kindsFromCrd(crd: Json, origin: string, meta: TypeNode | undefined): CustomKind[] {
   const spec = isObj(crd.spec) ? crd.spec : {};
   const names = isObj(spec.names) ? spec.names : {};
   const group = String(spec.group ?? '');

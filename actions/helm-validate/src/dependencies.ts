@@ -47,7 +47,7 @@ export function sourceOf(d: Pick<Dependency, 'repository'>): Source {
  * A repository URL as we print it: credentials in it (https://user:token@host/…) are registered as secrets,
  * so helm's own output is masked too, and left out of every line we write.
  */
-export function shown(url: string): string {
+function shown(url: string): string {
   const m = /^(\w+:\/\/)([^/@]*)@(.*)$/.exec(url);
   if (!m) return url;
   const [user, pass] = m[2].split(':');
@@ -74,7 +74,7 @@ export function shortReason(helmText: string): string {
 }
 
 /** Where a file:// dependency points, and what is wrong there (undefined when it is a chart in the workspace). */
-export function fileProblem(chart: Chart, d: Dependency, workspace: string): { rel: string; problem?: string } {
+function fileProblem(chart: Chart, d: Dependency, workspace: string): { rel: string; problem?: string } {
   const abs = resolve(chart.dir, (d.repository ?? '').replace(/^file:\/\//i, ''));
   const rel = relPath(workspace, abs);
   if (!existsSync(abs)) return { rel, problem: 'does not exist' };
@@ -131,7 +131,7 @@ export function advice(chart: Chart, deps: readonly Dependency[], workspace: str
 }
 
 /** Repository URLs helm must know by name: from Chart.lock when present (what was locked), else Chart.yaml. */
-export function repositoriesOf(chart: Chart, missing: readonly Dependency[]): string[] {
+function repositoriesOf(chart: Chart, missing: readonly Dependency[]): string[] {
   const urls = new Set<string>();
   const lock = join(chart.dir, 'Chart.lock');
   if (existsSync(lock)) {

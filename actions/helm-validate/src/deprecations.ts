@@ -7,7 +7,7 @@
 // reported from the schema file's notes.
 import type { KubeSchema } from './schema/store.js';
 
-export interface Removal {
+interface Removal {
   apiVersion: string;
   /** '*' for every kind of the apiVersion. */
   kind: string;
@@ -18,7 +18,7 @@ export interface Removal {
 
 const T = (apiVersion: string, kind: string, removedIn: string, replacement: string): Removal => ({ apiVersion, kind, removedIn, replacement });
 
-export const REMOVED_BEFORE_WINDOW: readonly Removal[] = [
+const REMOVED_BEFORE_WINDOW: readonly Removal[] = [
   T('extensions/v1beta1', 'Deployment', '1.16', 'apps/v1'),
   T('extensions/v1beta1', 'DaemonSet', '1.16', 'apps/v1'),
   T('extensions/v1beta1', 'ReplicaSet', '1.16', 'apps/v1'),
@@ -61,7 +61,6 @@ export const REMOVED_BEFORE_WINDOW: readonly Removal[] = [
 
 export type ApiStatus = { status: 'served'; deprecated?: string } | { status: 'not-served'; message: string } | { status: 'unknown' };
 
-const minorOf = (v: string) => v.split('.').slice(0, 2).join('.');
 const cmpMinor = (a: string, b: string) => {
   const [a1, a2] = a.split('.').map(Number);
   const [b1, b2] = b.split('.').map(Number);
@@ -115,5 +114,3 @@ export function isBuiltInGroup(apiVersion: string): boolean {
   const group = apiVersion.split('/')[0];
   return !group.includes('.') || group.endsWith('.k8s.io');
 }
-
-export { minorOf, cmpMinor };

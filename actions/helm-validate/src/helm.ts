@@ -9,7 +9,7 @@ export interface Helm {
   major: number;
 }
 
-export const MIN_HELM = '3.8.0';
+const MIN_HELM = '3.8.0';
 
 /** `system` uses helm from PATH; a version such as 3.20.2 or v4.1.4 installs that release from get.helm.sh (or `mirror`). */
 export async function setupHelm(version: string, mirror?: string): Promise<Helm> {

@@ -22,7 +22,7 @@ export interface KubeObject {
   listIndex?: number;
 }
 
-export interface BrokenDocument {
+interface BrokenDocument {
   source: string;
   streamLine: number;
   message: string;

@@ -65,7 +65,7 @@ export interface Excused {
   reason: string;
 }
 
-export type VersionStatus = 'validated' | 'render-error' | 'timed-out' | 'too-large' | 'killed' | `skipped: ${string}`;
+type VersionStatus = 'validated' | 'render-error' | 'timed-out' | 'too-large' | 'killed' | `skipped: ${string}`;
 
 export interface Cell {
   chart: string;
@@ -100,7 +100,7 @@ function dependencyLine(chart: Chart, name: string): { startLine?: number } {
 const chartYaml = (chart: Chart) => `${chart.rel === '.' ? '' : `${chart.rel}/`}Chart.yaml`;
 
 /** Runs `jobs` with at most `n` in flight; results keep the input order. */
-export async function pool<T>(n: number, jobs: Array<() => Promise<T>>): Promise<T[]> {
+async function pool<T>(n: number, jobs: Array<() => Promise<T>>): Promise<T[]> {
   const out: T[] = new Array(jobs.length);
   let next = 0;
   const worker = async () => {
@@ -221,12 +221,43 @@ async function runEntry(
   cfg: PipelineConfig,
   result: PipelineResult,
 ): Promise<void> {
-  const cell: Cell = { chart: chart.rel, values: entry.label, objects: 0, versions: {} };
-  result.cells.push(cell);
+  const run = new EntryRun(chart, entry, valuesFiles, targets, all, userKinds, helm, cfg, result);
   // Render per target version only when the chart can tell versions apart; otherwise once, for the newest.
   const groups: string[][] = chart.perVersion ? targets.map((t) => [t.minor]) : [targets.map((t) => t.minor)];
-  const renders: Rendered[] = [];
-  for (const minors of groups) {
+  for (const minors of groups) if ((await run.render(minors, groups.length > 1)) === 'does not render') return;
+  run.excludedEverywhere();
+  if (cfg.lint && run.renders.length) await lint(chart, entry, helm, cfg, result);
+  for (const render of run.renders) run.validate(render);
+}
+
+/** One chart with one values entry: its renders, per target version or once, and what is wrong in them. */
+class EntryRun {
+  readonly cell: Cell;
+  readonly renders: Rendered[] = [];
+  private readonly templateCache = new Map<string, string>();
+
+  constructor(
+    private readonly chart: Chart,
+    private readonly entry: ValuesEntry,
+    private readonly valuesFiles: ValuesFile[],
+    private readonly targets: readonly KubeSchema[],
+    private readonly all: readonly KubeSchema[],
+    private readonly userKinds: CustomKinds,
+    private readonly helm: Helm,
+    private readonly cfg: PipelineConfig,
+    private readonly result: PipelineResult,
+  ) {
+    this.cell = { chart: chart.rel, values: entry.label, objects: 0, versions: {} };
+    result.cells.push(this.cell);
+  }
+
+  private hit(h: Omit<Hit, 'severity' | 'chart' | 'values'> & { severity?: Severity }): void {
+    addHit(this.result, this.cfg, { chart: this.chart.rel, values: this.entry.label, ...h });
+  }
+
+  /** `helm template` for the target versions `minors`; a render that fails for the chart's own reasons ends the entry. */
+  async render(minors: string[], perVersion: boolean): Promise<'rendered' | 'not run' | 'does not render'> {
+    const { chart, entry, targets, cfg, helm, cell } = this;
     const target = targets.find((t) => t.minor === minors[minors.length - 1])!;
     // What a real cluster of that version serves (so .Capabilities.APIVersions.Has answers as it would), plus the input's extras.
     // Only a chart that reads .Capabilities can tell the difference; the others get just the input's extras.
@@ -236,17 +267,8 @@ async function runEntry(
     // A helm killed by a signal we did not send (SIGKILL: out of memory) says nothing about the chart.
     const killed = !r.timedOut && signalReason(r.signal, r.exitCode);
     if (r.timedOut || r.truncated || killed) {
-      // This cell is not validated; the others still are, and the run ends as a tool error that says which.
-      const why = r.timedOut
-        ? `helm template ${describeExit(r)}`
-        : killed
-          ? `helm template ${killed}`
-          : `helm template printed more than ${sizeText(cfg.maxRenderBytes)}, the most this action reads`;
-      const cause = r.timedOut ? timeoutCause('helm template', r) : why;
-      for (const m of minors) cell.versions[m] = r.timedOut ? 'timed-out' : killed ? 'killed' : 'too-large';
-      result.failures.push({ cause, detail: why, chart: chart.rel, where: groups.length > 1 ? `${entry.label}, Kubernetes ${minors.join(', ')}` : entry.label });
-      result.notRun.push(`${chart.rel} (${entry.label}), Kubernetes ${minors.join(', ')}: ${why}`);
-      continue;
+      this.notRun(r, killed, minors, perVersion);
+      return 'not run';
     }
     if (r.exitCode === 0) {
       // helm 3.18.0 renders numbers from values as "%!f(json.Number=8080)" without failing: say so at the chart.
@@ -256,89 +278,110 @@ async function runEntry(
           { file: chartYaml(chart) },
         );
       }
-      renders.push({ minors, stream: r.stdout });
-      continue;
+      this.renders.push({ minors, stream: r.stdout });
+      return 'rendered';
     }
     const constraint = kubeVersionConstraint(r.stderr);
     if (constraint) {
       for (const m of minors) cell.versions[m] = `skipped: chart requires kubeVersion ${constraint}`;
-      continue;
+      return 'not run';
     }
     // Values that fail values.schema.json: one finding per violation, at the values file and key.
     const violations = parseSchemaErrors(r.stderr || r.stdout);
-    if (violations) {
-      for (const v of violations) {
-        const at = locateViolation(v, chart, valuesFiles, cfg.workspace);
-        addHit(result, cfg, {
-          ruleId: 'values-schema',
-          chart: chart.rel,
-          values: entry.label,
-          path: at.keyPath || '(top level)',
-          message: `${at.keyPath || 'the top level of the values'}: ${v.message} (values.schema.json of ${v.chart === chart.name ? 'the chart' : `subchart ${v.chart}`})`,
-          location: at.location,
-        });
-      }
-      cell.renderError = `values do not match values.schema.json (${violations.length} violation${violations.length === 1 ? '' : 's'})`;
-      for (const t of targets) cell.versions[t.minor] = 'render-error';
-      result.renderErrors.push(`chart ${chart.rel} with ${entry.label} does not render: ${cell.renderError}`);
-      return;
+    if (violations) this.schemaViolations(violations);
+    else this.renderError(r.stderr || r.stdout);
+    return 'does not render';
+  }
+
+  /** A render that timed out, was killed or printed too much: this cell is not validated; the others still are, and the run ends as a tool error that says which. */
+  private notRun(r: Awaited<ReturnType<typeof exec>>, killed: string | false | undefined, minors: string[], perVersion: boolean): void {
+    const { chart, entry, cfg, cell, result } = this;
+    const why = r.timedOut
+      ? `helm template ${describeExit(r)}`
+      : killed
+        ? `helm template ${killed}`
+        : `helm template printed more than ${sizeText(cfg.maxRenderBytes)}, the most this action reads`;
+    const cause = r.timedOut ? timeoutCause('helm template', r) : why;
+    for (const m of minors) cell.versions[m] = r.timedOut ? 'timed-out' : killed ? 'killed' : 'too-large';
+    result.failures.push({ cause, detail: why, chart: chart.rel, where: perVersion ? `${entry.label}, Kubernetes ${minors.join(', ')}` : entry.label });
+    result.notRun.push(`${chart.rel} (${entry.label}), Kubernetes ${minors.join(', ')}: ${why}`);
+  }
+
+  private schemaViolations(violations: NonNullable<ReturnType<typeof parseSchemaErrors>>): void {
+    const { chart, entry, cfg, cell, result, targets } = this;
+    for (const v of violations) {
+      const at = locateViolation(v, chart, this.valuesFiles, cfg.workspace);
+      this.hit({
+        ruleId: 'values-schema',
+        path: at.keyPath || '(top level)',
+        message: `${at.keyPath || 'the top level of the values'}: ${v.message} (values.schema.json of ${v.chart === chart.name ? 'the chart' : `subchart ${v.chart}`})`,
+        location: at.location,
+      });
     }
-    const err = parseRenderError(r.stderr || r.stdout);
+    cell.renderError = `values do not match values.schema.json (${violations.length} violation${violations.length === 1 ? '' : 's'})`;
+    for (const t of targets) cell.versions[t.minor] = 'render-error';
+    result.renderErrors.push(`chart ${chart.rel} with ${entry.label} does not render: ${cell.renderError}`);
+  }
+
+  private renderError(output: string): void {
+    const { chart, entry, cfg, cell, result, targets, helm } = this;
+    const err = parseRenderError(output);
     const loc = err.file ? resolveSource(chart, err.file, cfg.workspace) : undefined;
     const location: Location = loc ? { path: loc.path, ...(loc.isTemplate && err.line ? { startLine: err.line } : {}) } : { path: chartYaml(chart) };
     const advice = knownBugAdvice(helm, err.message);
     cell.renderError = err.message;
     for (const t of targets) cell.versions[t.minor] = 'render-error';
-    addHit(result, cfg, { ruleId: 'render-error', chart: chart.rel, values: entry.label, message: `helm template failed: ${err.message}${advice ? ` ${advice}` : ''}`, location });
+    this.hit({ ruleId: 'render-error', message: `helm template failed: ${err.message}${advice ? ` ${advice}` : ''}`, location });
     result.renderErrors.push(`chart ${chart.rel} with ${entry.label} does not render: ${err.message}`);
-    return;
   }
-  const skipped = targets.filter((t) => cell.versions[t.minor]?.startsWith('skipped'));
-  if (skipped.length === targets.length) {
+
+  /** A chart whose kubeVersion excludes every target: nothing in it was validated, and the findings say so. */
+  excludedEverywhere(): void {
+    const { chart, entry, cell, targets } = this;
+    const skipped = targets.filter((t) => cell.versions[t.minor]?.startsWith('skipped'));
+    if (skipped.length !== targets.length) return;
     const constraint = cell.versions[targets[0].minor].replace(/^skipped: chart requires kubeVersion /, '');
-    addHit(result, cfg, {
+    this.hit({
       ruleId: 'kube-version-excluded',
-      chart: chart.rel,
-      values: entry.label,
       message: `chart ${chart.rel} requires kubeVersion ${constraint}, which excludes every target (${targets.map((t) => t.version).join(', ')}), so nothing in it was validated. Target a version it supports (kubernetes-versions) or widen kubeVersion in Chart.yaml.`,
       location: { path: chartYaml(chart) },
     });
-    result.notRun.push(`${chart.rel} (${entry.label}): kubeVersion ${constraint} excludes every target`);
+    this.result.notRun.push(`${chart.rel} (${entry.label}): kubeVersion ${constraint} excludes every target`);
   }
-  if (cfg.lint && renders.length) await lint(chart, entry, helm, cfg, result);
 
-  const templateCache = new Map<string, string>();
-  const templateText = (rel: string) => {
-    let t = templateCache.get(rel);
+  private templateText(rel: string): string {
+    let t = this.templateCache.get(rel);
     if (t === undefined) {
-      t = readFileSync(join(cfg.workspace, rel), 'utf8');
-      templateCache.set(rel, t);
+      t = readFileSync(join(this.cfg.workspace, rel), 'utf8');
+      this.templateCache.set(rel, t);
     }
     return t;
-  };
-  const locate = (o: { source: string }, field?: string, value?: unknown): { location: Location; hint?: string } => {
-    const src = resolveSource(chart, o.source, cfg.workspace);
-    if (src.inArchive) return { location: { path: src.path }, hint: `(in ${src.inArchive} of the packaged subchart)` };
-    const line = src.isTemplate && field ? findKeyLine(templateText(src.path), field, value) : undefined;
-    if (line) return { location: { path: src.path, startLine: line } };
-    const v = field ? findValuesKey(valuesFiles, field, value) : undefined;
-    return { location: { path: src.path }, ...(v ? { hint: `(likely set by ${v.key} in ${v.path}:${v.line})` } : {}) };
-  };
+  }
 
-  const newest = targets[targets.length - 1];
-  const objectMeta = newest.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
-  for (const render of renders) {
+  /** Where an object's field is set: the template line, else a hint at the values key that likely sets it. */
+  private locate(o: { source: string }, field?: string, value?: unknown): { location: Location; hint?: string } {
+    const src = resolveSource(this.chart, o.source, this.cfg.workspace);
+    if (src.inArchive) return { location: { path: src.path }, hint: `(in ${src.inArchive} of the packaged subchart)` };
+    const line = src.isTemplate && field ? findKeyLine(this.templateText(src.path), field, value) : undefined;
+    if (line) return { location: { path: src.path, startLine: line } };
+    const v = field ? findValuesKey(this.valuesFiles, field, value) : undefined;
+    return { location: { path: src.path }, ...(v ? { hint: `(likely set by ${v.key} in ${v.path}:${v.line})` } : {}) };
+  }
+
+  /** Every object of one render: YAML problems, policies, and the schema of each target version it was rendered for. */
+  validate(render: Rendered): void {
+    const { targets, cfg, cell } = this;
+    const newest = targets[targets.length - 1];
+    const objectMeta = newest.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
     const { objects, broken } = splitManifests(render.stream, { maxChars: cfg.maxRenderBytes });
     // CRDs the chart ships (crds/ via --include-crds, or templates) validate its custom resources.
-    const kinds = userKinds.clone();
+    const kinds = this.userKinds.clone();
     for (const o of objects)
       if (o.kind === 'CustomResourceDefinition' && o.apiVersion.startsWith('apiextensions.k8s.io/')) kinds.addCrd(o.value, o.source || 'the chart', objectMeta);
     for (const b of broken) {
-      const { location } = locate(b);
-      addHit(result, cfg, {
+      const { location } = this.locate(b);
+      this.hit({
         ruleId: b.duplicates?.length ? 'yaml-duplicate-key' : 'yaml-invalid',
-        chart: chart.rel,
-        values: entry.label,
         message: `a rendered document (line ${b.streamLine} of the helm template output) ${b.missing ? `has no ${b.missing.join(' and no ')}` : `is not valid YAML: ${b.message}${b.line ? ` (line ${b.line} of the document)` : ''}`}.`,
         location,
       });
@@ -347,48 +390,52 @@ async function runEntry(
     cell.objects = Math.max(cell.objects, objects.length);
     // Hits that do not depend on the version repeat for each per-version render; findings.ts merges them.
     for (const o of objects) {
-      if (!o.namespace && schemaFor(o, newest, all, kinds, cfg.unknownKinds).namespaced !== false) o.namespace = cfg.namespace;
-      const base = { chart: chart.rel, values: entry.label, object: objectRef(o) };
-      for (const d of o.duplicates) {
-        const at = locate(o, d.key);
-        addHit(result, cfg, {
-          ...base,
-          ruleId: 'yaml-duplicate-key',
-          path: d.path,
-          message: `key ${d.path} appears more than once; strict decoding rejects the object and lenient decoding keeps only the last value.${at.hint ? ` ${at.hint}` : ''}`,
+      if (!o.namespace && schemaFor(o, newest, this.all, kinds, cfg.unknownKinds).namespaced !== false) o.namespace = cfg.namespace;
+      this.checkOne(o, render, kinds);
+    }
+  }
+
+  private checkOne(o: ReturnType<typeof splitManifests>['objects'][number], render: Rendered, kinds: CustomKinds): void {
+    const object = objectRef(o);
+    for (const d of o.duplicates) {
+      const at = this.locate(o, d.key);
+      this.hit({
+        object,
+        ruleId: 'yaml-duplicate-key',
+        path: d.path,
+        message: `key ${d.path} appears more than once; strict decoding rejects the object and lenient decoding keeps only the last value.${at.hint ? ` ${at.hint}` : ''}`,
+        location: at.location,
+      });
+    }
+    const misplaced = new Set<string>();
+    for (const h of checkPolicies(o.kind, o.value)) {
+      if (h.ruleId === 'securitycontext-misplaced') misplaced.add(h.path);
+      const at = this.locate(o, h.field, h.value);
+      this.hit({ object, ruleId: h.ruleId, severity: h.severity, path: h.path, message: `${h.message}${at.hint ? ` ${at.hint}` : ''}`, location: at.location });
+    }
+    for (const t of this.targets) {
+      if (!render.minors.includes(t.minor)) continue;
+      for (const i of checkObject(o, t, this.all, kinds, this.cfg.unknownKinds)) {
+        // The misplaced-securityContext finding already says what to do with this field.
+        if (i.ruleId === 'schema-unknown-field' && i.path && misplaced.has(i.path)) continue;
+        const at = this.locate(o, i.field, i.value);
+        const bug = knownBugHint(this.helm, i);
+        this.hit({
+          object,
+          ruleId: i.ruleId,
+          severity: i.severity,
+          versions: [t.minor],
+          path: i.path,
+          message: `${i.message}${at.hint ? ` ${at.hint}` : ''}${bug ? ` ${bug}` : ''}`,
           location: at.location,
         });
-      }
-      const misplaced = new Set<string>();
-      for (const h of checkPolicies(o.kind, o.value)) {
-        if (h.ruleId === 'securitycontext-misplaced') misplaced.add(h.path);
-        const at = locate(o, h.field, h.value);
-        addHit(result, cfg, { ...base, ruleId: h.ruleId, severity: h.severity, path: h.path, message: `${h.message}${at.hint ? ` ${at.hint}` : ''}`, location: at.location });
-      }
-      for (const t of targets) {
-        if (!render.minors.includes(t.minor)) continue;
-        for (const i of checkObject(o, t, all, kinds, cfg.unknownKinds)) {
-          // The misplaced-securityContext finding already says what to do with this field.
-          if (i.ruleId === 'schema-unknown-field' && i.path && misplaced.has(i.path)) continue;
-          const at = locate(o, i.field, i.value);
-          const bug = knownBugHint(helm, i);
-          addHit(result, cfg, {
-            ...base,
-            ruleId: i.ruleId,
-            severity: i.severity,
-            versions: [t.minor],
-            path: i.path,
-            message: `${i.message}${at.hint ? ` ${at.hint}` : ''}${bug ? ` ${bug}` : ''}`,
-            location: at.location,
-          });
-        }
       }
     }
   }
 }
 
 /** The label of a library chart's cell in the matrix. */
-export const LIBRARY_CELL = '(library chart, through a minimal consumer)';
+const LIBRARY_CELL = '(library chart, through a minimal consumer)';
 
 /**
  * A library chart renders nothing by itself, and helm refuses to template it. Copied under charts/ of an

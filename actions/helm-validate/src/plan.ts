@@ -12,7 +12,7 @@ import type { Helm } from './helm.js';
 import { SchemaStore } from './schema/store.js';
 import { checkValuesDocs, readValuesDocs, type ValuesFileDocs } from './values.js';
 
-export interface ValuesPlan {
+interface ValuesPlan {
   /** Each chart's values entries, by `Chart.rel`. */
   entries: Map<string, ValuesEntry[]>;
   /** Every values file read (absolute path → its documents). */

@@ -25,8 +25,8 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 // Facts: k8s.io/api core/v1 types.go (see the action README).
 export const CONTAINER_ONLY = ['capabilities', 'privileged', 'readOnlyRootFilesystem', 'allowPrivilegeEscalation', 'procMount'] as const;
 export const POD_ONLY = ['fsGroup', 'fsGroupChangePolicy', 'supplementalGroups', 'supplementalGroupsPolicy', 'sysctls', 'seLinuxChangePolicy'] as const;
-export const BOTH = ['runAsUser', 'runAsGroup', 'runAsNonRoot', 'seLinuxOptions', 'seccompProfile', 'appArmorProfile', 'windowsOptions'] as const;
-export const POD_SPEC_FIELDS = ['hostNetwork', 'hostPID', 'hostIPC', 'hostUsers'] as const;
+const BOTH = ['runAsUser', 'runAsGroup', 'runAsNonRoot', 'seLinuxOptions', 'seccompProfile', 'appArmorProfile', 'windowsOptions'] as const;
+const POD_SPEC_FIELDS = ['hostNetwork', 'hostPID', 'hostIPC', 'hostUsers'] as const;
 // Pod Security Standards "baseline" allows adding these; anything else is dangerous.
 const BASELINE_CAPS = new Set([
   'AUDIT_WRITE',
@@ -219,13 +219,27 @@ function secretsInEnv(c: ContainerAt): PolicyHit[] {
 export function checkPolicies(kind: string, o: Obj): PolicyHit[] {
   const pod = podSpecOf(kind, o);
   if (!pod) return [];
-  const hits: PolicyHit[] = [];
   const containers = containersOf(pod);
-  hits.push(...misplaced(pod, containers));
+  const hits: PolicyHit[] = [...misplaced(pod, containers), ...hostAccess(pod)];
   const podSc = obj(pod.spec.securityContext);
-  const specPath = p(...pod.path);
   const windows = obj(pod.spec.os).name === 'windows';
+  const hook = isObj(obj(o.metadata).annotations) && 'helm.sh/hook' in obj(obj(o.metadata).annotations);
+  for (const c of containers) {
+    if (c.ephemeral) continue;
+    const sc = obj(c.c.securityContext);
+    hits.push(...privileged(c, sc));
+    // Linux settings: Windows containers have none of these.
+    if (!windows) hits.push(...escalation(c, sc, podSc), ...runAsRoot(c, sc, podSc), ...hardening(c, sc, podSc, p(...pod.path)));
+    const img = image(c);
+    if (img) hits.push(img);
+    hits.push(...resourcesAndProbes(c, kind, hook), ...secretsInEnv(c));
+  }
+  return hits;
+}
 
+/** The node's namespaces (hostNetwork, hostPID, hostIPC) and hostPath volumes. */
+function hostAccess(pod: PodSpecAt): PolicyHit[] {
+  const hits: PolicyHit[] = [];
   for (const k of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
     if (pod.spec[k] === true) {
       hits.push({
@@ -247,107 +261,129 @@ export function checkPolicies(kind: string, o: Obj): PolicyHit[] {
       });
     }
   });
+  return hits;
+}
 
-  const hook = isObj(obj(o.metadata).annotations) && 'helm.sh/hook' in obj(obj(o.metadata).annotations);
-  for (const c of containers) {
-    if (c.ephemeral) continue;
-    const sc = obj(c.c.securityContext);
-    const scPath = (k: string) => p(...c.path, 'securityContext', k);
-    if (sc.privileged === true) {
-      hits.push({
-        ruleId: 'privileged-container',
-        path: scPath('privileged'),
-        field: 'privileged',
-        value: true,
-        message: `container "${c.name}" runs privileged (${scPath('privileged')}: true).`,
-      });
-    }
-    if (!windows) {
-      if (sc.allowPrivilegeEscalation === true || (sc.privileged === true && sc.allowPrivilegeEscalation !== false)) {
-        hits.push({
-          ruleId: 'allow-privilege-escalation',
-          severity: 'high',
-          path: scPath('allowPrivilegeEscalation'),
-          // Implied by privileged: point at the privileged setting (its template line or values file), not at a key nobody wrote.
-          ...(sc.allowPrivilegeEscalation === true ? { field: 'allowPrivilegeEscalation', value: true } : { field: 'privileged', value: true }),
-          message: `container "${c.name}" allows privilege escalation (${sc.allowPrivilegeEscalation === true ? `${scPath('allowPrivilegeEscalation')}: true` : 'implied by privileged: true'}); set it to false.`,
-        });
-      } else if (sc.allowPrivilegeEscalation !== false) {
-        hits.push({
-          ruleId: 'allow-privilege-escalation',
-          path: p(...c.path),
-          message: `container "${c.name}" does not set securityContext.allowPrivilegeEscalation: false${'allowPrivilegeEscalation' in podSc ? ' (the pod-level setting does not apply to containers)' : ''}.`,
-        });
-      }
-      const runAsNonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
-      const runAsUser = sc.runAsUser ?? podSc.runAsUser;
-      if (runAsUser === 0) {
-        hits.push({
-          ruleId: 'run-as-non-root',
-          path: p(...c.path, 'securityContext', 'runAsUser'),
-          field: 'runAsUser',
-          value: 0,
-          message: `container "${c.name}" runs as root (runAsUser: 0).`,
-        });
-      } else if (runAsNonRoot !== true && !(typeof runAsUser === 'number' && runAsUser > 0)) {
-        hits.push({
-          ruleId: 'run-as-non-root',
-          path: p(...c.path),
-          message: `container "${c.name}" may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set (pod or container securityContext)${runAsNonRoot === false ? '; runAsNonRoot is false' : ''}.`,
-        });
-      }
-      if (sc.readOnlyRootFilesystem !== true) {
-        hits.push({
-          ruleId: 'read-only-root-filesystem',
-          path: p(...c.path),
-          message: `container "${c.name}" has a writable root filesystem (securityContext.readOnlyRootFilesystem is not true).`,
-        });
-      }
-      const caps = obj(sc.capabilities);
-      const drop = arr(caps.drop).map(String);
-      if (!drop.includes('ALL')) {
-        hits.push({
-          ruleId: 'capabilities-drop-all',
-          path: p(...c.path),
-          message: `container "${c.name}" does not drop all capabilities (securityContext.capabilities.drop: [ALL]).`,
-        });
-      }
-      const added = arr(caps.add)
-        .map((x) => String(x).replace(/^CAP_/i, ''))
-        .filter((x) => !BASELINE_CAPS.has(x.toUpperCase()));
-      if (added.length) {
-        hits.push({
-          ruleId: 'dangerous-capabilities',
-          path: scPath('capabilities') + '.add',
-          field: 'add',
-          message: `container "${c.name}" adds ${added.join(', ')}, outside the Pod Security Standards baseline set.`,
-        });
-      }
-      const seccomp = obj(sc.seccompProfile ?? podSc.seccompProfile);
-      if (seccomp.type !== 'RuntimeDefault' && seccomp.type !== 'Localhost') {
-        hits.push({
-          ruleId: 'seccomp-profile',
-          path: p(...c.path),
-          message: `container "${c.name}" ${seccomp.type ? `uses seccomp profile ${String(seccomp.type)}` : 'has no seccomp profile'}; set seccompProfile.type: RuntimeDefault in ${specPath}.securityContext or the container's.`,
-        });
-      }
-    }
-    const img = image(c);
-    if (img) hits.push(img);
-    const res = obj(c.c.resources);
-    const missing = [
-      ...(obj(res.requests).cpu === undefined ? ['requests.cpu'] : []),
-      ...(obj(res.requests).memory === undefined ? ['requests.memory'] : []),
-      ...(obj(res.limits).memory === undefined ? ['limits.memory'] : []),
+const scPath = (c: ContainerAt, k: string) => p(...c.path, 'securityContext', k);
+
+function privileged(c: ContainerAt, sc: Obj): PolicyHit[] {
+  if (sc.privileged !== true) return [];
+  return [
+    {
+      ruleId: 'privileged-container',
+      path: scPath(c, 'privileged'),
+      field: 'privileged',
+      value: true,
+      message: `container "${c.name}" runs privileged (${scPath(c, 'privileged')}: true).`,
+    },
+  ];
+}
+
+/** allowPrivilegeEscalation: true (or implied by privileged), or not set to false. */
+function escalation(c: ContainerAt, sc: Obj, podSc: Obj): PolicyHit[] {
+  if (sc.allowPrivilegeEscalation === true || (sc.privileged === true && sc.allowPrivilegeEscalation !== false)) {
+    return [
+      {
+        ruleId: 'allow-privilege-escalation',
+        severity: 'high',
+        path: scPath(c, 'allowPrivilegeEscalation'),
+        // Implied by privileged: point at the privileged setting (its template line or values file), not at a key nobody wrote.
+        ...(sc.allowPrivilegeEscalation === true ? { field: 'allowPrivilegeEscalation', value: true } : { field: 'privileged', value: true }),
+        message: `container "${c.name}" allows privilege escalation (${sc.allowPrivilegeEscalation === true ? `${scPath(c, 'allowPrivilegeEscalation')}: true` : 'implied by privileged: true'}); set it to false.`,
+      },
     ];
-    if (missing.length && !c.init) {
-      hits.push({ ruleId: 'resources-missing', path: p(...c.path, 'resources'), message: `container "${c.name}" sets no resources.${missing.join(', resources.')}.` });
-    }
-    if (!c.init && LONG_RUNNING.has(kind) && !hook) {
-      const probes = [...(c.c.readinessProbe ? [] : ['readinessProbe']), ...(c.c.livenessProbe ? [] : ['livenessProbe'])];
-      if (probes.length) hits.push({ ruleId: 'probes-missing', path: p(...c.path), message: `container "${c.name}" has no ${probes.join(' and no ')}.` });
-    }
-    hits.push(...secretsInEnv(c));
+  }
+  if (sc.allowPrivilegeEscalation === false) return [];
+  return [
+    {
+      ruleId: 'allow-privilege-escalation',
+      path: p(...c.path),
+      message: `container "${c.name}" does not set securityContext.allowPrivilegeEscalation: false${'allowPrivilegeEscalation' in podSc ? ' (the pod-level setting does not apply to containers)' : ''}.`,
+    },
+  ];
+}
+
+/** runAsUser: 0, or neither runAsNonRoot: true nor a non-zero runAsUser (container or pod). */
+function runAsRoot(c: ContainerAt, sc: Obj, podSc: Obj): PolicyHit[] {
+  const runAsNonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
+  const runAsUser = sc.runAsUser ?? podSc.runAsUser;
+  if (runAsUser === 0) {
+    return [
+      {
+        ruleId: 'run-as-non-root',
+        path: p(...c.path, 'securityContext', 'runAsUser'),
+        field: 'runAsUser',
+        value: 0,
+        message: `container "${c.name}" runs as root (runAsUser: 0).`,
+      },
+    ];
+  }
+  if (runAsNonRoot === true || (typeof runAsUser === 'number' && runAsUser > 0)) return [];
+  return [
+    {
+      ruleId: 'run-as-non-root',
+      path: p(...c.path),
+      message: `container "${c.name}" may run as root: neither runAsNonRoot: true nor a non-zero runAsUser is set (pod or container securityContext)${runAsNonRoot === false ? '; runAsNonRoot is false' : ''}.`,
+    },
+  ];
+}
+
+/** A read-only root filesystem, capabilities (drop ALL, add nothing outside the baseline) and a seccomp profile. */
+function hardening(c: ContainerAt, sc: Obj, podSc: Obj, specPath: string): PolicyHit[] {
+  const hits: PolicyHit[] = [];
+  if (sc.readOnlyRootFilesystem !== true) {
+    hits.push({
+      ruleId: 'read-only-root-filesystem',
+      path: p(...c.path),
+      message: `container "${c.name}" has a writable root filesystem (securityContext.readOnlyRootFilesystem is not true).`,
+    });
+  }
+  const caps = obj(sc.capabilities);
+  const drop = arr(caps.drop).map(String);
+  if (!drop.includes('ALL')) {
+    hits.push({
+      ruleId: 'capabilities-drop-all',
+      path: p(...c.path),
+      message: `container "${c.name}" does not drop all capabilities (securityContext.capabilities.drop: [ALL]).`,
+    });
+  }
+  const added = arr(caps.add)
+    .map((x) => String(x).replace(/^CAP_/i, ''))
+    .filter((x) => !BASELINE_CAPS.has(x.toUpperCase()));
+  if (added.length) {
+    hits.push({
+      ruleId: 'dangerous-capabilities',
+      path: scPath(c, 'capabilities') + '.add',
+      field: 'add',
+      message: `container "${c.name}" adds ${added.join(', ')}, outside the Pod Security Standards baseline set.`,
+    });
+  }
+  const seccomp = obj(sc.seccompProfile ?? podSc.seccompProfile);
+  if (seccomp.type !== 'RuntimeDefault' && seccomp.type !== 'Localhost') {
+    hits.push({
+      ruleId: 'seccomp-profile',
+      path: p(...c.path),
+      message: `container "${c.name}" ${seccomp.type ? `uses seccomp profile ${String(seccomp.type)}` : 'has no seccomp profile'}; set seccompProfile.type: RuntimeDefault in ${specPath}.securityContext or the container's.`,
+    });
+  }
+  return hits;
+}
+
+/** Resource requests and the memory limit (not for init containers); probes for long-running workloads (not hooks). */
+function resourcesAndProbes(c: ContainerAt, kind: string, hook: boolean): PolicyHit[] {
+  if (c.init) return [];
+  const hits: PolicyHit[] = [];
+  const res = obj(c.c.resources);
+  const missing = [
+    ...(obj(res.requests).cpu === undefined ? ['requests.cpu'] : []),
+    ...(obj(res.requests).memory === undefined ? ['requests.memory'] : []),
+    ...(obj(res.limits).memory === undefined ? ['limits.memory'] : []),
+  ];
+  if (missing.length)
+    hits.push({ ruleId: 'resources-missing', path: p(...c.path, 'resources'), message: `container "${c.name}" sets no resources.${missing.join(', resources.')}.` });
+  if (LONG_RUNNING.has(kind) && !hook) {
+    const probes = [...(c.c.readinessProbe ? [] : ['readinessProbe']), ...(c.c.livenessProbe ? [] : ['livenessProbe'])];
+    if (probes.length) hits.push({ ruleId: 'probes-missing', path: p(...c.path), message: `container "${c.name}" has no ${probes.join(' and no ')}.` });
   }
   return hits;
 }

@@ -37,7 +37,7 @@ export interface ReportContext {
 }
 
 /** One line on what base-ref decided. */
-export function changesLine(c: ChangeSummary): string {
+function changesLine(c: ChangeSummary): string {
   const n = c.changed.length;
   const list =
     c.changed
@@ -50,7 +50,7 @@ export function changesLine(c: ChangeSummary): string {
 }
 
 /** Severity counts per chart × values cell, each problem counted once whatever the number of versions. */
-export function cellCounts(hits: readonly Hit[]): Map<string, Record<Severity, number>> {
+function cellCounts(hits: readonly Hit[]): Map<string, Record<Severity, number>> {
   const seen = new Set<string>();
   const out = new Map<string, Record<Severity, number>>();
   for (const h of hits) {

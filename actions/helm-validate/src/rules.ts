@@ -3,7 +3,7 @@
 // against it, so an id that does not exist is an error rather than a silent no-op.
 import { InputError, type Severity, SEVERITIES } from '@platform-actions/kit';
 
-export type RuleGroup = 'helm' | 'chart' | 'schema' | 'api' | 'security' | 'reliability';
+type RuleGroup = 'helm' | 'chart' | 'schema' | 'api' | 'security' | 'reliability';
 
 export interface Rule {
   id: string;

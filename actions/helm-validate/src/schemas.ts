@@ -24,7 +24,7 @@ function filesIn(dir: string): string[] {
 }
 
 /** Adds the kinds one file defines; returns how many. `rel` is the path used for catalog-style names. */
-export function addSchemaFile(kinds: CustomKinds, file: string, rel: string, origin: string, meta: TypeNode | undefined): number {
+function addSchemaFile(kinds: CustomKinds, file: string, rel: string, origin: string, meta: TypeNode | undefined): number {
   const text = readFileSync(file, 'utf8');
   const before = kinds.size;
   if (file.endsWith('.json')) {

@@ -8,7 +8,7 @@
 import { readYaml, YamlError, yamlEvents } from '@platform-actions/kit';
 import { boolYaml11Tag, EVENT_ID, type Event, floatYaml11Tag, getScalarValue, intYaml11Tag, mapTag, mergeTag, nullYaml11Tag, Schema, seqTag, strTag } from 'js-yaml';
 
-export const KUBE_YAML = new Schema([strTag, seqTag, mapTag, nullYaml11Tag, boolYaml11Tag, intYaml11Tag, floatYaml11Tag, mergeTag]);
+const KUBE_YAML = new Schema([strTag, seqTag, mapTag, nullYaml11Tag, boolYaml11Tag, intYaml11Tag, floatYaml11Tag, mergeTag]);
 
 export interface DuplicateKey {
   /** Dotted path of the repeated key, e.g. data.a */

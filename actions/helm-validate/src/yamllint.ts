@@ -14,7 +14,7 @@
 // key-duplicates is the yaml-duplicate-key rule; document-start, document-end and line-length are off in
 // ct's configuration. Token rules read the parser's events, so nothing inside a string or a block scalar
 // is mistaken for a comment, a colon or a bracket. Pure: text in, problems out.
-import { EVENT_ID, type Event, parseEvents, SCALAR_STYLE } from 'js-yaml';
+import { EVENT_ID, type Event, type MappingEvent, parseEvents, SCALAR_STYLE, type ScalarEvent, type SequenceEvent } from 'js-yaml';
 
 export interface LintProblem {
   /** yamllint's rule name. */
@@ -89,44 +89,70 @@ interface Frame {
   keyCol: number;
 }
 
-function tokenRules(text: string, events: Event[], out: LintProblem[]): void {
-  const starts: number[] = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  const lineOf = (off: number) => {
+/** Offsets to line and column (1-based), and a problem reporter at an offset. */
+class Place {
+  /** Offset where each line starts. */
+  readonly starts: number[] = [0];
+  // A byte-order mark is not a column.
+  private readonly bom: number;
+
+  constructor(
+    readonly text: string,
+    private readonly out: LintProblem[],
+  ) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    this.bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  }
+
+  lineOf(off: number): number {
     let lo = 0;
-    let hi = starts.length - 1;
+    let hi = this.starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= off) lo = mid;
+      if (this.starts[mid] <= off) lo = mid;
       else hi = mid - 1;
     }
     return lo;
-  };
-  // A byte-order mark is not a column.
-  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const pos = (off: number) => {
-    const l = lineOf(off);
-    return { line: l + 1, column: off - starts[l] + 1 - (l === 0 ? bom : 0) };
-  };
-  const add = (rule: string, off: number, message: string, level: LintProblem['level'] = 'error') => out.push({ rule, ...pos(off), message, level });
+  }
 
-  // Text with every scalar, anchor, tag and alias blanked out (newlines kept): what is left is structure,
-  // so a # there starts a comment and a comma or a bracket is YAML's.
+  pos(off: number): { line: number; column: number } {
+    const l = this.lineOf(off);
+    return { line: l + 1, column: off - this.starts[l] + 1 - (l === 0 ? this.bom : 0) };
+  }
+
+  /** Where line `l` ends (before its newline), in a text of `length`. */
+  lineEnd(l: number, length: number): number {
+    return l + 1 < this.starts.length ? this.starts[l + 1] - 1 : length;
+  }
+
+  add(rule: string, off: number, message: string, level: LintProblem['level'] = 'error'): void {
+    this.out.push({ rule, ...this.pos(off), message, level });
+  }
+}
+
+function tokenRules(text: string, events: Event[], out: LintProblem[]): void {
+  const at = new Place(text, out);
+  const { mask, keys } = structureRules(at, events);
+  const s = commentRules(at, mask);
+  colonRules(at, s, keys);
+  hyphenRules(at, s);
+  flowRules(at, s);
+}
+
+/**
+ * Walks the parser's events: truthy values and block indentation. Returns the text with every scalar,
+ * anchor, tag and alias blanked out (newlines kept): what is left is structure, so a # there starts a
+ * comment and a comma or a bracket is YAML's; and where each mapping key ends.
+ */
+function structureRules(at: Place, events: Event[]): { mask: string; keys: Array<{ end: number }> } {
+  const { text } = at;
   const mask = text.split('');
   const blank = (from: number, to: number) => {
     for (let i = Math.max(0, from); i < Math.min(to, mask.length); i++) if (mask[i] !== '\n' && mask[i] !== '\r') mask[i] = 'x';
   };
   const keys: Array<{ end: number }> = [];
   const frames: Frame[] = [];
-  let width: number | undefined;
-  const indentation = (col: number, expected: number[], off: number) => {
-    if (expected.includes(col)) return;
-    add('indentation', off, `wrong indentation: expected ${expected[expected.length - 1]} but found ${col}`);
-  };
-  // A block collection that starts right after a list hyphen on its line ("- key: v") is not checked:
-  // its column follows from the hyphen, which the hyphens rule checks.
-  const afterHyphen = (off: number) => /^\s*(?:-[ \t]+)+$/.test(text.slice(starts[lineOf(off)], off));
-
+  const indent = new Indentation(at);
   for (const ev of events) {
     const top = frames[frames.length - 1];
     if (ev.type === EVENT_ID.DOCUMENT) {
@@ -144,87 +170,120 @@ function tokenRules(text: string, events: Event[], out: LintProblem[]): void {
     }
     if (ev.anchorStart >= 0) blank(ev.anchorStart - 1, ev.anchorEnd);
     if (ev.tagStart >= 0) blank(ev.tagStart - 1, ev.tagEnd);
-    if (ev.type === EVENT_ID.SCALAR) {
-      const quoted = ev.style === SCALAR_STYLE.SINGLE_QUOTED || ev.style === SCALAR_STYLE.DOUBLE_QUOTED;
-      const start = quoted ? ev.valueStart - 1 : ev.valueStart;
-      const end = quoted ? ev.valueEnd + 1 : ev.valueEnd;
-      blank(start, end);
-      const isKey = top?.kind === 'map' && top.expectKey;
-      if (isKey && ev.valueEnd > ev.valueStart) {
-        keys.push({ end });
-        if (!top.flow) top.keyCol = pos(start).column - 1;
-      }
-      if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart < 0 && TRUTHY.has(text.slice(ev.valueStart, ev.valueEnd)))
-        add('truthy', ev.valueStart, 'truthy value should be one of [false, true]', 'warning');
-      if (top?.kind === 'map') top.expectKey = !top.expectKey;
-      continue;
-    }
-    // A mapping or a sequence.
-    const flow = ev.style === 2 || Boolean(top?.flow);
-    const col = pos(ev.start).column - 1;
-    if (!flow && top && !afterHyphen(ev.start)) {
-      if (top.kind === 'doc') indentation(col, [0], ev.start);
-      else if (top.kind === 'map' && !top.expectKey) {
-        if (width === undefined && col > top.keyCol) width = col - top.keyCol;
-        const deeper = top.keyCol + (width ?? 2);
-        indentation(col, ev.type === EVENT_ID.SEQUENCE ? [top.keyCol, deeper] : [deeper], ev.start);
-      } else if (top.kind === 'seq') {
-        if (width === undefined && col > top.col) width = col - top.col;
-        indentation(col, [top.col + (width ?? 2)], ev.start);
-      }
-    }
+    if (ev.type === EVENT_ID.SCALAR) scalar(at, ev, top, blank, keys);
+    else frames.push(indent.collection(ev, top));
     if (top?.kind === 'map') top.expectKey = !top.expectKey;
-    frames.push({ kind: ev.type === EVENT_ID.MAPPING ? 'map' : 'seq', flow, col, expectKey: true, keyCol: col });
+  }
+  return { mask: mask.join(''), keys };
+}
+
+/** A scalar: blanked out, its end recorded when it is a key, and the truthy rule. */
+function scalar(at: Place, ev: ScalarEvent, top: Frame | undefined, blank: (from: number, to: number) => void, keys: Array<{ end: number }>): void {
+  const quoted = ev.style === SCALAR_STYLE.SINGLE_QUOTED || ev.style === SCALAR_STYLE.DOUBLE_QUOTED;
+  const start = quoted ? ev.valueStart - 1 : ev.valueStart;
+  const end = quoted ? ev.valueEnd + 1 : ev.valueEnd;
+  blank(start, end);
+  const isKey = top?.kind === 'map' && top.expectKey;
+  if (isKey && ev.valueEnd > ev.valueStart) {
+    keys.push({ end });
+    if (!top.flow) top.keyCol = at.pos(start).column - 1;
+  }
+  if (ev.style === SCALAR_STYLE.PLAIN && ev.tagStart < 0 && TRUTHY.has(at.text.slice(ev.valueStart, ev.valueEnd)))
+    at.add('truthy', ev.valueStart, 'truthy value should be one of [false, true]', 'warning');
+}
+
+/** The indentation rule: one width for the whole file, learnt from the first indented collection. */
+class Indentation {
+  private width: number | undefined;
+
+  constructor(private readonly at: Place) {}
+
+  /** Checks a mapping's or a sequence's column under its parent; returns its frame. */
+  collection(ev: MappingEvent | SequenceEvent, top: Frame | undefined): Frame {
+    const flow = ev.style === 2 || Boolean(top?.flow);
+    const col = this.at.pos(ev.start).column - 1;
+    if (!flow && top && !this.afterHyphen(ev.start)) this.check(ev, top, col);
+    return { kind: ev.type === EVENT_ID.MAPPING ? 'map' : 'seq', flow, col, expectKey: true, keyCol: col };
   }
 
-  const m = mask.join('');
-  // Comments: every # left is one. Then blank them too, for the punctuation rules.
+  private check(ev: MappingEvent | SequenceEvent, top: Frame, col: number): void {
+    if (top.kind === 'doc') this.expect(col, [0], ev.start);
+    else if (top.kind === 'map' && !top.expectKey) {
+      if (this.width === undefined && col > top.keyCol) this.width = col - top.keyCol;
+      const deeper = top.keyCol + (this.width ?? 2);
+      this.expect(col, ev.type === EVENT_ID.SEQUENCE ? [top.keyCol, deeper] : [deeper], ev.start);
+    } else if (top.kind === 'seq') {
+      if (this.width === undefined && col > top.col) this.width = col - top.col;
+      this.expect(col, [top.col + (this.width ?? 2)], ev.start);
+    }
+  }
+
+  private expect(col: number, expected: number[], off: number): void {
+    if (expected.includes(col)) return;
+    this.at.add('indentation', off, `wrong indentation: expected ${expected[expected.length - 1]} but found ${col}`);
+  }
+
+  // A block collection that starts right after a list hyphen on its line ("- key: v") is not checked:
+  // its column follows from the hyphen, which the hyphens rule checks.
+  private afterHyphen(off: number): boolean {
+    return /^\s*(?:-[ \t]+)+$/.test(this.at.text.slice(this.at.starts[this.at.lineOf(off)], off));
+  }
+}
+
+/** Comments: every # left in the structure is one. Returns the structure with them blanked too, for the punctuation rules. */
+function commentRules(at: Place, m: string): string {
   const plain = m.split('');
-  for (let l = 0; l < starts.length; l++) {
-    const from = starts[l];
-    const to = l + 1 < starts.length ? starts[l + 1] - 1 : m.length;
+  for (let l = 0; l < at.starts.length; l++) {
+    const from = at.starts[l];
+    const to = at.lineEnd(l, m.length);
     const line = m.slice(from, to);
-    const at = line.indexOf('#');
-    if (at < 0) continue;
-    const before = line.slice(0, at);
+    const hash = line.indexOf('#');
+    if (hash < 0) continue;
+    const before = line.slice(0, hash);
     if (before.trim()) {
       const spaces = before.length - before.trimEnd().length;
-      if (spaces < 2) add('comments', from + at, 'too few spaces before comment: expected 2');
+      if (spaces < 2) at.add('comments', from + hash, 'too few spaces before comment: expected 2');
     }
-    let j = at;
+    let j = hash;
     while (line[j] === '#') j++;
     const next = line[j];
-    const shebang = l === 0 && at === 0 && text[from + 1] === '!';
-    if (next !== undefined && next !== ' ' && next !== '\r' && !shebang) add('comments', from + at + 1, 'missing starting space in comment');
-    for (let k = from + at; k < to; k++) plain[k] = ' ';
+    const shebang = l === 0 && hash === 0 && at.text[from + 1] === '!';
+    if (next !== undefined && next !== ' ' && next !== '\r' && !shebang) at.add('comments', from + hash + 1, 'missing starting space in comment');
+    for (let k = from + hash; k < to; k++) plain[k] = ' ';
   }
-  const s = plain.join('');
+  return plain.join('');
+}
 
-  // Colons after keys: none before, at most one after (when the value is on the same line).
+/** Colons after keys: none before, at most one after (when the value is on the same line). */
+function colonRules(at: Place, s: string, keys: Array<{ end: number }>): void {
   for (const k of keys) {
     let i = k.end;
     while (s[i] === ' ' || s[i] === '\t') i++;
     if (s[i] !== ':') continue;
-    if (i > k.end) add('colons', k.end, 'too many spaces before colon');
+    if (i > k.end) at.add('colons', k.end, 'too many spaces before colon');
     let j = i + 1;
     while (s[j] === ' ' || s[j] === '\t') j++;
-    if (j - i - 1 > 1 && s[j] !== '\n' && s[j] !== '\r' && j < s.length) add('colons', j - 1, 'too many spaces after colon');
+    if (j - i - 1 > 1 && s[j] !== '\n' && s[j] !== '\r' && j < s.length) at.add('colons', j - 1, 'too many spaces after colon');
   }
+}
 
-  // Hyphens: at most one space after each list hyphen that starts a line (or follows one on it).
-  for (let l = 0; l < starts.length; l++) {
-    const to = l + 1 < starts.length ? starts[l + 1] - 1 : s.length;
-    const re = /^([ \t]*)((?:-[ \t]+)+)/.exec(s.slice(starts[l], to));
+/** Hyphens: at most one space after each list hyphen that starts a line (or follows one on it). */
+function hyphenRules(at: Place, s: string): void {
+  for (let l = 0; l < at.starts.length; l++) {
+    const to = at.lineEnd(l, s.length);
+    const re = /^([ \t]*)((?:-[ \t]+)+)/.exec(s.slice(at.starts[l], to));
     if (!re) continue;
-    let off = starts[l] + re[1].length;
+    let off = at.starts[l] + re[1].length;
     for (const h of re[2].match(/-[ \t]+/g) ?? []) {
       const rest = s.slice(off + h.length, to);
-      if (h.length - 1 > 1 && rest.trim()) add('hyphens', off + h.length - 1, 'too many spaces after hyphen');
+      if (h.length - 1 > 1 && rest.trim()) at.add('hyphens', off + h.length - 1, 'too many spaces after hyphen');
       off += h.length;
     }
   }
+}
 
-  // Braces, brackets and commas, inside flow collections.
+/** Braces, brackets and commas, inside flow collections. */
+function flowRules(at: Place, s: string): void {
   const stack: Array<{ open: string; at: number }> = [];
   const spacesAfter = (i: number) => {
     let j = i + 1;
@@ -236,30 +295,35 @@ function tokenRules(text: string, events: Event[], out: LintProblem[]): void {
     while (s[j] === ' ' || s[j] === '\t') j--;
     return { n: i - j - 1, prev: s[j] };
   };
+  const lineGoesOn = (c: string | undefined) => c !== '\n' && c !== '\r' && c !== undefined;
   const what = (c: string) => (c === '{' || c === '}' ? 'braces' : 'brackets');
+  const opening = (c: string, i: number) => {
+    stack.push({ open: c, at: i });
+    const a = spacesAfter(i);
+    const closing = c === '{' ? '}' : ']';
+    if (a.next === closing) {
+      if (a.n > 0) at.add(what(c), i + 1, `too many spaces inside empty ${what(c)}`);
+    } else if (a.n > 0 && lineGoesOn(a.next)) at.add(what(c), i + 1, `too many spaces inside ${what(c)}`);
+  };
+  const closing = (c: string, i: number) => {
+    const open = stack.pop()!;
+    const b = spacesBefore(i);
+    const empty = s.slice(open.at + 1, i).trim() === '';
+    if (!empty && b.n > 0 && b.prev !== '\n') at.add(what(c), i - b.n, `too many spaces inside ${what(c)}`);
+  };
+  const comma = (i: number) => {
+    const b = spacesBefore(i);
+    if (b.n > 0 && b.prev !== '\n') at.add('commas', i - b.n, 'too many spaces before comma');
+    const a = spacesAfter(i);
+    if (!lineGoesOn(a.next) || a.next === close(stack)) return;
+    if (a.n === 0) at.add('commas', i + 1, 'too few spaces after comma');
+    else if (a.n > 1) at.add('commas', i + 1, 'too many spaces after comma');
+  };
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (c === '{' || c === '[') {
-      stack.push({ open: c, at: i });
-      const a = spacesAfter(i);
-      const close = c === '{' ? '}' : ']';
-      if (a.next === close) {
-        if (a.n > 0) add(what(c), i + 1, `too many spaces inside empty ${what(c)}`);
-      } else if (a.n > 0 && a.next !== '\n' && a.next !== '\r' && a.next !== undefined) add(what(c), i + 1, `too many spaces inside ${what(c)}`);
-    } else if ((c === '}' || c === ']') && stack.length) {
-      const open = stack.pop()!;
-      const b = spacesBefore(i);
-      const empty = s.slice(open.at + 1, i).trim() === '';
-      if (!empty && b.n > 0 && b.prev !== '\n') add(what(c), i - b.n, `too many spaces inside ${what(c)}`);
-    } else if (c === ',' && stack.length) {
-      const b = spacesBefore(i);
-      if (b.n > 0 && b.prev !== '\n') add('commas', i - b.n, 'too many spaces before comma');
-      const a = spacesAfter(i);
-      if (a.next !== '\n' && a.next !== '\r' && a.next !== undefined && a.next !== close(stack)) {
-        if (a.n === 0) add('commas', i + 1, 'too few spaces after comma');
-        else if (a.n > 1) add('commas', i + 1, 'too many spaces after comma');
-      }
-    }
+    if (c === '{' || c === '[') opening(c, i);
+    else if ((c === '}' || c === ']') && stack.length) closing(c, i);
+    else if (c === ',' && stack.length) comma(i);
   }
 }
 

@@ -219,7 +219,7 @@ export interface Verdict {
   failingPods: string[];
 }
 
-/** The fail-fast rules, as documented in the README (a test keeps the two in step). */
+/** The fail-fast rules, as documented in the README (its table is generated from this list: `npm run docs`). */
 export const RULES: ReadonlyArray<{ reason: string; signal: string; when: string }> = [
   {
     reason: 'ImagePullBackOff, ErrImagePull, InvalidImageName, ErrImageNeverPull, RegistryUnavailable',
@@ -239,9 +239,6 @@ export const RULES: ReadonlyArray<{ reason: string; signal: string; when: string
   { reason: 'Paused', signal: 'the Deployment is paused', when: 'at once (it cannot progress)' },
   { reason: 'Timeout', signal: 'none of the above, but not ready', when: 'at `timeout` minus the time kept back for a rollback' },
 ];
-
-/** The rules as a Markdown table (README). */
-export const rulesTable = (): string => ['| Reason | Signal | Fails |', '| --- | --- | --- |', ...RULES.map((r) => `| ${r.reason} | ${r.signal} | ${r.when} |`)].join('\n');
 
 const IMAGE_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable']);
 const CONFIG_REASONS = new Set(['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);

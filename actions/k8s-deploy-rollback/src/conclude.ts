@@ -57,7 +57,7 @@ function finish(run: Run): void {
   core.setOutput('time-to-restore', f.timeToRestoreS !== undefined ? f.timeToRestoreS.toFixed(1) : '');
 }
 
-function findings(run: Run): Finding[] {
+export function findings(run: Pick<Run, 'failure' | 'rollbackError'>): Finding[] {
   const out: Finding[] = [];
   const mk = (ruleId: string, severity: Finding['severity'], title: string, message: string, object?: string): Finding => ({
     tool: ACTION,

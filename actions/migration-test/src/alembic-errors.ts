@@ -22,7 +22,7 @@ export function repoPath(abs: string): string | undefined {
 }
 
 /** The innermost frame in one of the project's revision files: where the migration itself failed. */
-export function revisionFrame(e: PyError, revFiles: ReadonlyMap<string, string>): (PyFrame & { revision: string }) | undefined {
+function revisionFrame(e: PyError, revFiles: ReadonlyMap<string, string>): (PyFrame & { revision: string }) | undefined {
   for (let i = e.frames.length - 1; i >= 0; i--) {
     const rev = revFiles.get(e.frames[i].file);
     if (rev) return { ...e.frames[i], revision: rev };

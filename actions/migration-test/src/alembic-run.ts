@@ -13,7 +13,7 @@
 //     left behind is named) → up to heads → S3 (must equal S1).
 import { ToolError, UserError } from '@platform-actions/kit';
 import { diffSnapshots, isEmptyDiff } from './diff.js';
-import { blame, connectionError, formatError, headline, repoPath, type SetupContext, setupError } from './alembic-errors.js';
+import { blame, connectionError, formatError, repoPath, type SetupContext, setupError } from './alembic-errors.js';
 import type { AlembicInfo, AlembicRevision, AlembicSession, StepResult } from './alembic-session.js';
 import { keepPartial, type Problem, type RuleId, type RunResult, type StepRow } from './execute.js';
 import { explainReupFailure, judgeDown, judgeReup, judgeStep, remember } from './judge.js';
@@ -449,5 +449,3 @@ export async function alembicRoundTrip(ctx: AlembicRunContext, order: readonly s
   if (headRow) w.res.rows.push(headRow);
   return w.res;
 }
-
-export { headline };

@@ -377,7 +377,7 @@ export class SessionError extends Error {
   }
 }
 
-export class HelperStartError extends SessionError {
+class HelperStartError extends SessionError {
   constructor(error: PyError | undefined, output: string, code: number | null, signal: NodeJS.Signals | null) {
     super('alembic: starting Python', error, output + (error ? '' : `\n(exit ${signal ? `signal ${signal}` : `code ${code}`})`));
   }

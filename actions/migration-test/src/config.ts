@@ -10,7 +10,7 @@ import { djangoPreset, validAppLabel } from './django.js';
 import { PRESET_NAMES, PRESETS, type Preset } from './presets.js';
 import { BOOKKEEPING_TABLES, type ColumnOrder } from './snapshot.js';
 
-export type Mode = 'round-trip' | 'stepwise' | 'forward-only';
+type Mode = 'round-trip' | 'stepwise' | 'forward-only';
 
 export interface Config {
   databaseUrl: string;

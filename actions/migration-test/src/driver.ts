@@ -27,7 +27,7 @@ export function toolRunner(cfg: Config): ToolRunner {
   };
 }
 
-export function outcome(r: ExecResult, secret: string | undefined): CommandOutcome {
+function outcome(r: ExecResult, secret: string | undefined): CommandOutcome {
   const text = scrub(tail(`${r.stdout}\n${r.stderr}`.trim(), 30), secret);
   // A tool killed by a signal we did not send (SIGKILL from the out-of-memory killer) tells nothing about
   // the migration: it is a tool error, never a finding blamed on the user's migration.

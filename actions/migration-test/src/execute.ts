@@ -8,7 +8,7 @@ import { diffSnapshots, isEmptyDiff } from './diff.js';
 import { explainReupFailure, judgeReup, judgeStep } from './judge.js';
 import type { ColumnOrder } from './snapshot.js';
 
-export type Phase = 'up' | 'down' | 're-up' | 'seed';
+type Phase = 'up' | 'down' | 're-up' | 'seed';
 export type RuleId = 'up-failed' | 'down-failed' | 'reup-failed' | 'seed-failed' | 'downgrade-left-trace' | 'reup-mismatch' | 'empty-downgrade' | 'column-moved';
 
 export interface CommandOutcome {

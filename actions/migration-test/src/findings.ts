@@ -7,7 +7,7 @@ import type { Problem, RuleId, RunResult } from './execute.js';
 
 export const TOOL = 'migration-test';
 
-export type AllRules = RuleId | 'multiple-heads' | 'empty-downgrade-source' | 'models-differ';
+type AllRules = RuleId | 'multiple-heads' | 'empty-downgrade-source' | 'models-differ';
 
 const RULES: Record<AllRules, { title: string; severity: Severity; help: string }> = {
   'up-failed': { title: 'Upgrade failed', severity: 'high', help: 'The migration could not be applied. With seed data, check that existing rows satisfy the new constraints.' },
@@ -50,8 +50,6 @@ const RULES: Record<AllRules, { title: string; severity: Severity; help: string 
   },
   'multiple-heads': { title: 'Multiple heads', severity: 'high', help: 'Two revisions share a parent; deployments break. Merge them with `alembic merge heads`.' },
 };
-
-export const ruleHelp = (rule: AllRules) => RULES[rule];
 
 /** Finds the file for a revision label: a known path, else a file in the migrations dir whose name contains it. */
 export function locateRevision(revision: string, migrationsAbs: string, known?: Map<string, string>): string | undefined {
@@ -118,8 +116,8 @@ export function problemsToFindings(problems: readonly Problem[], locate: (rev: s
   );
 }
 
-/** One finding per rule and revision (a static and a dynamic check may see the same problem). */
-export function dedupe(findings: readonly Finding[]): Finding[] {
+/** The first finding of each fingerprint (a static and a dynamic check may see the same problem). */
+export function firstOfEachFingerprint(findings: readonly Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => (seen.has(f.fingerprint) ? false : (seen.add(f.fingerprint), true)));
 }

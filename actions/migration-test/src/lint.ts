@@ -50,7 +50,7 @@ const DANGEROUS = new Set([
   'adding-serial-primary-key-field',
 ]);
 
-export function squawkSeverity(v: SquawkViolation): Severity {
+function squawkSeverity(v: SquawkViolation): Severity {
   if (DANGEROUS.has(v.rule_name)) return 'medium';
   return v.level.toLowerCase() === 'error' ? 'medium' : 'low';
 }
@@ -90,7 +90,7 @@ export function alembicUnits(sql: string, locate: (rev: string) => string | unde
   });
 }
 
-export function parseSquawk(stdout: string): SquawkViolation[] {
+function parseSquawk(stdout: string): SquawkViolation[] {
   const text = stdout.trim();
   if (text === '') return [];
   try {

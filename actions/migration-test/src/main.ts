@@ -7,7 +7,7 @@ import { testAlembic } from './alembic-test.js';
 import { type Config, readConfig } from './config.js';
 import { toolRunner } from './driver.js';
 import type { RunResult } from './execute.js';
-import { dedupe, failingRevision, locateRevision, problemsToFindings, TOOL } from './findings.js';
+import { failingRevision, firstOfEachFingerprint, locateRevision, problemsToFindings, TOOL } from './findings.js';
 import { testGeneric } from './generic-test.js';
 import { lint } from './lint.js';
 import type { PreCheck } from './precheck.js';
@@ -26,7 +26,7 @@ function mergeFindings(pre: PreCheck, run: RunResult, cfg: Config): Finding[] {
   const dynamicDown = new Set(run.problems.filter((p) => p.phase === 'down').map((p) => p.revision));
   for (const p of run.problems) if (p.phase === 'down' && !p.line && pre.downLines.has(p.revision)) p.line = pre.downLines.get(p.revision);
   const preFindings = pre.findings.filter((f) => !(f.ruleId === 'empty-downgrade-source' && dynamicDown.has(String(f.properties?.revision))));
-  return dedupe([...problemsToFindings(run.problems, locate), ...preFindings]);
+  return firstOfEachFingerprint([...problemsToFindings(run.problems, locate), ...preFindings]);
 }
 
 type Phase = { pre: PreCheck; run: RunResult; empty?: boolean };

@@ -1,6 +1,7 @@
 // The django preset with real Django from PyPI (provision: django) on a real PostgreSQL: a project written
 // here (settings.py reading DATABASE_URL, one app "shop"), stepping by migration name with manage.py migrate.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { expectPinnedFingerprints } from '../../../test/helpers/fingerprints.js';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
 import { AppPlan, djangoPreset, irreversibleMigration, parsePlan } from '../src/django.js';
 import { listRevisions, stepTargets } from '../src/driver.js';
@@ -236,6 +237,11 @@ describe('django preset (real Django, real PostgreSQL)', () => {
         4,
       ],
     ]);
+    // Keyed on app and operation, so the findings keep their identity when a migration moves the head.
+    expectPinnedFingerprints(Object.fromEntries(found.map((f) => [f.message.replace(/.*would write "(.*?)".*/, '$1'), f.fingerprint])), {
+      'Create model Gadget': '4248569500bf73ffa25892760c8a6cd2',
+      'Add field weight to widget': 'b51481f2920776b526b9330b4e5d4b34',
+    });
     delete process.env.GITHUB_WORKSPACE;
   });
 });

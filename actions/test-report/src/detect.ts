@@ -7,7 +7,7 @@ export type Kind = 'junit' | 'cobertura' | 'lcov' | 'coveragepy' | 'test-report'
 
 const HEAD_BYTES = 8192;
 
-export function head(path: string, bytes = HEAD_BYTES): string {
+function head(path: string, bytes = HEAD_BYTES): string {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(bytes);

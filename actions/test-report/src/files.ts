@@ -19,7 +19,7 @@ export interface Matched {
 }
 
 /** Most files one input may match: a pattern that matches more is almost certainly too wide. */
-export const MAX_FILES = 500;
+const MAX_FILES = 500;
 
 const isGlob = (p: string): boolean => /[*?[]/.test(p);
 const toPosix = (p: string): string => p.split(sep).join('/');

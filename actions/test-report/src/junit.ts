@@ -11,7 +11,7 @@ import { parseXmlFile, parseXmlText, XmlError, type XmlHandlers } from './xml.js
 export type Status = 'passed' | 'failed' | 'error' | 'skipped';
 
 /** The tool that wrote a report, when its report says so (pytest and jest-junit name themselves). */
-export type Producer = 'pytest' | 'jest' | 'go';
+type Producer = 'pytest' | 'jest' | 'go';
 
 export interface TestCase {
   /** The report file it came from (repository-relative when inside the workspace). */
@@ -75,112 +75,132 @@ const seconds = (v: string | undefined): number => {
 };
 
 /** The handlers that turn one report's XML events into test cases. */
-export function junitHandlers(report: string, out: TestCase[]): XmlHandlers {
-  // Each open suite with its path of names (shared by its cases: 20,000 cases need not copy it).
-  const suites: Array<{ path: string[]; cases: TestCase[]; output: Capped }> = [];
-  let root: string | undefined;
-  // pytest writes `line` 0-based (the index of the `def` line); every other tool we know writes it 1-based.
-  let producer: Producer | undefined;
-  let tc: TestCase | undefined;
-  let tcOutput: Capped | undefined;
-  let result: { kind: string; text: Capped } | undefined;
-  let inOutput: Capped | undefined;
-  let depth = 0;
-  let caseDepth = -1;
-  const NO_SUITE: string[] = [];
+function junitHandlers(report: string, out: TestCase[]): XmlHandlers {
+  return new JUnitReader(report, out);
+}
 
-  return {
-    open(name, a) {
-      depth++;
-      if (root === undefined) {
-        root = name;
-        if (name !== 'testsuites' && name !== 'testsuite') throw new XmlError(`is a <${name}> document, not JUnit XML (whose root is <testsuites> or <testsuite>)`);
-        if (/^pytest\b/.test(a.name ?? '')) producer = 'pytest';
-        else if (a.name === 'jest tests') producer = 'jest';
-      }
-      if (name === 'testcase') {
-        const line = a.line !== undefined && /^\d+$/.test(a.line) ? Number(a.line) + (producer === 'pytest' ? 1 : 0) : 0;
-        // One object shape for every case (no optional spreads): cheaper to build and to read 20,000 times.
-        tc = {
-          report,
-          producer,
-          suite: suites.length ? suites[suites.length - 1].path : NO_SUITE,
-          classname: a.classname ?? '',
-          name: a.name ?? '',
-          file: a.file || undefined,
-          line: line > 0 ? line : undefined,
-          time: seconds(a.time),
-          status: 'passed',
-          flakyAttempts: 0,
-          reruns: 0,
-        };
-        tcOutput = undefined;
-        caseDepth = depth;
-        return;
-      }
-      if (name === 'testsuite') {
-        if (a.name === 'pytest') producer = 'pytest';
-        const parent = suites.length ? suites[suites.length - 1].path : NO_SUITE;
-        suites.push({ path: a.name ? [...parent, a.name] : parent, cases: [], output: new Capped() });
-        return;
-      }
-      if (name === 'property' && a.name === 'go.version') producer ??= 'go';
-      if (!tc) {
-        if (OUTPUT.has(name) && suites.length) inOutput = suites[suites.length - 1].output;
-        return;
-      }
-      if (depth !== caseDepth + 1) return;
-      if (RESULT.has(name)) {
-        // The first result decides; pytest adds an <error> after a <failure> when teardown fails too.
-        if (tc.status === 'passed') {
-          tc.status = name === 'failure' ? 'failed' : name === 'error' ? 'error' : 'skipped';
-          if (a.message) tc.message = a.message;
-          if (a.type) tc.type = a.type;
-          result = { kind: name, text: new Capped() };
-        } else if (name === 'error' && tc.status === 'failed') {
-          result = { kind: 'extra', text: new Capped() };
-          result.text.add(`\n\n(also an error${a.message ? `: ${a.message}` : ''})\n`);
-        }
-      } else if (FLAKY.has(name)) tc.flakyAttempts++;
-      else if (RERUN.has(name)) tc.reruns++;
-      else if (OUTPUT.has(name)) inOutput = tcOutput ??= new Capped();
-    },
-    text(t) {
-      if (result) result.text.add(t);
-      else if (inOutput) inOutput.add(t);
-    },
-    close(name) {
-      depth--;
-      if (tc && result && depth === caseDepth && RESULT.has(name)) {
-        const text = result.text.value();
-        if (result.kind === 'extra') tc.detail = (tc.detail ?? '') + text;
-        else if (text.trim()) tc.detail = text;
-        result = undefined;
-        return;
-      }
-      if (OUTPUT.has(name)) {
-        inOutput = undefined;
-        return;
-      }
-      if (name === 'testcase' && tc) {
-        if (tc.status === 'failed' || tc.status === 'error') {
-          const o = tcOutput?.value().trim();
-          if (o) tc.output = o;
-        }
-        out.push(tc);
-        suites[suites.length - 1]?.cases.push(tc);
-        tc = undefined;
-        tcOutput = undefined;
-        caseDepth = -1;
-        return;
-      }
-      if (name === 'testsuite') {
-        const s = suites.pop();
-        const o = s?.output.value().trim();
-        if (s && o) for (const c of s.cases) if (c.status === 'failed' || c.status === 'error') c.suiteOutput = o;
-      }
-    },
-  };
+class JUnitReader implements XmlHandlers {
+  // Each open suite with its path of names (shared by its cases: 20,000 cases need not copy it).
+  private readonly suites: Array<{ path: string[]; cases: TestCase[]; output: Capped }> = [];
+  private root: string | undefined;
+  // pytest writes `line` 0-based (the index of the `def` line); every other tool we know writes it 1-based.
+  private producer: Producer | undefined;
+  private tc: TestCase | undefined;
+  private tcOutput: Capped | undefined;
+  private result: { kind: string; text: Capped } | undefined;
+  private inOutput: Capped | undefined;
+  private depth = 0;
+  private caseDepth = -1;
+  // The suite path of cases outside any suite: one per report (results.ts tells reports apart by it).
+  private readonly noSuite: string[] = [];
+
+  constructor(
+    private readonly report: string,
+    private readonly out: TestCase[],
+  ) {}
+
+  open(name: string, a: Record<string, string>): void {
+    this.depth++;
+    if (this.root === undefined) this.openRoot(name, a);
+    if (name === 'testcase') return this.openCase(a);
+    if (name === 'testsuite') return this.openSuite(a);
+    if (name === 'property' && a.name === 'go.version') this.producer ??= 'go';
+    if (!this.tc) {
+      if (OUTPUT.has(name) && this.suites.length) this.inOutput = this.suites[this.suites.length - 1].output;
+      return;
+    }
+    if (this.depth === this.caseDepth + 1) this.openInCase(this.tc, name, a);
+  }
+
+  private openRoot(name: string, a: Record<string, string>): void {
+    this.root = name;
+    if (name !== 'testsuites' && name !== 'testsuite') throw new XmlError(`is a <${name}> document, not JUnit XML (whose root is <testsuites> or <testsuite>)`);
+    if (/^pytest\b/.test(a.name ?? '')) this.producer = 'pytest';
+    else if (a.name === 'jest tests') this.producer = 'jest';
+  }
+
+  private openCase(a: Record<string, string>): void {
+    const line = a.line !== undefined && /^\d+$/.test(a.line) ? Number(a.line) + (this.producer === 'pytest' ? 1 : 0) : 0;
+    // One object shape for every case (no optional spreads): cheaper to build and to read 20,000 times.
+    this.tc = {
+      report: this.report,
+      producer: this.producer,
+      suite: this.suites.length ? this.suites[this.suites.length - 1].path : this.noSuite,
+      classname: a.classname ?? '',
+      name: a.name ?? '',
+      file: a.file || undefined,
+      line: line > 0 ? line : undefined,
+      time: seconds(a.time),
+      status: 'passed',
+      flakyAttempts: 0,
+      reruns: 0,
+    };
+    this.tcOutput = undefined;
+    this.caseDepth = this.depth;
+  }
+
+  private openSuite(a: Record<string, string>): void {
+    if (a.name === 'pytest') this.producer = 'pytest';
+    const parent = this.suites.length ? this.suites[this.suites.length - 1].path : this.noSuite;
+    this.suites.push({ path: a.name ? [...parent, a.name] : parent, cases: [], output: new Capped() });
+  }
+
+  /** A direct child of a test case: its result, a flaky or rerun attempt, its output. */
+  private openInCase(tc: TestCase, name: string, a: Record<string, string>): void {
+    if (RESULT.has(name)) this.openResult(tc, name, a);
+    else if (FLAKY.has(name)) tc.flakyAttempts++;
+    else if (RERUN.has(name)) tc.reruns++;
+    else if (OUTPUT.has(name)) this.inOutput = this.tcOutput ??= new Capped();
+  }
+
+  /** The first result decides; pytest adds an <error> after a <failure> when teardown fails too. */
+  private openResult(tc: TestCase, name: string, a: Record<string, string>): void {
+    if (tc.status === 'passed') {
+      tc.status = name === 'failure' ? 'failed' : name === 'error' ? 'error' : 'skipped';
+      if (a.message) tc.message = a.message;
+      if (a.type) tc.type = a.type;
+      this.result = { kind: name, text: new Capped() };
+    } else if (name === 'error' && tc.status === 'failed') {
+      this.result = { kind: 'extra', text: new Capped() };
+      this.result.text.add(`\n\n(also an error${a.message ? `: ${a.message}` : ''})\n`);
+    }
+  }
+
+  text(t: string): void {
+    if (this.result) this.result.text.add(t);
+    else if (this.inOutput) this.inOutput.add(t);
+  }
+
+  close(name: string): void {
+    this.depth--;
+    const { tc, result } = this;
+    if (tc && result && this.depth === this.caseDepth && RESULT.has(name)) {
+      const text = result.text.value();
+      if (result.kind === 'extra') tc.detail = (tc.detail ?? '') + text;
+      else if (text.trim()) tc.detail = text;
+      this.result = undefined;
+    } else if (OUTPUT.has(name)) this.inOutput = undefined;
+    else if (name === 'testcase' && tc) this.closeCase(tc);
+    else if (name === 'testsuite') this.closeSuite();
+  }
+
+  private closeCase(tc: TestCase): void {
+    if (tc.status === 'failed' || tc.status === 'error') {
+      const o = this.tcOutput?.value().trim();
+      if (o) tc.output = o;
+    }
+    this.out.push(tc);
+    this.suites[this.suites.length - 1]?.cases.push(tc);
+    this.tc = undefined;
+    this.tcOutput = undefined;
+    this.caseDepth = -1;
+  }
+
+  private closeSuite(): void {
+    const s = this.suites.pop();
+    const o = s?.output.value().trim();
+    if (s && o) for (const c of s.cases) if (c.status === 'failed' || c.status === 'error') c.suiteOutput = o;
+  }
 }
 
 /** Reads one JUnit XML file. Rejects with XmlError (not well-formed, or not JUnit). */

@@ -10,7 +10,7 @@ import { isAbsolute, join, posix, relative, resolve } from 'node:path';
 /** Folders never indexed: dependencies and caches are not the repository's own code. */
 export const SKIP_DIRS = new Set(['.git', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages']);
 /** Most files indexed for suffix lookups; a bigger checkout is looked up by direct paths only. */
-export const MAX_INDEXED = 200_000;
+const MAX_INDEXED = 200_000;
 
 /** Dependency and runtime code a stack passes through but nobody in the repository would fix. */
 export const isForeign = (p: string): boolean => /(?:^|\/)(?:node_modules|site-packages|dist-packages|\.venv|venv|vendor|\.tox)\//.test(p) || p.startsWith('<');

@@ -8,7 +8,7 @@ import type { CoverageSummary, FileCounts } from './coverage/model.js';
 import { round2 } from './gates.js';
 import type { Totals } from './results.js';
 
-export const SCHEMA = 'platform-actions/test-report/v1';
+const SCHEMA = 'platform-actions/test-report/v1';
 
 export interface ReportFile {
   schema: typeof SCHEMA;

@@ -38,7 +38,7 @@ const MAX_FLAKY_ROWS = 20;
 const MAX_FILE_ROWS = 25;
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
-export const duration = (s: number): string => (s < 1 ? `${Math.round(s * 1000)} ms` : s < 120 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
+const duration = (s: number): string => (s < 1 ? `${Math.round(s * 1000)} ms` : s < 120 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
 const KIND_NAME: Record<string, string> = { cobertura: 'Cobertura', lcov: 'LCOV', coveragepy: 'coverage.py JSON' };
 
 function testsSection(t: Totals, gates: Gates): string {
@@ -56,7 +56,7 @@ const pctOf = (c: FileCounts, m: CoverageMetric): string => {
   return p === undefined ? '–' : fmtPct(p);
 };
 const countsOf = (c: { covered: number; total: number }): string => `${c.covered} / ${c.total}`;
-export const deltaText = (d: number | undefined): string => (d === undefined ? '' : d > 0 ? `🔺 +${d.toFixed(2)}` : d < 0 ? `🔻 −${Math.abs(d).toFixed(2)}` : '±0.00');
+const deltaText = (d: number | undefined): string => (d === undefined ? '' : d > 0 ? `🔺 +${d.toFixed(2)}` : d < 0 ? `🔻 −${Math.abs(d).toFixed(2)}` : '±0.00');
 
 function coverageSection(f: ReportFacts): string {
   const cov = f.coverage!;

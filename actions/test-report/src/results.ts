@@ -45,7 +45,7 @@ export interface Totals {
 
 export const isFailure = (s: Status): boolean => s === 'failed' || s === 'error';
 
-export function titleOf(c: Pick<TestCase, 'classname' | 'name'>): string {
+function titleOf(c: Pick<TestCase, 'classname' | 'name'>): string {
   if (!c.classname || c.classname === c.name || c.name.startsWith(`${c.classname} `)) return c.name || c.classname;
   return `${c.classname} › ${c.name}`;
 }

@@ -21,7 +21,7 @@ export interface Settings {
 }
 
 /** A percentage: 80, 92.5 or 80%; from 0 to 100. */
-export function percentInput(name: string, value: string): number {
+function percentInput(name: string, value: string): number {
   const m = /^(\d{1,3}(?:\.\d+)?)\s*%?$/.exec(value.trim());
   const n = m ? Number(m[1]) : NaN;
   if (!(n >= 0 && n <= 100)) throw new InputError(name, 'must be a percentage from 0 to 100, such as 80 or 92.5', value);

@@ -34,7 +34,7 @@ const dflook =
     ];
   };
 
-export const KNOWN_ACTIONS: Record<string, KnownAction> = {
+const KNOWN_ACTIONS: Record<string, KnownAction> = {
   'dflook/terraform-apply': { tool: 'terraform', run: dflook('apply') },
   'dflook/terraform-destroy': { tool: 'terraform', run: dflook('destroy') },
   'dflook/terraform-destroy-workspace': { tool: 'terraform', run: dflook('destroy') },
@@ -65,7 +65,7 @@ export const KNOWN_ACTIONS: Record<string, KnownAction> = {
 };
 
 /** `owner/repo[/path]` of a `uses:` value, without the ref. */
-export const actionName = (uses: string): string => uses.replace(/@.*$/, '').toLowerCase();
+const actionName = (uses: string): string => uses.replace(/@.*$/, '').toLowerCase();
 
 /**
  * The commands a marketplace action or a `docker://` image runs, at the step's line; undefined when it

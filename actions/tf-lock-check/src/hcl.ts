@@ -14,12 +14,12 @@ export class Expr {
 }
 export type HclValue = string | number | boolean | null | Expr | HclValue[] | { [k: string]: HclValue };
 
-export interface Attribute {
+interface Attribute {
   name: string;
   value: HclValue;
   line: number;
 }
-export interface Block {
+interface Block {
   type: string;
   labels: string[];
   body: Body;

@@ -5,13 +5,13 @@ import { credentialsFromEnv } from './aws.js';
 import { initHcl } from './hcl.js';
 import { backoff, describeLock, formatAge, type HeldLock, isStale, lockTargets, readLocks, releaseStale } from './lock.js';
 import { type PgLockHolder, pgConnection, readPgLocks } from './pg.js';
-import { scanRepo } from './repo.js';
+import { type Backend, type Module, scanRepo } from './repo.js';
 import { workspaceName } from './settings.js';
 import { backendSettings, type BackendSettings } from './backend.js';
 
 const ACTION = 'tf-lock-check';
 /** Below this, force-unlock-stale needs allow-short-stale-after: true. */
-export const STALE_FLOOR_MS = 5 * 60_000;
+const STALE_FLOOR_MS = 5 * 60_000;
 
 /** Why the S3 and DynamoDB copies of one double lock do not match, or undefined when they do. */
 export function disagreement(locks: HeldLock[]): string | undefined {
@@ -25,6 +25,50 @@ export function disagreement(locks: HeldLock[]): string | undefined {
 
 export async function runLive(command: 'status' | 'wait' | 'recover', dir: string): Promise<void> {
   const ws = workspaceName();
+  const opts = liveInputs();
+  await initHcl();
+  const repo = await core.group(`${ACTION}: reading ${dir || '.'}`, async () => scanRepo(workspace(), { scope: dir || undefined }));
+  const backend = liveBackend(repo.modules.get(dir), dir, command);
+  const settings = backendSettings(backend, opts.extra, dir);
+  if (backend.type === 'pg') return runPg(command, dir, ws, settings, opts);
+  const targets = lockTargets(settings.values, ws, process.env, settings.from);
+  const creds = credentialsFromEnv();
+
+  let locks = await core.group(`${ACTION}: reading the lock`, () => readLocks(targets, creds));
+  if (command === 'wait')
+    locks = await waitForRelease(
+      locks,
+      () => readLocks(targets, creds),
+      describeLock,
+      opts.timeoutMs,
+      (held) => setLockOutputs(held, opts.staleAfterMs),
+    );
+  setLockOutputs(locks, opts.staleAfterMs);
+
+  let md = lockTable(locks, dir, ws, opts.staleAfterMs);
+  let released = false;
+  if (command === 'recover' && locks.length) {
+    const r = await recover(locks, targets, creds, opts, md);
+    released = r.released;
+    md = r.md;
+  }
+  core.setOutput('released', String(released));
+  await writeSummary(md);
+  if (locks.length && !released) core.info(`Locked by ${describeLock(locks[0])}`);
+  else if (!locks.length) core.info('Not locked.');
+  if (opts.failIfLocked && locks.length && !released) throw new PolicyError(`state is locked by ${describeLock(locks[0])}`);
+}
+
+interface LiveInputs {
+  failIfLocked: boolean;
+  timeoutMs: number;
+  staleAfterMs: number;
+  force: boolean;
+  extra: string[];
+}
+
+/** The inputs of status, wait and recover, checked before any work. */
+function liveInputs(): LiveInputs {
   const failIfLocked = inputs.boolean('fail-if-locked', { default: false });
   const timeoutMs = inputs.duration('timeout', { default: '10m', minMs: 0, maxMs: 6 * 3_600_000 });
   const staleAfterMs = inputs.duration('stale-after', { default: '2h', minMs: 1000 });
@@ -38,10 +82,11 @@ export async function runLive(command: 'status' | 'wait' | 'recover', dir: strin
     );
   }
   const extra = inputs.list('backend-config', { separators: 'newline' });
+  return { failIfLocked, timeoutMs, staleAfterMs, force, extra };
+}
 
-  await initHcl();
-  const repo = await core.group(`${ACTION}: reading ${dir || '.'}`, async () => scanRepo(workspace(), { scope: dir || undefined }));
-  const mod = repo.modules.get(dir);
+/** The root's backend, when its lock is one we read (s3, pg); else one line saying why not. */
+function liveBackend(mod: Module | undefined, dir: string, command: string): Backend {
   if (mod?.cloud)
     throw new UserError(
       `${dir || '.'} runs on HCP Terraform / a remote backend (${mod.cloud.file}:${mod.cloud.line}), which holds and shows its own workspace lock; live ${command} reads s3 and pg locks`,
@@ -49,22 +94,11 @@ export async function runLive(command: 'status' | 'wait' | 'recover', dir: strin
   if (!mod?.backend) throw new InputError('working-directory', 'must be a root module with a backend block', dir || '.');
   if (mod.backend.type !== 's3' && mod.backend.type !== 'pg')
     throw new UserError(`live ${command} supports the s3 (lockfile, DynamoDB) and pg backends; ${dir || '.'} uses "${mod.backend.type}"`);
-  const settings = backendSettings(mod.backend, extra, dir);
-  if (mod.backend.type === 'pg') return runPg(command, dir, ws, settings, { failIfLocked, timeoutMs });
-  const targets = lockTargets(settings.values, ws, process.env, settings.from);
-  const creds = credentialsFromEnv();
+  return mod.backend;
+}
 
-  let locks = await core.group(`${ACTION}: reading the lock`, () => readLocks(targets, creds));
-  if (command === 'wait')
-    locks = await waitForRelease(
-      locks,
-      () => readLocks(targets, creds),
-      describeLock,
-      timeoutMs,
-      (held) => setLockOutputs(held, staleAfterMs),
-    );
-  setLockOutputs(locks, staleAfterMs);
-
+/** The summary's table of the held lock(s), and a warning when the S3 and DynamoDB copies disagree. */
+function lockTable(locks: HeldLock[], dir: string, ws: string, staleAfterMs: number): string {
   const rows = locks.map(
     (l) =>
       `| ${l.store} | ${cell(l.info.ID)} | ${cell(l.info.Operation)} | ${cell(l.info.Who)} | ${cell(l.info.Version)} | ${cell(l.info.Created)} | ${l.ageMs === undefined ? '' : formatAge(l.ageMs)} | ${isStale(l, staleAfterMs) ? 'yes' : 'no'} |`,
@@ -78,40 +112,44 @@ export async function runLive(command: 'status' | 'wait' | 'recover', dir: strin
     core.warning(`The S3 and DynamoDB locks disagree: ${disagree}.`);
     md += `\n**The S3 and DynamoDB locks disagree:** ${cell(disagree)}. Only a lock whose ID is the same in both stores is released.\n`;
   }
+  return md;
+}
 
-  let released = false;
-  if (command === 'recover' && locks.length) {
-    const stale = locks.every((l) => isStale(l, staleAfterMs));
-    if (!stale) {
-      core.info(`Lock is younger than stale-after (${formatAge(staleAfterMs)}): not touched. ${describeLock(locks[0])}`);
-      md += `\nThe lock is younger than stale-after (${formatAge(staleAfterMs)}), so it was left alone.\n`;
-    } else if (!force) {
-      core.warning(`Stale lock: ${describeLock(locks[0])}. Set force-unlock-stale: true to release it by its ID.`);
-      md += `\nThe lock is stale. Set \`force-unlock-stale: true\` to release it (by its exact ID).\n`;
-    } else {
-      const r = await releaseStale(targets, locks[0].info.ID, staleAfterMs, creds);
-      if (r.failure) {
-        md += `\n**${r.released.length ? 'Released only in part' : 'Not released'}:** ${cell(r.failure.message)}.\n`;
-        await writeSummary(md);
-        throw r.failure;
-      }
-      if (r.gone) {
-        core.info(`Lock ${locks[0].info.ID} was gone when re-read just before the release: nothing to release.`);
-        md += `\nThe lock was gone when re-read just before the release (its holder released it): nothing was released.\n`;
-      } else {
-        released = true;
-        core.notice(
-          `Released stale lock ${locks[0].info.ID} (${r.released.map((l) => l.where).join(', ')}), held by ${locks[0].info.Who ?? 'unknown'} since ${locks[0].info.Created ?? 'unknown'}.`,
-        );
-        md += `\n**Released** stale lock \`${locks[0].info.ID}\` from ${r.released.map((l) => l.where).join(' and ')} at ${new Date().toISOString()} (re-read just before release; older than ${formatAge(staleAfterMs)}).\n`;
-      }
-    }
+/** recover: a lock younger than stale-after is left alone; a stale one is reported, and released by its ID only with force-unlock-stale. */
+async function recover(
+  locks: HeldLock[],
+  targets: ReturnType<typeof lockTargets>,
+  creds: ReturnType<typeof credentialsFromEnv>,
+  opts: LiveInputs,
+  md: string,
+): Promise<{ released: boolean; md: string }> {
+  const { staleAfterMs } = opts;
+  if (!locks.every((l) => isStale(l, staleAfterMs))) {
+    core.info(`Lock is younger than stale-after (${formatAge(staleAfterMs)}): not touched. ${describeLock(locks[0])}`);
+    return { released: false, md: md + `\nThe lock is younger than stale-after (${formatAge(staleAfterMs)}), so it was left alone.\n` };
   }
-  core.setOutput('released', String(released));
-  await writeSummary(md);
-  if (locks.length && !released) core.info(`Locked by ${describeLock(locks[0])}`);
-  else if (!locks.length) core.info('Not locked.');
-  if (failIfLocked && locks.length && !released) throw new PolicyError(`state is locked by ${describeLock(locks[0])}`);
+  if (!opts.force) {
+    core.warning(`Stale lock: ${describeLock(locks[0])}. Set force-unlock-stale: true to release it by its ID.`);
+    return { released: false, md: md + `\nThe lock is stale. Set \`force-unlock-stale: true\` to release it (by its exact ID).\n` };
+  }
+  const r = await releaseStale(targets, locks[0].info.ID, staleAfterMs, creds);
+  if (r.failure) {
+    await writeSummary(md + `\n**${r.released.length ? 'Released only in part' : 'Not released'}:** ${cell(r.failure.message)}.\n`);
+    throw r.failure;
+  }
+  if (r.gone) {
+    core.info(`Lock ${locks[0].info.ID} was gone when re-read just before the release: nothing to release.`);
+    return { released: false, md: md + `\nThe lock was gone when re-read just before the release (its holder released it): nothing was released.\n` };
+  }
+  core.notice(
+    `Released stale lock ${locks[0].info.ID} (${r.released.map((l) => l.where).join(', ')}), held by ${locks[0].info.Who ?? 'unknown'} since ${locks[0].info.Created ?? 'unknown'}.`,
+  );
+  return {
+    released: true,
+    md:
+      md +
+      `\n**Released** stale lock \`${locks[0].info.ID}\` from ${r.released.map((l) => l.where).join(' and ')} at ${new Date().toISOString()} (re-read just before release; older than ${formatAge(staleAfterMs)}).\n`,
+  };
 }
 
 /** Polls with backoff until nothing is held; past `timeoutMs` fails naming the holder. */

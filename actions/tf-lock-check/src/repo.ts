@@ -78,119 +78,19 @@ const TEMPLATE = /\{\{|\{%/;
 export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo {
   const repo = listFiles(workspace);
   const inScope = (f: string) => !opts.scope || f === opts.scope || f.startsWith(`${opts.scope}/`);
-  const files = repo.files.filter((f) => inScope(f) || f.startsWith('.github/'));
-  const modules = new Map<string, Module>();
-  const tfbackends = new Map<string, Body>();
-  const commands: CiCommand[] = [];
-  const unreadable: Repo['unreadable'] = [];
-  const notices: string[] = [];
-  const templates: string[] = [];
-  const terragrunt: string[] = [];
-  const scripts: string[] = [];
-  const called = new Set<string>();
-  const callers: Callers = new Map();
-
-  const broken: Repo['unparsed'] = [];
-  // A file that does not parse is reported (below: a finding when a root uses it, else a notice) and
-  // the rest of the repository is still read.
-  const parseOrTemplate = (f: string, text: string): Body | undefined => {
-    try {
-      return f.endsWith('.json') ? parseTfJson(f, text) : parseHcl(f, text);
-    } catch (e) {
-      // A template folder (cookiecutter, Jinja) is not Terraform until it is rendered: skip it, say so.
-      if (e instanceof HclSyntaxError && TEMPLATE.test(text)) {
-        templates.push(f);
-        return undefined;
-      }
-      // Only a syntax error: a file over the size or nesting limits is refused (a trap, not a typo).
-      if (!(e instanceof HclSyntaxError)) throw e;
-      broken.push({ file: f, line: e.line, reason: e.message });
-      return undefined;
-    }
-  };
-
-  const tfFilesOf = new Map<string, string[]>();
-  for (const f of files) {
-    if (f.endsWith('.tf') || f.endsWith('.tf.json')) {
-      const body = parseOrTemplate(f, repo.read(f));
-      if (!body) continue;
-      const dir = dirOf(f);
-      tfFilesOf.set(dir, [...(tfFilesOf.get(dir) ?? []), f]);
-      const mod = modules.get(dir) ?? { dir };
-      modules.set(dir, mod);
-      for (const tb of body.blocks.filter((b) => b.type === 'terraform')) {
-        const rv = tb.body.attributes.required_version;
-        if (rv && typeof rv.value === 'string') mod.requiredVersion = { constraint: rv.value, file: f, line: rv.line };
-        for (const b of tb.body.blocks) {
-          if (b.type === 'backend' && b.labels[0] === 'remote') mod.cloud = { file: f, line: b.line };
-          else if (b.type === 'backend') mod.backend = { type: b.labels[0] ?? '', file: f, line: b.line, body: b.body };
-          if (b.type === 'cloud') mod.cloud = { file: f, line: b.line };
-        }
-      }
-      for (const m of body.blocks.filter((b) => b.type === 'module')) {
-        const src = str(m.body.attributes.source?.value);
-        if (src && /^\.\.?\//.test(src)) mod.uses = [...(mod.uses ?? []), joinRel(dir, src)];
-      }
-    } else if (f.endsWith('.tfbackend')) {
-      const body = parseOrTemplate(f, repo.read(f));
-      if (body) tfbackends.set(f, body);
-    } else if (/(^|\/)(terragrunt|root)\.hcl$/.test(f)) {
-      terragrunt.push(f);
-    } else if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(f)) {
-      try {
-        commands.push(...workflowCommands(f, repo.read(f), repo, called, callers));
-      } catch (e) {
-        if (!(e instanceof WorkflowSyntaxError)) throw e;
-        unreadable.push({ file: f, line: e.line, reason: e.message });
-      }
-    } else if (f.endsWith('.sh')) {
-      scripts.push(f);
-    }
-  }
-  // A folder that only holds files other roots link to (shared/backend.tf) is a library of files, not a root.
-  if (repo.linkTargets.size) {
-    for (const [dir, tfs] of tfFilesOf) {
-      if (tfs.every((f) => !repo.isLink(f) && repo.linkTargets.has(real(join(repo.root, f)) ?? ''))) modules.delete(dir);
-    }
-  }
-  // A reusable workflow's job with no group of its own is serialised when every caller in this repository
-  // runs it under a concurrency group (the caller's group covers the whole called workflow).
-  for (const c of commands) {
-    const file = c.via?.file ?? c.file;
-    const list = callers.get(file);
-    if (!c.job?.reusable || c.job.concurrency?.group || !list?.length) continue;
-    if (list.every((x) => x.concurrency?.group)) c.job = { ...c.job, concurrency: list[0].concurrency, cancels: list.some((x) => x.concurrency?.cancelInProgress !== false) };
-  }
+  const r = new RepoReader(repo);
+  for (const f of repo.files) if (inScope(f) || f.startsWith('.github/')) r.read(f);
+  r.dropLinkedFolders();
+  inheritCallerConcurrency(r.commands, r.callers);
   // A script a workflow calls was read in the job that calls it (with that job's directory and env).
-  for (const f of scripts) if (!called.has(f)) commands.push(...scriptCommands(f, repo.read(f), repo));
-  if (terragrunt.length) terragruntArguments(commands, terragrunt, (f) => parseOrTemplateQuiet(f, repo.read(f)));
+  for (const f of r.scripts) if (!r.called.has(f)) r.commands.push(...scriptCommands(f, repo.read(f), repo));
+  if (r.terragrunt.length) terragruntArguments(r.commands, r.terragrunt, (f) => parseOrTemplateQuiet(f, repo.read(f)));
 
-  const roots = [...modules.values()].filter(isRoot);
-  if (roots.length === 0) {
-    if (terragrunt.length)
-      notices.push(
-        `Terragrunt: ${terragrunt.length} terragrunt.hcl / root.hcl file(s) found. Their remote_state blocks are not analysed; only backend blocks in .tf files are (none here). The terragrunt commands CI runs are checked, with the lock flags of their extra_arguments.`,
-      );
-    else if (modules.size)
-      notices.push(
-        `No root module with a backend or cloud block under ${opts.scope || 'the repository'}: ${modules.size} module folder(s) read as a module repository (local state). Commands that apply them are still checked.`,
-      );
-    else if (opts.scope && !broken.length) throw new InputError('working-directory', 'must be a folder that holds Terraform files (.tf, .tf.json)', opts.scope);
-    else if (!templates.length && !broken.length) notices.push('No Terraform files (.tf, .tf.json) in the repository: nothing to check.');
-  } else if (terragrunt.length)
-    notices.push(
-      `Terragrunt: ${terragrunt.length} terragrunt.hcl / root.hcl file(s): their remote_state blocks are not read; the .tf backends and the terragrunt commands CI runs were.`,
-    );
-  if (templates.length)
-    notices.push(`Skipped ${templates.length} template file(s) that are not HCL until rendered (${templates.slice(0, 3).join(', ')}${templates.length > 3 ? ', …' : ''}).`);
-  const outside = repo.skippedLinks.filter(inScope);
-  if (outside.length)
-    notices.push(
-      `Skipped ${outside.length} symbolic link(s) that point outside the workspace or nowhere (${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', …' : ''}); they were not read.`,
-    );
+  const { modules, commands, broken } = r;
+  const notices = [...rootNotices(r, opts.scope), ...skippedNotices(r.templates, repo.skippedLinks.filter(inScope))];
   // -backend-config files with other names (config/prod.hcl) are read when an init names them.
-  const readPartial = (rel: string): Body | undefined => (repo.has(rel) ? parseOrTemplate(rel, repo.read(rel)) : undefined);
-  const envs = mergeEnvs(modules, tfbackends, commands, readPartial);
+  const readPartial = (rel: string): Body | undefined => (repo.has(rel) ? r.parse(rel, repo.read(rel)) : undefined);
+  const envs = mergeEnvs(modules, r.tfbackends, commands, readPartial);
   // Files that did not parse: a finding when a root uses them, else a notice.
   const used = usedFolders(modules, commands);
   const unparsed = broken.filter((b) => used(dirOf(b.file)) || (b.file.endsWith('.tfbackend') && ownerRoot(modules, b.file)));
@@ -202,7 +102,142 @@ export function scanRepo(workspace: string, opts: { scope?: string } = {}): Repo
         .map((b) => `${b.file}:${b.line}`)
         .join(', ')}${ignored.length > 3 ? ', …' : ''}); terraform would reject them too.`,
     );
-  return { modules, envs, commands, unreadable, unparsed, terragrunt, notices };
+  return { modules, envs, commands, unreadable: r.unreadable, unparsed, terragrunt: r.terragrunt, notices };
+}
+
+/** What one pass over the repository's files finds: modules and backends, partial configurations, CI commands. */
+class RepoReader {
+  readonly modules = new Map<string, Module>();
+  readonly tfbackends = new Map<string, Body>();
+  readonly commands: CiCommand[] = [];
+  readonly unreadable: Repo['unreadable'] = [];
+  readonly templates: string[] = [];
+  readonly terragrunt: string[] = [];
+  readonly scripts: string[] = [];
+  readonly called = new Set<string>();
+  readonly callers: Callers = new Map();
+  readonly broken: Repo['unparsed'] = [];
+  private readonly tfFilesOf = new Map<string, string[]>();
+
+  constructor(private readonly repo: ReturnType<typeof listFiles>) {}
+
+  read(f: string): void {
+    if (f.endsWith('.tf') || f.endsWith('.tf.json')) this.terraformFile(f);
+    else if (f.endsWith('.tfbackend')) {
+      const body = this.parse(f, this.repo.read(f));
+      if (body) this.tfbackends.set(f, body);
+    } else if (/(^|\/)(terragrunt|root)\.hcl$/.test(f)) this.terragrunt.push(f);
+    else if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(f)) this.workflow(f);
+    else if (f.endsWith('.sh')) this.scripts.push(f);
+  }
+
+  /**
+   * A file that does not parse is reported (a finding when a root uses it, else a notice) and the rest
+   * of the repository is still read.
+   */
+  parse(f: string, text: string): Body | undefined {
+    try {
+      return f.endsWith('.json') ? parseTfJson(f, text) : parseHcl(f, text);
+    } catch (e) {
+      // A template folder (cookiecutter, Jinja) is not Terraform until it is rendered: skip it, say so.
+      if (e instanceof HclSyntaxError && TEMPLATE.test(text)) {
+        this.templates.push(f);
+        return undefined;
+      }
+      // Only a syntax error: a file over the size or nesting limits is refused (a trap, not a typo).
+      if (!(e instanceof HclSyntaxError)) throw e;
+      this.broken.push({ file: f, line: e.line, reason: e.message });
+      return undefined;
+    }
+  }
+
+  /** A .tf or .tf.json file: its folder's backend, cloud block, required_version and local module sources. */
+  private terraformFile(f: string): void {
+    const body = this.parse(f, this.repo.read(f));
+    if (!body) return;
+    const dir = dirOf(f);
+    this.tfFilesOf.set(dir, [...(this.tfFilesOf.get(dir) ?? []), f]);
+    const mod = this.modules.get(dir) ?? { dir };
+    this.modules.set(dir, mod);
+    for (const tb of body.blocks.filter((b) => b.type === 'terraform')) terraformBlock(mod, f, tb.body);
+    for (const m of body.blocks.filter((b) => b.type === 'module')) {
+      const src = str(m.body.attributes.source?.value);
+      if (src && /^\.\.?\//.test(src)) mod.uses = [...(mod.uses ?? []), joinRel(dir, src)];
+    }
+  }
+
+  private workflow(f: string): void {
+    try {
+      this.commands.push(...workflowCommands(f, this.repo.read(f), this.repo, this.called, this.callers));
+    } catch (e) {
+      if (!(e instanceof WorkflowSyntaxError)) throw e;
+      this.unreadable.push({ file: f, line: e.line, reason: e.message });
+    }
+  }
+
+  /** A folder that only holds files other roots link to (shared/backend.tf) is a library of files, not a root. */
+  dropLinkedFolders(): void {
+    if (!this.repo.linkTargets.size) return;
+    for (const [dir, tfs] of this.tfFilesOf) {
+      if (tfs.every((f) => !this.repo.isLink(f) && this.repo.linkTargets.has(real(join(this.repo.root, f)) ?? ''))) this.modules.delete(dir);
+    }
+  }
+}
+
+/** A `terraform { }` block: required_version, and the backend or HCP Terraform (`cloud`, `backend "remote"`). */
+function terraformBlock(mod: Module, f: string, tb: Body): void {
+  const rv = tb.attributes.required_version;
+  if (rv && typeof rv.value === 'string') mod.requiredVersion = { constraint: rv.value, file: f, line: rv.line };
+  for (const b of tb.blocks) {
+    if (b.type === 'backend' && b.labels[0] === 'remote') mod.cloud = { file: f, line: b.line };
+    else if (b.type === 'backend') mod.backend = { type: b.labels[0] ?? '', file: f, line: b.line, body: b.body };
+    if (b.type === 'cloud') mod.cloud = { file: f, line: b.line };
+  }
+}
+
+/**
+ * A reusable workflow's job with no group of its own is serialised when every caller in this repository
+ * runs it under a concurrency group (the caller's group covers the whole called workflow).
+ */
+function inheritCallerConcurrency(commands: CiCommand[], callers: Callers): void {
+  for (const c of commands) {
+    const file = c.via?.file ?? c.file;
+    const list = callers.get(file);
+    if (!c.job?.reusable || c.job.concurrency?.group || !list?.length) continue;
+    if (list.every((x) => x.concurrency?.group)) c.job = { ...c.job, concurrency: list[0].concurrency, cancels: list.some((x) => x.concurrency?.cancelInProgress !== false) };
+  }
+}
+
+/** What the log says about the roots found: none (a module repository, Terragrunt, nothing at all), Terragrunt beside them. */
+function rootNotices(r: RepoReader, scope: string | undefined): string[] {
+  const { modules, terragrunt } = r;
+  const roots = [...modules.values()].filter(isRoot);
+  if (roots.length) {
+    if (!terragrunt.length) return [];
+    return [
+      `Terragrunt: ${terragrunt.length} terragrunt.hcl / root.hcl file(s): their remote_state blocks are not read; the .tf backends and the terragrunt commands CI runs were.`,
+    ];
+  }
+  if (terragrunt.length)
+    return [
+      `Terragrunt: ${terragrunt.length} terragrunt.hcl / root.hcl file(s) found. Their remote_state blocks are not analysed; only backend blocks in .tf files are (none here). The terragrunt commands CI runs are checked, with the lock flags of their extra_arguments.`,
+    ];
+  if (modules.size)
+    return [
+      `No root module with a backend or cloud block under ${scope || 'the repository'}: ${modules.size} module folder(s) read as a module repository (local state). Commands that apply them are still checked.`,
+    ];
+  if (scope && !r.broken.length) throw new InputError('working-directory', 'must be a folder that holds Terraform files (.tf, .tf.json)', scope);
+  if (!r.templates.length && !r.broken.length) return ['No Terraform files (.tf, .tf.json) in the repository: nothing to check.'];
+  return [];
+}
+
+/** What was skipped on purpose: template files, and symbolic links that lead outside the workspace or nowhere. */
+function skippedNotices(templates: string[], outside: string[]): string[] {
+  const some = (list: string[]) => `${list.slice(0, 3).join(', ')}${list.length > 3 ? ', …' : ''}`;
+  const out: string[] = [];
+  if (templates.length) out.push(`Skipped ${templates.length} template file(s) that are not HCL until rendered (${some(templates)}).`);
+  if (outside.length) out.push(`Skipped ${outside.length} symbolic link(s) that point outside the workspace or nowhere (${some(outside)}); they were not read.`);
+  return out;
 }
 
 /** Whether a folder is a root, is used by one (local module sources, transitively), or is one CI applies. */
@@ -246,7 +281,25 @@ function parseOrTemplateQuiet(f: string, text: string): Body | undefined {
  * run-all / run --all, also the units below).
  */
 function terragruntArguments(commands: CiCommand[], files: string[], parse: (f: string) => Body | undefined): void {
-  const args = new Map<string, Array<{ file: string; name: string; commands: string[] | 'locking'; arguments: string[] }>>();
+  const args = extraArguments(files, parse);
+  for (const c of commands) {
+    if (c.tool !== 'terragrunt' || unknownDir(c.dir)) continue;
+    const all = /run-all|--all/.test(c.label ?? '') || c.args.includes('--all');
+    const dirs = [...args.keys()].filter((d) => d === '' || c.dir === d || c.dir.startsWith(`${d}/`) || (all && (c.dir === '' || d.startsWith(`${c.dir}/`))));
+    for (const d of dirs) for (const ea of args.get(d)!) if (appliesTo(ea, c.sub)) lockFlagsFrom(ea, c);
+  }
+}
+
+interface ExtraArguments {
+  file: string;
+  name: string;
+  commands: string[] | 'locking';
+  arguments: string[];
+}
+
+/** The `extra_arguments` blocks of each folder's terragrunt configuration. */
+function extraArguments(files: string[], parse: (f: string) => Body | undefined): Map<string, ExtraArguments[]> {
+  const args = new Map<string, ExtraArguments[]>();
   for (const f of files) {
     const body = parse(f);
     if (!body) continue;
@@ -255,30 +308,31 @@ function terragruntArguments(commands: CiCommand[], files: string[], parse: (f: 
         const cmds = ea.body.attributes.commands?.value;
         const argv = ea.body.attributes.arguments?.value;
         if (!Array.isArray(argv)) continue;
-        const list = {
+        const list: ExtraArguments = {
           file: f,
           name: ea.labels[0] ?? '',
           // get_terraform_commands_that_need_locking() and friends: every command that writes state.
-          commands: Array.isArray(cmds) ? cmds.filter((c): c is string => typeof c === 'string') : ('locking' as const),
+          commands: Array.isArray(cmds) ? cmds.filter((c): c is string => typeof c === 'string') : 'locking',
           arguments: argv.filter((a): a is string => typeof a === 'string'),
         };
         args.set(dirOf(f), [...(args.get(dirOf(f)) ?? []), list]);
       }
   }
-  for (const c of commands) {
-    if (c.tool !== 'terragrunt' || unknownDir(c.dir)) continue;
-    const all = /run-all|--all/.test(c.label ?? '') || c.args.includes('--all');
-    const dirs = [...args.keys()].filter((d) => d === '' || c.dir === d || c.dir.startsWith(`${d}/`) || (all && (c.dir === '' || d.startsWith(`${c.dir}/`))));
-    for (const d of dirs)
-      for (const ea of args.get(d)!) {
-        if (ea.commands !== 'locking' && !ea.commands.includes(c.sub)) continue;
-        if (ea.commands === 'locking' && !WRITES_STATE.has(c.sub) && !['plan', 'import', 'refresh', 'taint', 'untaint', 'state'].includes(c.sub)) continue;
-        const from = `${ea.file} extra_arguments "${ea.name}"`;
-        for (const a of ea.arguments) {
-          if (/^--?lock-timeout=/.test(a) && c.lockTimeout === undefined) Object.assign(c, { lockTimeout: a.slice(a.indexOf('=') + 1), timeoutFrom: from });
-          if (/^--?lock=(false|f|0|F|FALSE|False)$/.test(a) && !c.lockDisabled) Object.assign(c, { lockDisabled: true, lockFrom: from });
-        }
-      }
+  return args;
+}
+
+/** Whether an extra_arguments block is passed to `sub`. */
+function appliesTo(ea: ExtraArguments, sub: string): boolean {
+  if (ea.commands !== 'locking') return ea.commands.includes(sub);
+  return WRITES_STATE.has(sub) || ['plan', 'import', 'refresh', 'taint', 'untaint', 'state'].includes(sub);
+}
+
+/** A -lock-timeout or -lock=false among its arguments counts for the command, unless the command sets its own. */
+function lockFlagsFrom(ea: ExtraArguments, c: CiCommand): void {
+  const from = `${ea.file} extra_arguments "${ea.name}"`;
+  for (const a of ea.arguments) {
+    if (/^--?lock-timeout=/.test(a) && c.lockTimeout === undefined) Object.assign(c, { lockTimeout: a.slice(a.indexOf('=') + 1), timeoutFrom: from });
+    if (/^--?lock=(false|f|0|F|FALSE|False)$/.test(a) && !c.lockDisabled) Object.assign(c, { lockDisabled: true, lockFrom: from });
   }
 }
 
@@ -315,22 +369,44 @@ const REQUIRED: Record<string, string[]> = { s3: ['bucket', 'key'], gcs: ['bucke
 
 function mergeEnvs(modules: Map<string, Module>, tfbackends: Map<string, Body>, commands: CiCommand[], readPartial: (rel: string) => Body | undefined): BackendEnv[] {
   const envs = new Map<string, BackendEnv>();
+  const claimed = initEnvs(modules, tfbackends, commands, readPartial, envs);
+  placedEnvs(modules, tfbackends, claimed, envs);
+  completedEnvs(modules, tfbackends, envs);
+  return [...envs.values()];
+}
+
+/** A root's backend block alone, as the environment the partial configurations add to. */
+function baseEnv(m: Module): BackendEnv {
+  const config: Record<string, HclValue> = {};
+  const sources: Record<string, Source> = {};
+  for (const a of Object.values(m.backend!.body.attributes)) {
+    config[a.name] = a.value;
+    sources[a.name] = { file: m.backend!.file, line: a.line };
+  }
+  return { root: m.dir, name: 'backend block', backend: m.backend!, config, sources };
+}
+
+/** A .tfbackend file's attributes added to an environment. */
+function addFile(env: BackendEnv, f: string, body: Body): void {
+  for (const a of Object.values(body.attributes)) {
+    env.config[a.name] = a.value;
+    env.sources[a.name] = { file: f, line: a.line };
+  }
+}
+
+/** 1. Every `init` in CI with -backend-config defines an environment of the root it runs in. Returns the files they name. */
+function initEnvs(
+  modules: Map<string, Module>,
+  tfbackends: Map<string, Body>,
+  commands: CiCommand[],
+  readPartial: (rel: string) => Body | undefined,
+  envs: Map<string, BackendEnv>,
+): Set<string> {
   const claimed = new Set<string>();
-  const roots = [...modules.values()].filter((m) => m.backend);
-  const base = (m: Module): BackendEnv => {
-    const config: Record<string, HclValue> = {};
-    const sources: Record<string, Source> = {};
-    for (const a of Object.values(m.backend!.body.attributes)) {
-      config[a.name] = a.value;
-      sources[a.name] = { file: m.backend!.file, line: a.line };
-    }
-    return { root: m.dir, name: 'backend block', backend: m.backend!, config, sources };
-  };
-  // 1. Every `init` in CI with -backend-config defines an environment of the root it runs in.
   for (const c of commands) {
     const m = modules.get(c.dir);
     if (!m?.backend || c.sub !== 'init' || c.backendConfig.length === 0) continue;
-    const env = base(m);
+    const env = baseEnv(m);
     const names: string[] = [];
     for (const v of c.backendConfig) {
       const p = partial(v, c.dir, tfbackends, readPartial);
@@ -344,7 +420,11 @@ function mergeEnvs(modules: Map<string, Module>, tfbackends: Map<string, Body>, 
     env.name = names.join(' + ');
     envs.set(`${m.dir}\u0000${env.name}`, env);
   }
-  // 2. A .tfbackend file no init names belongs to the nearest root above it (envs/dev.tfbackend).
+  return claimed;
+}
+
+/** 2. A .tfbackend file no init names belongs to the nearest root above it (envs/dev.tfbackend). */
+function placedEnvs(modules: Map<string, Module>, tfbackends: Map<string, Body>, claimed: Set<string>, envs: Map<string, BackendEnv>): void {
   for (const [f, body] of tfbackends) {
     if (claimed.has(f)) continue;
     let d = dirOf(f);
@@ -354,39 +434,37 @@ function mergeEnvs(modules: Map<string, Module>, tfbackends: Map<string, Body>, 
       m = modules.get(d);
     }
     if (!m?.backend) continue;
-    const env = base(m);
+    const env = baseEnv(m);
     env.name = f;
-    for (const a of Object.values(body.attributes)) {
-      env.config[a.name] = a.value;
-      env.sources[a.name] = { file: f, line: a.line };
-    }
+    addFile(env, f, body);
     envs.set(`${m.dir}\u0000${f}`, env);
   }
-  // 3. A root nothing above completes. A complete backend block is its own configuration. A partial one
-  // (no bucket, say) is completed at `init` by a file no command here names: the shared .tfbackend files
-  // beside the root or beside a folder above it are the likely ones (a guess, marked "shared"); with
-  // none, it cannot be checked ("unseen").
+}
+
+/**
+ * 3. A root nothing above completes. A complete backend block is its own configuration. A partial one
+ * (no bucket, say) is completed at `init` by a file no command here names: the shared .tfbackend files
+ * beside the root or beside a folder above it are the likely ones (a guess, marked "shared"); with
+ * none, it cannot be checked ("unseen").
+ */
+function completedEnvs(modules: Map<string, Module>, tfbackends: Map<string, Body>, envs: Map<string, BackendEnv>): void {
   const shared = [...tfbackends.keys()].filter((f) => !ownerRoot(modules, f));
   const within = (ancestor: string, d: string) => ancestor === '' || d === ancestor || d.startsWith(`${ancestor}/`);
-  for (const m of roots) {
+  for (const m of [...modules.values()].filter((x) => x.backend)) {
     if ([...envs.values()].some((e) => e.root === m.dir)) continue;
     const missing = (REQUIRED[m.backend!.type] ?? []).filter((k) => m.backend!.body.attributes[k] === undefined);
     if (!missing.length) {
-      envs.set(`${m.dir}\u0000`, base(m));
+      envs.set(`${m.dir}\u0000`, baseEnv(m));
       continue;
     }
     const near = shared.filter((f) => within(dirOf(f), m.dir) || (dirOf(f) !== '' && within(dirOf(dirOf(f)), m.dir)));
-    if (!near.length) envs.set(`${m.dir}\u0000`, { ...base(m), completion: 'unseen', missing });
+    if (!near.length) envs.set(`${m.dir}\u0000`, { ...baseEnv(m), completion: 'unseen', missing });
     for (const f of near) {
-      const env: BackendEnv = { ...base(m), name: f, completion: 'shared', missing };
-      for (const a of Object.values(tfbackends.get(f)!.attributes)) {
-        env.config[a.name] = a.value;
-        env.sources[a.name] = { file: f, line: a.line };
-      }
+      const env: BackendEnv = { ...baseEnv(m), name: f, completion: 'shared', missing };
+      addFile(env, f, tfbackends.get(f)!);
       envs.set(`${m.dir}\u0000${f}`, env);
     }
   }
-  return [...envs.values()];
 }
 
 // A template's placeholder is not a real bucket or key: $name, ${var}, {{ var }}, %{, <name>, __NAME__,
@@ -394,7 +472,7 @@ function mergeEnvs(modules: Map<string, Module>, tfbackends: Map<string, Body>, 
 const PLACEHOLDER = /\$[A-Za-z_{]|\{\{|\}\}|%\{|<[^<>]*>|__[A-Z][A-Z0-9_]*__|\b(?:update|change|replace|fill|edit|set)[-_]?me\b|^(?:todo|tbd|fixme|xxx+)$|\byour[-_]/i;
 
 /** Whether a backend value is a template's placeholder. */
-export const isPlaceholder = (v: HclValue | undefined): boolean => typeof v === 'string' && PLACEHOLDER.test(v);
+const isPlaceholder = (v: HclValue | undefined): boolean => typeof v === 'string' && PLACEHOLDER.test(v);
 
 /** bucket/key identity of an environment's state, or undefined when not statically known. */
 export function stateIdentity(env: BackendEnv): string | undefined {

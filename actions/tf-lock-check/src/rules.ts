@@ -152,7 +152,7 @@ export function lint(repo: Repo, opts: LintOptions): Finding[] {
         u.file,
       ),
     );
-  return dedupe(out);
+  return mergeSameRuleAndLine(out);
 }
 
 const locks = (c: Record<string, HclValue>): boolean =>
@@ -160,7 +160,28 @@ const locks = (c: Record<string, HclValue>): boolean =>
 
 /** Each backend as terraform sees it after init: locking, encryption, backends that cannot lock. */
 function backendRules(repo: Repo, opts: LintOptions, cmdsFor: (dir: string) => CiCommand[], out: Finding[]): void {
-  // Partial backends completed by a file no init names: one notice per root, never a high finding.
+  partialBackendNotices(repo, out);
+  for (const env of repo.envs) {
+    if (env.completion) continue;
+    const where = env.name === 'backend block' ? '' : ` (with ${env.name})`;
+    if (env.backend.type === 's3') s3Rules(env, where, repo, opts, cmdsFor, out);
+    if (cannotLock(env)) {
+      const why = env.backend.type === 'http' ? ' (no lock_address)' : env.backend.type === 'consul' ? ' (lock = false)' : '';
+      out.push(
+        finding(
+          RULES.cannotLock,
+          { file: env.backend.file, line: env.backend.line },
+          `${env.backend.type} backend of ${env.root || '.'}${where} cannot lock the state${why}.`,
+          `${env.root}/${env.name}`,
+          { root: env.root || '.', environment: env.name },
+        ),
+      );
+    }
+  }
+}
+
+/** Partial backends completed by a file no init names: one notice per root, never a high finding. */
+function partialBackendNotices(repo: Repo, out: Finding[]): void {
   const guessed = new Map<string, BackendEnv[]>();
   for (const env of repo.envs) if (env.completion) guessed.set(env.root, [...(guessed.get(env.root) ?? []), env]);
   for (const [root, envs] of guessed) {
@@ -179,66 +200,42 @@ function backendRules(repo: Repo, opts: LintOptions, cmdsFor: (dir: string) => C
       }),
     );
   }
-  for (const env of repo.envs) {
-    if (env.completion) continue;
-    const c = env.config;
-    const at = (k: string): Source => env.sources[k] ?? { file: env.backend.file, line: env.backend.line };
-    const block: Source = { file: env.backend.file, line: env.backend.line };
-    const where = env.name === 'backend block' ? '' : ` (with ${env.name})`;
-    const props = { root: env.root || '.', environment: env.name };
-    if (env.backend.type === 's3') {
-      const lockfile = isTrue(c.use_lockfile) || c.use_lockfile instanceof Expr;
-      const table = c.dynamodb_table !== undefined && c.dynamodb_table !== null && c.dynamodb_table !== '';
-      if (!lockfile && !table) {
-        out.push(
-          finding(
-            RULES.noLocking,
-            block,
-            `s3 backend of ${env.root || '.'}${where} has neither use_lockfile = true nor dynamodb_table, so its state is never locked.`,
-            `${env.root}/${env.name}`,
-            props,
-          ),
-        );
-      } else if (table && !lockfile && flavorOf(env.root, cmdsFor(env.root), opts) === 'terraform' && deprecatedHere(env, repo, opts)) {
-        out.push(
-          finding(
-            RULES.dynamoDeprecated,
-            at('dynamodb_table'),
-            `${env.root || '.'}${where} locks only with DynamoDB table ${JSON.stringify(str(c.dynamodb_table) ?? '…')}; on Terraform ≥ 1.11 add use_lockfile = true (keep dynamodb_table during the migration).`,
-            `${env.root}/${env.name}`,
-            props,
-          ),
-        );
-      }
-      if (!isTrue(c.encrypt) && !(c.encrypt instanceof Expr)) {
-        out.push(
-          finding(
-            RULES.notEncrypted,
-            c.encrypt === undefined ? block : at('encrypt'),
-            `s3 backend of ${env.root || '.'}${where} does not set encrypt = true.`,
-            `${env.root}/${env.name}`,
-            props,
-          ),
-        );
-      }
-    }
-    if (
-      (env.backend.type === 'http' && !str(c.lock_address) && !(c.lock_address instanceof Expr)) ||
-      (env.backend.type === 'consul' && c.lock === false) ||
-      NO_LOCK_BACKENDS.has(env.backend.type)
-    ) {
-      out.push(
-        finding(
-          RULES.cannotLock,
-          block,
-          `${env.backend.type} backend of ${env.root || '.'}${where} cannot lock the state${env.backend.type === 'http' ? ' (no lock_address)' : env.backend.type === 'consul' ? ' (lock = false)' : ''}.`,
-          `${env.root}/${env.name}`,
-          props,
-        ),
-      );
-    }
+}
+
+/** An s3 backend: no locking, DynamoDB-only locking where it is deprecated, no encryption. */
+function s3Rules(env: BackendEnv, where: string, repo: Repo, opts: LintOptions, cmdsFor: (dir: string) => CiCommand[], out: Finding[]): void {
+  const c = env.config;
+  const at = (k: string): Source => env.sources[k] ?? { file: env.backend.file, line: env.backend.line };
+  const block: Source = { file: env.backend.file, line: env.backend.line };
+  const props = { root: env.root || '.', environment: env.name };
+  const key = `${env.root}/${env.name}`;
+  const lockfile = isTrue(c.use_lockfile) || c.use_lockfile instanceof Expr;
+  const table = c.dynamodb_table !== undefined && c.dynamodb_table !== null && c.dynamodb_table !== '';
+  if (!lockfile && !table) {
+    out.push(
+      finding(RULES.noLocking, block, `s3 backend of ${env.root || '.'}${where} has neither use_lockfile = true nor dynamodb_table, so its state is never locked.`, key, props),
+    );
+  } else if (table && !lockfile && flavorOf(env.root, cmdsFor(env.root), opts) === 'terraform' && deprecatedHere(env, repo, opts)) {
+    out.push(
+      finding(
+        RULES.dynamoDeprecated,
+        at('dynamodb_table'),
+        `${env.root || '.'}${where} locks only with DynamoDB table ${JSON.stringify(str(c.dynamodb_table) ?? '…')}; on Terraform ≥ 1.11 add use_lockfile = true (keep dynamodb_table during the migration).`,
+        key,
+        props,
+      ),
+    );
+  }
+  if (!isTrue(c.encrypt) && !(c.encrypt instanceof Expr)) {
+    out.push(finding(RULES.notEncrypted, c.encrypt === undefined ? block : at('encrypt'), `s3 backend of ${env.root || '.'}${where} does not set encrypt = true.`, key, props));
   }
 }
+
+/** An http backend without lock_address, a consul one with lock = false, and backends that never lock. */
+const cannotLock = (env: BackendEnv): boolean =>
+  (env.backend.type === 'http' && !str(env.config.lock_address) && !(env.config.lock_address instanceof Expr)) ||
+  (env.backend.type === 'consul' && env.config.lock === false) ||
+  NO_LOCK_BACKENDS.has(env.backend.type);
 
 /** Two environments that resolve to one state object; the same key in the default workspace. */
 function sharedStateRules(repo: Repo, out: Finding[]): void {
@@ -296,40 +293,24 @@ function sharedStateRules(repo: Repo, out: Finding[]): void {
  * root of the repository is one, and as a local-state run only when no module has a remote backend.
  */
 function commandRules(repo: Repo, out: Finding[]): void {
-  const roots = [...repo.modules.values()].filter((m) => m.backend || m.cloud);
-  const allCloud = roots.length > 0 && roots.every((m) => m.cloud);
-  const allLocal = repo.modules.size > 0 && !repo.terragrunt.length && [...repo.modules.values()].every((m) => !m.cloud && (!m.backend || m.backend.type === 'local'));
-  const isCloud = (cmd: CiCommand) => Boolean(cmd.remote) || (unknownDir(cmd.dir) ? allCloud : Boolean(repo.modules.get(cmd.dir)?.cloud));
-  const isLocal = (cmd: CiCommand) => {
-    if (cmd.tool === 'terragrunt' || cmd.remote) return false;
-    if (unknownDir(cmd.dir)) return allLocal;
-    const mod = repo.modules.get(cmd.dir);
-    return Boolean(mod && !mod.cloud && (!mod.backend || mod.backend.type === 'local'));
-  };
-  const applying = new Map<string, { job: NonNullable<CiCommand['job']>; file: string; cmds: CiCommand[] }>();
+  const { isCloud, isLocal } = stateKinds(repo);
+  const applying = new Map<string, Applying>();
   for (const cmd of repo.commands) {
-    const loc = { file: cmd.file, line: cmd.line };
-    const what = cmd.label ?? `${cmd.tool} ${cmd.sub}`.trim();
-    const where = unknownDir(cmd.dir) ? `a directory not known before run time (${cmd.dir})` : cmd.dir || '.';
-    const via = cmd.via ? ` (run from ${cmd.via.file}:${cmd.via.line})` : '';
-    const writes = WRITES_STATE.has(cmd.sub);
-    const noTimeout = cmd.lockTimeout === undefined || goDurationMs(cmd.lockTimeout) === 0;
     const cloud = isCloud(cmd);
     const local = isLocal(cmd);
-    if (cmd.lockDisabled && !local && writesState(cmd)) {
-      const from = cmd.lockFrom ? ` (set in ${cmd.lockFrom})` : '';
-      const also = writes && noTimeout && !cloud ? '; it also has no -lock-timeout' : '';
-      out.push(finding(RULES.lockDisabled, loc, `\`${what}\` runs with -lock=false${from} in ${where}${via}${also}.`, `${cmd.dir}/${what}`));
-    }
-    if (writes && !cloud && !local && noTimeout) {
-      const t = cmd.lockTimeout === undefined ? 'no -lock-timeout' : `-lock-timeout=${cmd.lockTimeout}${cmd.timeoutFrom ? ` (from ${cmd.timeoutFrom})` : ''}`;
-      out.push(finding(RULES.noLockTimeout, loc, `\`${what}\` in ${where}${via} has ${t}, so it fails at once when the state is locked.`, `${cmd.dir}/${what}`));
-    }
+    lockFlagRules(cmd, cloud, local, out);
+    const writes = WRITES_STATE.has(cmd.sub);
     // A script no workflow runs (an administrator's bootstrap) is not a runner that loses the state.
     if (writes && local && cmd.job && !unknownDir(cmd.dir)) {
       const mod = repo.modules.get(cmd.dir)!;
+      const via = cmd.via ? ` (run from ${cmd.via.file}:${cmd.via.line})` : '';
       out.push(
-        finding(RULES.localApplied, loc, `\`${what}\` applies ${cmd.dir || '.'}${via}, whose state is local${mod.backend ? '' : ' (no backend block)'}.`, `${cmd.dir}/${what}`),
+        finding(
+          RULES.localApplied,
+          { file: cmd.file, line: cmd.line },
+          `\`${labelOf(cmd)}\` applies ${cmd.dir || '.'}${via}, whose state is local${mod.backend ? '' : ' (no backend block)'}.`,
+          `${cmd.dir}/${labelOf(cmd)}`,
+        ),
       );
     }
     if (cmd.job && writes && !cloud && !local) {
@@ -340,9 +321,64 @@ function commandRules(repo: Repo, out: Finding[]): void {
       applying.set(k, entry);
     }
   }
-  // Job rules: one TFLOCK008 per job; TFLOCK009/010 per concurrency block, naming every job under it.
-  const byBlock = new Map<string, { at: Source; cancelAt: Source; conc: NonNullable<JobRef['concurrency']>; jobs: Array<{ id: string; verbs: string; cancels: boolean }> }>();
-  for (const { job, file, cmds } of applying.values()) {
+  concurrencyRules(jobRules(applying.values(), out), out);
+}
+
+/** A job that writes state, and the commands that do. */
+interface Applying {
+  job: NonNullable<CiCommand['job']>;
+  file: string;
+  cmds: CiCommand[];
+}
+
+/** A concurrency block and the applying jobs under it. */
+interface ConcurrencyBlock {
+  at: Source;
+  cancelAt: Source;
+  conc: NonNullable<JobRef['concurrency']>;
+  jobs: Array<{ id: string; verbs: string; cancels: boolean }>;
+}
+
+const labelOf = (cmd: CiCommand): string => cmd.label ?? `${cmd.tool} ${cmd.sub}`.trim();
+
+/** Whether a command runs against HCP Terraform (which queues runs) or local state (no lock to contend for). */
+function stateKinds(repo: Repo): { isCloud: (cmd: CiCommand) => boolean; isLocal: (cmd: CiCommand) => boolean } {
+  const roots = [...repo.modules.values()].filter((m) => m.backend || m.cloud);
+  const allCloud = roots.length > 0 && roots.every((m) => m.cloud);
+  const allLocal = repo.modules.size > 0 && !repo.terragrunt.length && [...repo.modules.values()].every((m) => !m.cloud && (!m.backend || m.backend.type === 'local'));
+  const isCloud = (cmd: CiCommand) => Boolean(cmd.remote) || (unknownDir(cmd.dir) ? allCloud : Boolean(repo.modules.get(cmd.dir)?.cloud));
+  const isLocal = (cmd: CiCommand) => {
+    if (cmd.tool === 'terragrunt' || cmd.remote) return false;
+    if (unknownDir(cmd.dir)) return allLocal;
+    const mod = repo.modules.get(cmd.dir);
+    return Boolean(mod && !mod.cloud && (!mod.backend || mod.backend.type === 'local'));
+  };
+  return { isCloud, isLocal };
+}
+
+/** -lock=false on a command that writes state; an apply without -lock-timeout. */
+function lockFlagRules(cmd: CiCommand, cloud: boolean, local: boolean, out: Finding[]): void {
+  const loc = { file: cmd.file, line: cmd.line };
+  const what = labelOf(cmd);
+  const where = unknownDir(cmd.dir) ? `a directory not known before run time (${cmd.dir})` : cmd.dir || '.';
+  const via = cmd.via ? ` (run from ${cmd.via.file}:${cmd.via.line})` : '';
+  const writes = WRITES_STATE.has(cmd.sub);
+  const noTimeout = cmd.lockTimeout === undefined || goDurationMs(cmd.lockTimeout) === 0;
+  if (cmd.lockDisabled && !local && writesState(cmd)) {
+    const from = cmd.lockFrom ? ` (set in ${cmd.lockFrom})` : '';
+    const also = writes && noTimeout && !cloud ? '; it also has no -lock-timeout' : '';
+    out.push(finding(RULES.lockDisabled, loc, `\`${what}\` runs with -lock=false${from} in ${where}${via}${also}.`, `${cmd.dir}/${what}`));
+  }
+  if (writes && !cloud && !local && noTimeout) {
+    const t = cmd.lockTimeout === undefined ? 'no -lock-timeout' : `-lock-timeout=${cmd.lockTimeout}${cmd.timeoutFrom ? ` (from ${cmd.timeoutFrom})` : ''}`;
+    out.push(finding(RULES.noLockTimeout, loc, `\`${what}\` in ${where}${via} has ${t}, so it fails at once when the state is locked.`, `${cmd.dir}/${what}`));
+  }
+}
+
+/** One TFLOCK008 per applying job without a group; the others grouped by their concurrency block. */
+function jobRules(applying: Iterable<Applying>, out: Finding[]): Map<string, ConcurrencyBlock> {
+  const byBlock = new Map<string, ConcurrencyBlock>();
+  for (const { job, file, cmds } of applying) {
     const first = cmds[0];
     const what = first.label ?? `${first.tool} ${first.sub}`;
     const conc = job.concurrency;
@@ -359,6 +395,11 @@ function commandRules(repo: Repo, out: Finding[]): void {
     block.jobs.push({ id: job.id, verbs, cancels: job.cancels });
     byBlock.set(k, block);
   }
+  return byBlock;
+}
+
+/** TFLOCK009/010 per concurrency block, naming every job under it. */
+function concurrencyRules(byBlock: Map<string, ConcurrencyBlock>, out: Finding[]): void {
   // `job "deploy" applies` / `jobs "deploy" (apply), "nightly" (destroy) run`.
   const names = (jobs: Array<{ id: string; verbs: string }>) =>
     jobs.length === 1
@@ -385,7 +426,7 @@ function commandRules(repo: Repo, out: Finding[]): void {
 }
 
 /** One finding per rule and line: a backend block shared by several environments is one fix, not several. */
-function dedupe(findings: Finding[]): Finding[] {
+function mergeSameRuleAndLine(findings: Finding[]): Finding[] {
   const seen = new Map<string, Finding>();
   for (const f of findings) {
     const k = `${f.ruleId}\u0000${f.location?.path}\u0000${f.location?.startLine}`;

@@ -13,7 +13,7 @@ import { SettingError } from './backend.js';
 import { type HclValue, str } from './hcl.js';
 import { uriEncode } from './sigv4.js';
 
-export const DEFAULT_WORKSPACE_KEY_PREFIX = 'env:';
+const DEFAULT_WORKSPACE_KEY_PREFIX = 'env:';
 const LOCK_SUFFIX = '.tflock';
 /** S3's limit on an object key, in UTF-8 bytes. */
 const MAX_KEY_BYTES = 1024;

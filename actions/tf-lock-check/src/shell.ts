@@ -123,6 +123,181 @@ const isComment = (n: Node) => n.type === 'comment';
 const GH_EXPR = /\$\{\{[\s\S]*?\}\}/g;
 const PLACEHOLDER = /__GHX(\d+)__/g;
 
+/**
+ * Where the command starts after the wrappers that run the rest of the line (`env X=1`, `timeout 5m`,
+ * `sudo`, `time`…); `env`'s assignments go into `local`. Undefined for `command -v x` (asks where x is).
+ */
+function afterWrappers(words: Val[], local: Map<string, Val | null>): number | undefined {
+  let i = 0;
+  for (;;) {
+    const h = words[i]?.s;
+    if (h === 'env') i = afterEnv(words, i + 1, local);
+    else if (h === 'timeout') {
+      i++;
+      while (words[i]?.s.startsWith('-')) i += ['-s', '-k', '--signal', '--kill-after'].includes(words[i].s) ? 2 : 1;
+      i++; // the duration
+    } else if (h === 'command' && /^-[vV]/.test(words[i + 1]?.s ?? '')) return undefined;
+    else if (h !== undefined && ['time', 'exec', 'sudo', 'command', 'nohup', 'nice', 'stdbuf', 'builtin'].includes(h)) {
+      i++;
+      while (words[i]?.s.startsWith('-')) i += ['-u', '-g', '-C', '-n', '-p'].includes(words[i].s) && h !== 'time' ? 2 : 1;
+    } else return i;
+  }
+}
+
+/** `env [-u X] [A=1]… cmd`: the index of cmd, with the assignments put in `local`. */
+function afterEnv(words: Val[], from: number, local: Map<string, Val | null>): number {
+  let i = from;
+  for (; i < words.length; i++) {
+    const m = ASSIGN.exec(words[i].s);
+    if (m) local.set(m[1], { s: m[2], known: words[i].known });
+    else if (['-u', '-C', '-S', '--unset', '--chdir'].includes(words[i].s)) i++;
+    else if (!words[i].s.startsWith('-')) break;
+  }
+  return i;
+}
+
+/** A builtin that changes the shell's state: its directory, its positional parameters, whether it goes on. */
+function stateBuiltin(cmd: string, rest: Val[], st: State): boolean {
+  switch (cmd) {
+    case 'cd':
+    case 'pushd':
+      if (cmd === 'pushd') st.dirs.push(st.cwd);
+      st.cwd = cdTarget(st.cwd, rest);
+      return true;
+    case 'popd':
+      st.cwd = st.dirs.pop() ?? '$OLDPWD';
+      return true;
+    case 'shift': {
+      const k = rest[0] ? (rest[0].known ? Number(rest[0].s) : NaN) : 1;
+      st.args = st.args && Number.isInteger(k) ? st.args.slice(k) : undefined;
+      return true;
+    }
+    case 'set': {
+      const dd = rest.findIndex((w) => w.s === '--');
+      if (dd >= 0) st.args = rest.slice(dd + 1);
+      return true;
+    }
+    case 'exit':
+      st.exited = true;
+      return true;
+    case 'return':
+      st.returned = true;
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The directory `cd`/`pushd` moves to. `cd` alone goes home, `cd -` back: neither is a folder of the repository. */
+function cdTarget(cwd: string, rest: Val[]): string {
+  const to = rest.find((w) => !w.s.startsWith('-') || w.s === '-');
+  if (to === undefined) return '$HOME';
+  if (to.s === '-') return '$OLDPWD';
+  if (!to.known) return joinRel(cwd, to.s.includes('$') ? to.s : `$${to.s}`);
+  return joinRel(cwd, to.s);
+}
+
+// Three-valued logic: undefined is "cannot tell before run time", and stays so unless the known side decides.
+const not3 = (v: boolean | undefined): boolean | undefined => (v === undefined ? undefined : !v);
+const and3 = (l: boolean | undefined, r: boolean | undefined): boolean | undefined => (l === false ? false : l === true ? r : r === false ? false : undefined);
+const or3 = (l: boolean | undefined, r: boolean | undefined): boolean | undefined => (l === true ? true : l === false ? r : r === true ? true : undefined);
+
+const DEFAULT_OPS = new Set([':-', '-', ':=', '=']);
+const STRIP_OPS = new Set(['%', '%%', '#', '##']);
+
+/** `${x:-word}` `${x-word}` `${x:=word}` `${x=word}`: the word when x is unset (or empty, with `:`); `=` assigns it. */
+function withDefault(name: string, op: string, v: Val | null | undefined, raw: Val, word: () => Val, st: State): Val {
+  // A named variable never set in anything we read is taken as unset: `TF=${TF:-terraform}`.
+  const positional = /^[1-9][0-9]*$/.test(name);
+  const unset = v === null || (v === undefined && !positional) || (op.startsWith(':') && v?.known && v.s === '');
+  const out = unset ? word() : (v ?? raw);
+  if (unset && op.endsWith('=')) st.vars.set(name, out);
+  return out;
+}
+
+/** `${x:+word}` `${x+word}`: the word when x is set (and not empty, with `:`). */
+function alternative(op: string, v: Val | null | undefined, raw: Val, word: () => Val): Val {
+  if (v === null) return K('');
+  if (v?.known) return v.s === '' && op === ':+' ? K('') : word();
+  return raw;
+}
+
+/** `${x%pat}` `${x%%pat}` `${x#pat}` `${x##pat}`: x without the shortest or longest match at its end or start. */
+function stripped(op: string, v: Val | null | undefined, raw: Val, pat: Val): Val {
+  if (!v?.known || !pat.known) return v === null ? K('') : raw;
+  return K(strip(v.s, pat.s, op));
+}
+
+/** `${x,,}` `${x,}` `${x^^}` `${x^}`: lower or upper case, all or the first letter. */
+const CASE_CHANGES = new Map<string, (s: string) => string>([
+  [',,', (s) => s.toLowerCase()],
+  [',', (s) => s.charAt(0).toLowerCase() + s.slice(1)],
+  ['^^', (s) => s.toUpperCase()],
+  ['^', (s) => s.charAt(0).toUpperCase() + s.slice(1)],
+]);
+
+/** `docker run` options that take a value. */
+const DOCKER_VALUE_FLAGS = new Set([
+  '-v',
+  '--volume',
+  '-w',
+  '--workdir',
+  '-e',
+  '--env',
+  '--env-file',
+  '--name',
+  '--network',
+  '--net',
+  '-u',
+  '--user',
+  '--entrypoint',
+  '--platform',
+  '-p',
+  '--publish',
+  '--mount',
+  '-l',
+  '--label',
+  '--add-host',
+  '-h',
+  '--hostname',
+  '--pull',
+  '--cpus',
+  '-m',
+  '--memory',
+  '--device',
+  '--group-add',
+  '--tmpfs',
+  '--security-opt',
+  '--ulimit',
+]);
+
+/** `docker run`'s options (by name without dashes: v, workdir, entrypoint…) and the index of the image. */
+function dockerOptions(rest: Val[]): { opt: Record<string, string[]>; j: number } {
+  const opt: Record<string, string[]> = {};
+  let j = 0;
+  for (; j < rest.length && rest[j].s.startsWith('-'); j++) {
+    const eq = rest[j].s.indexOf('=');
+    const [flag, inline] = eq >= 0 ? [rest[j].s.slice(0, eq), rest[j].s.slice(eq + 1)] : [rest[j].s, undefined];
+    if (!DOCKER_VALUE_FLAGS.has(flag)) continue;
+    const value = inline ?? rest[++j]?.s;
+    if (value !== undefined) (opt[flag.replace(/^--?/, '')] ??= []).push(value);
+  }
+  return { opt, j };
+}
+
+/** The container's working directory (-w), mapped back through the -v mount of a repository folder when there is one. */
+function containerDir(opt: Record<string, string[]>, cwd: string): string {
+  const workdir = [...(opt.w ?? []), ...(opt.workdir ?? [])].at(-1);
+  let dir = '$CONTAINER_WORKDIR';
+  for (const m of [...(opt.v ?? []), ...(opt.volume ?? [])]) {
+    const [src, dst] = m.split(':');
+    if (!workdir || !dst || (workdir !== dst && !workdir.startsWith(`${dst}/`))) continue;
+    const from = src === '.' ? cwd : src.startsWith(WORKSPACE_MARK) ? joinRel('', src) : src.includes('$') ? undefined : joinRel(cwd, src);
+    if (from !== undefined) dir = joinRel(from, workdir.slice(dst.length).replace(/^\//, ''));
+  }
+  return dir;
+}
+
 class Walker {
   readonly commands: ShellCommand[] = [];
   readonly calls: Call[] = [];
@@ -211,65 +386,65 @@ class Walker {
   }
 
   private statementInner(n: Node, st: State): void {
-    switch (n.type) {
-      case 'comment':
-      case 'heredoc_body':
-        return;
-      case 'command':
-        return this.command(n, st);
-      case 'variable_assignment':
-        return this.assign(n, st);
-      case 'variable_assignments':
-      case 'program':
-      case 'compound_statement':
-      case 'do_group':
-        return this.statements(
+    const run = this.statementKinds.get(n.type);
+    // ERROR nodes and anything new: the commands inside still run.
+    if (run) run(n, st);
+    else this.statements(named(n), st);
+  }
+
+  /** How each kind of statement runs. */
+  private readonly statementKinds = new Map<string, (n: Node, st: State) => void>([
+    ['comment', () => undefined],
+    ['heredoc_body', () => undefined],
+    ['command', (n, st) => this.command(n, st)],
+    ['variable_assignment', (n, st) => this.assign(n, st)],
+    ...['variable_assignments', 'program', 'compound_statement', 'do_group'].map((k): [string, (n: Node, st: State) => void] => [
+      k,
+      (n, st) =>
+        this.statements(
           named(n).filter((c) => !isComment(c)),
           st,
-        );
-      case 'declaration_command':
+        ),
+    ]),
+    [
+      'declaration_command',
+      (n, st) => {
         for (const c of named(n)) if (c.type === 'variable_assignment') this.assign(c, st);
-        return;
-      case 'unset_command':
+      },
+    ],
+    [
+      'unset_command',
+      (n, st) => {
         for (const c of named(n).slice(0)) if (c.type === 'word' || c.type === 'variable_name') st.vars.set(c.text, null);
-        return;
-      case 'subshell':
-        // A subshell's cd, variables and exit stay inside it.
-        return this.statements(named(n), clone(st));
-      case 'pipeline':
+      },
+    ],
+    // A subshell's cd, variables and exit stay inside it.
+    ['subshell', (n, st) => this.statements(named(n), clone(st))],
+    [
+      'pipeline',
+      (n, st) => {
         // Every part of a pipeline runs in a subshell of its own.
         for (const c of named(n)) this.statement(c, clone(st));
-        return;
-      case 'negated_command':
-        return this.statements(named(n), st);
-      case 'redirected_statement':
-        return this.redirected(n, st);
-      case 'list':
-        return this.list(n, st);
-      case 'if_statement':
-        return this.ifStatement(n, st);
-      case 'case_statement':
-        return this.caseStatement(n, st);
-      case 'for_statement':
-        return this.forStatement(n, st);
-      case 'while_statement':
-      case 'until_statement':
-      case 'c_style_for_statement':
-        return this.loop(n, st);
-      case 'function_definition': {
+      },
+    ],
+    ['negated_command', (n, st) => this.statements(named(n), st)],
+    ['redirected_statement', (n, st) => this.redirected(n, st)],
+    ['list', (n, st) => this.list(n, st)],
+    ['if_statement', (n, st) => this.ifStatement(n, st)],
+    ['case_statement', (n, st) => this.caseStatement(n, st)],
+    ['for_statement', (n, st) => this.forStatement(n, st)],
+    ...['while_statement', 'until_statement', 'c_style_for_statement'].map((k): [string, (n: Node, st: State) => void] => [k, (n, st) => this.loop(n, st)]),
+    [
+      'function_definition',
+      (n, st) => {
         const name = n.childForFieldName('name');
         const body = n.childForFieldName('body');
         if (name && body) st.funcs.set(name.text, { body, file: this.file, exprs: this.exprs });
-        return;
-      }
-      case 'test_command':
-        // `[[ … ]]` runs nothing, but a command substitution inside does: `[[ -n "$(terraform output -raw id)" ]]`.
-        return this.substitutionsIn(n, st);
-      default:
-        // ERROR nodes and anything new: the commands inside still run.
-        return this.statements(named(n), st);
-    }
-  }
+      },
+    ],
+    // `[[ … ]]` runs nothing, but a command substitution inside does: `[[ -n "$(terraform output -raw id)" ]]`.
+    ['test_command', (n, st) => this.substitutionsIn(n, st)],
+  ]);
 
   private substitutionsIn(n: Node, st: State): void {
     for (const c of named(n)) {
@@ -489,33 +664,10 @@ class Walker {
 
   /** Runs one simple command, given as expanded words. */
   private run(words: Val[], line: number, st: State, local: Map<string, Val | null>): void {
-    let i = 0;
-    // Wrappers that run the rest of the line as a command.
-    for (;;) {
-      const h = words[i]?.s;
-      if (h === undefined) return;
-      if (h === 'env') {
-        i++;
-        for (; i < words.length; i++) {
-          const m = ASSIGN.exec(words[i].s);
-          if (m) local.set(m[1], { s: m[2], known: words[i].known });
-          else if (['-u', '-C', '-S', '--unset', '--chdir'].includes(words[i].s)) i++;
-          else if (!words[i].s.startsWith('-')) break;
-        }
-      } else if (h === 'timeout') {
-        i++;
-        while (words[i]?.s.startsWith('-')) i += ['-s', '-k', '--signal', '--kill-after'].includes(words[i].s) ? 2 : 1;
-        i++; // the duration
-      } else if (h === 'command' && /^-[vV]/.test(words[i + 1]?.s ?? '')) {
-        return; // `command -v terraform` asks where it is
-      } else if (['time', 'exec', 'sudo', 'command', 'nohup', 'nice', 'stdbuf', 'builtin'].includes(h)) {
-        i++;
-        while (words[i]?.s.startsWith('-')) i += ['-u', '-g', '-C', '-n', '-p'].includes(words[i].s) && h !== 'time' ? 2 : 1;
-      } else break;
-    }
-    const head = words[i];
+    const i = afterWrappers(words, local);
+    const head = i === undefined ? undefined : words[i];
     if (!head) return;
-    const rest = words.slice(i + 1);
+    const rest = words.slice(i! + 1);
     const argv = rest.map((w) => w.s);
     const scope = new Map(st.vars);
     for (const [k, v] of local) scope.set(k, v);
@@ -528,59 +680,57 @@ class Walker {
       if (!this.quiet) this.commands.push(this.file ? { ...c, file: this.file, entryLine: this.entry } : c);
       return;
     }
-    if (this.quiet) return;
-    switch (head.s) {
-      case 'cd':
-      case 'pushd': {
-        const to = rest.find((w) => !w.s.startsWith('-') || w.s === '-');
-        if (head.s === 'pushd') st.dirs.push(st.cwd);
-        // `cd` alone goes home, `cd -` back: neither is a folder of the repository.
-        st.cwd = to === undefined ? '$HOME' : to.s === '-' ? '$OLDPWD' : !to.known ? joinRel(st.cwd, to.s.includes('$') ? to.s : `$${to.s}`) : joinRel(st.cwd, to.s);
-        return;
-      }
-      case 'popd':
-        st.cwd = st.dirs.pop() ?? '$OLDPWD';
-        return;
-      case 'shift': {
-        const k = rest[0] ? (rest[0].known ? Number(rest[0].s) : NaN) : 1;
-        st.args = st.args && Number.isInteger(k) ? st.args.slice(k) : undefined;
-        return;
-      }
-      case 'set': {
-        const dd = rest.findIndex((w) => w.s === '--');
-        if (dd >= 0) st.args = rest.slice(dd + 1);
-        return;
-      }
-      case 'exit':
-        st.exited = true;
-        return;
-      case 'return':
-        st.returned = true;
-        return;
+    if (this.quiet || this.builtin(head.s, rest, line, st, env)) return;
+    this.program(name, head.s, rest, line, st, local, env);
+  }
+
+  /** A shell builtin that moves the directory, the arguments or the flow, or reads text as script; false for any other command. */
+  private builtin(cmd: string, rest: Val[], line: number, st: State, env: Record<string, string>): boolean {
+    if (stateBuiltin(cmd, rest, st)) return true;
+    const argv = rest.map((w) => w.s);
+    switch (cmd) {
       case 'source':
       case '.':
-        return this.source(rest, line, st, env);
+        this.source(rest, line, st, env);
+        return true;
       case 'eval':
         if (rest.every((w) => w.known)) this.inline(argv.join(' '), line, st);
-        return;
+        return true;
       case 'echo':
       case 'printf':
-        if (this.redirect.githubEnv) this.toGithubEnv(head.s === 'printf' ? printf(argv) : echo(argv));
-        return;
+        if (this.redirect.githubEnv) this.toGithubEnv(cmd === 'printf' ? printf(argv) : echo(argv));
+        return true;
       case 'cat':
         if (this.redirect.githubEnv && this.redirect.heredoc !== undefined) this.toGithubEnv(this.redirect.heredoc);
-        return;
+        return true;
+      default:
+        return false;
     }
+  }
+
+  /** A program: make, a shell, a command runner (xargs, find -exec, docker run, `… -- cmd`), or a script by its path. */
+  private program(name: string, cmd: string, rest: Val[], line: number, st: State, local: Map<string, Val | null>, env: Record<string, string>): void {
+    const inFile = this.file ? { file: this.file } : {};
     if (name === 'make' || name === 'gmake') {
-      this.calls.push({ kind: 'make', ...makeArgs(argv, st.cwd), line, cwd: st.cwd, env, ...(this.file ? { file: this.file } : {}) });
+      this.calls.push({
+        kind: 'make',
+        ...makeArgs(
+          rest.map((w) => w.s),
+          st.cwd,
+        ),
+        line,
+        cwd: st.cwd,
+        env,
+        ...inFile,
+      });
       return;
     }
     if (SHELLS.has(name)) return this.shell(rest, line, st, env);
     if (name === 'xargs') return this.xargs(rest, line, st, local);
     if (name === 'find') return this.findExec(rest, line, st, local);
     if ((name === 'docker' || name === 'podman') && rest[0]?.s === 'run') return this.dockerRun(rest.slice(1), line, st, local);
-    if (head.s.includes('/') || head.s.endsWith('.sh')) {
-      this.calls.push({ kind: 'script', path: joinRel(st.cwd, head.s), targets: [], args: rest, line, cwd: st.cwd, env, ...(this.file ? { file: this.file } : {}) });
+    if (cmd.includes('/') || cmd.endsWith('.sh')) {
+      this.calls.push({ kind: 'script', path: joinRel(st.cwd, cmd), targets: [], args: rest, line, cwd: st.cwd, env, ...inFile });
       return;
     }
     // `aws-vault exec prod -- terraform apply`, `doppler run -- …`, `terramate run -- …`: the command after `--`.
@@ -621,60 +771,12 @@ class Walker {
    * directory (-w), mapped back through the -v mount of a repository folder when there is one.
    */
   private dockerRun(rest: Val[], line: number, st: State, local: Map<string, Val | null>): void {
-    const withValue = new Set([
-      '-v',
-      '--volume',
-      '-w',
-      '--workdir',
-      '-e',
-      '--env',
-      '--env-file',
-      '--name',
-      '--network',
-      '--net',
-      '-u',
-      '--user',
-      '--entrypoint',
-      '--platform',
-      '-p',
-      '--publish',
-      '--mount',
-      '-l',
-      '--label',
-      '--add-host',
-      '-h',
-      '--hostname',
-      '--pull',
-      '--cpus',
-      '-m',
-      '--memory',
-      '--device',
-      '--group-add',
-      '--tmpfs',
-      '--security-opt',
-      '--ulimit',
-    ]);
-    const opt: Record<string, string[]> = {};
-    let j = 0;
-    for (; j < rest.length && rest[j].s.startsWith('-'); j++) {
-      const [flag, inline] = rest[j].s.includes('=') ? [rest[j].s.slice(0, rest[j].s.indexOf('=')), rest[j].s.slice(rest[j].s.indexOf('=') + 1)] : [rest[j].s, undefined];
-      if (!withValue.has(flag)) continue;
-      const value = inline ?? rest[++j]?.s;
-      if (value !== undefined) (opt[flag.replace(/^--?/, '')] ??= []).push(value);
-    }
+    const { opt, j } = dockerOptions(rest);
     const image = rest[j];
     if (!image?.known) return;
     const entry = (opt.entrypoint ?? [])[0] ?? imageEntrypoint(image.s);
     if (!entry) return;
-    const workdir = [...(opt.w ?? []), ...(opt.workdir ?? [])].at(-1);
-    let cwd = '$CONTAINER_WORKDIR';
-    for (const m of [...(opt.v ?? []), ...(opt.volume ?? [])]) {
-      const [src, dst] = m.split(':');
-      if (!workdir || !dst || (workdir !== dst && !workdir.startsWith(`${dst}/`))) continue;
-      const from = src === '.' ? st.cwd : src.startsWith(WORKSPACE_MARK) ? joinRel('', src) : src.includes('$') ? undefined : joinRel(st.cwd, src);
-      if (from !== undefined) cwd = joinRel(from, workdir.slice(dst.length).replace(/^\//, ''));
-    }
-    this.run([K(entry), ...rest.slice(j + 1)], line, { ...clone(st), cwd }, local);
+    this.run([K(entry), ...rest.slice(j + 1)], line, { ...clone(st), cwd: containerDir(opt, st.cwd) }, local);
   }
 
   /** `bash [-flags] script args…`, `bash -c "text" name args…`, `bash -s args… <<EOF`. */
@@ -813,29 +915,17 @@ class Walker {
         const inner = named(n).filter((c) => !isComment(c));
         return inner.length === 1 ? this.testExpr(inner[0], st, n.text.startsWith('[[')) : undefined;
       }
-      case 'command': {
-        const nameNode = n.childForFieldName('name');
-        if (!nameNode || named(n).some((c) => c.type === 'variable_assignment')) return undefined;
-        const words = [...this.expand(nameNode, st), ...n.childrenForFieldName('argument').flatMap((a) => (a ? this.expand(a, st) : []))];
-        const h = words[0];
-        if (!h?.known) return undefined;
-        if (h.s === 'true' || h.s === ':') return true;
-        if (h.s === 'false') return false;
-        if (h.s === 'test') return testArgs(words.slice(1));
-        if (h.s === '[' && words.at(-1)?.s === ']') return testArgs(words.slice(1, -1));
-        return undefined;
-      }
+      case 'command':
+        return this.commandTruth(n, st);
       case 'negated_command': {
         const c = named(n)[0];
-        const v = c ? this.truthOf(c, st) : undefined;
-        return v === undefined ? undefined : !v;
+        return not3(c ? this.truthOf(c, st) : undefined);
       }
       case 'list': {
         const parts = kids(n).filter((c) => !isComment(c));
         const l = this.truthOf(parts[0], st);
         const r = parts[2] ? this.truthOf(parts[2], st) : undefined;
-        if (parts[1]?.text === '&&') return l === false ? false : l === true ? r : r === false ? false : undefined;
-        return l === true ? true : l === false ? r : r === true ? true : undefined;
+        return parts[1]?.text === '&&' ? and3(l, r) : or3(l, r);
       }
       case 'compound_statement':
       case 'subshell': {
@@ -851,6 +941,20 @@ class Walker {
     }
   }
 
+  /** `true`, `:`, `false`, `test …` and `[ … ]`; any other command may succeed or fail. */
+  private commandTruth(n: Node, st: State): boolean | undefined {
+    const nameNode = n.childForFieldName('name');
+    if (!nameNode || named(n).some((c) => c.type === 'variable_assignment')) return undefined;
+    const words = [...this.expand(nameNode, st), ...n.childrenForFieldName('argument').flatMap((a) => (a ? this.expand(a, st) : []))];
+    const h = words[0];
+    if (!h?.known) return undefined;
+    if (h.s === 'true' || h.s === ':') return true;
+    if (h.s === 'false') return false;
+    if (h.s === 'test') return testArgs(words.slice(1));
+    if (h.s === '[' && words.at(-1)?.s === ']') return testArgs(words.slice(1, -1));
+    return undefined;
+  }
+
   /** An expression inside `[ … ]` or `[[ … ]]`. */
   private testExpr(n: Node, st: State, dbl: boolean): boolean | undefined {
     return this.guarded(undefined, () => this.testExprInner(n, st, dbl));
@@ -858,36 +962,10 @@ class Walker {
 
   private testExprInner(n: Node, st: State, dbl: boolean): boolean | undefined {
     switch (n.type) {
-      case 'binary_expression': {
-        const l = n.childForFieldName('left');
-        const r = n.childForFieldName('right');
-        const op = n.childForFieldName('operator')?.text ?? '';
-        if (!l || !r) return undefined;
-        if (op === '&&' || op === '-a' || op === '||' || op === '-o') {
-          const a = this.testExpr(l, st, dbl);
-          const b = this.testExpr(r, st, dbl);
-          if (op === '&&' || op === '-a') return a === false || b === false ? false : a && b ? true : undefined;
-          return a === true || b === true ? true : a === false && b === false ? false : undefined;
-        }
-        const a = this.join(this.expand(l, st, true));
-        const b = this.join(this.expand(r, st, true));
-        if (!a.known || !b.known) return undefined;
-        // In [[ ]] the right side of == / != is a pattern unless quoted.
-        const pattern = dbl && r.type !== 'string' && r.type !== 'raw_string';
-        return compare(a.s, op, b.s, pattern);
-      }
-      case 'unary_expression': {
-        const op = kids(n)[0]?.text ?? '';
-        const operand = named(n).at(-1);
-        if (!operand) return undefined;
-        if (op === '!') {
-          const v = this.testExpr(operand, st, dbl);
-          return v === undefined ? undefined : !v;
-        }
-        const v = this.join(this.expand(operand, st, true));
-        if (!v.known) return undefined;
-        return op === '-z' ? v.s === '' : op === '-n' ? v.s !== '' : undefined;
-      }
+      case 'binary_expression':
+        return this.binaryTest(n, st, dbl);
+      case 'unary_expression':
+        return this.unaryTest(n, st, dbl);
       case 'parenthesized_expression': {
         const inner = named(n)[0];
         return inner ? this.testExpr(inner, st, dbl) : undefined;
@@ -904,6 +982,36 @@ class Walker {
       default:
         return undefined;
     }
+  }
+
+  /** `a && b`, `a -o b`…, or a comparison: `"$x" = apply`, `$n -gt 2`, `[[ $x == pl* ]]`. */
+  private binaryTest(n: Node, st: State, dbl: boolean): boolean | undefined {
+    const l = n.childForFieldName('left');
+    const r = n.childForFieldName('right');
+    const op = n.childForFieldName('operator')?.text ?? '';
+    if (!l || !r) return undefined;
+    if (op === '&&' || op === '-a' || op === '||' || op === '-o') {
+      const a = this.testExpr(l, st, dbl);
+      const b = this.testExpr(r, st, dbl);
+      return op === '&&' || op === '-a' ? and3(a, b) : or3(a, b);
+    }
+    const a = this.join(this.expand(l, st, true));
+    const b = this.join(this.expand(r, st, true));
+    if (!a.known || !b.known) return undefined;
+    // In [[ ]] the right side of == / != is a pattern unless quoted.
+    const pattern = dbl && r.type !== 'string' && r.type !== 'raw_string';
+    return compare(a.s, op, b.s, pattern);
+  }
+
+  /** `! expr`, `-z word`, `-n word`; other tests (files, options) are not known statically. */
+  private unaryTest(n: Node, st: State, dbl: boolean): boolean | undefined {
+    const op = kids(n)[0]?.text ?? '';
+    const operand = named(n).at(-1);
+    if (!operand) return undefined;
+    if (op === '!') return not3(this.testExpr(operand, st, dbl));
+    const v = this.join(this.expand(operand, st, true));
+    if (!v.known) return undefined;
+    return op === '-z' ? v.s === '' : op === '-n' ? v.s !== '' : undefined;
   }
 
   private quietly<T>(fn: () => T): T {
@@ -1018,25 +1126,7 @@ class Walker {
         onlyAt = false;
       }
       pos = c.endIndex;
-      if (c.type === 'string_content' || c.type === 'heredoc_content') {
-        add(this.lit(unescape(c.text)));
-        onlyAt = false;
-      } else if ((c.type === 'simple_expansion' || c.type === 'expansion') && isAllArgs(c) && st.args) {
-        st.args.forEach((a, i) => (i === 0 ? add(a) : fields.push(a)));
-      } else if (c.type === 'expansion' && allOf(c) && st.arrays.has(allOf(c)!)) {
-        // "${ARGS[@]}": one field per element.
-        st.arrays.get(allOf(c)!)!.forEach((a, i) => (i === 0 ? add(a) : fields.push(a)));
-        onlyAt = false;
-      } else if (c.type === 'simple_expansion' || c.type === 'expansion') {
-        add(this.join(this.param(c, st)));
-        onlyAt = false;
-      } else if (c.type === 'command_substitution') {
-        add(this.substitution(c, st));
-        onlyAt = false;
-      } else if (c.isNamed) {
-        add(this.join(this.expand(c, st, true)));
-        onlyAt = false;
-      }
+      if (this.dquotePart(c, st, fields, add, unescape)) onlyAt = false;
     }
     if (pos < end) {
       add(this.lit(unescape(text.slice(pos - n.startIndex, end - n.startIndex))));
@@ -1045,6 +1135,26 @@ class Walker {
     // "$@" with no arguments is no field at all.
     if (onlyAt && st.args?.length === 0 && kids(n).some((c) => isAllArgs(c))) return [];
     return fields;
+  }
+
+  /**
+   * One part of a double-quoted string, added to its fields ("$@" and "${ARR[@]}" start a field per
+   * element). False when the part adds no text of its own ("$@", punctuation).
+   */
+  private dquotePart(c: Node, st: State, fields: Val[], add: (v: Val) => void, unescape: (raw: string) => string): boolean {
+    const expansion = c.type === 'simple_expansion' || c.type === 'expansion';
+    if (c.type === 'string_content' || c.type === 'heredoc_content') add(this.lit(unescape(c.text)));
+    else if (expansion && isAllArgs(c) && st.args) {
+      st.args.forEach((a, i) => (i === 0 ? add(a) : fields.push(a)));
+      return false;
+    } else if (c.type === 'expansion' && allOf(c) && st.arrays.has(allOf(c)!)) {
+      // "${ARGS[@]}": one field per element.
+      st.arrays.get(allOf(c)!)!.forEach((a, i) => (i === 0 ? add(a) : fields.push(a)));
+    } else if (expansion) add(this.join(this.param(c, st)));
+    else if (c.type === 'command_substitution') add(this.substitution(c, st));
+    else if (c.isNamed) add(this.join(this.expand(c, st, true)));
+    else return false;
+    return true;
   }
 
   /** $name, ${name}, ${name:-word} and the other parameter expansions we can evaluate. */
@@ -1058,72 +1168,50 @@ class Walker {
       return [v === null ? K('') : (v ?? raw)];
     }
     // ${#name}: length; ${#ARR[@]}: number of elements.
-    if (cs[0]?.type === '#' && cs.length === 2 && cs[1].type === 'subscript') {
-      const arr = st.arrays.get(cs[1].childForFieldName('name')?.text ?? '');
-      return [arr ? K(String(arr.length)) : raw];
+    if (cs[0]?.type === '#' && cs.length === 2) return [this.paramLength(cs[1], st, raw)];
+    const target = this.paramTarget(cs, st, raw);
+    if (typeof target !== 'string') return target;
+    const op = cs[1]?.text;
+    if ((target === '@' || target === '*') && op === undefined) return st.args ?? [raw];
+    const word = () => this.join(cs.slice(2).flatMap((c) => this.expand(c, st, true)));
+    return [this.paramOperator(target, op, st, raw, word)];
+  }
+
+  /** `${#name}` (its length) or `${#ARR[@]}` (the number of elements). */
+  private paramLength(of: Node, st: State, raw: Val): Val {
+    if (of.type === 'subscript') {
+      const arr = st.arrays.get(of.childForFieldName('name')?.text ?? '');
+      return arr ? K(String(arr.length)) : raw;
     }
-    if (cs[0]?.type === '#' && cs.length === 2) {
-      const v = this.lookup(cs[1].text, st);
-      return [v === null ? K('0') : v?.known ? K(String(v.s.length)) : raw];
-    }
+    const v = this.lookup(of.text, st);
+    return v === null ? K('0') : v?.known ? K(String(v.s.length)) : raw;
+  }
+
+  /** The variable a `${…}` names, or its values when it is an array element or the whole array. */
+  private paramTarget(cs: Node[], st: State, raw: Val): string | Val[] {
     const nameNode = cs[0];
     if (!nameNode) return [raw];
-    let name: string;
-    if (nameNode.type === 'variable_name' || nameNode.type === 'special_variable_name') name = nameNode.text;
-    else if (nameNode.type === 'subscript') {
-      const arr = nameNode.childForFieldName('name')?.text;
-      const idx = nameNode.childForFieldName('index')?.text;
-      if (arr === 'BASH_SOURCE' && idx === '0') name = '0';
-      else if ((arr === '@' || arr === '*') && idx === undefined) name = '@';
-      else if (arr && st.arrays.has(arr) && cs.length === 1) {
-        const list = st.arrays.get(arr)!;
-        if (idx === '@' || idx === '*') return list;
-        return /^\d+$/.test(idx ?? '') ? [list[Number(idx)] ?? K('')] : [raw];
-      } else return [raw];
-    } else return [raw];
-    const op = cs[1]?.text;
-    const word = () => this.join(cs.slice(2).flatMap((c) => this.expand(c, st, true)));
-    if ((name === '@' || name === '*') && op === undefined) return st.args ?? [raw];
+    if (nameNode.type === 'variable_name' || nameNode.type === 'special_variable_name') return nameNode.text;
+    if (nameNode.type !== 'subscript') return [raw];
+    const arr = nameNode.childForFieldName('name')?.text;
+    const idx = nameNode.childForFieldName('index')?.text;
+    if (arr === 'BASH_SOURCE' && idx === '0') return '0';
+    if ((arr === '@' || arr === '*') && idx === undefined) return '@';
+    if (!arr || !st.arrays.has(arr) || cs.length !== 1) return [raw];
+    const list = st.arrays.get(arr)!;
+    if (idx === '@' || idx === '*') return list;
+    return /^\d+$/.test(idx ?? '') ? [list[Number(idx)] ?? K('')] : [raw];
+  }
+
+  /** `${name<op>word}`: defaults, alternatives, pattern removal and case changes, as bash applies them. */
+  private paramOperator(name: string, op: string | undefined, st: State, raw: Val, word: () => Val): Val {
     const v = this.lookup(name, st);
-    const positional = /^[1-9][0-9]*$/.test(name);
-    switch (op) {
-      case undefined:
-        return [v === null ? K('') : (v ?? raw)];
-      case ':-':
-      case '-':
-      case ':=':
-      case '=': {
-        // A named variable never set in anything we read is taken as unset: `TF=${TF:-terraform}`.
-        const unset = v === null || (v === undefined && !positional) || (op.startsWith(':') && v?.known && v.s === '');
-        const out = unset ? word() : (v ?? raw);
-        if (unset && op.endsWith('=')) st.vars.set(name, out);
-        return [out];
-      }
-      case ':?':
-      case '?':
-        return [v === null ? K('') : (v ?? raw)];
-      case ':+':
-      case '+':
-        if (v === null) return [K('')];
-        if (v?.known) return [v.s === '' && op === ':+' ? K('') : word()];
-        return [raw];
-      case '%':
-      case '%%':
-      case '#':
-      case '##': {
-        const pat = word();
-        if (!v?.known || !pat.known) return [v === null ? K('') : raw];
-        return [K(strip(v.s, pat.s, op))];
-      }
-      case ',,':
-      case ',':
-        return [v?.known ? K(op === ',,' ? v.s.toLowerCase() : v.s.charAt(0).toLowerCase() + v.s.slice(1)) : raw];
-      case '^^':
-      case '^':
-        return [v?.known ? K(op === '^^' ? v.s.toUpperCase() : v.s.charAt(0).toUpperCase() + v.s.slice(1)) : raw];
-      default:
-        return [raw];
-    }
+    if (op === undefined || op === ':?' || op === '?') return v === null ? K('') : (v ?? raw);
+    if (DEFAULT_OPS.has(op)) return withDefault(name, op, v, raw, word, st);
+    if (op === ':+' || op === '+') return alternative(op, v, raw, word);
+    if (STRIP_OPS.has(op)) return stripped(op, v, raw, word());
+    const change = CASE_CHANGES.get(op);
+    return change && v?.known ? K(change(v.s)) : raw;
   }
 
   /** A value, null when known to be unset, undefined when we cannot tell. */
@@ -1195,4 +1283,4 @@ const isAllArgs = (c: Node): boolean => /^\$(\{)?[@*](\})?$/.test(c.text);
 /** The array of `${NAME[@]}` / `${NAME[*]}`. */
 const allOf = (c: Node): string | undefined => /^\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}$/.exec(c.text)?.[1];
 
-export { globMatch, shellExpand, type Val } from './shellvalues.js';
+export { shellExpand, type Val } from './shellvalues.js';

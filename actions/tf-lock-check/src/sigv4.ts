@@ -27,7 +27,7 @@ const hmac = (key: Buffer | string, s: string) => createHmac('sha256', key).upda
 /** RFC 3986 encoding as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
 export const uriEncode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-export const amzDate = (d: Date): string =>
+const amzDate = (d: Date): string =>
   d
     .toISOString()
     .replace(/[-:]/g, '')

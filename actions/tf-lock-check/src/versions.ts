@@ -39,7 +39,7 @@ function clauseAllows(clause: string, v: Version): boolean {
   }
 }
 
-export const allows = (constraint: string, v: Version): boolean => constraint.split(',').every((c) => clauseAllows(c, v));
+const allows = (constraint: string, v: Version): boolean => constraint.split(',').every((c) => clauseAllows(c, v));
 
 /** Whether some version at or above `min` satisfies the constraint (checked over a range of releases). */
 export function admitsAtLeast(constraint: string, min: Version): boolean {

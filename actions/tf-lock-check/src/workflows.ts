@@ -10,7 +10,7 @@ import { scanShell } from './shell.js';
 import { type FileAccess, followCalls } from './wrappers.js';
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type ParsedWorkflow, readWorkflow, workflowValue, type YAMLMap } from './yamlread.js';
 
-export interface Concurrency {
+interface Concurrency {
   group?: string;
   /** true, false, or an expression string. */
   cancelInProgress: boolean | string;
@@ -50,7 +50,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The events that trigger the workflow (`on: push`, `on: [push, pull_request]`, `on: { push: … }`). */
-export function triggers(on: unknown): string[] {
+function triggers(on: unknown): string[] {
   if (typeof on === 'string') return [on];
   if (Array.isArray(on)) return on.filter((x): x is string => typeof x === 'string');
   if (isObj(on)) return Object.keys(on);
@@ -113,7 +113,7 @@ function concurrencyOf(pair: Pair | undefined, value: unknown, level: 'workflow'
 const MAX_COMBOS = 64;
 
 /** The job's matrix as a list of combinations (scalar values only); [{}] when there is none. */
-export function matrixCombos(job: Obj): Array<Record<string, string>> {
+function matrixCombos(job: Obj): Array<Record<string, string>> {
   const m = isObj(job.strategy) ? job.strategy.matrix : undefined;
   if (!isObj(m)) return [{}];
   let combos: Array<Record<string, string>> = [{}];
@@ -411,7 +411,7 @@ function dockerAction(
 }
 
 /** ENTRYPOINT of a Dockerfile (the last one), exec or shell form, as words. */
-export function dockerEntrypoint(text: string): string[] | undefined {
+function dockerEntrypoint(text: string): string[] | undefined {
   const lines = text.replace(/\\\n/g, ' ').split('\n');
   const last = lines.filter((l) => /^\s*ENTRYPOINT\s/i.test(l)).at(-1);
   if (!last) return undefined;

@@ -109,74 +109,110 @@ export function parseMakefile(
   env: Record<string, string> = {},
   opts: { file?: string; curdir?: string; read?: (path: string) => { file: string; text: string } | undefined } = {},
 ): Makefile {
-  const rules: Makefile['rules'] = new Map();
-  // $(CURDIR) is the directory make runs in: a repository path.
-  const vars: Record<string, string> = { ...(opts.curdir !== undefined ? { CURDIR: WORKSPACE_MARK + opts.curdir } : {}), ...overrides };
-  let defaultGoal: string | undefined;
-  const included = new Set<string>();
-  const expand = (v: string) => v.replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, name: string) => vars[name] ?? all);
-  const parse = (text: string, file: string | undefined) => {
+  const r = new MakefileReader(overrides, env, opts);
+  r.parse(text, opts.file);
+  return { rules: r.rules, defaultGoal: r.defaultGoal, vars: r.vars };
+}
+
+const MAKE_VAR = /\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g;
+
+class MakefileReader {
+  readonly rules: Makefile['rules'] = new Map();
+  readonly vars: Record<string, string>;
+  defaultGoal: string | undefined;
+  private readonly included = new Set<string>();
+  /** The targets whose recipe the next tab-indented lines are. */
+  private current: string[] = [];
+
+  constructor(
+    private readonly overrides: Record<string, string>,
+    private readonly env: Record<string, string>,
+    private readonly opts: { curdir?: string; read?: (path: string) => { file: string; text: string } | undefined },
+  ) {
+    // $(CURDIR) is the directory make runs in: a repository path.
+    this.vars = { ...(opts.curdir !== undefined ? { CURDIR: WORKSPACE_MARK + opts.curdir } : {}), ...overrides };
+  }
+
+  private expand(v: string): string {
+    return v.replace(MAKE_VAR, (all, name: string) => this.vars[name] ?? all);
+  }
+
+  parse(text: string, file: string | undefined): void {
     const raw = text.split('\n');
-    let current: string[] = [];
+    this.current = [];
     for (let n = 0; n < raw.length; n++) {
       const start = n;
       let line = raw[n];
       while (line.endsWith('\\') && n + 1 < raw.length) line = `${line.slice(0, -1)} ${raw[++n].replace(/^\t/, '')}`;
       if (line.startsWith('\t')) {
-        if (!current.length) continue;
-        // make's own syntax first: $(VAR) from the Makefile, $(MAKE) is make; $$ (a shell $) is kept
-        // apart until the automatic variables are substituted (followCalls).
-        let cmd = line.slice(1).replace(/^[@+-]+/, '');
-        cmd = cmd
-          .replace(/\$\$/g, '\u0002')
-          .replace(/\$[({](MAKE)[)}]/g, 'make')
-          .replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all);
-        for (const t of current) rules.get(t)!.recipe.push({ text: cmd, line: start + 1, file });
+        this.recipeLine(line, start + 1, file);
         continue;
       }
       const trimmed = line.replace(/#.*$/, '');
       if (!trimmed.trim()) continue;
-      const inc = /^\s*(?:-?include|sinclude)\s+(.+)$/.exec(trimmed);
-      if (inc) {
-        for (const p of expand(inc[1]).trim().split(/\s+/)) {
-          const got = p.includes('$') || included.has(p) ? undefined : opts.read?.(p);
-          if (!got) continue;
-          included.add(p);
-          parse(got.text, got.file);
-        }
-        current = [];
-        continue;
-      }
-      const assign = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(:{1,3}=|\?=|=|\+=)\s*(.*)$/.exec(trimmed);
-      if (assign) {
-        // A VAR=value on make's command line wins over the Makefile's own assignment; `?=` keeps a value
-        // the environment or an earlier line gave.
-        const keep = assign[1] in overrides || (assign[2] === '?=' && (assign[1] in vars || assign[1] in env));
-        if (assign[2] === '?=' && !(assign[1] in vars) && assign[1] in env) vars[assign[1]] = env[assign[1]];
-        const value = shellExpand(
-          assign[3].trim().replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (all, v: string) => vars[v] ?? all),
-          {},
-        );
-        if (!keep) vars[assign[1]] = assign[2] === '+=' && vars[assign[1]] ? `${vars[assign[1]]} ${value}` : value;
-        current = [];
-        continue;
-      }
-      const rule = /^([^:=#\t][^:=#]*?)\s*::?\s*(.*)$/.exec(trimmed);
-      if (rule) {
-        const targets = rule[1].split(/\s+/).filter(Boolean);
-        const [prereqPart, inlineRecipe] = rule[2].split(';', 2);
-        current = targets.filter((t) => !t.startsWith('.'));
-        for (const t of current) {
-          if (!rules.has(t)) rules.set(t, { prerequisites: [], recipe: [] });
-          rules.get(t)!.prerequisites.push(...prereqPart.split(/\s+/).filter((p) => p && !p.startsWith('$')));
-          if (inlineRecipe?.trim()) rules.get(t)!.recipe.push({ text: inlineRecipe.trim(), line: start + 1, file });
-        }
-        defaultGoal ??= current.find((t) => !t.includes('%'));
-        continue;
-      }
-      current = [];
+      if (!this.include(trimmed) && !this.assignment(trimmed) && !this.rule(trimmed, start + 1, file)) this.current = [];
     }
-  };
-  parse(text, opts.file);
-  return { rules, defaultGoal, vars };
+  }
+
+  private recipeLine(line: string, at: number, file: string | undefined): void {
+    if (!this.current.length) return;
+    // make's own syntax first: $(VAR) from the Makefile, $(MAKE) is make; $$ (a shell $) is kept
+    // apart until the automatic variables are substituted (followCalls).
+    const cmd = line
+      .slice(1)
+      .replace(/^[@+-]+/, '')
+      .replace(/\$\$/g, '\u0002')
+      .replace(/\$[({](MAKE)[)}]/g, 'make')
+      .replace(MAKE_VAR, (all, v: string) => this.vars[v] ?? all);
+    for (const t of this.current) this.rules.get(t)!.recipe.push({ text: cmd, line: at, file });
+  }
+
+  /** `include` / `-include` / `sinclude`: each file we can read, once. */
+  private include(trimmed: string): boolean {
+    const inc = /^\s*(?:-?include|sinclude)\s+(.+)$/.exec(trimmed);
+    if (!inc) return false;
+    for (const p of this.expand(inc[1]).trim().split(/\s+/)) {
+      const got = p.includes('$') || this.included.has(p) ? undefined : this.opts.read?.(p);
+      if (!got) continue;
+      this.included.add(p);
+      this.parse(got.text, got.file);
+    }
+    this.current = [];
+    return true;
+  }
+
+  /** `VAR = value`, `:=`, `?=`, `+=` (and `export VAR = …`). */
+  private assignment(trimmed: string): boolean {
+    const assign = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(:{1,3}=|\?=|=|\+=)\s*(.*)$/.exec(trimmed);
+    if (!assign) return false;
+    const [, name, op, rhs] = assign;
+    const { vars, env } = this;
+    // A VAR=value on make's command line wins over the Makefile's own assignment; `?=` keeps a value
+    // the environment or an earlier line gave.
+    const keep = name in this.overrides || (op === '?=' && (name in vars || name in env));
+    if (op === '?=' && !(name in vars) && name in env) vars[name] = env[name];
+    const value = shellExpand(
+      rhs.trim().replace(MAKE_VAR, (all, v: string) => vars[v] ?? all),
+      {},
+    );
+    if (!keep) vars[name] = op === '+=' && vars[name] ? `${vars[name]} ${value}` : value;
+    this.current = [];
+    return true;
+  }
+
+  /** `targets: prerequisites [; recipe]`; the first real target is the default goal. */
+  private rule(trimmed: string, at: number, file: string | undefined): boolean {
+    const rule = /^([^:=#\t][^:=#]*?)\s*::?\s*(.*)$/.exec(trimmed);
+    if (!rule) return false;
+    const targets = rule[1].split(/\s+/).filter(Boolean);
+    const [prereqPart, inlineRecipe] = rule[2].split(';', 2);
+    this.current = targets.filter((t) => !t.startsWith('.'));
+    for (const t of this.current) {
+      if (!this.rules.has(t)) this.rules.set(t, { prerequisites: [], recipe: [] });
+      this.rules.get(t)!.prerequisites.push(...prereqPart.split(/\s+/).filter((p) => p && !p.startsWith('$')));
+      if (inlineRecipe?.trim()) this.rules.get(t)!.recipe.push({ text: inlineRecipe.trim(), line: at, file });
+    }
+    this.defaultGoal ??= this.current.find((t) => !t.includes('%'));
+    return true;
+  }
 }

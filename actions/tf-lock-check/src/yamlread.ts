@@ -74,12 +74,19 @@ export function readWorkflow(text: string, file = 'workflow'): ParsedWorkflow {
   return { file, doc, lineOf: (offset) => lc.linePos(offset).line, repaired };
 }
 
+/** What is still open at the end of a line: flow brackets, a quoted scalar, and the column that opened them. */
+interface Open {
+  /** Open [ and {. */
+  depth: number;
+  quote: '' | '"' | "'";
+  /** Column of the quote or bracket that is still open. */
+  openerCol: number;
+}
+
 /** Indents continuation lines of open flow collections and quoted scalars past the line that opened them. */
 export function reindentContinuations(text: string): string {
   const lines = text.split('\n');
-  let depth = 0; // open [ and {
-  let quote: '' | '"' | "'" = '';
-  let openerCol = -1; // column of the quote or bracket that is still open
+  const open: Open = { depth: 0, quote: '', openerCol: -1 };
   let blockIndent = -1; // inside a block scalar (| or >) whose key is at this indent
   const indentOf = (l: string) => l.length - l.trimStart().length;
   for (let n = 0; n < lines.length; n++) {
@@ -89,36 +96,52 @@ export function reindentContinuations(text: string): string {
       if (l.trim() === '' || ind > blockIndent) continue;
       blockIndent = -1;
     }
-    if ((depth > 0 || quote) && l.trim() !== '' && ind <= openerCol) {
-      l = ' '.repeat(openerCol + 1 - ind) + l;
+    if ((open.depth > 0 || open.quote) && l.trim() !== '' && ind <= open.openerCol) {
+      l = ' '.repeat(open.openerCol + 1 - ind) + l;
       lines[n] = l;
     }
-    // Scan the line for quotes and brackets that start values (not an apostrophe inside a plain word).
-    let prev = ' ';
-    for (let i = 0; i < l.length; i++) {
-      const c = l[i];
-      if (quote === '"') {
-        if (c === '\\') i++;
-        else if (c === '"') quote = '';
-      } else if (quote === "'") {
-        if (c === "'" && l[i + 1] === "'") i++;
-        else if (c === "'") quote = '';
-      } else if (c === '#' && /\s/.test(prev)) break;
-      else if ((c === '"' || c === "'") && /[\s:[{,-]/.test(prev)) {
-        if (depth === 0) openerCol = i;
-        quote = c;
-      } else if ((c === '[' || c === '{') && (depth > 0 || /[\s:-]/.test(prev))) {
-        if (depth === 0) openerCol = i;
-        depth++;
-      } else if ((c === ']' || c === '}') && depth > 0) depth--;
-      if (!/\s/.test(c)) prev = c;
-      else prev = ' ';
-    }
+    scanLine(l, open);
     // `key: |` / `- >-` starts a block scalar: its lines are content, not YAML.
-    if (depth === 0 && !quote && /(^|[\s:-])[|>][+-]?[0-9]?\s*(#.*)?$/.test(l)) blockIndent = ind;
+    if (open.depth === 0 && !open.quote && /(^|[\s:-])[|>][+-]?[0-9]?\s*(#.*)?$/.test(l)) blockIndent = ind;
   }
   return lines.join('\n');
 }
 
-export type { Document, Node, Pair, YAMLMap };
+/** Follows the quotes and brackets that start values on one line (not an apostrophe inside a plain word). */
+function scanLine(l: string, open: Open): void {
+  let prev = ' ';
+  for (let i = 0; i < l.length; i++) {
+    const c = l[i];
+    if (open.quote) i += inQuote(l, i, open);
+    else if (c === '#' && /\s/.test(prev)) break;
+    else opens(c, prev, i, open);
+    prev = /\s/.test(c) ? ' ' : c;
+  }
+}
+
+/** One character inside a quoted scalar: an escape or a doubled quote skips the next one (returns 1). */
+function inQuote(l: string, i: number, open: Open): number {
+  const c = l[i];
+  if (open.quote === '"') {
+    if (c === '\\') return 1;
+    if (c === '"') open.quote = '';
+    return 0;
+  }
+  if (c === "'" && l[i + 1] === "'") return 1;
+  if (c === "'") open.quote = '';
+  return 0;
+}
+
+/** One character outside quotes: a quote or a bracket that starts a value opens; a bracket closes. */
+function opens(c: string, prev: string, i: number, open: Open): void {
+  if ((c === '"' || c === "'") && /[\s:[{,-]/.test(prev)) {
+    if (open.depth === 0) open.openerCol = i;
+    open.quote = c;
+  } else if ((c === '[' || c === '{') && (open.depth > 0 || /[\s:-]/.test(prev))) {
+    if (open.depth === 0) open.openerCol = i;
+    open.depth++;
+  } else if ((c === ']' || c === '}') && open.depth > 0) open.depth--;
+}
+
+export type { Node, Pair, YAMLMap };
 export { isMap, isPair, isScalar, isSeq };

@@ -216,10 +216,10 @@ describe('shell commands and versions', () => {
   });
 });
 
-test('the README rules table is current (npx tsx actions/tf-lock-check/scripts/gen-rules-table.ts)', async () => {
+test('the README rules table is current (npm run docs)', async () => {
   const { readFileSync } = await import('node:fs');
-  const { README, withRulesTable } = await import('../scripts/gen-rules-table.js');
-  const readme = readFileSync(README, 'utf8');
-  expect(withRulesTable(readme)).toBe(readme);
+  const { readmePath, readmeIsCurrent, rulesTableOf } = await import('../../../scripts/rules-tables.js');
+  expect(readmeIsCurrent('tf-lock-check')).toBe(true);
+  const readme = readFileSync(readmePath(rulesTableOf('tf-lock-check')), 'utf8');
   expect(readme).toContain('| `TFLOCK012` | low |');
 });

@@ -1,5 +1,5 @@
 // Every input, validated before any work starts; each error names the input and what was expected.
-import { InputError, inputs, parsePlanDocument, type PlanDocument, ToolError } from '@platform-actions/kit';
+import { InputError, inputs, parsePlanDocument, type PlanDocument, runnerTemp, ToolError } from '@platform-actions/kit';
 import { join } from 'node:path';
 
 export interface Settings {
@@ -30,7 +30,7 @@ export function readSettings(): Settings {
   const { enabled, token } = inputs.comment();
   return {
     plan,
-    reports: inputs.path('reports', { default: join(inputs.runnerTemp(), 'platform-actions-reports'), allowRunnerTemp: true })!,
+    reports: inputs.path('reports', { default: join(runnerTemp(), 'platform-actions-reports'), allowRunnerTemp: true })!,
     name,
     title: inputs.string('title', { default: `${plan.kind}: verdict of ${plan.shards.length} shard${plan.shards.length === 1 ? '' : 's'}` })!,
     'sarif-file': inputs.outputFile('sarif-file', `verdict-${name}.sarif`),

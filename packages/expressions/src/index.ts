@@ -4,10 +4,12 @@
 // laptop has `github.event_name` but not `secrets.TOKEN`: a context is a plain value, or a function that
 // gets the property path and returns a value or throws Unevaluable. Each `a.b['c']` chain is resolved only
 // when the evaluator reaches it, so `x || secrets.TOKEN` with a true `x` never asks for the secret, as on
-// GitHub. Shared by everything that gives a workflow's values their local meaning (the platform-actions CLI).
+// GitHub. Shared by everything that gives a workflow's values their local meaning (the platform-actions
+// CLI), and by static checks that ask what an expression can be before any run (tf-lock-check):
+// `evaluateStatically` keeps what is not known as UNKNOWN instead of failing.
 import { data, Evaluator, type Expr, ExpressionError, Lexer, Parser } from '@actions/expressions';
 // Types only: the package exports its AST classes under a subpath that bundlers (ncc) cannot import.
-import type { ContextAccess, ExprVisitor, IndexAccess, Literal } from '@actions/expressions/ast';
+import type { ContextAccess, ExprVisitor, IndexAccess, Literal, Logical } from '@actions/expressions/ast';
 
 export type Value = null | boolean | number | string | Value[] | { [k: string]: Value };
 
@@ -17,6 +19,9 @@ export class Unevaluable extends Error {
     super(`${what} can only be evaluated by GitHub`);
   }
 }
+
+/** What a static check cannot know before the run (evaluateStatically). */
+export const UNKNOWN: unique symbol = Symbol('unknown');
 
 /** Thrown for an expression that is not valid syntax (or calls a function GitHub does not have). */
 export class ExpressionSyntaxError extends Error {}
@@ -40,23 +45,28 @@ export interface Status {
   failure: boolean;
   cancelled: boolean;
 }
-export const NOTHING_FAILED: Status = { success: true, failure: false, cancelled: false };
+const NOTHING_FAILED: Status = { success: true, failure: false, cancelled: false };
 
 const STATUS_FUNCTIONS = ['success', 'always', 'failure', 'cancelled'];
-const constant = (name: string, v: boolean) => ({ name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(v) });
-const statusFunctions = (s: Status) => [constant('success', s.success), constant('always', true), constant('failure', s.failure), constant('cancelled', s.cancelled)];
-// hashFiles reads the runner's workspace at run time.
-const hashFiles = {
-  name: 'hashFiles',
-  minArgs: 1,
-  maxArgs: 255,
-  call: (): data.ExpressionData => {
-    throw new Unevaluable('hashFiles(…)');
+type Fn = { name: string; minArgs: number; maxArgs: number; call: () => data.ExpressionData };
+const constant = (name: string, v: boolean): Fn => ({ name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(v) });
+const unknowable = (name: string, minArgs = 0, maxArgs = 0): Fn => ({
+  name,
+  minArgs,
+  maxArgs,
+  call: () => {
+    throw new Unevaluable(`${name}(${maxArgs ? '…' : ''})`);
   },
-};
+});
+const statusFunctions = (s: Status): Fn[] => [constant('success', s.success), constant('always', true), constant('failure', s.failure), constant('cancelled', s.cancelled)];
+// hashFiles reads the runner's workspace at run time. Before any run (a static check), whether an earlier
+// step failed is not known either.
+const hashFiles = unknowable('hashFiles', 1, 255);
 const FUNCTIONS = [...statusFunctions(NOTHING_FAILED), hashFiles];
-const functionMap = (s: Status) => new Map([...statusFunctions(s), hashFiles].map((f) => [f.name.toLowerCase(), f]));
-const DEFAULT_FUNCTIONS = functionMap(NOTHING_FAILED);
+const STATIC_FUNCTIONS = [unknowable('success'), constant('always', true), unknowable('failure'), unknowable('cancelled'), hashFiles];
+const functionMap = (fns: Fn[]) => new Map(fns.map((f) => [f.name.toLowerCase(), f]));
+const DEFAULT_FUNCTIONS = functionMap(FUNCTIONS);
+const STATIC_FUNCTION_MAP = functionMap(STATIC_FUNCTIONS);
 
 function toData(v: Value | undefined): data.ExpressionData {
   if (v === null || v === undefined) return new data.Null();
@@ -82,16 +92,16 @@ function fromData(d: data.ExpressionData): Value {
   }
 }
 
-type Node = { kind: 'context'; n: ContextAccess } | { kind: 'index'; n: IndexAccess } | { kind: 'literal'; n: Literal } | { kind: 'other' };
+type Node = { kind: 'context'; n: ContextAccess } | { kind: 'index'; n: IndexAccess } | { kind: 'literal'; n: Literal } | { kind: 'logical'; n: Logical } | { kind: 'other' };
 const other = (): Node => ({ kind: 'other' });
 /** What kind of node an expression is (asked through its own visitor interface). */
 const NODE: ExprVisitor<Node> = {
   visitContextAccess: (n) => ({ kind: 'context', n }),
   visitIndexAccess: (n) => ({ kind: 'index', n }),
   visitLiteral: (n) => ({ kind: 'literal', n }),
+  visitLogical: (n) => ({ kind: 'logical', n }),
   visitUnary: other,
   visitBinary: other,
-  visitLogical: other,
   visitGrouping: other,
   visitFunctionCall: other,
 };
@@ -131,26 +141,63 @@ function resolve(path: string[], ctx: Contexts): Value {
   return rest.reduce<Value>((v, k) => lookup(v, k), c);
 }
 
-/** GitHub's evaluator, with each literal context path resolved when (and only when) it is evaluated. */
+/**
+ * GitHub's evaluator, with each literal context path resolved when (and only when) it is evaluated. A
+ * static one (before any run) also lets `&&` and `||` look past an operand that is not known: an operand
+ * that decides the result (a falsy one for `&&`, a truthy one for `||`) decides it whatever the unknown
+ * ones are; otherwise the result is not known either.
+ */
 class LocalEvaluator extends Evaluator {
+  private readonly statically: boolean;
+
   constructor(
     expr: Expr,
     private readonly ctx: Contexts,
-    status: Status,
+    status: Status | 'static',
   ) {
-    super(expr, new data.Dictionary(), status === NOTHING_FAILED ? DEFAULT_FUNCTIONS : functionMap(status));
+    super(
+      expr,
+      new data.Dictionary(),
+      status === 'static' ? STATIC_FUNCTION_MAP : status === NOTHING_FAILED ? DEFAULT_FUNCTIONS : functionMap([...statusFunctions(status), hashFiles]),
+    );
+    this.statically = status === 'static';
   }
 
   protected override eval(n: Expr): data.ExpressionData {
+    if (this.statically) {
+      const node = n.accept(NODE);
+      if (node.kind === 'logical') return this.logical(node.n);
+    }
     const path = pathOf(n);
     return path ? toData(resolve(path, this.ctx)) : super.eval(n);
   }
+
+  private logical(n: Logical): data.ExpressionData {
+    const decides = n.operator.lexeme === '&&' ? (v: data.ExpressionData) => !truthy(fromData(v)) : (v: data.ExpressionData) => truthy(fromData(v));
+    let unknown: Unevaluable | undefined;
+    let last: data.ExpressionData | undefined;
+    for (const arg of n.args) {
+      try {
+        last = this.eval(arg);
+      } catch (e) {
+        unknown ??= unevaluable(e);
+        if (!unknown) throw e;
+        continue;
+      }
+      if (decides(last)) return last;
+    }
+    if (unknown) throw unknown;
+    return last!;
+  }
 }
 
-function parse(expr: string): Expr {
+/** The Unevaluable behind an error (GitHub's evaluator wraps one met in a computed index `a[b]`). */
+const unevaluable = (e: unknown): Unevaluable | undefined => (e instanceof Unevaluable ? e : e instanceof Error && e.cause instanceof Unevaluable ? e.cause : undefined);
+
+function parse(expr: string, functions: Fn[] = FUNCTIONS): Expr {
   try {
     const lexed = new Lexer(expr).lex();
-    return new Parser(lexed.tokens, CONTEXTS, FUNCTIONS).parse();
+    return new Parser(lexed.tokens, CONTEXTS, functions).parse();
   } catch (e) {
     const m = (e as Error).message;
     if (e instanceof ExpressionError || /Unexpected|Unrecognized|Too (few|many)|Exceeded|unexpected/i.test(m)) throw new ExpressionSyntaxError(`${m} in "${expr.trim()}"`);
@@ -162,6 +209,23 @@ function parse(expr: string): Expr {
 export function evaluate(expr: string, ctx: Contexts, status: Status = NOTHING_FAILED): Value {
   const tree = parse(expr);
   return fromData(new LocalEvaluator(tree, ctx, status).evaluate());
+}
+
+/**
+ * What an expression is before any run, for a static check: its value where the contexts given decide it,
+ * else UNKNOWN (a context the caller does not give or cannot know — its function throws Unevaluable —,
+ * `hashFiles()`, and the job status functions `success()`, `failure()` and `cancelled()`; `always()` is
+ * true). Unknowns never become a safe answer: `&&` and `||` give a value only when a known operand decides
+ * it (`unknown || true` is true, `unknown && false` is false). Throws ExpressionSyntaxError.
+ */
+export function evaluateStatically(expr: string, ctx: Contexts): Value | typeof UNKNOWN {
+  const tree = parse(expr, STATIC_FUNCTIONS);
+  try {
+    return fromData(new LocalEvaluator(tree, ctx, 'static').evaluate());
+  } catch (e) {
+    if (unevaluable(e)) return UNKNOWN;
+    throw e;
+  }
 }
 
 /** Whether an expression calls success(), always(), failure() or cancelled() anywhere. */

@@ -1,7 +1,7 @@
 // GitHub's expression engine over partly known contexts, as a table: what GitHub would compute for the
 // contexts a laptop knows, and Unevaluable (naming the context) for what only GitHub has.
 import { describe, expect, it } from '@jest/globals';
-import { condition, type Contexts, evaluate, ExpressionSyntaxError, interpolate, type Status, Unevaluable } from '../src/index.js';
+import { condition, type Contexts, evaluate, evaluateStatically, ExpressionSyntaxError, interpolate, type Status, UNKNOWN, Unevaluable } from '../src/index.js';
 
 const ctx: Contexts = {
   github: { event_name: 'push', ref: 'refs/heads/main', event: { pull_request: { head: { repo: { fork: false } } } } },
@@ -111,5 +111,47 @@ describe('status functions', () => {
     expect(evaluate('failure()', ctx)).toBe(false);
     expect(interpolate('${{ success() }}', ctx, failed)).toBe(false);
     expect(condition('cancelled()', ctx, { success: false, failure: false, cancelled: true })).toBe(true);
+  });
+});
+
+// Before any run (a static check such as tf-lock-check's): what the contexts given decide is a value, the
+// rest UNKNOWN — and `&&` / `||` look past an unknown operand only when a known one decides the result.
+describe('evaluateStatically', () => {
+  it.each([
+    ["github.event_name == 'push'", true],
+    ['secrets.TOKEN', UNKNOWN],
+    ["secrets.TOKEN == 'x'", UNKNOWN],
+    ['!secrets.TOKEN', UNKNOWN],
+    ["contains(secrets.TOKEN, 'x')", UNKNOWN],
+    // A known operand that decides: truthy for ||, falsy for &&, wherever it stands.
+    ["secrets.TOKEN || github.event_name == 'push'", true],
+    ["github.event_name == 'push' || secrets.TOKEN", true],
+    ["secrets.TOKEN && github.event_name == 'pull_request'", false],
+    ["secrets.TOKEN || inputs.mode == 'full' || 'fallback'", 'fallback'],
+    // A known operand that does not decide leaves the result unknown.
+    ["secrets.TOKEN || github.event_name == 'pull_request'", UNKNOWN],
+    ["github.event_name == 'push' && secrets.TOKEN", UNKNOWN],
+    ["(secrets.A || secrets.B) && github.event_name == 'pull_request'", false],
+    ["!(secrets.A && github.event_name == 'pull_request')", true],
+    // A computed index over an unknown is unknown too (GitHub's evaluator wraps that error).
+    ['inputs[secrets.KEY]', UNKNOWN],
+    // Before the run nobody knows whether a step failed; always() is always true.
+    ['success()', UNKNOWN],
+    ['failure()', UNKNOWN],
+    ['cancelled()', UNKNOWN],
+    ["failure() || github.event_name == 'push'", true],
+    ["always() && github.event_name == 'push'", true],
+    ["hashFiles('**/go.sum')", UNKNOWN],
+  ])('%s', (expr, want) => {
+    expect(evaluateStatically(expr, ctx)).toEqual(want);
+  });
+
+  it('a syntax error is still an error', () => {
+    expect(() => evaluateStatically('github.event_name ==', ctx)).toThrow(ExpressionSyntaxError);
+  });
+
+  it('a local run (evaluate) knows that nothing failed; a static check does not', () => {
+    expect(evaluate('success() && !failure()', ctx)).toBe(true);
+    expect(evaluateStatically('success() && !failure()', ctx)).toBe(UNKNOWN);
   });
 });

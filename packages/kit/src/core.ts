@@ -31,7 +31,7 @@ const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, 
 const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** Prints `::command key=value,...::message`. */
-export function issueCommand(command: string, properties: Record<string, string | number | undefined>, message: string): void {
+function issueCommand(command: string, properties: Record<string, string | number | undefined>, message: string): void {
   // add-mask carries the secret itself: scrubbing it would register "***".
   const clean = command === 'add-mask' ? (s: string) => s : scrubber;
   const props = Object.entries(properties)
@@ -72,15 +72,9 @@ export function saveState(name: string, value: unknown): void {
 
 export const getState = (name: string): string => process.env[`STATE_${name}`] || '';
 
-export function exportVariable(name: string, value: unknown): void {
-  process.env[name] = toText(value);
-  if (!fileCommand('GITHUB_ENV', name, toText(value))) issueCommand('set-env', { name }, toText(value));
-}
-
 /** Masks `secret` in every later log line. */
 export const setSecret = (secret: string): void => issueCommand('add-mask', {}, secret);
 
-export const isDebug = (): boolean => process.env.RUNNER_DEBUG === '1';
 export const debug = (message: string): void => issueCommand('debug', {}, message);
 export const info = (message: string): void => void process.stdout.write(scrubber(message) + EOL);
 

@@ -49,7 +49,7 @@ export interface ExecResult {
 
 const DEFAULT_MAX = 32 * 1024 * 1024;
 /** How long the pipes may stay open after the tool has exited (its output is normally flushed by then). */
-export const PIPE_GRACE_MS = 1500;
+const PIPE_GRACE_MS = 1500;
 
 /**
  * Variables a tool never gets from our process unless a caller passes them explicitly in `env`: the

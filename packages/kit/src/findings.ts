@@ -18,7 +18,7 @@ export interface Location {
   endColumn?: number;
 }
 
-export interface Help {
+interface Help {
   text: string;
   markdown?: string;
   uri?: string;

@@ -7,9 +7,9 @@ import { InputError } from './errors.js';
 export type Outcome = 'clean' | 'policy-failure' | 'tool-error' | 'config-error';
 export const OUTCOMES: readonly Outcome[] = ['clean', 'policy-failure', 'tool-error', 'config-error'];
 export type FailOn = Severity | 'none';
-export const FAIL_ON_VALUES: readonly FailOn[] = [...SEVERITIES, 'none'];
+const FAIL_ON_VALUES: readonly FailOn[] = [...SEVERITIES, 'none'];
 
-export interface Ignore {
+interface Ignore {
   /** Rule id to ignore; '*' for any. */
   ruleId: string;
   /** Optional path glob (`*` within a segment, `**` across segments). */

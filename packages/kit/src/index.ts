@@ -1,6 +1,5 @@
 // @platform-actions/kit: what every action needs. See README.md in this folder for the map.
 export * as core from './core.js';
-export type { AnnotationProperties } from './core.js';
 export * from './errors.js';
 export * from './run.js';
 export * as inputs from './inputs.js';

@@ -125,8 +125,6 @@ export function duration(name: string, opts: Common & { default?: string; minMs?
   return ms;
 }
 
-export { workspace, runnerTemp, realish, isInside } from './repo-files.js';
-
 export interface PathOptions extends Common, Omit<RepoPathOptions, 'input' | 'label'> {
   default?: string;
 }

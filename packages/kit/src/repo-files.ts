@@ -140,7 +140,7 @@ export function linkLeadingOutside(dir: string, root: string = workspace(), dept
 }
 
 /** Largest repository file read whole (configs, ignore files, manifests). */
-export const MAX_REPO_FILE_BYTES = 16 * 1024 * 1024;
+const MAX_REPO_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Reads a repository file as UTF-8 after `resolveRepoPath()`'s checks: it must be a regular file (a FIFO

@@ -59,13 +59,13 @@ export async function run(name: string, fn: () => Promise<void>, opts: { outputs
 }
 
 /** The one line a failure is reported with (as reportFailure prints it), for the run report. */
-export function failureLine(name: string, err: unknown): string {
+function failureLine(name: string, err: unknown): string {
   if (err instanceof UserError || err instanceof PolicyError || err instanceof ToolError) return scrub(`${name}: ${oneLine(err.message)}`);
   return scrub(`${name}: internal error: ${oneLine(err instanceof Error ? err.message : String(err))}`);
 }
 
 /** Prints the one failure line for `err` and returns the outcome it means. */
-export function reportFailure(name: string, err: unknown): Outcome {
+function reportFailure(name: string, err: unknown): Outcome {
   if (err instanceof UserError) {
     core.setFailed(scrub(`${name}: ${oneLine(err.message)}`));
     return 'config-error';

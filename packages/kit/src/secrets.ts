@@ -10,7 +10,7 @@ let ordered: string[] = [];
 const REDACTED = '***';
 
 /** The spellings of `value` a tool or a URL may carry: raw, percent-encoded (both flavours), base64. */
-export function secretForms(value: string): string[] {
+function secretForms(value: string): string[] {
   const out = new Set<string>([value]);
   out.add(encodeURIComponent(value));
   // URLSearchParams / form encoding uses + for spaces; some clients print it that way.

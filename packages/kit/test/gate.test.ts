@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { countBySeverity, type Finding, fingerprint, gate, globToRegExp, normaliseSeverity, parseFailOn, type Severity, sortFindings } from '@platform-actions/kit';
+import { expectPinnedFingerprints } from '../../../test/helpers/fingerprints.js';
 
-export const mk = (severity: Severity, ruleId = 'R1', path = 'a.yaml', line?: number): Finding => ({
+const mk = (severity: Severity, ruleId = 'R1', path = 'a.yaml', line?: number): Finding => ({
   tool: 't',
   ruleId,
   severity,
@@ -86,5 +87,5 @@ test.each([
   [[], 'e3b0c44298fc1c149afbf4c8996fb924'],
   [['a', undefined, 3], 'ce56b71b42524bddb59e21190057cd5c'],
 ])('fingerprint(%j) is pinned', (parts, want) => {
-  expect(fingerprint(...(parts as Array<string | number | undefined>))).toBe(want);
+  expectPinnedFingerprints({ [JSON.stringify(parts)]: fingerprint(...(parts as Array<string | number | undefined>)) }, { [JSON.stringify(parts)]: want });
 });

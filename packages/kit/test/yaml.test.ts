@@ -3,7 +3,7 @@ import { describe, expect, test } from '@jest/globals';
 import { readYaml, readYamlAll, readYamlDocuments, UserError, YAML_LIMITS, YamlError, yamlValue } from '@platform-actions/kit';
 
 /** A billion-laughs document: `levels` anchors, each a list of nine aliases of the one before. */
-export function yamlBomb(levels = 9): string {
+function yamlBomb(levels = 9): string {
   const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
   for (let i = 1; i < levels; i++)
     lines.push(

@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 
 type Json = Record<string, unknown>;
 
-export interface RecordedRequest {
+interface RecordedRequest {
   method: string;
   path: string;
   query: Record<string, string>;
@@ -33,7 +33,7 @@ export interface FakeGitHubOptions {
 }
 
 /** A one-shot injected error, matched on method and path (string = exact path, RegExp = test). */
-export interface InjectedError {
+interface InjectedError {
   method?: string;
   path?: string | RegExp;
   status: number;
@@ -41,7 +41,7 @@ export interface InjectedError {
   headers?: Record<string, string>;
 }
 
-export interface SarifUpload {
+interface SarifUpload {
   id: string;
   owner: string;
   repo: string;
@@ -55,7 +55,7 @@ export interface SarifUpload {
   polls: number;
 }
 
-export interface FakeState {
+interface FakeState {
   comments: Array<Json & { owner: string; repo: string; issue_number: number }>;
   sarifs: Map<string, SarifUpload>;
   deployments: Array<Json & { owner: string; repo: string; id: number }>;

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** One entry of the feed, in the shape of PyPI's JSON API (`vulnerabilities[]`). */
-export interface PypiVulnerability {
+interface PypiVulnerability {
   id: string;
   aliases?: string[];
   summary?: string;

@@ -15,14 +15,14 @@ import { waitFor } from '../net.js';
 
 const stagesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'kube', 'stages');
 
-export interface RunResult {
+interface RunResult {
   stdout: string;
   stderr: string;
   /** Exit code; -1 when the process was killed (e.g. on timeout) or could not start. */
   code: number;
 }
 
-export interface RunOptions {
+interface RunOptions {
   /** Written to stdin, e.g. a manifest for `apply -f -`. */
   input?: string;
   /** Kill the command after this long (default 120 s); kubectl's own --timeout should be shorter. */

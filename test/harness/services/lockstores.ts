@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { freePort, waitFor } from '../net.js';
 import { toolBin } from '../tools.js';
 
-export const LOCKSTORE_REGION = 'us-east-1';
+const LOCKSTORE_REGION = 'us-east-1';
 
 export interface LockStores {
   s3Endpoint: string;

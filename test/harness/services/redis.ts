@@ -4,5 +4,5 @@ import { type Redis, type RedisOptions, startRedis as start } from '@platform-ac
 import { toolBin } from '../tools.js';
 
 export type { Redis };
-export const redisBin = (): string => toolBin('redis', 'redis-server');
+const redisBin = (): string => toolBin('redis', 'redis-server');
 export const startRedis = (opts: Omit<RedisOptions, 'bin'> = {}): Promise<Redis> => start({ ...opts, bin: redisBin() });

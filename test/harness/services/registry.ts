@@ -76,7 +76,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-export interface Descriptor {
+interface Descriptor {
   mediaType: string;
   digest: string;
   size: number;
@@ -84,7 +84,7 @@ export interface Descriptor {
 }
 
 /** Upload one blob (OCI distribution API: POST an upload session, then PUT the bytes with ?digest=). */
-export async function pushBlob(reg: Pick<Registry, 'url'>, repo: string, body: Buffer, mediaType: string): Promise<Descriptor> {
+async function pushBlob(reg: Pick<Registry, 'url'>, repo: string, body: Buffer, mediaType: string): Promise<Descriptor> {
   const digest = sha256(body);
   const start = await fetch(`${reg.url}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
   if (start.status !== 202) throw new Error(`registry: start upload to ${repo}: HTTP ${start.status} ${await start.text()}`);
@@ -104,7 +104,7 @@ export async function pushBlob(reg: Pick<Registry, 'url'>, repo: string, body: B
  * an OCI image manifest with artifactType, the empty config and one layer titled with the file name.
  * Returns the manifest digest.
  */
-export async function pushArtifact(
+async function pushArtifact(
   reg: Pick<Registry, 'url'>,
   ref: { repo: string; tag: string },
   artifact: { artifactType: string; fileName: string; layerMediaType: string; content: Buffer },
@@ -133,7 +133,7 @@ export async function pushArtifact(
 }
 
 /** Media types of trivy's vulnerability DB artifact (trivy pkg/db; the real ghcr.io/aquasecurity/trivy-db:2). */
-export const TRIVY_DB_ARTIFACT = {
+const TRIVY_DB_ARTIFACT = {
   artifactType: 'application/vnd.aquasec.trivy.config.v1+json',
   layerMediaType: 'application/vnd.aquasec.trivy.db.layer.v1.tar+gzip',
   // trivy names the downloaded file after the title annotation and unpacks it by its extension.

@@ -15,9 +15,9 @@ import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
  * - corrupt: full length, but some bytes flipped (checksums no longer match).
  * - ok: serve normally (useful in the middle of a queue).
  */
-export type Fault = number | { status: number; retryAfter?: number | string; body?: string } | { slow: number } | { truncate: true; bytes?: number } | { corrupt: true } | 'ok';
+type Fault = number | { status: number; retryAfter?: number | string; body?: string } | { slow: number } | { truncate: true; bytes?: number } | { corrupt: true } | 'ok';
 
-export interface MirrorRequest {
+interface MirrorRequest {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;

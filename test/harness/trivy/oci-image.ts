@@ -36,7 +36,7 @@ function header(name: string, size: number, type: '0' | '5', mode: number): Buff
 }
 
 /** A tar of everything under `dir` (paths relative to it, sorted), as a container layer. */
-export function tarDir(dir: string): Buffer {
+function tarDir(dir: string): Buffer {
   const parts: Buffer[] = [];
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
@@ -66,7 +66,7 @@ export interface OciImage {
   layer: Buffer;
 }
 
-export const MEDIA = {
+const MEDIA = {
   manifest: 'application/vnd.oci.image.manifest.v1+json',
   index: 'application/vnd.oci.image.index.v1+json',
   config: 'application/vnd.oci.image.config.v1+json',

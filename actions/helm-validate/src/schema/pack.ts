@@ -24,7 +24,7 @@ export interface Swagger {
 }
 
 /** "apiVersion/kind" of every cluster-scoped kind: created by a POST to a path without {namespace}. */
-export function clusterScopedKinds(swagger: Swagger): string[] {
+function clusterScopedKinds(swagger: Swagger): string[] {
   const cluster = new Set<string>();
   for (const [path, ops] of Object.entries(swagger.paths ?? {})) {
     const gvk = ops.post?.['x-kubernetes-group-version-kind'];
@@ -48,10 +48,7 @@ export function packSchema(s: SwaggerSchema, nameIndex: (name: string) => number
   const withEnum = (code: Packed): Packed => (s.enum?.length ? { e: s.enum, ...(typeof code === 'object' ? code : { t: code }) } : code) as Packed;
   switch (s.type) {
     case 'string':
-      if (s.format === 'int-or-string') return 'ios';
-      if (s.format === 'date-time') return 'time';
-      if (s.format === 'byte') return 'b64';
-      return withEnum('s');
+      return STRING_FORMATS.get(s.format ?? '') ?? withEnum('s');
     case 'integer':
       return withEnum('i');
     case 'number':
@@ -61,24 +58,35 @@ export function packSchema(s: SwaggerSchema, nameIndex: (name: string) => number
     case 'array':
       return { a: s.items ? packSchema(s.items, nameIndex) : '*' };
     case 'object':
-    case undefined: {
-      if (s.properties) {
-        const o: PackedObject = { p: {} };
-        for (const [k, v] of Object.entries(s.properties)) {
-          const described = defName ? describedEnum(defName, k, v) : undefined;
-          o.p![k] = packSchema(described ? { ...v, enum: described } : v, nameIndex);
-        }
-        if (s.required?.length) o.r = [...s.required];
-        if (s.additionalProperties === true) o.o = 1;
-        else if (s.additionalProperties) o.m = packSchema(s.additionalProperties, nameIndex);
-        return o;
-      }
-      if (s.additionalProperties && s.additionalProperties !== true) return { m: packSchema(s.additionalProperties, nameIndex) };
-      return s.type === 'object' ? 'o' : '*';
-    }
+    case undefined:
+      return packObject(s, nameIndex, defName);
     default:
       return '*';
   }
+}
+
+/** String formats with a type of their own. */
+const STRING_FORMATS = new Map<string, Packed>([
+  ['int-or-string', 'ios'],
+  ['date-time', 'time'],
+  ['byte', 'b64'],
+]);
+
+/** An object with properties (closed, open, or with a map of the rest), a map, or any object. */
+function packObject(s: SwaggerSchema, nameIndex: (name: string) => number, defName?: string): Packed {
+  if (s.properties) {
+    const o: PackedObject = { p: {} };
+    for (const [k, v] of Object.entries(s.properties)) {
+      const described = defName ? describedEnum(defName, k, v) : undefined;
+      o.p![k] = packSchema(described ? { ...v, enum: described } : v, nameIndex);
+    }
+    if (s.required?.length) o.r = [...s.required];
+    if (s.additionalProperties === true) o.o = 1;
+    else if (s.additionalProperties) o.m = packSchema(s.additionalProperties, nameIndex);
+    return o;
+  }
+  if (s.additionalProperties && s.additionalProperties !== true) return { m: packSchema(s.additionalProperties, nameIndex) };
+  return s.type === 'object' ? 'o' : '*';
 }
 
 /**
@@ -135,7 +143,7 @@ export function stableJson(v: unknown): string {
 }
 
 /** The first "Deprecated: …" sentence of a kind's description, e.g. core/v1 Endpoints since 1.33. */
-export function deprecationNote(description: string | undefined): string | undefined {
+function deprecationNote(description: string | undefined): string | undefined {
   const m = /Deprecated:\s*([^\n]*)/.exec(description ?? '');
   return m ? m[1].trim() : undefined;
 }

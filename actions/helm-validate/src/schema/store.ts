@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { node, type Packed, type PackedObject, type PackedSchemas, type PackedVersion, PRIMITIVE_KIND, TypeNode } from './model.js';
 
 /** Where the schema file is: next to the bundle (dist/helm-validate/schemas) or in the source tree. */
-export function defaultSchemaFile(): string {
+function defaultSchemaFile(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [join(here, 'schemas', 'kubernetes.json'), join(here, '..', '..', 'schemas', 'kubernetes.json')];
   const found = candidates.find((p) => existsSync(p));

@@ -50,7 +50,7 @@ export function mergeInto(into: Coverage, from: Coverage): void {
   }
 }
 
-export interface Counts {
+interface Counts {
   covered: number;
   total: number;
 }

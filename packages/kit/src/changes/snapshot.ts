@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectExit } from '../exec.js';
 import type { Git } from '../git/git.js';
-import { isInside } from '../inputs.js';
+import { isInside } from '../repo-files.js';
 
 /** Chart.yaml and .tf files are small; a larger one is not read (and so adds no dependency edges). */
 export const MAX_READ_BYTES = 4 * 1024 * 1024;

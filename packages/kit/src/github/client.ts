@@ -11,9 +11,9 @@ export type Octokit = ReturnType<typeof GitHub.getOctokit>;
  * never answers held steps for minutes). PLATFORM_ACTIONS_API_TIMEOUT (e.g. 5s) overrides it for tests
  * and for slow GHES instances.
  */
-export const DEFAULT_API_BUDGET_MS = 30_000;
+const DEFAULT_API_BUDGET_MS = 30_000;
 
-export function apiBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
+function apiBudgetMs(env: NodeJS.ProcessEnv = process.env): number {
   const m = /^(\d+)(ms|s)?$/.exec((env.PLATFORM_ACTIONS_API_TIMEOUT ?? '').trim());
   if (!m) return DEFAULT_API_BUDGET_MS;
   return Number(m[1]) * (m[2] === 'ms' ? 1 : 1000);
@@ -31,16 +31,31 @@ export function isPermissionError(err: unknown): boolean {
   return status === 403 || (status === 404 && /not found/i.test(msg)) || /Resource not accessible by integration/i.test(msg);
 }
 
+/** What Octokit and fetch put on an error. */
+interface ApiError {
+  status?: number;
+  message?: string;
+  name?: string;
+  response?: unknown;
+  cause?: { code?: string; message?: string; name?: string; cause?: { code?: string } };
+}
+
 /** One line describing why an API call failed, without the request (which may carry the token). */
 export function apiErrorLine(err: unknown): string {
-  const e = err as { status?: number; message?: string; name?: string; response?: unknown; cause?: { code?: string; message?: string; name?: string; cause?: { code?: string } } };
-  const causeText = `${e?.cause?.name ?? ''} ${e?.cause?.message ?? ''}`;
-  if (e?.name === 'AbortError' || e?.name === 'TimeoutError' || /aborted|timeout|timed out/i.test(`${e?.message} ${causeText}`)) return 'the GitHub API did not answer in time';
+  const e = (err ?? {}) as ApiError;
+  if (timedOut(e)) return 'the GitHub API did not answer in time';
   // Octokit reports a request that never got an answer as status 500 without a response.
-  if (!e?.response && (e?.status === 500 || e?.status === undefined)) {
-    const code = e?.cause?.cause?.code ?? e?.cause?.code ?? e?.cause?.message ?? e?.message;
-    return `the GitHub API could not be reached${code ? ` (${String(code).split('\n')[0].slice(0, 200)})` : ''}`;
+  if (!e.response && (e.status === 500 || e.status === undefined)) {
+    const code = e.cause?.cause?.code ?? e.cause?.code ?? e.cause?.message ?? e.message;
+    return `the GitHub API could not be reached${code ? ` (${firstLine(code)})` : ''}`;
   }
-  if (e?.status === 401) return 'the token was rejected (401: bad or expired credentials)';
-  return `the GitHub API answered ${e.status}${e.message ? `: ${String(e.message).split('\n')[0].slice(0, 200)}` : ''}`;
+  if (e.status === 401) return 'the token was rejected (401: bad or expired credentials)';
+  return `the GitHub API answered ${e.status}${e.message ? `: ${firstLine(e.message)}` : ''}`;
+}
+
+const firstLine = (s: unknown): string => String(s).split('\n')[0].slice(0, 200);
+
+function timedOut(e: ApiError): boolean {
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') return true;
+  return /aborted|timeout|timed out/i.test(`${e.message} ${e.cause?.name ?? ''} ${e.cause?.message ?? ''}`);
 }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 export const isZeroSha = (sha: string | undefined): boolean => !sha || /^0+$/.test(sha);
 
-export interface PullRequestInfo {
+interface PullRequestInfo {
   number: number;
   baseSha: string;
   headSha: string;
@@ -17,7 +17,7 @@ export interface PullRequestInfo {
   headRepo?: string;
 }
 
-export interface PushInfo {
+interface PushInfo {
   before: string;
   after: string;
   /** A new branch or tag: `before` is the zero SHA. */
@@ -28,14 +28,14 @@ export interface PushInfo {
   commitCount: number;
 }
 
-export interface MergeGroupInfo {
+interface MergeGroupInfo {
   baseSha: string;
   headSha: string;
   baseRef: string;
   headRef: string;
 }
 
-export type EventKind = 'pull_request' | 'pull_request_target' | 'push' | 'merge_group' | 'schedule' | 'workflow_dispatch' | 'other';
+type EventKind = 'pull_request' | 'pull_request_target' | 'push' | 'merge_group' | 'schedule' | 'workflow_dispatch' | 'other';
 
 export interface EventContext {
   name: string;
@@ -97,40 +97,46 @@ export function eventFromData(env: Record<string, string | undefined>, payload: 
     runUrl: env.GITHUB_RUN_ID ? `${repoUrl}/actions/runs/${env.GITHUB_RUN_ID}${env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''}` : undefined,
     canWrite: true,
   };
-  const pr = payload.pull_request;
-  if ((kind === 'pull_request' || kind === 'pull_request_target') && pr) {
-    const headRepo: string | undefined = pr.head?.repo?.full_name;
-    const baseRepo: string | undefined = pr.base?.repo?.full_name ?? `${owner}/${repo}`;
-    const isFork = Boolean(pr.head?.repo?.fork) || (headRepo !== undefined && headRepo !== baseRepo);
-    ctx.pr = {
-      number: positiveInt(pr.number ?? payload.number),
-      baseSha: commitId(pr.base?.sha),
-      headSha: commitId(pr.head?.sha),
-      baseRef: pr.base?.ref ?? '',
-      headRef: pr.head?.ref ?? '',
-      isFork,
-      headRepo,
-    };
+  if ((kind === 'pull_request' || kind === 'pull_request_target') && payload.pull_request) {
+    ctx.pr = pullRequestInfo(payload, `${owner}/${repo}`);
     // pull_request_target runs in the base repository's context with a write token.
-    ctx.canWrite = kind === 'pull_request_target' || !isFork;
+    ctx.canWrite = kind === 'pull_request_target' || !ctx.pr.isFork;
     // Dependabot PRs get a read-only token too.
     if (kind === 'pull_request' && env.GITHUB_ACTOR === 'dependabot[bot]') ctx.canWrite = false;
   }
-  if (kind === 'push') {
-    ctx.push = {
-      before: commitId(payload.before),
-      after: commitId(payload.after) || commitId(env.GITHUB_SHA),
-      created: Boolean(payload.created) || isZeroSha(commitId(payload.before)),
-      deleted: Boolean(payload.deleted),
-      forced: Boolean(payload.forced),
-      commitCount: Array.isArray(payload.commits) ? payload.commits.length : 0,
-    };
-  }
-  if (kind === 'merge_group' && payload.merge_group) {
-    const mg = payload.merge_group;
-    ctx.mergeGroup = { baseSha: commitId(mg.base_sha), headSha: commitId(mg.head_sha), baseRef: mg.base_ref ?? '', headRef: mg.head_ref ?? '' };
-  }
+  if (kind === 'push') ctx.push = pushInfo(payload, env);
+  if (kind === 'merge_group' && payload.merge_group) ctx.mergeGroup = mergeGroupInfo(payload.merge_group);
   return ctx;
+}
+
+function pullRequestInfo(payload: Json, thisRepo: string): PullRequestInfo {
+  const pr = payload.pull_request;
+  const headRepo: string | undefined = pr.head?.repo?.full_name;
+  const baseRepo: string | undefined = pr.base?.repo?.full_name ?? thisRepo;
+  return {
+    number: positiveInt(pr.number ?? payload.number),
+    baseSha: commitId(pr.base?.sha),
+    headSha: commitId(pr.head?.sha),
+    baseRef: pr.base?.ref ?? '',
+    headRef: pr.head?.ref ?? '',
+    isFork: Boolean(pr.head?.repo?.fork) || (headRepo !== undefined && headRepo !== baseRepo),
+    headRepo,
+  };
+}
+
+function pushInfo(payload: Json, env: Record<string, string | undefined>): PushInfo {
+  return {
+    before: commitId(payload.before),
+    after: commitId(payload.after) || commitId(env.GITHUB_SHA),
+    created: Boolean(payload.created) || isZeroSha(commitId(payload.before)),
+    deleted: Boolean(payload.deleted),
+    forced: Boolean(payload.forced),
+    commitCount: Array.isArray(payload.commits) ? payload.commits.length : 0,
+  };
+}
+
+function mergeGroupInfo(mg: Json): MergeGroupInfo {
+  return { baseSha: commitId(mg.base_sha), headSha: commitId(mg.head_sha), baseRef: mg.base_ref ?? '', headRef: mg.head_ref ?? '' };
 }
 
 /** Reads the event of the current run from GITHUB_EVENT_PATH. */

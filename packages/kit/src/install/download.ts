@@ -14,7 +14,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 1000, maxDelayMs: 20_000 };
+const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 1000, maxDelayMs: 20_000 };
 
 class Retryable extends Error {
   constructor(
@@ -26,7 +26,7 @@ class Retryable extends Error {
 }
 
 /** Backoff before attempt `n` (1-based retry count): exponential with jitter, or the server's Retry-After. */
-export function backoffMs(n: number, policy: RetryPolicy, retryAfterMs?: number): number {
+function backoffMs(n: number, policy: RetryPolicy, retryAfterMs?: number): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs);
   const exp = policy.baseDelayMs * 2 ** (n - 1);
   return Math.min(policy.maxDelayMs, exp / 2 + Math.random() * (exp / 2));

@@ -11,7 +11,7 @@ import { exec, signalReason, tail } from '../exec.js';
 import { parseChecksums, verifySha256 } from './checksum.js';
 import { download, type RetryPolicy } from './download.js';
 
-export interface ReleaseAsset {
+interface ReleaseAsset {
   /** Path of the archive below the release base URL, e.g. `v8.30.1/gitleaks_8.30.1_linux_x64.tar.gz`. */
   path: string;
   /** A digest pinned in our code; preferred over the checksums file. */
@@ -169,7 +169,7 @@ export async function useSystemTool(spec: SystemToolSpec): Promise<InstalledTool
 }
 
 /** The first executable named `name` on PATH. */
-export function which(name: string): string | undefined {
+function which(name: string): string | undefined {
   for (const d of (process.env.PATH ?? '').split(delimiter)) {
     if (!d) continue;
     const p = join(d, name);

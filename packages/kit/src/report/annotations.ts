@@ -5,14 +5,14 @@ import * as core from '../core.js';
 import { type Finding, type Severity, sortFindings } from '../findings.js';
 import { scrub } from '../secrets.js';
 
-export type AnnotationLevel = 'error' | 'warning' | 'notice';
+type AnnotationLevel = 'error' | 'warning' | 'notice';
 
-export const levelFor = (s: Severity): AnnotationLevel => (s === 'critical' || s === 'high' ? 'error' : s === 'medium' ? 'warning' : 'notice');
+const levelFor = (s: Severity): AnnotationLevel => (s === 'critical' || s === 'high' ? 'error' : s === 'medium' ? 'warning' : 'notice');
 
 /** GitHub's per-step limit for each level. */
-export const PER_LEVEL_CAP = 10;
+const PER_LEVEL_CAP = 10;
 
-export interface Annotation {
+interface Annotation {
   level: AnnotationLevel;
   message: string;
   properties: core.AnnotationProperties;

@@ -29,7 +29,7 @@ export function setStandardOutputs(o: StandardOutputs): void {
 }
 
 /** Sets the `outcome` output. A later call wins (the runner keeps the last value written for a name). */
-export function setOutcome(outcome: Outcome): void {
+function setOutcome(outcome: Outcome): void {
   core.setOutput('outcome', outcome);
   mine().outcome = outcome;
 }

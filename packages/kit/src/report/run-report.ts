@@ -13,13 +13,13 @@ import { countBySeverity, type Finding, SEVERITIES, type SeverityCounts } from '
 import { type GateResult, type Outcome, OUTCOMES } from '../gate.js';
 import { hasSecrets, scrub } from '../secrets.js';
 
-export const RUN_REPORT_SCHEMA = 'platform-actions/run-report@1';
+const RUN_REPORT_SCHEMA = 'platform-actions/run-report@1';
 /** Where reports go; unset: no report is written. */
-export const REPORT_DIR_ENV = 'PLATFORM_ACTIONS_REPORT_DIR';
+const REPORT_DIR_ENV = 'PLATFORM_ACTIONS_REPORT_DIR';
 /** Which shard of a plan this run is (set by the workflow from the matrix), recorded in the report. */
-export const SHARD_ENV = 'PLATFORM_ACTIONS_SHARD';
+const SHARD_ENV = 'PLATFORM_ACTIONS_SHARD';
 /** Findings kept in one report; the counts always cover all of them. */
-export const REPORT_MAX_FINDINGS = 5000;
+const REPORT_MAX_FINDINGS = 5000;
 const MAX_DETAILS = 64 * 1024;
 
 export interface RunReport {

@@ -47,7 +47,7 @@ export interface SarifRunInput {
 }
 
 /** The workflow file of this run, from GITHUB_WORKFLOW_REF (`owner/repo/.github/workflows/ci.yml@refs/heads/main`). */
-export function workflowFile(env: NodeJS.ProcessEnv = process.env): string {
+function workflowFile(env: NodeJS.ProcessEnv = process.env): string {
   const m = /^[^/]+\/[^/]+\/(.+?)@/.exec(env.GITHUB_WORKFLOW_REF ?? '');
   return m ? m[1] : '.github/workflows';
 }

@@ -8,7 +8,7 @@ import { inputs as kitInputs } from '@platform-actions/kit';
 import { type LocalChange, localPlan, planSummary } from './changed.js';
 import type { FanOut } from './fan-out.js';
 import { type GitFacts, localContexts } from './local.js';
-import { ACTION_RULES, type ActionRules, COMMON_INPUTS, EMULATED_STEPS, type RuleContext } from './rules.js';
+import { ACTION_RULES, type ActionRules, COMMON_INPUTS, type RuleContext } from './rules.js';
 import { type StageResult, stageResult, stageWithout } from './results.js';
 import { readActionYaml, resolveActionDir, runAction } from './runner.js';
 import { offlineLine, planTool, reachable } from './tools.js';
@@ -91,20 +91,16 @@ export function overridesFor(stage: Pick<Stage, 'name' | 'action'>, overrides: R
 }
 
 /**
- * The `run:` steps before this stage that can be known without running them (workflows.ts EmulatedStep):
- * skipped when their `if:` is false locally (no outputs, as on GitHub), or computed (rules.ts).
+ * The `run:` steps before this stage whose `if:` is false locally (workflows.ts SkippableStep): skipped,
+ * with no outputs, as on GitHub.
  */
-function withEmulatedSteps(stage: Stage, steps: StepsContext, ctxFor: (steps: StepsContext) => Contexts): StepsContext {
+function withSkippedSteps(stage: Stage, steps: StepsContext, ctxFor: (steps: StepsContext) => Contexts): StepsContext {
   if (!stage.before.length) return steps;
   const all = { ...steps };
   for (const b of stage.before) {
     const ctx = ctxFor(all);
     try {
       if (!b.conditions.every((c) => condition(c, ctx))) all[b.id] = { outputs: {}, outcome: 'skipped' };
-      else if (b.key) {
-        const env = Object.fromEntries(Object.entries(b.env).map(([k, raw]) => [k, toText(interpolate(raw, ctx))]));
-        all[b.id] = { outputs: EMULATED_STEPS[b.key](env), outcome: 'success' };
-      }
     } catch (e) {
       if (!(e instanceof Unevaluable)) throw e;
       // Left out: an input that reads it then needs --input, as for any run: step.
@@ -135,7 +131,7 @@ export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext, 
       evaluate: interpolate,
       ...cx.fanOut?.jobs.get(stage.jobKey),
     });
-  const ctx = live ? { ...ctxFor(jobSteps), ...live.contexts } : ctxFor(withEmulatedSteps(stage, jobSteps, ctxFor));
+  const ctx = live ? { ...ctxFor(jobSteps), ...live.contexts } : ctxFor(withSkippedSteps(stage, jobSteps, ctxFor));
   const where = `${stage.workflow} (job ${stage.job}${stage.callChain.length ? `, called from ${stage.callChain.join(' → ')}` : ''})`;
   const overrides = overridesFor(stage, cx.overrides);
   const skip = (reason: string): StagePlan => ({ ...plan, run: false, skipReason: reason });

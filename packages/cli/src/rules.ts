@@ -115,27 +115,3 @@ export const ACTION_RULES: Record<string, ActionRules> = {
   verdict: { notACheck: "the verdict merges the reports of CI's shards into one; here each stage reports its own" },
   'k8s-deploy-rollback': { notACheck: 'deploys are not checks; check never runs them (platform-actions run k8s-deploy-rollback runs one on purpose)' },
 };
-
-/**
- * `run:` steps of our reusable workflows whose outputs the CLI computes from the step's env, because their
- * only job is to shape an input (the CLI never runs `run:` steps). Keyed by workflow file and step id; a test
- * runs each real script with bash and compares.
- */
-export const EMULATED_STEPS: Record<string, (env: Record<string, string>) => Record<string, string>> = {
-  // security-scan.yml › trivy › targets: one `image:<ref>` per line of image-refs, then `fs:<scan-path>`.
-  'security-scan.yml#targets': (env) => {
-    const images = (env.IMAGE_REFS ?? '')
-      .split('\n')
-      .map((r) => r.trim())
-      .filter(Boolean)
-      .map((r) => `image:${r}`);
-    const fs = env.SCAN_PATH ? [`fs:${env.SCAN_PATH}`] : [];
-    return { list: [...images, ...fs].join('\n') };
-  },
-};
-
-/** The EMULATED_STEPS key of a step in one of our workflows (label platform-actions/.github/workflows/<file>). */
-export function emulatedStep(label: string, stepId: string): string | undefined {
-  const key = `${label.split('/').pop()}#${stepId}`;
-  return key in EMULATED_STEPS ? key : undefined;
-}

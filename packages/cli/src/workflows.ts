@@ -14,24 +14,18 @@ import { readYaml as readBoundedYaml, YamlError } from '@platform-actions/kit';
 import { workflowsDir } from './assets.js';
 import type { Value } from '@platform-actions/expressions';
 import { classify, type Identity, withoutRef } from './ours.js';
-import { emulatedStep } from './rules.js';
 
 /** A CLI error the user can fix: printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
 /**
- * A `run:` step with an id before a stage of the same job. The CLI never runs it, but its outputs can still
- * be known: empty when its `if:` is false locally (as GitHub leaves a skipped step's outputs), or computed
- * from its env when it is one of ours in rules.ts (security-scan's trivy targets).
+ * A `run:` step with an id and an `if:` before a stage of the same job. `check` never runs it, but when its
+ * `if:` is false locally its outputs are known: empty, as GitHub leaves a skipped step's.
  */
-interface EmulatedStep {
+interface SkippableStep {
   id: string;
-  /** The EMULATED_STEPS key, for a step of ours the CLI can compute. */
-  key?: string;
   /** Raw `if:` of the job(s) and the step. */
   conditions: unknown[];
-  /** Raw env of the step (workflow, job, step), evaluated when the stage is resolved. */
-  env: Record<string, unknown>;
 }
 
 export interface Stage {
@@ -57,8 +51,8 @@ export interface Stage {
   services: string[];
   /** Key shared by stages of one job run, for steps.<id> lookups. */
   jobKey: string;
-  /** Emulated `run:` steps before this one in the same job. */
-  before: EmulatedStep[];
+  /** `run:` steps before this one in the same job that may be skipped locally. */
+  before: SkippableStep[];
 }
 
 /** Something a workflow uses that is not ours: listed once, never run. */
@@ -285,15 +279,14 @@ export function discover(repo: string, id: Identity & { checkedIsOurs: boolean }
   const walkSteps = (steps: StepDoc[], scope: Scope, job: JobRef): { found: number; plan: JobStep[] } => {
     let found = 0;
     const plan: JobStep[] = [];
-    const before: EmulatedStep[] = [];
+    const before: SkippableStep[] = [];
     for (const step of steps) {
       if (!step || typeof step !== 'object') continue;
       const env = { ...scope.env, ...(step.env ?? {}) };
       const conditions = [...scope.conditions, ...(step.if !== undefined ? [step.if] : [])];
       const where = `${scope.label} › ${job.id}`;
       if (typeof step.uses !== 'string') {
-        const key = scope.inOurs && step.id ? emulatedStep(scope.label, step.id) : undefined;
-        if (step.id && (key || step.if !== undefined)) before.push({ id: step.id, ...(key ? { key } : {}), conditions, env });
+        if (step.id && step.if !== undefined) before.push({ id: step.id, conditions });
         if (typeof step.run === 'string') plan.push({ ...common(step), kind: 'run', run: step.run, shell: step.shell, workingDirectory: step['working-directory'] });
         continue;
       }
@@ -337,7 +330,7 @@ export function discover(repo: string, id: Identity & { checkedIsOurs: boolean }
     step: StepDoc,
     scope: Scope,
     job: JobRef,
-    before: EmulatedStep[],
+    before: SkippableStep[],
   ): { found: number; composite: NonNullable<JobStep['composite']> } | undefined => {
     const file = ['action.yml', 'action.yaml'].map((f) => join(repo, path, f)).find((f) => existsSync(f));
     if (!file) return undefined;

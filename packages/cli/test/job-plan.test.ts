@@ -80,19 +80,23 @@ jobs:
   const keys = (s: Set<string>) => [...s].map((k) => k.replace(/^.*#/, '')).sort();
 
   it.each([
-    [[], [], ['lint', 'security', 'trivy', 'gitleaks', 'build']],
+    // security-scan.yml is plan → trivy (images) and trivy-folder (shards) → verdict, with gitleaks beside them.
+    [[], [], ['lint', 'security', 'plan', 'trivy', 'trivy-folder', 'verdict', 'gitleaks', 'build']],
     [['lint'], [], ['lint']],
     // A calling job taken whole takes the jobs it calls; a stage of ours takes its job and the call leading to it.
-    [['security'], [], ['security', 'trivy', 'gitleaks']],
+    [['security'], [], ['security', 'plan', 'trivy', 'trivy-folder', 'verdict', 'gitleaks']],
     [['gitleaks-scan'], [], ['security', 'gitleaks']],
-    [[], ['trivy-scan'], ['lint', 'security', 'gitleaks', 'build']],
+    // Skipping the action skips the jobs that run it; the plan and the verdict (which only reads reports) stay.
+    [[], ['trivy-scan'], ['lint', 'security', 'plan', 'verdict', 'gitleaks', 'build']],
     [[], ['security'], ['lint', 'build']],
   ])('--only %j --skip %j', (only, skip, want) => {
     expect(keys(selectJobs(d.graph, only, skip))).toEqual([...want].sort());
   });
 
   it('a name that matches nothing is an error naming the jobs', () => {
-    expect(() => selectJobs(d.graph, ['deploy'], [])).toThrow('--only/--skip: no job, stage or action "deploy" (jobs: lint, security, trivy, gitleaks, build)');
+    expect(() => selectJobs(d.graph, ['deploy'], [])).toThrow(
+      '--only/--skip: no job, stage or action "deploy" (jobs: lint, security, plan, trivy, trivy-folder, verdict, gitleaks, build)',
+    );
   });
 });
 

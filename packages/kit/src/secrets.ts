@@ -87,13 +87,19 @@ function lenientUserinfo(url: string): { scheme: string; info: string; rest: str
   return { scheme: m[1], info, rest: tail.slice(lastAt) };
 }
 
+// A user with no password is a credential where tokens ride as the user (`https://<token>@host`, git
+// remotes). In a database or cache URL (`postgresql://app@db/app`) it is only a role name: masking it would
+// hide every "app" in the log and the host and database in every error message.
+const TOKEN_AS_USER = /^(https?|git\+https?|wss?|ssh|git\+ssh):\/\//i;
+
 /** The userinfo readings of `url` (whole userinfo and password, raw and decoded, for each parser's view); empty when there is none. */
 export function urlCredentials(url: string): string[] {
   const out = new Set<string>();
+  const userAlone = TOKEN_AS_USER.test(url);
   const lenient = lenientUserinfo(url);
   if (lenient) {
-    out.add(lenient.info);
     const colon = lenient.info.indexOf(':');
+    if (colon >= 0 || userAlone) out.add(lenient.info);
     if (colon >= 0) out.add(lenient.info.slice(colon + 1));
   }
   try {
@@ -101,7 +107,7 @@ export function urlCredentials(url: string): string[] {
     if (u.password) {
       out.add(`${u.username}:${u.password}`);
       out.add(u.password);
-    } else if (u.username) out.add(u.username); // a token as the user (https://<token>@host)
+    } else if (u.username && userAlone) out.add(u.username);
   } catch {
     /* not a URL for the WHATWG parser: the lenient reading stands */
   }

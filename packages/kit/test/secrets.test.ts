@@ -39,6 +39,12 @@ describe('URL credentials', () => {
     expect(addUrlSecret('https://hooks.example.com/services/T0/B0')).toBe('https://hooks.example.com/services/T0/B0');
     expect(redactUrl('https://x.example/p')).toBe('https://x.example/p');
   });
+  test('a database URL with a role and no password holds no secret; the same shape over https is a token', () => {
+    expect(urlCredentials('postgresql://app@127.0.0.1:5432/app')).toEqual([]);
+    expect(urlCredentials('redis://cache@redis:6379/0')).toEqual([]);
+    expect(urlCredentials('postgresql://app:pw-123@127.0.0.1:5432/app')).toEqual(expect.arrayContaining(['app:pw-123', 'pw-123']));
+    expect(urlCredentials('https://ghp_TokenAsUser123@github.example/r.git')).toEqual(['ghp_TokenAsUser123']);
+  });
 });
 
 describe('every print is scrubbed once, in core', () => {

@@ -90,5 +90,9 @@ if (files.length === 0) {
 // e2e runs bundles: build them from the current sources first, so an edit is never tested against a stale bundle.
 if (tier === 'e2e' && !process.env.PA_SKIP_BUILD) execFileSync('node', [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
 const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
-const r = spawnSync(process.execPath, ['--experimental-vm-modules', jest, ...rest, '--runTestsByPath', ...files.map((f) => relative(root, f))], { stdio: 'inherit', cwd: root });
+// Jest's default on a 2-core runner is one worker. Integration tests spend most of their time waiting on
+// tools and services (act runs, PostgreSQL, the control plane), so two files run side by side there; the
+// scenario pipelines are one file per scenario for that reason. --maxWorkers / -w / --runInBand given win.
+const workers = tier === 'integration' && !rest.some((a) => /^(--maxWorkers|-w|--runInBand|-i$)/.test(a)) ? ['--maxWorkers=2'] : [];
+const r = spawnSync(process.execPath, ['--experimental-vm-modules', jest, ...workers, ...rest, '--runTestsByPath', ...files.map((f) => relative(root, f))], { stdio: 'inherit', cwd: root });
 process.exit(r.status ?? 1);

@@ -5,7 +5,7 @@
 //   - on schedule all 12 are validated across 3 shards and merged into one verdict;
 //   - a shard whose chart fails the gate makes the verdict fail and names it;
 //   - a shard whose report never arrives (its artifact lost, as when a runner dies) is a tool error naming it.
-// As in pipelines.test.ts: `$/` is written as acme/platform-actions@<pin> and mapped to a snapshot of this
+// As in pipelines-harness.ts: `$/` is written as acme/platform-actions@<pin> and mapped to a snapshot of this
 // repository; third-party actions are the act runs' small FAKES (test/e2e/act-fakes), named as such:
 // artifacts are folders, the cache starts cold, code scanning is an inbox, and PR comments go to the
 // harness's FAKE GitHub API.

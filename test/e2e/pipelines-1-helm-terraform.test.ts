@@ -13,8 +13,8 @@ import {
   callerRepo,
   pullRequestEvent,
   pushEvent,
-  ActRun,
-  ActOptions,
+  type ActRun,
+  type ActOptions,
   act,
   outputs,
   allPassed,
@@ -26,7 +26,7 @@ import {
   artifacts,
   show,
   sharedKube,
-  Webhook,
+  type Webhook,
   startWebhook,
 } from './pipelines-harness.js';
 

@@ -14,8 +14,8 @@ import {
   callerRepo,
   pullRequestEvent,
   pushEvent,
-  ActRun,
-  ActOptions,
+  type ActRun,
+  type ActOptions,
   act,
   outputs,
   allPassed,
@@ -27,7 +27,7 @@ import {
   show,
   perJobDatabases,
   sharedKube,
-  Webhook,
+  type Webhook,
   startWebhook,
 } from './pipelines-harness.js';
 

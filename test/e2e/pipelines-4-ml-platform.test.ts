@@ -12,7 +12,7 @@ import {
   warmSecurityTools,
   callerRepo,
   pullRequestEvent,
-  ActRun,
+  type ActRun,
   act,
   outputs,
   allPassed,

@@ -12,8 +12,8 @@ import {
   warmSecurityTools,
   callerRepo,
   pushEvent,
-  ActRun,
-  ActOptions,
+  type ActRun,
+  type ActOptions,
   act,
   outputs,
   finished,
@@ -22,7 +22,7 @@ import {
   pushed,
   show,
   sharedKube,
-  Webhook,
+  type Webhook,
   startWebhook,
 } from './pipelines-harness.js';
 

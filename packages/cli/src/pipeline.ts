@@ -136,18 +136,12 @@ export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext, 
   const overrides = overridesFor(stage, cx.overrides);
   const skip = (reason: string): StagePlan => ({ ...plan, run: false, skipReason: reason });
 
-  for (const c of live ? [] : stage.conditions) {
-    try {
-      if (!condition(c, ctx)) return skip(`if: ${String(c).trim()} is false locally`);
-    } catch (e) {
-      if (e instanceof Unevaluable) plan.notes.push(`if: ${String(c).trim()} needs ${e.what}, which only GitHub has; the stage runs`);
-      else plan.problems.push(`stage ${stage.name}: if: ${String(c).trim()} in ${where}: ${(e as Error).message}`);
-    }
-  }
-
   const rules = ACTION_RULES[stage.action] ?? {};
+  // What is not a check is said first and alone (not after notes on its if:, which then does not matter).
   if (cx.purpose === 'check') {
     if (rules.notACheck) return skip(rules.notACheck);
+    const afterRunSteps = live ? undefined : rules.afterRunSteps?.(stage, cx.repo);
+    if (afterRunSteps) return skip(afterRunSteps);
     const planned = cx.fanOut?.planned.get(stage);
     if (planned) return skip(`computed here, not run (the jobs that need it take every planned item in one run): ${planned}`);
     if (rules.checkOnly) {
@@ -162,6 +156,15 @@ export function planStage(stage: Stage, cx: RunContext, jobSteps: StepsContext, 
         return skip(
           `${input} ${value} is not a check (it reads or changes something live); check runs only ${input} ${values.join(', ')} (platform-actions run ${stage.action} --input ${input}=${value} runs it on purpose)`,
         );
+    }
+  }
+
+  for (const c of live ? [] : stage.conditions) {
+    try {
+      if (!condition(c, ctx)) return skip(`if: ${String(c).trim()} is false locally`);
+    } catch (e) {
+      if (e instanceof Unevaluable) plan.notes.push(`if: ${String(c).trim()} needs ${e.what}, which only GitHub has; the stage runs`);
+      else plan.problems.push(`stage ${stage.name}: if: ${String(c).trim()} in ${where}: ${(e as Error).message}`);
     }
   }
 

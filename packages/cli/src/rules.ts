@@ -3,7 +3,8 @@
 // CLI computes. The pipeline (pipeline.ts) applies them the same way for `check` and `run`; every value
 // here can still be overridden with --input. README "Local adjustments" documents each row.
 import type { ItemKind } from '@platform-actions/kit';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /** What a rule needs to decide. */
 export interface RuleContext {
@@ -47,6 +48,12 @@ export interface ActionRules {
   tool?: ToolRule;
   /** Why this step is not a check (check lists it as skipped; `run` runs it on purpose). */
   notACheck?: string;
+  /**
+   * Why this step is a check only with --run-steps (undefined: it is one anyway): it reads what earlier
+   * steps of its job made (test reports, a built image), which check alone never runs; --run-steps runs
+   * those steps first and gives it the job's matrix. `with` is the step's raw `with:`, `repo` the checked folder.
+   */
+  afterRunSteps?: (step: { with: Record<string, unknown> }, repo: string) => string | undefined;
   /** A step that is a check only for some values of one input (tf-lock-check: command lint). */
   checkOnly?: { input: string; default: string; values: string[] };
   /** Environment for the bundle (what the laptop knows that GitHub's event does not). */
@@ -98,7 +105,16 @@ export const ACTION_RULES: Record<string, ActionRules> = {
     // The commits in range have not left this machine: the finding says so instead of "others may have it".
     env: (c): Record<string, string> => (c.unpushed ? { PLATFORM_ACTIONS_UNPUSHED: 'true' } : {}),
   },
-  'trivy-scan': { tool: { input: 'version', bin: 'trivy', min: '0.67.0', host: 'https://github.com' } },
+  'trivy-scan': {
+    tool: { input: 'version', bin: 'trivy', min: '0.67.0', host: 'https://github.com' },
+    // An image the job builds first (container-image.yml: docker build into an OCI layout, then the scan).
+    afterRunSteps: (step, repo) => {
+      const built = /(?:^|[\s,])image-input:([^\s,$]+)/.exec(String(step.with.targets ?? ''))?.[1];
+      return built && !existsSync(resolve(repo, built))
+        ? `scans the image an earlier step of its job builds (image-input:${built}, not here); platform-actions check --run-steps builds it first (with Docker)`
+        : undefined;
+    },
+  },
   'helm-validate': {
     tool: { input: 'helm-version', bin: 'helm', release: '4.1.4', min: '3.8.0', host: 'https://get.helm.sh' },
     // --changed: the charts changed since the merge base with the upstream (and their file:// users), found
@@ -113,5 +129,8 @@ export const ACTION_RULES: Record<string, ActionRules> = {
   // Our fan-out workflows' last job: it merges the reports of CI's shards (and says which never came). Here
   // each stage reports its own (and the plan job is computed, not run: fan-out.ts).
   verdict: { notACheck: "the verdict merges the reports of CI's shards into one; here each stage reports its own" },
+  // It reads the reports the job's test step wrote (often per matrix combination): without --run-steps no
+  // test has run, so there is nothing to read.
+  'test-report': { afterRunSteps: () => 'reads the reports of the test run; platform-actions check --run-steps runs the tests first' },
   'k8s-deploy-rollback': { notACheck: 'deploys are not checks; check never runs them (platform-actions run k8s-deploy-rollback runs one on purpose)' },
 };

@@ -150,7 +150,13 @@ describe('the packed package', () => {
     const prefix = join(work, 'global');
     ok('npm', ['install', '-g', '--no-audit', '--no-fund', '--prefix', prefix, tarball]);
     const r = run(join(prefix, 'bin', 'platform-actions'), ['check', '--list']);
-    expect([r.status, r.stdout.split('\n')[0]]).toEqual([0, 'trivy-scan\ttrivy-scan\tplatform-actions/.github/workflows/security-scan.yml › trivy']);
+    expect([r.status, r.stdout.split('\n').filter((l) => l.includes('trivy-scan\t'))]).toEqual([
+      0,
+      [
+        'trivy/trivy-scan\ttrivy-scan\tplatform-actions/.github/workflows/security-scan.yml › trivy',
+        'trivy-folder/trivy-scan\ttrivy-scan\tplatform-actions/.github/workflows/security-scan.yml › trivy-folder',
+      ],
+    ]);
   });
 
   it('runs on the oldest Node it declares (22): the CLI and the bundles it starts', () => {
@@ -170,20 +176,29 @@ describe('the packed package', () => {
 });
 
 describe('check in the consumer repository', () => {
-  it('from a subfolder: our two stages (trivy from scan-path, no --input), theirs listed once as not ours, the pin said in one line', () => {
+  it('from a subfolder: our two checks (trivy-folder from scan-path, no --input; gitleaks), theirs listed once as not ours, the pin said in one line', () => {
     const json = join(work, 'check.json');
     const r = run('npx', ['platform-actions', 'check', '--json', json], { cwd: join(consumer, 'app') });
     expect([r.status, r.stderr]).toEqual([0, '']);
     const report = JSON.parse(readFileSync(json, 'utf8')) as JsonReport;
+    // security-scan.yml's fan-out: the plan computed here (no image-refs: no image shard), the scan-path's
+    // folder scan, the verdict not a check here, gitleaks beside them.
     expect(report.stages.map((s) => [s.name, s.outcome, s.findingsCount])).toEqual([
-      ['trivy-scan', 'clean', 0],
+      ['plan', 'skipped', 0],
+      ['trivy/trivy-scan', 'skipped', 0],
+      ['trivy-folder/trivy-scan', 'clean', 0],
+      ['verdict', 'skipped', 0],
       ['gitleaks-scan', 'clean', 0],
     ]);
-    expect(report.stages[0].outputs).toMatchObject({ outcome: 'clean' });
+    expect(report.stages[2].outputs).toMatchObject({ outcome: 'clean' });
     // In the order the workflow reads: ours' own uses (inside security-scan.yml), then the other jobs'.
     expect(report.notOurs.map((n) => n.uses)).toEqual([
       'actions/checkout',
+      'actions/cache/restore',
+      'actions/upload-artifact',
+      'actions/download-artifact',
       'github/codeql-action/upload-sarif',
+      'actions/cache/save',
       'some-org/ops-actions/.github/workflows/security-scan.yml',
       'other-org/lib/actions/gitleaks-scan',
     ]);
@@ -194,7 +209,7 @@ describe('check in the consumer repository', () => {
     ]);
     expect(r.stdout.split('\n')[0]).toBe(`note: ${report.notes[0]}`);
     expect(r.stdout).toContain(
-      'Not ours, not run: actions/checkout, github/codeql-action/upload-sarif, some-org/ops-actions/.github/workflows/security-scan.yml, other-org/lib/actions/gitleaks-scan\n',
+      'Not ours, not run: actions/checkout, actions/cache/restore, actions/upload-artifact, actions/download-artifact, github/codeql-action/upload-sarif, actions/cache/save, some-org/ops-actions/.github/workflows/security-scan.yml, other-org/lib/actions/gitleaks-scan\n',
     );
   }, 240_000);
 
@@ -204,7 +219,7 @@ describe('check in the consumer repository', () => {
     const r = run('npx', ['platform-actions', 'check', '--only', 'trivy-scan', '--input', 'trivy-scan.mirror=http://127.0.0.1:9'], { env: noTrivy });
     expect(r.status).toBe(2);
     expect(r.stdout).toContain(
-      `  trivy-scan: trivy is not on PATH and 127.0.0.1:9 cannot be reached to download trivy 0.74.0: put trivy (0.67.0 or newer) on PATH, or run once with network (it is then cached in ${join(work, 'cache')}/platform-actions/tool-cache)\n`,
+      `  trivy-folder/trivy-scan: trivy is not on PATH and 127.0.0.1:9 cannot be reached to download trivy 0.74.0: put trivy (0.67.0 or newer) on PATH, or run once with network (it is then cached in ${join(work, 'cache')}/platform-actions/tool-cache)\n`,
     );
   }, 120_000);
 });
@@ -282,7 +297,7 @@ describe('hooks call the installed package on real pushes', () => {
   it('plain git pre-push: main goes through clean; a new branch with a token is stopped while main is clean', () => {
     copyFileSync(hook('pre-push'), join(consumer, '.git', 'hooks', 'pre-push'));
     const main = push('-u', 'origin', 'main');
-    expect([main.status, main.stdout]).toEqual([0, expect.stringMatching(/✔ \[2\/2\] gitleaks-scan {2}clean/)]);
+    expect([main.status, main.stdout]).toEqual([0, expect.stringMatching(/✔ \[3\/5\] trivy-folder\/trivy-scan {2}clean[^]*✔ \[5\/5\] gitleaks-scan {2}clean/)]);
     plantToken();
     const r = push('origin', 'leaky');
     expectStopped(r, 'leaky');
@@ -303,7 +318,7 @@ describe('hooks call the installed package on real pushes', () => {
     const docs = push('origin', 'docs');
     expect([docs.status, docs.stdout]).toEqual([
       0,
-      expect.stringMatching(/Result: clean — 2 stages, 0 findings, .*scope new branch: origin\/main\.\.docs \(1 commit\) \(exit 0\)/),
+      expect.stringMatching(/Result: clean — 5 stages, 0 findings, .*scope new branch: origin\/main\.\.docs \(1 commit\) \(exit 0\)/),
     ]);
     const del = push('origin', '--delete', 'docs');
     expect([del.status, del.stdout]).toEqual([0, 'deleting docs on origin: nothing is sent, nothing to check\n']);

@@ -29,7 +29,20 @@ const DEPLOYS: Example['stages'] = [
   ['staging/k8s-deploy-rollback', 'k8s-deploy-rollback', `${PA}/k8s-deploy.yml › staging`],
   ['production/k8s-deploy-rollback', 'k8s-deploy-rollback', `${PA}/k8s-deploy.yml › production`],
 ];
-const TRIVY: Example['stages'][number] = ['trivy-scan', 'trivy-scan', `${PA}/security-scan.yml › trivy`];
+// security-scan.yml's fan-out: the plan job computed here, the image shards (none without image-refs), the
+// scan-path's folder scan, the verdict (not a check here), gitleaks beside them.
+const SECURITY = (plan = 'plan', verdict = 'verdict'): Example['stages'] => [
+  [plan, 'plan', `${PA}/security-scan.yml › plan`],
+  ['trivy/trivy-scan', 'trivy-scan', `${PA}/security-scan.yml › trivy`],
+  ['trivy-folder/trivy-scan', 'trivy-scan', `${PA}/security-scan.yml › trivy-folder`],
+  [verdict, 'verdict', `${PA}/security-scan.yml › verdict`],
+  ['gitleaks-scan', 'gitleaks-scan', `${PA}/security-scan.yml › gitleaks`],
+];
+const TESTS: Example['stages'][number] = ['test-report', 'test-report', `${PA}/python-ci.yml › tests`];
+const IMAGE: Example['stages'][number] = ['build/trivy-scan', 'trivy-scan', `${PA}/container-image.yml › build`];
+const MIGRATIONS: Example['stages'][number] = ['migration-test', 'migration-test', `${PA}/db-migrations.yml › migrations`];
+/** The outcomes of the stages that are not checks here, as check reports them (skipped, with why). */
+const NOT_CHECKS = (...names: string[]) => Object.fromEntries(names.map((n) => [n, 'skipped']));
 
 // trivy-scan stages get their targets as security-scan.yml's run: step makes them (from scan-path and
 // image-refs); where they run here, trivy reads the harness's offline database from a warm cache dir.
@@ -40,15 +53,25 @@ const EXAMPLES: Record<string, Example> = {
   },
   'sentiment-platform': {
     stages: [
+      ['plan/plan', 'plan', `${PA}/helm-ci.yml › plan`],
       ['helm-validate', 'helm-validate', `${PA}/helm-ci.yml › helm-validate`],
+      ['verdict/verdict', 'verdict', `${PA}/helm-ci.yml › verdict`],
+      TESTS,
+      ...SECURITY('plan/plan-2', 'verdict/verdict-2'),
+      IMAGE,
       ['lint/tf-lock-check', 'tf-lock-check', `${PA}/terraform.yml › lint`],
+      ['roots/plan', 'plan', `${PA}/terraform.yml › roots`],
       ['plan/tf-lock-check', 'tf-lock-check', `${PA}/terraform.yml › plan`],
       ['apply/tf-lock-check', 'tf-lock-check', `${PA}/terraform.yml › apply`],
+      ['verdict/verdict-3', 'verdict', `${PA}/terraform.yml › verdict`],
       ...DEPLOYS,
     ],
     run: {
       tools: ['helm'],
+      skip: ['trivy-scan', 'gitleaks-scan'],
       outcomes: {
+        ...NOT_CHECKS('plan/plan', 'verdict/verdict', 'test-report', 'plan/plan-2', 'verdict/verdict-2', 'roots/plan', 'verdict/verdict-3'),
+        ...NOT_CHECKS('trivy/trivy-scan', 'trivy-folder/trivy-scan', 'gitleaks-scan', 'build/trivy-scan'),
         'helm-validate': 'clean',
         'lint/tf-lock-check': 'clean',
         'plan/tf-lock-check': 'skipped',
@@ -67,19 +90,33 @@ const EXAMPLES: Record<string, Example> = {
     run: { tools: ['pyenv/alembic'], postgres: true, outcomes: { 'migration-test': 'policy-failure' } },
   },
   'python-service-hardened': {
-    stages: [TRIVY, ['gitleaks-scan', 'gitleaks-scan', `${PA}/security-scan.yml › gitleaks`], ['migration-test', 'migration-test', `${PA}/db-migrations.yml › migrations`]],
-    run: { tools: ['trivy', 'gitleaks', 'pyenv/alembic'], postgres: true, trivy: true, outcomes: { 'trivy-scan': 'clean', 'gitleaks-scan': 'clean', 'migration-test': 'clean' } },
+    stages: [TESTS, ...SECURITY(), MIGRATIONS, IMAGE],
+    run: {
+      tools: ['trivy', 'gitleaks', 'pyenv/alembic'],
+      postgres: true,
+      trivy: true,
+      outcomes: {
+        ...NOT_CHECKS('test-report', 'plan', 'trivy/trivy-scan', 'verdict', 'build/trivy-scan'),
+        'trivy-folder/trivy-scan': 'clean',
+        'gitleaks-scan': 'clean',
+        'migration-test': 'clean',
+      },
+    },
   },
-  'flask-react-app': { stages: [['migration-test', 'migration-test', `${PA}/db-migrations.yml › migrations`], ...DEPLOYS] },
-  'ml-platform': {
+  'flask-react-app': {
     stages: [
-      TRIVY,
-      ['gitleaks-scan', 'gitleaks-scan', `${PA}/security-scan.yml › gitleaks`],
-      ['migration-test', 'migration-test', `${PA}/db-migrations.yml › migrations`],
+      ['tests/test-report', 'test-report', `${PA}/python-ci.yml › tests`],
+      ['tests/test-report-2', 'test-report', `${PA}/node-ci.yml › tests`],
+      MIGRATIONS,
+      IMAGE,
+      ['build/trivy-scan-2', 'trivy-scan', `${PA}/container-image.yml › build`],
       ...DEPLOYS,
     ],
   },
-  'trading-service': { stages: [TRIVY, ['gitleaks-scan', 'gitleaks-scan', `${PA}/security-scan.yml › gitleaks`], ...DEPLOYS] },
+  'ml-platform': {
+    stages: [TESTS, IMAGE, ...SECURITY(), MIGRATIONS, ...DEPLOYS, ['rollback/k8s-deploy-rollback', 'k8s-deploy-rollback', `${PA}/k8s-rollback.yml › rollback`]],
+  },
+  'trading-service': { stages: [TESTS, ...SECURITY(), IMAGE, ...DEPLOYS] },
 };
 
 const withWorkflows = readdirSync(join(root, 'examples')).filter((e) => existsSync(join(root, 'examples', e, '.github', 'workflows')));
@@ -121,9 +158,21 @@ describe('examples', () => {
       listOnly: true,
       startPostgres: () => flagPostgres(),
     });
-    // Nothing is missing: trivy-scan's targets come from security-scan.yml's scan-path, as in the workflow.
+    // Nothing is missing: trivy-scan's targets come from security-scan.yml's scan-path, as in the workflow;
+    // test-report reads the test run's reports (matrix.python), so without --run-steps it is not a check.
     expect([res.errors, res.stages.flatMap((s) => s.notes.filter((n) => n.startsWith('needs')))]).toEqual([[], []]);
     expect(res.stages.map((s) => [s.name, s.action, `${s.workflow} › ${s.job}`])).toEqual(ex.stages);
+    // One note says why, and nothing about its if: or its matrix (they do not matter when it does not run).
+    for (const s of res.stages.filter((x) => x.action === 'test-report')) {
+      expect(s.notes).toEqual(['reads the reports of the test run; platform-actions check --run-steps runs the tests first']);
+    }
+    for (const s of res.stages.filter((x) => x.job === 'build' && x.workflow.endsWith('/container-image.yml'))) {
+      expect(s.notes).toEqual([
+        expect.stringMatching(
+          /^scans the image an earlier step of its job builds \(image-input:\.platform-actions-image, not here\); platform-actions check --run-steps builds it first/,
+        ),
+      ]);
+    }
   });
 
   it('sentiment-terraform: its deploy workflow uses none of our actions, so there is nothing to run', async () => {

@@ -382,18 +382,35 @@ jobs:
 });
 
 describe('our reusable workflows, locally', () => {
-  it('python-service-hardened: security-scan’s gitleaks, db-migrations with its PostgreSQL and Redis services and integration tests, all-passed', async () => {
+  it('python-service-hardened: python-ci’s lint and tests (test-report per matrix.python), security-scan’s gitleaks, db-migrations with its PostgreSQL and Redis services and integration tests, all-passed', async () => {
     const repo = tempRepo({}, { 'examples/python-service-hardened': '.' });
     const path = [dirname(toolBin('pyenv', 'python')), dirname(toolBin('gitleaks')), dirname(toolBin('redis', 'redis-server')), process.env.PATH].join(':');
     freshBundle('migration-test');
-    // trivy-scan has its own tests; here its job is left out to keep to what the pipeline adds around it.
+    // trivy-scan has its own tests; here its jobs are left out to keep to what the pipeline adds around it.
     const r = await checkSteps(repo, ['--postgres', '--redis', '--skip', 'trivy-scan'], path);
     expect([r.code, r.stderr, r.report.outcome]).toEqual([0, '', 'clean']);
+    // A matrix job that never expanded (trivy's shards: no image to scan) keeps its raw name, as on GitHub;
+    // trivy-folder and image / build are trivy-scan's jobs (--skip); push, deploy and notify are for push.
     expect(r.report.jobs!.map((j) => [j.name, j.result])).toEqual([
-      ['security / trivy', 'skipped'],
+      ['python / lint', 'success'],
+      ['python / types', 'success'],
+      ['python / audit', 'success'],
+      ['python / tests (3.11)', 'success'],
+      ['python / tests (3.9)', 'success'],
+      ['bandit / bandit', 'success'],
+      ['bandit / semgrep', 'skipped'],
+      ['bandit / codeql', 'skipped'],
+      ['security / plan', 'success'],
+      ['security / trivy ${{ matrix.shard }}/${{ matrix.shards }}', 'skipped'],
+      ['security / trivy-folder', 'skipped'],
+      ['security / verdict', 'success'],
       ['security / gitleaks', 'success'],
       ['migrations / migrations', 'success'],
+      ['image / build', 'skipped'],
+      ['image / push', 'skipped'],
       ['ready / all passed', 'success'],
+      ['deploy', 'skipped'],
+      ['notify', 'skipped'],
     ]);
     const m = job(r.report, 'migrations / migrations');
     expect(summary(m)).toEqual([
@@ -408,12 +425,24 @@ describe('our reusable workflows, locally', () => {
     // migrated the job's own throwaway database, which the integration tests then found at head.
     expect(m.services.map((s) => s.local)).toEqual([expect.stringMatching(/^PostgreSQL 15\.\d+ on 127\.0\.0\.1:\d+$/), expect.stringMatching(/^Redis 7\./)]);
     expect(r.report.stages.map((s) => [s.name, s.outcome])).toEqual([
-      ['trivy-scan', 'skipped'],
+      ['test-report', 'clean'],
+      // --run-steps runs the plan action as CI does (check alone computes it): no image-refs, nothing to scan.
+      ['plan', 'clean'],
+      ['trivy/trivy-scan', 'skipped'],
+      ['trivy-folder/trivy-scan', 'skipped'],
+      ['verdict', 'skipped'],
       ['gitleaks-scan', 'clean'],
       ['migration-test', 'clean'],
+      ['build/trivy-scan', 'skipped'],
     ]);
+    // test-report ran after each combination's tests, on that combination's junit-py<matrix.python>.xml (a
+    // pattern that matches no file would be a tool error; an unknown matrix.python a config error).
+    for (const py of ['3.11', '3.9']) {
+      const report = job(r.report, `python / tests (${py})`).steps.find((s) => s.stage === 'test-report')!;
+      expect([report.conclusion, report.outputs.outcome, Number(report.outputs.tests) > 0]).toEqual(['success', 'clean', true]);
+    }
     expect(r.report.stages.find((s) => s.name === 'migration-test')!.outputs['head-revision']).toBe('0002');
-    expect(job(r.report, 'ready / all passed').outputs).toEqual({ results: 'security=success migrations=success' });
+    expect(job(r.report, 'ready / all passed').outputs).toEqual({ results: 'python=success bandit=success security=success migrations=success image=success' });
   }, 300_000);
 });
 

@@ -16,6 +16,8 @@ import addFormats from 'ajv-formats';
 import type { JsonReport } from '../src/report.js';
 import { freshBundle, git, node24, pathWith, root, runCli, tempRepo } from './helpers.js';
 
+const cliVersion = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+
 const TF = `on: pull_request
 jobs:
   infra:
@@ -161,7 +163,7 @@ describe('ours by repository identity', () => {
     writeFileSync(join(fork, '.platform-actions.yml'), 'repository: my-fork/pa\n');
     const after = await runCli(['check', '--repo', fork], env);
     expect([after.code, after.stdout]).toEqual([0, expect.stringMatching(/✔ \[1\/1\] tf-lock-check {2}clean/)]);
-    expect(after.stdout).toContain('note: checks run with platform-actions 0.1.0');
+    expect(after.stdout).toContain(`note: checks run with platform-actions ${cliVersion}`);
     expect(after.stdout).toContain('your workflow pins v1 (.github/workflows/ci.yml › a)');
   });
 

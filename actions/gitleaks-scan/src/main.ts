@@ -30,8 +30,7 @@ import { notScannedLine, scopeLine, scopeMarkdown, type ScopeFacts, settingsChan
 import { resolveScope } from './resolve.js';
 import { logOpts, REMERGE_DIFF_SINCE, revListArgs } from './scope.js';
 import { readSettings, type Settings } from './settings.js';
-
-export const ACTION = 'gitleaks-scan';
+import { ACTION } from './action.js';
 
 export async function main(): Promise<void> {
   // 1. Inputs and the event, all validated before any work (payload SHAs before any git call); the

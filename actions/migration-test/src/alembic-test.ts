@@ -5,7 +5,7 @@ import { core, type Finding, InputError, ToolError, UserError } from '@platform-
 import { alembicRoundTrip, alembicStepwise, describeGraph, topoOrder } from './alembic-run.js';
 import { headline, setupError } from './alembic-errors.js';
 import { type AlembicInfo, AlembicSession, SessionError } from './alembic-session.js';
-import { TOOL } from './findings.js';
+
 import { alembicModelFindings } from './models.js';
 import type { Config } from './config.js';
 import { seedFile } from './config.js';
@@ -14,6 +14,7 @@ import { alembicPreCheck, type PreCheck } from './precheck.js';
 import { Psql } from './psql.js';
 import { secrets } from './secrets.js';
 import { parseSnapshot, snapshotSql } from './snapshot.js';
+import { ACTION } from './action.js';
 
 export interface PhaseResult {
   pre: PreCheck;
@@ -48,7 +49,7 @@ async function compareModels(session: AlembicSession, info: AlembicInfo, cfg: Co
   const cur = await session.current();
   const heads = [...info.heads].sort().join(',');
   if (!cur.ok || [...cur.heads].sort().join(',') !== heads) {
-    core.notice(`${TOOL}: check-models skipped: the database did not end at heads (${heads}), so the models cannot be compared with what the migrations build`);
+    core.notice(`${ACTION}: check-models skipped: the database did not end at heads (${heads}), so the models cannot be compared with what the migrations build`);
     return [];
   }
   const r = await session.models(cfg.checkModels?.metadata);

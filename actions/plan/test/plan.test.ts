@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ActionEnv, actionEnv, captureStdout } from '../../../packages/kit/test/env.js';
 import { chart, inDir, TestRepo } from '../../../packages/kit/test/git-repo.js';
-import { ACTION, main } from '../src/main.js';
+import { main } from '../src/main.js';
+import { ACTION } from '../src/action.js';
 
 const repos: TestRepo[] = [];
 let env: ActionEnv | undefined;

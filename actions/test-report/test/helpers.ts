@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFileCommands, parseWorkflowCommands, type ParsedLog } from '../../../test/runner/workflow-commands.js';
-import { ACTION, main } from '../src/main.js';
+import { main } from '../src/main.js';
+import { ACTION } from '../src/action.js';
 
 export interface MainRun {
   stdout: string;

@@ -9,8 +9,8 @@ import { isRoot, scanRepo } from './repo.js';
 import { lint } from './rules.js';
 import { workingDirectory } from './settings.js';
 import { parseVersion, type Version } from './versions.js';
+import { ACTION } from './action.js';
 
-export const ACTION = 'tf-lock-check';
 const COMMANDS = ['lint', 'status', 'wait', 'recover'] as const;
 
 export async function main(): Promise<void> {

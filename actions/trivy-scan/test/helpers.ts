@@ -9,7 +9,8 @@ import { parseFileCommands, parseWorkflowCommands, type ParsedLog } from '../../
 import { pinnedVersion, toolBin } from '../../../test/harness/tools.js';
 import { installTrivyDb } from '../../../test/harness/trivy-db.js';
 import { DEFAULT_VERSION } from '../src/install.js';
-import { ACTION, main } from '../src/main.js';
+import { main } from '../src/main.js';
+import { ACTION } from '../src/action.js';
 
 /** A tool cache holding the harness trivy where the installer looks for the pinned release. */
 export function trivyToolCache(root: string): string {

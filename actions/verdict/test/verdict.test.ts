@@ -22,7 +22,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type ActionEnv, actionEnv, captureStdout } from '../../../packages/kit/test/env.js';
-import { ACTION, main } from '../src/main.js';
+import { main } from '../src/main.js';
+import { ACTION } from '../src/action.js';
 
 let env: ActionEnv | undefined;
 afterEach(() => {

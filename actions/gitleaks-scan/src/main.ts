@@ -19,7 +19,7 @@ import {
 import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { extendedPath, type SettingsChange, settingsChanges, settingsFiles } from './changes.js';
-import { chooseConfig, type ConfigChoice } from './config.js';
+import { chooseConfig, type ConfigChoice } from './gitleaks-config.js';
 import { keepInReport, parseReport, toFinding } from './findings.js';
 import { Git } from './git.js';
 import { runGitleaks } from './gitleaks.js';

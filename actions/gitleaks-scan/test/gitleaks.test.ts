@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolBin } from '../../../test/harness/tools.js';
-import type { ConfigChoice } from '../src/config.js';
+import type { ConfigChoice } from '../src/gitleaks-config.js';
 import { gitleaksArgs, LEAKS_EXIT, parseLog, runGitleaks, runProblem } from '../src/gitleaks.js';
 import { parseReport } from '../src/findings.js';
 import { awsIni, awsKey, Repo } from './helpers.js';

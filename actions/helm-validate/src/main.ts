@@ -6,7 +6,7 @@ import { core, failUnlessClean, gate, type GateResult, keepToolError, publish, t
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chartTestingChecks, type LintedFile } from './chart-checks.js';
-import type { Config } from './config.js';
+import type { Settings } from './settings.js';
 import { failureLines } from './failures.js';
 import { toFindings, toSuppressed } from './findings.js';
 import { type Helm, helmVersionAdvice, setupHelm } from './helm.js';
@@ -119,7 +119,7 @@ async function validate(p: Plan, helm: Helm, tempDir: string, result: PipelineRe
 }
 
 /** A chart that does not render is a critical finding; when the caller turned that rule off, still say what was not validated. */
-function warnAboutUnrendered(cfg: Config, result: PipelineResult): void {
+function warnAboutUnrendered(cfg: Settings, result: PipelineResult): void {
   if (!result.renderErrors.length || effectiveSeverity('render-error', 'critical', cfg.overrides) !== 'off') return;
   core.warning(`${result.renderErrors.length} chart × values combination(s) did not render and were not validated (render-error is off): ${result.renderErrors[0]}`);
 }

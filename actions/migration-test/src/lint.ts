@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { core, exec, type Finding, fingerprint, type Severity, ToolError, workspace } from '@platform-actions/kit';
-import type { Config } from './config.js';
+import type { Settings } from './settings.js';
 import type { ToolRunner } from './driver.js';
 import { ACTION } from './action.js';
 
@@ -144,7 +144,7 @@ export async function runSquawk(units: readonly SqlUnit[], o: LintOptions): Prom
 }
 
 /** squawk over the migrations' SQL: Alembic's offline SQL per revision, else the .sql files in the migrations dir. */
-export async function lint(cfg: Config, tool: ToolRunner, pgMajor: number, locate: (rev: string) => string | undefined): Promise<Finding[]> {
+export async function lint(cfg: Settings, tool: ToolRunner, pgMajor: number, locate: (rev: string) => string | undefined): Promise<Finding[]> {
   let units: SqlUnit[] = [];
   if (cfg.preset.name === 'alembic') {
     const r = await tool.run(['upgrade', 'head', '--sql']);

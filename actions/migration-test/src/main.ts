@@ -4,7 +4,7 @@
 // fail unless clean.
 import { core, failUnlessClean, type Finding, gate, publish, ToolError } from '@platform-actions/kit';
 import { testAlembic } from './alembic-test.js';
-import { type Config, readConfig } from './config.js';
+import { type Settings, readSettings } from './settings.js';
 import { toolRunner } from './driver.js';
 import type { RunResult } from './execute.js';
 import { failingRevision, firstOfEachFingerprint, locateRevision, problemsToFindings } from './findings.js';
@@ -20,7 +20,7 @@ import { ACTION } from './action.js';
  * One finding per defect: an empty downgrade() seen in the source and again by the snapshots is one finding
  * (the snapshot's, which carries the diff), placed at `def downgrade`.
  */
-function mergeFindings(pre: PreCheck, run: RunResult, cfg: Config): Finding[] {
+function mergeFindings(pre: PreCheck, run: RunResult, cfg: Settings): Finding[] {
   const locate = (rev: string) => locateRevision(rev, cfg.migrationsAbs, pre.paths);
   const dynamicDown = new Set(run.problems.filter((p) => p.phase === 'down').map((p) => p.revision));
   for (const p of run.problems) if (p.phase === 'down' && !p.line && pre.downLines.has(p.revision)) p.line = pre.downLines.get(p.revision);
@@ -31,7 +31,7 @@ function mergeFindings(pre: PreCheck, run: RunResult, cfg: Config): Finding[] {
 type Phase = { pre: PreCheck; run: RunResult; empty?: boolean };
 
 /** The test run; a tool error part-way (the server went away, a command hung) still publishes what was tested. */
-async function testMigrations(cfg: Config, psql: Psql): Promise<Phase & { toolErrors: string[] }> {
+async function testMigrations(cfg: Settings, psql: Psql): Promise<Phase & { toolErrors: string[] }> {
   const toolErrors: string[] = [];
   let phase: Phase = { pre: { findings: [], paths: new Map(), downLines: new Map() }, run: { mode: cfg.mode, rows: [], problems: [] } };
   const keep = async (err: ToolError) => {
@@ -65,7 +65,7 @@ function logProblems(run: RunResult): void {
 }
 
 export async function main(): Promise<void> {
-  const cfg = readConfig();
+  const cfg = readSettings();
   const psql = new Psql({ bin: cfg.psql, target: cfg.target, timeoutMs: 120_000 });
   const version = await core.group('Wait for PostgreSQL', () => psql.waitReady(cfg.waitTimeoutMs));
   core.info(`${ACTION}: PostgreSQL ${version} at ${cfg.target.display}; ${cfg.preset.name}, mode ${cfg.mode}, migrations in ${cfg.migrationsDir}`);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { UserError } from '@platform-actions/kit';
 import { testAlembic } from '../src/alembic-test.js';
 import { AlembicSession } from '../src/alembic-session.js';
-import type { Config } from '../src/config.js';
+import type { Settings } from '../src/settings.js';
 import { PRESETS } from '../src/presets.js';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
 import { toolBin } from '../../../test/harness/tools.js';
@@ -26,11 +26,11 @@ afterAll(async () => {
 });
 
 /** The Alembic phase on a fresh database, with the action's log kept out of the test output (and returned). */
-async function alembic(revs: Rev[], over: Partial<Config> = {}, envPy?: string) {
+async function alembic(revs: Rev[], over: Partial<Settings> = {}, envPy?: string) {
   return alembicIn(alembicProject(revs, undefined, envPy ? { envPy } : {}), over);
 }
 
-async function alembicIn(dir: string, over: Partial<Config> = {}) {
+async function alembicIn(dir: string, over: Partial<Settings> = {}) {
   process.env.GITHUB_WORKSPACE = dir;
   const d = await driverFor(pg, dir, PRESETS.alembic, { columnOrder: 'separate', ...over });
   const write = process.stdout.write.bind(process.stdout);
@@ -296,7 +296,7 @@ class Gadget(Base):
     { id: '0001', up: ['CREATE TABLE widgets (id serial PRIMARY KEY, name text NOT NULL, qty integer NOT NULL)'], down: ['DROP TABLE widgets'] },
     { id: '0002', parent: '0001', up: ['CREATE TABLE legacy (id int)'], down: ['DROP TABLE legacy'] },
   ];
-  const models = (revs2: Rev[], source: string, over: Partial<Config>, envPy?: string) => {
+  const models = (revs2: Rev[], source: string, over: Partial<Settings>, envPy?: string) => {
     const dir = alembicProject(revs2, undefined, envPy ? { envPy } : {});
     writeFileSync(join(dir, 'app_models.py'), source);
     return alembicIn(dir, over);

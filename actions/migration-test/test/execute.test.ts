@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
 import { testAlembic } from '../src/alembic-test.js';
-import type { Config } from '../src/config.js';
+import type { Settings } from '../src/settings.js';
 import { runStepwise } from '../src/execute.js';
 import { PRESETS } from '../src/presets.js';
 import { alembicPath, alembicProject, CHAINS, driverFor, type Rev } from './helpers.js';
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 /** Runs the Alembic phase on a fresh database; the action's log lines are kept out of the test output. */
-async function alembic(revs: Rev[], over: Partial<Config> | ((dir: string) => Partial<Config>) = {}) {
+async function alembic(revs: Rev[], over: Partial<Settings> | ((dir: string) => Partial<Settings>) = {}) {
   const dir = alembicProject(revs);
   process.env.GITHUB_WORKSPACE = dir; // paths in problems are relative to the workspace, as on a runner
   const d = await driverFor(pg, dir, PRESETS.alembic, typeof over === 'function' ? over(dir) : over);

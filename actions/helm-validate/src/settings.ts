@@ -4,7 +4,7 @@ import { parseHelmVersion } from './helm.js';
 import { type Overrides, parseOverrides } from './rules.js';
 import type { KubeSchema, SchemaStore } from './schema/store.js';
 
-export interface Config {
+export interface Settings {
   workspace: string;
   charts: string[];
   valuesPatterns: string[];
@@ -72,7 +72,7 @@ function commentAndToken(): { comment: boolean; token?: string } {
   return { comment: c.enabled, ...(c.token ? { token: c.token } : {}) };
 }
 
-export function readConfig(store: SchemaStore): Config {
+export function readSettings(store: SchemaStore): Settings {
   const ws = workspace();
   const release = inputs.string('release-name', { default: 'release' })!;
   if (!DNS_LABEL.test(release) || release.length > 53) throw new InputError('release-name', 'must be a lower-case DNS label of at most 53 characters (as helm requires)', release);

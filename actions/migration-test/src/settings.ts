@@ -12,7 +12,7 @@ import { BOOKKEEPING_TABLES, type ColumnOrder } from './snapshot.js';
 
 type Mode = 'round-trip' | 'stepwise' | 'forward-only';
 
-export interface Config {
+export interface Settings {
   databaseUrl: string;
   target: DbTarget;
   preset: Preset;
@@ -75,7 +75,7 @@ function resolvePreset(name: string): Preset {
 }
 
 /** check-models: false, true (Alembic: env.py's target_metadata; Django: makemigrations --check), or Alembic's module:attribute. */
-function readCheckModels(tool: string): Config['checkModels'] {
+function readCheckModels(tool: string): Settings['checkModels'] {
   const v = inputs.string('check-models', { default: 'false' })!;
   if (v === 'false') return undefined;
   if (tool !== 'alembic' && tool !== 'django') throw new InputError('check-models', `is only for tool alembic or django (${tool} has no models to compare)`, v);
@@ -88,7 +88,7 @@ function readCheckModels(tool: string): Config['checkModels'] {
   );
 }
 
-export function readConfig(): Config {
+export function readSettings(): Settings {
   // Not inputs.secret(): that masks the whole URL even without a password, hiding host and database in every
   // message; secrets.ts masks the password in all its forms, and the URL only when it carries one.
   const databaseUrl = inputs.string('database-url', { required: true })!;
@@ -155,7 +155,7 @@ export function readConfig(): Config {
 }
 
 /** Seed file for a revision: <seed-dir>/<revision>.sql. */
-export const seedFile = (cfg: Config, revision: string): string | undefined => {
+export const seedFile = (cfg: Settings, revision: string): string | undefined => {
   if (!cfg.seedDir || !/^[\w.-]+$/.test(revision)) return undefined;
   const f = join(cfg.seedDir, `${revision}.sql`);
   // psql quotes a seed file in its errors: one linked out of the workspace is refused, never read (kit).

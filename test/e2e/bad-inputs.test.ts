@@ -11,7 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as yaml from 'js-yaml';
-import { runAction } from '../runner/runner.js';
+import { runBundledAction } from '../runner/runner.js';
 import { toolBin, toolPath } from '../harness/tools.js';
 import { type FakeGitHub, startFakeGitHub } from '../harness/services/fake-github.js';
 import { installTrivyDb } from '../harness/trivy-db.js';
@@ -261,7 +261,7 @@ async function runCase(c: CorpusCase) {
   // Runs that reach the reporters post a PR comment to the fake API, whose bodies are checked for leaks.
   const event = c.event ?? ((c.outcome ?? 'config-error') !== 'config-error' && c.action !== 'gitleaks-scan' ? PR_EVENT : undefined);
   const env = { PATH, GITHUB_API_URL: gh.url, ...fillAll(c.env) };
-  const r = await runAction({ action: c.action, workspace: dir, inputs, env, event, timeoutMs: 60_000 });
+  const r = await runBundledAction({ action: c.action, workspace: dir, inputs, env, event, timeoutMs: 60_000 });
   return { r, before, dir };
 }
 
@@ -340,7 +340,7 @@ describe('the bad-input corpus', () => {
   });
 
   test.concurrent.each(payloadCases.map((c) => [c.name, c] as const))('gitleaks-scan: %s never runs anything and never crashes', async (_name, c) => {
-    const r = await runAction({
+    const r = await runBundledAction({
       action: 'gitleaks-scan',
       workspace: ws,
       inputs: { version: 'system', token: CORPUS_TOKEN, comment: 'false' },

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { startPostgres, type Postgres } from '../harness/services/postgres.js';
 import { toolBin, toolPath } from '../harness/tools.js';
 import { installTrivyDb } from '../harness/trivy-db.js';
-import { runAction, type RunActionResult } from '../runner/runner.js';
+import { runBundledAction, type RunBundledActionResult } from '../runner/runner.js';
 import { writeProject } from '../../actions/trivy-scan/test/fixtures.js';
 
 jest.setTimeout(300_000);
@@ -63,7 +63,7 @@ function repo(files: Record<string, string>): string {
 }
 
 /** Results in the SARIF file the step wrote, over all runs. */
-function sarifResults(r: RunActionResult): number {
+function sarifResults(r: RunBundledActionResult): number {
   const log = JSON.parse(readFileSync(r.outputs['sarif-file'], 'utf8')) as { runs: Array<{ results: unknown[] }> };
   return log.runs.reduce((n, run) => n + run.results.length, 0);
 }
@@ -76,10 +76,10 @@ function migrationProject(upScript: string): string {
   return ws;
 }
 
-async function customMigration(ws: string, upCommand: string, extra: Record<string, string> = {}): Promise<RunActionResult> {
+async function customMigration(ws: string, upCommand: string, extra: Record<string, string> = {}): Promise<RunBundledActionResult> {
   const db = `b_${Math.random().toString(36).slice(2, 8)}`;
   await pg.createDatabase(db);
-  return runAction({
+  return runBundledAction({
     action: 'migration-test',
     workspace: ws,
     inputs: {
@@ -105,14 +105,14 @@ describe('the SARIF file holds exactly the findings the step reports', () => {
       'charts/web/templates/d.yaml':
         'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: web\n          image: nginx:latest\n          securityContext: {privileged: true}\n',
     });
-    const r = await runAction({ action: 'helm-validate', workspace: ws, inputs: { comment: 'false', 'helm-version': 'system', 'fail-on': 'none' }, env: { PATH } });
+    const r = await runBundledAction({ action: 'helm-validate', workspace: ws, inputs: { comment: 'false', 'helm-version': 'system', 'fail-on': 'none' }, env: { PATH } });
     expect(Number(r.outputs['findings-count'])).toBeGreaterThan(0);
     expect(sarifResults(r)).toBe(Number(r.outputs['findings-count']));
   });
 
   test('gitleaks-scan', async () => {
     const ws = repo({ 'settings.env': 'AWS_ACCESS_KEY_ID=AKIAQYLPMN5HHHFPZAM2\nAWS_SECRET_ACCESS_KEY=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\n' });
-    const r = await runAction({ action: 'gitleaks-scan', workspace: ws, inputs: { comment: 'false', version: 'system', 'fail-on': 'none' }, env: { PATH } });
+    const r = await runBundledAction({ action: 'gitleaks-scan', workspace: ws, inputs: { comment: 'false', version: 'system', 'fail-on': 'none' }, env: { PATH } });
     expect(Number(r.outputs['findings-count'])).toBeGreaterThan(0);
     expect(sarifResults(r)).toBe(Number(r.outputs['findings-count']));
   });
@@ -123,7 +123,7 @@ describe('the SARIF file holds exactly the findings the step reports', () => {
       '.github/workflows/deploy.yml':
         'on: push\njobs:\n  apply:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: terraform -chdir=infra init && terraform -chdir=infra apply -auto-approve\n',
     });
-    const r = await runAction({ action: 'tf-lock-check', workspace: ws, inputs: { comment: 'false', 'fail-on': 'none' }, env: { PATH } });
+    const r = await runBundledAction({ action: 'tf-lock-check', workspace: ws, inputs: { comment: 'false', 'fail-on': 'none' }, env: { PATH } });
     expect(Number(r.outputs['findings-count'])).toBeGreaterThan(0);
     expect(sarifResults(r)).toBe(Number(r.outputs['findings-count']));
   });
@@ -133,7 +133,7 @@ describe('the SARIF file holds exactly the findings the step reports', () => {
     await writeProject(ws);
     const cache = mkdtempSync(join(tmp, 'trivy-cache-'));
     await installTrivyDb(cache); // a warm cache: the harness database, current
-    const r = await runAction({
+    const r = await runBundledAction({
       action: 'trivy-scan',
       workspace: ws,
       inputs: { comment: 'false', version: 'system', offline: 'true', targets: 'fs:py\nconfig:deploy', 'cache-dir': cache, 'fail-on': 'none' },

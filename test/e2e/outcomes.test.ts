@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Postgres, startPostgres } from '../harness/services/postgres.js';
 import { toolPath } from '../harness/tools.js';
-import { runAction, type RunActionResult } from '../runner/runner.js';
+import { runBundledAction, type RunBundledActionResult } from '../runner/runner.js';
 
 jest.setTimeout(180_000);
 
@@ -50,7 +50,7 @@ function brokenTool(name: string, version: string, how: 'oom' | 'hang'): string 
   return d;
 }
 
-function expectState(r: RunActionResult, outcome: string, stepFails: boolean): void {
+function expectState(r: RunBundledActionResult, outcome: string, stepFails: boolean): void {
   expect(r.outputs.outcome).toBe(outcome);
   for (const c of COUNTS) expect(r.outputs[c]).toMatch(/^\d+$/);
   expect(r.main.exitCode).toBe(stepFails ? 1 : 0);
@@ -94,7 +94,7 @@ const CHART = {
 describe('helm-validate', () => {
   const helm = () => dirname(toolPath('helm'));
   const run = (ws: string, inputs: Record<string, string> = {}, path = helm()) =>
-    runAction({ action: 'helm-validate', workspace: ws, inputs: { comment: 'false', 'values-files': '', ...inputs }, env: { PATH: `${path}:${process.env.PATH}` } });
+    runBundledAction({ action: 'helm-validate', workspace: ws, inputs: { comment: 'false', 'values-files': '', ...inputs }, env: { PATH: `${path}:${process.env.PATH}` } });
   test('clean', async () => expectState(await run(repo(CHART), { 'fail-on': 'critical' }), 'clean', false));
   test('policy-failure', async () => {
     const r = await run(repo({ ...CHART, 'charts/web/values.yaml': 'privileged: true\n' }), { 'fail-on': 'high' });
@@ -119,7 +119,12 @@ describe('gitleaks-scan', () => {
   const AWS_KEY = ['AKIA', 'Z7QW3RTY5UIO8PAS'].join(''); // assembled so this file holds no key
   const gl = () => dirname(toolPath('gitleaks'));
   const run = (ws: string, inputs: Record<string, string> = {}, path = gl()) =>
-    runAction({ action: 'gitleaks-scan', workspace: ws, inputs: { comment: 'false', version: 'system', mode: 'full', ...inputs }, env: { PATH: `${path}:${process.env.PATH}` } });
+    runBundledAction({
+      action: 'gitleaks-scan',
+      workspace: ws,
+      inputs: { comment: 'false', version: 'system', mode: 'full', ...inputs },
+      env: { PATH: `${path}:${process.env.PATH}` },
+    });
   test('clean', async () => expectState(await run(repo({ 'app.py': 'print("hello")\n' }, { git: true })), 'clean', false));
   test('policy-failure', async () => {
     const r = await run(repo({ 'config.py': `aws_access_key_id = "${AWS_KEY}"\naws_secret_access_key = "${'wJalrXUtnFEMI/K7MDENG/bPxRfiCY'}Zq8vTr3n"\n` }, { git: true }));
@@ -136,7 +141,7 @@ describe('gitleaks-scan', () => {
 
 describe('tf-lock-check', () => {
   const s3 = (extra: string) => `terraform {\n  backend "s3" {\n    bucket = "tfstate"\n    key    = "envs/dev/terraform.tfstate"\n    region = "us-east-1"\n${extra}  }\n}\n`;
-  const run = (ws: string, inputs: Record<string, string> = {}, env: Record<string, string> = {}) => runAction({ action: 'tf-lock-check', workspace: ws, inputs, env });
+  const run = (ws: string, inputs: Record<string, string> = {}, env: Record<string, string> = {}) => runBundledAction({ action: 'tf-lock-check', workspace: ws, inputs, env });
   test('clean', async () => expectState(await run(repo({ 'infra/main.tf': s3('    use_lockfile = true\n    encrypt = true\n') })), 'clean', false));
   test('policy-failure: no locking at all', async () => {
     const r = await run(repo({ 'infra/main.tf': s3('    encrypt = true\n') }));
@@ -171,7 +176,7 @@ describe('migration-test', () => {
   });
   let n = 0;
   const run = async (ws: string, inputs: Record<string, string>) =>
-    runAction({ action: 'migration-test', workspace: ws, inputs: { tool: 'custom', 'database-url': await pg.createDatabase(`outcome_${++n}`), ...inputs } });
+    runBundledAction({ action: 'migration-test', workspace: ws, inputs: { tool: 'custom', 'database-url': await pg.createDatabase(`outcome_${++n}`), ...inputs } });
   test('clean', async () => expectState(await run(repo(scripts('drop table orders')), { 'up-command': 'bin/up.sh', 'down-command': 'bin/down.sh' }), 'clean', false));
   test('policy-failure: a downgrade that leaves its table behind', async () => {
     const r = await run(repo(scripts('select 1')), { 'up-command': 'bin/up.sh', 'down-command': 'bin/down.sh' });
@@ -191,7 +196,7 @@ describe('test-report', () => {
   const passing = '<testcase classname="tests.test_app" name="test_ok" time="0.01"/>';
   const failing = '<testcase classname="tests.test_app" name="test_bad" time="0.01"><failure message="assert 1 == 2">tests/test_app.py:5: AssertionError</failure></testcase>';
   const run = (ws: string, inputs: Record<string, string> = {}) =>
-    runAction({ action: 'test-report', workspace: ws, inputs: { comment: 'false', junit: 'reports/junit.xml', ...inputs } });
+    runBundledAction({ action: 'test-report', workspace: ws, inputs: { comment: 'false', junit: 'reports/junit.xml', ...inputs } });
   test('clean', async () => expectState(await run(repo({ 'reports/junit.xml': junit(passing) })), 'clean', false));
   test('policy-failure: a failed test under the default min-pass-rate of 100 %', async () => {
     const r = await run(repo({ 'reports/junit.xml': junit(passing + failing), 'tests/test_app.py': '\n\n\n\nassert 1 == 2\n' }));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeGitHub, type FakeGitHub } from '../harness/services/fake-github.js';
 import { sarifSchemaErrors } from '../helpers/sarif-schema.js';
-import { runAction } from '../runner/runner.js';
+import { runBundledAction } from '../runner/runner.js';
 
 const SEVS = ['critical', 'high', 'medium', 'low', 'info'];
 const findings = (n: number) =>
@@ -42,7 +42,7 @@ describe('kit-probe through the local runner', () => {
   test('under Node 24: outputs, capped annotations, summary, SARIF, post step, failure line', async () => {
     const file = join(dir, 'many.json');
     writeFileSync(file, JSON.stringify(findings(60)));
-    const r = await runAction({ action: 'kit-probe', inputs: { 'findings-file': file } });
+    const r = await runBundledAction({ action: 'kit-probe', inputs: { 'findings-file': file } });
     expect(r.main.log).toMatch(/first line of work: 60 findings \(node v24\./);
     expect(r.main.exitCode).toBe(1);
     expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'findings-count': '60', 'critical-count': '12', 'high-count': '12' });
@@ -64,7 +64,7 @@ describe('kit-probe through the local runner', () => {
   test('a bad input is one line naming the input, with no stack trace, and post still runs', async () => {
     const file = join(dir, 'one.json');
     writeFileSync(file, JSON.stringify(findings(1)));
-    const r = await runAction({ action: 'kit-probe', inputs: { 'findings-file': file, 'fail-on': 'severe' } });
+    const r = await runBundledAction({ action: 'kit-probe', inputs: { 'findings-file': file, 'fail-on': 'severe' } });
     expect(r.main.exitCode).toBe(1);
     expect(r.main.annotations).toEqual([{ level: 'error', message: 'kit-probe: input "fail-on" must be one of critical, high, medium, low, info, none; got "severe"' }]);
     expect(r.main.stdout + r.main.stderr).not.toMatch(/\n\s+at /);
@@ -81,9 +81,9 @@ describe('kit-probe through the local runner', () => {
       event: { name: 'pull_request', payload: prPayload(false) },
       env: { GITHUB_API_URL: gh.url },
     };
-    const first = await runAction(opts);
+    const first = await runBundledAction(opts);
     expect(first.main.exitCode).toBe(0);
-    const second = await runAction(opts);
+    const second = await runBundledAction(opts);
     expect(second.main.exitCode).toBe(0);
     const mine = gh.state.comments.filter((c) => String(c.body).includes('<!-- platform-actions:kit-probe:default -->'));
     expect(mine).toHaveLength(1);
@@ -96,7 +96,7 @@ describe('kit-probe through the local runner', () => {
     const file = join(dir, 'fork.json');
     writeFileSync(file, JSON.stringify(findings(1)));
     const before = gh.requests.length;
-    const r = await runAction({
+    const r = await runBundledAction({
       action: 'kit-probe',
       inputs: { 'findings-file': file, comment: 'true', token: 'fork-token', 'fail-on': 'none' },
       event: { name: 'pull_request', payload: prPayload(true) },
@@ -110,7 +110,7 @@ describe('kit-probe through the local runner', () => {
   test('a read-only token that is not a fork gets a notice, not a failure', async () => {
     const file = join(dir, 'ro.json');
     writeFileSync(file, JSON.stringify(findings(1)));
-    const r = await runAction({
+    const r = await runBundledAction({
       action: 'kit-probe',
       inputs: { 'findings-file': file, comment: 'true', token: 'fork-token', 'fail-on': 'none' },
       event: { name: 'pull_request', payload: { ...prPayload(false), number: 9, pull_request: { ...prPayload(false).pull_request, number: 9 } } },

@@ -10,7 +10,7 @@ import { type FakeGitHub, startFakeGitHub } from '../../../test/harness/services
 import { type ReleaseMirror, startReleaseMirror } from '../../../test/harness/services/release-mirror.js';
 import { toolBin } from '../../../test/harness/tools.js';
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
-import { runAction, type RunActionResult } from '../../../test/runner/runner.js';
+import { runBundledAction, type RunBundledActionResult } from '../../../test/runner/runner.js';
 import { acmeToken, awsIni, awsKey, customConfig, payloads, Repo, ZERO } from './helpers.js';
 import { gitleaksReleaseFiles, RELEASE_PREFIX } from './release.js';
 
@@ -90,9 +90,9 @@ interface Run {
   env?: Record<string, string>;
 }
 /** Runs the action and checks that no planted secret (nor the token) reached anything it produced. */
-async function scan(o: Run): Promise<RunActionResult> {
+async function scan(o: Run): Promise<RunBundledActionResult> {
   const before = gh.requests.length;
-  const r = await runAction({
+  const r = await runBundledAction({
     action: 'gitleaks-scan',
     workspace: o.workspace ?? repo.dir,
     event: o.event,
@@ -110,7 +110,7 @@ async function scan(o: Run): Promise<RunActionResult> {
   return r;
 }
 
-const found = (r: RunActionResult): string[] => {
+const found = (r: RunBundledActionResult): string[] => {
   const sarif = JSON.parse(readFileSync(r.outputs['sarif-file'], 'utf8'));
   return sarif.runs[0].results
     .map(

@@ -9,7 +9,7 @@ import { startFakeGitHub, type FakeGitHub } from '../../../test/harness/services
 import { sha256, startReleaseMirror } from '../../../test/harness/services/release-mirror.js';
 import { toolBin } from '../../../test/harness/tools.js';
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
-import { runAction, type RunActionResult } from '../../../test/runner/runner.js';
+import { runBundledAction, type RunBundledActionResult } from '../../../test/runner/runner.js';
 import type { JsonReport } from '../src/report.js';
 import { buildAction } from './helpers/build.js';
 import { workspaceWith } from './helpers/paths.js';
@@ -30,12 +30,12 @@ beforeAll(async () => {
 });
 afterAll(async () => gh?.stop());
 
-const report = (r: RunActionResult): JsonReport => JSON.parse(readFileSync(r.outputs['report-file'], 'utf8')) as JsonReport;
-const errors = (r: RunActionResult) => r.main.annotations.filter((a) => a.level === 'error');
+const report = (r: RunBundledActionResult): JsonReport => JSON.parse(readFileSync(r.outputs['report-file'], 'utf8')) as JsonReport;
+const errors = (r: RunBundledActionResult) => r.main.annotations.filter((a) => a.level === 'error');
 
 describe.each(HELMS)('%s', (_name, helm, version) => {
   const run = (workspace: string, inputs: Record<string, string> = {}, extra: { env?: Record<string, string>; event?: { name: string; payload?: Record<string, unknown> } } = {}) =>
-    runAction({
+    runBundledAction({
       action: 'helm-validate',
       workspace,
       inputs: { comment: 'false', ...inputs },
@@ -259,12 +259,12 @@ describe('helm-version: a pinned release, from a mirror laid out like get.helm.s
       // No helm on PATH at all: the action must bring its own.
       const env = { PATH: '/usr/bin:/bin' };
       const inputs = { comment: 'false', 'helm-version': 'v3.18.0', 'helm-mirror': mirror.baseUrl };
-      const ok = await runAction({ action: 'helm-validate', workspace: workspaceWith('clean'), inputs, env });
+      const ok = await runBundledAction({ action: 'helm-validate', workspace: workspaceWith('clean'), inputs, env });
       expect(ok.main.exitCode).toBe(0);
       expect(ok.main.log).toContain('helm 3.18.0: sha256 verified');
       expect(ok.main.log).toContain('helm 3.18.0');
       mirror.inject(`/${archive}`, [{ corrupt: true }]);
-      const bad = await runAction({ action: 'helm-validate', workspace: workspaceWith('clean'), inputs, env });
+      const bad = await runBundledAction({ action: 'helm-validate', workspace: workspaceWith('clean'), inputs, env });
       expect(bad.main.exitCode).toBe(1);
       expect(bad.main.annotations.map((a) => a.message)).toEqual([
         expect.stringMatching(
@@ -277,7 +277,7 @@ describe('helm-version: a pinned release, from a mirror laid out like get.helm.s
       const rep = JSON.parse(readFileSync(bad.outputs['report-file'], 'utf8')) as JsonReport;
       expect(rep.notValidated).toEqual([expect.stringMatching(/^every chart: helm is not available \(checksum mismatch for helm-v3\.18\.0-linux-amd64\.tar\.gz/)]);
       expect(bad.summary).toContain('**Not validated** (1)');
-      const system = await runAction({ action: 'helm-validate', workspace: workspaceWith('clean'), inputs: { comment: 'false' }, env });
+      const system = await runBundledAction({ action: 'helm-validate', workspace: workspaceWith('clean'), inputs: { comment: 'false' }, env });
       expect(system.main.annotations.map((a) => a.message)).toEqual([
         'helm-validate: helm is not on PATH: install it in an earlier step (e.g. azure/setup-helm) or set input "helm-version" to a release such as 3.20.2 or 4.1.4',
       ]);
@@ -316,8 +316,8 @@ describe('schemas input: CRDs from a folder and from a URL', () => {
     const ws = workspaceWith('widgets');
     mkdirSync(join(ws, 'platform', 'crds'), { recursive: true });
     writeFileSync(join(ws, 'platform', 'crds', 'probe.yaml'), crd);
-    const fromDir = await runAction({ action: 'helm-validate', workspace: ws, inputs: { comment: 'false', schemas: 'platform/crds' }, env });
-    const probe = (r: RunActionResult) =>
+    const fromDir = await runBundledAction({ action: 'helm-validate', workspace: ws, inputs: { comment: 'false', schemas: 'platform/crds' }, env });
+    const probe = (r: RunBundledActionResult) =>
       report(r)
         .findings.filter((f) => String(f.properties?.object).startsWith('Probe/'))
         .map((f) => [f.ruleId, f.properties?.field]);
@@ -327,14 +327,14 @@ describe('schemas input: CRDs from a folder and from a URL', () => {
     ]);
     const mirror = await startReleaseMirror({ files: { '/crds/probe.yaml': crd } });
     try {
-      const fromUrl = await runAction({
+      const fromUrl = await runBundledAction({
         action: 'helm-validate',
         workspace: workspaceWith('widgets'),
         inputs: { comment: 'false', schemas: `${mirror.baseUrl}/crds/probe.yaml` },
         env,
       });
       expect(probe(fromUrl)).toEqual(probe(fromDir));
-      const missing = await runAction({ action: 'helm-validate', workspace: workspaceWith('widgets'), inputs: { comment: 'false', schemas: 'platform/none' }, env });
+      const missing = await runBundledAction({ action: 'helm-validate', workspace: workspaceWith('widgets'), inputs: { comment: 'false', schemas: 'platform/none' }, env });
       expect(missing.main.annotations.map((a) => a.message)).toEqual(['helm-validate: input "schemas" must name an existing path; got "platform/none"']);
     } finally {
       await mirror.stop();

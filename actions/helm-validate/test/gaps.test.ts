@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { toolBin } from '../../../test/harness/tools.js';
-import { runAction, type RunActionResult } from '../../../test/runner/runner.js';
+import { runBundledAction, type RunBundledActionResult } from '../../../test/runner/runner.js';
 import type { JsonReport } from '../src/report.js';
 import { buildAction } from './helpers/build.js';
 
@@ -67,12 +67,12 @@ ${pod}      containers:
             capabilities: { drop: [ALL] }
 ${extraContainer}`;
 
-const report = (r: RunActionResult): JsonReport => JSON.parse(readFileSync(r.outputs['report-file'], 'utf8')) as JsonReport;
-const messages = (r: RunActionResult, level?: string) => r.main.annotations.filter((a) => !level || a.level === level).map((a) => a.message);
+const report = (r: RunBundledActionResult): JsonReport => JSON.parse(readFileSync(r.outputs['report-file'], 'utf8')) as JsonReport;
+const messages = (r: RunBundledActionResult, level?: string) => r.main.annotations.filter((a) => !level || a.level === level).map((a) => a.message);
 
 describe.each(HELMS)('%s', (_name, helm, version) => {
   const run = (ws: string, inputs: Record<string, string> = {}) =>
-    runAction({
+    runBundledAction({
       action: 'helm-validate',
       workspace: ws,
       inputs: { comment: 'false', 'kubernetes-versions': '1.36, 1.37', ...inputs },
@@ -372,7 +372,7 @@ metadata: { name: from-api-versions-input }
 describe('helm 4 only: SARIF categories (item 4) and a large chart (item 3)', () => {
   const helm = HELMS[1][1];
   const run = (ws: string, inputs: Record<string, string> = {}) =>
-    runAction({
+    runBundledAction({
       action: 'helm-validate',
       workspace: ws,
       inputs: { comment: 'false', lint: 'false', 'kubernetes-versions': '1.37', ...inputs },
@@ -418,7 +418,7 @@ describe('helm 4 only: SARIF categories (item 4) and a large chart (item 3)', ()
     expect(r.outputs['objects-count']).toBe('1');
   });
 
-  const categories = (r: RunActionResult) =>
+  const categories = (r: RunBundledActionResult) =>
     (JSON.parse(readFileSync(r.outputs['sarif-file'], 'utf8')) as { runs: Array<{ automationDetails?: { id?: string } }> }).runs.map((x) => x.automationDetails?.id);
 
   test('one run with the same category for 1 chart and for 21 charts; sarif-category sets it', async () => {

@@ -9,7 +9,7 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFile
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { toolBin } from '../../../test/harness/tools.js';
-import { runAction, type RunActionResult } from '../../../test/runner/runner.js';
+import { runBundledAction, type RunBundledActionResult } from '../../../test/runner/runner.js';
 import type { JsonReport } from '../src/report.js';
 import { buildAction } from './helpers/build.js';
 import { actionDir } from './helpers/paths.js';
@@ -85,7 +85,7 @@ function plant(ws: string): string[] {
   ];
 }
 
-const found = (r: RunActionResult) =>
+const found = (r: RunBundledActionResult) =>
   (JSON.parse(readFileSync(r.outputs['report-file'], 'utf8')) as JsonReport).findings
     .filter((f) => ISSUE_24.has(f.ruleId))
     .map((f) => `${f.ruleId} ${f.location?.path}:${f.location?.startLine ?? ''}`);
@@ -101,7 +101,7 @@ describe.each([
   ['helm 4', toolBin('helm')],
 ])('%s', (name, helm) => {
   const run = (ws: string, inputs: Record<string, string>) =>
-    runAction({
+    runBundledAction({
       action: 'helm-validate',
       workspace: ws,
       inputs: { comment: 'false', 'kubernetes-versions': '1.37', ...inputs },

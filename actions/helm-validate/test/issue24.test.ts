@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { toolBin } from '../../../test/harness/tools.js';
-import { runAction, type RunActionResult } from '../../../test/runner/runner.js';
+import { runBundledAction, type RunBundledActionResult } from '../../../test/runner/runner.js';
 import type { JsonReport } from '../src/report.js';
 import { buildAction } from './helpers/build.js';
 
@@ -65,13 +65,13 @@ spec:
             capabilities: { drop: [ALL] }
 `;
 
-const report = (r: RunActionResult): JsonReport => JSON.parse(readFileSync(r.outputs['report-file'], 'utf8')) as JsonReport;
-const rules = (r: RunActionResult) => report(r).findings.map((f) => f.ruleId);
-const errors = (r: RunActionResult) => r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+const report = (r: RunBundledActionResult): JsonReport => JSON.parse(readFileSync(r.outputs['report-file'], 'utf8')) as JsonReport;
+const rules = (r: RunBundledActionResult) => report(r).findings.map((f) => f.ruleId);
+const errors = (r: RunBundledActionResult) => r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
 
 describe.each(HELMS)('%s', (_name, helm, version, major) => {
   const run = (ws: string, inputs: Record<string, string> = {}) =>
-    runAction({
+    runBundledAction({
       action: 'helm-validate',
       workspace: ws,
       inputs: { comment: 'false', 'kubernetes-versions': '1.37', lint: 'false', ...inputs },
@@ -252,7 +252,7 @@ describe("5: chart-testing's checks (helm 4)", () => {
       },
     });
   const run = (ws: string, inputs: Record<string, string> = {}) =>
-    runAction({
+    runBundledAction({
       action: 'helm-validate',
       workspace: ws,
       inputs: { comment: 'false', 'kubernetes-versions': '1.37', lint: 'false', ...inputs },

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Finding } from '@platform-actions/kit';
 import { toolBin } from '../../../test/harness/tools.js';
-import { runAction } from '../../../test/runner/runner.js';
+import { runBundledAction } from '../../../test/runner/runner.js';
 import { splitManifests } from '../src/manifests.js';
 import type { JsonReport } from '../src/report.js';
 import { type KubeconformResult, kubeconform, swaggerFor, writeKubeconformSchemas } from './helpers/kubeconform.js';
@@ -61,7 +61,7 @@ let findings: Finding[] = [];
 
 beforeAll(async () => {
   const ws = workspaceWith(...CHARTS);
-  const r = await runAction({
+  const r = await runBundledAction({
     action: 'helm-validate',
     workspace: ws,
     inputs: { 'kubernetes-versions': VERSIONS.join(','), 'fail-on': 'none', lint: 'false', comment: 'false' },

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runAction } from '../../../test/runner/runner.js';
+import { runBundledAction } from '../../../test/runner/runner.js';
 import { cases } from './bad-inputs.cases.js';
 import { buildBundle, kubectlBin } from './helpers.js';
 
@@ -32,7 +32,7 @@ const listing = (d: string): string[] => (existsSync(d) ? readdirSync(d, { recur
 describe('bad inputs fail with one line', () => {
   test.each(cases)('$name', async ({ inputs, expect: re }) => {
     const before = listing(ws);
-    const r = await runAction({
+    const r = await runBundledAction({
       action: 'k8s-deploy-rollback',
       workspace: ws,
       inputs: { kubectl: kubectlBin(), token: TOKEN, ...inputs },

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { startFakeGitHub, type FakeGitHub } from '../../../test/harness/services/fake-github.js';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
-import { runAction } from '../../../test/runner/runner.js';
+import { runBundledAction } from '../../../test/runner/runner.js';
 import {
   alembicPath,
   alembicProject,
@@ -43,9 +43,9 @@ async function newDb(): Promise<{ db: string; url: string }> {
   return { db, url: `postgres://postgres:${PASSWORD}@127.0.0.1:${pg.port}/${db}` };
 }
 
-async function run(workspace: string, inputs: Record<string, string>, extra: Partial<Parameters<typeof runAction>[0]> = {}) {
+async function run(workspace: string, inputs: Record<string, string>, extra: Partial<Parameters<typeof runBundledAction>[0]> = {}) {
   const { db, url } = await newDb();
-  const r = await runAction({
+  const r = await runBundledAction({
     action: 'migration-test',
     workspace,
     inputs: { 'database-url': url, psql: PSQL, ...inputs },

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { freePort } from '../../../test/harness/net.js';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
-import { runAction } from '../../../test/runner/runner.js';
+import { runBundledAction } from '../../../test/runner/runner.js';
 import { toolBin } from '../../../test/harness/tools.js';
 import { alembicPath, alembicProject, CHAINS, type Rev, buildBundle } from './helpers.js';
 
@@ -27,7 +27,7 @@ async function run(revs: Rev[], inputs: Record<string, string> = {}) {
   const db = `e2e_${++n}`;
   await pg.createDatabase(db);
   const url = `postgres://postgres:${PASSWORD}@127.0.0.1:${pg.port}/${db}`;
-  const r = await runAction({
+  const r = await runBundledAction({
     action: 'migration-test',
     workspace,
     inputs: { 'database-url': url, psql: '/usr/lib/postgresql/15/bin/psql', ...inputs },
@@ -119,7 +119,7 @@ test('custom preset: commands given as inputs (node-pg-migrate here), stepwise, 
   writeFileSync(join(workspace, 'db', '1700000000001_email_idx.sql'), '-- Up Migration\nCREATE INDEX ix_users_email ON users (email);\n-- Down Migration\nSELECT 1;\n');
   const db = `e2e_${++n}`;
   await pg.createDatabase(db);
-  const r = await runAction({
+  const r = await runBundledAction({
     action: 'migration-test',
     workspace,
     inputs: {
@@ -150,7 +150,7 @@ test('custom preset: commands given as inputs (node-pg-migrate here), stepwise, 
 test('the scenario example (examples/python-web-service-migrations) fails on its forgotten index, as its README says', async () => {
   const db = `e2e_${++n}`;
   await pg.createDatabase(db);
-  const r = await runAction({
+  const r = await runBundledAction({
     action: 'migration-test',
     workspace: resolve('examples/python-web-service-migrations'),
     inputs: { 'database-url': `postgres://postgres:${PASSWORD}@127.0.0.1:${pg.port}/${db}`, psql: '/usr/lib/postgresql/15/bin/psql', mode: 'stepwise', 'seed-dir': 'seeds' },
@@ -175,7 +175,7 @@ test('statement-timeout reaches the tool through PGOPTIONS: a slow migration is 
 });
 
 describe('bad input is one line naming the problem, never the password', () => {
-  const failLine = (r: Awaited<ReturnType<typeof runAction>>) => {
+  const failLine = (r: Awaited<ReturnType<typeof runBundledAction>>) => {
     expect(r.main.exitCode).toBe(1);
     expect(r.main.stdout + r.main.stderr).not.toMatch(/\n\s+at /);
     const errors = r.main.annotations.filter((a) => a.level === 'error');
@@ -184,7 +184,7 @@ describe('bad input is one line naming the problem, never the password', () => {
   };
 
   test('an invalid database URL', async () => {
-    const r = await runAction({ action: 'migration-test', workspace: alembicProject(CHAINS.good), inputs: { 'database-url': `mysql://root:${PASSWORD}@db/x` } });
+    const r = await runBundledAction({ action: 'migration-test', workspace: alembicProject(CHAINS.good), inputs: { 'database-url': `mysql://root:${PASSWORD}@db/x` } });
     expect(failLine(r)).toBe('migration-test: input "database-url" must use the postgres:// or postgresql:// scheme (got mysql://)');
     expect(r.everything).not.toContain(PASSWORD);
   });
@@ -202,7 +202,7 @@ describe('bad input is one line naming the problem, never the password', () => {
   test('a server that never comes up: bounded wait, clear error', async () => {
     const port = await freePort();
     const started = Date.now();
-    const r = await runAction({
+    const r = await runBundledAction({
       action: 'migration-test',
       workspace: alembicProject(CHAINS.good),
       inputs: { 'database-url': `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/app`, 'wait-timeout': '3s', psql: '/usr/lib/postgresql/15/bin/psql' },

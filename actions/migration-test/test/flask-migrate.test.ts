@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
 import { toolBin } from '../../../test/harness/tools.js';
-import { runAction } from '../../../test/runner/runner.js';
+import { runBundledAction } from '../../../test/runner/runner.js';
 import { buildBundle } from './helpers.js';
 
 jest.setTimeout(300_000);
@@ -79,7 +79,7 @@ async function flaskProject(): Promise<string> {
 async function run(workspace: string) {
   const db = `flask_${++n}`;
   await pg.createDatabase(db);
-  return runAction({
+  return runBundledAction({
     action: 'migration-test',
     workspace,
     inputs: {

@@ -10,7 +10,7 @@ import { freePort } from '../../../test/harness/net.js';
 import { startFakeGitHub, type FakeGitHub } from '../../../test/harness/services/fake-github.js';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
-import { runAction } from '../../../test/runner/runner.js';
+import { runBundledAction } from '../../../test/runner/runner.js';
 import { alembicPath, alembicProject, ENV_PY, type Rev, buildBundle } from './helpers.js';
 
 jest.setTimeout(300_000);
@@ -28,10 +28,10 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-async function run(workspace: string, inputs: Record<string, string> = {}, extra: Partial<Parameters<typeof runAction>[0]> = {}, url?: (db: string) => string) {
+async function run(workspace: string, inputs: Record<string, string> = {}, extra: Partial<Parameters<typeof runBundledAction>[0]> = {}, url?: (db: string) => string) {
   const db = `g_${++n}`;
   await pg.createDatabase(db);
-  const r = await runAction({
+  const r = await runBundledAction({
     action: 'migration-test',
     workspace,
     inputs: { 'database-url': url?.(db) ?? `postgres://postgres:Pw0rdPw0rd@127.0.0.1:${pg.port}/${db}`, psql: PSQL, ...inputs },
@@ -202,7 +202,7 @@ test('a URL without a password against a server that asks for one fails at once:
   const port = (server.address() as AddressInfo).port;
   try {
     const started = Date.now();
-    const r = await runAction({
+    const r = await runBundledAction({
       action: 'migration-test',
       workspace: alembicProject(chain(1)),
       inputs: { 'database-url': `postgresql://app@127.0.0.1:${port}/app`, psql: PSQL, 'wait-timeout': '60s' },
@@ -311,7 +311,7 @@ class T1(Base):
 });
 
 describe('setup problems are configuration or tool errors with the fix, never up-failed', () => {
-  const oneError = (r: Awaited<ReturnType<typeof runAction>>) => {
+  const oneError = (r: Awaited<ReturnType<typeof runBundledAction>>) => {
     expect(r.main.exitCode).toBe(1);
     expect(r.main.stdout + r.main.stderr).not.toMatch(/\n\s+at /);
     expect(r.main.annotations.some((a) => a.title?.includes('Upgrade failed'))).toBe(false);

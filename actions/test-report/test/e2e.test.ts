@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FakeGitHub, startFakeGitHub } from '../../../test/harness/services/fake-github.js';
-import { runAction, type RunActionResult } from '../../../test/runner/runner.js';
+import { runBundledAction, type RunBundledActionResult } from '../../../test/runner/runner.js';
 import { PYTEST_COVERAGE, runPytest, writeProject } from './fixtures.js';
 
 jest.setTimeout(300_000);
@@ -63,9 +63,9 @@ async function report(o: {
   inputs: Record<string, string>;
   runnerTemp: string;
   ref?: string;
-}): Promise<RunActionResult> {
+}): Promise<RunBundledActionResult> {
   const before = gh.requests.length;
-  const r = await runAction({
+  const r = await runBundledAction({
     action: 'test-report',
     workspace: ws,
     event: o.event,

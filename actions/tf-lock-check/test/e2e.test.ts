@@ -11,7 +11,7 @@ import { startPostgres, type Postgres } from '../../../test/harness/services/pos
 import { startLockStores, type LockStores } from '../../../test/harness/services/lockstores.js';
 import { tfFlavors, tfRoot, type TfFlavor, type TfRoot, type TfRun } from '../../../test/harness/terraform.js';
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
-import { runAction } from '../../../test/runner/runner.js';
+import { runBundledAction } from '../../../test/runner/runner.js';
 import { lockTargets, readLocks, releaseStale } from '../src/lock.js';
 import { repoWith } from './helpers.js';
 import { receivedLocation, startTap, type Tap } from './storetap.js';
@@ -67,9 +67,9 @@ async function holdLock(root: TfRoot): Promise<{ run: TfRun; release: () => void
 }
 
 const live = (root: TfRoot, inputs: Record<string, string>, env: Record<string, string> = stores.env) =>
-  runAction({ action: 'tf-lock-check', workspace: root.dir, inputs: { 'working-directory': '.', ...inputs }, env });
+  runBundledAction({ action: 'tf-lock-check', workspace: root.dir, inputs: { 'working-directory': '.', ...inputs }, env });
 
-const failure = (r: Awaited<ReturnType<typeof runAction>>) => r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+const failure = (r: Awaited<ReturnType<typeof runBundledAction>>) => r.main.annotations.filter((a) => a.level === 'error').map((a) => a.message);
 
 beforeAll(async () => {
   // Build this action's bundle first, so an edit is never tested against a stale one. Other suites
@@ -183,7 +183,7 @@ test('DynamoDB-only lock held by terraform is read from the item', async () => {
 });
 
 test('lint on the example repository: every problem at its file and line, SARIF valid', async () => {
-  const r = await runAction({ action: 'tf-lock-check', workspace: resolve('examples/sentiment-terraform'), inputs: { command: 'lint', 'terraform-version': '1.11.4' } });
+  const r = await runBundledAction({ action: 'tf-lock-check', workspace: resolve('examples/sentiment-terraform'), inputs: { command: 'lint', 'terraform-version': '1.11.4' } });
   expect(r.main.exitCode).toBe(1);
   expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'findings-count': '8', 'critical-count': '2', 'high-count': '3' });
   const got = r.main.annotations.filter((a) => a.file).map((a) => `${a.title?.split(':')[0]} ${a.file}:${a.line}`);
@@ -502,7 +502,7 @@ test('pg backend: a schema_name that does not exist is a config error, even whil
 describe('lint on repositories shaped like real ones', () => {
   test('a module repository is clean with a notice; nothing blames working-directory', async () => {
     const ws = repoWith({ 'main.tf': 'variable "name" {}\n', 'examples/basic/main.tf': 'module "m" {\n  source = "../.."\n  name   = "x"\n}\n' });
-    const r = await runAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint' } });
+    const r = await runBundledAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint' } });
     expect(r.main.exitCode).toBe(0);
     expect(r.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0' });
     expect(r.main.annotations.map((a) => `${a.level}: ${a.message}`)).toEqual([
@@ -520,7 +520,7 @@ describe('lint on repositories shaped like real ones', () => {
     symlinkSync('../../common/backend.tf', join(ws, 'envs/prod/backend.tf'));
     symlinkSync('../../common/backend.tf', join(ws, 'envs/dev/backend.tf'));
     symlinkSync(join(outside, 'backend.tf'), join(ws, 'envs/prod/evil.tf'));
-    const r = await runAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint', 'fail-on': 'none' } });
+    const r = await runBundledAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint', 'fail-on': 'none' } });
     expect(r.main.exitCode).toBe(0);
     expect(
       r.main.annotations
@@ -535,7 +535,7 @@ describe('lint on repositories shaped like real ones', () => {
   test('a working-directory symlink that leads outside the workspace is a config error', async () => {
     const ws = repoWith({ 'infra/main.tf': 'terraform {\n  backend "s3" {}\n}\n' });
     symlinkSync(mkdtempSync(join(tmpdir(), 'tflc-out-')), join(ws, 'elsewhere'));
-    const r = await runAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint', 'working-directory': 'elsewhere' } });
+    const r = await runBundledAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint', 'working-directory': 'elsewhere' } });
     expect(failure(r)).toEqual([expect.stringMatching(/^tf-lock-check: input "working-directory" must be a (path|folder) inside the workspace/)]);
     expect(r.outputs.outcome).toBe('config-error');
   });
@@ -569,7 +569,7 @@ describe('bad input is one line', () => {
       'fixtures/bad/main.tf': 'terraform {\n  backend "s3" {\n    bucket = \n  }\n',
       'infra/main.tf': 'terraform {\n  backend "s3" {\n    bucket = "b"\n    key = "k"\n    encrypt = true\n  }\n}\n',
     });
-    const r = await runAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint' } });
+    const r = await runBundledAction({ action: 'tf-lock-check', workspace: ws, inputs: { command: 'lint' } });
     expect(r.outputs).toMatchObject({ outcome: 'policy-failure', 'findings-count': '1' });
     expect(r.main.annotations.map((a) => `${a.level}: ${a.file ?? ''} ${a.message}`)).toEqual([
       'notice:  Skipped 1 Terraform file(s) that do not parse and that no root uses nor CI applies (fixtures/bad/main.tf:1); terraform would reject them too.',
@@ -578,11 +578,11 @@ describe('bad input is one line', () => {
     ]);
   });
   test('a working-directory without Terraform files', async () => {
-    const r = await runAction({ action: 'tf-lock-check', workspace: repoWith({ 'docs/README.md': 'hi' }), inputs: { command: 'lint', 'working-directory': 'docs' } });
+    const r = await runBundledAction({ action: 'tf-lock-check', workspace: repoWith({ 'docs/README.md': 'hi' }), inputs: { command: 'lint', 'working-directory': 'docs' } });
     expect(failure(r)).toEqual(['tf-lock-check: input "working-directory" must be a folder that holds Terraform files (.tf, .tf.json); got "docs"']);
   });
   test('unknown command', async () => {
-    const r = await runAction({ action: 'tf-lock-check', workspace: repoWith({}), inputs: { command: 'unlock' } });
+    const r = await runBundledAction({ action: 'tf-lock-check', workspace: repoWith({}), inputs: { command: 'unlock' } });
     expect(failure(r)).toEqual(['tf-lock-check: input "command" must be one of lint, status, wait, recover; got "unlock"']);
   });
 });

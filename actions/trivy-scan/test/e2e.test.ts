@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type FakeGitHub, startFakeGitHub } from '../../../test/harness/services/fake-github.js';
 import { toolBin } from '../../../test/harness/tools.js';
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
-import { runAction } from '../../../test/runner/runner.js';
+import { runBundledAction } from '../../../test/runner/runner.js';
 import { type Project, writeProject } from './fixtures.js';
 import { warmCacheDir } from './helpers.js';
 
@@ -54,7 +54,7 @@ const pr = {
 
 describe('trivy-scan bundle on a pull request', () => {
   test('fails on the HIGH finding, reports everything, comments once, and trivy never sees the token', async () => {
-    const r = await runAction({
+    const r = await runBundledAction({
       action: 'trivy-scan',
       workspace: p.ws,
       event: pr,

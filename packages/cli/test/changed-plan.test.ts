@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runAction } from '../../../test/runner/runner.js';
+import { runBundledAction } from '../../../test/runner/runner.js';
 import type { JsonReport } from '../src/report.js';
 import { freshBundle, git, pathWith, runCli, tempRepo } from './helpers.js';
 
@@ -105,7 +105,7 @@ describe('check --changed: the plan CI makes', () => {
       pull_request: { number: 7, base: { sha: base, ref: 'main', repo: { full_name: 'acme/charts' } }, head: { sha: head, ref: 'feature', repo: { full_name: 'acme/charts' } } },
       repository: { full_name: 'acme/charts', default_branch: 'main' },
     };
-    const r = await runAction({ action: 'plan', inputs: { kind: 'charts' }, workspace: pr, event: { name: 'pull_request', payload }, env: { PATH: env.PATH } });
+    const r = await runBundledAction({ action: 'plan', inputs: { kind: 'charts' }, workspace: pr, event: { name: 'pull_request', payload }, env: { PATH: env.PATH } });
     expect(r.outputs.outcome).toBe('clean');
     expect(r.outputs.items.split('\n')).toEqual(CHANGED);
     // And the CLI on that commit, not yet pushed, agrees again.

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { runAction } from '../../../test/runner/runner.js';
+import { runBundledAction } from '../../../test/runner/runner.js';
 import type { JsonReport } from '../src/report.js';
 import { freshBundle, pathWith, root, runCli, tempRepo } from './helpers.js';
 
@@ -119,7 +119,7 @@ describe('check', () => {
       ],
     ];
     for (const [stage, action, inputs] of same) {
-      const r = await runAction({ action, inputs, workspace: repo, env: { PATH: env.PATH } });
+      const r = await runBundledAction({ action, inputs, workspace: repo, env: { PATH: env.PATH } });
       const got = report.stages.find((s) => s.name === stage)!;
       expect([stage, got.outcome, got.findingsCount, got.counts]).toEqual([
         stage,

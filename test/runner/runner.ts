@@ -12,4 +12,6 @@ export function runBundledAction(opts: RunBundledActionOptions): Promise<RunBund
 }
 
 /** @deprecated Old name, kept only until packages/cli/test/examples.test.ts imports runBundledAction; then delete. */
-export const runAction = runBundledAction;
+export function runAction(opts: RunBundledActionOptions): Promise<RunBundledActionResult> {
+  return runBundledAction(opts);
+}

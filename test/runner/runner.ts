@@ -11,7 +11,7 @@ export function runBundledAction(opts: RunBundledActionOptions): Promise<RunBund
   return runWith({ ...opts, node: opts.node ?? toolBin('node24', 'node') });
 }
 
-/** @deprecated Old name, kept only until packages/cli/test/examples.test.ts imports runBundledAction; then delete. */
+/** @deprecated Old name, kept only until packages/cli/test/examples.e2e.test.ts imports runBundledAction; then delete. */
 export function runAction(opts: RunBundledActionOptions): Promise<RunBundledActionResult> {
   return runBundledAction(opts);
 }

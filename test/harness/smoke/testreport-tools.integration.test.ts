@@ -1,5 +1,5 @@
 // The tools test-report's fixtures run are the pinned ones (their real output is checked in
-// actions/test-report/test/tools.test.ts). Provision first: bash test/harness/provision.sh testreport-py testreport-js gotestsum
+// actions/test-report/test/tools.integration.test.ts). Provision first: bash test/harness/provision.sh testreport-py testreport-js gotestsum
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

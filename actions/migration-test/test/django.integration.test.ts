@@ -103,7 +103,7 @@ describe('django preset (real Django, real PostgreSQL)', () => {
     expect(r.head?.revision).toBe('0002_widget_sku');
   });
 
-  // A reverse_sql that forgets its index is covered end to end (e2e-inputs.test.ts, django).
+  // A reverse_sql that forgets its index is covered end to end (inputs.e2e.test.ts, django).
 
   test('a RunPython without reverse_code is irreversible, not a failure; the next migration is still tested', async () => {
     const { driver, cfg, tool, db } = await driverFor(pg, djangoProject([INITIAL, BACKFILL, ADD_PRICE]), shop);

@@ -44,7 +44,7 @@ describe('rails preset (Debian Rails 6.1, real PostgreSQL)', () => {
     expect(await pg.psql('SELECT count(*) FROM schema_migrations', db)).toBe('2');
   });
 
-  // A down that forgets its index is covered end to end (e2e-inputs.test.ts, rails).
+  // A down that forgets its index is covered end to end (inputs.e2e.test.ts, rails).
 
   test('ActiveRecord::IrreversibleMigration is irreversible, not a failure; stepwise and round-trip go on', async () => {
     const migs = [M.createWidgets, M.backfill, M.addPrice];

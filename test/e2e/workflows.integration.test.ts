@@ -156,7 +156,7 @@ describe('reusable workflows', () => {
       expect([f, wf.permissions]).toEqual([f, {}]);
       for (const [id, job] of Object.entries(wf.jobs)) {
         expect([f, id, typeof job.permissions]).toEqual([f, id, 'object']);
-        // One label or JSON (a list of labels, a runner group): org-semantics.test.ts evaluates it.
+        // One label or JSON (a list of labels, a runner group): test/workflows/org-semantics.test.ts evaluates it.
         expect([f, id, job['runs-on']]).toEqual([
           f,
           id,

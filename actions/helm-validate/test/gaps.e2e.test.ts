@@ -408,7 +408,7 @@ describe('helm 4 only: SARIF categories (item 4) and a large chart (item 3)', ()
       expect(text).not.toContain('s3cretT0kenValue');
   });
 
-  test('item 3 (helm 4; the limit itself is tested with both in pipeline.test.ts): rendered output over 32 MiB is validated whole, not cut into a bogus yaml-invalid', async () => {
+  test('item 3 (helm 4; the limit itself is tested with both in pipeline.integration.test.ts): rendered output over 32 MiB is validated whole, not cut into a bogus yaml-invalid', async () => {
     const big = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  blob: {{ repeat 34000000 "a" | quote }}\n`;
     const ws = workspace({ 'charts/big/Chart.yaml': CHART('big'), 'charts/big/templates/cm.yaml': big });
     const r = await run(ws, { lint: 'false', 'kubernetes-versions': '1.37' });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
 import { toolBin } from '../../../test/harness/tools.js';
 import { type Project, writeProject } from './fixtures.js';
-import { type MainRun, runMain, trivyToolCache, warmCacheDir } from './helpers.js';
+import { type TrivyRun, runMain, trivyToolCache, warmCacheDir } from './helpers.js';
 
 jest.setTimeout(120_000);
 let tmp: string;
@@ -23,8 +23,8 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Offline against the harness DB in a warm cache dir. */
-const scan = (inputs: Record<string, string>): Promise<MainRun> => runMain(p.ws, { offline: 'true', 'cache-dir': cacheDir, ...inputs }, { toolCache });
-const results = (r: MainRun) =>
+const scan = (inputs: Record<string, string>): Promise<TrivyRun> => runMain(p.ws, { offline: 'true', 'cache-dir': cacheDir, ...inputs }, { toolCache });
+const results = (r: TrivyRun) =>
   (r.sarif?.runs ?? []).flatMap(
     (run) => run.results as Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }> }>,
   );

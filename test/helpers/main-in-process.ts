@@ -8,6 +8,7 @@ import { run } from '@platform-actions/kit';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { captureStdout } from '../../packages/kit/test/env.js';
 import { parseFileCommands, parseWorkflowCommands, type ParsedLog } from '../runner/workflow-commands.js';
 
 export interface MainRunOptions {
@@ -37,22 +38,6 @@ export interface MainRun {
 
 const inputKey = (name: string): string => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 
-/** Captures what is written to stdout while `fn` runs. */
-async function capture(fn: () => Promise<void>): Promise<string> {
-  const orig = process.stdout.write.bind(process.stdout);
-  let buf = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    buf += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    await fn();
-  } finally {
-    process.stdout.write = orig;
-  }
-  return buf;
-}
-
 /** Runs `main` of the action named `action` once, as described above. */
 export async function runMain(action: string, main: () => Promise<void>, o: MainRunOptions): Promise<MainRun> {
   const saved = { ...process.env };
@@ -78,7 +63,7 @@ export async function runMain(action: string, main: () => Promise<void>, o: Main
   let stdout: string;
   let failed: boolean;
   try {
-    stdout = await capture(() => run(action, main, { outputs: true }));
+    stdout = await captureStdout(() => run(action, main, { outputs: true }));
   } finally {
     failed = process.exitCode === 1;
     process.exitCode = prevExit;

@@ -61,6 +61,14 @@ describe('main() in-process', () => {
     for (const r of [linked, escaping]) expect(r.outputs.outcome).toBe('config-error');
     expect(linked.stdout + escaping.stdout).not.toContain('OUTSIDE-SECRET');
   });
+  test.each([
+    [{ command: 'lnt' }, 'tf-lock-check: input "command" must be one of lint, status, wait, recover; got "lnt"'],
+    [{ 'terraform-version': 'latest' }, 'tf-lock-check: input "terraform-version" must be a version such as 1.11.4; got "latest"'],
+  ])('bad input %j: one config-error line naming it', async (inputs, line) => {
+    const r = await runMain(repoWith({ 'a/main.tf': s3Root('a') }), inputs);
+    expect(r.failure).toBe(line);
+    expect(r.outputs.outcome).toBe('config-error');
+  });
   test('a Terragrunt repository: the notice is an annotation and in the summary', async () => {
     const ws = repoWith({ 'live/prod/terragrunt.hcl': 'terraform {\n  source = "../../modules/app"\n}\n', 'modules/app/main.tf': 'variable "x" {}\n' });
     const r = await runMain(ws, {});

@@ -94,7 +94,7 @@ async function validate(p: Plan, helm: Helm, tempDir: string, result: PipelineRe
   const newest = cfg.targets[cfg.targets.length - 1];
   const userKinds = await phase('Schemas', () => loadUserSchemas(cfg.schemas, newest.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), cfg.timeoutMs));
   const all = store.versions.map((v) => store.get(v)!);
-  core.info(`helm-validate: ${apps.length} chart(s), Kubernetes ${cfg.targets.map((t) => t.version).join(', ')}, helm ${helm.version}`);
+  core.info(`${ACTION}: ${apps.length} chart(s), Kubernetes ${cfg.targets.map((t) => t.version).join(', ')}, helm ${helm.version}`);
   const pipelineConfig: PipelineConfig = {
     workspace: cfg.workspace,
     release: cfg.release,

@@ -65,9 +65,9 @@ export async function main(): Promise<void> {
 
   // 6. Reports. The kit's findings table would link each file at the head commit, where a secret from
   // history may be gone; our own table links it at the commit that added it, so the kit's stays unlinked.
-  for (const c of facts.settingsChanges ?? []) core.warning(settingsChangeLine(c), { title: 'gitleaks-scan: scan settings changed', file: c.path });
+  for (const c of facts.settingsChanges ?? []) core.warning(settingsChangeLine(c), { title: `${ACTION}: scan settings changed`, file: c.path });
   const notScanned = notScannedLine(facts.refs);
-  if (notScanned) core.warning(notScanned, { title: 'gitleaks-scan: not every ref was scanned' });
+  if (notScanned) core.warning(notScanned, { title: `${ACTION}: not every ref was scanned` });
   await publish({
     action: ACTION,
     title: 'Secret scan (gitleaks)',

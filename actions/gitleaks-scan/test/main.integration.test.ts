@@ -44,6 +44,8 @@ describe('main() in-process', () => {
     expect(r.failure).toBeUndefined();
     expect(r.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0' });
     expect(r.stdout).toMatch(/INF 1 commits scanned\.[\s\S]*INF no leaks found/);
+    // Only the refs of this clone were scanned (no origin remote): said once, under the action's name.
+    expect(r.log.annotations.filter((a) => a.level === 'warning').map((a) => a.title)).toEqual(['gitleaks-scan: not every ref was scanned']);
   });
   test('config-error: a misspelt fail-on is one line naming the input, and outcome and counts are set', async () => {
     const r = await scan(repo({ 'app.py': 'x = 1\n' }), { mode: 'full', 'fail-on': 'hgh' });

@@ -12,6 +12,18 @@ export default tseslint.config(
     },
   },
   {
+    // A ratchet, not a target: today's worst values (December 2026), so nothing gets worse. Lower each
+    // number when the function holding it is split; never raise it. Today 22 functions are over complexity
+    // 25 (issue 27 aims for 12 or fewer); the worst is trivy-scan's toFindings (74), the longest function is
+    // the CLI's workflow discover (212 lines, not counting blanks and comments). Test code is left out of
+    // the length rule: a describe block holding its cases is long by design (the longest is 428 lines).
+    rules: { complexity: ['error', 74] },
+  },
+  {
+    ignores: ['**/test/**', '**/*.test.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 212, skipBlankLines: true, skipComments: true }] },
+  },
+  {
     // A focused or skipped test silently shrinks the suite: CI would pass while testing less.
     files: ['**/*.test.ts'],
     rules: {

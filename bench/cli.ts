@@ -5,7 +5,7 @@
 //   (a) `platform-actions check` (the executable: tsx start-up, workflow discovery, expressions, findings,
 //       terminal output) against the same two actions run one by one through the runner's command line
 //       (test/runner/cli.ts), with the same inputs, target ≤ 1.10x;
-//   (b) the same comparison in-process (check() against runAction() one by one), which isolates what the
+//   (b) the same comparison in-process (check() against runBundledAction() one by one), which isolates what the
 //       CLI adds per run from process start-up;
 //   (c) time from starting `platform-actions check` to its first stage's result line.
 // Every contender runs the bundles under the harness's Node 24 against a fresh database on one throwaway
@@ -19,7 +19,7 @@ import { check } from '../packages/cli/src/check.js';
 import { startPostgres } from '../test/harness/services/postgres.js';
 import { toolBin } from '../test/harness/tools.js';
 import { installTrivyDb } from '../test/harness/trivy-db.js';
-import { runAction } from '../test/runner/runner.js';
+import { runBundledAction } from '../test/runner/runner.js';
 import { freshBundle } from '../packages/cli/test/helpers.js';
 import { median, report, sideBySide } from './lib.js';
 
@@ -136,13 +136,13 @@ export async function benchCli(): Promise<boolean> {
           },
         },
         {
-          name: 'runAction() one by one',
+          name: 'runBundledAction() one by one',
           run: async () => {
             let ms = 0;
             for (const s of stages) {
               const inputs = { ...s.inputs, ...(s.action === 'migration-test' ? { 'database-url': await db() } : {}) };
               const t0 = performance.now();
-              await runAction({ action: s.action, inputs, workspace: repo, env: { PATH, PYTHONDONTWRITEBYTECODE: '1' } });
+              await runBundledAction({ action: s.action, inputs, workspace: repo, env: { PATH, PYTHONDONTWRITEBYTECODE: '1' } });
               ms += performance.now() - t0;
             }
             return ms;
@@ -156,7 +156,7 @@ export async function benchCli(): Promise<boolean> {
     const okLib = report(
       'check vs the runner one by one (in-process)',
       { name: 'check()', ms: lib['check()'] },
-      { name: 'runAction() one by one', ms: lib['runAction() one by one'] },
+      { name: 'runBundledAction() one by one', ms: lib['runBundledAction() one by one'] },
       1.1,
     );
     console.log(

@@ -21,7 +21,7 @@ import { trivyToolCache, warmCacheDir } from '../actions/trivy-scan/test/helpers
 import { writeAlpineRootfs } from '../test/harness/trivy-db.js';
 import { buildOciLayout, dockerArchive } from '../test/harness/trivy/oci-image.js';
 import { toolBin } from '../test/harness/tools.js';
-import { runAction } from '../test/runner/runner.js';
+import { runBundledAction } from '../test/runner/runner.js';
 
 const SCALE = Number(process.env.PA_FANOUT_SCALE || 1);
 const COUNTS = { charts: Math.round(120 * SCALE), roots: Math.round(170 * SCALE), images: Math.round(40 * SCALE) };
@@ -154,11 +154,11 @@ function timed(cmd: string, args: string[], cwd: string, cpuFile: string): Promi
 }
 
 /** Runs a bundled action as the runner does, its node under /usr/bin/time (see node24Timed). */
-async function measured(c: Ctx, opts: Parameters<typeof runAction>[0]): Promise<{ r: Awaited<ReturnType<typeof runAction>>; cost: Cost }> {
+async function measured(c: Ctx, opts: Parameters<typeof runBundledAction>[0]): Promise<{ r: Awaited<ReturnType<typeof runBundledAction>>; cost: Cost }> {
   const cpuFile = join(mkdtempSync(join(c.work, 'cpu-')), 'cpu');
   writeFileSync(cpuFile, '');
   const t0 = Date.now();
-  const r = await runAction({ ...opts, node: c.node, env: { ...opts.env, BENCH_CPU_FILE: cpuFile } });
+  const r = await runBundledAction({ ...opts, node: c.node, env: { ...opts.env, BENCH_CPU_FILE: cpuFile } });
   return { r, cost: { wall: Date.now() - t0, cpu: cpuOf(cpuFile) } };
 }
 

@@ -14,7 +14,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runAction } from '../test/runner/runner.js';
+import { runBundledAction } from '../test/runner/runner.js';
 import { pinnedVersion, toolBin } from '../test/harness/tools.js';
 import { report, sideBySide } from './lib.js';
 
@@ -154,7 +154,7 @@ const prEvent = (base: string, head: string) => ({
 
 /** The action's main step, spawn to exit, in ms. */
 async function actionMs(workspace: string, base: string, head: string, toolCache: string): Promise<number> {
-  const r = await runAction({ action: 'gitleaks-scan', workspace, event: prEvent(base, head), inputs: { comment: 'false' }, env: { RUNNER_TOOL_CACHE: toolCache } });
+  const r = await runBundledAction({ action: 'gitleaks-scan', workspace, event: prEvent(base, head), inputs: { comment: 'false' }, env: { RUNNER_TOOL_CACHE: toolCache } });
   if (r.main.exitCode !== 0 || r.outputs.outcome !== 'clean') throw new Error(`bench: the action failed: ${r.main.stdout.slice(-2000)}`);
   return r.main.durationMs;
 }

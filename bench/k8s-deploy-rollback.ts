@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startKubeCluster, type KubeCluster } from '../test/harness/services/kube.js';
 import { toolBin } from '../test/harness/tools.js';
-import { runAction } from '../test/runner/runner.js';
+import { runBundledAction } from '../test/runner/runner.js';
 import { DEFAULT_READINESS_GRACE } from '../actions/k8s-deploy-rollback/src/settings.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,7 +70,7 @@ interface Figures {
 async function oursFromFile(kube: KubeCluster, ns: string, behaviour: string, want: string): Promise<Figures> {
   const ws = mkdtempSync(join(tmpdir(), 'bench-k8s-'));
   writeFileSync(join(ws, 'web.yaml'), deployment('2.0', behaviour));
-  const r = await runAction({
+  const r = await runBundledAction({
     action: 'k8s-deploy-rollback',
     workspace: ws,
     inputs: { kubeconfig: readFileSync(kube.kubeconfig, 'utf8'), kubectl: toolBin('kube', 'kubectl'), manifests: 'web.yaml', namespace: ns },

@@ -27,7 +27,7 @@ import { toRepoPaths } from '../actions/test-report/src/read.js';
 import { detailsMarkdown } from '../actions/test-report/src/report.js';
 import { foldAttempts, isFailure, slowest, totals } from '../actions/test-report/src/results.js';
 import { toolBin } from '../test/harness/tools.js';
-import { runAction } from '../test/runner/runner.js';
+import { runBundledAction } from '../test/runner/runner.js';
 import { median, report, sideBySide } from './lib.js';
 
 const TESTS = 20_000;
@@ -245,7 +245,8 @@ export async function benchTestReport(): Promise<boolean> {
       [
         {
           name: 'action',
-          run: async () => (await runAction({ action: 'test-report', workspace: ws, inputs: { junit: 'junit.xml', comment: 'false', 'min-pass-rate': '0' } })).main.durationMs,
+          run: async () =>
+            (await runBundledAction({ action: 'test-report', workspace: ws, inputs: { junit: 'junit.xml', comment: 'false', 'min-pass-rate': '0' } })).main.durationMs,
         },
         {
           name: 'python',

@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { toolBin } from '../test/harness/tools.js';
-import { runAction } from '../test/runner/runner.js';
+import { runBundledAction } from '../test/runner/runner.js';
 import { report, sideBySide } from './lib.js';
 
 const ENVS = ['dev', 'test', 'staging', 'production', 'dr'];
@@ -173,7 +173,7 @@ export async function benchTfLockCheck(): Promise<boolean> {
   try {
     const planted = buildRepo(dir);
     // Same answer first: every planted problem found, nothing else at high or above.
-    const probe = await runAction({ action: 'tf-lock-check', workspace: dir, inputs: lintInputs });
+    const probe = await runBundledAction({ action: 'tf-lock-check', workspace: dir, inputs: lintInputs });
     // From the SARIF file: annotations are capped per step, SARIF holds every result.
     const sarif = JSON.parse(readFileSync(probe.outputs['sarif-file'], 'utf8')) as { runs: Array<{ results: Array<{ ruleId: string }> }> };
     const count = (id: string) => sarif.runs.flatMap((r) => r.results).filter((r) => r.ruleId === id).length;
@@ -192,7 +192,7 @@ export async function benchTfLockCheck(): Promise<boolean> {
       );
     const med = await sideBySide(
       [
-        { name: 'tf-lock-check', run: async () => (await runAction({ action: 'tf-lock-check', workspace: dir, inputs: lintInputs })).main.durationMs },
+        { name: 'tf-lock-check', run: async () => (await runBundledAction({ action: 'tf-lock-check', workspace: dir, inputs: lintInputs })).main.durationMs },
         { name: 'checkov CKV_TF_3', run: async () => (await checkov(dir)).ms },
         { name: 'terraform fmt', run: () => terraformFmt(dir) },
       ],

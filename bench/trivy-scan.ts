@@ -25,7 +25,7 @@ import { trivyToolCache, warmCacheDir } from '../actions/trivy-scan/test/helpers
 import { writeProject } from '../actions/trivy-scan/test/fixtures.js';
 import { pushDb, startRateLimitProxy, startRegistry } from '../test/harness/services/registry.js';
 import { toolBin } from '../test/harness/tools.js';
-import { runAction } from '../test/runner/runner.js';
+import { runBundledAction } from '../test/runner/runner.js';
 import { median, report, sideBySide } from './lib.js';
 
 /** `n` small source files with no secrets: work for the secret scanner. */
@@ -165,7 +165,7 @@ export async function benchTrivyScan(): Promise<boolean> {
       'db-repositories': repo,
     });
     const action = async (cacheDir: string, tree = 'src', image = true): Promise<number> => {
-      const r = await runAction({ action: 'trivy-scan', workspace: ws, inputs: inputs(cacheDir, tree, image), env: { RUNNER_TOOL_CACHE: toolCache } });
+      const r = await runBundledAction({ action: 'trivy-scan', workspace: ws, inputs: inputs(cacheDir, tree, image), env: { RUNNER_TOOL_CACHE: toolCache } });
       if (r.main.exitCode !== 0 || r.outputs.outcome !== 'clean') throw new Error(`bench: the action failed: ${r.main.stdout.slice(-2000)}`);
       return r.main.durationMs;
     };

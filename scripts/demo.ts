@@ -12,7 +12,7 @@ import { startKubeCluster } from '../test/harness/services/kube.js';
 import { startPostgres } from '../test/harness/services/postgres.js';
 import { installTrivyDb } from '../test/harness/trivy-db.js';
 import { toolBin, toolDir } from '../test/harness/tools.js';
-import { runAction } from '../test/runner/runner.js';
+import { runBundledAction } from '../test/runner/runner.js';
 import { coldBuildSeconds, type DemoStep, loadSteps, planDemo } from './demo-plan.js';
 import { Prerequisites, runWhenReady } from './demo-schedule.js';
 
@@ -93,7 +93,7 @@ async function runStep(s: DemoStep): Promise<{ code: number; text: string }> {
         .replace('{kubeconfig}', kube ? readFileSync(kube.kubeconfig, 'utf8') : '');
     const inputs = Object.fromEntries(Object.entries(s.inputs ?? {}).map(([k, v]) => [k, fill(v)]));
     const bins = (s.tools ?? []).map((t) => dirname(toolBin(t.split('/')[0], t.split('/')[1])));
-    const r = await runAction({ action: s.action, workspace, event: s.event, inputs, env: { ...s.env, PATH: [...bins, process.env.PATH].join(':') } });
+    const r = await runBundledAction({ action: s.action, workspace, event: s.event, inputs, env: { ...s.env, PATH: [...bins, process.env.PATH].join(':') } });
     const out = [r.main.log.trimEnd(), '\nAnnotations:'];
     for (const a of r.main.annotations) out.push(`  ${a.level.toUpperCase().padEnd(7)} ${a.file ? `${a.file}${a.line ? `:${a.line}` : ''} ` : ''}${a.message}`);
     out.push('\nOutputs:');

@@ -1,5 +1,5 @@
 // The bad-input corpus: inputs a new user mistypes and an adversarial one crafts, for every action. Each
-// case runs through the local runner against the real bundle (bad-inputs.test.ts) and must end with the
+// case runs through the local runner against the real bundle (bad-inputs.e2e.test.ts) and must end with the
 // step failed, exactly one error line that names the input (or file) and what was expected, no stack
 // trace, nothing written, no secret printed, and within a bounded time.
 //

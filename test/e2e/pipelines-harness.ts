@@ -1,5 +1,5 @@
 // The scenario pipelines' shared harness: each examples/<scenario> pipeline runs end to end with nektos/act in
-// its own test file (pipelines-<n>-<scenario>.test.ts), so two can run side by side. What is real and what
+// its own test file (pipelines-<n>-<scenario>.integration.test.ts), so two can run side by side. What is real and what
 // act cannot do is written below.
 // Each scenario's pipeline (examples/<scenario>/.github/workflows/*.yml, the starter as a team copies it) run
 // end to end with nektos/act on this host (`-P ubuntu-latest=-self-hosted`, no Docker): the example is its own
@@ -39,7 +39,7 @@
 //   (A failed job of the caller itself, such as the Render deploy, does not stop act: notify runs there.)
 // - act 0.2.89's host mode returns from a failed step before it drains the step's terminal, so the last lines
 //   a failed step printed can be missing from the log under load (seen once for the verdict's ::error:: in
-//   fanout.test.ts, never here). The annotations of the failing steps below (flake8, pip-audit, the smoke test)
+//   fanout.integration.test.ts, never here). The annotations of the failing steps below (flake8, pip-audit, the smoke test)
 //   are such lines; if one of those checks fails alone while the step's ❌ line is there, that is the cause.
 // - `strategy.max-parallel: ${{ inputs.max-parallel }}` is logged by act as "Failed to parse 'max-parallel'"
 //   and ignored (act reads only a number there); GitHub evaluates the expression.

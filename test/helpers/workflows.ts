@@ -1,5 +1,5 @@
 // The workflow files this repository ships, read as GitHub reads them, for the structural tests
-// (test/e2e/workflows.test.ts, org-semantics.test.ts, release.test.ts): this repository's reusable
+// (test/e2e/workflows.integration.test.ts, test/workflows/org-semantics.test.ts and release.test.ts): this repository's reusable
 // workflows, CI and release (.github/workflows), the starters (workflows-templates) and the example callers
 // (examples/*/.github/workflows). Also: running one `run:` step of a workflow the way the runner does
 // (bash -eo pipefail, env from the step, GITHUB_OUTPUT/GITHUB_ENV/GITHUB_STEP_SUMMARY as files), so a

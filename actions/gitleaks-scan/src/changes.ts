@@ -4,8 +4,8 @@
 // finding; it is made visible (summary and a warning on the file) and, with `config-change: fail`, fails.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import type { ConfigChoice } from './config.js';
-import { REPO_CONFIG_NAMES } from './config.js';
+import type { ConfigChoice } from './gitleaks-config.js';
+import { REPO_CONFIG_NAMES } from './gitleaks-config.js';
 import type { Git } from './git.js';
 import { revArgs } from './git.js';
 

@@ -3,7 +3,7 @@
 // log for errors and require a report that parses.
 import { core, describeExit, exec, type ExecResult, InputError, signalReason, tail, ToolError, UserError } from '@platform-actions/kit';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import type { ConfigChoice } from './config.js';
+import type { ConfigChoice } from './gitleaks-config.js';
 import { toolEnv } from './env.js';
 
 /**

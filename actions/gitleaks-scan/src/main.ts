@@ -19,7 +19,7 @@ import {
 import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { extendedPath, type SettingsChange, settingsChanges, settingsFiles } from './changes.js';
-import { chooseConfig, type ConfigChoice } from './config.js';
+import { chooseConfig, type ConfigChoice } from './gitleaks-config.js';
 import { keepInReport, parseReport, toFinding } from './findings.js';
 import { Git } from './git.js';
 import { runGitleaks } from './gitleaks.js';
@@ -30,8 +30,7 @@ import { notScannedLine, scopeLine, scopeMarkdown, type ScopeFacts, settingsChan
 import { resolveScope } from './resolve.js';
 import { logOpts, REMERGE_DIFF_SINCE, revListArgs } from './scope.js';
 import { readSettings, type Settings } from './settings.js';
-
-export const ACTION = 'gitleaks-scan';
+import { ACTION } from './action.js';
 
 export async function main(): Promise<void> {
   // 1. Inputs and the event, all validated before any work (payload SHAs before any git call); the
@@ -66,9 +65,9 @@ export async function main(): Promise<void> {
 
   // 6. Reports. The kit's findings table would link each file at the head commit, where a secret from
   // history may be gone; our own table links it at the commit that added it, so the kit's stays unlinked.
-  for (const c of facts.settingsChanges ?? []) core.warning(settingsChangeLine(c), { title: 'gitleaks-scan: scan settings changed', file: c.path });
+  for (const c of facts.settingsChanges ?? []) core.warning(settingsChangeLine(c), { title: `${ACTION}: scan settings changed`, file: c.path });
   const notScanned = notScannedLine(facts.refs);
-  if (notScanned) core.warning(notScanned, { title: 'gitleaks-scan: not every ref was scanned' });
+  if (notScanned) core.warning(notScanned, { title: `${ACTION}: not every ref was scanned` });
   await publish({
     action: ACTION,
     title: 'Secret scan (gitleaks)',

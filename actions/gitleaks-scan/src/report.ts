@@ -4,7 +4,7 @@
 // false positive needs in .gitleaksignore. Every name from the repository goes through md.ts.
 import { cell, type Finding, table } from '@platform-actions/kit';
 import type { SettingsChange } from './changes.js';
-import type { ConfigChoice } from './config.js';
+import type { ConfigChoice } from './gitleaks-config.js';
 import { codeBlock, inlineCode, proseText } from './md.js';
 import type { RefsReport } from './resolve.js';
 import type { Scope } from './scope.js';

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extendedPath, settingsChanges, settingsFiles } from '../src/changes.js';
-import type { ConfigChoice } from '../src/config.js';
+import type { ConfigChoice } from '../src/gitleaks-config.js';
 import { Git } from '../src/git.js';
 import { settingsFile } from '../src/settings.js';
 import { customConfig, Repo } from './helpers.js';

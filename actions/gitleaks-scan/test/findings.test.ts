@@ -3,7 +3,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '@platform-actions/kit';
 import { expectPinnedFingerprints } from '../../../test/helpers/fingerprints.js';
-import { chooseConfig } from '../src/config.js';
+import { chooseConfig } from '../src/gitleaks-config.js';
 import { leakId, leakSeverity, parseBaseline, parseReport, REMEDIATION, REMEDIATION_UNPUSHED, toFinding } from '../src/findings.js';
 import { awsKey } from './helpers.js';
 

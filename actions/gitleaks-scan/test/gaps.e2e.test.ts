@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { toolBin } from '../../../test/harness/tools.js';
-import { runAction, type RunActionResult } from '../../../test/runner/runner.js';
+import { runBundledAction, type RunBundledActionResult } from '../../../test/runner/runner.js';
 import { acmeToken, awsIni, awsKey, customConfig, payloads, Repo } from './helpers.js';
 
 jest.setTimeout(300_000);
@@ -39,8 +39,8 @@ interface Run {
   runnerTemp?: string;
 }
 /** Runs the action; nothing it produced may contain a planted secret or the token. */
-async function scan(o: Run): Promise<RunActionResult> {
-  const r = await runAction({
+async function scan(o: Run): Promise<RunBundledActionResult> {
+  const r = await runBundledAction({
     action: 'gitleaks-scan',
     workspace: o.workspace,
     event: o.event ?? { name: 'schedule', payload: payloads.schedule() },
@@ -55,7 +55,7 @@ async function scan(o: Run): Promise<RunActionResult> {
   expect(r.main.stdout + r.main.stderr).not.toMatch(/\n\s+at /);
   return r;
 }
-const found = (r: RunActionResult): string[] => {
+const found = (r: RunBundledActionResult): string[] => {
   const sarif = JSON.parse(readFileSync(r.outputs['sarif-file'], 'utf8'));
   return sarif.runs[0].results
     .map(
@@ -65,8 +65,8 @@ const found = (r: RunActionResult): string[] => {
     .sort();
 };
 const at = (file: string, line: number, sha: string): string => `${file}:${line}@${sha.slice(0, 7)}`;
-const errors = (r: RunActionResult) => r.main.annotations.filter((a) => a.level === 'error');
-const warnings = (r: RunActionResult) => r.main.annotations.filter((a) => a.level === 'warning');
+const errors = (r: RunBundledActionResult) => r.main.annotations.filter((a) => a.level === 'error');
+const warnings = (r: RunBundledActionResult) => r.main.annotations.filter((a) => a.level === 'warning');
 const fresh = (name: string) => Repo.init(join(tmp, `${name}-${n++}`));
 const bare = async (src: Repo, ...branches: string[]): Promise<string> => {
   const b = await Repo.init(join(tmp, `origin-${n++}.git`), { bare: true });

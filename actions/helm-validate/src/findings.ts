@@ -3,8 +3,7 @@
 import { type Finding, fingerprint, type Severity, severityRank, type Suppressed } from '@platform-actions/kit';
 import type { Excused, Hit } from './pipeline.js';
 import { RULE_BY_ID } from './rules.js';
-
-export const TOOL = 'helm-validate';
+import { ACTION } from './action.js';
 
 interface Group {
   hit: Hit;
@@ -49,14 +48,14 @@ function toFinding(g: Group, targets: readonly string[]): Finding {
   const named = values.filter(Boolean);
   const message = `${h.object ? `${h.object}: ` : ''}${h.message}${named.length ? ` [values: ${named.join(', ')}]` : ''}${onlySome}`;
   return {
-    tool: TOOL,
+    tool: ACTION,
     ruleId: h.ruleId,
     severity: g.severity,
     title: rule.title,
     message,
     location: h.location,
     // Line numbers and versions stay out, so a finding keeps its identity across edits and upgrades.
-    fingerprint: fingerprint(TOOL, h.ruleId, h.chart, h.object, h.path, h.location.path, h.object || h.path ? '' : h.message),
+    fingerprint: fingerprint(ACTION, h.ruleId, h.chart, h.object, h.path, h.location.path, h.object || h.path ? '' : h.message),
     help: { text: `${rule.help} Why: ${rule.rationale}`, markdown: `${rule.help}\n\n**Why:** ${rule.rationale}` },
     tags: [rule.group, 'helm', 'kubernetes'],
     properties: {

@@ -6,15 +6,16 @@ import { core, failUnlessClean, gate, type GateResult, keepToolError, publish, t
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chartTestingChecks, type LintedFile } from './chart-checks.js';
-import type { Config } from './config.js';
+import type { Settings } from './settings.js';
 import { failureLines } from './failures.js';
-import { TOOL, toFindings, toSuppressed } from './findings.js';
+import { toFindings, toSuppressed } from './findings.js';
 import { type Helm, helmVersionAdvice, setupHelm } from './helm.js';
 import { addHit, checkLibrary, emptyResult, MAX_RENDER_BYTES, type PipelineConfig, type PipelineResult, runPipeline } from './pipeline.js';
 import { type ChangeScope, checkValuesForHelm, type Plan, plan } from './plan.js';
 import { buildReport, type ChangeSummary, detailsMarkdown, type ReportContext, writeReport } from './report.js';
 import { effectiveSeverity } from './rules.js';
 import { loadUserSchemas } from './schemas.js';
+import { ACTION } from './action.js';
 
 /** Runs a phase in a named, collapsible log group. */
 async function phase<T>(title: string, fn: () => Promise<T> | T): Promise<T> {
@@ -51,7 +52,7 @@ export async function main(): Promise<void> {
       await validate(p, helm, tempDir, result);
     }
   } catch (e) {
-    keepToolError(TOOL, e, toolErrors);
+    keepToolError(ACTION, e, toolErrors);
     const err = e as ToolError;
     result.notRun.push(
       !helm ? `every chart: helm is not available (${err.message})` : result.cells.length ? `the rest of the matrix after: ${err.message}` : `every chart: ${err.message}`,
@@ -70,7 +71,7 @@ export async function main(): Promise<void> {
   await phase('Reports', () => report(p, result, g, helm));
 
   // 7. Pass or fail.
-  failUnlessClean(TOOL, g, cfg.failOn);
+  failUnlessClean(ACTION, g, cfg.failOn);
 }
 
 /** chart-testing's checks for every chart validated (values files: values.yaml and the matrix's). */
@@ -93,7 +94,7 @@ async function validate(p: Plan, helm: Helm, tempDir: string, result: PipelineRe
   const newest = cfg.targets[cfg.targets.length - 1];
   const userKinds = await phase('Schemas', () => loadUserSchemas(cfg.schemas, newest.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'), cfg.timeoutMs));
   const all = store.versions.map((v) => store.get(v)!);
-  core.info(`helm-validate: ${apps.length} chart(s), Kubernetes ${cfg.targets.map((t) => t.version).join(', ')}, helm ${helm.version}`);
+  core.info(`${ACTION}: ${apps.length} chart(s), Kubernetes ${cfg.targets.map((t) => t.version).join(', ')}, helm ${helm.version}`);
   const pipelineConfig: PipelineConfig = {
     workspace: cfg.workspace,
     release: cfg.release,
@@ -118,7 +119,7 @@ async function validate(p: Plan, helm: Helm, tempDir: string, result: PipelineRe
 }
 
 /** A chart that does not render is a critical finding; when the caller turned that rule off, still say what was not validated. */
-function warnAboutUnrendered(cfg: Config, result: PipelineResult): void {
+function warnAboutUnrendered(cfg: Settings, result: PipelineResult): void {
   if (!result.renderErrors.length || effectiveSeverity('render-error', 'critical', cfg.overrides) !== 'off') return;
   core.warning(`${result.renderErrors.length} chart × values combination(s) did not render and were not validated (render-error is off): ${result.renderErrors[0]}`);
 }
@@ -143,12 +144,12 @@ async function report(p: Plan, result: PipelineResult, g: GateResult, helm: Helm
     result.cells.reduce((n, c) => n + c.objects, 0),
   );
   await publish({
-    action: TOOL,
+    action: ACTION,
     title: 'Helm chart validation',
     gate: g,
     // One run, one category, whatever the number of charts: code scanning alerts keep their category
     // when charts are added or removed (results name their chart in properties.chart).
-    sarif: { path: cfg.sarifFile, runs: [{ tool: { name: TOOL }, category: cfg.sarifCategory, findings: g.active }] },
+    sarif: { path: cfg.sarifFile, runs: [{ tool: { name: ACTION }, category: cfg.sarifCategory, findings: g.active }] },
     details: detailsMarkdown(ctx),
     reports: { 'report-file': cfg.reportFile },
     comment: cfg.comment ? { token: cfg.token } : undefined,

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BaseRef, changedCharts, since } from './changes.js';
 import { type Chart, discoverCharts, relPath, type ValuesEntry, valuesMatrix } from './charts.js';
-import { type Config, readConfig } from './config.js';
+import { type Settings, readSettings } from './settings.js';
 import { type ExceptionSet, loadExceptions } from './exceptions.js';
 import type { Helm } from './helm.js';
 import { SchemaStore } from './schema/store.js';
@@ -33,7 +33,7 @@ export interface ChangeScope {
 }
 
 export interface Plan {
-  cfg: Config;
+  cfg: Settings;
   store: SchemaStore;
   exceptions?: ExceptionSet;
   apps: Chart[];
@@ -44,7 +44,7 @@ export interface Plan {
 
 export async function plan(): Promise<Plan> {
   const store = SchemaStore.load();
-  const cfg = readConfig(store);
+  const cfg = readSettings(store);
   const exceptions = cfg.exceptionsFile ? loadExceptions(cfg.exceptionsFile.abs, cfg.exceptionsFile.label) : undefined;
   for (const e of exceptions?.expired ?? []) core.warning(`exception for ${e.rule} on ${e.resource ?? e.chart} expired on ${e.expires} and no longer applies`);
   let charts = discoverCharts(cfg.workspace, cfg.charts);
@@ -71,7 +71,7 @@ export async function plan(): Promise<Plan> {
 }
 
 /** Each chart's values entries. A literal file name that a chart lacks is a configuration error; a pattern matching nothing is a warning. */
-function valuesPlan(cfg: Config, apps: readonly Chart[]): ValuesPlan {
+function valuesPlan(cfg: Settings, apps: readonly Chart[]): ValuesPlan {
   const out = new Map<string, ValuesEntry[]>();
   const docs = new Map<string, ValuesFileDocs>();
   for (const chart of apps) {

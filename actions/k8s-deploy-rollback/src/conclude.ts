@@ -5,7 +5,8 @@ import { finishGitHubDeployment, runUrl } from './github-deployment.js';
 import { refId } from './manifests.js';
 import { sendWebhook, shouldNotify, webhookText } from './notify.js';
 import { renderDetails } from './report.js';
-import { ACTION, type Run, successResult, target } from './state.js';
+import { type Run, successResult, target } from './state.js';
+import { ACTION } from './action.js';
 
 /** Outputs, notifications, reports; then pass or fail. */
 export async function conclude(run: Run): Promise<void> {

@@ -4,7 +4,8 @@
 import { currentEvent, oneLine } from '@platform-actions/kit';
 import { createDeployment, type GitHubTarget, setDeploymentStatus } from './notify.js';
 import type { Settings } from './settings.js';
-import { ACTION, type Run, successResult, target } from './state.js';
+import { type Run, successResult, target } from './state.js';
+import { ACTION } from './action.js';
 
 /** The GitHub deployment of this run (github-deployment: true), once created. */
 export interface GitHubDeployment {

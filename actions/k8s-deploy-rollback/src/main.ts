@@ -15,11 +15,10 @@ import { conclude, endedEarly } from './conclude.js';
 import { abandonGitHubDeployment, startGitHubDeployment } from './github-deployment.js';
 import { rollBackRelease, rollBackWorkloads } from './on-demand.js';
 import { kubeconfigFromInputs, readSettings } from './settings.js';
-import { ACTION, newRun, type Run } from './state.js';
+import { newRun, type Run } from './state.js';
 import { deployHelm } from './strategy-helm.js';
 import { deployManifests, loadManifests } from './strategy-manifests.js';
-
-export { ACTION };
+import { ACTION } from './action.js';
 
 export async function main(): Promise<void> {
   let run: Run | undefined;

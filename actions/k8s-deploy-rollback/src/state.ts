@@ -6,8 +6,6 @@ import type { WorkloadRef } from './manifests.js';
 import type { ReportFacts } from './report.js';
 import type { Settings } from './settings.js';
 
-export const ACTION = 'k8s-deploy-rollback';
-
 /** How often the rollout and rollback watches poll the cluster. */
 export const POLL_MS = 1000;
 

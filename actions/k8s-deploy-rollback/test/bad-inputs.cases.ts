@@ -1,5 +1,5 @@
 // Bad input corpus for k8s-deploy-rollback: every case must fail with one line naming the input (or the
-// manifest) and what was expected, before anything is applied. Run by bad-inputs.test.ts through the
+// manifest) and what was expected, before anything is applied. Run by bad-inputs.e2e.test.ts through the
 // local runner; the workspace it runs in holds the files named here (see that test).
 import { unreachableKubeconfig } from './helpers.js';
 
@@ -114,7 +114,7 @@ export const cases: Array<{ name: string; inputs: Record<string, string>; expect
   },
 ];
 
-/** Cases that need a live API server to be told apart: run by e2e-manifests.test.ts on the test cluster, with these files in the workspace. */
+/** Cases that need a live API server to be told apart: run by manifests.e2e.test.ts on the test cluster, with these files in the workspace. */
 export const clusterCases: Array<{ name: string; files: Record<string, string>; inputs: Record<string, string>; expect: RegExp }> = [
   {
     name: 'an unknown kind',

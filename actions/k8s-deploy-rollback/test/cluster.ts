@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { KubeCluster } from '../../../test/harness/services/kube.js';
-import { runAction, type RunActionResult } from '../../../test/runner/runner.js';
+import { runBundledAction, type RunBundledActionResult } from '../../../test/runner/runner.js';
 import { kubectlBin } from './helpers.js';
 
 export const BEHAVIOUR = 'harness.platform-actions/behaviour';
@@ -47,8 +47,8 @@ export function workspace(files: Record<string, string>): string {
   return ws;
 }
 
-export async function deploy(kube: KubeCluster, ws: string, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<RunActionResult> {
-  return runAction({
+export async function deploy(kube: KubeCluster, ws: string, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<RunBundledActionResult> {
+  return runBundledAction({
     action: 'k8s-deploy-rollback',
     workspace: ws,
     inputs: { kubeconfig: readFileSync(kube.kubeconfig, 'utf8'), kubectl: kubectlBin(), ...inputs },

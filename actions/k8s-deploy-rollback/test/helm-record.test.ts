@@ -1,7 +1,7 @@
 // helm's release record, read and rewritten: base64 of gzipped JSON (inside a Secret's own base64, or
 // as a ConfigMap's string), status label and modifiedAt set as helm's storage driver sets them, and every
 // other field of the release kept as it was. The real round trip — helm reading what this wrote — is in
-// e2e-helm.test.ts.
+// helm.e2e.test.ts.
 import { expect, test } from '@jest/globals';
 import { gzipSync } from 'node:zlib';
 import { decodeRelease, markedFailed, storageKind } from '../src/helm-record.js';

@@ -5,15 +5,16 @@ import { core, type Finding, InputError, ToolError, UserError } from '@platform-
 import { alembicRoundTrip, alembicStepwise, describeGraph, topoOrder } from './alembic-run.js';
 import { headline, setupError } from './alembic-errors.js';
 import { type AlembicInfo, AlembicSession, SessionError } from './alembic-session.js';
-import { TOOL } from './findings.js';
+
 import { alembicModelFindings } from './models.js';
-import type { Config } from './config.js';
-import { seedFile } from './config.js';
+import type { Settings } from './settings.js';
+import { seedFile } from './settings.js';
 import type { RunResult } from './execute.js';
 import { alembicPreCheck, type PreCheck } from './precheck.js';
 import { Psql } from './psql.js';
 import { secrets } from './secrets.js';
 import { parseSnapshot, snapshotSql } from './snapshot.js';
+import { ACTION } from './action.js';
 
 export interface PhaseResult {
   pre: PreCheck;
@@ -22,14 +23,14 @@ export interface PhaseResult {
   empty?: boolean;
 }
 
-function sessionEnv(cfg: Config, url: string): Record<string, string> {
+function sessionEnv(cfg: Settings, url: string): Record<string, string> {
   const env: Record<string, string> = { [cfg.urlEnv]: url, PGCONNECT_TIMEOUT: '10' };
   if (cfg.pgOptions) env.PGOPTIONS = [process.env.PGOPTIONS, cfg.pgOptions].filter(Boolean).join(' ');
   return env;
 }
 
 /** Turns a failure to read the project into a config or tool error with its fix. */
-function setupFailure(err: SessionError, cfg: Config, revFiles: Map<string, string>, envPy?: string): Error {
+function setupFailure(err: SessionError, cfg: Settings, revFiles: Map<string, string>, envPy?: string): Error {
   const e = err.error;
   if (e)
     return (
@@ -44,11 +45,11 @@ function setupFailure(err: SessionError, cfg: Config, revFiles: Map<string, stri
  * notice when the run did not end at heads (a failed upgrade): the models would be compared with a schema
  * the migrations did not finish building.
  */
-async function compareModels(session: AlembicSession, info: AlembicInfo, cfg: Config): Promise<Finding[]> {
+async function compareModels(session: AlembicSession, info: AlembicInfo, cfg: Settings): Promise<Finding[]> {
   const cur = await session.current();
   const heads = [...info.heads].sort().join(',');
   if (!cur.ok || [...cur.heads].sort().join(',') !== heads) {
-    core.notice(`${TOOL}: check-models skipped: the database did not end at heads (${heads}), so the models cannot be compared with what the migrations build`);
+    core.notice(`${ACTION}: check-models skipped: the database did not end at heads (${heads}), so the models cannot be compared with what the migrations build`);
     return [];
   }
   const r = await session.models(cfg.checkModels?.metadata);
@@ -58,7 +59,7 @@ async function compareModels(session: AlembicSession, info: AlembicInfo, cfg: Co
   return findings;
 }
 
-export async function testAlembic(cfg: Config, psql: Psql): Promise<PhaseResult> {
+export async function testAlembic(cfg: Settings, psql: Psql): Promise<PhaseResult> {
   const session = new AlembicSession({ program: cfg.preset.program, cwd: cfg.workdir, env: sessionEnv(cfg, cfg.databaseUrl), timeoutMs: cfg.commandTimeoutMs });
   const created: string[] = [];
   const original = cfg.target.database;

@@ -3,8 +3,8 @@
 // and snapshots and revision labels read with psql.
 import { exec, type ExecResult, expectExit, signalReason, tail, ToolError } from '@platform-actions/kit';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Config } from './config.js';
-import { seedFile } from './config.js';
+import type { Settings } from './settings.js';
+import { seedFile } from './settings.js';
 import type { CommandOutcome, Driver } from './execute.js';
 import { djangoMoves } from './django-driver.js';
 import { type Psql, scrub } from './psql.js';
@@ -15,7 +15,7 @@ export interface ToolRunner {
 }
 
 /** Runs the preset's program with `args` in the working directory, the URL in `url-env`. */
-export function toolRunner(cfg: Config): ToolRunner {
+export function toolRunner(cfg: Settings): ToolRunner {
   const [program, ...lead] = cfg.preset.program;
   const env: Record<string, string> = { [cfg.urlEnv]: cfg.databaseUrl };
   if (cfg.pgOptions) env.PGOPTIONS = [process.env.PGOPTIONS, cfg.pgOptions].filter(Boolean).join(' ');
@@ -36,7 +36,7 @@ function outcome(r: ExecResult, secret: string | undefined): CommandOutcome {
   return { ok: r.exitCode === 0 && !r.timedOut, output: r.timedOut ? `${text}\n(timed out after ${Math.round(r.durationMs / 1000)}s)` : text, durationMs: r.durationMs };
 }
 
-export function buildDriver(cfg: Config, psql: Psql, tool: ToolRunner): Driver {
+export function buildDriver(cfg: Settings, psql: Psql, tool: ToolRunner): Driver {
   const p = cfg.preset;
   const sql = snapshotSql({ columnOrder: cfg.columnOrder, excludeTables: cfg.excludeTables });
   const run = async (args: readonly string[]) => outcome(await tool.run(args), cfg.target.password);
@@ -102,7 +102,7 @@ export function stepTargets(plan: readonly string[], current: string): { next: s
 }
 
 /** Revision labels base → head from the preset's list command (Django's showmigrations). */
-export async function listRevisions(cfg: Config, tool: ToolRunner): Promise<string[]> {
+export async function listRevisions(cfg: Settings, tool: ToolRunner): Promise<string[]> {
   const l = cfg.preset.listRevisions;
   if (!l) return [];
   const r = await tool.run(l.args);

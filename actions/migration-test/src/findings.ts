@@ -4,8 +4,7 @@ import { readdirSync } from 'node:fs';
 import { relative } from 'node:path';
 import { type Finding, fingerprint, type Severity, workspace } from '@platform-actions/kit';
 import type { Problem, RuleId, RunResult } from './execute.js';
-
-export const TOOL = 'migration-test';
+import { ACTION } from './action.js';
 
 type AllRules = RuleId | 'multiple-heads' | 'empty-downgrade-source' | 'models-differ';
 
@@ -87,14 +86,14 @@ export interface FindingInput {
 export function toFinding(i: FindingInput): Finding {
   const r = RULES[i.rule];
   return {
-    tool: TOOL,
+    tool: ACTION,
     ruleId: i.rule,
     severity: r.severity,
     title: r.title,
     message: i.message,
     location: i.path ? { path: i.path, startLine: i.line ?? 1 } : undefined,
     // Model findings are about the models, not a revision (the head moves with every migration added).
-    fingerprint: i.key ? fingerprint(TOOL, i.rule, ...i.key) : fingerprint(TOOL, i.rule, i.revision),
+    fingerprint: i.key ? fingerprint(ACTION, i.rule, ...i.key) : fingerprint(ACTION, i.rule, i.revision),
     help: { text: r.help },
     // SARIF carries the evidence: the snapshot diff, or the error text.
     properties: { revision: i.revision, ...(i.phase ? { phase: i.phase } : {}), ...(i.diff ? { diff: i.diff } : i.error ? { error: i.error } : {}) },

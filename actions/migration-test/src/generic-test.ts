@@ -2,7 +2,7 @@
 // the tool can list it (Django), and for Django the models compared with the migrations when asked.
 import { readdirSync } from 'node:fs';
 import { core } from '@platform-actions/kit';
-import type { Config } from './config.js';
+import type { Settings } from './settings.js';
 import { buildDriver, toolRunner } from './driver.js';
 import { keepPartial, runRoundTrip, runStepwise, type RunResult } from './execute.js';
 import { djangoModelFindings } from './models.js';
@@ -10,7 +10,7 @@ import { genericPreCheck, type PreCheck } from './precheck.js';
 import type { Psql } from './psql.js';
 
 /** Every tool but Alembic: its own commands through the generic Driver. */
-export async function testGeneric(cfg: Config, psql: Psql): Promise<{ pre: PreCheck; run: RunResult }> {
+export async function testGeneric(cfg: Settings, psql: Psql): Promise<{ pre: PreCheck; run: RunResult }> {
   const tool = toolRunner(cfg);
   const pre = await genericPreCheck(cfg, tool);
   const driver = buildDriver(cfg, psql, tool);

@@ -5,9 +5,9 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { core, exec, type Finding, fingerprint, type Severity, ToolError, workspace } from '@platform-actions/kit';
-import type { Config } from './config.js';
+import type { Settings } from './settings.js';
 import type { ToolRunner } from './driver.js';
-import { TOOL } from './findings.js';
+import { ACTION } from './action.js';
 
 export interface SqlUnit {
   /** File squawk reads. */
@@ -108,13 +108,13 @@ export function squawkFindings(violations: readonly SquawkViolation[], units: re
     const u = byPath.get(v.file) ?? [...byPath.values()].find((x) => x.sqlPath.endsWith(`/${v.file}`));
     const where = u?.generated ? ` (${u.revision}, line ${v.line + 1} of its generated SQL)` : '';
     return {
-      tool: TOOL,
+      tool: ACTION,
       ruleId: `squawk/${v.rule_name}`,
       severity: squawkSeverity(v),
       title: v.rule_name,
       message: `${v.message}${v.help ? ` ${v.help}` : ''}${where}`,
       location: u ? { path: u.location, ...(u.generated ? { startLine: 1 } : { startLine: v.line + 1, startColumn: v.column + 1 }) } : undefined,
-      fingerprint: fingerprint(TOOL, 'squawk', v.rule_name, u?.location ?? v.file, v.message),
+      fingerprint: fingerprint(ACTION, 'squawk', v.rule_name, u?.location ?? v.file, v.message),
       help: { text: v.help ?? v.message, uri: `https://squawkhq.com/docs/${v.rule_name}` },
       tags: ['squawk'],
       properties: u?.revision ? { revision: u.revision } : undefined,
@@ -144,7 +144,7 @@ export async function runSquawk(units: readonly SqlUnit[], o: LintOptions): Prom
 }
 
 /** squawk over the migrations' SQL: Alembic's offline SQL per revision, else the .sql files in the migrations dir. */
-export async function lint(cfg: Config, tool: ToolRunner, pgMajor: number, locate: (rev: string) => string | undefined): Promise<Finding[]> {
+export async function lint(cfg: Settings, tool: ToolRunner, pgMajor: number, locate: (rev: string) => string | undefined): Promise<Finding[]> {
   let units: SqlUnit[] = [];
   if (cfg.preset.name === 'alembic') {
     const r = await tool.run(['upgrade', 'head', '--sql']);

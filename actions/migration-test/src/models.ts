@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type Finding, ToolError } from '@platform-actions/kit';
 import { repoPath } from './alembic-errors.js';
 import type { ModelDiff } from './alembic-session.js';
-import type { Config } from './config.js';
+import type { Settings } from './settings.js';
 import type { ToolRunner } from './driver.js';
 import { keyLine } from './execute.js';
 import { toFinding } from './findings.js';
@@ -100,7 +100,7 @@ function modelLine(appDir: string, op: string): { path: string; line: number } |
 }
 
 /** Django: `manage.py makemigrations <app> --check --dry-run`; one finding per operation it would write. */
-export async function djangoModelFindings(cfg: Config, tool: ToolRunner, head: string): Promise<Finding[]> {
+export async function djangoModelFindings(cfg: Settings, tool: ToolRunner, head: string): Promise<Finding[]> {
   const app = cfg.preset.djangoApp!;
   const args = ['makemigrations', app, '--check', '--dry-run', '--no-input'];
   const r = await tool.run(args);

@@ -3,7 +3,7 @@
 // app's plan. Other tools have nothing to pre-check.
 import { type Finding, UserError } from '@platform-actions/kit';
 import type { AlembicInfo } from './alembic-session.js';
-import type { Config } from './config.js';
+import type { Settings } from './settings.js';
 import { listRevisions, type ToolRunner } from './driver.js';
 import { locateRevision, toFinding } from './findings.js';
 import { repoPath } from './alembic-errors.js';
@@ -18,7 +18,7 @@ export interface PreCheck {
   downLines: Map<string, number>;
 }
 
-export function alembicPreCheck(cfg: Config, info: AlembicInfo): PreCheck {
+export function alembicPreCheck(cfg: Settings, info: AlembicInfo): PreCheck {
   const out: PreCheck = { findings: [], paths: new Map(), downLines: new Map() };
   for (const r of info.revisions) {
     if (r.path) out.paths.set(r.id, r.path);
@@ -54,7 +54,7 @@ export function alembicPreCheck(cfg: Config, info: AlembicInfo): PreCheck {
 }
 
 /** Tools that list their plan (Django): the revisions in order; none listed is a configuration problem. */
-export async function genericPreCheck(cfg: Config, tool: ToolRunner): Promise<PreCheck> {
+export async function genericPreCheck(cfg: Settings, tool: ToolRunner): Promise<PreCheck> {
   const out: PreCheck = { findings: [], paths: new Map(), downLines: new Map() };
   if (cfg.preset.listRevisions) {
     out.revisions = await listRevisions(cfg, tool);

@@ -107,7 +107,7 @@ export const PRESETS: Record<string, Preset> = {
     defaultDir: 'migrations',
   },
   rails: RAILS,
-  // Rebuilt for the django-app input by config.ts (the app label is part of every command).
+  // Rebuilt for the django-app input by settings.ts (the app label is part of every command).
   django: djangoPreset('app'),
   custom: {
     name: 'custom',

@@ -1,6 +1,6 @@
 // migration-test's fingerprint recipes, pinned: a revision's problem, a model difference (keyed on what
 // differs, not on the head revision) and a squawk finding. Users' baselines and code-scanning alerts are
-// keyed on them. (Django's makemigrations findings are pinned in django.test.ts, with real Django.)
+// keyed on them. (Django's makemigrations findings are pinned in django.integration.test.ts, with real Django.)
 import { expect, test } from '@jest/globals';
 import { expectPinnedFingerprints } from '../../../test/helpers/fingerprints.js';
 import { problemsToFindings } from '../src/findings.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Postgres } from '../../../test/harness/services/postgres.js';
 import { toolBin } from '../../../test/harness/tools.js';
-import type { Config } from '../src/config.js';
+import type { Settings } from '../src/settings.js';
 import { parseDatabaseUrl } from '../src/dburl.js';
 import { buildDriver, toolRunner } from '../src/driver.js';
 import type { Preset } from '../src/presets.js';
@@ -321,11 +321,11 @@ export const railsPath = (): string => `${dirname(toolBin('rails', 'ruby'))}:${p
 let dbCount = 0;
 
 /** A fresh database on `pg` and the action's Driver for `preset` in project `dir`, as main.ts builds it. */
-export async function driverFor(pg: Postgres, dir: string, preset: Preset, over: Partial<Config> = {}, urlQuery = '') {
+export async function driverFor(pg: Postgres, dir: string, preset: Preset, over: Partial<Settings> = {}, urlQuery = '') {
   const db = `t_${process.pid}_${++dbCount}`;
   const url = (await pg.createDatabase(db)) + urlQuery;
   const target = parseDatabaseUrl('database-url', url);
-  const cfg: Config = {
+  const cfg: Settings = {
     databaseUrl: url,
     target,
     preset,

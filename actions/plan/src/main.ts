@@ -4,8 +4,7 @@
 import { changeSet, core, Git, MAX_ITEMS_PER_SHARD, planOutputs, planWork, repoSnapshot, scrub, setStandardOutputs, splitIntoShards, writeSummary } from '@platform-actions/kit';
 import { planLine, planMarkdown } from './report.js';
 import { changeBase, readSettings } from './settings.js';
-
-export const ACTION = 'plan';
+import { ACTION } from './action.js';
 
 export async function main(): Promise<void> {
   // 1. Inputs, validated before any work.

@@ -1,20 +1,15 @@
-// The plan action in-process (INPUT_* variables, the runner's files read back), on real git repositories:
+// The plan action in-process (test/helpers/main-in-process.ts), on real git repositories:
 // the matrix it hands GitHub for a pull request, a schedule, an empty change, and bad inputs.
-import { afterAll, afterEach, describe, expect, test } from '@jest/globals';
-import { formatDurations, parsePlanDocument, run } from '@platform-actions/kit';
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { formatDurations, parsePlanDocument } from '@platform-actions/kit';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ActionEnv, actionEnv, captureStdout } from '../../../packages/kit/test/env.js';
 import { chart, inDir, TestRepo } from '../../../packages/kit/test/git-repo.js';
-import { ACTION, main } from '../src/main.js';
+import { runMain } from '../../../test/helpers/main-in-process.js';
+import { main } from '../src/main.js';
+import { ACTION } from '../src/action.js';
 
 const repos: TestRepo[] = [];
-let env: ActionEnv | undefined;
-afterEach(() => {
-  env?.restore();
-  env = undefined;
-  process.exitCode = 0;
-});
 afterAll(() => repos.forEach((r) => r.remove()));
 
 /** 12 charts, the first three of different sizes. */
@@ -31,9 +26,8 @@ function twelveCharts(): TestRepo {
 async function plan(r: TestRepo, inputs: Record<string, string>, event: { name: string; payload: unknown }) {
   const eventFile = join(r.dir, '..', `${r.dir.split('/').pop()}-event.json`);
   writeFileSync(eventFile, JSON.stringify(event.payload));
-  env = actionEnv(inputs, { GITHUB_EVENT_NAME: event.name, GITHUB_EVENT_PATH: eventFile, GITHUB_REPOSITORY: 'acme/mono', GITHUB_WORKSPACE: r.dir });
-  const log = await captureStdout(() => run(ACTION, main, { outputs: true }));
-  return { log, out: env.outputs(), summary: env.summary() };
+  const run = await runMain(ACTION, main, { workspace: r.dir, inputs, env: { GITHUB_EVENT_NAME: event.name, GITHUB_EVENT_PATH: eventFile, GITHUB_REPOSITORY: 'acme/mono' } });
+  return { log: run.stdout, out: run.outputs, summary: run.summary, failed: run.failed };
 }
 const pr = (base: string, head: string) => ({
   name: 'pull_request',
@@ -100,10 +94,10 @@ describe('plan', () => {
     const base = r.git('rev-parse', 'HEAD');
     r.git('checkout', '-q', '-b', 'feature');
     const head = r.commit('docs', { 'README.md': '# docs\n' });
-    const { out, summary } = await plan(r, { kind: 'charts' }, pr(base, head));
+    const { out, summary, failed } = await plan(r, { kind: 'charts' }, pr(base, head));
     expect(out).toMatchObject({ matrix: '{"include":[]}', shards: '0', 'items-count': '0', empty: 'true', outcome: 'clean' });
     expect(summary).toContain('✅ **Nothing to do: the change touches none of the 12 charts\\.**');
-    expect(process.exitCode ?? 0).toBe(0);
+    expect(failed).toBe(false);
   });
 
   test('changed-only auto: only what changed on a pull request, everything on a push; true: the push range', async () => {
@@ -112,11 +106,7 @@ describe('plan', () => {
     const after = r.commit('one chart', { 'charts/c05/values.yaml': 'replicas: 5\n' });
     const push = { name: 'push', payload: { ref: 'refs/heads/main', before, after, repository: { full_name: 'acme/mono', default_branch: 'main' } } };
     expect((await plan(r, { kind: 'charts' }, push)).out['items-count']).toBe('12');
-    env!.restore();
-    env = undefined;
     expect((await plan(r, { kind: 'charts', 'changed-only': 'true' }, push)).out.items).toBe('charts/c05');
-    env!.restore();
-    env = undefined;
     expect((await plan(r, { kind: 'charts', 'changed-only': 'false' }, pr(before, after))).out['items-count']).toBe('12');
   });
 

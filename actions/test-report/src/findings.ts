@@ -4,6 +4,7 @@
 // coverage gates, so a team that accepts 95 % still sees every failure annotated.
 import { type Finding, fingerprint, type Location, redactCredentials } from '@platform-actions/kit';
 import type { TestResult } from './results.js';
+import { ACTION } from './action.js';
 
 /** Lines of a failure's text kept in its annotation. */
 const DETAIL_LINES = 12;
@@ -41,13 +42,13 @@ function body(r: TestResult, extra: readonly string[]): string {
 export function toFinding(r: TestResult, location: Location | undefined, extra: readonly string[] = []): Finding {
   const what = r.flaky ? `passed after ${r.attempts - 1} failed attempt${r.attempts === 2 ? '' : 's'} (flaky)` : r.status === 'error' ? 'broke with an error' : 'failed';
   return {
-    tool: 'test-report',
+    tool: ACTION,
     ruleId: r.flaky ? 'flaky-test' : r.status === 'error' ? 'test-error' : 'test-failed',
     severity: r.flaky ? 'low' : 'high',
     title: clean(r.title, extra).slice(0, 200),
     message: `${clean(r.title, extra)} ${what}: ${body(r, extra)}`,
     ...(location ? { location } : {}),
-    fingerprint: fingerprint('test-report', r.report, r.classname, r.name),
+    fingerprint: fingerprint(ACTION, r.report, r.classname, r.name),
     properties: { attempts: r.attempts, seconds: Math.round(r.time * 1000) / 1000 },
   };
 }

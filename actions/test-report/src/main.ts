@@ -15,8 +15,7 @@ import { detailsMarkdown, type Located, totalsLine } from './report.js';
 import { buildReportFile, writeReportFile } from './report-file.js';
 import { foldAttempts, isFailure, passRate, slowest, type TestResult, totals } from './results.js';
 import { readSettings } from './settings.js';
-
-export const ACTION = 'test-report';
+import { ACTION } from './action.js';
 
 export async function main(): Promise<void> {
   // 1. Inputs, all validated before any work; then the report files they name, and their formats.

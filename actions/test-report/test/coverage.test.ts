@@ -1,6 +1,6 @@
 // Coverage formats written by hand for the cases real runs show only sometimes (jest's method lines, a
 // file split over classes, LCOV branches never reached, coverage.py arcs), merging, the metrics, and
-// telling formats apart by content. Real coverage.py and jest output is checked in tools.test.ts.
+// telling formats apart by content. Real coverage.py and jest output is checked in tools.integration.test.ts.
 import { describe, expect, test } from '@jest/globals';
 import { parseCobertura } from '../src/coverage/cobertura.js';
 import { parseCoveragePy } from '../src/coverage/coveragepy.js';

@@ -1,6 +1,6 @@
 // JUnit edge cases written by hand, the ones a real run rarely produces on demand: skipped and xfail,
 // errors next to failures, nested suites, CDATA, characters XML forbids, huge messages, retries in both
-// spellings, and files that are cut off or hostile. The real tools' output is read in tools.test.ts.
+// spellings, and files that are cut off or hostile. The real tools' output is read in tools.integration.test.ts.
 import { describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

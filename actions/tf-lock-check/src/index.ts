@@ -2,7 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runAction } from '@platform-actions/kit';
-import { ACTION, main } from './main.js';
+import { main } from './main.js';
+import { ACTION } from './action.js';
 
 // lint reads shell with tree-sitter-bash, whose lexer is one very large WebAssembly function: V8's
 // optimising tier spends ~0.5 s of CPU and ~500 MB of memory compiling it as soon as it is warm, for

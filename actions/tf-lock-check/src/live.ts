@@ -8,8 +8,8 @@ import { type PgLockHolder, pgConnection, readPgLocks } from './pg.js';
 import { type Backend, type Module, scanRepo } from './repo.js';
 import { workspaceName } from './settings.js';
 import { backendSettings, type BackendSettings } from './backend.js';
+import { ACTION } from './action.js';
 
-const ACTION = 'tf-lock-check';
 /** Below this, force-unlock-stale needs allow-short-stale-after: true. */
 const STALE_FLOOR_MS = 5 * 60_000;
 

@@ -1,22 +1,19 @@
 // tf-lock-check: Terraform/OpenTofu state locking, statically (lint) and live (status, wait, recover).
 // Reads like its table of contents: inputs → repository → rules → reports → pass or fail; the live
 // commands are in live.ts.
-import { core, escapeMarkdown, exec, failUnlessClean, gate, inputs, InputError, publish, workspace } from '@platform-actions/kit';
+import { core, escapeMarkdown, exec, failUnlessClean, gate, publish, workspace } from '@platform-actions/kit';
 import { initHcl } from './hcl.js';
 import { initShell } from './shell.js';
 import { runLive } from './live.js';
 import { isRoot, scanRepo } from './repo.js';
 import { lint } from './rules.js';
-import { workingDirectory } from './settings.js';
+import { readLintSettings, readSettings } from './settings.js';
 import { parseVersion, type Version } from './versions.js';
-
-export const ACTION = 'tf-lock-check';
-const COMMANDS = ['lint', 'status', 'wait', 'recover'] as const;
+import { ACTION } from './action.js';
 
 export async function main(): Promise<void> {
   // Inputs, all validated before any work.
-  const command = inputs.oneOf('command', COMMANDS, { default: 'lint' });
-  const dir = workingDirectory();
+  const { command, dir } = readSettings();
   // Say what is starting before the parser's WebAssembly is compiled, so the log shows progress at once.
   core.info(`${ACTION}: ${command} in ${dir || '.'}`);
   if (command === 'lint') return runLint(dir);
@@ -25,18 +22,9 @@ export async function main(): Promise<void> {
 
 async function runLint(dir: string): Promise<void> {
   // 1. Inputs.
-  const failOn = inputs.failOn('high');
-  const flavor = inputs.oneOf('flavor', ['auto', 'terraform', 'tofu'] as const, { default: 'auto' });
-  const versionText = inputs.string('terraform-version');
-  const comment = inputs.comment();
-  const sarifFile = inputs.outputFile('sarif-file', 'tf-lock-check.sarif');
-  let terraformVersion: Version | undefined;
-  if (versionText) {
-    terraformVersion = parseVersion(versionText);
-    if (!terraformVersion) throw new InputError('terraform-version', 'must be a version such as 1.11.4', versionText);
-  }
+  const { failOn, flavor, versionText, comment, sarifFile, terraformVersion: given } = readLintSettings();
   await Promise.all([initHcl(), initShell()]);
-  if (!versionText && flavor !== 'tofu') terraformVersion = await binaryVersion();
+  const terraformVersion = versionText ? given : flavor !== 'tofu' ? await binaryVersion() : undefined;
 
   // 2. The repository: roots, backends merged with their partial configuration, commands in CI.
   const repo = await core.group(`${ACTION}: reading the repository`, async () => scanRepo(workspace(), { scope: dir || undefined }));

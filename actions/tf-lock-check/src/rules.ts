@@ -5,6 +5,7 @@ import { Expr, type HclValue, isTrue, str } from './hcl.js';
 import { type BackendEnv, type Repo, type Source, stateIdentity } from './repo.js';
 import { admitsAtLeast, cmpVersion, type Version } from './versions.js';
 import type { CiCommand, JobRef } from './workflows.js';
+import { ACTION } from './action.js';
 
 export interface Rule {
   id: string;
@@ -108,17 +109,15 @@ export const RULES = {
   ),
 } as const;
 
-const TOOL = 'tf-lock-check';
-
 function finding(r: Rule, loc: Source, message: string, key: string, properties?: Finding['properties']): Finding {
   return {
-    tool: TOOL,
+    tool: ACTION,
     ruleId: r.id,
     severity: r.severity,
     title: r.title,
     message,
     location: { path: loc.file, startLine: loc.line },
-    fingerprint: fingerprint(TOOL, r.id, loc.file, key),
+    fingerprint: fingerprint(ACTION, r.id, loc.file, key),
     help: { text: r.help, markdown: r.help },
     properties,
   };

@@ -1,6 +1,6 @@
 // Issue 24, tf-lock-check: each item with a positive fixture (the rule fires, the apply is seen) and a
 // negative one (no false alarm). Item 1 (the shell reader) is in shell.test.ts; the whole corpus, with
-// its false-alarm and miss counts, in corpus.test.ts.
+// its false-alarm and miss counts, in corpus.integration.test.ts.
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { initHcl } from '../src/hcl.js';
 import { scanRepo } from '../src/repo.js';

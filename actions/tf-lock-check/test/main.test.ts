@@ -1,43 +1,19 @@
 // main() in-process (no bundle): what the log says about the roots it checked, and the outputs it sets.
-import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { describe, expect, test } from '@jest/globals';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runMain as runMainInProcess } from '../../../test/helpers/main-in-process.js';
+import { ACTION } from '../src/action.js';
 import { main } from '../src/main.js';
 import { repoWith, s3Root } from './helpers.js';
 
-const saved = { ...process.env };
-let out: string[];
-let files: { output: string; summary: string };
-
-beforeEach(() => {
-  const tmp = mkdtempSync(join(tmpdir(), 'tflc-main-'));
-  files = { output: join(tmp, 'output'), summary: join(tmp, 'summary') };
-  writeFileSync(files.output, '');
-  writeFileSync(files.summary, '');
-  out = [];
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
+const runMain = (workspace: string, inputs: Record<string, string>, clear: string[] = []) =>
+  runMainInProcess(ACTION, main, {
+    workspace,
+    inputs: { command: 'lint', 'fail-on': 'high', flavor: 'auto', 'terraform-version': '1.10.5', comment: 'false', ...inputs },
+    clear,
   });
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-  process.env = { ...saved };
-});
-
-async function runMain(workspace: string, inputs: Record<string, string>): Promise<{ log: string; outputs: string }> {
-  Object.assign(process.env, {
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    RUNNER_TEMP: mkdtempSync(join(tmpdir(), 'tflc-rt-')),
-  });
-  for (const [k, v] of Object.entries({ command: 'lint', 'fail-on': 'high', flavor: 'auto', 'terraform-version': '1.10.5', comment: 'false', ...inputs }))
-    process.env[`INPUT_${k.toUpperCase()}`] = v;
-  await main();
-  return { log: out.join(''), outputs: readFileSync(files.output, 'utf8') };
-}
 
 const cloud = (name: string) => `terraform {\n  cloud {\n    organization = "acme"\n    workspaces {\n      name = "${name}"\n    }\n  }\n}\n`;
 
@@ -50,11 +26,10 @@ describe('main() in-process', () => {
       '.github/workflows/apply.yml': 'on: push\njobs:\n  apply:\n    runs-on: ubuntu-latest\n    steps:\n      - run: terraform -chdir=a apply -auto-approve\n',
     });
     const r = await runMain(ws, {});
-    expect(r.log).toContain(
+    expect(r.stdout).toContain(
       'Checked 3 root module(s) (3 on HCP Terraform / remote, which lock and queue runs themselves), 0 backend environment(s) and 1 terraform/tofu command(s)',
     );
-    expect(r.outputs).toMatch(/^outcome<<.*\nclean\n/m);
-    expect(r.outputs).toMatch(/findings-count<<.*\n0\n/);
+    expect(r.outputs).toMatchObject({ outcome: 'clean', 'findings-count': '0' });
   });
   test('an s3 root with the same workflow: counted, and the job findings are there', async () => {
     const ws = repoWith({
@@ -62,35 +37,43 @@ describe('main() in-process', () => {
       '.github/workflows/apply.yml': 'on: push\njobs:\n  apply:\n    runs-on: ubuntu-latest\n    steps:\n      - run: terraform -chdir=a apply -auto-approve\n',
     });
     const r = await runMain(ws, { 'fail-on': 'none' });
-    expect(r.log).toContain('Checked 1 root module(s), 1 backend environment(s) and 1 terraform/tofu command(s)');
-    expect(r.outputs).toMatch(/findings-count<<.*\n2\n/);
+    expect(r.stdout).toContain('Checked 1 root module(s), 1 backend environment(s) and 1 terraform/tofu command(s)');
+    expect(r.outputs['findings-count']).toBe('2');
   });
   test('live status on an HCP Terraform root says why there is nothing to read; on an s3 root it gets to the credentials', async () => {
     const ws = repoWith({ 'a/main.tf': cloud('a'), 'b/main.tf': s3Root('b') });
-    await expect(runMain(ws, { command: 'status', 'working-directory': 'a' })).rejects.toThrow(
-      /^a runs on HCP Terraform \/ a remote backend \(a\/main\.tf:2\), which holds and shows its own workspace lock; live status reads s3 and pg locks$/,
+    const hcp = await runMain(ws, { command: 'status', 'working-directory': 'a' });
+    expect(hcp.failure).toMatch(
+      /^tf-lock-check: a runs on HCP Terraform \/ a remote backend \(a\/main\.tf:2\), which holds and shows its own workspace lock; live status reads s3 and pg locks$/,
     );
-    delete process.env.AWS_ACCESS_KEY_ID;
-    delete process.env.AWS_SECRET_ACCESS_KEY;
-    await expect(runMain(ws, { command: 'status', 'working-directory': 'b' })).rejects.toThrow(/^AWS credentials are missing/);
+    const s3 = await runMain(ws, { command: 'status', 'working-directory': 'b' }, ['AWS_']);
+    expect(s3.failure).toMatch(/^tf-lock-check: AWS credentials are missing/);
   });
   test('backend-config: a file behind a symlink that leads outside the workspace is refused, never read', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'tflc-out-'));
     writeFileSync(join(outside, 'prod.tfbackend'), 'key = "OUTSIDE-SECRET"\n');
     const ws = repoWith({ 'b/main.tf': s3Root('b') });
     symlinkSync(join(outside, 'prod.tfbackend'), join(ws, 'b/prod.tfbackend'));
-    const err = runMain(ws, { command: 'status', 'working-directory': 'b', 'backend-config': 'prod.tfbackend' });
-    await expect(err).rejects.toThrow(/^input "backend-config" must name files inside the workspace; got "prod\.tfbackend"$/);
-    await expect(runMain(ws, { command: 'status', 'working-directory': 'b', 'backend-config': '../../etc/passwd' })).rejects.toThrow(
-      /^input "backend-config" must (name files inside the workspace|list \.tfbackend files)/,
-    );
-    expect(out.join('')).not.toContain('OUTSIDE-SECRET');
+    const linked = await runMain(ws, { command: 'status', 'working-directory': 'b', 'backend-config': 'prod.tfbackend' });
+    expect(linked.failure).toMatch(/^tf-lock-check: input "backend-config" must name files inside the workspace; got "prod\.tfbackend"$/);
+    const escaping = await runMain(ws, { command: 'status', 'working-directory': 'b', 'backend-config': '../../etc/passwd' });
+    expect(escaping.failure).toMatch(/^tf-lock-check: input "backend-config" must (name files inside the workspace|list \.tfbackend files)/);
+    for (const r of [linked, escaping]) expect(r.outputs.outcome).toBe('config-error');
+    expect(linked.stdout + escaping.stdout).not.toContain('OUTSIDE-SECRET');
+  });
+  test.each([
+    [{ command: 'lnt' }, 'tf-lock-check: input "command" must be one of lint, status, wait, recover; got "lnt"'],
+    [{ 'terraform-version': 'latest' }, 'tf-lock-check: input "terraform-version" must be a version such as 1.11.4; got "latest"'],
+  ])('bad input %j: one config-error line naming it', async (inputs, line) => {
+    const r = await runMain(repoWith({ 'a/main.tf': s3Root('a') }), inputs);
+    expect(r.failure).toBe(line);
+    expect(r.outputs.outcome).toBe('config-error');
   });
   test('a Terragrunt repository: the notice is an annotation and in the summary', async () => {
     const ws = repoWith({ 'live/prod/terragrunt.hcl': 'terraform {\n  source = "../../modules/app"\n}\n', 'modules/app/main.tf': 'variable "x" {}\n' });
     const r = await runMain(ws, {});
-    expect(r.log).toMatch(/::notice::Terragrunt: 1 terragrunt\.hcl \/ root\.hcl file\(s\) found\. Their remote_state blocks are not analysed/);
+    expect(r.stdout).toMatch(/::notice::Terragrunt: 1 terragrunt\.hcl \/ root\.hcl file\(s\) found\. Their remote_state blocks are not analysed/);
     // Escaped for Markdown (it is text from the repository); it renders as written.
-    expect(readFileSync(files.summary, 'utf8').replace(/\\/g, '')).toContain('- Terragrunt: 1 terragrunt.hcl / root.hcl file(s) found.');
+    expect(r.summary.replace(/\\/g, '')).toContain('- Terragrunt: 1 terragrunt.hcl / root.hcl file(s) found.');
   });
 });

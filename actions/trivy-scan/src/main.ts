@@ -12,8 +12,7 @@ import { dbLine, detailsMarkdown, type RunFacts, UNFIXED_REASON } from './report
 import { readSettings, type Settings } from './settings.js';
 import { needsDb } from './targets.js';
 import { convertToCycloneDx, envFor, neutralFiles, readScan, scanConcurrency, type ScanOptions, startScan, trivyEnv } from './trivy.js';
-
-export const ACTION = 'trivy-scan';
+import { ACTION } from './action.js';
 
 export async function main(): Promise<void> {
   // 1. Inputs and ignore files, all validated before any work.

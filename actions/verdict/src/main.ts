@@ -8,8 +8,7 @@ import { collectReports } from './collect.js';
 import { mergeVerdict, type Verdict } from './merge.js';
 import { detailsMarkdown } from './report.js';
 import { readSettings, type Settings } from './settings.js';
-
-export const ACTION = 'verdict';
+import { ACTION } from './action.js';
 
 export async function main(): Promise<void> {
   // 1. Inputs: the plan (which shards to expect) and where their reports are.

@@ -11,7 +11,6 @@ import {
   parseDurations,
   publish,
   resetRunReport,
-  run,
   runAction,
   splitIntoShards,
   toPlanDocument,
@@ -21,13 +20,12 @@ import {
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type ActionEnv, actionEnv, captureStdout } from '../../../packages/kit/test/env.js';
-import { ACTION, main } from '../src/main.js';
+import { actionEnv, captureStdout } from '../../../packages/kit/test/env.js';
+import { runMain } from '../../../test/helpers/main-in-process.js';
+import { main } from '../src/main.js';
+import { ACTION } from '../src/action.js';
 
-let env: ActionEnv | undefined;
 afterEach(() => {
-  env?.restore();
-  env = undefined;
   process.exitCode = 0;
   resetRunReport();
 });
@@ -86,9 +84,9 @@ async function shardRun(reports: string, shard: number | undefined, o: { finding
 
 async function verdict(plan: string, reports: string, extra: Record<string, string> = {}) {
   // The reports are downloaded into RUNNER_TEMP, as the workflows do.
-  env = actionEnv({ plan, reports, comment: 'false', ...extra }, { RUNNER_TEMP: dirname(reports) });
-  const log = await captureStdout(() => run(ACTION, main, { outputs: true }));
-  return { log, out: env.outputs(), summary: env.summary(), dir: env.dir };
+  const temp = dirname(reports);
+  const r = await runMain(ACTION, main, { workspace: temp, inputs: { plan, reports, comment: 'false', ...extra }, env: { RUNNER_TEMP: temp } });
+  return { log: r.stdout, out: r.outputs, summary: r.summary, failed: r.failed };
 }
 const reportsDir = () => {
   const d = join(mkdtempSync(join(tmpdir(), 'verdict-temp-')), 'reports');
@@ -101,9 +99,9 @@ describe('verdict', () => {
   test('every shard reported: one clean verdict, totals, one SARIF run for the category all shards share, durations', async () => {
     const reports = reportsDir();
     for (const s of [1, 2, 3]) await shardRun(reports, s, { findings: s === 2 ? [finding(charts[1], 'medium'), finding(charts[4], 'low')] : [] });
-    const { out, summary, log } = await verdict(planOf(charts, 3, true), reports);
+    const { out, summary, log, failed } = await verdict(planOf(charts, 3, true), reports);
     expect(out).toMatchObject({ outcome: 'clean', 'findings-count': '2', 'medium-count': '1', 'low-count': '1', shards: '3', 'missing-shards': '', complete: 'true' });
-    expect(process.exitCode ?? 0).toBe(0);
+    expect(failed).toBe(false);
     const sarif = JSON.parse(readFileSync(out['sarif-file'], 'utf8')) as { runs: Array<{ automationDetails: { id: string }; results: unknown[] }> };
     expect(sarif.runs.map((r) => [r.automationDetails.id, r.results.length])).toEqual([['helm-validate/', 2]]);
     expect(summary).toMatch(/\| 1\/3 \| charts\/c01, charts\/c04, charts\/c07, charts\/c10 \| ✅ clean \| 0 \|/);
@@ -116,13 +114,13 @@ describe('verdict', () => {
     const reports = reportsDir();
     await shardRun(reports, 1);
     await shardRun(reports, 3);
-    const { out, log, summary } = await verdict(planOf(charts, 3, true), reports);
+    const { out, log, summary, failed } = await verdict(planOf(charts, 3, true), reports);
     expect(out).toMatchObject({ outcome: 'tool-error', 'missing-shards': '2' });
     expect(log).toContain(
       '::error::verdict: shard 2/3 (charts/c02, charts/c05, charts/c08 and 1 more) sent no report: it crashed, timed out or was cancelled, so its 4 items are not checked',
     );
     expect(summary).toContain('🕳️ no report');
-    expect(process.exitCode).toBe(1);
+    expect(failed).toBe(true);
   });
 
   test('a shard whose findings fail its gate fails the verdict, by name; a tool error in another outranks it', async () => {
@@ -133,9 +131,6 @@ describe('verdict', () => {
     expect(r1.out).toMatchObject({ outcome: 'policy-failure', 'high-count': '1', complete: 'false' });
     expect(r1.log).toContain('::error::verdict: shard 1/2 (charts/c01), helm-validate: 1 finding at or above its fail-on (see the annotations and the job summary)');
     expect(r1.log).toMatch(/::error title=[^\n]*file=charts\/c01\/templates\/deployment.yaml,line=4/);
-    env!.restore();
-    env = undefined;
-    process.exitCode = 0;
     await shardRun(reports, 2, { fail: new Error('boom'), attempt: 2 });
     const r2 = await verdict(planOf(charts.slice(0, 2), 2), reports);
     expect(r2.out.outcome).toBe('tool-error');
@@ -162,8 +157,6 @@ describe('verdict', () => {
     const empty = await verdict(planOf([], 4), reportsDir());
     expect(empty.out).toMatchObject({ outcome: 'clean', shards: '0', 'findings-count': '0' });
     expect(empty.summary).toContain('Nothing to do');
-    env!.restore();
-    env = undefined;
     const none = await verdict('', reportsDir());
     expect(none.out.outcome).toBe('tool-error');
     expect(none.log).toContain('::error::verdict: the plan input is empty: the plan job failed or was skipped');
@@ -181,8 +174,6 @@ describe('verdict', () => {
     expect(log).toMatch(/More than 20 SARIF categories/);
     const few = reportsDir();
     for (let s = 1; s <= 2; s++) await shardRun(few, s, { category: `trivy-scan/image-${images[s - 1]}` });
-    env!.restore();
-    env = undefined;
     const two = await verdict(planOf(images.slice(0, 2), 2, true), few);
     const sarif2 = JSON.parse(readFileSync(two.out['sarif-file'], 'utf8')) as { runs: Array<{ automationDetails: { id: string } }> };
     expect(sarif2.runs.map((r) => r.automationDetails.id)).toEqual(['trivy-scan/image-img0/', 'trivy-scan/image-img1/']);

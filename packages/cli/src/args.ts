@@ -4,7 +4,7 @@ import { addSecret, addUrlSecretsIn, redactUrl } from '@platform-actions/kit';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ourActions } from './assets.js';
-import { CONFIG_FILE } from './config.js';
+import { CONFIG_FILE } from './repo-config.js';
 import { UsageError } from './workflows.js';
 
 export const USAGE = `usage: platform-actions <command> [options]

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { type Args, jsonTarget, parseArgs, registerCredentials, USAGE } from './args.js';
 import { versionLine } from './assets.js';
 import { check, type CheckOptions, type CheckResult, failedResult, runOne } from './check.js';
-import { readRepoConfig } from './config.js';
+import { readRepoConfig } from './repo-config.js';
 import { prePush, stopLine } from './hook.js';
 import { gitRoot } from './local.js';
 import { flagPostgres, flagRedis } from './services.js';

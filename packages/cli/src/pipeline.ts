@@ -10,7 +10,7 @@ import type { FanOut } from './fan-out.js';
 import { type GitFacts, localContexts } from './local.js';
 import { ACTION_RULES, type ActionRules, COMMON_INPUTS, type RuleContext } from './rules.js';
 import { type StageResult, stageResult, stageWithout } from './results.js';
-import { readActionYaml, resolveActionDir, runAction } from './runner.js';
+import { readActionYaml, resolveActionDir, runBundledAction } from './runner.js';
 import { offlineLine, planTool, reachable } from './tools.js';
 import type { Stage } from './workflows.js';
 
@@ -284,7 +284,7 @@ export async function runStage(stage: Stage, plan: StagePlan, cx: RunContext, on
     if (!(await reachable(plan.download.host))) return stageWithout({ ...base, notes }, 'tool-error', [plan.download.line], Date.now() - t0);
   }
   try {
-    const r = await runAction({
+    const r = await runBundledAction({
       action: stage.action,
       inputs: plan.inputs,
       event: { name: cx.eventName, payload: cx.payload },

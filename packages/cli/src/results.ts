@@ -3,7 +3,7 @@
 // --run-steps also each job and step, in GitHub's words (success, failure, skipped).
 import { existsSync, readFileSync } from 'node:fs';
 import type { ServiceResult } from './job-services.js';
-import type { RunActionResult } from './runner.js';
+import type { RunBundledActionResult } from './runner.js';
 
 export type { ServiceResult } from './job-services.js';
 
@@ -134,7 +134,7 @@ export interface JobResult {
 }
 
 /** The stage's outcome output, else what its exit code says (a bundle that died before setting it failed as a tool). */
-function outcomeOf(r: RunActionResult): Verdict {
+function outcomeOf(r: RunBundledActionResult): Verdict {
   if (r.main.timedOut) return 'tool-error';
   return VERDICTS.find((v) => v === r.outputs.outcome) ?? (r.main.exitCode === 0 ? 'clean' : 'tool-error');
 }
@@ -151,7 +151,7 @@ interface SarifResult {
 const levelSeverity = (level: string | undefined): Severity => (level === 'error' ? 'high' : level === 'warning' ? 'medium' : 'low');
 
 /** Findings from the stage's SARIF file (our actions all write one), else from its file annotations. */
-function stageFindings(r: RunActionResult): ReportFinding[] {
+function stageFindings(r: RunBundledActionResult): ReportFinding[] {
   const sarifFile = r.outputs['sarif-file'];
   if (sarifFile && existsSync(sarifFile)) {
     try {
@@ -185,7 +185,7 @@ function stageFindings(r: RunActionResult): ReportFinding[] {
  * The one-line errors a stage printed (annotations without a file), as CI shows them, without the
  * `<action>: ` prefix the kit puts on them: the CLI already says which stage each line is from.
  */
-function stageErrors(r: RunActionResult, action: string, timeoutMs?: number): string[] {
+function stageErrors(r: RunBundledActionResult, action: string, timeoutMs?: number): string[] {
   const lines = r.main.annotations.filter((a) => a.level === 'error' && !a.file).map((a) => a.message.split('\n')[0]);
   // Stopped at --timeout: say so first, with the real time it took (the stop itself takes a few seconds).
   if (r.main.timedOut)
@@ -198,7 +198,12 @@ function stageErrors(r: RunActionResult, action: string, timeoutMs?: number): st
 }
 
 /** A stage's result from what its bundle left behind. */
-export function stageResult(base: Pick<StageResult, 'name' | 'action' | 'workflow' | 'job' | 'notes'>, r: RunActionResult, durationMs: number, timeoutMs?: number): StageResult {
+export function stageResult(
+  base: Pick<StageResult, 'name' | 'action' | 'workflow' | 'job' | 'notes'>,
+  r: RunBundledActionResult,
+  durationMs: number,
+  timeoutMs?: number,
+): StageResult {
   const outcome = outcomeOf(r);
   const findings = stageFindings(r);
   const counts = zeroCounts();

@@ -4,7 +4,7 @@
 // `platform-actions run` is the friendlier front end for the same runner.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runAction } from './runner.js';
+import { runBundledAction } from './runner.js';
 
 function parseArgs(argv: string[]) {
   const o = {
@@ -49,7 +49,7 @@ export async function runnerCli(argv: string[], defaults: { node?: string } = {}
   try {
     const o = parseArgs(argv);
     const payload = o.payload ? (JSON.parse(readFileSync(o.payload, 'utf8')) as Record<string, unknown>) : {};
-    const r = await runAction({ action: o.action, inputs: o.inputs, event: { name: o.event, payload }, workspace: o.workspace, env: o.env, node: defaults.node });
+    const r = await runBundledAction({ action: o.action, inputs: o.inputs, event: { name: o.event, payload }, workspace: o.workspace, env: o.env, node: defaults.node });
     const rule = (t: string) => console.log(`\n── ${t} ${'─'.repeat(Math.max(0, 70 - t.length))}`);
     rule(`${o.action}: log`);
     console.log(r.main.log.trimEnd());

@@ -21,7 +21,7 @@ export interface ActionYaml {
   runs: { using: string; main: string; post?: string; 'post-if'?: string };
 }
 
-export interface RunActionOptions {
+export interface RunBundledActionOptions {
   /** Action folder, or a name under actions/ (then test/actions/). */
   action: string;
   inputs?: Record<string, string>;
@@ -57,7 +57,7 @@ export interface StepResult {
   timedOut: boolean;
 }
 
-export interface RunActionResult {
+export interface RunBundledActionResult {
   main: StepResult;
   post?: StepResult;
   outputs: Record<string, string>;
@@ -164,7 +164,7 @@ function runStep(node: string, script: string, env: NodeJS.ProcessEnv, cwd: stri
 /** How long a step has between SIGTERM at its timeout and SIGKILL. */
 const STEP_KILL_GRACE_MS = 5_000;
 
-export async function runAction(opts: RunActionOptions): Promise<RunActionResult> {
+export async function runBundledAction(opts: RunBundledActionOptions): Promise<RunBundledActionResult> {
   const dir = resolveActionDir(opts.action);
   const def = readActionYaml(dir);
   const temp = mkdtempSync(join(tmpdir(), `runner-${def.name}-`));

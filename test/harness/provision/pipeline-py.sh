@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # about: Python venv and wheelhouse with the examples' pinned check, test and SAST tools, for the act pipeline runs
 # cold-build-seconds: 120
-# The example pipelines (test/e2e/pipelines-*.test.ts) install their tools with pip from requirements files:
+# The example pipelines (test/e2e/pipelines-*.integration.test.ts) install their tools with pip from requirements files:
 # black, isort, flake8, mypy, pip-audit, pytest, pytest-cov, hypothesis, the apps' own requirements, and
 # Bandit and Semgrep as sast.yml pins them. This script downloads every pin of
 # python/pipeline-requirements.txt into a wheelhouse (wheels/) and installs them from it into a venv (bin/),

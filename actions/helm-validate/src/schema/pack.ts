@@ -96,7 +96,7 @@ function packObject(s: SwaggerSchema, nameIndex: (name: string) => number, defNa
  * rejects it. For the fields listed here the values are read from the description of each release at
  * generation time (so a release that adds a value, such as Toleration.operator Lt/Gt in 1.37, gets it),
  * with the sentence that introduces the list. A field whose description no longer matches gets no enum
- * (never a wrong one), and test/schema.test.ts pins the values read for each field.
+ * (never a wrong one), and test/schema.integration.test.ts pins the values read for each field.
  */
 export const ENUM_FIELDS: ReadonlyArray<{ def: string; prop: string; list: RegExp }> = [
   { def: 'io.k8s.api.core.v1.Container', prop: 'imagePullPolicy', list: /One of ([^.]+)\./ },

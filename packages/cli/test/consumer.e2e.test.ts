@@ -17,6 +17,9 @@ import { installTrivyDb } from '../../../test/harness/trivy-db.js';
 import type { JsonReport } from '../src/report.js';
 import { freshBundle, git, node24, root } from './helpers.js';
 
+/** The package's version as a regular expression (what --version and the pin note print). */
+const VERSION = (JSON.parse(readFileSync(join(root, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }).version.replace(/\./g, '\\.');
+
 const OTHER_SHA = '0123456789abcdef0123456789abcdef01234567';
 // A GitHub personal access token's shape (not a real one): both gitleaks and trivy know it.
 const TOKEN = `ghp_${'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'}`;
@@ -140,7 +143,7 @@ describe('the packed package', () => {
 
   it('installed into the consumer, --version says the version and the commit it was packed from', () => {
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    expect(ok('npx', ['platform-actions', '--version'])).toMatch(new RegExp(`^platform-actions 0\\.1\\.0 \\(built from commit ${head}(, with uncommitted changes)?\\)\\n$`));
+    expect(ok('npx', ['platform-actions', '--version'])).toMatch(new RegExp(`^platform-actions ${VERSION} \\(built from commit ${head}(, with uncommitted changes)?\\)\\n$`));
     // Bare: usage on stderr, exit 2.
     const bare = run('npx', ['platform-actions']);
     expect([bare.status, bare.stdout, bare.stderr]).toEqual([2, '', expect.stringMatching(/^usage: platform-actions <command>/)]);
@@ -204,7 +207,7 @@ describe('check in the consumer repository', () => {
     ]);
     expect(report.notes).toEqual([
       expect.stringMatching(
-        new RegExp(`^checks run with platform-actions 0\\.1\\.0 \\(commit [0-9a-f]{12}\\); your workflow pins ${OTHER_SHA} \\(\\.github/workflows/ci\\.yml › security\\)$`),
+        new RegExp(`^checks run with platform-actions ${VERSION} \\(commit [0-9a-f]{12}\\); your workflow pins ${OTHER_SHA} \\(\\.github/workflows/ci\\.yml › security\\)$`),
       ),
     ]);
     expect(r.stdout.split('\n')[0]).toBe(`note: ${report.notes[0]}`);

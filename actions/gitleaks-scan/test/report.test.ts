@@ -108,3 +108,47 @@ describe('what the summary says about the new scope facts', () => {
     expect(md).toMatch(/\n````\n[0-9a-f]{40}:x\\n# ✅ no secrets found\\n```\\n\.ini:aws-access-token:3\n````\n/);
   });
 });
+
+describe('scopeMarkdown: each section, whole', () => {
+  const dirLeak = () => {
+    const f = leak('src/a b.ts', '');
+    return { ...f, location: { path: 'src/a b.ts' } };
+  };
+  const dir = { ...base, scope: { kind: 'dir' as const, label: 'working tree', reason: 'mode: dir' }, commits: [], commitCount: 0 };
+  test('working tree: no commit links or merge line; a finding without a commit links nowhere', () => {
+    expect(scopeMarkdown({ ...dir, deepenedBy: 3, merges: { scanned: true } }, [dirLeak()])).toBe(
+      "**Scanned:** the working tree — mode: dir.  \n**Clone:** deepened the shallow clone by 3 commits.  \n**Config:** gitleaks' default rules\n\n### Where the secrets are\n\n| Rule | File | Commit |\n| --- | --- | --- |\n| aws-access-token | `src/a b.ts` | working tree |\n\n**Rotate every real secret first**: removing it from the code or from history does not revoke it.\n\n<details><summary>Fingerprints for <code>.gitleaksignore</code> (false positives only)</summary>\n\n```\nsrc/a b.ts:aws-access-token:3\n```\n\n</details>\n",
+    );
+  });
+  test('nothing scanned: only the reason, the clone and what applied', () => {
+    const nothing = { ...base, scope: { kind: 'nothing' as const, label: 'x', reason: 'the push deleted refs/heads/x' }, commits: [], commitCount: 0 };
+    expect(scopeMarkdown({ ...nothing, fetched: 1, merges: { scanned: false } }, [])).toBe(
+      "**Scanned:** nothing — the push deleted refs/heads/x.  \n**Clone:** fetched 1 missing commit.  \n**Config:** gitleaks' default rules\n",
+    );
+  });
+  test('full: 20 ref names and how many more; merges not scanned without a reason', () => {
+    const refs = { branches: Array.from({ length: 21 }, (_, i) => `b${i}`), tags: ['v1'], fetched: 0 };
+    const full = { ...base, scope: { kind: 'full' as const, label: 'all refs', reason: 'mode: full' }, commits: [], commitCount: 9, refs, merges: { scanned: false } };
+    expect(scopeMarkdown(full, [])).toBe(
+      "**Scanned:** `all refs (21 branches, 1 tag)`, 9 commits — mode: full.  \n**Refs:** `b0` · `b1` · `b2` · `b3` · `b4` · `b5` · `b6` · `b7` · `b8` · `b9` · `b10` · `b11` · `b12` · `b13` · `b14` · `b15` · `b16` · `b17` · `b18` · `b19` · … and 2 more  \n⚠️ **Merge commits:** their own changes were not scanned — .  \n**Config:** gitleaks' default rules\n",
+    );
+  });
+  test('inherited merge findings, a settings file changed by more than 5 commits, more than 50 findings', () => {
+    const md = scopeMarkdown(
+      {
+        ...base,
+        commits: shas.slice(0, 3),
+        commitCount: 3,
+        merges: { scanned: true, inherited: 1 },
+        settingsChanges: [{ path: 'a|.gitleaks.toml', what: 'config', commits: shas.slice(0, 6) }],
+      },
+      Array.from({ length: 51 }, (_, i) => leak(`f${i}.env`, shas[i % 3])),
+    );
+    expect(md.slice(0, md.indexOf('| aws-access-token |'))).toBe(
+      "**Scanned:** `merge-base(main, feature)..feature`, 3 commits — pull\\_request \\#7: the commits the pull request adds to its base.  \n**Commits:** [0000000](https://github.com/acme/example/commit/0000000000000000000000000000000000000000) · [0101010](https://github.com/acme/example/commit/0101010101010101010101010101010101010101) · [0202020](https://github.com/acme/example/commit/0202020202020202020202020202020202020202)  \n**Merge commits:** their own changes scanned too (conflict resolutions, changes made while merging). 1 finding at merge commits left out: a parent of the merge already had that secret in that file, so the merge did not introduce it.  \n**Config:** gitleaks' default rules\n\n### ⚠️ The scanned commits change the scan's own settings\n\nA pull request can silence its own findings this way. Review these changes like code.\n\n| File | What | Commits |\n| --- | --- | --- |\n| `a\\|.gitleaks.toml` | config | [0000000](https://github.com/acme/example/commit/0000000000000000000000000000000000000000) · [0101010](https://github.com/acme/example/commit/0101010101010101010101010101010101010101) · [0202020](https://github.com/acme/example/commit/0202020202020202020202020202020202020202) · [0303030](https://github.com/acme/example/commit/0303030303030303030303030303030303030303) · [0404040](https://github.com/acme/example/commit/0404040404040404040404040404040404040404) · … |\n\n### Where the secrets are\n\n| Rule | File | Commit |\n| --- | --- | --- |\n",
+    );
+    expect(md.match(/^\| aws-access-token \|/gm)).toHaveLength(50);
+    expect(md).toContain('\n…and 1 more (see the SARIF file or the report file).\n');
+    expect(md.match(/^[0-9a-f]{40}:f\d+\.env:aws-access-token:3$/gm)).toHaveLength(51);
+  });
+});

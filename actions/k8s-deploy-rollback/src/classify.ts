@@ -251,46 +251,67 @@ export function probeBudgetMs(containers: Array<{ readinessProbe?: Probe; startu
   return Math.max(0, ...containers.map((c) => budget(c.startupProbe) + budget(c.readinessProbe)));
 }
 
+type Problem = { reason: string; message: string };
+
 /** Why one pod of the new revision will not become healthy, or undefined while it may still get there. */
-export function podProblem(p: Pod, now: number, t: Thresholds): { reason: string; message: string } | undefined {
-  const name = p.metadata.name;
+export function podProblem(p: Pod, now: number, t: Thresholds): Problem | undefined {
   const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])];
   for (const c of statuses) {
-    const w = c.state?.waiting;
-    const restarts = c.restartCount ?? 0;
-    if (w?.reason && IMAGE_REASONS.has(w.reason)) {
-      return { reason: w.reason, message: `pod ${name} container ${c.name}: ${w.reason}${c.image ? ` for image ${c.image}` : ''}${w.message ? ` (${firstLine(w.message)})` : ''}` };
-    }
-    if (w?.reason && CONFIG_REASONS.has(w.reason)) {
-      return { reason: w.reason, message: `pod ${name} container ${c.name}: ${w.reason}${w.message ? ` (${firstLine(w.message)})` : ''}` };
-    }
-    const crashing = w?.reason === 'CrashLoopBackOff' || (c.state?.terminated && c.state.terminated.exitCode !== 0);
-    if (crashing && restarts >= t.crashLoopRestarts) {
-      const last = c.lastState?.terminated ?? c.state?.terminated;
-      const exit = last ? `, last exit code ${last.exitCode}${last.reason ? ` (${last.reason})` : ''}` : '';
-      return { reason: 'CrashLoopBackOff', message: `pod ${name} container ${c.name}: CrashLoopBackOff after ${restarts} restarts${exit}` };
-    }
+    const problem = containerProblem(p.metadata.name, c, t);
+    if (problem) return problem;
   }
-  const cond = (type: string): Condition | undefined => p.status?.conditions?.find((c) => c.type === type);
-  const sched = cond('PodScheduled');
-  if (sched?.status === 'False' && sched.reason === 'Unschedulable') {
-    const since = ms(sched.lastTransitionTime) ?? ms(p.metadata.creationTimestamp) ?? now;
-    // A cluster autoscaler may still add a node, so unschedulable gets the readiness grace too.
-    if (now - since >= t.readinessGraceMs)
-      return { reason: 'Unschedulable', message: `pod ${name} cannot be scheduled for ${Math.round((now - since) / 1000)}s: ${firstLine(sched.message ?? '')}` };
-    return undefined;
-  }
-  if (p.status?.phase === 'Failed') return { reason: p.status.reason ?? 'PodFailed', message: `pod ${name} failed: ${firstLine(p.status.message ?? p.status.reason ?? '')}` };
-  if (p.status?.phase === 'Running' && cond('Ready')?.status !== 'True') {
-    const started = Math.max(...(p.status.containerStatuses ?? []).map((c) => ms(c.state?.running?.startedAt) ?? 0), ms(p.status.startTime) ?? 0);
-    const grace = Math.max(t.readinessGraceMs, probeBudgetMs(p.spec?.containers));
-    if (started > 0 && now - started >= grace) {
-      const notReady = (p.status.containerStatuses ?? []).filter((c) => !c.ready).map((c) => c.name);
-      return {
-        reason: 'ReadinessTimeout',
-        message: `pod ${name}: running but not Ready after ${Math.round((now - started) / 1000)}s (grace ${Math.round(grace / 1000)}s; containers not ready: ${notReady.join(', ') || '?'})`,
-      };
-    }
+  const sched = condition(p, 'PodScheduled');
+  if (sched?.status === 'False' && sched.reason === 'Unschedulable') return unschedulable(p, sched, now, t);
+  if (p.status?.phase === 'Failed') return podFailed(p.metadata.name, p.status);
+  return readinessTimeout(p, now, t);
+}
+
+const condition = (p: Pod, type: string): Condition | undefined => p.status?.conditions?.find((c) => c.type === type);
+
+/** A container that waits for an image or a config that will not come, or crash-loops past the threshold. */
+function containerProblem(pod: string, c: ContainerStatus, t: Thresholds): Problem | undefined {
+  const w = c.state?.waiting;
+  const detail = w?.message ? ` (${firstLine(w.message)})` : '';
+  if (w?.reason && IMAGE_REASONS.has(w.reason))
+    return { reason: w.reason, message: `pod ${pod} container ${c.name}: ${w.reason}${c.image ? ` for image ${c.image}` : ''}${detail}` };
+  if (w?.reason && CONFIG_REASONS.has(w.reason)) return { reason: w.reason, message: `pod ${pod} container ${c.name}: ${w.reason}${detail}` };
+  return crashLoop(pod, c, t);
+}
+
+function crashLoop(pod: string, c: ContainerStatus, t: Thresholds): Problem | undefined {
+  const restarts = c.restartCount ?? 0;
+  const crashing = c.state?.waiting?.reason === 'CrashLoopBackOff' || (c.state?.terminated && c.state.terminated.exitCode !== 0);
+  if (!crashing || restarts < t.crashLoopRestarts) return undefined;
+  const last = c.lastState?.terminated ?? c.state?.terminated;
+  const exit = last ? `, last exit code ${last.exitCode}${last.reason ? ` (${last.reason})` : ''}` : '';
+  return { reason: 'CrashLoopBackOff', message: `pod ${pod} container ${c.name}: CrashLoopBackOff after ${restarts} restarts${exit}` };
+}
+
+function unschedulable(p: Pod, sched: Condition, now: number, t: Thresholds): Problem | undefined {
+  const since = ms(sched.lastTransitionTime) ?? ms(p.metadata.creationTimestamp) ?? now;
+  // A cluster autoscaler may still add a node, so unschedulable gets the readiness grace too.
+  if (now - since >= t.readinessGraceMs)
+    return { reason: 'Unschedulable', message: `pod ${p.metadata.name} cannot be scheduled for ${Math.round((now - since) / 1000)}s: ${firstLine(sched.message ?? '')}` };
+  return undefined;
+}
+
+const podFailed = (pod: string, st: NonNullable<Pod['status']>): Problem => ({
+  reason: st.reason ?? 'PodFailed',
+  message: `pod ${pod} failed: ${firstLine(st.message ?? st.reason ?? '')}`,
+});
+
+/** A running pod that is not Ready after the grace (or its own probe budget, if longer). */
+function readinessTimeout(p: Pod, now: number, t: Thresholds): Problem | undefined {
+  if (p.status?.phase !== 'Running' || condition(p, 'Ready')?.status === 'True') return undefined;
+  const containers = p.status.containerStatuses ?? [];
+  const started = Math.max(...containers.map((c) => ms(c.state?.running?.startedAt) ?? 0), ms(p.status.startTime) ?? 0);
+  const grace = Math.max(t.readinessGraceMs, probeBudgetMs(p.spec?.containers));
+  if (started > 0 && now - started >= grace) {
+    const notReady = containers.filter((c) => !c.ready).map((c) => c.name);
+    return {
+      reason: 'ReadinessTimeout',
+      message: `pod ${p.metadata.name}: running but not Ready after ${Math.round((now - started) / 1000)}s (grace ${Math.round(grace / 1000)}s; containers not ready: ${notReady.join(', ') || '?'})`,
+    };
   }
   return undefined;
 }
@@ -300,50 +321,68 @@ const firstLine = (s: string): string => s.split('\n')[0].slice(0, 300);
 /** Is this workload's rollout done, still going, or failed (and why)? */
 export function classify(w: Workload, s: Snapshot, now: number, t: Thresholds): Verdict {
   const rev = currentRevision(w, s);
-  const st = w.status ?? {};
-  const kind = w.kind as WorkloadKind;
-  const desired = kind === 'DaemonSet' ? (st.desiredNumberScheduled ?? 0) : (w.spec.replicas ?? 1);
-  const progress =
-    kind === 'DaemonSet'
-      ? { desired, updated: st.updatedNumberScheduled ?? 0, ready: st.numberReady ?? 0, available: st.numberAvailable ?? 0 }
-      : {
-          desired,
-          updated: st.updatedReplicas ?? 0,
-          ready: st.readyReplicas ?? 0,
-          available: kind === 'StatefulSet' ? (st.availableReplicas ?? st.readyReplicas ?? 0) : (st.availableReplicas ?? 0),
-        };
+  const progress = progressOf(w);
   const verdict = (phase: Phase, reason?: string, message?: string, failingPods: string[] = []): Verdict => ({ phase, reason, message, progress, failingPods });
 
   if (!rev.observed) return verdict('waiting', undefined, 'waiting for the controller to observe the new spec');
 
-  if (kind === 'Deployment') {
-    const progressing = st.conditions?.find((c) => c.type === 'Progressing');
-    if (progressing?.reason === 'ProgressDeadlineExceeded') {
-      const pods = newPods(w, s, rev);
-      const detail = pods.map((p) => podProblem(p, Number.MAX_SAFE_INTEGER / 2, { ...t, readinessGraceMs: 0 })).find(Boolean);
-      return verdict(
-        'failed',
-        'ProgressDeadlineExceeded',
-        `${firstLine(progressing.message ?? 'progress deadline exceeded')}${detail ? `; ${detail.message}` : ''}`,
-        pods.map((p) => p.metadata.name),
-      );
-    }
-    if (w.spec.paused) return verdict('failed', 'Paused', 'the Deployment is paused, so the rollout cannot progress');
-  }
+  const stopped = w.kind === 'Deployment' ? deploymentStopped(w, s, rev, t) : undefined;
+  if (stopped) return verdict('failed', stopped.reason, stopped.message, stopped.failingPods);
 
   // Fail fast on the first pod of the new revision that will not heal.
   for (const p of newPods(w, s, rev)) {
     const problem = podProblem(p, now, t);
     if (problem) return verdict('failed', problem.reason, problem.message, [p.metadata.name]);
   }
+  return verdict(rolledOut(w, progress) ? 'ready' : 'waiting');
+}
 
-  const done =
-    kind === 'Deployment'
-      ? progress.updated >= desired && (st.replicas ?? 0) <= progress.updated && progress.available >= desired
-      : kind === 'StatefulSet'
-        ? (w.spec.updateStrategy?.type === 'OnDelete' || st.updateRevision === st.currentRevision || (w.spec.updateStrategy?.rollingUpdate?.partition ?? 0) > 0 ? true : false) &&
-          progress.updated >= desired - (w.spec.updateStrategy?.rollingUpdate?.partition ?? 0) &&
-          progress.ready >= desired
-        : progress.updated >= desired && progress.available >= desired;
-  return verdict(done ? 'ready' : 'waiting');
+/** Desired, updated, ready and available replicas (a DaemonSet counts scheduled nodes). */
+function progressOf(w: Workload): Verdict['progress'] {
+  const st = w.status ?? {};
+  const kind = w.kind as WorkloadKind;
+  if (kind === 'DaemonSet') {
+    return { desired: st.desiredNumberScheduled ?? 0, updated: st.updatedNumberScheduled ?? 0, ready: st.numberReady ?? 0, available: st.numberAvailable ?? 0 };
+  }
+  return {
+    desired: w.spec.replicas ?? 1,
+    updated: st.updatedReplicas ?? 0,
+    ready: st.readyReplicas ?? 0,
+    available: kind === 'StatefulSet' ? (st.availableReplicas ?? st.readyReplicas ?? 0) : (st.availableReplicas ?? 0),
+  };
+}
+
+/** A Deployment fails as a whole when its controller gave up (progress deadline) or it is paused. */
+function deploymentStopped(w: Workload, s: Snapshot, rev: RevisionRecord, t: Thresholds): (Problem & { failingPods: string[] }) | undefined {
+  const progressing = w.status?.conditions?.find((c) => c.type === 'Progressing');
+  if (progressing?.reason === 'ProgressDeadlineExceeded') {
+    const pods = newPods(w, s, rev);
+    const detail = pods.map((p) => podProblem(p, Number.MAX_SAFE_INTEGER / 2, { ...t, readinessGraceMs: 0 })).find(Boolean);
+    return {
+      reason: 'ProgressDeadlineExceeded',
+      message: `${firstLine(progressing.message ?? 'progress deadline exceeded')}${detail ? `; ${detail.message}` : ''}`,
+      failingPods: pods.map((p) => p.metadata.name),
+    };
+  }
+  if (w.spec.paused) return { reason: 'Paused', message: 'the Deployment is paused, so the rollout cannot progress', failingPods: [] };
+  return undefined;
+}
+
+/** Every replica (or node) runs the new revision and is available, and no old replica is left. */
+function rolledOut(w: Workload, p: Verdict['progress']): boolean {
+  const kind = w.kind as WorkloadKind;
+  if (kind === 'Deployment') return p.updated >= p.desired && (w.status?.replicas ?? 0) <= p.updated && p.available >= p.desired;
+  if (kind === 'StatefulSet') return statefulSetRolledOut(w, p);
+  return p.updated >= p.desired && p.available >= p.desired;
+}
+
+/**
+ * With OnDelete or a partition, currentRevision does not catch up with updateRevision while pods are held
+ * back, so the counts decide; a partition keeps that many pods at the old revision on purpose.
+ */
+function statefulSetRolledOut(w: Workload, p: Verdict['progress']): boolean {
+  const st = w.status ?? {};
+  const partition = w.spec.updateStrategy?.rollingUpdate?.partition ?? 0;
+  const settled = w.spec.updateStrategy?.type === 'OnDelete' || st.updateRevision === st.currentRevision || partition > 0;
+  return settled && p.updated >= p.desired - partition && p.ready >= p.desired;
 }

@@ -54,37 +54,13 @@ export function readSettings(): Settings {
   const mode = inputs.oneOf('mode', MODES, { default: 'deploy' });
   const manifests = inputs.list('manifests', { separators: 'newline' });
   const chart = inputs.string('chart');
+  if (mode === 'deploy') checkDeployInputs(manifests, chart);
   const rollback = mode === 'rollback' ? rollbackTargets(manifests, chart) : undefined;
-  if (!rollback) {
-    if (manifests.length && chart) throw new InputError('chart', 'cannot be combined with manifests: deploy either manifests or a Helm chart');
-    if (!manifests.length && !chart) throw new InputError('manifests', 'is required (files, directories, globs or kustomize directories), unless chart is set');
-    for (const name of ['workloads', 'revision'])
-      if (inputs.string(name)) throw new InputError(name, 'is for mode: rollback (a rollback on demand); a deploy takes manifests or chart');
-  }
-  const release = inputs.string('release');
+  const release = checkedName('release', 'must be a Helm release name (lowercase letters, digits and -)');
   if (chart && !release) throw new InputError('release', 'is required with chart (the Helm release name)');
-  if (release && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(release)) throw new InputError('release', 'must be a Helm release name (lowercase letters, digits and -)', release);
-  const namespace = inputs.string('namespace');
-  if (namespace && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) throw new InputError('namespace', 'must be a Kubernetes namespace name', namespace);
-  const smokeUrl = inputs.string('smoke-url');
-  if (smokeUrl) addUrlSecret(smokeUrl); // credentials in it are masked before the URL is ever checked or printed
-  if (smokeUrl) {
-    try {
-      const u = new URL(smokeUrl);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-    } catch {
-      throw new InputError('smoke-url', 'must be an http(s) URL', redactUrl(smokeUrl));
-    }
-  }
-  const bodyText = inputs.string('smoke-body');
-  let body: RegExp | undefined;
-  if (bodyText) {
-    try {
-      body = new RegExp(bodyText);
-    } catch {
-      throw new InputError('smoke-body', 'must be a regular expression', bodyText);
-    }
-  }
+  const namespace = checkedName('namespace', 'must be a Kubernetes namespace name');
+  const smokeUrl = checkedSmokeUrl();
+  const body = smokeBody();
   const allowLoopback = inputs.boolean('webhook-allow-http-loopback', { default: false });
   const webhook = inputs.secret('webhook-url');
   if (webhook) addUrlSecret(webhook);
@@ -101,10 +77,7 @@ export function readSettings(): Settings {
     release,
     'chart-version': inputs.string('chart-version'),
     'values-files': inputs.list('values-files', { separators: 'newline' }).map(checkedValuesFile),
-    set: inputs.list('set', { separators: 'newline' }).map((s) => {
-      if (!/^[^=\s]+=/.test(s)) throw new InputError('set', 'entries must look like key=value', s);
-      return s;
-    }),
+    set: inputs.list('set', { separators: 'newline' }).map(checkedSetEntry),
     'pending-release': inputs.oneOf('pending-release', PENDING, { default: 'fail' }),
     namespace,
     images: parseImageRules(inputs.list('images', { separators: 'newline' })),
@@ -134,6 +107,49 @@ export function readSettings(): Settings {
     'webhook-on': inputs.oneOf('webhook-on', WEBHOOK_ON, { default: 'always' }),
     annotate: inputs.boolean('annotate', { default: true }),
   };
+}
+
+/** mode: deploy — manifests or a chart, one of them; the rollback-on-demand inputs do not go with it. */
+function checkDeployInputs(manifests: string[], chart: string | undefined): void {
+  if (manifests.length && chart) throw new InputError('chart', 'cannot be combined with manifests: deploy either manifests or a Helm chart');
+  if (!manifests.length && !chart) throw new InputError('manifests', 'is required (files, directories, globs or kustomize directories), unless chart is set');
+  for (const name of ['workloads', 'revision'])
+    if (inputs.string(name)) throw new InputError(name, 'is for mode: rollback (a rollback on demand); a deploy takes manifests or chart');
+}
+
+/** A Helm release or namespace name: both are DNS labels (lowercase letters, digits and -). */
+function checkedName(input: 'release' | 'namespace', expected: string): string | undefined {
+  const name = inputs.string(input);
+  if (name && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) throw new InputError(input, expected, name);
+  return name;
+}
+
+function checkedSmokeUrl(): string | undefined {
+  const smokeUrl = inputs.string('smoke-url');
+  if (!smokeUrl) return undefined;
+  addUrlSecret(smokeUrl); // credentials in it are masked before the URL is ever checked or printed
+  try {
+    const u = new URL(smokeUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new InputError('smoke-url', 'must be an http(s) URL', redactUrl(smokeUrl));
+  }
+  return smokeUrl;
+}
+
+function smokeBody(): RegExp | undefined {
+  const bodyText = inputs.string('smoke-body');
+  if (!bodyText) return undefined;
+  try {
+    return new RegExp(bodyText);
+  } catch {
+    throw new InputError('smoke-body', 'must be a regular expression', bodyText);
+  }
+}
+
+function checkedSetEntry(entry: string): string {
+  if (!/^[^=\s]+=/.test(entry)) throw new InputError('set', 'entries must look like key=value', entry);
+  return entry;
 }
 
 /** mode: rollback — the workloads (or Helm release) and the revision; a deploy's inputs do not go with it. */

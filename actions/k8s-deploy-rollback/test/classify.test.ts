@@ -1,6 +1,6 @@
 // The fail-fast rules and revision bookkeeping, over object JSON shaped like `kubectl get -o json`.
 import { describe, expect, test } from '@jest/globals';
-import { atRevision, classify, currentRevision, newPods, type Pod, podProblem, probeBudgetMs, type Snapshot, toSnapshot, type Workload } from '../src/classify.js';
+import { atRevision, classify, currentRevision, newPods, type Pod, podProblem, probeBudgetMs, type Snapshot, toSnapshot, type Verdict, type Workload } from '../src/classify.js';
 import { planRollback, lastDeployed, isPending, latest } from '../src/plan.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -215,4 +215,242 @@ describe('helm history', () => {
     expect(isPending(latest(h.slice(0, 3)))).toBe(false);
     expect(lastDeployed([{ revision: 1, status: 'failed' }])).toBeUndefined();
   });
+});
+
+// Every branch of podProblem with its whole answer (reason and message), pinned before it was split.
+describe('podProblem: reason and message per rule', () => {
+  const unschedulable = (extra: Record<string, string> = {}): Pod['status'] => ({
+    phase: 'Pending',
+    conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', ...extra }],
+  });
+  const app = (over: Record<string, unknown>): Pod['status'] => ({ phase: 'Running', containerStatuses: [{ name: 'app', ready: false, ...over }] });
+  const PODS: Array<[string, Pod['status'], number, ReturnType<typeof podProblem>]> = [
+    [
+      'image pull, no image or message',
+      { containerStatuses: [{ name: 'app', state: { waiting: { reason: 'ErrImageNeverPull' } } }] },
+      0,
+      { reason: 'ErrImageNeverPull', message: 'pod p container app: ErrImageNeverPull' },
+    ],
+    [
+      'an init container is checked first',
+      {
+        initContainerStatuses: [{ name: 'init', image: 'i:1', state: { waiting: { reason: 'InvalidImageName', message: 'bad\nname' } } }],
+        containerStatuses: [{ name: 'app', state: { waiting: { reason: 'CreateContainerError' } } }],
+      },
+      0,
+      { reason: 'InvalidImageName', message: 'pod p container init: InvalidImageName for image i:1 (bad)' },
+    ],
+    [
+      'config error with a message',
+      app({ state: { waiting: { reason: 'RunContainerError', message: 'exec: "x": not found\nmore' } } }),
+      0,
+      { reason: 'RunContainerError', message: 'pod p container app: RunContainerError (exec: "x": not found)' },
+    ],
+    [
+      'config error without a message',
+      app({ state: { waiting: { reason: 'CreateContainerConfigError' } } }),
+      0,
+      { reason: 'CreateContainerConfigError', message: 'pod p container app: CreateContainerConfigError' },
+    ],
+    [
+      'terminated non-zero at the threshold',
+      app({ restartCount: 3, state: { terminated: { exitCode: 2, reason: 'Error' } } }),
+      0,
+      { reason: 'CrashLoopBackOff', message: 'pod p container app: CrashLoopBackOff after 3 restarts, last exit code 2 (Error)' },
+    ],
+    ['terminated non-zero below the threshold', app({ restartCount: 2, state: { terminated: { exitCode: 2 } } }), 0, undefined],
+    ['terminated zero is not a crash', { phase: 'Succeeded', containerStatuses: [{ name: 'app', restartCount: 9, state: { terminated: { exitCode: 0 } } }] }, 0, undefined],
+    [
+      'crash loop with no last state',
+      app({ restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } } }),
+      0,
+      { reason: 'CrashLoopBackOff', message: 'pod p container app: CrashLoopBackOff after 3 restarts' },
+    ],
+    [
+      'crash loop, last state without a reason',
+      app({ restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 137 } } }),
+      0,
+      { reason: 'CrashLoopBackOff', message: 'pod p container app: CrashLoopBackOff after 3 restarts, last exit code 137' },
+    ],
+    [
+      'unschedulable since its transition',
+      unschedulable({ message: '0/2 nodes\ndetail', lastTransitionTime: iso(10) }),
+      75,
+      { reason: 'Unschedulable', message: 'pod p cannot be scheduled for 65s: 0/2 nodes' },
+    ],
+    ['unschedulable since its creation (no transition time), no message', unschedulable(), 61, { reason: 'Unschedulable', message: 'pod p cannot be scheduled for 61s: ' }],
+    ['unschedulable just short of the grace', unschedulable({ lastTransitionTime: iso(10) }), 69, undefined],
+    [
+      'not scheduled for another reason falls through to the phase',
+      { phase: 'Failed', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }] },
+      0,
+      { reason: 'PodFailed', message: 'pod p failed: ' },
+    ],
+    ['failed with no reason or message', { phase: 'Failed' }, 0, { reason: 'PodFailed', message: 'pod p failed: ' }],
+    ['failed with a reason only', { phase: 'Failed', reason: 'Evicted' }, 0, { reason: 'Evicted', message: 'pod p failed: Evicted' }],
+    [
+      'running, not ready: the message names the grace and the containers',
+      running(false, 5),
+      70,
+      { reason: 'ReadinessTimeout', message: 'pod p: running but not Ready after 65s (grace 60s; containers not ready: app)' },
+    ],
+    [
+      'running without a Ready condition, every container ready',
+      { phase: 'Running', startTime: iso(0), containerStatuses: [{ name: 'app', ready: true }] },
+      60,
+      { reason: 'ReadinessTimeout', message: 'pod p: running but not Ready after 60s (grace 60s; containers not ready: ?)' },
+    ],
+    ['running, no start time known', { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] }, 600, undefined],
+    [
+      'running, the latest container start counts',
+      {
+        ...running(false, 0),
+        containerStatuses: [
+          { name: 'app', ready: false, state: { running: { startedAt: iso(30) } } },
+          { name: 'side', ready: true },
+        ],
+      },
+      90,
+      { reason: 'ReadinessTimeout', message: 'pod p: running but not Ready after 60s (grace 60s; containers not ready: app)' },
+    ],
+    ['pending with no statuses', { phase: 'Pending' }, 600, undefined],
+  ];
+  test.each(PODS)('%s', (_name, status, atS, want) => {
+    expect(podProblem(pod('p', 'web-new', status), T0 + atS * 1000, t)).toEqual(want);
+  });
+});
+
+// classify's whole verdict per kind and rule, pinned before it was split.
+describe('classify: the whole verdict per kind', () => {
+  const owned = (uid: string) => [{ kind: 'X', name: 'o', uid, controller: true }];
+  const cr = (owner: string, uid: string, hash: string, revision: number) => ({
+    kind: 'ControllerRevision',
+    revision,
+    metadata: { name: `${owner}-${hash}`, ownerReferences: owned(uid) },
+  });
+  const sts = (spec: Partial<Workload['spec']>, status: Workload['status']): Workload => ({
+    kind: 'StatefulSet',
+    metadata: { name: 'db', uid: 's1', generation: 2 },
+    spec: { replicas: 3, ...spec },
+    status: { observedGeneration: 2, currentRevision: 'db-aaa', updateRevision: 'db-bbb', ...status },
+  });
+  const stsSnap = (w: Workload, pods: Pod[] = []) => toSnapshot({ items: [w, cr('db', 's1', 'aaa', 1), cr('db', 's1', 'bbb', 2), ...pods] });
+  const ds = (status: Workload['status']): Workload => ({
+    kind: 'DaemonSet',
+    metadata: { name: 'agent', uid: 'ds1', generation: 1 },
+    spec: {},
+    status: { observedGeneration: 1, ...status },
+  });
+  const dsSnap = (w: Workload) => toSnapshot({ items: [w, cr('agent', 'ds1', 'ccc', 4)] });
+  const pde = (message?: string) => [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message }];
+  const CASES: Array<[string, Workload, Snapshot, Verdict]> = [
+    [
+      'Deployment not observed yet',
+      dep({ generation: 5 }),
+      snap(dep({ generation: 5 }), []),
+      { phase: 'waiting', message: 'waiting for the controller to observe the new spec', progress: { desired: 2, updated: 2, ready: 2, available: 2 }, failingPods: [] },
+    ],
+    [
+      'Deployment past its deadline, no pods, no message',
+      dep({ conditions: pde() }),
+      snap(dep({ conditions: pde() }), []),
+      { phase: 'failed', reason: 'ProgressDeadlineExceeded', message: 'progress deadline exceeded', progress: { desired: 2, updated: 2, ready: 2, available: 2 }, failingPods: [] },
+    ],
+    [
+      'Deployment past its deadline, every new pod listed, the first problem appended',
+      dep({ conditions: pde('timed out') }),
+      snap(dep({ conditions: pde('timed out') }), [
+        pod('n1', 'web-new', { phase: 'Pending' }),
+        pod('n2', 'web-new', waiting('ErrImagePull')),
+        pod('o1', 'web-old', waiting('ErrImagePull')),
+      ]),
+      {
+        phase: 'failed',
+        reason: 'ProgressDeadlineExceeded',
+        message: 'timed out; pod n2 container app: ErrImagePull for image x:1 (ErrImagePull happened)',
+        progress: { desired: 2, updated: 2, ready: 2, available: 2 },
+        failingPods: ['n1', 'n2'],
+      },
+    ],
+    [
+      'Deployment paused',
+      dep({ paused: true }),
+      snap(dep({ paused: true }), []),
+      {
+        phase: 'failed',
+        reason: 'Paused',
+        message: 'the Deployment is paused, so the rollout cannot progress',
+        progress: { desired: 2, updated: 2, ready: 2, available: 2 },
+        failingPods: [],
+      },
+    ],
+    [
+      'Deployment without replicas wants one',
+      { ...dep({ updatedReplicas: 1, availableReplicas: 1, replicas: 1 }), spec: { selector: {} } },
+      snap(dep(), []),
+      { phase: 'ready', progress: { desired: 1, updated: 1, ready: 2, available: 1 }, failingPods: [] },
+    ],
+    [
+      'Deployment with an extra old replica waits',
+      dep({ replicas: 3 }),
+      snap(dep(), []),
+      { phase: 'waiting', progress: { desired: 2, updated: 2, ready: 2, available: 2 }, failingPods: [] },
+    ],
+    [
+      'Deployment short of available waits',
+      dep({ availableReplicas: 1 }),
+      snap(dep(), []),
+      { phase: 'waiting', progress: { desired: 2, updated: 2, ready: 2, available: 1 }, failingPods: [] },
+    ],
+    [
+      'StatefulSet rolling: available falls back to ready',
+      sts({}, { currentRevision: 'db-bbb', updatedReplicas: 3, readyReplicas: 3 }),
+      stsSnap(sts({}, {})),
+      { phase: 'ready', progress: { desired: 3, updated: 3, ready: 3, available: 3 }, failingPods: [] },
+    ],
+    [
+      'StatefulSet rolling, revisions differ',
+      sts({}, { updatedReplicas: 3, readyReplicas: 3, availableReplicas: 2 }),
+      stsSnap(sts({}, {})),
+      { phase: 'waiting', progress: { desired: 3, updated: 3, ready: 3, available: 2 }, failingPods: [] },
+    ],
+    [
+      'StatefulSet OnDelete is done once all ready',
+      sts({ updateStrategy: { type: 'OnDelete' } }, { updatedReplicas: 3, readyReplicas: 3 }),
+      stsSnap(sts({}, {})),
+      { phase: 'ready', progress: { desired: 3, updated: 3, ready: 3, available: 3 }, failingPods: [] },
+    ],
+    [
+      'StatefulSet partition: only the pods above it must update',
+      sts({ updateStrategy: { rollingUpdate: { partition: 2 } } }, { updatedReplicas: 1, readyReplicas: 3 }),
+      stsSnap(sts({}, {})),
+      { phase: 'ready', progress: { desired: 3, updated: 1, ready: 3, available: 3 }, failingPods: [] },
+    ],
+    [
+      'StatefulSet partition, not all ready',
+      sts({ updateStrategy: { rollingUpdate: { partition: 2 } } }, { updatedReplicas: 1, readyReplicas: 2 }),
+      stsSnap(sts({}, {})),
+      { phase: 'waiting', progress: { desired: 3, updated: 1, ready: 2, available: 2 }, failingPods: [] },
+    ],
+    [
+      'StatefulSet without its update revision recorded waits',
+      sts({}, { updateRevision: 'db-zzz' }),
+      stsSnap(sts({}, {})),
+      { phase: 'waiting', message: 'waiting for the controller to observe the new spec', progress: { desired: 3, updated: 0, ready: 0, available: 0 }, failingPods: [] },
+    ],
+    [
+      'DaemonSet ready',
+      ds({ desiredNumberScheduled: 2, updatedNumberScheduled: 2, numberAvailable: 2, numberReady: 2 }),
+      dsSnap(ds({})),
+      { phase: 'ready', progress: { desired: 2, updated: 2, ready: 2, available: 2 }, failingPods: [] },
+    ],
+    [
+      'DaemonSet short of available',
+      ds({ desiredNumberScheduled: 2, updatedNumberScheduled: 2, numberAvailable: 1, numberReady: 2 }),
+      dsSnap(ds({})),
+      { phase: 'waiting', progress: { desired: 2, updated: 2, ready: 2, available: 1 }, failingPods: [] },
+    ],
+    ['DaemonSet with no status counts', ds({}), dsSnap(ds({})), { phase: 'ready', progress: { desired: 0, updated: 0, ready: 0, available: 0 }, failingPods: [] }],
+  ];
+  test.each(CASES)('%s', (_name, w, s, want) => expect(classify(w, s, T0, t)).toEqual(want));
 });

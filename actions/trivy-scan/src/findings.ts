@@ -85,151 +85,190 @@ export interface ToFindingsOptions {
 
 /** Every finding in one target's report: vulnerabilities, misconfigurations, secrets, licences. */
 export function toFindings(report: TrivyReport, target: Target, opts: ToFindingsOptions = {}): Finding[] {
-  const out: Finding[] = [];
-  // The file each language package came from (its lockfile), for licence findings that only name the package.
+  const lockfiles = lockfileByPackage(report.results);
+  return report.results.flatMap((r) => {
+    const ctx = resultContext(r, target, lockfiles, opts);
+    return [
+      ...arr(r.Vulnerabilities).map((v) => vulnerability(ctx, v)),
+      ...arr(r.Misconfigurations)
+        .filter((m) => !str(m.Status) || str(m.Status) === 'FAIL')
+        .map((m) => misconfiguration(ctx, m)),
+      ...arr(r.Secrets).map((s) => secret(ctx, s)),
+      ...arr(r.Licenses).map((l) => license(ctx, l)),
+    ];
+  });
+}
+
+/** What every finding of one result needs: where the result is, in the workspace or inside the target. */
+interface ResultContext {
+  target: Target;
+  result: Raw;
+  /** The result's target as the caller wrote it. */
+  resultTarget: string;
+  /** The result's workspace path, when it is in the workspace. */
+  inRepo?: string;
+  /** " (in …)" for a message, when the result is not in the workspace. */
+  where: string;
+  /** Package lines in lockfiles, by package UID (or name@version). */
+  pkgLines: Map<string, { start?: number; end?: number }>;
+  lockfiles: Map<string, string>;
+  opts: ToFindingsOptions;
+}
+
+function resultContext(r: Raw, target: Target, lockfiles: Map<string, string>, opts: ToFindingsOptions): ResultContext {
+  // trivy names an --input image by the absolute path it was given: show the path the caller wrote.
+  const resultTarget = target.arg !== target.value ? str(r.Target).split(target.arg).join(target.value) : str(r.Target);
+  const inRepo = repoPath(target, resultTarget);
+  return { target, result: r, resultTarget, inRepo, where: inRepo ? '' : inside(resultTarget), pkgLines: packageLines(r), lockfiles, opts };
+}
+
+/** The file each language package came from (its lockfile), for licence findings that only name the package. */
+function lockfileByPackage(results: Raw[]): Map<string, string> {
   const pkgFile = new Map<string, string>();
-  for (const r of report.results)
-    if (str(r.Class) === 'lang-pkgs') for (const p of arr(r.Packages)) if (!pkgFile.has(str(p.Name))) pkgFile.set(str(p.Name), str(p.FilePath) || str(r.Target));
-  const common = { tool: 'trivy' } as const;
-  for (const r of report.results) {
-    // trivy names an --input image by the absolute path it was given: show the path the caller wrote.
-    const resultTarget = target.arg !== target.value ? str(r.Target).split(target.arg).join(target.value) : str(r.Target);
-    const inRepo = repoPath(target, resultTarget);
-    const fallback = target.value;
-    const where = inRepo ? '' : inside(resultTarget);
-    // Package lines in lockfiles: trivy records them on the package, not on the vulnerability.
-    const pkgLines = new Map<string, { start?: number; end?: number }>();
-    for (const p of arr(r.Packages)) {
-      const loc = arr(p.Locations)[0];
-      const uid = str(obj(p.Identifier).UID) || `${str(p.Name)}@${str(p.Version)}`;
-      if (loc) pkgLines.set(uid, { start: num(loc.StartLine), end: num(loc.EndLine) });
-    }
-    for (const v of arr(r.Vulnerabilities)) {
-      const id = str(v.VulnerabilityID);
-      const pkg = str(v.PkgName);
-      const installed = str(v.InstalledVersion);
-      const fixed = str(v.FixedVersion);
-      const ident = obj(v.PkgIdentifier);
-      const lines = pkgLines.get(str(ident.UID) || `${pkg}@${installed}`);
-      const pkgPath = str(v.PkgPath);
-      const path = repoPath(target, pkgPath) ?? inRepo;
-      const url = str(v.PrimaryURL) || undefined;
-      const title = str(v.Title) || id;
-      const sev = trivySeverity(v.Severity);
-      out.push(
-        withMeta(
-          {
-            ...common,
-            ruleId: id,
-            severity: sev,
-            title: title.slice(0, 300),
-            // The advisory's title and text are in the rule (once per advisory), not repeated per result.
-            message: `${pkg} ${installed}${path ? '' : inside(pkgPath || resultTarget)} is affected by ${id} (${sev})${fixed ? `; fixed in ${fixed}` : '; no fixed version yet'}.`,
-            location: { path: path ?? fallback, startLine: path ? lines?.start : undefined, endLine: path ? lines?.end : undefined },
-            fingerprint: fingerprint('trivy', target.label, 'vuln', id, pkg, pkgPath || resultTarget),
-            // Kept lean: SARIF carries help once per rule, and a 10,000-finding report must stay well
-            // under GitHub's size limit without trimming.
-            help: {
-              text: `${title}${fixed ? ` Fixed in ${fixed}.` : ' No fix yet.'}`,
-              markdown: `**${title}**\n\n${clipText(str(v.Description), 400)}\n\n| Package | Installed | Fixed |\n| --- | --- | --- |\n| ${pkg} | ${installed} | ${fixed || 'no fix yet'} |${url ? `\n\n[${id}](${url})` : ''}`,
-              uri: url,
-            },
-            tags: ['vulnerability', str(r.Class) === 'os-pkgs' ? 'os-package' : 'library'],
-          },
-          {
-            kind: 'vulnerability',
-            target: target.label,
-            package: pkg,
-            installed,
-            fixed,
-            purl: str(ident.PURL) || undefined,
-            // The path inside the target, for ignore-file paths, when the location does not already say it.
-            trivyPath: path ? undefined : pkgPath || resultTarget,
-          },
-        ),
-      );
-    }
-    for (const m of arr(r.Misconfigurations)) {
-      if (str(m.Status) && str(m.Status) !== 'FAIL') continue;
-      const id = str(m.ID) || str(m.AVDID);
-      const cause = obj(m.CauseMetadata);
-      const url = str(m.PrimaryURL) || undefined;
-      const sev = trivySeverity(m.Severity);
-      const resource = str(cause.Resource);
-      out.push(
-        withMeta(
-          {
-            ...common,
-            ruleId: id,
-            severity: sev,
-            title: str(m.Title) || id,
-            message: `${str(m.Message) || str(m.Title)}${resource ? ` (${resource})` : ''}${where}. ${str(m.Resolution)}`.trim(),
-            location: { path: inRepo ?? fallback, startLine: inRepo ? num(cause.StartLine) : undefined, endLine: inRepo ? num(cause.EndLine) : undefined },
-            fingerprint: fingerprint('trivy', target.label, 'misconfig', id, resultTarget, resource),
-            help: {
-              text: `${str(m.Description)} ${str(m.Resolution)}`.trim() || str(m.Title),
-              markdown: `${str(m.Description)}\n\n**Fix:** ${str(m.Resolution)}${url ? `\n\n[${id}](${url})` : ''}`,
-              uri: url,
-            },
-            tags: ['misconfiguration', str(m.Type) || str(r.Type)].filter(Boolean),
-          },
-          { kind: 'misconfiguration', target: target.label, trivyPath: resultTarget },
-        ),
-      );
-    }
-    for (const s of arr(r.Secrets)) {
-      const id = str(s.RuleID);
-      const sev = trivySeverity(s.Severity);
-      out.push(
-        withMeta(
-          {
-            ...common,
-            ruleId: `secret:${id}`,
-            severity: sev,
-            title: str(s.Title) || id,
-            message: `${str(s.Title) || id} (${str(s.Category) || 'secret'})${where}; value not shown. Rotate the credential: removing it from the code does not revoke it.`,
-            location: { path: inRepo ?? fallback, startLine: inRepo ? num(s.StartLine) : undefined, endLine: inRepo ? num(s.EndLine) : undefined },
-            fingerprint: fingerprint('trivy', target.label, 'secret', id, resultTarget, num(s.StartLine)),
-            help: {
-              text: 'A credential in the code. Rotate it where it was issued, then read it from a secret store.',
-              markdown:
-                '**Rotate the credential first**: deleting it from the code or from history does not revoke it. Then read it from a secret store (for example GitHub Actions secrets).',
-            },
-            tags: ['secret', str(s.Category)].filter(Boolean),
-          },
-          { kind: 'secret', target: target.label, trivyPath: resultTarget, ignoreId: id },
-        ),
-      );
-    }
-    for (const l of arr(r.Licenses)) {
-      const name = str(l.Name);
-      const forbidden = opts.forbiddenLicenses?.has(name.toLowerCase()) ?? false;
-      const sev: Severity = forbidden ? 'critical' : trivySeverity(l.Severity);
-      const pkg = str(l.PkgName);
-      const file = str(l.FilePath) || pkgFile.get(pkg) || '';
-      const subject = `${pkg ? `package ${pkg}` : file || resultTarget}${target.root ? '' : inside(file || resultTarget)}`;
-      const path = repoPath(target, file);
-      out.push(
-        withMeta(
-          {
-            ...common,
-            ruleId: `license:${name}`,
-            severity: sev,
-            title: forbidden ? `Forbidden licence ${name}` : `Licence ${name} (${str(l.Category) || 'unknown'})`,
-            message: forbidden
-              ? `${subject} is licensed ${name}, which forbidden-licenses lists.`
-              : `${subject} is licensed ${name}; trivy classifies it as ${str(l.Category) || 'unknown'}.`,
-            location: { path: path ?? fallback },
-            fingerprint: fingerprint('trivy', target.label, 'license', name, pkg, file || resultTarget),
-            help: { text: `Licence ${name}: check it is acceptable for how this software is distributed.`, uri: str(l.Link) || undefined },
-            tags: ['license', str(l.Category)].filter(Boolean),
-          },
-          { kind: 'license', target: target.label, package: pkg || undefined, trivyPath: file || resultTarget, ignoreId: name, category: str(l.Category) },
-        ),
-      );
-    }
+  for (const r of results.filter((x) => str(x.Class) === 'lang-pkgs')) {
+    for (const p of arr(r.Packages)) if (!pkgFile.has(str(p.Name))) pkgFile.set(str(p.Name), str(p.FilePath) || str(r.Target));
   }
-  return out;
+  return pkgFile;
+}
+
+/** Package lines in lockfiles: trivy records them on the package, not on the vulnerability. */
+function packageLines(r: Raw): Map<string, { start?: number; end?: number }> {
+  const lines = new Map<string, { start?: number; end?: number }>();
+  for (const p of arr(r.Packages)) {
+    const loc = arr(p.Locations)[0];
+    const uid = str(obj(p.Identifier).UID) || `${str(p.Name)}@${str(p.Version)}`;
+    if (loc) lines.set(uid, { start: num(loc.StartLine), end: num(loc.EndLine) });
+  }
+  return lines;
+}
+
+/** A workspace path with its lines, or the target as the caller wrote it (no lines: they are inside an artifact). */
+const located = (ctx: ResultContext, path: string | undefined, start?: number, end?: number): Finding['location'] => ({
+  path: path ?? ctx.target.value,
+  startLine: path ? start : undefined,
+  endLine: path ? end : undefined,
+});
+const advisoryLink = (id: string, url: string | undefined): string => (url ? `\n\n[${id}](${url})` : '');
+
+function vulnerability(ctx: ResultContext, v: Raw): Finding {
+  const id = str(v.VulnerabilityID);
+  const pkg = str(v.PkgName);
+  const installed = str(v.InstalledVersion);
+  const fixed = str(v.FixedVersion);
+  const ident = obj(v.PkgIdentifier);
+  const lines = ctx.pkgLines.get(str(ident.UID) || `${pkg}@${installed}`);
+  const pkgPath = str(v.PkgPath);
+  const path = repoPath(ctx.target, pkgPath) ?? ctx.inRepo;
+  const insideTarget = pkgPath || ctx.resultTarget;
+  const title = str(v.Title) || id;
+  const sev = trivySeverity(v.Severity);
+  const finding: Finding = {
+    tool: 'trivy',
+    ruleId: id,
+    severity: sev,
+    title: title.slice(0, 300),
+    // The advisory's title and text are in the rule (once per advisory), not repeated per result.
+    message: `${pkg} ${installed}${path ? '' : inside(insideTarget)} is affected by ${id} (${sev})${fixed ? `; fixed in ${fixed}` : '; no fixed version yet'}.`,
+    location: located(ctx, path, lines?.start, lines?.end),
+    fingerprint: fingerprint('trivy', ctx.target.label, 'vuln', id, pkg, insideTarget),
+    help: vulnerabilityHelp(v, title, { id, pkg, installed, fixed }),
+    tags: ['vulnerability', str(ctx.result.Class) === 'os-pkgs' ? 'os-package' : 'library'],
+  };
+  return withMeta(finding, {
+    kind: 'vulnerability',
+    target: ctx.target.label,
+    package: pkg,
+    installed,
+    fixed,
+    purl: str(ident.PURL) || undefined,
+    // The path inside the target, for ignore-file paths, when the location does not already say it.
+    trivyPath: path ? undefined : insideTarget,
+  });
+}
+
+/**
+ * Kept lean: SARIF carries help once per rule, and a 10,000-finding report must stay well under GitHub's
+ * size limit without trimming.
+ */
+function vulnerabilityHelp(v: Raw, title: string, p: { id: string; pkg: string; installed: string; fixed: string }): Finding['help'] {
+  const url = str(v.PrimaryURL) || undefined;
+  return {
+    text: `${title}${p.fixed ? ` Fixed in ${p.fixed}.` : ' No fix yet.'}`,
+    markdown: `**${title}**\n\n${clipText(str(v.Description), 400)}\n\n| Package | Installed | Fixed |\n| --- | --- | --- |\n| ${p.pkg} | ${p.installed} | ${p.fixed || 'no fix yet'} |${advisoryLink(p.id, url)}`,
+    uri: url,
+  };
+}
+
+function misconfiguration(ctx: ResultContext, m: Raw): Finding {
+  const id = str(m.ID) || str(m.AVDID);
+  const cause = obj(m.CauseMetadata);
+  const url = str(m.PrimaryURL) || undefined;
+  const resource = str(cause.Resource);
+  const finding: Finding = {
+    tool: 'trivy',
+    ruleId: id,
+    severity: trivySeverity(m.Severity),
+    title: str(m.Title) || id,
+    message: `${str(m.Message) || str(m.Title)}${resource ? ` (${resource})` : ''}${ctx.where}. ${str(m.Resolution)}`.trim(),
+    location: located(ctx, ctx.inRepo, num(cause.StartLine), num(cause.EndLine)),
+    fingerprint: fingerprint('trivy', ctx.target.label, 'misconfig', id, ctx.resultTarget, resource),
+    help: {
+      text: `${str(m.Description)} ${str(m.Resolution)}`.trim() || str(m.Title),
+      markdown: `${str(m.Description)}\n\n**Fix:** ${str(m.Resolution)}${advisoryLink(id, url)}`,
+      uri: url,
+    },
+    tags: ['misconfiguration', str(m.Type) || str(ctx.result.Type)].filter(Boolean),
+  };
+  return withMeta(finding, { kind: 'misconfiguration', target: ctx.target.label, trivyPath: ctx.resultTarget });
+}
+
+function secret(ctx: ResultContext, s: Raw): Finding {
+  const id = str(s.RuleID);
+  const finding: Finding = {
+    tool: 'trivy',
+    ruleId: `secret:${id}`,
+    severity: trivySeverity(s.Severity),
+    title: str(s.Title) || id,
+    message: `${str(s.Title) || id} (${str(s.Category) || 'secret'})${ctx.where}; value not shown. Rotate the credential: removing it from the code does not revoke it.`,
+    location: located(ctx, ctx.inRepo, num(s.StartLine), num(s.EndLine)),
+    fingerprint: fingerprint('trivy', ctx.target.label, 'secret', id, ctx.resultTarget, num(s.StartLine)),
+    help: {
+      text: 'A credential in the code. Rotate it where it was issued, then read it from a secret store.',
+      markdown:
+        '**Rotate the credential first**: deleting it from the code or from history does not revoke it. Then read it from a secret store (for example GitHub Actions secrets).',
+    },
+    tags: ['secret', str(s.Category)].filter(Boolean),
+  };
+  return withMeta(finding, { kind: 'secret', target: ctx.target.label, trivyPath: ctx.resultTarget, ignoreId: id });
+}
+
+function license(ctx: ResultContext, l: Raw): Finding {
+  const name = str(l.Name);
+  const category = str(l.Category);
+  const pkg = str(l.PkgName);
+  const file = str(l.FilePath) || ctx.lockfiles.get(pkg) || '';
+  const insideTarget = file || ctx.resultTarget;
+  const subject = `${pkg ? `package ${pkg}` : insideTarget}${ctx.target.root ? '' : inside(insideTarget)}`;
+  const finding: Finding = {
+    tool: 'trivy',
+    ruleId: `license:${name}`,
+    ...licenceVerdict(l, ctx.opts, subject),
+    location: { path: repoPath(ctx.target, file) ?? ctx.target.value },
+    fingerprint: fingerprint('trivy', ctx.target.label, 'license', name, pkg, insideTarget),
+    help: { text: `Licence ${name}: check it is acceptable for how this software is distributed.`, uri: str(l.Link) || undefined },
+    tags: ['license', category].filter(Boolean),
+  };
+  return withMeta(finding, { kind: 'license', target: ctx.target.label, package: pkg || undefined, trivyPath: insideTarget, ignoreId: name, category });
+}
+
+/** A forbidden licence is critical wherever it is found; any other keeps trivy's severity and category. */
+function licenceVerdict(l: Raw, opts: ToFindingsOptions, subject: string): Pick<Finding, 'severity' | 'title' | 'message'> {
+  const name = str(l.Name);
+  if (opts.forbiddenLicenses?.has(name.toLowerCase())) {
+    return { severity: 'critical', title: `Forbidden licence ${name}`, message: `${subject} is licensed ${name}, which forbidden-licenses lists.` };
+  }
+  const category = str(l.Category) || 'unknown';
+  return { severity: trivySeverity(l.Severity), title: `Licence ${name} (${category})`, message: `${subject} is licensed ${name}; trivy classifies it as ${category}.` };
 }
 
 /** Vulnerabilities with no fixed version (what ignore-unfixed leaves out). */

@@ -90,6 +90,7 @@ describe('parseArgs: mistakes', () => {
     // `=` is split off only a flag that takes a value: the whole argument is the flag.
     [['check', '--changed=yes'], 'unknown option --changed=yes for check (see platform-actions --help)'],
     [['check', 'stray'], 'unexpected argument "stray" for check (see platform-actions --help)'],
+    [['check', 'constructor'], 'unexpected argument "constructor" for check (see platform-actions --help)'],
     [['run', action, 'second'], 'unexpected argument "second" for run (see platform-actions --help)'],
     [['pre-push', 'origin', 'url', 'third'], 'unexpected argument "third" for pre-push (see platform-actions --help)'],
     [['pre-push', '--postgres', 'origin'], 'unexpected argument "origin" for pre-push (see platform-actions --help)'],

@@ -150,34 +150,59 @@ function workflowDocs() {
     const text = readFileSync(join(dir, f), 'utf8');
     const wf = parse(text);
     const call = wf?.on?.workflow_call;
-    if (!call) continue;
-    // The header comment up to the first blank comment line says what the workflow runs.
-    const about = [];
-    for (const line of text.split('\n')) {
-      if (!line.startsWith('#') || /^#\s*$/.test(line) || /^#\s*Caller/.test(line)) break;
-      about.push(line.replace(/^#\s?/, ''));
-    }
-    const perms = new Map();
-    for (const job of Object.values(wf.jobs ?? {})) {
-      for (const [k, v] of Object.entries(job.permissions ?? {})) if (perms.get(k) !== 'write') perms.set(k, v);
-    }
-    parts.push(`### \`${f}\``, '', about.join(' ').replace(/\s+/g, ' ').trim(), '');
-    parts.push(`**Permissions the calling job grants:** ${[...perms].map(([k, v]) => `\`${k}: ${v}\``).join(', ') || 'none (`permissions: {}`)'}`, '');
-    parts.push('| Input | Type | Default | Description |', '| --- | --- | --- | --- |');
-    for (const [k, v] of Object.entries(call.inputs ?? {})) {
-      parts.push(`| \`${k}\` | ${v.type} | ${v.required ? '**required**' : `\`${cell(JSON.stringify(v.default))}\``} | ${cell(v.description)} |`);
-    }
-    parts.push('');
-    if (Object.keys(call.secrets ?? {}).length) {
-      parts.push('| Secret | Required | Description |', '| --- | --- | --- |');
-      for (const [k, v] of Object.entries(call.secrets)) parts.push(`| \`${k}\` | ${v?.required ? 'yes' : 'no'} | ${cell(v?.description)} |`);
-      parts.push('');
-    }
-    parts.push('| Output | Description |', '| --- | --- |');
-    for (const [k, v] of Object.entries(call.outputs ?? {})) parts.push(`| \`${k}\` | ${cell(v.description)} |`);
-    parts.push('');
+    if (call) parts.push(...workflowSection(f, text, wf, call));
   }
   return parts.join('\n');
+}
+
+/** One workflow's section: what it runs, what the caller grants, its inputs, secrets (if any) and outputs. */
+function workflowSection(file, text, wf, call) {
+  return [
+    `### \`${file}\``,
+    '',
+    headerDescription(text),
+    '',
+    `**Permissions the calling job grants:** ${callerPermissions(wf.jobs) || 'none (`permissions: {}`)'}`,
+    '',
+    ...inputsTable(call.inputs),
+    ...secretsTable(call.secrets),
+    ...outputsTable(call.outputs),
+  ];
+}
+
+/** The header comment up to the first blank comment line (or the `# Caller` one) says what the workflow runs. */
+function headerDescription(text) {
+  const about = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('#') || /^#\s*$/.test(line) || /^#\s*Caller/.test(line)) break;
+    about.push(line.replace(/^#\s?/, ''));
+  }
+  return about.join(' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Every permission a job asks for, the most any job needs (write wins over read); '' when none. */
+function callerPermissions(jobs) {
+  const perms = new Map();
+  for (const job of Object.values(jobs ?? {})) {
+    for (const [k, v] of Object.entries(job.permissions ?? {})) if (perms.get(k) !== 'write') perms.set(k, v);
+  }
+  return [...perms].map(([k, v]) => `\`${k}: ${v}\``).join(', ');
+}
+
+function inputsTable(inputs) {
+  const row = ([k, v]) => `| \`${k}\` | ${v.type} | ${v.required ? '**required**' : `\`${cell(JSON.stringify(v.default))}\``} | ${cell(v.description)} |`;
+  return ['| Input | Type | Default | Description |', '| --- | --- | --- | --- |', ...Object.entries(inputs ?? {}).map(row), ''];
+}
+
+/** Secrets get a table only when the workflow takes any. */
+function secretsTable(secrets) {
+  if (!Object.keys(secrets ?? {}).length) return [];
+  const row = ([k, v]) => `| \`${k}\` | ${v?.required ? 'yes' : 'no'} | ${cell(v?.description)} |`;
+  return ['| Secret | Required | Description |', '| --- | --- | --- |', ...Object.entries(secrets).map(row), ''];
+}
+
+function outputsTable(outputs) {
+  return ['| Output | Description |', '| --- | --- |', ...Object.entries(outputs ?? {}).map(([k, v]) => `| \`${k}\` | ${cell(v.description)} |`), ''];
 }
 
 function option(argv, name) {

@@ -308,6 +308,111 @@ describe('pins of this repository in starters and examples', () => {
   });
 });
 
+// The tables of .github/workflows/README.md, generated from the workflow files: this repository's own give
+// the committed README; three more show each rule (header comment, permissions, inputs, secrets, outputs,
+// a workflow nobody can call).
+describe('sync.mjs: the reusable workflows README', () => {
+  const fixture = `# Runs the fixture: a header comment
+#   over two lines.
+#
+# Not part of the description.
+name: fixture
+on:
+  workflow_call:
+    inputs:
+      plain:
+        type: string
+        required: true
+        description: "a | pipe, a <tag> and\\na newline"
+      with-default:
+        type: boolean
+        default: false
+      no-default:
+        type: string
+    secrets:
+      token:
+        required: true
+        description: the token
+      bare:
+    outputs:
+      result:
+        description: what it found
+        value: \${{ jobs.a.outputs.r }}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pull-requests: write
+    steps: [{ run: 'true' }]
+  b:
+    runs-on: ubuntu-latest
+    # The caller grants the most any job needs: write wins over read, in either order.
+    permissions:
+      pull-requests: read
+      contents: write
+      checks: read
+    steps: [{ run: 'true' }]
+`;
+  const minimal = `# Minimal.
+# Caller: a line that is not the description
+on:
+  workflow_call:
+    inputs: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps: [{ run: 'true' }]
+`;
+  test('is the committed README for our workflows, plus one section per callable workflow added', () => {
+    const copy = join(work, 'readme');
+    for (const p of ['workflows-templates', '.github/workflows', 'examples']) cpSync(p, join(copy, p), { recursive: true });
+    symlinkSync(resolve('node_modules'), join(copy, 'node_modules'));
+    writeFileSync(join(copy, '.github/workflows/zz-fixture.yml'), fixture);
+    writeFileSync(join(copy, '.github/workflows/zz-min.yml'), minimal);
+    writeFileSync(join(copy, '.github/workflows/zz-push.yml'), 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: [{ run: "true" }]\n');
+    const r = spawnSync(process.execPath, ['workflows-templates/sync.mjs'], { cwd: copy, encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const added = [
+      '',
+      '### `zz-fixture.yml`',
+      '',
+      'Runs the fixture: a header comment over two lines.',
+      '',
+      '**Permissions the calling job grants:** `contents: write`, `pull-requests: write`, `checks: read`',
+      '',
+      '| Input | Type | Default | Description |',
+      '| --- | --- | --- | --- |',
+      '| `plain` | string | **required** | a \\| pipe, a &lt;tag> and a newline |',
+      '| `with-default` | boolean | `false` |  |',
+      '| `no-default` | string | `` |  |',
+      '',
+      '| Secret | Required | Description |',
+      '| --- | --- | --- |',
+      '| `token` | yes | the token |',
+      '| `bare` | no |  |',
+      '',
+      '| Output | Description |',
+      '| --- | --- |',
+      '| `result` | what it found |',
+      '',
+      '### `zz-min.yml`',
+      '',
+      'Minimal.',
+      '',
+      '**Permissions the calling job grants:** none (`permissions: {}`)',
+      '',
+      '| Input | Type | Default | Description |',
+      '| --- | --- | --- | --- |',
+      '',
+      '| Output | Description |',
+      '| --- | --- |',
+      '',
+    ].join('\n');
+    expect(readFileSync(join(copy, '.github/workflows/README.md'), 'utf8')).toBe(readFileSync('.github/workflows/README.md', 'utf8') + added);
+  });
+});
+
 describe('sync.mjs', () => {
   // A copy of this repository's starters, examples and workflows in a git repository of its own, so that
   // pins can be tried against a history built for the test.

@@ -175,6 +175,71 @@ describe('planScan', () => {
     expect(planScan(bare, 'auto', facts())).toMatchObject({ kind: 'full' });
   });
 
+  // The whole plan, reason included, for each way planRange itself decides (before it hands over to pushes and ranges).
+  test.each<[string, ReturnType<typeof ev>, Mode, Facts, unknown]>([
+    ['mode dir', pr, 'dir', facts(), { kind: 'dir', label: 'working tree', reason: 'mode: dir scans the files in the working tree, not history' }],
+    ['mode full', dispatch, 'full', facts(), { kind: 'full', label: 'all refs', reason: 'mode: full scans the whole history of every ref' }],
+    [
+      'auto on an event without a range',
+      release,
+      'auto',
+      facts(),
+      { kind: 'full', label: 'all refs', reason: 'release carries no commit range, so the whole history of every ref' },
+    ],
+    [
+      'a pull request',
+      pr,
+      'range',
+      facts({ present: all(B, H), mergeBases: { [`${B} ${H}`]: [M] } }),
+      { ...range([H], [M], 'merge-base(main, feature)..feature'), reason: 'pull_request #7: the commits the pull request adds to its base' },
+    ],
+    [
+      'a pull request without branch names',
+      ev('pull_request', { number: 3, pull_request: { number: 3, base: { sha: B }, head: { sha: H } } }),
+      'auto',
+      facts({ present: all(B, H), mergeBases: { [`${B} ${H}`]: [M] } }),
+      { ...range([H], [M], `merge-base(${B.slice(0, 7)}, ${H.slice(0, 7)})..${H.slice(0, 7)}`), reason: 'pull_request #3: the commits the pull request adds to its base' },
+    ],
+    [
+      'a merge group',
+      mg,
+      'auto',
+      facts({ present: all(B, H), mergeBases: { [`${B} ${H}`]: [B] } }),
+      { ...range([H], [B], `main..gh-readonly-queue/main/pr-7-${H.slice(0, 8)}`), reason: 'merge_group: the commits the merge queue group adds to its base' },
+    ],
+    [
+      'a merge group without branch refs',
+      ev('merge_group', { merge_group: { base_sha: B, head_sha: H } }),
+      'auto',
+      facts({ present: all(B, H), mergeBases: { [`${B} ${H}`]: [B] } }),
+      { ...range([H], [B], `${B.slice(0, 7)}..${H.slice(0, 7)}`), reason: 'merge_group: the commits the merge queue group adds to its base' },
+    ],
+    ['a deleted ref', deleted, 'range', facts(), { kind: 'nothing', label: 'deleted refs/heads/feature', reason: 'the push deleted refs/heads/feature, so it brought no commits' }],
+    [
+      'a range event without its range, auto',
+      ev('merge_group', {}),
+      'auto',
+      facts(),
+      { kind: 'full', label: 'all refs', reason: 'the merge_group payload has no commit range, so the whole history of every ref' },
+    ],
+    ['mode range on dispatch asks whether HEAD is here', dispatch, 'range', facts({ head: HEAD, defaultBranch: main }), { needs: [{ fact: 'present', commits: [HEAD] }] }],
+    [
+      'mode range on dispatch',
+      dispatch,
+      'range',
+      facts({ head: HEAD, present: all(HEAD, D), defaultBranch: main, mergeBases: { [`${D} ${HEAD}`]: [M] } }),
+      { ...range([HEAD], [D], 'main..HEAD'), reason: 'mode: range on workflow_dispatch: the commits not on the default branch main' },
+    ],
+  ])('the whole plan: %s', (_t, event, mode, f, want) => {
+    expect(planScan(event, mode, f)).toEqual(want);
+  });
+
+  test('mode range without a range or a default branch tip names both ways out', () => {
+    expect(() => planScan(dispatch, 'range', facts({ head: HEAD, defaultBranch: { name: 'main' } }))).toThrow(
+      'input "mode" is range, but workflow_dispatch carries no commit range and the default branch could not be found; use full or dir',
+    );
+  });
+
   test('every reason says why, for the summary', () => {
     const p = planScan(created, 'auto', facts({ present: all(AFTER, D), defaultBranch: main, mergeBases: { [`${D} ${AFTER}`]: [M] } }));
     expect(p).toMatchObject({ reason: 'push of the new ref feature: the commits not on the default branch main' });

@@ -90,8 +90,41 @@ export function registerCredentials(argv: readonly string[]): void {
   }
 }
 
-const FLAGS_WITH_VALUE = new Set(['--repo', '--only', '--skip', '--input', '--database-url', '--event', '--payload', '--json', '--timeout']);
-const BOOLEAN_FLAGS = new Set(['--changed', '--postgres', '--redis', '--run-steps', '--list', '--help', '-h']);
+/** What each flag that takes a value does with it; every check throws one UsageError line naming the flag. */
+const VALUE_FLAGS: Record<string, (a: Args, value: string, flag: string) => void> = {
+  '--repo': (a, value) => (a.repo = existingDirectory(value)),
+  '--only': (a, value, flag) => a.only.push(...stageList(flag, value)),
+  '--skip': (a, value, flag) => a.skip.push(...stageList(flag, value)),
+  '--input': (a, value) => {
+    const [key, inputValue] = stageInput(a.command, value);
+    a.inputs[key] = inputValue;
+  },
+  '--database-url': (a, value) => {
+    if (!/^postgres(ql)?(\+[a-z0-9]+)?:\/\//.test(value)) throw new UsageError(`--database-url expects a postgres:// or postgresql:// URL; got "${redactUrl(value)}"`);
+    a.databaseUrl = value;
+  },
+  '--event': (a, value) => {
+    if (!/^[a-z_]+$/.test(value)) throw new UsageError(`--event expects an event name such as push or pull_request; got "${value}"`);
+    a.event = value;
+  },
+  '--payload': (a, value) => (a.payload = value),
+  '--json': (a, value) => (a.json = reportFile(value)),
+  '--timeout': (a, value) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout expects a number of seconds greater than 0; got "${value}"`);
+    a.timeoutMs = n * 1000;
+  },
+};
+/** The flags that take no value and the field each one turns on (--help and -h stop parsing instead). */
+const SWITCHES = new Map<string, 'changed' | 'postgres' | 'redis' | 'runSteps' | 'list'>([
+  ['--changed', 'changed'],
+  ['--postgres', 'postgres'],
+  ['--redis', 'redis'],
+  ['--run-steps', 'runSteps'],
+  ['--list', 'list'],
+]);
+const FLAGS_WITH_VALUE = new Set(Object.keys(VALUE_FLAGS));
+const BOOLEAN_FLAGS = new Set([...SWITCHES.keys(), '--help', '-h']);
 const COMMANDS = ['check', 'run', 'pre-push'];
 
 /**
@@ -112,114 +145,117 @@ export function jsonTarget(argv: string[]): string | undefined {
 export function parseArgs(argv: string[]): Args {
   const a: Args = { command: 'usage', only: [], skip: [], inputs: {}, changed: false, postgres: false, redis: false, runSteps: false, list: false, timeoutMs: 600_000 };
   const [command, ...rest] = argv;
-  if (command === undefined) return a;
-  if (command === 'help' || command === '--help' || command === '-h') return { ...a, command: 'help' };
-  if (command === '--version' || command === '-V' || command === 'version') return { ...a, command: 'version' };
+  const early = commandWithoutOptions(command);
+  if (early) return { ...a, command: early };
   if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}" (expected check, run or pre-push; see platform-actions --help)`);
   a.command = command as Command;
   for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    let flag = arg;
-    let value: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0 && FLAGS_WITH_VALUE.has(arg.slice(0, eq))) {
-      flag = arg.slice(0, eq);
-      value = arg.slice(eq + 1);
-    }
-    if (FLAGS_WITH_VALUE.has(flag)) {
-      if (value === undefined) {
-        value = rest[++i];
-        if (value === undefined || FLAGS_WITH_VALUE.has(value) || BOOLEAN_FLAGS.has(value)) throw new UsageError(`${flag} needs a value`);
-      }
-    } else if (BOOLEAN_FLAGS.has(flag)) {
-      if (flag === '--help' || flag === '-h') return { ...a, command: 'help' };
-    } else if (!arg.startsWith('-') && command === 'run' && a.action === undefined) {
-      a.action = arg;
-      continue;
-    } else if (!arg.startsWith('-') && command === 'pre-push' && i < 2 && rest.slice(0, i).every((x) => !x.startsWith('-'))) {
-      // git runs the hook as `pre-push <remote name> <remote url>`.
-      if (i === 0) a.remote = arg;
-      continue;
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option ${arg} for ${command} (see platform-actions --help)`);
-    } else throw new UsageError(`unexpected argument "${arg}" for ${command} (see platform-actions --help)`);
-    applyFlag(a, command, flag, value);
+    const { flag, value } = splitInlineValue(rest[i]);
+    if (FLAGS_WITH_VALUE.has(flag)) VALUE_FLAGS[flag](a, value ?? valueAfter(flag, rest[++i]), flag);
+    else if (flag === '--help' || flag === '-h') return { ...a, command: 'help' };
+    else if (SWITCHES.has(flag)) a[SWITCHES.get(flag)!] = true;
+    else takePositional(a, rest, i);
   }
-  if (command === 'run' && !a.action) throw new UsageError(`run needs an action name (one of: ${ourActions().join(', ')})`);
-  if (command === 'run' && !ourActions().includes(a.action!)) throw new UsageError(`run: unknown action "${a.action}" (one of: ${ourActions().join(', ')})`);
-  if (a.databaseUrl && a.postgres) throw new UsageError('--database-url and --postgres: give one of them, not both');
-  if (command === 'run' && (a.only.length || a.skip.length || a.changed || a.list || a.runSteps || a.redis))
-    throw new UsageError('--only, --skip, --changed, --list, --run-steps and --redis are options of check, not run');
-  if (command === 'pre-push' && (a.runSteps || a.redis)) throw new UsageError('--run-steps and --redis are options of check, not pre-push (a hook runs only the checks of ours)');
-  if (a.redis && !a.runSteps) throw new UsageError("--redis starts Redis for the jobs' redis services, which only --run-steps runs: add --run-steps");
-  if (command === 'pre-push' && (a.changed || a.list || a.event || a.payload))
-    throw new UsageError('--changed, --list, --event and --payload are options of check, not pre-push (it checks what the push sends)');
+  checkAction(a);
+  checkCombinations(a);
   return a;
 }
 
-function applyFlag(a: Args, command: string, flag: string, value: string | undefined): void {
-  switch (flag) {
-    case '--repo':
-      a.repo = resolve(value!);
-      if (!existsSync(a.repo) || !statSync(a.repo).isDirectory()) throw new UsageError(`--repo: ${value} is not a directory`);
-      break;
-    case '--only':
-    case '--skip': {
-      const list = value!
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      if (!list.length) throw new UsageError(`${flag} needs a stage name`);
-      (flag === '--only' ? a.only : a.skip).push(...list);
-      break;
-    }
-    case '--input': {
-      const at = value!.indexOf('=');
-      const expect = command === 'run' ? '<name>=value' : '<stage>.<name>=value';
-      if (at < 1) throw new UsageError(`--input expects ${expect}; got "${value}"`);
-      const key = value!.slice(0, at);
-      if (command !== 'run' && key.lastIndexOf('.') < 1) throw new UsageError(`--input expects ${expect}; got "${value}" (which stage? e.g. gitleaks-scan.${key}=…)`);
-      a.inputs[key] = value!.slice(at + 1);
-      break;
-    }
-    case '--database-url':
-      if (!/^postgres(ql)?(\+[a-z0-9]+)?:\/\//.test(value!)) throw new UsageError(`--database-url expects a postgres:// or postgresql:// URL; got "${redactUrl(value!)}"`);
-      a.databaseUrl = value;
-      break;
-    case '--event':
-      if (!/^[a-z_]+$/.test(value!)) throw new UsageError(`--event expects an event name such as push or pull_request; got "${value}"`);
-      a.event = value;
-      break;
-    case '--payload':
-      a.payload = value;
-      break;
-    case '--json': {
-      a.json = resolve(value!);
-      if (existsSync(a.json) && statSync(a.json).isDirectory()) throw new UsageError(`--json: ${value} is a directory; expected a file path`);
-      const dir = dirname(a.json);
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--json: the folder ${dirname(value!)} does not exist; create it or write the report elsewhere`);
-      break;
-    }
-    case '--timeout': {
-      const n = Number(value);
-      if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout expects a number of seconds greater than 0; got "${value}"`);
-      a.timeoutMs = n * 1000;
-      break;
-    }
-    case '--changed':
-      a.changed = true;
-      break;
-    case '--postgres':
-      a.postgres = true;
-      break;
-    case '--redis':
-      a.redis = true;
-      break;
-    case '--run-steps':
-      a.runSteps = true;
-      break;
-    case '--list':
-      a.list = true;
-      break;
+/** No command (usage), or one that takes no options: help and version. */
+function commandWithoutOptions(command: string | undefined): Command | undefined {
+  if (command === undefined) return 'usage';
+  if (command === 'help' || command === '--help' || command === '-h') return 'help';
+  if (command === '--version' || command === '-V' || command === 'version') return 'version';
+  return undefined;
+}
+
+/** `--flag=value` into its flag and value, for flags that take one; any other argument is a flag whole. */
+function splitInlineValue(arg: string): { flag: string; value?: string } {
+  const eq = arg.indexOf('=');
+  return arg.startsWith('--') && eq > 0 && FLAGS_WITH_VALUE.has(arg.slice(0, eq)) ? { flag: arg.slice(0, eq), value: arg.slice(eq + 1) } : { flag: arg };
+}
+
+/** The value of `--flag value`: the next argument, unless there is none or it is another flag of ours. */
+function valueAfter(flag: string, next: string | undefined): string {
+  if (next === undefined || FLAGS_WITH_VALUE.has(next) || BOOLEAN_FLAGS.has(next)) throw new UsageError(`${flag} needs a value`);
+  return next;
+}
+
+/** An argument that is not a flag of ours: run's action name, pre-push's remote name and URL, or a mistake. */
+function takePositional(a: Args, rest: string[], i: number): void {
+  const arg = rest[i];
+  if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg} for ${a.command} (see platform-actions --help)`);
+  if (a.command === 'run' && a.action === undefined) {
+    a.action = arg;
+    return;
   }
+  // git runs the hook as `pre-push <remote name> <remote url>`.
+  if (a.command === 'pre-push' && i < 2 && rest.slice(0, i).every((x) => !x.startsWith('-'))) {
+    if (i === 0) a.remote = arg;
+    return;
+  }
+  throw new UsageError(`unexpected argument "${arg}" for ${a.command} (see platform-actions --help)`);
+}
+
+/** run names one of our actions. */
+function checkAction(a: Args): void {
+  if (a.command !== 'run') return;
+  const actions = ourActions();
+  if (!a.action) throw new UsageError(`run needs an action name (one of: ${actions.join(', ')})`);
+  if (!actions.includes(a.action)) throw new UsageError(`run: unknown action "${a.action}" (one of: ${actions.join(', ')})`);
+}
+
+/** Flags that do not go together, in the order they are checked: the first that applies is the message. */
+const CONFLICTS: [(a: Args) => boolean, string][] = [
+  [(a) => Boolean(a.databaseUrl) && a.postgres, '--database-url and --postgres: give one of them, not both'],
+  [
+    (a) => a.command === 'run' && (a.only.length > 0 || a.skip.length > 0 || a.changed || a.list || a.runSteps || a.redis),
+    '--only, --skip, --changed, --list, --run-steps and --redis are options of check, not run',
+  ],
+  [(a) => a.command === 'pre-push' && (a.runSteps || a.redis), '--run-steps and --redis are options of check, not pre-push (a hook runs only the checks of ours)'],
+  [(a) => a.redis && !a.runSteps, "--redis starts Redis for the jobs' redis services, which only --run-steps runs: add --run-steps"],
+  [
+    (a) => a.command === 'pre-push' && (a.changed || a.list || Boolean(a.event) || Boolean(a.payload)),
+    '--changed, --list, --event and --payload are options of check, not pre-push (it checks what the push sends)',
+  ],
+];
+
+function checkCombinations(a: Args): void {
+  const conflict = CONFLICTS.find(([applies]) => applies(a));
+  if (conflict) throw new UsageError(conflict[1]);
+}
+
+function existingDirectory(value: string): string {
+  const dir = resolve(value);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--repo: ${value} is not a directory`);
+  return dir;
+}
+
+/** `--only`/`--skip`: stage names, comma-separated, blanks dropped; at least one. */
+function stageList(flag: string, value: string): string[] {
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!list.length) throw new UsageError(`${flag} needs a stage name`);
+  return list;
+}
+
+/** `--input`: `<name>=value` for run (one action), `<stage>.<name>=value` otherwise (which stage it is for). */
+function stageInput(command: Command, value: string): [string, string] {
+  const at = value.indexOf('=');
+  const expect = command === 'run' ? '<name>=value' : '<stage>.<name>=value';
+  if (at < 1) throw new UsageError(`--input expects ${expect}; got "${value}"`);
+  const key = value.slice(0, at);
+  if (command !== 'run' && key.lastIndexOf('.') < 1) throw new UsageError(`--input expects ${expect}; got "${value}" (which stage? e.g. gitleaks-scan.${key}=…)`);
+  return [key, value.slice(at + 1)];
+}
+
+/** `--json`: a file path (not a folder) in a folder that exists. */
+function reportFile(value: string): string {
+  const file = resolve(value);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--json: ${value} is a directory; expected a file path`);
+  const dir = dirname(file);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--json: the folder ${dirname(value)} does not exist; create it or write the report elsewhere`);
+  return file;
 }

@@ -101,6 +101,31 @@ describe('module sources', () => {
     expect(moduleSources('module "a" { source = "./a" }\nlocals { x = <<EOT\nmodule "b" { source = "./b" }\n')).toEqual(['./a']);
     expect(moduleSources('module "a" { source = "./a" }\n/* module "b" { source = "./b" }')).toEqual(['./a']);
   });
+
+  test.each<[string, string, string[]]>([
+    ['two labels', 'module "a" "b" { source = "./ab" }', ['./ab']],
+    ['a bare label', 'module a { source = "./ident-label" }', ['./ident-label']],
+    ['the brace on the next line', 'module "a"\n{ source = "./next-line" }', ['./next-line']],
+    ['no label: not a module block', 'module { source = "./no-label" }', []],
+    ['module and source as top-level attributes', 'module = "x"\nsource = "./top"', []],
+    ['labels and no block', 'module "a" "b" "c"', []],
+    ['a module block inside another block', 'locals { module "x" { source = "./nested" } }', []],
+    ['source without =', 'module "a" { source "./no-eq" }', []],
+    ['source == …', 'module "a" { source == "./eqeq" }', []],
+    ['source from a variable', 'module "a" { source = var.x }', []],
+    ['a %{…} template', 'module "a" { source = "%{ if true }x%{ endif }" }', []],
+    ['an unterminated string', 'module "a" { source = "./u\n}', []],
+    ['source after a nested block closes', 'module "a" {\n  x = {\n  }\n  source = "./after-nested"\n}', ['./after-nested']],
+    ['every source of a block', 'module "a" {\n  source = "./a"\n  source = "./a2"\n}', ['./a', './a2']],
+    ['stray closing braces', 'module "a" { source = "./a" }\n}\n}\nmodule "b" { source = "./b" }', ['./a', './b']],
+    ['an escape kept as written', 'module "a" { source = "./with \\" quote" }', ['./with \\" quote']],
+    ['<< that is not a heredoc', 'module "a" { x = 1 << 2\n source = "./shift" }', ['./shift']],
+    ['a source inside a heredoc', 'module "a" { x = <<-EOT\n  source = "./in-heredoc"\n  EOT\n source = "./after-heredoc" }', ['./after-heredoc']],
+    ['a // comment', 'module "a" {\n // source = "./c"\n source = "./real" }', ['./real']],
+    ['a trailing module keyword', 'module "a" { source = "./a" } module "b" source', ['./a']],
+  ])('%s', (_name, hcl, sources) => {
+    expect(moduleSources(hcl)).toEqual(sources);
+  });
 });
 
 test('git diff --name-status -z: renames and copies carry their origin', () => {

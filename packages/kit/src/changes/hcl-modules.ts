@@ -94,40 +94,47 @@ export function tokenize(s: string): Token[] {
   return out;
 }
 
+const isPunct = (k: Token | undefined, v: string): boolean => k?.t === 'punct' && k.v === v;
+const isIdent = (k: Token | undefined, v: string): boolean => k?.t === 'ident' && k.v === v;
+
 /** Literal `source` values of the top-level `module "name" { … }` blocks of one .tf file. */
 export function moduleSources(text: string): string[] {
   const toks = tokenize(text);
   const sources: string[] = [];
   let depth = 0;
+  // The depth of the module block being read (its attributes are one level in); -1 outside one.
   let moduleDepth = -1;
   for (let i = 0; i < toks.length; i++) {
     const k = toks[i];
-    if (k.t === 'punct' && k.v === '{') {
-      depth++;
-      continue;
-    }
-    if (k.t === 'punct' && k.v === '}') {
+    if (isPunct(k, '{')) depth++;
+    else if (isPunct(k, '}')) {
       if (depth === moduleDepth) moduleDepth = -1;
       depth = Math.max(0, depth - 1);
-      continue;
-    }
-    if (depth === 0 && k.t === 'ident' && k.v === 'module') {
-      let j = i + 1;
-      while (toks[j] && (toks[j].t === 'string' || toks[j].t === 'ident')) j++;
-      if (j > i + 1 && toks[j]?.t === 'punct' && toks[j].v === '{') {
-        moduleDepth = depth + 1;
-        depth++;
-        i = j;
+    } else if (depth === 0 && isIdent(k, 'module')) {
+      const open = moduleBlockOpen(toks, i);
+      if (open >= 0) {
+        moduleDepth = depth = 1;
+        i = open;
       }
-      continue;
-    }
-    if (depth === moduleDepth && moduleDepth > 0 && k.t === 'ident' && k.v === 'source') {
-      const eq = toks[i + 1];
-      const val = toks[i + 2];
-      if (eq?.t === 'punct' && eq.v === '=' && val?.t === 'string' && val.literal) sources.push(val.v);
+    } else if (depth === moduleDepth && moduleDepth > 0 && isIdent(k, 'source')) {
+      const source = literalSource(toks, i);
+      if (source !== undefined) sources.push(source);
     }
   }
   return sources;
+}
+
+/** The index of the `{` opening the block of the `module` keyword at `i` (one or more labels between), or -1. */
+function moduleBlockOpen(toks: readonly Token[], i: number): number {
+  let j = i + 1;
+  while (toks[j] && (toks[j].t === 'string' || toks[j].t === 'ident')) j++;
+  return j > i + 1 && isPunct(toks[j], '{') ? j : -1;
+}
+
+/** The value of `source = "…"` at `i` when it is a literal string (Terraform allows nothing else). */
+function literalSource(toks: readonly Token[], i: number): string | undefined {
+  const value = toks[i + 2];
+  return isPunct(toks[i + 1], '=') && value?.t === 'string' && value.literal ? value.v : undefined;
 }
 
 /** The same for Terraform's JSON syntax (`{"module": {"name": {"source": "…"}}}`, a block may also be a list). */

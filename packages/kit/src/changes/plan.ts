@@ -220,47 +220,68 @@ function removedItems(kind: ItemKind, snap: RepoSnapshot, changes: readonly File
   return [...out.values()];
 }
 
+/** Each kind's items at the head, and the graph a change is traced through (what charts and roots use). */
+interface Candidates {
+  candidates: Candidate[];
+  nodes?: Map<string, string[]>;
+  /** terraform: the roots in the plan, which a shared backend or variables file outside them reaches. */
+  roots?: string[];
+}
+const CANDIDATES: Record<ItemKind, (snap: RepoSnapshot, req: PlanRequest) => Candidates> = {
+  charts: chartCandidates,
+  terraform: terraformCandidates,
+  migrations: (snap, req) => ({ candidates: migrationCandidates(snap, req) }),
+  images: (snap, req) => ({ candidates: imageCandidates(snap, req.images ?? []) }),
+};
+
 export function planWork(snap: RepoSnapshot, changes: ChangeSet, req: PlanRequest): WorkPlan {
-  let candidates: Candidate[];
-  let nodes = new Map<string, string[]>();
-  let roots: string[] = [];
-  if (req.kind === 'charts') ({ candidates, nodes } = chartCandidates(snap, req));
-  else if (req.kind === 'terraform') ({ candidates, nodes, roots } = terraformCandidates(snap, req));
-  else if (req.kind === 'migrations') candidates = migrationCandidates(snap, req);
-  else candidates = imageCandidates(snap, req.images ?? []);
+  const { candidates, nodes = new Map<string, string[]>(), roots = [] } = CANDIDATES[req.kind](snap, req);
   candidates.sort((a, b) => (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0));
+  const scope = scopeOf(changes, req.globalFiles);
+  if (scope.everything) return { kind: req.kind, scope, items: candidates.map((c) => ({ ...c.item, reasons: [scope.reason] })), unchanged: [], removed: [] };
 
-  const files = changes.files;
-  const global =
-    files && req.globalFiles?.length
-      ? files.find((f) => req.globalFiles!.some((g) => globToRegExp(norm(g)).test(f.path) || (f.from && globToRegExp(norm(g)).test(f.from))))
-      : undefined;
-  const everything = files === null || Boolean(global);
-  const scope = {
-    label: changes.label,
-    reason: global ? `${global.path} changed, and a change to it (global-files) checks everything` : changes.reason,
-    everything,
-    changedFiles: files?.length ?? 0,
-  };
-  if (everything) return { kind: req.kind, scope, items: candidates.map((c) => ({ ...c.item, reasons: [scope.reason] })), unchanged: [], removed: [] };
-
+  const files = changes.files!;
   // Each candidate's folder is a node, so a change inside it is its own even when nothing depends on it.
   for (const c of candidates) if (c.dir !== undefined && !nodes.has(c.dir)) nodes.set(c.dir, []);
-  const causes = touched(nodes, files!);
-  if (req.kind === 'terraform') addSharedConfig(causes, files!, nodes, roots);
+  const causes = touched(nodes, files);
+  if (req.kind === 'terraform') addSharedConfig(causes, files, nodes, roots);
   const items: WorkItem[] = [];
   const unchanged: WorkItem[] = [];
   const noun = req.kind === 'charts' ? 'chart' : 'module';
   for (const c of candidates) {
-    const reasons: string[] = [];
-    if (c.dir === undefined && !c.files) reasons.push('listed, and nothing in the repository tells whether it changed');
-    if (c.dir !== undefined) reasons.push(...describeCauses(c.dir, causes.get(c.dir) ?? [], noun));
-    for (const f of c.files ?? []) if (files!.some((x) => x.path === f || x.from === f)) reasons.push(`${f} changed`);
-    const direct = c.dir !== undefined && (causes.get(c.dir) ?? []).some((x) => x.kind === 'files');
-    (reasons.length ? items : unchanged).push({ ...c.item, reasons, ...(direct ? { direct: true as const } : {}) });
+    const item = withReasons(c, causes, files, noun);
+    (item.reasons.length ? items : unchanged).push(item);
   }
   const keep = req.kind === 'charts' ? matcher(req.paths, /\/Chart\.yaml$/) : matcher(req.paths);
-  return { kind: req.kind, scope, items, unchanged, removed: removedItems(req.kind, snap, files!, keep) };
+  return { kind: req.kind, scope, items, unchanged, removed: removedItems(req.kind, snap, files, keep) };
+}
+
+/** The range the plan covers: everything when there is no change set, or when a global file changed. */
+function scopeOf(changes: ChangeSet, globalFiles: readonly string[] | undefined): WorkPlan['scope'] {
+  const files = changes.files;
+  const global = files && globalFiles?.length ? globalChange(files, globalFiles) : undefined;
+  return {
+    label: changes.label,
+    reason: global ? `${global.path} changed, and a change to it (global-files) checks everything` : changes.reason,
+    everything: files === null || Boolean(global),
+    changedFiles: files?.length ?? 0,
+  };
+}
+
+/** The first changed file a global-files glob matches, where it is now or where it was renamed from. */
+function globalChange(files: readonly FileChange[], globs: readonly string[]): FileChange | undefined {
+  return files.find((f) => globs.some((g) => globToRegExp(norm(g)).test(f.path) || (f.from && globToRegExp(norm(g)).test(f.from))));
+}
+
+/** A candidate with why the change touches it (none: unchanged), and whether its own files changed. */
+function withReasons(c: Candidate, causes: ReadonlyMap<string, Cause[]>, files: readonly FileChange[], noun: string): WorkItem {
+  const reasons: string[] = [];
+  const own = c.dir === undefined ? undefined : (causes.get(c.dir) ?? []);
+  if (c.dir === undefined && !c.files) reasons.push('listed, and nothing in the repository tells whether it changed');
+  if (c.dir !== undefined) reasons.push(...describeCauses(c.dir, own!, noun));
+  for (const f of c.files ?? []) if (files.some((x) => x.path === f || x.from === f)) reasons.push(`${f} changed`);
+  const direct = own !== undefined && own.some((x) => x.kind === 'files');
+  return { ...c.item, reasons, ...(direct ? { direct: true as const } : {}) };
 }
 
 const SHARED_TF = /\.(tfbackend|tfvars|tfvars\.json)$|(^|\/)\.(terraform|opentofu)-version$/;

@@ -178,33 +178,42 @@ function push(ev: EventContext, f: RangeFacts): RangePlan {
 export function planRange(ev: EventContext, mode: RangeMode, f: RangeFacts): RangePlan {
   if (mode === 'dir') return { kind: 'dir', label: 'working tree', reason: 'mode: dir scans the files in the working tree, not history' };
   if (mode === 'full') return { kind: 'full', label: 'all refs', reason: 'mode: full scans the whole history of every ref' };
-  const rangeEvent = RANGE_EVENTS.has(ev.kind);
-  if (mode === 'auto' && !rangeEvent) {
-    return { kind: 'full', label: 'all refs', reason: `${ev.name} carries no commit range, so the whole history of every ref` };
+  if (!RANGE_EVENTS.has(ev.kind)) {
+    if (mode === 'auto') return { kind: 'full', label: 'all refs', reason: `${ev.name} carries no commit range, so the whole history of every ref` };
+    return headSinceDefaultBranch(ev, mode, f);
   }
-  if ((ev.kind === 'pull_request' || ev.kind === 'pull_request_target') && ev.pr?.headSha && ev.pr.baseSha) {
-    const pr = ev.pr;
-    return betweenBaseAndHead(
-      f,
-      pr.baseSha,
-      pr.headSha,
-      { base: pr.baseRef || short(pr.baseSha), head: pr.headRef || short(pr.headSha) },
-      `${ev.kind} #${pr.number}: the commits the pull request adds to its base`,
-      'merge-base',
-    );
-  }
-  if (ev.kind === 'merge_group' && ev.mergeGroup?.headSha && ev.mergeGroup.baseSha) {
-    const mg = ev.mergeGroup;
-    const names = { base: branchOf(mg.baseRef) ?? short(mg.baseSha), head: branchOf(mg.headRef) ?? short(mg.headSha) };
-    return betweenBaseAndHead(f, mg.baseSha, mg.headSha, names, 'merge_group: the commits the merge queue group adds to its base', 'base');
-  }
-  if (ev.kind === 'push' && ev.push) return push(ev, f);
-  if (rangeEvent) {
-    // A range event whose payload lacks the range (hand-written test payloads, odd proxies).
-    if (mode === 'range') throw new InputError('mode', `is range, but the ${ev.name} event payload has no commit range`, mode);
-    return { kind: 'full', label: 'all refs', reason: `the ${ev.name} payload has no commit range, so the whole history of every ref` };
-  }
-  // mode: range on an event without one: what the checked-out commit adds to the default branch.
+  return payloadRange(ev, f) ?? withoutPayloadRange(ev, mode);
+}
+
+/** The range a pull request, merge group or push payload carries; undefined when the payload lacks it. */
+function payloadRange(ev: EventContext, f: RangeFacts): RangePlan | undefined {
+  if (ev.kind === 'push') return ev.push ? push(ev, f) : undefined;
+  if (ev.kind === 'merge_group') return mergeGroupRange(ev, f);
+  return pullRequestRange(ev, f); // the other RANGE_EVENTS: pull_request, pull_request_target
+}
+
+function pullRequestRange(ev: EventContext, f: RangeFacts): RangePlan | undefined {
+  const pr = ev.pr;
+  if (!pr?.headSha || !pr.baseSha) return undefined;
+  const names = { base: pr.baseRef || short(pr.baseSha), head: pr.headRef || short(pr.headSha) };
+  return betweenBaseAndHead(f, pr.baseSha, pr.headSha, names, `${ev.kind} #${pr.number}: the commits the pull request adds to its base`, 'merge-base');
+}
+
+function mergeGroupRange(ev: EventContext, f: RangeFacts): RangePlan | undefined {
+  const mg = ev.mergeGroup;
+  if (!mg?.headSha || !mg.baseSha) return undefined;
+  const names = { base: branchOf(mg.baseRef) ?? short(mg.baseSha), head: branchOf(mg.headRef) ?? short(mg.headSha) };
+  return betweenBaseAndHead(f, mg.baseSha, mg.headSha, names, 'merge_group: the commits the merge queue group adds to its base', 'base');
+}
+
+/** A range event whose payload lacks the range (hand-written test payloads, odd proxies). */
+function withoutPayloadRange(ev: EventContext, mode: RangeMode): RangePlan {
+  if (mode === 'range') throw new InputError('mode', `is range, but the ${ev.name} event payload has no commit range`, mode);
+  return { kind: 'full', label: 'all refs', reason: `the ${ev.name} payload has no commit range, so the whole history of every ref` };
+}
+
+/** mode: range on an event without one: what the checked-out commit adds to the default branch. */
+function headSinceDefaultBranch(ev: EventContext, mode: RangeMode, f: RangeFacts): RangePlan {
   const ask = missing(f, [{ fact: 'head' }, { fact: 'default-branch' }]);
   if (ask) return ask;
   if (!f.defaultBranch?.tip) {

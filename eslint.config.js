@@ -13,11 +13,11 @@ export default tseslint.config(
   },
   {
     // A ratchet, not a target: today's worst values (December 2026), so nothing gets worse. Lower each
-    // number when the function holding it is split; never raise it. Today 22 functions are over complexity
-    // 25 (issue 27 aims for 12 or fewer); the worst is trivy-scan's toFindings (74), the longest function is
+    // number when the function holding it is split; never raise it. Today 9 functions are over complexity
+    // 25 (22 before the last splits; issue 27 aims for 12 or fewer); the worst is the CLI's planStage (71), the longest function is
     // the CLI's workflow discover (212 lines, not counting blanks and comments). Test code is left out of
     // the length rule: a describe block holding its cases is long by design (the longest is 428 lines).
-    rules: { complexity: ['error', 74] },
+    rules: { complexity: ['error', 71] },
   },
   {
     ignores: ['**/test/**', '**/*.test.ts'],

@@ -98,19 +98,20 @@ export function tfRoot(flavor: TfFlavor, files: Record<string, string>, env: Rec
     };
     proc.stdout!.on('data', onData('out'));
     proc.stderr!.on('data', onData('err'));
+    let ended = false;
     const done = new Promise<TfResult>((resolve, reject) => {
-      proc.once('error', reject);
+      proc.once('error', (e) => {
+        ended = true;
+        reject(e);
+      });
       proc.once('close', (code, signal) => {
         process.removeListener('exit', onExit);
+        // Set before the listeners run: a waitForOutput still waiting learns at once that nothing more comes.
+        ended = true;
         resolve({ code, signal, stdout, stderr, output: all });
         for (const l of listeners) l();
       });
     });
-    let ended = false;
-    void done.then(
-      () => (ended = true),
-      () => (ended = true),
-    );
     const waitForOutput = (re: RegExp, timeoutMs = 60_000) =>
       new Promise<void>((resolve, reject) => {
         const check = () => {

@@ -162,3 +162,67 @@ export function tfRoot(flavor: TfFlavor, files: Record<string, string>, env: Rec
     },
   };
 }
+
+// ---- holding a state lock on purpose ----------------------------------------------------------------------
+/** A resource whose apply prints HOLDING-LOCK and parks until a `release` file appears in the root. */
+export const HOLDER = `
+resource "terraform_data" "hold" {
+  triggers_replace = [timestamp()]
+  provisioner "local-exec" {
+    command = "echo HOLDING-LOCK; i=0; while [ ! -f release ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done"
+  }
+}
+`;
+
+/** The harness's S3/DynamoDB lock stores as an s3 backend block (path style, no AWS checks). */
+export interface S3BackendStores {
+  region: string;
+  s3Endpoint: string;
+  dynamodbEndpoint: string;
+}
+
+/** An s3 backend on the harness's stores, with HOLDER; `locking` is the lock lines (use_lockfile, dynamodb_table). */
+export function s3Backend(stores: S3BackendStores, o: { bucket: string; key: string; locking: string; encrypt?: boolean; s3Endpoint?: string }): string {
+  return `
+terraform {
+  backend "s3" {
+    bucket    = "${o.bucket}"
+    key       = "${o.key}"
+    region    = "${stores.region}"${o.encrypt ? '\n    encrypt   = true' : ''}
+    ${o.locking}
+    endpoints = { s3 = "${o.s3Endpoint ?? stores.s3Endpoint}", dynamodb = "${stores.dynamodbEndpoint}" }
+    use_path_style              = true
+    skip_credentials_validation = true
+    skip_requesting_account_id  = true
+    skip_metadata_api_check     = true
+    skip_region_validation      = true
+    skip_s3_checksum            = true
+  }
+}
+${HOLDER}`;
+}
+
+/**
+ * Start an apply of a HOLDER root that holds the state lock until release(); resolves once it is inside
+ * the provisioner. Nothing else holds the lock when a test calls this. Yet once, with two test files
+ * running side by side on 2 cores, the apply failed at once on a DynamoDB lock an apply had created a
+ * second before: most likely the store answered terraform's conditional PutItem late, the AWS SDK sent it
+ * again, and the retry found the item its own first attempt had written (ConditionalCheckFailedException).
+ * That is the SDK and the moto store under load, not what the tests check: such a lock is force-unlocked
+ * and the apply started once more; a second failure fails the test.
+ */
+export async function holdLock(root: TfRoot, attempt = 1): Promise<{ run: TfRun; release: () => void }> {
+  rmSync(join(root.dir, 'release'), { force: true });
+  const run = root.start(['apply', '-auto-approve', '-no-color', '-input=false']);
+  try {
+    await run.waitForOutput(/HOLDING-LOCK/, 120_000);
+  } catch (e) {
+    const own = /Error acquiring the state lock[\s\S]*Lock Info:\s*\n\s*ID:\s+(\S+)/.exec(run.output());
+    if (attempt > 1 || !own) throw e;
+    console.log(`holdLock: the store kept a lock this apply's own retried request had written (${own[1]}); unlocking it and starting again`);
+    await run.done;
+    await root.ok(['force-unlock', '-force', '-no-color', own[1]]);
+    return holdLock(root, attempt + 1);
+  }
+  return { run, release: () => writeFileSync(join(root.dir, 'release'), '') };
+}

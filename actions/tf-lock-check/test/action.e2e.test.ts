@@ -3,13 +3,13 @@
 // A holder `apply` parks in a local-exec provisioner until the test drops a `release` file.
 import { afterAll, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../../test/harness/net.js';
 import { startPostgres, type Postgres } from '../../../test/harness/services/postgres.js';
 import { startLockStores, type LockStores } from '../../../test/harness/services/lockstores.js';
-import { tfFlavors, tfRoot, type TfFlavor, type TfRoot, type TfRun } from '../../../test/harness/terraform.js';
+import { HOLDER, holdLock, s3Backend, tfFlavors, tfRoot, type TfFlavor, type TfRoot } from '../../../test/harness/terraform.js';
 import { sarifSchemaErrors } from '../../../test/helpers/sarif-schema.js';
 import { runBundledAction } from '../../../test/runner/runner.js';
 import { lockTargets, readLocks, releaseStale } from '../src/lock.js';
@@ -21,49 +21,17 @@ jest.setTimeout(300_000);
 const BUCKET = 'tfstate';
 const TABLE = 'tflock';
 const NO_COLOR = ['-no-color', '-input=false'];
-const HOLDER = `
-resource "terraform_data" "hold" {
-  triggers_replace = [timestamp()]
-  provisioner "local-exec" {
-    command = "echo HOLDING-LOCK; i=0; while [ ! -f release ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done"
-  }
-}
-`;
 
 let stores: LockStores;
 let pg: Postgres;
 const roots: TfRoot[] = [];
 
-const backend = (key: string, locking: string, endpoint = stores.s3Endpoint) => `
-terraform {
-  backend "s3" {
-    bucket    = "${BUCKET}"
-    key       = "${key}"
-    region    = "${stores.region}"
-    encrypt   = true
-    ${locking}
-    endpoints = { s3 = "${endpoint}", dynamodb = "${stores.dynamodbEndpoint}" }
-    use_path_style              = true
-    skip_credentials_validation = true
-    skip_requesting_account_id  = true
-    skip_metadata_api_check     = true
-    skip_region_validation      = true
-    skip_s3_checksum            = true
-  }
-}
-${HOLDER}`;
+const backend = (key: string, locking: string, s3Endpoint = stores.s3Endpoint) => s3Backend(stores, { bucket: BUCKET, key, locking, encrypt: true, s3Endpoint });
 
 function newRoot(flavor: TfFlavor, main: string): TfRoot {
   const r = tfRoot(flavor, { 'main.tf': main }, stores.env);
   roots.push(r);
   return r;
-}
-
-async function holdLock(root: TfRoot): Promise<{ run: TfRun; release: () => void }> {
-  rmSync(join(root.dir, 'release'), { force: true });
-  const run = root.start(['apply', '-auto-approve', ...NO_COLOR]);
-  await run.waitForOutput(/HOLDING-LOCK/, 120_000);
-  return { run, release: () => writeFileSync(join(root.dir, 'release'), '') };
 }
 
 const live = (root: TfRoot, inputs: Record<string, string>, env: Record<string, string> = stores.env) =>

@@ -2,12 +2,12 @@
 // (moto S3 with conditional PUT, moto DynamoDB, throwaway PostgreSQL). A holder `apply` parks in a
 // local-exec provisioner (terraform_data is built in, so no provider download) until the test
 // drops a `release` file; meanwhile a second command must fail with the holder's Lock Info.
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { startLockStores, type LockStores } from '../services/lockstores.js';
 import { startPostgres, type Postgres } from '../services/postgres.js';
-import { tfFlavors, tfRoot, type TfFlavor, type TfRoot, type TfRun } from '../terraform.js';
+import { HOLDER, holdLock, s3Backend as tfS3Backend, tfFlavors, tfRoot, type TfFlavor, type TfRoot } from '../terraform.js';
 import { pinnedVersion } from '../tools.js';
 
 jest.setTimeout(300_000);
@@ -17,60 +17,9 @@ const TABLE = 'tflock';
 const NO_COLOR = ['-no-color', '-input=false'];
 
 // Parks until ./release exists (bounded to ~2 min so a broken test cannot leave it forever).
-const HOLDER = `
-resource "terraform_data" "hold" {
-  triggers_replace = [timestamp()]
-  provisioner "local-exec" {
-    command = "echo HOLDING-LOCK; i=0; while [ ! -f release ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done"
-  }
-}
-`;
 
-function s3Backend(stores: LockStores, key: string, mode: 'lockfile' | 'dynamodb'): string {
-  const lock = mode === 'lockfile' ? 'use_lockfile = true' : `dynamodb_table = "${TABLE}"`;
-  return `
-terraform {
-  backend "s3" {
-    bucket    = "${BUCKET}"
-    key       = "${key}"
-    region    = "${stores.region}"
-    ${lock}
-    endpoints = { s3 = "${stores.s3Endpoint}", dynamodb = "${stores.dynamodbEndpoint}" }
-    use_path_style              = true
-    skip_credentials_validation = true
-    skip_requesting_account_id  = true
-    skip_metadata_api_check     = true
-    skip_region_validation      = true
-    skip_s3_checksum            = true
-  }
-}
-${HOLDER}`;
-}
-
-/**
- * Start an apply that holds the state lock until release(); resolves once it is inside the provisioner.
- * Nothing else holds the lock when a test calls this. Yet once, with two test files running side by side on
- * 2 cores, the apply failed at once on a DynamoDB lock an apply had created a second before: most likely
- * the store answered terraform's conditional PutItem late, the AWS SDK sent it again, and the retry found
- * the item its own first attempt had written (ConditionalCheckFailedException). That is the SDK and the
- * moto store under load, not what these tests check: such a lock is force-unlocked and the apply started
- * once more; a second failure fails the test.
- */
-async function holdLock(root: TfRoot, attempt = 1): Promise<{ run: TfRun; release: () => void }> {
-  rmSync(join(root.dir, 'release'), { force: true });
-  const run = root.start(['apply', '-auto-approve', ...NO_COLOR]);
-  try {
-    await run.waitForOutput(/HOLDING-LOCK/, 120_000);
-  } catch (e) {
-    const own = /Error acquiring the state lock[\s\S]*Lock Info:\s*\n\s*ID:\s+(\S+)/.exec(run.output());
-    if (attempt > 1 || !own) throw e;
-    console.log(`holdLock: the store kept a lock this apply's own retried request had written (${own[1]}); unlocking it and starting again`);
-    await run.done;
-    await root.ok(['force-unlock', '-force', '-no-color', own[1]]);
-    return holdLock(root, attempt + 1);
-  }
-  return { run, release: () => writeFileSync(join(root.dir, 'release'), '') };
-}
+const s3Backend = (stores: LockStores, key: string, mode: 'lockfile' | 'dynamodb'): string =>
+  tfS3Backend(stores, { bucket: BUCKET, key, locking: mode === 'lockfile' ? 'use_lockfile = true' : `dynamodb_table = "${TABLE}"` });
 
 /** An apply that does not park (the release file already exists). */
 async function applyNow(root: TfRoot): Promise<void> {

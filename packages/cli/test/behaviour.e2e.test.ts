@@ -14,9 +14,7 @@ import { toolBin } from '../../../test/harness/tools.js';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { JsonReport } from '../src/report.js';
-import { freshBundle, git, node24, pathWith, root, runCli, tempRepo } from './helpers.js';
-
-const cliVersion = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+import { cliVersion, freshBundle, git, node24, pathWith, root, runCli, tempRepo } from './helpers.js';
 
 const TF = `on: pull_request
 jobs:

@@ -15,10 +15,10 @@ import { dirname, join } from 'node:path';
 import { toolBin } from '../../../test/harness/tools.js';
 import { installTrivyDb } from '../../../test/harness/trivy-db.js';
 import type { JsonReport } from '../src/report.js';
-import { freshBundle, git, node24, root } from './helpers.js';
+import { cliVersion, freshBundle, git, node24, root } from './helpers.js';
 
 /** The package's version as a regular expression (what --version and the pin note print). */
-const VERSION = (JSON.parse(readFileSync(join(root, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }).version.replace(/\./g, '\\.');
+const VERSION = cliVersion.replace(/\./g, '\\.');
 
 const OTHER_SHA = '0123456789abcdef0123456789abcdef01234567';
 // A GitHub personal access token's shape (not a real one): both gitleaks and trivy know it.

@@ -1,7 +1,7 @@
 // Shared by the CLI tests: fresh bundles, temp git repositories, real tools on PATH, and the CLI run
 // in-process with its output captured.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,8 @@ import { main } from '../src/main.js';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const node24 = (): string => toolBin('node24', 'node');
+/** The CLI package's version (what `--version` and the pin note print). */
+export const cliVersion = (JSON.parse(readFileSync(join(root, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string }).version;
 
 function newest(dir: string): number {
   if (!existsSync(dir)) return 0;

@@ -58,11 +58,13 @@ const unknowable = (name: string, minArgs = 0, maxArgs = 0): Fn => ({
     throw new Unevaluable(`${name}(${maxArgs ? '…' : ''})`);
   },
 });
-const statusFunctions = (s: Status): Fn[] => [constant('success', s.success), constant('always', true), constant('failure', s.failure), constant('cancelled', s.cancelled)];
+
 // hashFiles reads the runner's workspace at run time. Before any run (a static check), whether an earlier
 // step failed is not known either.
 const hashFiles = unknowable('hashFiles', 1, 255);
-const FUNCTIONS = [...statusFunctions(NOTHING_FAILED), hashFiles];
+/** The functions of a run whose earlier steps ended as `s` says. */
+const functionsFor = (s: Status): Fn[] => [constant('success', s.success), constant('always', true), constant('failure', s.failure), constant('cancelled', s.cancelled), hashFiles];
+const FUNCTIONS = functionsFor(NOTHING_FAILED);
 const STATIC_FUNCTIONS = [unknowable('success'), constant('always', true), unknowable('failure'), unknowable('cancelled'), hashFiles];
 const functionMap = (fns: Fn[]) => new Map(fns.map((f) => [f.name.toLowerCase(), f]));
 const DEFAULT_FUNCTIONS = functionMap(FUNCTIONS);
@@ -155,11 +157,7 @@ class LocalEvaluator extends Evaluator {
     private readonly ctx: Contexts,
     status: Status | 'static',
   ) {
-    super(
-      expr,
-      new data.Dictionary(),
-      status === 'static' ? STATIC_FUNCTION_MAP : status === NOTHING_FAILED ? DEFAULT_FUNCTIONS : functionMap([...statusFunctions(status), hashFiles]),
-    );
+    super(expr, new data.Dictionary(), status === 'static' ? STATIC_FUNCTION_MAP : status === NOTHING_FAILED ? DEFAULT_FUNCTIONS : functionMap(functionsFor(status)));
     this.statically = status === 'static';
   }
 
